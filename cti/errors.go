@@ -3,6 +3,7 @@ package cti
 import (
 	"errors"
 	"fmt"
+	"io"
 )
 
 // ErrFrameTooLarge is matched (errors.Is) by a [*FrameTooLargeError].
@@ -25,6 +26,26 @@ func (e *FrameTooLargeError) Is(target error) bool { return target == ErrFrameTo
 
 // Status is the E_CTI_* code a CTI Server answers for this error.
 func (e *FrameTooLargeError) Status() Status { return ECTIBadMessageFormat }
+
+// TruncatedFrameError is returned when a stream ends inside a frame. It matches
+// errors.Is(err, io.ErrUnexpectedEOF).
+type TruncatedFrameError struct {
+	Offset int64   // stream offset of the frame's first header byte
+	Type   MsgType // 0 when the header itself was cut
+	Header bool    // the header was cut
+	Got    int     // bytes of the header (or body) that arrived
+	Want   int     // bytes it needed
+}
+
+func (e *TruncatedFrameError) Error() string {
+	if e.Header {
+		return fmt.Sprintf("cti: truncated frame at offset %d: header cut after %d of %d bytes", e.Offset, e.Got, e.Want)
+	}
+	return fmt.Sprintf("cti: truncated %s at offset %d: header announces %d bytes after it, stream ends after %d", e.Type, e.Offset, e.Want, e.Got)
+}
+
+// Is makes errors.Is(err, io.ErrUnexpectedEOF) true.
+func (e *TruncatedFrameError) Is(target error) bool { return target == io.ErrUnexpectedEOF }
 
 // ProtocolError describes a malformed message: where it is, what is wrong, and which E_CTI_* status
 // a real server would answer for it.

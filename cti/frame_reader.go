@@ -65,7 +65,7 @@ func (fr *FrameReader) ReadFrame() (Frame, error) {
 			return Frame{}, io.EOF
 		}
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			err = io.ErrUnexpectedEOF
+			err = &TruncatedFrameError{Offset: start, Got: n, Want: HeaderSize, Header: true}
 		}
 		fr.broken = err
 		return Frame{}, err
@@ -92,8 +92,8 @@ func (fr *FrameReader) ReadFrame() (Frame, error) {
 	n, err = io.ReadFull(fr.r, body)
 	fr.off += int64(n)
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			err = &TruncatedFrameError{Offset: start, Type: typ, Got: n, Want: int(length)}
 		}
 		fr.broken = err
 		return Frame{}, err

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/ctiload/ctiload/cti"
+	"github.com/spf13/cobra"
+)
+
+func newDecodeCmd() *cobra.Command {
+	var (
+		rawFile string
+		version string
+	)
+	cmd := &cobra.Command{
+		Use:   "decode [FILE]",
+		Short: "Decode CTI frames (hex or a raw byte stream) and print each message as JSON",
+		Long: `decode reads CTI frames and prints each message as one JSON line: its type, name and every field.
+
+Hex input (FILE or standard input): one frame per line, or frames spread over several lines in
+blocks separated by blank lines; spaces are ignored and lines starting with # are comments.
+With --raw FILE the file is a binary stream of frames as captured from a TCP connection.
+
+A malformed frame prints an error naming where it is and what is wrong, and decoding goes on with
+the next frame (the next line, for hex input). The exit status is 1 if any frame failed.`,
+		Example: `  ctiload decode --version 20 frames.hex
+  echo 000000040000000502030405 | ctiload decode
+  ctiload decode --raw capture.bin --version 14`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := cti.ParseVersion(version)
+			if err != nil {
+				return &exitError{code: exitInvalidOptions, err: err}
+			}
+			d := &decoder{v: v, out: cmd.OutOrStdout(), errw: cmd.ErrOrStderr()}
+			if rawFile != "" {
+				if len(args) > 0 {
+					return &exitError{code: exitInvalidOptions, err: errors.New("give either --raw FILE or a hex FILE, not both")}
+				}
+				f, err := os.Open(rawFile)
+				if err != nil {
+					return &exitError{code: exitInvalidOptions, err: err}
+				}
+				defer f.Close()
+				d.decodeStream(bufio.NewReader(f))
+			} else {
+				in := cmd.InOrStdin()
+				if len(args) == 1 && args[0] != "-" {
+					f, err := os.Open(args[0])
+					if err != nil {
+						return &exitError{code: exitInvalidOptions, err: err}
+					}
+					defer f.Close()
+					in = f
+				}
+				if err := d.decodeHex(in); err != nil {
+					return err
+				}
+			}
+			if d.failed > 0 {
+				return &exitError{code: 1, err: fmt.Errorf("%d of %d frames could not be decoded", d.failed, d.failed+d.ok)}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&rawFile, "raw", "", "read a binary stream of frames from `FILE` instead of hex")
+	cmd.Flags().StringVar(&version, "version", strconv.Itoa(int(cti.DefaultVersion)), "protocol `VERSION` the frames were sent with (13, 14, 15, 20, 24, 25, uccx:14 …); decides the floating-field width")
+	return cmd
+}
+
+type decoder struct {
+	v          cti.Version
+	out, errw  io.Writer
+	ok, failed int
+}
+
+func (d *decoder) fail(where string, err error) {
+	d.failed++
+	fmt.Fprintf(d.errw, "ctiload decode: %s: %v\n", where, err)
+}
+
+func (d *decoder) emit(m cti.Message, where string) {
+	j, err := cti.MarshalMessageJSON(m, d.v)
+	if err != nil {
+		d.fail(where, err)
+		return
+	}
+	d.ok++
+	d.out.Write(j)
+	d.out.Write([]byte{'\n'})
+}
+
+// decodeStream reads a raw stream. Framing errors end it (the stream cannot be resynchronised);
+// a message that does not decode is reported and the next frame is read.
+func (d *decoder) decodeStream(r io.Reader) {
+	fr := cti.NewFrameReader(r, 0)
+	for {
+		f, err := fr.ReadFrame()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			d.fail(fmt.Sprintf("byte offset %d", fr.Offset()), err)
+			return
+		}
+		where := fmt.Sprintf("byte offset %d", f.Offset)
+		m, err := cti.Decode(f.Type, f.Body, d.v)
+		if err != nil {
+			d.fail(where, err)
+			continue
+		}
+		d.emit(m, where)
+	}
+}
+
+type hexLine struct {
+	n     int // line number, 1-based
+	bytes []byte
+}
+
+// decodeHex reads hex in blank-line separated blocks. A block is a stream of frames; after an
+// error decoding restarts at the next line of the block, so one frame per line survives a bad line.
+func (d *decoder) decodeHex(r io.Reader) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	var block []hexLine
+	n := 0
+	flush := func() {
+		d.decodeBlock(block)
+		block = block[:0]
+	}
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = strings.TrimSpace(line[:i])
+			if line == "" {
+				continue // a comment line does not end a block
+			}
+		}
+		if line == "" {
+			flush()
+			continue
+		}
+		clean := strings.NewReplacer(" ", "", "\t", "", ":", "").Replace(line)
+		b, err := hex.DecodeString(clean)
+		if err != nil {
+			flush()
+			d.fail(fmt.Sprintf("line %d", n), fmt.Errorf("not hex: %v", err))
+			continue
+		}
+		block = append(block, hexLine{n: n, bytes: b})
+	}
+	flush()
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read input: %w", err)
+	}
+	return nil
+}
+
+func (d *decoder) decodeBlock(lines []hexLine) {
+	for start := 0; start < len(lines); {
+		var buf []byte
+		starts := make([]int, 0, len(lines)-start) // byte offset of each line within buf
+		for _, l := range lines[start:] {
+			starts = append(starts, len(buf))
+			buf = append(buf, l.bytes...)
+		}
+		where := func(off int) (string, int) {
+			li := lineAt(starts, off)
+			return fmt.Sprintf("line %d, byte offset %d", lines[start+li].n, off-starts[li]), li
+		}
+		fr := cti.NewFrameReader(bytes.NewReader(buf), 0)
+		for {
+			frameStart := int(fr.Offset())
+			f, err := fr.ReadFrame()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				// Framing is lost: report, then resynchronise at the line after the one where the
+				// broken frame began.
+				w, li := where(frameStart)
+				d.fail(w, err)
+				start += li + 1
+				break
+			}
+			w, _ := where(frameStart)
+			m, err := cti.Decode(f.Type, f.Body, d.v)
+			if err != nil {
+				d.fail(w, err) // the frame was complete: carry on after it
+				continue
+			}
+			d.emit(m, w)
+		}
+	}
+}
+
+// lineAt returns the index of the line containing byte offset off.
+func lineAt(starts []int, off int) int {
+	i := 0
+	for i+1 < len(starts) && starts[i+1] <= off {
+		i++
+	}
+	return i
+}
