@@ -1,0 +1,456 @@
+package sim
+
+import (
+	"github.com/ctiload/ctiload/cti"
+)
+
+// This file builds the call events. Field values follow cti-protocol.md §6, and §6.1 for what
+// UCCX puts in the UCCE-shaped fields.
+
+const (
+	dyn       = cti.ConnectionIDDynamic
+	noneLine  = 0xFFFF
+	noneID    = 0xFFFFFFFF
+	uccxLine  = cti.LineType(3) // §6.1: UCCX business call
+	uccxAppID = 1               // §6.1: ServiceNumber carries the UCCX application ID
+)
+
+func (c *center) line(cl *call) (uint16, cti.LineType) {
+	if c.uccx {
+		return noneLine, uccxLine
+	}
+	switch cl.typ {
+	case cti.CallTypeACDIn, cti.CallTypeTransferIn:
+		return 0, cti.LineTypeInboundACD
+	case cti.CallTypeAgentOut:
+		return 0, cti.LineTypeOutbound
+	}
+	return 0, cti.LineTypeInside
+}
+
+// skill is SkillGroupNumber, SkillGroupID, SkillGroupPriority of a call.
+func (c *center) skill(cl *call) (uint32, uint32, uint16) {
+	if !cl.isACD() {
+		return 0, 0, 0
+	}
+	if c.uccx {
+		return cl.sg, noneID, 0
+	}
+	return cl.sg, cl.sg, 0
+}
+
+// service is ServiceNumber, ServiceID.
+func (c *center) service() (uint32, uint32) {
+	if c.uccx {
+		return uccxAppID, noneID
+	}
+	return 0, 0
+}
+
+// called gives the Called and LastRedirect devices of a connection's call leg.
+func (c *center) called(cl *call, cn *conn) (called string, calledType cti.DeviceIDType, redirect string, redirectType cti.DeviceIDType) {
+	if cn != nil && cn.routed {
+		return cn.id, cn.devType(), c.cfg.Calls.RouteDevice, cti.DevIDRoutePoint
+	}
+	if cl.called != "" {
+		return cl.called, cl.calledType, "", cti.DevIDNone
+	}
+	if cn != nil {
+		return cn.id, cn.devType(), "", cti.DevIDNone
+	}
+	return "", cti.DevIDNone, "", cti.DevIDNone
+}
+
+func (c *center) beginCall(cl *call, connDev string) *cti.BeginCallEvent {
+	d := &cl.data
+	m := &cti.BeginCallEvent{
+		PeripheralID:           c.pid,
+		PeripheralType:         c.ptype,
+		NumNamedVariables:      uint16(len(d.named)),
+		CallType:               cl.typ,
+		ConnectionDeviceIDType: dyn,
+		ConnectionCallID:       cl.id,
+		ConnectionDeviceID:     connDev,
+		ANI:                    d.ani,
+		UserToUserInfo:         d.uui,
+		DNIS:                   d.dnis,
+		DialedNumber:           d.dialed,
+		CallerEnteredDigits:    d.ced,
+		RouterCallKeyDay:       d.routerDay,
+		RouterCallKeyCallID:    d.routerCallID,
+		CallWrapupData:         d.wrapup,
+		NamedVariables:         d.named,
+	}
+	m.Present.Add(25)
+	setVars(&m.CallVariable1, &m.CallVariable2, &m.CallVariable3, &m.CallVariable4, &m.CallVariable5,
+		&m.CallVariable6, &m.CallVariable7, &m.CallVariable8, &m.CallVariable9, &m.CallVariable10, d.vars)
+	return m
+}
+
+func setVars(p1, p2, p3, p4, p5, p6, p7, p8, p9, p10 *string, v [10]string) {
+	ps := [10]*string{p1, p2, p3, p4, p5, p6, p7, p8, p9, p10}
+	for i, p := range ps {
+		*p = v[i]
+	}
+}
+
+func (c *center) endCall(cl *call, connDev string) *cti.EndCallEvent {
+	m := &cti.EndCallEvent{
+		PeripheralID:           c.pid,
+		PeripheralType:         c.ptype,
+		ConnectionDeviceIDType: dyn,
+		ConnectionCallID:       cl.id,
+		ConnectionDeviceID:     connDev,
+	}
+	m.Present.Add(25)
+	return m
+}
+
+func (c *center) queuedEvent(cl *call) *cti.CallQueuedEvent {
+	sn, sid := c.service()
+	num, id, prio := c.skill(cl)
+	if num == 0 && len(c.cfg.Agents.SkillGroups) > 0 {
+		num, id = c.cfg.Agents.SkillGroups[0], c.cfg.Agents.SkillGroups[0]
+		if c.uccx {
+			id = noneID
+		}
+	}
+	route := c.cfg.Calls.RouteDevice
+	m := &cti.CallQueuedEvent{
+		PeripheralID:           c.pid,
+		PeripheralType:         c.ptype,
+		ConnectionDeviceIDType: dyn,
+		ConnectionCallID:       cl.id,
+		ServiceNumber:          sn,
+		ServiceID:              sid,
+		QueueDeviceType:        cti.DevIDQueue,
+		CallingDeviceType:      cl.callingType,
+		CalledDeviceType:       cti.DevIDRoutePoint,
+		LastRedirectDeviceType: cti.DevIDNone,
+		NumQueued:              uint16(min(len(c.queue), 0xFFFF)),
+		NumSkillGroups:         1,
+		LocalConnectionState:   cti.LCSQueued,
+		EventCause:             cti.CECNone,
+		ConnectionDeviceID:     route,
+		QueueDeviceID:          route,
+		CallingDeviceID:        cl.calling,
+		CalledDeviceID:         route,
+		SkillGroups:            []cti.SkillGroup{{SkillGroupNumber: num, SkillGroupID: id, SkillGroupPriority: prio}},
+	}
+	return m
+}
+
+func (c *center) deliveredEvent(cl *call, cn *conn, cause cti.EventCause) *cti.CallDeliveredEvent {
+	lh, lt := c.line(cl)
+	sn, sid := c.service()
+	num, id, prio := c.skill(cl)
+	called, calledT, redir, redirT := c.called(cl, cn)
+	d := &cl.data
+	m := &cti.CallDeliveredEvent{
+		PeripheralID:           c.pid,
+		PeripheralType:         c.ptype,
+		ConnectionDeviceIDType: dyn,
+		ConnectionCallID:       cl.id,
+		LineHandle:             lh,
+		LineType:               lt,
+		ServiceNumber:          sn,
+		ServiceID:              sid,
+		SkillGroupNumber:       num,
+		SkillGroupID:           id,
+		SkillGroupPriority:     prio,
+		AlertingDeviceType:     cn.devType(),
+		CallingDeviceType:      cl.callingType,
+		CalledDeviceType:       calledT,
+		LastRedirectDeviceType: redirT,
+		LocalConnectionState:   cn.lcs,
+		EventCause:             cause,
+		NumNamedVariables:      uint16(len(d.named)),
+		ConnectionDeviceID:     cn.id,
+		AlertingDeviceID:       cn.id,
+		CallingDeviceID:        cl.calling,
+		CalledDeviceID:         called,
+		LastRedirectDeviceID:   redir,
+		ANI:                    d.ani,
+		UserToUserInfo:         d.uui,
+		DNIS:                   d.dnis,
+		DialedNumber:           d.dialed,
+		CallerEnteredDigits:    d.ced,
+		CallWrapupData:         d.wrapup,
+		NamedVariables:         d.named,
+	}
+	setVars(&m.CallVariable1, &m.CallVariable2, &m.CallVariable3, &m.CallVariable4, &m.CallVariable5,
+		&m.CallVariable6, &m.CallVariable7, &m.CallVariable8, &m.CallVariable9, &m.CallVariable10, d.vars)
+	return m
+}
+
+func (c *center) establishedEvent(cl *call, cn *conn) *cti.CallEstablishedEvent {
+	lh, lt := c.line(cl)
+	sn, sid := c.service()
+	num, id, prio := c.skill(cl)
+	called, calledT, redir, redirT := c.called(cl, cn)
+	return &cti.CallEstablishedEvent{
+		PeripheralID:           c.pid,
+		PeripheralType:         c.ptype,
+		ConnectionDeviceIDType: dyn,
+		ConnectionCallID:       cl.id,
+		LineHandle:             lh,
+		LineType:               lt,
+		ServiceNumber:          sn,
+		ServiceID:              sid,
+		SkillGroupNumber:       num,
+		SkillGroupID:           id,
+		SkillGroupPriority:     prio,
+		AnsweringDeviceType:    cn.devType(),
+		CallingDeviceType:      cl.callingType,
+		CalledDeviceType:       calledT,
+		LastRedirectDeviceType: redirT,
+		LocalConnectionState:   cti.LCSConnect,
+		EventCause:             cti.CECNone,
+		ConnectionDeviceID:     cn.id,
+		AnsweringDeviceID:      cn.id,
+		CallingDeviceID:        cl.calling,
+		CalledDeviceID:         called,
+		LastRedirectDeviceID:   redir,
+	}
+}
+
+func (c *center) heldEvent(cl *call, cn *conn) *cti.CallHeldEvent {
+	return &cti.CallHeldEvent{
+		PeripheralID:           c.pid,
+		PeripheralType:         c.ptype,
+		ConnectionDeviceIDType: dyn,
+		ConnectionCallID:       cl.id,
+		HoldingDeviceType:      cn.devType(),
+		LocalConnectionState:   cti.LCSHold,
+		EventCause:             cti.CECNone,
+		ConnectionDeviceID:     cn.id,
+		HoldingDeviceID:        cn.id,
+	}
+}
+
+func (c *center) retrievedEvent(cl *call, cn *conn) *cti.CallRetrievedEvent {
+	return &cti.CallRetrievedEvent{
+		PeripheralID:           c.pid,
+		PeripheralType:         c.ptype,
+		ConnectionDeviceIDType: dyn,
+		ConnectionCallID:       cl.id,
+		RetrievingDeviceType:   cn.devType(),
+		LocalConnectionState:   cti.LCSConnect,
+		EventCause:             cti.CECNone,
+		ConnectionDeviceID:     cn.id,
+		RetrievingDeviceID:     cn.id,
+	}
+}
+
+func (c *center) connClearedEvent(cl *call, cn *conn, cause cti.EventCause) *cti.CallConnectionClearedEvent {
+	return &cti.CallConnectionClearedEvent{
+		PeripheralID:           c.pid,
+		PeripheralType:         c.ptype,
+		ConnectionDeviceIDType: dyn,
+		ConnectionCallID:       cl.id,
+		ReleasingDeviceType:    cn.devType(),
+		LocalConnectionState:   cti.LCSNull,
+		EventCause:             cause,
+		ConnectionDeviceID:     cn.id,
+		ReleasingDeviceID:      cn.id,
+	}
+}
+
+func (c *center) clearedEvent(cl *call, connDev string, cause cti.EventCause) *cti.CallClearedEvent {
+	m := &cti.CallClearedEvent{
+		PeripheralID:           c.pid,
+		PeripheralType:         c.ptype,
+		ConnectionDeviceIDType: dyn,
+		ConnectionCallID:       cl.id,
+		LocalConnectionState:   cti.LCSNull,
+		EventCause:             cause,
+		ConnectionDeviceID:     connDev,
+	}
+	m.Present.Add(25)
+	return m
+}
+
+func (c *center) serviceInitiatedEvent(cl *call, cn *conn, cause cti.EventCause) *cti.CallServiceInitiatedEvent {
+	lh, lt := c.line(cl)
+	sn, sid := c.service()
+	return &cti.CallServiceInitiatedEvent{
+		PeripheralID:           c.pid,
+		PeripheralType:         c.ptype,
+		ConnectionDeviceIDType: dyn,
+		ConnectionCallID:       cl.id,
+		LineHandle:             lh,
+		LineType:               lt,
+		ServiceNumber:          sn,
+		ServiceID:              sid,
+		CallingDeviceType:      cn.devType(),
+		LocalConnectionState:   cti.LCSInitiate,
+		EventCause:             cause,
+		ConnectionDeviceID:     cn.id,
+		CallingDeviceID:        cn.id,
+	}
+}
+
+func (c *center) originatedEvent(cl *call, cn *conn, cause cti.EventCause) *cti.CallOriginatedEvent {
+	lh, lt := c.line(cl)
+	sn, sid := c.service()
+	return &cti.CallOriginatedEvent{
+		PeripheralID:           c.pid,
+		PeripheralType:         c.ptype,
+		ConnectionDeviceIDType: dyn,
+		ConnectionCallID:       cl.id,
+		LineHandle:             lh,
+		LineType:               lt,
+		ServiceNumber:          sn,
+		ServiceID:              sid,
+		CallingDeviceType:      cn.devType(),
+		CalledDeviceType:       cl.calledType,
+		LocalConnectionState:   cti.LCSInitiate,
+		EventCause:             cause,
+		ConnectionDeviceID:     cn.id,
+		CallingDeviceID:        cn.id,
+		CalledDeviceID:         cl.called,
+	}
+}
+
+// parties lists a call's connections for the Parties groups (at most 16, §1).
+func parties(cl *call) []cti.Party {
+	ps := make([]cti.Party, 0, len(cl.conns))
+	for _, cn := range cl.conns {
+		if len(ps) == cti.MaxParties {
+			break
+		}
+		// ConnectedPartyDeviceIDType is the connection-ID type of ConnectedPartyDeviceID (the
+		// codec types the field DeviceIDType; the value is CONNECTION_ID_DYNAMIC).
+		ps = append(ps, cti.Party{ConnectedPartyCallID: cl.id, ConnectedPartyDeviceIDType: cti.DeviceIDType(dyn), ConnectedPartyDeviceID: cn.id})
+	}
+	return ps
+}
+
+func (c *center) transferredEvent(primary, secondary *call, from, to *conn) *cti.CallTransferredEvent {
+	lh, lt := c.line(primary)
+	num, id, prio := c.skill(primary)
+	ps := parties(primary)
+	m := &cti.CallTransferredEvent{
+		PeripheralID:           c.pid,
+		PeripheralType:         c.ptype,
+		PrimaryDeviceIDType:    dyn,
+		PrimaryCallID:          primary.id,
+		LineHandle:             lh,
+		LineType:               lt,
+		SkillGroupNumber:       num,
+		SkillGroupID:           id,
+		SkillGroupPriority:     prio,
+		NumParties:             uint16(len(ps)),
+		SecondaryDeviceIDType:  dyn,
+		SecondaryCallID:        secondary.id,
+		TransferringDeviceType: from.devType(),
+		TransferredDeviceType:  cti.DevIDNone,
+		LocalConnectionState:   cti.LCSConnect,
+		EventCause:             cti.CECTransfer,
+		PrimaryDeviceID:        from.id,
+		SecondaryDeviceID:      from.id,
+		TransferringDeviceID:   from.id,
+		Parties:                ps,
+	}
+	if to != nil {
+		m.TransferredDeviceType, m.TransferredDeviceID = to.devType(), to.id
+	}
+	return m
+}
+
+func (c *center) conferencedEvent(primary, secondary *call, controller, added *conn) *cti.CallConferencedEvent {
+	lh, lt := c.line(primary)
+	num, id, prio := c.skill(primary)
+	ps := parties(primary)
+	return &cti.CallConferencedEvent{
+		PeripheralID:          c.pid,
+		PeripheralType:        c.ptype,
+		PrimaryDeviceIDType:   dyn,
+		PrimaryCallID:         primary.id,
+		LineHandle:            lh,
+		LineType:              lt,
+		SkillGroupNumber:      num,
+		SkillGroupID:          id,
+		SkillGroupPriority:    prio,
+		NumParties:            uint16(len(ps)),
+		SecondaryDeviceIDType: dyn,
+		SecondaryCallID:       secondary.id,
+		ControllerDeviceType:  controller.devType(),
+		AddedPartyDeviceType:  added.devType(),
+		LocalConnectionState:  cti.LCSConnect,
+		EventCause:            cti.CECNone,
+		PrimaryDeviceID:       controller.id,
+		SecondaryDeviceID:     controller.id,
+		ControllerDeviceID:    controller.id,
+		AddedPartyDeviceID:    added.id,
+		Parties:               ps,
+	}
+}
+
+// dataUpdate is CALL_DATA_UPDATE_EVENT with the whole call data; oldID differs from the call's ID
+// when a transfer or conference moved a party to another call.
+func (c *center) dataUpdate(cl *call, oldID uint32, connDev string) *cti.CallDataUpdateEvent {
+	d := &cl.data
+	m := &cti.CallDataUpdateEvent{
+		PeripheralID:              c.pid,
+		PeripheralType:            c.ptype,
+		NumNamedVariables:         uint16(len(d.named)),
+		CallType:                  cl.typ,
+		ConnectionDeviceIDType:    dyn,
+		ConnectionCallID:          oldID,
+		NewConnectionDeviceIDType: dyn,
+		NewConnectionCallID:       cl.id,
+		ConnectionDeviceID:        connDev,
+		NewConnectionDeviceID:     connDev,
+		ANI:                       d.ani,
+		UserToUserInfo:            d.uui,
+		DNIS:                      d.dnis,
+		DialedNumber:              d.dialed,
+		CallerEnteredDigits:       d.ced,
+		RouterCallKeyDay:          d.routerDay,
+		RouterCallKeyCallID:       d.routerCallID,
+		CallWrapupData:            d.wrapup,
+		NamedVariables:            d.named,
+		CustomerPhoneNumber:       d.customerPhone,
+		CustomerAccountNumber:     d.customerAccount,
+	}
+	m.Present.Add(25)
+	setVars(&m.CallVariable1, &m.CallVariable2, &m.CallVariable3, &m.CallVariable4, &m.CallVariable5,
+		&m.CallVariable6, &m.CallVariable7, &m.CallVariable8, &m.CallVariable9, &m.CallVariable10, d.vars)
+	return m
+}
+
+func (c *center) snapshot(invoke uint32, cl *call) *cti.SnapshotCallConf {
+	d := &cl.data
+	m := &cti.SnapshotCallConf{
+		InvokeID:            invoke,
+		CallType:            cl.typ,
+		NumNamedVariables:   uint16(len(d.named)),
+		ANI:                 d.ani,
+		UserToUserInfo:      d.uui,
+		DNIS:                d.dnis,
+		DialedNumber:        d.dialed,
+		CallerEnteredDigits: d.ced,
+		RouterCallKeyDay:    d.routerDay,
+		RouterCallKeyCallID: d.routerCallID,
+		CallWrapupData:      d.wrapup,
+		NamedVariables:      d.named,
+	}
+	setVars(&m.CallVariable1, &m.CallVariable2, &m.CallVariable3, &m.CallVariable4, &m.CallVariable5,
+		&m.CallVariable6, &m.CallVariable7, &m.CallVariable8, &m.CallVariable9, &m.CallVariable10, d.vars)
+	for _, cn := range cl.conns {
+		if len(m.CallDevices) == cti.MaxParties {
+			break
+		}
+		m.CallDevices = append(m.CallDevices, cti.CallDevice{
+			CallConnectionCallID:       cl.id,
+			CallConnectionDeviceIDType: dyn,
+			CallConnectionDeviceID:     cn.id,
+			CallDeviceIDType:           cn.devType(),
+			CallDeviceID:               cn.id,
+			CallDeviceConnectionState:  cn.lcs,
+		})
+	}
+	m.NumCallDevices = uint16(len(m.CallDevices))
+	return m
+}

@@ -1,0 +1,235 @@
+package sim
+
+import (
+	"reflect"
+	"sync"
+
+	"github.com/ctiload/ctiload/cti"
+)
+
+// dispatch serves a decoded request of an open session. Before the handler runs:
+// the service the request needs must have been granted (E_CTI_FUNCTION_NOT_AVAILABLE), the
+// PeripheralID must be the simulated one (UCCE, E_CTI_INVALID_PERIPHERAL_ID), and the peripheral
+// must be online (E_CTI_CTI_SERVER_OFFLINE).
+func (s *session) dispatch(m cti.Message, invoke uint32) {
+	c := s.c
+	switch req := m.(type) {
+	case *cti.HeartbeatReq:
+		s.enqueue(&cti.HeartbeatConf{InvokeID: req.InvokeID})
+		return
+	case *cti.CloseReq:
+		s.enqueue(&cti.CloseConf{InvokeID: req.InvokeID})
+		s.closeAfterFlush()
+		return
+	case *cti.ClientEventReportReq:
+		s.enqueue(&cti.ClientEventReportConf{InvokeID: req.InvokeID})
+		return
+	case *cti.UserMessageReq:
+		c.userMessage(s, req)
+		return
+	}
+
+	need := neededService(m)
+	if need == 0 {
+		c.stats.unsupportedReq(m.MessageType())
+		s.fail(invoke, cti.ECTIFunctionNotAvailable)
+		return
+	}
+	if need != anyService && !s.has(need) {
+		s.fail(invoke, cti.ECTIFunctionNotAvailable)
+		return
+	}
+	if pid, ok := uintField(m, "PeripheralID"); ok && !c.uccx && pid != c.pid {
+		s.fail(invoke, cti.ECTIInvalidPeripheralID)
+		return
+	}
+
+	var t tx
+	c.begin(&t, s)
+	defer t.end()
+	if c.closed {
+		return
+	}
+	if c.pgOffline {
+		s.fail(invoke, cti.ECTICTIServerOffline)
+		return
+	}
+	switch req := m.(type) {
+	case *cti.QueryAgentStateReq:
+		c.queryAgentState(&t, s, req)
+	case *cti.SetAgentStateReq:
+		c.setAgentState(&t, s, req)
+	case *cti.AnswerCallReq:
+		c.answerCall(&t, s, req)
+	case *cti.HoldCallReq:
+		c.holdCall(&t, s, req)
+	case *cti.RetrieveCallReq:
+		c.retrieveCall(&t, s, req)
+	case *cti.ClearCallReq:
+		c.clearCallReq(&t, s, req)
+	case *cti.ClearConnectionReq:
+		c.clearConnection(&t, s, req)
+	case *cti.ConsultationCallReq:
+		c.consultationCall(&t, s, req)
+	case *cti.TransferCallReq:
+		c.transferCall(&t, s, req)
+	case *cti.ConferenceCallReq:
+		c.conferenceCall(&t, s, req)
+	case *cti.MakeCallReq:
+		c.makeCall(&t, s, req)
+	case *cti.AlternateCallReq:
+		c.alternateCall(&t, s, req)
+	case *cti.ReconnectCallReq:
+		c.reconnectCall(&t, s, req)
+	case *cti.SetCallDataReq:
+		c.setCallData(&t, s, req)
+	case *cti.SnapshotCallReq:
+		c.snapshotCall(&t, s, req)
+	case *cti.SendDTMFSignalReq:
+		c.sendDTMF(&t, s, req)
+	case *cti.ReleaseCallReq:
+		t.send(s, &cti.ReleaseCallConf{InvokeID: req.InvokeID})
+	case *cti.QueryDeviceInfoReq:
+		c.queryDeviceInfo(&t, s, req)
+	}
+}
+
+// anyService marks requests every open session may send.
+const anyService cti.ServiceMask = 1 << 30
+
+// neededService is the service a request needs (0: the simulator does not serve it).
+func neededService(m cti.Message) cti.ServiceMask {
+	switch m.(type) {
+	case *cti.QueryAgentStateReq, *cti.SnapshotCallReq, *cti.QueryDeviceInfoReq:
+		return anyService
+	case *cti.SetAgentStateReq:
+		return cti.CTIServiceClientControl | cti.CTIAgentStateControlOnly
+	case *cti.AnswerCallReq, *cti.HoldCallReq, *cti.RetrieveCallReq, *cti.ClearCallReq, *cti.ClearConnectionReq,
+		*cti.ConsultationCallReq, *cti.TransferCallReq, *cti.ConferenceCallReq, *cti.MakeCallReq,
+		*cti.AlternateCallReq, *cti.ReconnectCallReq, *cti.SendDTMFSignalReq:
+		return cti.CTIServiceClientControl
+	case *cti.SetCallDataReq, *cti.ReleaseCallReq:
+		return cti.CTIServiceCallDataUpdate
+	}
+	return 0
+}
+
+// uintField reads a fixed UINT field of a decoded message by name (cached per type).
+func uintField(m cti.Message, name string) (uint32, bool) {
+	rv := reflect.ValueOf(m)
+	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
+		return 0, false
+	}
+	rt := rv.Elem().Type()
+	key := fieldKey{rt, name}
+	idx, ok := fieldIndex.Load(key)
+	if !ok {
+		i := -1
+		if f, found := rt.FieldByName(name); found && f.Type.Kind() == reflect.Uint32 && len(f.Index) == 1 {
+			i = f.Index[0]
+		}
+		idx, _ = fieldIndex.LoadOrStore(key, i)
+	}
+	if i := idx.(int); i >= 0 {
+		return uint32(rv.Elem().Field(i).Uint()), true
+	}
+	return 0, false
+}
+
+type fieldKey struct {
+	t    reflect.Type
+	name string
+}
+
+var fieldIndex sync.Map // fieldKey → int
+
+// userMessage serves USER_MESSAGE_REQ. The numeric Distribution values are not captured
+// (cti-protocol.md §7.13), so the simulator delivers by what the request names: the sessions of
+// ClientID, else of the agent or device named, else every active session. USER_MESSAGE_EVENT has
+// no captured layout either: it is sent as a raw message whose body is the floating fields
+// ClientID[1] (the sender) and Text[7], with the recipient's floating-field width.
+func (c *center) userMessage(s *session, req *cti.UserMessageReq) {
+	var t tx
+	c.begin(&t, s)
+	defer t.end()
+	t.send(s, &cti.UserMessageConf{InvokeID: req.InvokeID})
+	var to []*session
+	agentID := req.AgentID
+	var dev *device
+	if req.AgentExtension != "" {
+		dev = c.devices[req.AgentExtension]
+	} else if req.AgentInstrument != "" {
+		dev = c.devices[req.AgentInstrument]
+	}
+	for x := range c.sessions {
+		if x.standby {
+			continue
+		}
+		switch {
+		case req.ClientID != "":
+			if x.clientID != req.ClientID {
+				continue
+			}
+		case agentID != "":
+			a := c.agents[agentID]
+			if a == nil || (x.agent != a && (a.dev == nil || x.dev != a.dev)) {
+				continue
+			}
+		case dev != nil:
+			if x.dev != dev {
+				continue
+			}
+		}
+		to = append(to, x)
+	}
+	for _, x := range to {
+		body := appendString(nil, x.v.WideFields(), 1, s.clientID)
+		body = appendString(body, x.v.WideFields(), 7, req.Text)
+		t.send(x, &cti.RawMessage{Type: cti.MsgUserMessageEvent, Body: body})
+	}
+}
+
+// appendString appends a STRING floating field.
+func appendString(dst []byte, wide bool, tag uint16, s string) []byte {
+	if len(s) > 254 {
+		s = s[:254]
+	}
+	n := len(s) + 1
+	if wide {
+		dst = append(dst, byte(tag>>8), byte(tag), byte(n>>8), byte(n))
+	} else {
+		dst = append(dst, byte(tag), byte(n))
+	}
+	return append(append(dst, s...), 0)
+}
+
+func (c *center) queryDeviceInfo(t *tx, s *session, req *cti.QueryDeviceInfoReq) {
+	d, f := c.reqDevice(s, req.AgentInstrument)
+	if f != nil {
+		f.send(s, req.InvokeID)
+		return
+	}
+	_ = d
+	t.send(s, &cti.QueryDeviceInfoConf{
+		InvokeID:               req.InvokeID,
+		PeripheralType:         c.ptype,
+		ClassOfDevice:          cti.DeviceClassVoice,
+		NumLines:               1,
+		MaxActiveCalls:         1,
+		MaxHeldCalls:           1,
+		MaxDevicesInConference: cti.MaxParties,
+		MakeCallSetup:          cti.AgentNotReadyMask | cti.AgentAvailableMask | cti.AgentWorkNotReadyMask | cti.AgentWorkReadyMask,
+		TransferConferenceSetup: cti.ConfSetupConsultSpecific | cti.ConfSetupConnHeld | cti.TransSetupAnySingleCall |
+			cti.ConfSetupSingleACDCall | cti.TransSetupSingleACDCall,
+		CallEventsSupported: cti.CallDeliveredMask | cti.CallQueuedMask | cti.CallEstablishedMask | cti.CallHeldMask |
+			cti.CallRetrievedMask | cti.CallClearedMask | cti.CallConnectionClearedMask | cti.CallOriginatedMask |
+			cti.CallConferencedMask | cti.CallTransferredMask | cti.CallServiceInitiatedMask | cti.BeginCallMask |
+			cti.EndCallMask | cti.CallDataUpdateMask,
+		CallControlSupported: cti.ControlQueryAgentState | cti.ControlSetAgentState | cti.ControlAlternateCall |
+			cti.ControlAnswerCall | cti.ControlClearCall | cti.ControlClearConnection | cti.ControlConferenceCall |
+			cti.ControlConsultationCall | cti.ControlHoldCall | cti.ControlMakeCall | cti.ControlReconnectCall |
+			cti.ControlRetrieveCall | cti.ControlTransferCall | cti.ControlQueryDeviceInfo | cti.ControlSnapshotCall |
+			cti.ControlSendDTMFSignal,
+		Lines: []cti.Line{{LineHandle: 0, LineType: cti.LineTypeInboundACD}},
+	})
+}

@@ -1,0 +1,500 @@
+package sim
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/ctiload/ctiload/cti"
+)
+
+// sessMode is what a session watches.
+type sessMode uint8
+
+const (
+	modeNone  sessMode = iota // no events (a control-only or monitoring client)
+	modeAgent                 // CLIENT_EVENTS: one device or agent
+	modeAll                   // ALL_EVENTS: everything ("bridge mode")
+)
+
+// readBufSize is the per-connection read buffer. CTI requests are small; a small buffer keeps
+// 25,000 idle sessions cheap while still taking many pipelined requests per read.
+const readBufSize = 512
+
+// session is one client connection. Its reader goroutine (serve) reads, decodes and handles the
+// requests one at a time and flushes the answers when no complete request is left in the read
+// buffer. Events caused by other connections or timers are appended to the output buffer under
+// wmu and written by whichever goroutine finds the buffer idle (kick), so a client that does not
+// read never blocks anyone but itself, and at most MaxOutput bytes wait for it.
+type session struct {
+	srv  *Server
+	c    *center
+	conn net.Conn
+	seq  uint64
+	br   *bufio.Reader
+	fr   *cti.FrameReader
+	rng  *rand.Rand // fault draws, created on first use
+
+	// Set by the reader goroutine before the session is registered, read-only afterwards.
+	open      bool
+	v         cti.Version
+	clientID  string
+	services  cti.ServiceMask
+	callMask  cti.CallEventMask
+	agentMask cti.AgentStateMask
+	mode      sessMode
+	idle      time.Duration // 0: no idle timeout
+	requests  int
+	opened    time.Time
+
+	// Guarded by the center's lock.
+	standby    bool
+	dev        *device // agent mode by extension or instrument
+	agent      *agent  // agent mode by agent ID only
+	registered bool
+
+	wmu      sync.Mutex
+	flushed  *sync.Cond // signalled on wmu when a writer stops
+	out      []byte
+	spare    []byte
+	flushing bool
+	closing  bool // close the connection once out is written
+	dead     bool // the connection is closed
+	replaced bool
+}
+
+func newSession(srv *Server, conn net.Conn) *session {
+	s := &session{srv: srv, c: srv.c, conn: conn, seq: srv.c.seq.Add(1)}
+	s.br = bufio.NewReaderSize(conn, readBufSize)
+	s.fr = cti.NewFrameReader(s.br, 0)
+	s.flushed = sync.NewCond(&s.wmu)
+	return s
+}
+
+func (s *session) random() *rand.Rand {
+	if s.rng == nil {
+		s.rng = rand.New(rand.NewPCG(uint64(s.c.cfg.Seed), s.seq))
+	}
+	return s.rng
+}
+
+// serve runs the connection until it ends.
+func (s *session) serve() {
+	defer s.finish()
+	if tc, ok := s.conn.(*net.TCPConn); ok {
+		// cti-protocol.md §10: TCP_NODELAY is recommended (linger 0 too, but a reset would
+		// discard a CLOSE_CONF the client has not read yet: kill sets it for abortive closes).
+		tc.SetNoDelay(true)
+	}
+	for {
+		if !s.frameBuffered() {
+			s.flushOwn()
+			if s.isDone() {
+				s.drain()
+				return
+			}
+			s.setReadDeadline()
+		}
+		f, err := s.fr.ReadFrame()
+		if err != nil {
+			s.readError(err)
+			return
+		}
+		s.handleFrame(f)
+		if s.isDone() {
+			s.drain()
+			return
+		}
+	}
+}
+
+// frameBuffered reports whether a whole frame waits in the read buffer, so that answers can be
+// batched into one write.
+func (s *session) frameBuffered() bool {
+	n := s.br.Buffered()
+	if n < cti.HeaderSize {
+		return false
+	}
+	h, _ := s.br.Peek(cti.HeaderSize)
+	return uint64(n) >= uint64(cti.HeaderSize)+uint64(binary.BigEndian.Uint32(h))
+}
+
+func (s *session) setReadDeadline() {
+	var d time.Duration
+	switch {
+	case !s.open:
+		d = s.c.cfg.OpenTimeout
+	case s.idle > 0:
+		d = s.idle
+	}
+	if d > 0 {
+		s.conn.SetReadDeadline(time.Now().Add(d))
+	} else {
+		s.conn.SetReadDeadline(time.Time{})
+	}
+}
+
+func (s *session) readError(err error) {
+	var tooLarge *cti.FrameTooLargeError
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		if s.open {
+			// §10: the server resets the connection when nothing arrives for IdleTimeout.
+			s.c.stats.idleTimeouts.Add(1)
+		}
+	case errors.As(err, &tooLarge):
+		// The stream cannot be resynchronised after an impossible length: say so and close.
+		s.c.stats.request(tooLarge.Type)
+		s.fail(0, tooLarge.Status())
+		s.flushOwn()
+	}
+}
+
+func (s *session) isDone() bool {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return s.dead || s.closing
+}
+
+// finish unregisters the session and closes the connection; it runs once, on the reader goroutine.
+func (s *session) finish() {
+	s.wmu.Lock()
+	s.dead = true
+	s.out, s.spare = nil, nil
+	s.wmu.Unlock()
+	s.conn.Close()
+	if s.open {
+		s.c.unregister(s)
+		s.srv.side.closed.Add(1)
+		s.srv.side.active.Add(-1)
+		s.srv.logClose(s)
+	}
+	s.srv.forget(s)
+}
+
+// handleFrame serves one request.
+func (s *session) handleFrame(f cti.Frame) {
+	t := f.Type
+	s.requests++
+	s.c.stats.request(t)
+	invoke := invokeIDOf(f.Body)
+
+	// Message type first: a type the server does not take is answered whatever the session state.
+	if st := s.checkType(t); st != cti.ECTINoError {
+		s.fail(invoke, st)
+		return
+	}
+	if fs := s.c.faults.Load(); fs.any && s.injectFaults(fs, t, invoke) {
+		return
+	}
+	if !s.open {
+		if t != cti.MsgOpenReq {
+			s.fail(invoke, cti.ECTISessionNotOpen)
+			return
+		}
+		s.handleOpen(f)
+		return
+	}
+	if t == cti.MsgOpenReq {
+		s.fail(invoke, cti.ECTISessionAlreadyOpen)
+		return
+	}
+	if s.isStandby() && t != cti.MsgHeartbeatReq && t != cti.MsgCloseReq {
+		// §10: a standby server takes only OPEN_REQ, HEARTBEAT_REQ and CLOSE_REQ.
+		s.c.stats.fault(FaultStandby)
+		s.fail(invoke, cti.ECTIServerNotMaster)
+		return
+	}
+	m := cti.New(t)
+	if err := m.Decode(f.Body, s.v); err != nil {
+		s.fail(invoke, statusOf(err))
+		return
+	}
+	if len(cti.MissingRequired(m)) > 0 {
+		s.fail(invoke, cti.ECTIRequiredDataMissing)
+		return
+	}
+	if len(unknownFields(m)) > 0 {
+		s.fail(invoke, cti.ECTIInvalidTagForMsgType)
+		return
+	}
+	s.dispatch(m, invoke)
+}
+
+// checkType validates a client's message type (cti-protocol.md §9): unknown or server-only types
+// are E_CTI_INVALID_MESSAGE_TYPE; a type the product or the session's version does not have is
+// E_CTI_INVALID_MSG_TYPE_FOR_VERSION.
+func (s *session) checkType(t cti.MsgType) cti.Status {
+	info, ok := cti.Info(t)
+	if !ok || info.Direction == cti.ServerToClient {
+		return cti.ECTIInvalidMessageType
+	}
+	if s.c.uccx {
+		if !inUCCXCatalog(t) {
+			return cti.ECTIInvalidMsgTypeForVersion
+		}
+		return cti.ECTINoError
+	}
+	if info.CCXOnly {
+		return cti.ECTIInvalidMsgTypeForVersion
+	}
+	if s.open && t >= 277 && t <= 282 && s.v.Number() < 24 {
+		return cti.ECTIInvalidMsgTypeForVersion // the graceful-shutdown messages came with v24
+	}
+	return cti.ECTINoError
+}
+
+// inUCCXCatalog lists the client→server types of the UCCX catalog (cti-protocol.md §5.2).
+func inUCCXCatalog(t cti.MsgType) bool {
+	switch {
+	case t >= 1 && t <= 21, t >= 23 && t <= 27, t == 30, t == 31, t >= 35 && t <= 51,
+		t >= 54 && t <= 57, t >= 60 && t <= 65, t == 78, t == 79, t >= 82 && t <= 86,
+		t == 91, t == 92, t >= 116 && t <= 120, t == 124, t == 125, t == 139, t == 140,
+		t >= 223 && t <= 226, t >= 230 && t <= 240, t >= 242 && t <= 244, t == 276:
+		return true
+	}
+	return false
+}
+
+// injectFaults draws the configured faults for one request; it reports whether the request was
+// consumed (dropped or failed).
+func (s *session) injectFaults(fs *faultState, t cti.MsgType, invoke uint32) bool {
+	st := s.c.stats
+	if fs.DropAfter > 0 && s.requests >= fs.DropAfter {
+		st.fault(FaultDrop)
+		s.kill()
+		return true
+	}
+	r := s.random()
+	if fs.DropRate > 0 && r.Float64() < fs.DropRate {
+		st.fault(FaultDrop)
+		s.kill()
+		return true
+	}
+	if d := fs.latencyFor(t); d != nil {
+		if w := d.Sample(r); w > 0 {
+			st.fault(FaultLatency)
+			time.Sleep(w)
+		}
+	}
+	if fs.SlowReadRate > 0 && r.Float64() < fs.SlowReadRate {
+		// The request is served now; reading stops after it, as if the server were busy.
+		st.fault(FaultSlowRead)
+		defer func() {
+			s.flushOwn()
+			time.Sleep(fs.SlowRead.Sample(r))
+		}()
+	}
+	if rule := fs.fail[t]; rule != nil && t != cti.MsgCloseReq && r.Float64() < rule.Rate {
+		st.fault(FaultFail)
+		if rule.Control {
+			s.controlFail(invoke, rule.ControlCode)
+		} else {
+			s.fail(invoke, rule.Status)
+		}
+		if t == cti.MsgOpenReq {
+			s.srv.side.rejected.Add(1)
+		}
+		return true
+	}
+	return false
+}
+
+func (s *session) isStandby() bool {
+	s.c.mu.Lock()
+	defer s.c.mu.Unlock()
+	return s.standby
+}
+
+// invokeIDOf is the InvokeID of a request: the first UINT of its body.
+func invokeIDOf(body []byte) uint32 {
+	if len(body) < 4 {
+		return 0
+	}
+	return binary.BigEndian.Uint32(body)
+}
+
+// statusOf maps a decode error to the status a CTI Server answers (cti-protocol.md §2).
+func statusOf(err error) cti.Status {
+	var pe *cti.ProtocolError
+	if errors.As(err, &pe) {
+		return pe.Status()
+	}
+	return cti.ECTIBadMessageFormat
+}
+
+// ---- output ----
+
+// enqueue encodes m for the session's version onto its output buffer.
+func (s *session) enqueue(m cti.Message) {
+	s.wmu.Lock()
+	if s.dead || s.closing {
+		s.wmu.Unlock()
+		return
+	}
+	b, err := m.Encode(s.out, s.v)
+	if err == nil {
+		s.out = b
+	}
+	slow := len(s.out) > s.c.cfg.MaxOutput
+	s.wmu.Unlock()
+	if err == nil {
+		s.c.stats.event(m.MessageType())
+	}
+	if slow {
+		s.slowConsumer()
+	}
+}
+
+// enqueueFrame appends an encoded frame.
+func (s *session) enqueueFrame(frame []byte, t cti.MsgType) {
+	s.wmu.Lock()
+	if s.dead || s.closing {
+		s.wmu.Unlock()
+		return
+	}
+	s.out = append(s.out, frame...)
+	slow := len(s.out) > s.c.cfg.MaxOutput
+	s.wmu.Unlock()
+	s.c.stats.event(t)
+	if slow {
+		s.slowConsumer()
+	}
+}
+
+func (s *session) slowConsumer() {
+	s.c.stats.slowConsumers.Add(1)
+	s.kill()
+}
+
+// kick starts writing the output buffer on a new goroutine unless a writer is already at it.
+func (s *session) kick() {
+	s.wmu.Lock()
+	if s.flushing || s.dead || (len(s.out) == 0 && !s.closing) {
+		s.wmu.Unlock()
+		return
+	}
+	s.flushing = true
+	s.wmu.Unlock()
+	go s.flushLoop()
+}
+
+// flushOwn writes the output buffer on the calling goroutine unless a writer is already at it.
+func (s *session) flushOwn() {
+	s.wmu.Lock()
+	if s.flushing || s.dead || (len(s.out) == 0 && !s.closing) {
+		s.wmu.Unlock()
+		return
+	}
+	s.flushing = true
+	s.wmu.Unlock()
+	s.flushLoop()
+}
+
+// drain writes what is queued before the session ends, waiting for a writer already at it; a
+// client that does not read gets closeFlushTimeout.
+func (s *session) drain() {
+	s.conn.SetWriteDeadline(time.Now().Add(closeFlushTimeout))
+	s.wmu.Lock()
+	for s.flushing {
+		s.flushed.Wait()
+	}
+	if s.dead {
+		s.wmu.Unlock()
+		return
+	}
+	s.flushing = true
+	s.wmu.Unlock()
+	s.flushLoop()
+}
+
+// closeFlushTimeout bounds the last write to a closing session.
+const closeFlushTimeout = 5 * time.Second
+
+// flushLoop writes until the buffer is empty; the caller has set flushing.
+func (s *session) flushLoop() {
+	for {
+		s.wmu.Lock()
+		if s.dead {
+			s.flushing = false
+			s.flushed.Broadcast()
+			s.wmu.Unlock()
+			return
+		}
+		if len(s.out) == 0 {
+			s.flushing = false
+			s.flushed.Broadcast()
+			closing := s.closing
+			s.wmu.Unlock()
+			if closing {
+				s.conn.Close()
+			}
+			return
+		}
+		buf := s.out
+		s.out, s.spare = s.spare[:0], nil
+		s.wmu.Unlock()
+
+		_, err := s.conn.Write(buf)
+
+		s.wmu.Lock()
+		if cap(buf) <= 4096 && !s.dead {
+			// Keep a small buffer for the next batch; let a burst's big one go.
+			s.spare = buf[:0]
+		}
+		if err != nil {
+			s.flushing = false
+			s.flushed.Broadcast()
+		}
+		s.wmu.Unlock()
+		if err != nil {
+			s.kill()
+			return
+		}
+	}
+}
+
+// closeAfterFlush ends the session once everything queued is written.
+func (s *session) closeAfterFlush() {
+	s.wmu.Lock()
+	s.closing = true
+	s.wmu.Unlock()
+	s.kick()
+}
+
+// kill resets the connection at once (fault drop, slow consumer, server shutdown).
+func (s *session) kill() {
+	s.wmu.Lock()
+	s.dead = true
+	s.wmu.Unlock()
+	if tc, ok := s.conn.(*net.TCPConn); ok {
+		tc.SetLinger(0)
+	}
+	s.conn.Close()
+}
+
+// fail answers FAILURE_CONF.
+func (s *session) fail(invoke uint32, st cti.Status) {
+	s.c.stats.failure(st)
+	s.enqueue(&cti.FailureConf{InvokeID: invoke, Status: st})
+}
+
+// controlFail answers CONTROL_FAILURE_CONF.
+func (s *session) controlFail(invoke uint32, cf cti.ControlFailure) {
+	s.c.stats.controlFailure(cf)
+	s.enqueue(&cti.ControlFailureConf{InvokeID: invoke, FailureCode: cf})
+}
+
+// failEvent sends FAILURE_EVENT.
+func (s *session) failEvent(st cti.Status) {
+	s.c.stats.failure(st)
+	s.enqueue(&cti.FailureEvent{Status: st})
+}
+
+// has reports whether the session was granted one of the services in m.
+func (s *session) has(m cti.ServiceMask) bool { return s.services&m != 0 }
