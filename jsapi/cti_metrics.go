@@ -1,0 +1,78 @@
+package jsapi
+
+import (
+	"github.com/ctiload/ctiload/engine/metrics"
+)
+
+// Built-in metrics of the ctiload/cti module. Trends are in milliseconds.
+const (
+	// MetricRequestDuration is the trend of request → reply latency, tags msg (request name)
+	// and status ("ok" or the failure's code name).
+	MetricRequestDuration = "cti_request_duration"
+	// MetricRequestDurationFromSchedule is the coordinated-omission twin of
+	// cti_request_duration: the same latency plus how late the iteration started compared with
+	// its schedule (arrival-rate executors; for the iteration's first request, the time from
+	// the intended start to the reply). It equals cti_request_duration for VU-based executors.
+	// When the system under test stalls, arrival-rate iterations start late, and only this
+	// metric charges that wait to the requests that suffered it.
+	MetricRequestDurationFromSchedule = "cti_request_duration_from_schedule"
+	// MetricRequests counts requests, tags msg and status.
+	MetricRequests = "cti_requests"
+	// MetricFailures counts failed requests, tags code (E_CTI_…, CF_…, E_TIMEOUT…) and msg.
+	MetricFailures = "cti_failures"
+	// MetricEventWaitDuration is the trend of waitFor durations, tags msg (event name) and
+	// status ("ok" or "timeout").
+	MetricEventWaitDuration = "cti_event_wait_duration"
+	// MetricSessionOpenDuration is the trend of cti.connect durations (TCP + OPEN_REQ/CONF).
+	MetricSessionOpenDuration = "cti_session_open_duration"
+	// MetricSessions counts cti.connect calls, tag result ("opened" or "failed") and, when
+	// failed, code.
+	MetricSessions = "cti_sessions"
+	// MetricHeartbeatRTT is the trend of heartbeat round-trip times.
+	MetricHeartbeatRTT = "cti_heartbeat_rtt"
+	// MetricReconnects counts fail-overs and reconnections, tag result ("ok" or "failed").
+	MetricReconnects = "cti_reconnects"
+	// MetricReconnectDuration is the trend of outage durations (loss to new OPEN_CONF).
+	MetricReconnectDuration = "cti_reconnect_duration"
+	// MetricMessagesSent … MetricBytesReceived count frames and bytes (headers included).
+	MetricMessagesSent     = "cti_messages_sent"
+	MetricMessagesReceived = "cti_messages_received"
+	MetricBytesSent        = "cti_bytes_sent"
+	MetricBytesReceived    = "cti_bytes_received"
+)
+
+type ctiMetrics struct {
+	reqDuration, reqFromSchedule, requests, failures         *metrics.Metric
+	eventWait, sessionOpen, sessions                         *metrics.Metric
+	heartbeatRTT, reconnects, reconnectDuration              *metrics.Metric
+	messagesSent, messagesReceived, bytesSent, bytesReceived *metrics.Metric
+}
+
+func registerCTIMetrics(r *metrics.Registry) (*ctiMetrics, error) {
+	m := &ctiMetrics{}
+	var err error
+	reg := func(dst **metrics.Metric, name string, t metrics.MetricType, vt metrics.ValueType) {
+		if err != nil {
+			return
+		}
+		*dst, err = r.NewMetric(name, t, vt)
+	}
+	reg(&m.reqDuration, MetricRequestDuration, metrics.Trend, metrics.Time)
+	reg(&m.reqFromSchedule, MetricRequestDurationFromSchedule, metrics.Trend, metrics.Time)
+	reg(&m.requests, MetricRequests, metrics.Counter, metrics.Default)
+	reg(&m.failures, MetricFailures, metrics.Counter, metrics.Default)
+	reg(&m.eventWait, MetricEventWaitDuration, metrics.Trend, metrics.Time)
+	reg(&m.sessionOpen, MetricSessionOpenDuration, metrics.Trend, metrics.Time)
+	reg(&m.sessions, MetricSessions, metrics.Counter, metrics.Default)
+	reg(&m.heartbeatRTT, MetricHeartbeatRTT, metrics.Trend, metrics.Time)
+	reg(&m.reconnects, MetricReconnects, metrics.Counter, metrics.Default)
+	reg(&m.reconnectDuration, MetricReconnectDuration, metrics.Trend, metrics.Time)
+	reg(&m.messagesSent, MetricMessagesSent, metrics.Counter, metrics.Default)
+	reg(&m.messagesReceived, MetricMessagesReceived, metrics.Counter, metrics.Default)
+	reg(&m.bytesSent, MetricBytesSent, metrics.Counter, metrics.Data)
+	reg(&m.bytesReceived, MetricBytesReceived, metrics.Counter, metrics.Data)
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}

@@ -1,0 +1,253 @@
+package jsapi
+
+import (
+	"encoding/hex"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/ctiload/ctiload/cti"
+	"github.com/dop251/goja"
+)
+
+// messageObject renders a decoded message as a plain JS object: every field by protocol name
+// (enumerations and masks as their symbols, numbers as numbers, raw bytes as hex, groups as
+// arrays of objects), plus name and type.
+func (v *vu) messageObject(m cti.Message, ver cti.Version) *goja.Object {
+	obj := v.rt.NewObject()
+	t := m.MessageType()
+	_ = obj.Set("name", t.String())
+	_ = obj.Set("type", uint32(t))
+	v.setFields(obj, m.Fields(ver))
+	return obj
+}
+
+func (v *vu) setFields(obj *goja.Object, fs []cti.FieldValue) {
+	for _, f := range fs {
+		_ = obj.Set(f.Name, v.fieldValue(f.Value))
+	}
+}
+
+func (v *vu) fieldValue(x any) goja.Value {
+	switch t := x.(type) {
+	case cti.Symboler:
+		if s := t.Symbol(); s != "" {
+			return v.rt.ToValue(s)
+		}
+		return v.rt.ToValue(symbolerNumber(t))
+	case string:
+		return v.rt.ToValue(t)
+	case uint8:
+		return v.rt.ToValue(int64(t))
+	case uint16:
+		return v.rt.ToValue(int64(t))
+	case uint32:
+		return v.rt.ToValue(int64(t))
+	case int32:
+		return v.rt.ToValue(int64(t))
+	case bool:
+		return v.rt.ToValue(t)
+	case []byte:
+		return v.rt.ToValue(hex.EncodeToString(t))
+	case []cti.NamedVariable:
+		arr := make([]any, len(t))
+		for i, nv := range t {
+			o := v.rt.NewObject()
+			_ = o.Set("name", nv.Name)
+			_ = o.Set("value", nv.Value)
+			arr[i] = o
+		}
+		return v.rt.NewArray(arr...)
+	case []cti.NamedArray:
+		arr := make([]any, len(t))
+		for i, na := range t {
+			o := v.rt.NewObject()
+			_ = o.Set("index", int64(na.Index))
+			_ = o.Set("name", na.Name)
+			_ = o.Set("value", na.Value)
+			arr[i] = o
+		}
+		return v.rt.NewArray(arr...)
+	case []cti.Record:
+		arr := make([]any, len(t))
+		for i, r := range t {
+			o := v.rt.NewObject()
+			v.setFields(o, r)
+			arr[i] = o
+		}
+		return v.rt.NewArray(arr...)
+	}
+	return v.rt.ToValue(x)
+}
+
+// symbolerNumber is the numeric value of an enumeration without a symbol.
+func symbolerNumber(s cti.Symboler) int64 {
+	rv := reflect.ValueOf(s)
+	switch rv.Kind() {
+	case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uint:
+		return int64(rv.Uint())
+	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Int:
+		return rv.Int()
+	}
+	return 0
+}
+
+// exportField converts a JS value for cti.Message.SetField: numbers, strings, booleans, arrays
+// and objects as Go values the codec understands.
+func exportField(val goja.Value) any {
+	x := val.Export()
+	switch t := x.(type) {
+	case int64:
+		return float64(t)
+	case map[string]any:
+		return t
+	}
+	return x
+}
+
+// buildRequest builds request name from JS fields, checking that it is a request.
+func buildRequest(method, name string, fields *goja.Object) (cti.Invoker, error) {
+	t, ok := cti.LookupMsgType(name)
+	if !ok {
+		return nil, fmt.Errorf("%s: unknown CTI message %q%s", method, name, closeNames(name))
+	}
+	info, _ := cti.Info(t)
+	m := cti.New(t)
+	inv, isInvoker := m.(cti.Invoker)
+	if !strings.HasSuffix(info.Name, "_REQ") || !isInvoker || info.Direction == cti.ServerToClient {
+		return nil, fmt.Errorf("%s: %s is not a request a client sends (want a …_REQ message, such as SET_AGENT_STATE_REQ)", method, info.Name)
+	}
+	if fields != nil {
+		for _, k := range fields.Keys() {
+			if k == "InvokeID" {
+				continue // assigned by the session
+			}
+			if err := m.SetField(k, exportField(fields.Get(k))); err != nil {
+				return nil, fmt.Errorf("%s: %s.%s: %w", method, info.Name, k, err)
+			}
+		}
+	}
+	return inv, nil
+}
+
+// closeNames suggests catalogued message names near name.
+func closeNames(name string) string {
+	up := strings.ToUpper(strings.TrimSpace(name))
+	type cand struct {
+		n string
+		d int
+	}
+	var cs []cand
+	for _, info := range cti.Catalog() {
+		d := editDistance(up, info.Name)
+		if d <= max(3, len(up)/4) || (len(up) >= 4 && strings.Contains(info.Name, up)) {
+			cs = append(cs, cand{info.Name, d})
+		}
+	}
+	if len(cs) == 0 {
+		return " (see cti/catalog/messages.txt for the catalogue)"
+	}
+	slices.SortFunc(cs, func(a, b cand) int { return a.d - b.d })
+	if len(cs) > 5 {
+		cs = cs[:5]
+	}
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.n
+	}
+	return " (did you mean " + strings.Join(names, ", ") + "?)"
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// conn identifies one connection (call leg) of a device.
+type conn struct {
+	callID     uint32
+	devType    cti.ConnectionIDType
+	devID      string
+	periph     uint32
+	havePeriph bool
+}
+
+func (c conn) same(o conn) bool {
+	return c.callID == o.callID && c.devID == o.devID
+}
+
+// connFrom reads a call argument: an event (ConnectionCallID…), a confirmation
+// (NewConnectionCallID…), a result object (its call or message) or {callId, deviceId, deviceIdType}.
+func connFrom(val goja.Value) (conn, bool) {
+	obj, ok := val.(*goja.Object)
+	if !ok || goja.IsNull(val) {
+		return conn{}, false
+	}
+	get := func(k string) goja.Value {
+		x := obj.Get(k)
+		if x == nil || goja.IsUndefined(x) {
+			return nil
+		}
+		return x
+	}
+	for _, prefix := range []string{"Connection", "NewConnection"} {
+		if id := get(prefix + "CallID"); id != nil {
+			c := conn{callID: uint32(id.ToInteger())}
+			if dt := get(prefix + "DeviceIDType"); dt != nil {
+				c.devType = connType(dt)
+			}
+			if d := get(prefix + "DeviceID"); d != nil {
+				c.devID = d.String()
+			}
+			if p := get("PeripheralID"); p != nil {
+				if n := p.ToInteger(); n > 0 && n < math.MaxUint32 {
+					c.periph, c.havePeriph = uint32(n), true
+				}
+			}
+			return c, true
+		}
+	}
+	for _, k := range []string{"call", "message"} {
+		if inner := get(k); inner != nil {
+			if c, ok := connFrom(inner); ok {
+				return c, true
+			}
+		}
+	}
+	return conn{}, false
+}
+
+func connType(val goja.Value) cti.ConnectionIDType {
+	if s, ok := val.Export().(string); ok {
+		if t, ok := cti.ParseConnectionIDType(s); ok {
+			return t
+		}
+	}
+	return cti.ConnectionIDType(val.ToInteger())
+}
+
+// connObject is the JS view of a connection: what helpers accept as a call.
+func (v *vu) connObject(c conn) *goja.Object {
+	o := v.rt.NewObject()
+	_ = o.Set("ConnectionCallID", int64(c.callID))
+	_ = o.Set("ConnectionDeviceIDType", v.fieldValue(c.devType))
+	_ = o.Set("ConnectionDeviceID", c.devID)
+	return o
+}

@@ -1,0 +1,798 @@
+package jsapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ctiload/ctiload/cti"
+	"github.com/dop251/goja"
+)
+
+// Session methods live on one prototype per VU runtime (built on the first cti.connect), so a
+// session object costs one small object, whatever the number of methods.
+
+type sessionMethod func(js *jsSession, call goja.FunctionCall) goja.Value
+
+var sessionMethods = map[string]sessionMethod{
+	"login":       (*jsSession).login,
+	"setState":    (*jsSession).setState,
+	"logout":      (*jsSession).logout,
+	"queryState":  (*jsSession).queryState,
+	"waitFor":     (*jsSession).waitFor,
+	"drainEvents": (*jsSession).drainEvents,
+	"answer":      (*jsSession).answer,
+	"hold":        (*jsSession).hold,
+	"retrieve":    (*jsSession).retrieve,
+	"consult":     (*jsSession).consultCall,
+	"transfer":    (*jsSession).transfer,
+	"conference":  (*jsSession).conference,
+	"clear":       (*jsSession).clear,
+	"release":     (*jsSession).release,
+	"setCallData": (*jsSession).setCallData,
+	"makeCall":    (*jsSession).makeCall,
+	"sendDTMF":    (*jsSession).sendDTMF,
+	"userMessage": (*jsSession).userMessage,
+	"snapshot":    (*jsSession).snapshot,
+	"request":     (*jsSession).request,
+	"close":       (*jsSession).closeMethod,
+	"stats":       (*jsSession).statsMethod,
+}
+
+func (v *vu) sessionProto() *goja.Object {
+	if v.sessProto != nil {
+		return v.sessProto
+	}
+	p := v.rt.NewObject()
+	for name, f := range sessionMethods {
+		_ = p.Set(name, func(call goja.FunctionCall) goja.Value {
+			obj, _ := call.This.(*goja.Object)
+			js := v.sessByObj[obj]
+			if js == nil {
+				if obj != nil && v.closedSession(obj) {
+					return f(&jsSession{v: v, closed: true}, call)
+				}
+				v.throwType("session.%s: call it on a session object (from cti.connect)", name)
+			}
+			return f(js, call)
+		})
+	}
+	_ = p.DefineAccessorProperty("closed", v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
+		obj, _ := call.This.(*goja.Object)
+		return v.rt.ToValue(v.sessByObj[obj] == nil)
+	}), nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	v.sessProto = p
+	return p
+}
+
+// closedSession reports whether obj is a session object (its prototype is the VU's).
+func (v *vu) closedSession(obj *goja.Object) bool {
+	return obj.Prototype() == v.sessProto
+}
+
+// ---- requests and results -------------------------------------------------------------------
+
+// do sends req, records the metrics and returns the result object
+// {ok, code, codeName, latencyMs, message, error}. A protocol failure is ok:false, or an
+// exception with throw:true; an interruption of the iteration always throws.
+func (js *jsSession) do(method string, req cti.Invoker) (goja.Value, *cti.Reply) {
+	v := js.v
+	t := req.MessageType()
+	if js.closed || js.s == nil {
+		return js.failed(method, t, time.Now(), time.Now(), fmt.Errorf("%w: the session was closed", cti.ErrSessionClosed)), nil
+	}
+	start := time.Now()
+	reply, err := js.s.Do(v.ctx, req)
+	if v.ctx.Err() != nil {
+		v.throw(v.ctx.Err())
+	}
+	sent, end := reply.Sent, reply.Received
+	if sent.IsZero() {
+		sent = start
+	}
+	if end.IsZero() {
+		end = time.Now()
+	}
+	defer js.flushStats()
+	if err != nil {
+		return js.failedWith(method, t, sent, end, err, reply.Msg), &reply
+	}
+	js.record(t, "ok", sent, end)
+	res := v.rt.NewObject()
+	_ = res.Set("ok", true)
+	_ = res.Set("code", 0)
+	_ = res.Set("codeName", "ok")
+	_ = res.Set("latencyMs", ms(end.Sub(sent)))
+	if reply.Msg != nil {
+		_ = res.Set("message", v.messageObject(reply.Msg, js.ver))
+	} else {
+		_ = res.Set("message", goja.Null())
+	}
+	return res, &reply
+}
+
+// record records cti_request_duration (and its from-schedule twin) and cti_requests.
+func (js *jsSession) record(t cti.MsgType, status string, sent, end time.Time) {
+	v := js.v
+	m := v.r.ctiMetrics()
+	if m == nil {
+		return
+	}
+	tags := v.tags("msg", t.String(), "status", status, js.tags)
+	if v.it != nil {
+		v.it.RecordLatency(m.reqDuration, m.reqFromSchedule, sent, end, tags)
+	} else {
+		v.currentSamples().AddAt(m.reqDuration, end, ms(end.Sub(sent)), tags)
+	}
+	v.currentSamples().AddAt(m.requests, end, 1, tags)
+}
+
+func (js *jsSession) failed(method string, t cti.MsgType, sent, end time.Time, err error) goja.Value {
+	return js.failedWith(method, t, sent, end, err, nil)
+}
+
+func (js *jsSession) failedWith(method string, t cti.MsgType, sent, end time.Time, err error, reply cti.Message) goja.Value {
+	v := js.v
+	code, _ := cti.ErrorCode(err)
+	var num any = goja.Null()
+	var fe *cti.FailureError
+	var cf *cti.ControlFailureError
+	switch {
+	case errors.As(err, &fe):
+		num = uint32(fe.Status)
+	case errors.As(err, &cf):
+		num = uint16(cf.Code)
+	}
+	js.record(t, code, sent, end)
+	if m := v.r.ctiMetrics(); m != nil {
+		v.currentSamples().AddAt(m.failures, end, 1, v.tags("code", code, "msg", t.String(), js.tags))
+	}
+	if js.throw {
+		ex := v.rt.NewGoError(fmt.Errorf("session.%s: %s: %w", method, t, err))
+		_ = ex.Set("code", num)
+		_ = ex.Set("codeName", code)
+		panic(ex)
+	}
+	res := v.rt.NewObject()
+	_ = res.Set("ok", false)
+	_ = res.Set("code", num)
+	_ = res.Set("codeName", code)
+	_ = res.Set("latencyMs", ms(end.Sub(sent)))
+	if reply != nil {
+		_ = res.Set("message", v.messageObject(reply, js.ver))
+	} else {
+		_ = res.Set("message", goja.Null())
+	}
+	_ = res.Set("error", err.Error())
+	return res
+}
+
+// newReq builds a message by name and sets fields by protocol name. Errors here are
+// programming errors of ctiload's helpers or bad user values: they throw.
+func (js *jsSession) newReq(method, name string, fields ...any) cti.Invoker {
+	m, err := cti.NewByName(name)
+	if err != nil {
+		js.v.throwf("session.%s: %v", method, err)
+	}
+	inv, ok := m.(cti.Invoker)
+	if !ok {
+		js.v.throwf("session.%s: %s is not a request", method, name)
+	}
+	for i := 0; i+1 < len(fields); i += 2 {
+		js.set(method, m, fields[i].(string), fields[i+1])
+	}
+	return inv
+}
+
+func (js *jsSession) set(method string, m cti.Message, field string, val any) {
+	if err := m.SetField(field, val); err != nil {
+		js.v.throwType("session.%s: %s.%s: %v", method, m.MessageType(), field, err)
+	}
+}
+
+// setConn fills prefix+ConnectionCallID/DeviceIDType/DeviceID from c.
+func (js *jsSession) setConn(method string, m cti.Message, prefix string, c conn) {
+	js.set(method, m, prefix+"ConnectionCallID", c.callID)
+	js.set(method, m, prefix+"ConnectionDeviceIDType", c.devType)
+	if c.devID != "" {
+		js.set(method, m, prefix+"ConnectionDeviceID", c.devID)
+	}
+}
+
+// peripheral is the PeripheralID for a request: the call's, else the session's.
+func (js *jsSession) peripheral(c *conn) uint32 {
+	if c != nil && c.havePeriph {
+		return c.periph
+	}
+	return js.periph
+}
+
+func (js *jsSession) callArg(method string, call goja.FunctionCall, i int) conn {
+	c, ok := connFrom(call.Argument(i))
+	if !ok {
+		js.v.throwType("session.%s: argument %d: want a call (an event or result carrying ConnectionCallID, e.g. from waitFor('CALL_DELIVERED_EVENT')), got %s", method, i+1, describe(call.Argument(i)))
+	}
+	return c
+}
+
+func optObject(val goja.Value) *goja.Object {
+	o, ok := val.(*goja.Object)
+	if !ok || goja.IsNull(val) {
+		return nil
+	}
+	return o
+}
+
+func optGet(o *goja.Object, k string) goja.Value {
+	if o == nil {
+		return nil
+	}
+	x := o.Get(k)
+	if x == nil || goja.IsUndefined(x) {
+		return nil
+	}
+	return x
+}
+
+// ---- agent state ----------------------------------------------------------------------------
+
+// agentStates maps setState's names to AgentState values.
+var agentStates = map[string]cti.AgentState{
+	"READY":          cti.AgentStateAvailable,
+	"AVAILABLE":      cti.AgentStateAvailable,
+	"NOT_READY":      cti.AgentStateNotReady,
+	"WORK_READY":     cti.AgentStateWorkReady,
+	"WORK_NOT_READY": cti.AgentStateWorkNotReady,
+	"LOGOUT":         cti.AgentStateLogout,
+	"LOGIN":          cti.AgentStateLogin,
+}
+
+func (js *jsSession) agentStateReq(method string, state cti.AgentState, opts *goja.Object) cti.Invoker {
+	req := &cti.SetAgentStateReq{
+		PeripheralID:    js.periph,
+		AgentState:      state,
+		AgentInstrument: js.instrument,
+	}
+	if js.ver.IsUCCX() {
+		req.LongAgentID = js.agentID
+	} else {
+		req.AgentID = js.agentID
+	}
+	if x := optGet(opts, "reasonCode"); x != nil {
+		n := x.ToInteger()
+		if n < 0 || n > 0xFFFF {
+			js.v.throwType("session.%s: option \"reasonCode\": want a number from 0 to 65535, got %s", method, describe(x))
+		}
+		req.EventReasonCode = uint16(n)
+	}
+	if x := optGet(opts, "workMode"); x != nil {
+		js.set(method, req, "AgentWorkMode", exportField(x))
+	}
+	if x := optGet(opts, "password"); x != nil {
+		req.AgentPassword = x.String()
+	}
+	if x := optGet(opts, "skillGroups"); x != nil {
+		arr, ok := x.Export().([]any)
+		if !ok {
+			js.v.throwType("session.%s: option \"skillGroups\": want an array of numbers or {number, priority}, got %s", method, describe(x))
+		}
+		for i, e := range arr {
+			var sg cti.SetAgentStateReqSkillGroup
+			switch t := e.(type) {
+			case int64:
+				sg.SkillGroupNumber = uint32(t)
+			case float64:
+				sg.SkillGroupNumber = uint32(t)
+			case map[string]any:
+				n, _ := t["number"].(int64)
+				p, _ := t["priority"].(int64)
+				sg.SkillGroupNumber, sg.SkillGroupPriority = uint32(n), uint16(p)
+			default:
+				js.v.throwType("session.%s: option \"skillGroups\": element %d: want a number or {number, priority}", method, i)
+			}
+			req.SkillGroups = append(req.SkillGroups, sg)
+		}
+	}
+	return req
+}
+
+// login({password, reasonCode, skillGroups}): SET_AGENT_STATE_REQ with AGENT_STATE_LOGIN.
+func (js *jsSession) login(call goja.FunctionCall) goja.Value {
+	res, _ := js.do("login", js.agentStateReq("login", cti.AgentStateLogin, optObject(call.Argument(0))))
+	return res
+}
+
+// setState(state, {reasonCode, workMode}).
+func (js *jsSession) setState(call goja.FunctionCall) goja.Value {
+	name := strings.ToUpper(strings.TrimSpace(call.Argument(0).String()))
+	state, ok := agentStates[name]
+	if !ok {
+		if s, ok2 := cti.ParseAgentState(name); ok2 {
+			state, ok = s, true
+		}
+	}
+	if !ok || goja.IsUndefined(call.Argument(0)) {
+		js.v.throwType("session.setState: unknown state %s (want READY, NOT_READY, WORK_READY, WORK_NOT_READY, LOGOUT)", describe(call.Argument(0)))
+	}
+	res, _ := js.do("setState", js.agentStateReq("setState", state, optObject(call.Argument(1))))
+	return res
+}
+
+// logout({reasonCode}).
+func (js *jsSession) logout(call goja.FunctionCall) goja.Value {
+	res, _ := js.do("logout", js.agentStateReq("logout", cti.AgentStateLogout, optObject(call.Argument(0))))
+	return res
+}
+
+// queryState(): QUERY_AGENT_STATE_REQ for the session's agent.
+func (js *jsSession) queryState(call goja.FunctionCall) goja.Value {
+	req := &cti.QueryAgentStateReq{PeripheralID: js.periph, AgentInstrument: js.instrument, AgentExtension: js.extension}
+	if js.ver.IsUCCX() {
+		req.LongAgentID = js.agentID
+	} else {
+		req.AgentID = js.agentID
+	}
+	res, _ := js.do("queryState", req)
+	return res
+}
+
+// ---- events ---------------------------------------------------------------------------------
+
+// waitFor(name | [names], {timeout, where}) returns the next matching event as a plain object,
+// or null on timeout (throws with throw:true).
+func (js *jsSession) waitFor(call goja.FunctionCall) goja.Value {
+	v := js.v
+	types := js.eventTypes(call.Argument(0))
+	opts := optObject(call.Argument(1))
+	timeout := DefaultWaitTimeout
+	if x := optGet(opts, "timeout"); x != nil {
+		d, err := toDuration(x, time.Second)
+		if err != nil || d <= 0 {
+			v.throwType("session.waitFor: option \"timeout\": want a positive duration such as '30s', got %s", describe(x))
+		}
+		timeout = d
+	}
+	var where goja.Callable
+	if x := optGet(opts, "where"); x != nil {
+		fn, ok := goja.AssertFunction(x)
+		if !ok {
+			v.throwType("session.waitFor: option \"where\": want a function (event) => boolean, got %s", describe(x))
+		}
+		where = fn
+	}
+	label := eventLabel(types)
+	if js.closed || js.s == nil {
+		v.throwf("session.waitFor(%s): the session was closed", label)
+	}
+	match := func(m cti.Message) bool {
+		t := m.MessageType()
+		for _, w := range types {
+			if w == t {
+				return true
+			}
+		}
+		return false
+	}
+	start := time.Now()
+	accept := func(ev cti.Event) (*goja.Object, bool) {
+		obj := js.eventObject(ev)
+		if where == nil {
+			return obj, true
+		}
+		res, err := where(goja.Undefined(), obj)
+		if err != nil {
+			panic(err)
+		}
+		return obj, res.ToBoolean()
+	}
+	// Events an earlier where() refused come first, oldest first.
+	for i, ev := range js.skipped {
+		if match(ev.Msg) {
+			if obj, ok := accept(ev); ok {
+				js.skipped = append(js.skipped[:i], js.skipped[i+1:]...)
+				js.recordWait(label, "ok", start)
+				return obj
+			}
+		}
+	}
+	ctx, cancel := context.WithTimeout(v.ctx, timeout)
+	defer cancel()
+	for {
+		ev, err := js.s.WaitEvent(ctx, match)
+		if v.ctx.Err() != nil {
+			v.throw(v.ctx.Err())
+		}
+		if err != nil {
+			status := "timeout"
+			if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, cti.ErrEventTimeout) {
+				status, _ = cti.ErrorCode(err)
+			}
+			js.recordWait(label, status, start)
+			js.flushStats()
+			if js.throw || status != "timeout" {
+				v.throwf("session.waitFor(%s): %v", label, err)
+			}
+			return goja.Null()
+		}
+		if obj, ok := accept(ev); ok {
+			js.recordWait(label, "ok", start)
+			js.flushStats()
+			return obj
+		}
+		if len(js.skipped) >= maxSkipped {
+			js.skipped = js.skipped[1:]
+		}
+		js.skipped = append(js.skipped, ev)
+	}
+}
+
+func (js *jsSession) recordWait(label, status string, start time.Time) {
+	v := js.v
+	if m := v.r.ctiMetrics(); m != nil {
+		now := time.Now()
+		v.currentSamples().AddAt(m.eventWait, now, ms(now.Sub(start)), v.tags("msg", label, "status", status, js.tags))
+	}
+}
+
+func (js *jsSession) eventTypes(val goja.Value) []cti.MsgType {
+	var names []string
+	switch x := val.Export().(type) {
+	case string:
+		names = []string{x}
+	case []any:
+		for _, e := range x {
+			names = append(names, fmt.Sprint(e))
+		}
+	default:
+		js.v.throwType("session.waitFor: argument 1: want an event name such as 'CALL_DELIVERED_EVENT' (or an array of names), got %s", describe(val))
+	}
+	types := make([]cti.MsgType, 0, len(names))
+	for _, n := range names {
+		t, ok := cti.LookupMsgType(n)
+		if !ok {
+			js.v.throwType("session.waitFor: unknown CTI message %q%s", n, closeNames(n))
+		}
+		if info, _ := cti.Info(t); strings.HasSuffix(info.Name, "_REQ") {
+			js.v.throwType("session.waitFor: %s is a request, not something the server sends", info.Name)
+		}
+		types = append(types, t)
+	}
+	return types
+}
+
+func eventLabel(types []cti.MsgType) string {
+	if len(types) == 1 {
+		return types[0].String()
+	}
+	names := make([]string, len(types))
+	for i, t := range types {
+		names[i] = t.String()
+	}
+	return strings.Join(names, "|")
+}
+
+func (js *jsSession) eventObject(ev cti.Event) *goja.Object {
+	obj := js.v.messageObject(ev.Msg, js.ver)
+	_ = obj.Set("receivedAt", ev.Received.UnixMilli())
+	return obj
+}
+
+// drainEvents() returns (and removes) every event waiting in the session's backlog.
+func (js *jsSession) drainEvents(goja.FunctionCall) goja.Value {
+	var out []any
+	for _, ev := range js.skipped {
+		out = append(out, js.eventObject(ev))
+	}
+	js.skipped = nil
+	if js.s != nil && !js.closed {
+		for _, ev := range js.s.DrainEvents() {
+			out = append(out, js.eventObject(ev))
+		}
+	}
+	return js.v.rt.NewArray(out...)
+}
+
+// ---- call control ---------------------------------------------------------------------------
+
+// simpleCall sends a call-control request that names one connection.
+func (js *jsSession) simpleCall(method, name, prefix string, call goja.FunctionCall, instrument bool) goja.Value {
+	c := js.callArg(method, call, 0)
+	req := js.newReq(method, name, "PeripheralID", js.peripheral(&c))
+	js.setConn(method, req, prefix, c)
+	if instrument && js.instrument != "" {
+		js.set(method, req, "AgentInstrument", js.instrument)
+	}
+	res, _ := js.do(method, req)
+	return res
+}
+
+// answer(call): ANSWER_CALL_REQ.
+func (js *jsSession) answer(call goja.FunctionCall) goja.Value {
+	return js.simpleCall("answer", "ANSWER_CALL_REQ", "", call, true)
+}
+
+// hold(call): HOLD_CALL_REQ.
+func (js *jsSession) hold(call goja.FunctionCall) goja.Value {
+	return js.simpleCall("hold", "HOLD_CALL_REQ", "", call, true)
+}
+
+// retrieve(call): RETRIEVE_CALL_REQ of a held call.
+func (js *jsSession) retrieve(call goja.FunctionCall) goja.Value {
+	return js.simpleCall("retrieve", "RETRIEVE_CALL_REQ", "Held", call, true)
+}
+
+// clear(call): CLEAR_CALL_REQ (ends the call for every party).
+func (js *jsSession) clear(call goja.FunctionCall) goja.Value {
+	c := js.callArg("clear", call, 0)
+	js.forgetConsult(c)
+	return js.simpleCall("clear", "CLEAR_CALL_REQ", "", call, true)
+}
+
+// release(call): CLEAR_CONNECTION_REQ (this device leaves the call).
+func (js *jsSession) release(call goja.FunctionCall) goja.Value {
+	c := js.callArg("release", call, 0)
+	js.forgetConsult(c)
+	return js.simpleCall("release", "CLEAR_CONNECTION_REQ", "", call, true)
+}
+
+// snapshot(call): SNAPSHOT_CALL_REQ.
+func (js *jsSession) snapshot(call goja.FunctionCall) goja.Value {
+	return js.simpleCall("snapshot", "SNAPSHOT_CALL_REQ", "", call, false)
+}
+
+func (js *jsSession) forgetConsult(c conn) {
+	if js.consult != nil && (js.consult.active.same(c) || js.consult.held.same(c)) {
+		js.consult = nil
+	}
+}
+
+// consult(call, number, {type, callVariables}): CONSULTATION_CALL_REQ. The session remembers
+// the consultation so that transfer() and conference() can complete it. The result carries
+// `call`, the consult leg.
+func (js *jsSession) consultCall(call goja.FunctionCall) goja.Value {
+	const method = "consult"
+	c := js.callArg(method, call, 0)
+	number := js.numberArg(method, call, 1, true)
+	opts := optObject(call.Argument(2))
+	req := js.newReq(method, "CONSULTATION_CALL_REQ", "PeripheralID", js.peripheral(&c), "DialedNumber", number,
+		"ConsultType", cti.ConsultTypeTransfer)
+	js.setConn(method, req, "Active", c)
+	if js.instrument != "" {
+		js.set(method, req, "AgentInstrument", js.instrument)
+	}
+	if x := optGet(opts, "type"); x != nil {
+		js.set(method, req, "ConsultType", strings.ToUpper(x.String()))
+	}
+	js.callData(method, req, opts)
+	res, reply := js.do(method, req)
+	if reply != nil && reply.Msg != nil {
+		if conf, ok := reply.Msg.(*cti.ConsultationCallConf); ok {
+			leg := conn{callID: conf.NewConnectionCallID, devType: conf.NewConnectionDeviceIDType, devID: conf.NewConnectionDeviceID,
+				periph: c.periph, havePeriph: c.havePeriph}
+			js.consult = &consultLeg{held: c, active: leg}
+			if obj, ok := res.(*goja.Object); ok {
+				_ = obj.Set("call", js.v.connObject(leg))
+			}
+		}
+	}
+	return res
+}
+
+// transfer(call, number?): completes the consultation in progress (TRANSFER_CALL_REQ with the
+// consult leg active and the original call held), or, with none, a single-step transfer of call
+// to number.
+func (js *jsSession) transfer(call goja.FunctionCall) goja.Value {
+	return js.complete("transfer", "TRANSFER_CALL_REQ", call)
+}
+
+// conference(call, number?): like transfer, with CONFERENCE_CALL_REQ.
+func (js *jsSession) conference(call goja.FunctionCall) goja.Value {
+	return js.complete("conference", "CONFERENCE_CALL_REQ", call)
+}
+
+func (js *jsSession) complete(method, name string, call goja.FunctionCall) goja.Value {
+	c := js.callArg(method, call, 0)
+	number := js.numberArg(method, call, 1, false)
+	req := js.newReq(method, name, "PeripheralID", js.peripheral(&c))
+	if js.instrument != "" {
+		js.set(method, req, "AgentInstrument", js.instrument)
+	}
+	if leg := js.consult; leg != nil && number == "" {
+		js.setConn(method, req, "Active", leg.active)
+		js.setConn(method, req, "Held", leg.held)
+	} else {
+		if number == "" {
+			js.v.throwType("session.%s: no consultation in progress: give the number for a single-step %s, e.g. session.%s(call, '6001')", method, method, method)
+		}
+		js.setConn(method, req, "Active", c)
+		js.set(method, req, "HeldConnectionCallID", uint32(0xFFFFFFFF))
+		js.set(method, req, "HeldConnectionDeviceIDType", cti.ConnectionIDType(0xFFFF))
+		js.set(method, req, "DialedNumber", number)
+	}
+	res, reply := js.do(method, req)
+	if reply != nil && reply.Msg != nil {
+		if obj, ok := res.(*goja.Object); ok && obj.Get("ok").ToBoolean() {
+			js.consult = nil
+		}
+	}
+	return res
+}
+
+func (js *jsSession) numberArg(method string, call goja.FunctionCall, i int, required bool) string {
+	x := call.Argument(i)
+	if goja.IsUndefined(x) || goja.IsNull(x) {
+		if required {
+			js.v.throwType("session.%s: argument %d: want the number to dial, as a string", method, i+1)
+		}
+		return ""
+	}
+	switch e := x.Export().(type) {
+	case string:
+		return e
+	case int64:
+		return strconv.FormatInt(e, 10)
+	}
+	js.v.throwType("session.%s: argument %d: want the number to dial, as a string, got %s", method, i+1, describe(x))
+	return ""
+}
+
+// callData sets callVariables, namedVariables and wrapup from opts.
+func (js *jsSession) callData(method string, req cti.Message, opts *goja.Object) {
+	if x := optGet(opts, "callVariables"); x != nil {
+		switch e := x.Export().(type) {
+		case []any:
+			if len(e) > 10 {
+				js.v.throwType("session.%s: option \"callVariables\": at most 10 values (CallVariable1..10), got %d", method, len(e))
+			}
+			for i, val := range e {
+				if val != nil {
+					js.set(method, req, "CallVariable"+strconv.Itoa(i+1), fmt.Sprint(val))
+				}
+			}
+		case map[string]any:
+			for k, val := range e {
+				n, err := strconv.Atoi(strings.TrimPrefix(k, "CallVariable"))
+				if err != nil || n < 1 || n > 10 {
+					js.v.throwType("session.%s: option \"callVariables\": key %q: want 1 to 10", method, k)
+				}
+				js.set(method, req, "CallVariable"+strconv.Itoa(n), fmt.Sprint(val))
+			}
+		default:
+			js.v.throwType("session.%s: option \"callVariables\": want {1: 'x', …} or ['a', 'b', …], got %s", method, describe(x))
+		}
+	}
+	if x := optGet(opts, "namedVariables"); x != nil {
+		js.set(method, req, "NamedVariables", x.Export())
+	}
+	if x := optGet(opts, "wrapup"); x != nil {
+		js.set(method, req, "CallWrapupData", x.String())
+	}
+}
+
+// setCallData(call, {callVariables, namedVariables, wrapup}): SET_CALL_DATA_REQ.
+func (js *jsSession) setCallData(call goja.FunctionCall) goja.Value {
+	const method = "setCallData"
+	c := js.callArg(method, call, 0)
+	opts := optObject(call.Argument(1))
+	if opts == nil {
+		js.v.throwType("session.setCallData: argument 2: want {callVariables, namedVariables, wrapup}, got %s", describe(call.Argument(1)))
+	}
+	req := js.newReq(method, "SET_CALL_DATA_REQ", "PeripheralID", js.peripheral(&c))
+	js.setConn(method, req, "", c)
+	js.callData(method, req, opts)
+	res, _ := js.do(method, req)
+	return res
+}
+
+// makeCall(number, {callVariables, namedVariables}): MAKE_CALL_REQ from the agent's instrument.
+// The result carries `call`, the new connection.
+func (js *jsSession) makeCall(call goja.FunctionCall) goja.Value {
+	const method = "makeCall"
+	number := js.numberArg(method, call, 0, true)
+	opts := optObject(call.Argument(1))
+	req := js.newReq(method, "MAKE_CALL_REQ", "PeripheralID", js.periph, "DialedNumber", number, "AgentInstrument", js.instrument)
+	js.callData(method, req, opts)
+	res, reply := js.do(method, req)
+	if reply != nil {
+		if conf, ok := reply.Msg.(*cti.MakeCallConf); ok {
+			if obj, ok := res.(*goja.Object); ok {
+				_ = obj.Set("call", js.v.connObject(conn{callID: conf.NewConnectionCallID, devType: conf.NewConnectionDeviceIDType, devID: conf.NewConnectionDeviceID}))
+			}
+		}
+	}
+	return res
+}
+
+// sendDTMF(call, digits): SEND_DTMF_SIGNAL_REQ.
+func (js *jsSession) sendDTMF(call goja.FunctionCall) goja.Value {
+	const method = "sendDTMF"
+	c := js.callArg(method, call, 0)
+	digits := call.Argument(1)
+	if goja.IsUndefined(digits) {
+		js.v.throwType("session.sendDTMF: argument 2: want the digits, as a string")
+	}
+	req := js.newReq(method, "SEND_DTMF_SIGNAL_REQ", "PeripheralID", js.peripheral(&c), "DTMFString", digits.String())
+	js.setConn(method, req, "", c)
+	if js.instrument != "" {
+		js.set(method, req, "AgentInstrument", js.instrument)
+	}
+	res, _ := js.do(method, req)
+	return res
+}
+
+// userMessage(text, {to, distribution}): USER_MESSAGE_REQ, to a CTI client (ClientID) by default.
+func (js *jsSession) userMessage(call goja.FunctionCall) goja.Value {
+	const method = "userMessage"
+	text := call.Argument(0)
+	if goja.IsUndefined(text) {
+		js.v.throwType("session.userMessage: argument 1: want the text")
+	}
+	opts := optObject(call.Argument(1))
+	req := js.newReq(method, "USER_MESSAGE_REQ", "PeripheralID", js.periph, "Text", text.String())
+	if x := optGet(opts, "to"); x != nil {
+		js.set(method, req, "ClientID", x.String())
+	}
+	if x := optGet(opts, "distribution"); x != nil {
+		js.set(method, req, "Distribution", exportField(x))
+	}
+	if js.agentID != "" {
+		js.set(method, req, "AgentID", js.agentID)
+	}
+	res, _ := js.do(method, req)
+	return res
+}
+
+// request(name, fields): any catalogued request, fields by protocol name; InvokeID is assigned.
+func (js *jsSession) request(call goja.FunctionCall) goja.Value {
+	name := call.Argument(0)
+	if goja.IsUndefined(name) {
+		js.v.throwType("session.request: argument 1: want a request name such as 'QUERY_AGENT_STATE_REQ'")
+	}
+	fields := optObject(call.Argument(1))
+	req, err := buildRequest("session.request", name.String(), fields)
+	if err != nil {
+		js.v.throwType("%v", err)
+	}
+	res, _ := js.do("request", req)
+	return res
+}
+
+// close(): CLOSE_REQ, then the session is gone. Closing twice does nothing.
+func (js *jsSession) closeMethod(goja.FunctionCall) goja.Value {
+	if js.closed || js.s == nil {
+		return goja.Undefined()
+	}
+	err := js.closeSession(js.v.ctx)
+	for i, s := range js.v.sessions {
+		if s == js {
+			js.v.sessions = append(js.v.sessions[:i], js.v.sessions[i+1:]...)
+			break
+		}
+	}
+	if err != nil && !errors.Is(err, cti.ErrSessionClosed) && js.throw {
+		js.v.throwf("session.close: %v", err)
+	}
+	return goja.Undefined()
+}
+
+// stats(): the session's counters.
+func (js *jsSession) statsMethod(goja.FunctionCall) goja.Value {
+	if js.s == nil {
+		return goja.Null()
+	}
+	st := js.s.Stats()
+	o := js.v.rt.NewObject()
+	_ = o.Set("messagesSent", st.MessagesSent)
+	_ = o.Set("messagesReceived", st.MessagesReceived)
+	_ = o.Set("bytesSent", st.BytesSent)
+	_ = o.Set("bytesReceived", st.BytesReceived)
+	_ = o.Set("events", st.Events)
+	_ = o.Set("eventsPending", st.EventsPending+len(js.skipped))
+	_ = o.Set("eventsDropped", st.EventsDropped)
+	_ = o.Set("reconnects", st.Reconnects)
+	_ = o.Set("heartbeatRttMs", ms(st.LastHeartbeatRTT))
+	return o
+}

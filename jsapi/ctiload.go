@@ -1,0 +1,157 @@
+package jsapi
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/ctiload/ctiload/engine/metrics"
+	"github.com/dop251/goja"
+)
+
+// The `ctiload` module: check, group, sleep, fail, randomBetween, uuid.
+func newCoreModule(v *vu) goja.Value {
+	return newModuleObject(v, map[string]any{
+		"check":         v.check,
+		"group":         v.groupFn,
+		"sleep":         v.sleep,
+		"fail":          v.fail,
+		"randomBetween": v.randomBetween,
+		"uuid":          v.uuid,
+	})
+}
+
+// check(value, {name: fn | bool}, tags?) records one `checks` sample per name (tag check=name)
+// and returns whether all passed. A check function that throws fails the iteration, as in k6.
+func (v *vu) check(call goja.FunctionCall) goja.Value {
+	val := call.Argument(0)
+	sets := call.Argument(1)
+	obj, ok := sets.(*goja.Object)
+	if !ok || goja.IsNull(sets) {
+		v.throwType("check: argument 2: want an object of named checks {name: (value) => boolean}, got %s", describe(sets))
+	}
+	var extra metrics.Tags
+	if t := call.Argument(2); !goja.IsUndefined(t) {
+		extra = v.tagsArg("check", t)
+	}
+	m := v.r.checksMetric()
+	samples := v.currentSamples()
+	all := true
+	for _, name := range obj.Keys() {
+		c := obj.Get(name)
+		pass := c.ToBoolean()
+		if fn, ok := goja.AssertFunction(c); ok {
+			res, err := fn(goja.Undefined(), val)
+			if err != nil {
+				panic(err)
+			}
+			pass = res.ToBoolean()
+		}
+		if m != nil {
+			x := 0.0
+			if pass {
+				x = 1
+			}
+			samples.Add(m, x, v.tags("check", name, "", "", extra))
+		}
+		all = all && pass
+	}
+	return v.rt.ToValue(all)
+}
+
+// groupFn(name, fn) runs fn with the tag group=::name (nested groups: ::outer::inner) on every
+// sample recorded inside, and returns fn's result.
+func (v *vu) groupFn(name string, fn goja.Callable) goja.Value {
+	if fn == nil {
+		v.throwType("group: argument 2: want a function")
+	}
+	if strings.Contains(name, "::") {
+		v.throwType("group: name %q must not contain \"::\"", name)
+	}
+	prevGroup, prevTags := v.group, v.baseTags
+	v.group = prevGroup + "::" + name
+	v.baseTags = v.tags("", "", "", "", prevTags.With("group", v.group))
+	defer func() { v.group, v.baseTags = prevGroup, prevTags }()
+	res, err := fn(goja.Undefined())
+	if err != nil {
+		panic(err)
+	}
+	return res
+}
+
+// sleep(seconds) blocks the VU; the iteration's end (graceful stop, ramp-down) interrupts it.
+func (v *vu) sleep(call goja.FunctionCall) goja.Value {
+	v.forbidInit("sleep()")
+	d, err := toDuration(call.Argument(0), time.Second)
+	if err != nil {
+		v.throwType("sleep: argument 1: %v", err)
+	}
+	if d <= 0 {
+		return goja.Undefined()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-v.ctx.Done():
+		// The interrupt set by watch stops the script as soon as control returns to it.
+		v.throw(v.ctx.Err())
+	}
+	return goja.Undefined()
+}
+
+// fail(msg) throws: the iteration fails with msg.
+func (v *vu) fail(call goja.FunctionCall) goja.Value {
+	msg := "fail() called"
+	if a := call.Argument(0); !goja.IsUndefined(a) {
+		msg = a.String()
+	}
+	panic(v.rt.NewGoError(fmt.Errorf("%s", msg)))
+}
+
+// randomBetween(min, max) is an integer in [min, max] when both are integers, else a number in
+// [min, max). The VU's generator is seeded from the run seed and the VU number.
+func (v *vu) randomBetween(min, max float64) goja.Value {
+	if math.IsNaN(min) || math.IsNaN(max) || max < min {
+		v.throwType("randomBetween: want min <= max, got %v and %v", min, max)
+	}
+	if min == math.Trunc(min) && max == math.Trunc(max) {
+		span := int64(max-min) + 1
+		return v.rt.ToValue(int64(min) + v.rnd.Int64N(span))
+	}
+	return v.rt.ToValue(min + v.rnd.Float64()*(max-min))
+}
+
+// uuid() is a random (version 4) UUID from the VU's seeded generator.
+func (v *vu) uuid() string {
+	var b [16]byte
+	hi, lo := v.rnd.Uint64(), v.rnd.Uint64()
+	for i := 0; i < 8; i++ {
+		b[i] = byte(hi >> (56 - 8*i))
+		b[8+i] = byte(lo >> (56 - 8*i))
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// tagsArg reads a {key: value} object of tags.
+func (v *vu) tagsArg(fn string, val goja.Value) metrics.Tags {
+	if goja.IsUndefined(val) || goja.IsNull(val) {
+		return metrics.Tags{}
+	}
+	obj, ok := val.(*goja.Object)
+	if !ok {
+		v.throwType("%s: tags: want an object of strings {key: 'value'}, got %s", fn, describe(val))
+	}
+	keys := obj.Keys()
+	if len(keys) == 0 {
+		return metrics.Tags{}
+	}
+	kv := make([]string, 0, 2*len(keys))
+	for _, k := range keys {
+		kv = append(kv, k, obj.Get(k).String())
+	}
+	return metrics.NewTags(kv...)
+}

@@ -1,0 +1,264 @@
+package jsapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+
+	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/engine/executor"
+	"github.com/ctiload/ctiload/engine/metrics"
+	"github.com/dop251/goja"
+)
+
+// RunnerConfig configures a [Runner].
+type RunnerConfig struct {
+	// Target is the address cti.connect uses for an empty target or 'sim': the run's built-in
+	// simulator (or the --target of the command line). Empty means such scripts fail with a
+	// clear error.
+	Target string
+	// Registry is the run's metric registry: the cti_* metrics and the script's custom metrics
+	// are registered in it. Nil records nothing (tests of script logic).
+	Registry *metrics.Registry
+	// SetupSamples receives the samples recorded by setup() and teardown() (VUs record into the
+	// buffers the engine gives them). Nil discards them.
+	SetupSamples *metrics.SampleBuffer
+	// Seed seeds every VU's random generator (Math.random, randomBetween, uuid), combined with
+	// the VU number, so that a run can be replayed.
+	Seed int64
+	// Observer, if set, sees every CTI frame of every session (the --trace protocol trace).
+	Observer cti.Observer
+	// Logger overrides LoadOptions.Logger for console output of this run.
+	Logger *slog.Logger
+}
+
+// Runner instantiates a [Script] for a run: it is the engine's VU factory, and it runs the
+// script's setup and teardown.
+//
+// Lifecycle: the engine calls NewVU for each VU (the script's init code runs in a fresh runtime);
+// the host calls Setup once (its JSON result goes to every iteration and to teardown); the
+// engine runs iterations, calling the VU's vuSetup export before its first one; the engine
+// closes each VU (vuTeardown, then the VU's open sessions are closed); the host calls Teardown.
+type Runner struct {
+	s      *Script
+	cfg    RunnerConfig
+	logger *slog.Logger
+	m      *ctiMetrics
+	checks *metrics.Metric
+	setup  atomic.Pointer[json.RawMessage]
+}
+
+var (
+	_ executor.VUFactory = (*Runner)(nil)
+	_ executor.VU        = (*vu)(nil)
+	_ executor.VUCloser  = (*vu)(nil)
+)
+
+// NewRunner prepares a run of the script: it registers the built-in metrics in cfg.Registry.
+func (s *Script) NewRunner(cfg RunnerConfig) (*Runner, error) {
+	r := &Runner{s: s, cfg: cfg, logger: cfg.Logger}
+	if r.logger == nil {
+		r.logger = s.logger
+	}
+	if cfg.Registry != nil {
+		var err error
+		if r.m, err = registerCTIMetrics(cfg.Registry); err != nil {
+			return nil, err
+		}
+		if r.checks, err = cfg.Registry.NewMetric(metrics.ChecksName, metrics.Rate); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+func (r *Runner) registry() *metrics.Registry {
+	if r == nil {
+		return nil
+	}
+	return r.cfg.Registry
+}
+
+func (r *Runner) checksMetric() *metrics.Metric {
+	if r == nil {
+		return nil
+	}
+	return r.checks
+}
+
+func (r *Runner) ctiMetrics() *ctiMetrics {
+	if r == nil {
+		return nil
+	}
+	return r.m
+}
+
+// NewVU implements the engine's VUFactory: a new runtime that has run the script's init code.
+// An exception in init code is a *ScriptError (phase init): the host stops the run.
+func (r *Runner) NewVU(ctx context.Context, id uint64, samples *metrics.SampleBuffer) (executor.VU, error) {
+	v, err := newVU(r.s, r, int(id), samples)
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// SetupData returns the JSON result of setup() (nil before Setup or without a setup export).
+func (r *Runner) SetupData() json.RawMessage {
+	if p := r.setup.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// SetSetupData gives the VUs setup data computed elsewhere (another process of a segmented run).
+// It must be called before the first iteration.
+func (r *Runner) SetSetupData(data json.RawMessage) { r.setup.Store(&data) }
+
+// Setup runs the script's `export function setup()` once, in a runtime of its own (VU 0), and
+// returns its result as JSON ("null" for undefined); every VU's iterations then get it, parsed in
+// their own runtime. Without a setup export it returns nil. An exception is a *ScriptError
+// (phase setup) and the run should stop with its exit code.
+func (r *Runner) Setup(ctx context.Context) (json.RawMessage, error) {
+	if !r.s.hasExport("setup") {
+		return nil, nil
+	}
+	v, err := newVU(r.s, r, 0, r.cfg.SetupSamples)
+	if err != nil {
+		return nil, err
+	}
+	defer v.release(ctx)
+	res, err := v.callExport(ctx, PhaseSetup, "setup")
+	if err != nil {
+		return nil, err
+	}
+	s, err := v.stringify(res)
+	if err != nil {
+		return nil, &ScriptError{File: r.s.display, Phase: PhaseSetup, Iteration: -1, Message: "setup() result is not JSON-serialisable: " + err.Error()}
+	}
+	data := json.RawMessage(s)
+	r.SetSetupData(data)
+	return data, nil
+}
+
+// Teardown runs `export function teardown(data)` once in a runtime of its own, with data (the
+// JSON from Setup). Without a teardown export it does nothing.
+func (r *Runner) Teardown(ctx context.Context, data json.RawMessage) error {
+	if !r.s.hasExport("teardown") {
+		return nil
+	}
+	v, err := newVU(r.s, r, 0, r.cfg.SetupSamples)
+	if err != nil {
+		return err
+	}
+	defer v.release(ctx)
+	arg := goja.Undefined()
+	if len(data) > 0 {
+		if arg, err = v.parseJSON(string(data)); err != nil {
+			return fmt.Errorf("teardown: setup data: %w", err)
+		}
+	}
+	_, err = v.callExport(ctx, PhaseTeardown, "teardown", arg)
+	return err
+}
+
+// RunIteration implements the engine's VU: it runs the scenario's exec function (the default
+// export unless the scenario names another) with the setup data. The VU's vuSetup export runs
+// before its first iteration (and again before the next one if it failed). A thrown exception
+// fails the iteration with a *ScriptError; a cancelled ctx interrupts the script at once.
+func (v *vu) RunIteration(ctx context.Context, it *executor.Iteration) error {
+	v.it = it
+	v.iter = int64(it.VUIter)
+	if it.Env != nil {
+		v.env = it.Env
+	} else {
+		v.env = v.s.opts.Env
+	}
+	v.group = ""
+	v.baseTags = it.TagSet
+	v.gen++
+	defer func() { v.it = nil }()
+
+	data, err := v.setupValue()
+	if err != nil {
+		return err
+	}
+	if !v.vuSetupDone {
+		if v.s.hasExport("vuSetup") {
+			if _, err := v.callExport(ctx, PhaseVUSetup, "vuSetup", data); err != nil {
+				v.closeSessions(context.WithoutCancel(ctx), v.gen)
+				return err
+			}
+		}
+		v.vuSetupDone = true
+		v.gen++ // sessions vuSetup opened belong to the VU, not to this iteration
+	}
+	exec := it.Exec
+	if exec == "" {
+		exec = "default"
+	}
+	if _, err := v.callExport(ctx, PhaseIteration, exec, data); err != nil {
+		// Sessions the failed iteration opened are unreachable now: close them, or a script
+		// failing in a loop would pile up connections.
+		v.closeSessions(context.WithoutCancel(ctx), v.gen)
+		return err
+	}
+	return nil
+}
+
+// Close implements the engine's VUCloser: it runs the vuTeardown export (if vuSetup ran) and
+// closes the sessions the VU left open.
+func (v *vu) Close(ctx context.Context) error {
+	var err error
+	if v.vuSetupDone && v.s.hasExport("vuTeardown") {
+		data, derr := v.setupValue()
+		if derr != nil {
+			data = goja.Undefined()
+		}
+		v.baseTags = metrics.Tags{}
+		_, err = v.callExport(ctx, PhaseVUTeardown, "vuTeardown", data)
+	}
+	v.release(ctx)
+	return err
+}
+
+// release closes the VU's sessions and stops watching contexts.
+func (v *vu) release(ctx context.Context) {
+	v.closeSessions(context.WithoutCancel(ctx), 0)
+	v.unwatch()
+	v.phase = phaseClosed
+}
+
+// closeSessions closes the sessions opened in generation gen (every session for 0).
+func (v *vu) closeSessions(ctx context.Context, gen uint64) {
+	kept := v.sessions[:0]
+	for _, js := range v.sessions {
+		if gen == 0 || js.gen == gen {
+			_ = js.closeSession(ctx)
+			continue
+		}
+		kept = append(kept, js)
+	}
+	clear(v.sessions[len(kept):])
+	v.sessions = kept
+}
+
+// errJoin is errors.Join that keeps a single error as it is.
+func errJoin(errs ...error) error {
+	var out []error
+	for _, e := range errs {
+		if e != nil {
+			out = append(out, e)
+		}
+	}
+	switch len(out) {
+	case 0:
+		return nil
+	case 1:
+		return out[0]
+	}
+	return errors.Join(out...)
+}

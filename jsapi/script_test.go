@@ -1,0 +1,445 @@
+package jsapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ctiload/ctiload/jsapi"
+)
+
+func TestLoadOptionsAndExports(t *testing.T) {
+	e := newEnv(t, "script.js", map[string]string{"script.js": `
+import { sleep } from 'ctiload';
+export const options = { scenarios: { b: { executor: 'constant-vus', vus: 2 }, a: { executor: 'shared-iterations' } }, thresholds: { checks: ['rate>0.9'] } };
+export function setup() { return 1; }
+export function agents() {}
+export default function () {}
+export const notAFunction = 3;
+`})
+	got := string(e.script.OptionsJSON())
+	want := `{"scenarios":{"b":{"executor":"constant-vus","vus":2},"a":{"executor":"shared-iterations"}},"thresholds":{"checks":["rate>0.9"]}}`
+	if got != want {
+		t.Errorf("OptionsJSON() = %s; want %s", got, want)
+	}
+	if got, want := e.script.Exports(), []string{"agents", "default", "setup"}; !slices.Equal(got, want) {
+		t.Errorf("Exports() = %v; want %v", got, want)
+	}
+}
+
+func TestLoadNoOptions(t *testing.T) {
+	e := newEnv(t, "s.js", map[string]string{"s.js": `export default function () {}`})
+	if got := string(e.script.OptionsJSON()); got != "{}" {
+		t.Errorf("OptionsJSON() = %s; want {}", got)
+	}
+}
+
+// loadErr loads a script expected to fail and returns its *ScriptError.
+func loadErr(t *testing.T, main string, files map[string]string) *jsapi.ScriptError {
+	t.Helper()
+	dir := writeFiles(t, files)
+	_, err := jsapi.Load(filepath.Join(dir, main), jsapi.LoadOptions{})
+	var se *jsapi.ScriptError
+	if !errors.As(err, &se) {
+		t.Fatalf("Load error = %v (%T); want *jsapi.ScriptError", err, err)
+	}
+	return se
+}
+
+func TestErrorPositions(t *testing.T) {
+	tests := []struct {
+		name      string
+		main      string
+		files     map[string]string
+		file      string // base name
+		line, col int
+		msg       string
+		phase     jsapi.Phase
+	}{
+		{
+			name: "syntax error js", main: "script.js",
+			files: map[string]string{"script.js": "export default function () {\n  let x = ;\n}\n"},
+			file:  "script.js", line: 2, col: 11, msg: "SyntaxError", phase: jsapi.PhaseCompile,
+		},
+		{
+			name: "reference error in init", main: "script.js",
+			files: map[string]string{"script.js": "import { check } from 'ctiload';\n\nconst a = 1;\n    foo();\nexport default function () {}\n"},
+			file:  "script.js", line: 4, col: 5, msg: "ReferenceError: foo is not defined", phase: jsapi.PhaseInit,
+		},
+		{
+			name: "typescript runtime error keeps original lines", main: "script.ts",
+			files: map[string]string{"script.ts": "interface Agent {\n  id: string;\n  ext: number;\n}\n\nconst a: Agent = { id: 'x', ext: 1 };\nfunction boom(n: number): string {\n  throw new Error('boom ' + n);\n}\nboom(a.ext);\nexport default function () {}\n"},
+			file:  "script.ts", line: 8, col: 9, msg: "Error: boom 1", phase: jsapi.PhaseInit,
+		},
+		{
+			name: "typescript syntax error", main: "script.ts",
+			files: map[string]string{"script.ts": "const x: number = 1;\nconst y: = 2;\n"},
+			file:  "script.ts", line: 2, col: 10, msg: "SyntaxError", phase: jsapi.PhaseCompile,
+		},
+		{
+			name: "error in imported file", main: "script.js",
+			files: map[string]string{
+				"script.js":   "import { f } from './lib/util.ts';\nf();\nexport default function () {}\n",
+				"lib/util.ts": "export function f(): void {\n  const o: any = null;\n  o.x = 1;\n}\n",
+			},
+			file: "util.ts", line: 3, col: 5, msg: "TypeError", phase: jsapi.PhaseInit,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			se := loadErr(t, tt.main, tt.files)
+			if filepath.Base(se.File) != tt.file || se.Line != tt.line || se.Column != tt.col {
+				t.Errorf("position = %s:%d:%d; want %s:%d:%d (error %q, stack %q)", se.File, se.Line, se.Column, tt.file, tt.line, tt.col, se.Error(), se.Stack)
+			}
+			if !strings.Contains(se.Message, tt.msg) {
+				t.Errorf("Message = %q; want it to contain %q", se.Message, tt.msg)
+			}
+			if se.Phase != tt.phase {
+				t.Errorf("Phase = %q; want %q", se.Phase, tt.phase)
+			}
+			if se.ExitCode() != 107 || !se.Fatal() {
+				t.Errorf("ExitCode() = %d, Fatal() = %v; want 107, true", se.ExitCode(), se.Fatal())
+			}
+		})
+	}
+}
+
+func TestIterationErrorNamesVUAndIteration(t *testing.T) {
+	e := newEnv(t, "script.js", map[string]string{"script.js": `export default function () {
+  if (__ITER === 1) {
+    undefinedThing.call();
+  }
+}
+`})
+	vu := e.newVU(3)
+	ctx := ctxTimeout(t, 5*time.Second)
+	if err := vu.run(ctx, ""); err != nil {
+		t.Fatalf("iteration 0: %v", err)
+	}
+	err := vu.run(ctx, "")
+	var se *jsapi.ScriptError
+	if !errors.As(err, &se) {
+		t.Fatalf("iteration 1 error = %v; want *ScriptError", err)
+	}
+	want := "script.js:3:5: ReferenceError: undefinedThing is not defined (VU 3, iteration 1)"
+	if got := se.Error(); !strings.HasSuffix(got, want) {
+		t.Errorf("Error() = %q; want suffix %q", got, want)
+	}
+	if se.Fatal() {
+		t.Error("an iteration error must not be fatal")
+	}
+	// The run goes on: the next iteration works.
+	if err := vu.run(ctx, ""); err != nil {
+		t.Errorf("iteration 2: %v", err)
+	}
+}
+
+func TestLifecycleOrder(t *testing.T) {
+	e := newEnv(t, "script.js", map[string]string{"script.js": `
+console.log('init ' + __VU);
+export function setup() { console.log('setup'); return { n: 7, list: ['a'] }; }
+export function vuSetup(data) { console.log('vuSetup ' + __VU + ' ' + data.n); }
+export default function (data) { console.log('iter ' + __VU + ' ' + __ITER + ' ' + data.n + data.list[0]); }
+export function vuTeardown(data) { console.log('vuTeardown ' + __VU); }
+export function teardown(data) { console.log('teardown ' + data.n); }
+`})
+	ctx := ctxTimeout(t, 5*time.Second)
+	vu1 := e.newVU(1)
+	vu2 := e.newVU(2)
+	data, err := e.runner.Setup(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(data) != `{"n":7,"list":["a"]}` {
+		t.Errorf("setup data = %s", data)
+	}
+	for i := 0; i < 2; i++ {
+		if err := vu1.run(ctx, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := vu2.run(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := vu1.close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := vu2.close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.runner.Teardown(ctx, data); err != nil {
+		t.Fatal(err)
+	}
+	got := e.log.messages()
+	want := []string{
+		"init 0", // Load's options runtime
+		"init 1", "init 2",
+		"init 0", "setup", // setup's own runtime
+		"vuSetup 1 7", "iter 1 0 7a", "iter 1 1 7a",
+		"vuSetup 2 7", "iter 2 0 7a",
+		"vuTeardown 1", "vuTeardown 2",
+		"init 0", "teardown 7",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("order =\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestSetupErrorIsFatal(t *testing.T) {
+	e := newEnv(t, "script.js", map[string]string{"script.js": `export function setup() {
+  throw new Error('no setup for you');
+}
+export default function () {}
+`})
+	_, err := e.runner.Setup(context.Background())
+	var se *jsapi.ScriptError
+	if !errors.As(err, &se) || !se.Fatal() || se.Phase != jsapi.PhaseSetup || se.Line != 2 {
+		t.Fatalf("Setup error = %#v; want a fatal *ScriptError in setup at line 2", err)
+	}
+	if !strings.Contains(se.Error(), "script.js:2:9: Error: no setup for you (in setup)") {
+		t.Errorf("Error() = %q", se.Error())
+	}
+}
+
+func TestEnvAndVUGlobals(t *testing.T) {
+	e := newEnv(t, "script.js", map[string]string{"script.js": `
+export default function () {
+  if (__ENV.TARGET !== 'x:1') throw new Error('env ' + __ENV.TARGET);
+  __ENV.LOCAL = 'y';
+  if (__ENV.LOCAL !== 'y') throw new Error('env write');
+  if (__VU !== 5) throw new Error('vu ' + __VU);
+}
+`}, withEnv(map[string]string{"TARGET": "x:1"}))
+	vu := e.newVU(5)
+	if err := vu.run(ctxTimeout(t, 5*time.Second), ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestNamedExecAndMissingExec(t *testing.T) {
+	e := newEnv(t, "script.js", map[string]string{"script.js": `export function agents() { console.log('agents ran'); }`})
+	vu := e.newVU(1)
+	ctx := ctxTimeout(t, 5*time.Second)
+	if err := vu.run(ctx, "agents"); err != nil {
+		t.Fatal(err)
+	}
+	err := vu.run(ctx, "")
+	if err == nil || !strings.Contains(err.Error(), "no default export") {
+		t.Errorf("run without default = %v; want a 'no default export' error", err)
+	}
+}
+
+func TestSleepInterruptedByContext(t *testing.T) {
+	e := newEnv(t, "script.js", map[string]string{"script.js": `import { sleep } from 'ctiload';
+export default function () { sleep(30); }
+`})
+	vu := e.newVU(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := vu.run(ctx, "")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v; want context.DeadlineExceeded", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("sleep took %v after cancellation", d)
+	}
+	// An endless loop is interrupted too.
+	e2 := newEnv(t, "loop.js", map[string]string{"loop.js": `export default function () { for (;;) {} }`})
+	vu2 := e2.newVU(1)
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel2()
+	if err := vu2.run(ctx2, ""); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("loop err = %v; want context.DeadlineExceeded", err)
+	}
+	// And the VU works again with a fresh context.
+	if err := vu2.run(ctxTimeout(t, 50*time.Millisecond), ""); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("second loop err = %v", err)
+	}
+}
+
+func TestChecksGroupsAndCustomMetrics(t *testing.T) {
+	e := newEnv(t, "script.js", map[string]string{"script.js": `
+import { check, group } from 'ctiload';
+import { Counter, Trend, Rate, Gauge } from 'ctiload/metrics';
+const logins = new Counter('agent_logins');
+const talk = new Trend('talk_time', true);
+const ok = new Rate('ok_rate');
+const g = new Gauge('queue');
+export default function () {
+  const r = check(5, { 'is five': (v) => v === 5, 'is six': (v) => v === 6 });
+  if (r) throw new Error('check should be false');
+  group('login', () => {
+    logins.add(1, { site: 'paris' });
+    check(true, { inside: (v) => v });
+  });
+  talk.add(12.5);
+  ok.add(true);
+  g.add(3);
+}
+`})
+	vu := e.newVU(1)
+	if err := vu.run(ctxTimeout(t, 5*time.Second), ""); err != nil {
+		t.Fatal(err)
+	}
+	if s := find(vu.all, "checks", "check", "is five", "scenario", "test"); len(s) != 1 || s[0].Value != 1 {
+		t.Errorf("checks{is five} = %v", s)
+	}
+	if s := find(vu.all, "checks", "check", "is six"); len(s) != 1 || s[0].Value != 0 {
+		t.Errorf("checks{is six} = %v", s)
+	}
+	if s := find(vu.all, "checks", "check", "inside", "group", "::login"); len(s) != 1 {
+		t.Errorf("checks{inside, group ::login} = %v", s)
+	}
+	if s := find(vu.all, "agent_logins", "site", "paris", "group", "::login"); len(s) != 1 || s[0].Value != 1 {
+		t.Errorf("agent_logins = %v", s)
+	}
+	if s := find(vu.all, "talk_time"); len(s) != 1 || s[0].Value != 12.5 || s[0].Tags.Len() != 1 {
+		t.Errorf("talk_time = %v (group tag must not leak out of the group)", s)
+	}
+	if m := e.reg.Get("talk_time"); m == nil || m.Contains.String() != "time" {
+		t.Errorf("talk_time metric = %+v; want a time trend", m)
+	}
+	if s := find(vu.all, "ok_rate"); len(s) != 1 || s[0].Value != 1 {
+		t.Errorf("ok_rate = %v", s)
+	}
+}
+
+func TestMetricOutsideInitRefused(t *testing.T) {
+	e := newEnv(t, "script.js", map[string]string{"script.js": `
+import { Counter } from 'ctiload/metrics';
+export default function () { new Counter('late'); }
+`})
+	vu := e.newVU(1)
+	err := vu.run(ctxTimeout(t, 5*time.Second), "")
+	if err == nil || !strings.Contains(err.Error(), "only allowed in init code") {
+		t.Errorf("err = %v; want 'only allowed in init code'", err)
+	}
+}
+
+func TestRandomnessReproducible(t *testing.T) {
+	files := map[string]string{"script.js": `
+import { randomBetween, uuid } from 'ctiload';
+export default function () { console.log(Math.random() + ' ' + randomBetween(1, 100) + ' ' + uuid()); }
+`}
+	var outs []string
+	for i := 0; i < 2; i++ {
+		e := newEnv(t, "script.js", files)
+		vu := e.newVU(7)
+		if err := vu.run(ctxTimeout(t, 5*time.Second), ""); err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, strings.Join(e.log.messages(), ","))
+	}
+	if outs[0] != outs[1] || outs[0] == "" {
+		t.Errorf("two runs with the same seed differ: %q vs %q", outs[0], outs[1])
+	}
+}
+
+func TestRelativeImportsAndConfinement(t *testing.T) {
+	e := newEnv(t, "main.js", map[string]string{
+		"main.js":     "import { add } from './lib/math.js';\nimport cfg from './data.json';\nexport default function () { if (add(1, 2) !== 3 || cfg.n !== 4) throw new Error('bad'); }\n",
+		"lib/math.js": "import { one } from './one';\nexport function add(a, b) { return a + b + one - 1; }\n",
+		"lib/one.ts":  "export const one: number = 1;\n",
+		"data.json":   `{"n": 4}`,
+	})
+	vu := e.newVU(1)
+	if err := vu.run(ctxTimeout(t, 5*time.Second), ""); err != nil {
+		t.Fatal(err)
+	}
+
+	dir := writeFiles(t, map[string]string{"in/main.js": "import x from '../outside.js';\nexport default function () {}\n", "outside.js": "export default 1;\n"})
+	_, err := jsapi.Load(filepath.Join(dir, "in/main.js"), jsapi.LoadOptions{})
+	if err == nil || !strings.Contains(err.Error(), "outside the script's folder") {
+		t.Errorf("import outside = %v; want an 'outside the script's folder' error", err)
+	}
+	if _, err := jsapi.Load(filepath.Join(dir, "in/main.js"), jsapi.LoadOptions{AllowPathsOutside: true}); err != nil {
+		t.Errorf("import outside with AllowPathsOutside: %v", err)
+	}
+	_, err = jsapi.Load(filepath.Join(dir, "in/main.js"), jsapi.LoadOptions{})
+	var se *jsapi.ScriptError
+	if errors.As(err, &se) && se.Line != 1 {
+		t.Errorf("import error position = line %d; want 1", se.Line)
+	}
+}
+
+func TestUnknownModule(t *testing.T) {
+	se := loadErr(t, "s.js", map[string]string{"s.js": "import x from 'ctiload/ctii';\nexport default function () {}\n"})
+	if !strings.Contains(se.Message, `import "ctiload/ctii": unknown module (built-in modules: ctiload, ctiload/cti, ctiload/data, ctiload/metrics`) {
+		t.Errorf("Message = %q", se.Message)
+	}
+}
+
+func TestOpenConfinedAndInitOnly(t *testing.T) {
+	e := newEnv(t, "script.js", map[string]string{
+		"script.js": "const users = open('users.txt');\nexport default function () { if (users !== 'a\\nb') throw new Error(users); open('users.txt'); }\n",
+		"users.txt": "a\nb",
+	})
+	vu := e.newVU(1)
+	err := vu.run(ctxTimeout(t, 5*time.Second), "")
+	if err == nil || !strings.Contains(err.Error(), `open("users.txt"): files can only be opened in init code`) {
+		t.Errorf("open in iteration = %v", err)
+	}
+	se := loadErr(t, "in/s.js", map[string]string{"in/s.js": "open('../secret.txt');\n", "secret.txt": "x"})
+	if !strings.Contains(se.Message, `open("../secret.txt"):`) || !strings.Contains(se.Message, "outside the script's folder") {
+		t.Errorf("open outside = %q", se.Message)
+	}
+	se = loadErr(t, "s.js", map[string]string{"s.js": "open('missing.txt');\n"})
+	if !strings.Contains(se.Message, `open("missing.txt"): cannot read`) || se.Line != 1 {
+		t.Errorf("open missing = %q at line %d", se.Message, se.Line)
+	}
+}
+
+func TestSharedArrayBuiltOnceAndReadOnly(t *testing.T) {
+	e := newEnv(t, "script.js", map[string]string{
+		"script.js": `
+import { SharedArray, csv } from 'ctiload/data';
+const users = new SharedArray('users', () => { console.log('building'); return csv(open('users.csv'), { header: true }); });
+export default function () {
+  if (users.length !== 3) throw new Error('len ' + users.length);
+  if (users[__VU % 3].id !== String(1000 + __VU % 3)) throw new Error('row ' + JSON.stringify(users[__VU % 3]));
+  if (Object.keys(users[0]).join() !== 'id,name') throw new Error('keys ' + Object.keys(users[0]));
+  let threw = false;
+  try { users[0].id = 'x'; } catch (e) { threw = true; }
+  if (!threw || users[0].id !== '1000') throw new Error('writable');
+  if (JSON.stringify(users.map((u) => u.name)) !== '["a","b","c"]') throw new Error('map');
+}
+`,
+		"users.csv": "id,name\n1000,a\n1001,b\n1002,c\n",
+	})
+	ctx := ctxTimeout(t, 5*time.Second)
+	for id := uint64(1); id <= 5; id++ {
+		vu := e.newVU(id)
+		if err := vu.run(ctx, ""); err != nil {
+			t.Fatalf("VU %d: %v", id, err)
+		}
+	}
+	if got := e.log.messages(); len(got) != 1 || got[0] != "building" {
+		t.Errorf("SharedArray function ran %d times (%q); want once for 1 Load + 5 VUs", len(got), got)
+	}
+}
+
+func TestSetupDataIsJSON(t *testing.T) {
+	e := newEnv(t, "script.js", map[string]string{"script.js": `
+export function setup() { return { when: 1, f: () => 1 }; }
+export default function (data) { if (data.f !== undefined || data.when !== 1) throw new Error(JSON.stringify(data)); data.when = 2; }
+`})
+	ctx := ctxTimeout(t, 5*time.Second)
+	data, err := e.runner.Setup(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil || len(m) != 1 {
+		t.Fatalf("setup data = %s (%v)", data, err)
+	}
+	vu := e.newVU(1)
+	if err := vu.run(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,513 @@
+package jsapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ctiload/ctiload/engine/executor"
+	"github.com/ctiload/ctiload/engine/metrics"
+	"github.com/dop251/goja"
+)
+
+// vu is one goja runtime running the script: the options runtime of Load (id 0, no runner), the
+// setup/teardown runtime of a Runner (id 0), or a VU of the engine. Its methods run on one
+// goroutine at a time (the engine's contract), so it needs no locks of its own.
+type vu struct {
+	id      int
+	s       *Script
+	r       *Runner // nil in the options runtime
+	rt      *goja.Runtime
+	exports *goja.Object
+	logger  *slog.Logger
+
+	phase   Phase
+	iter    int64
+	ctx     context.Context
+	it      *executor.Iteration // the running iteration, nil outside iterations
+	samples *metrics.SampleBuffer
+	rnd     *rand.Rand
+	env     map[string]string // __ENV's backing map: the script's, or the iteration's
+	envObj  *envObject
+
+	modules map[string]goja.Value   // built-in modules, created on first require
+	files   map[string]*goja.Object // user files' module objects by absolute path
+
+	// watched is the context whose cancellation currently interrupts the runtime.
+	watched *ctxWatch
+
+	group    string                       // current group path ("::a::b"), "" at the top
+	baseTags metrics.Tags                 // tags of every sample: the iteration's TagSet (+group)
+	tagCache map[tagCacheKey]metrics.Tags // built tag sets, per base set and extra tags
+
+	vuSetupDone bool
+	setupData   goja.Value // parsed setup() result, per VU
+	fnCache     map[string]goja.Callable
+	sessions    []*jsSession // sessions opened by this VU and not closed yet
+	sessByObj   map[*goja.Object]*jsSession
+	sessProto   *goja.Object
+	gen         uint64 // counts RunIteration calls: sessions remember the one that opened them
+}
+
+func (v *vu) genCount() uint64 { return v.gen }
+
+type tagCacheKey struct {
+	base  string // baseTags.Key()
+	k1    string
+	v1    string
+	k2    string
+	v2    string
+	extra string // key of extra tags (session tags)
+}
+
+type ctxWatch struct {
+	ctx  context.Context
+	stop func() bool
+	done chan struct{}
+}
+
+// newVU creates a runtime and runs the script's init code in it. r is nil for Load's options
+// runtime. samples receives samples recorded during init.
+func newVU(s *Script, r *Runner, id int, samples *metrics.SampleBuffer) (*vu, error) {
+	v := &vu{
+		id:      id,
+		s:       s,
+		r:       r,
+		rt:      goja.New(),
+		phase:   PhaseInit,
+		logger:  s.logger,
+		samples: samples,
+		env:     s.opts.Env,
+		iter:    -1,
+		ctx:     context.Background(),
+	}
+	var seed int64
+	if r != nil {
+		seed = r.cfg.Seed
+		if r.logger != nil {
+			v.logger = r.logger
+		}
+	}
+	// Randomness is seeded per VU from the run seed: a run replays the same choices.
+	v.rnd = rand.New(rand.NewPCG(uint64(seed), uint64(id)*0x9E3779B97F4A7C15+1))
+	v.rt.SetRandSource(v.rnd.Float64)
+	v.rt.SetMaxCallStackSize(4096)
+	if err := v.installGlobals(); err != nil {
+		return nil, err
+	}
+	exports, err := v.runMain()
+	if err != nil {
+		return nil, v.scriptErrorFrom(err, PhaseInit)
+	}
+	v.exports = exports
+	v.phase = phaseAfterInit
+	return v, nil
+}
+
+func (v *vu) installGlobals() error {
+	g := v.rt.GlobalObject()
+	if err := g.Set("__VU", v.id); err != nil {
+		return err
+	}
+	if err := g.DefineAccessorProperty("__ITER", v.rt.ToValue(func() int64 {
+		if v.iter < 0 {
+			return 0
+		}
+		return v.iter
+	}), nil, goja.FLAG_FALSE, goja.FLAG_TRUE); err != nil {
+		return err
+	}
+	v.envObj = &envObject{v: v}
+	if err := g.Set("__ENV", v.rt.NewDynamicObject(v.envObj)); err != nil {
+		return err
+	}
+	if err := g.Set("open", v.open); err != nil {
+		return err
+	}
+	if err := g.Set("console", v.newConsole()); err != nil {
+		return err
+	}
+	// A global require too, for scripts written as CommonJS.
+	return g.Set("require", v.requireFunc(v.s.root))
+}
+
+// runMain runs the main module's wrapper and returns its exports.
+func (v *vu) runMain() (*goja.Object, error) {
+	val, err := v.runModule(v.s.main)
+	if err != nil {
+		return nil, err
+	}
+	obj, ok := val.(*goja.Object)
+	if !ok {
+		return v.rt.NewObject(), nil
+	}
+	return obj, nil
+}
+
+// runModule evaluates a compiled user file in this runtime, once: later requires get the same
+// module object (and a cycle gets the partly filled exports, as in Node).
+func (v *vu) runModule(m *compiledModule) (goja.Value, error) {
+	if mod, ok := v.files[m.abs]; ok {
+		return mod.Get("exports"), nil
+	}
+	fnVal, err := v.rt.RunProgram(m.prg)
+	if err != nil {
+		return nil, err
+	}
+	fn, ok := goja.AssertFunction(fnVal)
+	if !ok {
+		return nil, fmt.Errorf("%s: module wrapper is not a function", m.display)
+	}
+	mod := v.rt.NewObject()
+	exports := v.rt.NewObject()
+	_ = mod.Set("exports", exports)
+	if v.files == nil {
+		v.files = make(map[string]*goja.Object)
+	}
+	v.files[m.abs] = mod
+	dir := filepath.Dir(m.abs)
+	if _, err := fn(goja.Undefined(), exports, v.rt.ToValue(v.requireFunc(dir)), mod, v.rt.ToValue(m.display), v.rt.ToValue(filepath.Dir(m.display))); err != nil {
+		delete(v.files, m.abs)
+		return nil, err
+	}
+	return mod.Get("exports"), nil
+}
+
+// requireFunc returns the require of a module in folder dir: built-in modules by name, user
+// files by relative path.
+func (v *vu) requireFunc(dir string) func(goja.FunctionCall) goja.Value {
+	return func(call goja.FunctionCall) goja.Value {
+		spec := call.Argument(0).String()
+		if f, ok := lookupModule(spec); ok {
+			if mod, ok := v.modules[f.name]; ok {
+				return mod
+			}
+			mod := f.new(v)
+			if v.modules == nil {
+				v.modules = make(map[string]goja.Value, 4)
+			}
+			v.modules[f.name] = mod
+			return mod
+		}
+		if !strings.HasPrefix(spec, "./") && !strings.HasPrefix(spec, "../") && !filepath.IsAbs(spec) {
+			v.throwf("import %q: unknown module (built-in modules: %s; your own files are imported with a relative path such as './lib.js')", spec, strings.Join(moduleNames(), ", "))
+		}
+		abs, err := v.s.resolve(spec, dir)
+		if err != nil {
+			v.throwf("import %q: %v", spec, err)
+		}
+		m, err := v.s.module(abs)
+		if err != nil {
+			var se *ScriptError
+			if errors.As(err, &se) {
+				v.throw(se)
+			}
+			v.throwf("import %q: %v", spec, err)
+		}
+		val, err := v.runModule(m)
+		if err != nil {
+			var ex *goja.Exception
+			if errors.As(err, &ex) {
+				panic(ex)
+			}
+			v.throw(err)
+		}
+		return val
+	}
+}
+
+// watch makes cancellation of ctx interrupt the runtime. Registrations are reused while the
+// context stays the same, so a VU looping on one scenario context pays nothing per iteration.
+func (v *vu) watch(ctx context.Context) {
+	if w := v.watched; w != nil {
+		if w.ctx == ctx {
+			return
+		}
+		if !w.stop() {
+			<-w.done // it fired: wait for it, then clear what it set
+			v.rt.ClearInterrupt()
+		}
+		v.watched = nil
+	}
+	if ctx.Done() == nil {
+		return
+	}
+	w := &ctxWatch{ctx: ctx, done: make(chan struct{})}
+	w.stop = context.AfterFunc(ctx, func() {
+		v.rt.Interrupt(ctx.Err())
+		close(w.done)
+	})
+	v.watched = w
+}
+
+// unwatch drops the current registration (before a VU is released).
+func (v *vu) unwatch() {
+	if w := v.watched; w != nil {
+		if !w.stop() {
+			<-w.done
+			v.rt.ClearInterrupt()
+		}
+		v.watched = nil
+	}
+}
+
+// callExport runs the exported function name with args under ctx, in phase.
+func (v *vu) callExport(ctx context.Context, phase Phase, name string, args ...goja.Value) (goja.Value, error) {
+	fn, ok := v.fnCache[name]
+	if !ok {
+		val := v.exports.Get(name)
+		if val == nil || goja.IsUndefined(val) {
+			if name == "default" {
+				return nil, &ScriptError{File: v.s.display, VU: v.id, Iteration: -1, Phase: phase, Message: "the script has no default export (export default function () { … }) and the scenario names no exec function"}
+			}
+			return nil, &ScriptError{File: v.s.display, VU: v.id, Iteration: -1, Phase: phase, Message: fmt.Sprintf("the script exports no function %q", name)}
+		}
+		fn, ok = goja.AssertFunction(val)
+		if !ok {
+			return nil, &ScriptError{File: v.s.display, VU: v.id, Iteration: -1, Phase: phase, Message: fmt.Sprintf("export %q is not a function", name)}
+		}
+		if v.fnCache == nil {
+			v.fnCache = make(map[string]goja.Callable, 2)
+		}
+		v.fnCache[name] = fn
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	v.watch(ctx)
+	prevPhase, prevCtx := v.phase, v.ctx
+	v.phase, v.ctx = phase, ctx
+	res, err := fn(goja.Undefined(), args...)
+	v.phase, v.ctx = prevPhase, prevCtx
+	if err != nil {
+		if ctx.Err() != nil {
+			var ex *goja.Exception
+			if !errors.As(err, &ex) || isInterrupt(err) {
+				return nil, ctx.Err()
+			}
+		}
+		return nil, v.scriptErrorFrom(err, phase)
+	}
+	return res, nil
+}
+
+func isInterrupt(err error) bool {
+	var ie *goja.InterruptedError
+	return errors.As(err, &ie)
+}
+
+// stringify is the runtime's JSON.stringify.
+func (v *vu) stringify(val goja.Value) (string, error) {
+	jsonObj := v.rt.GlobalObject().Get("JSON").ToObject(v.rt)
+	fn, _ := goja.AssertFunction(jsonObj.Get("stringify"))
+	res, err := fn(jsonObj, val)
+	if err != nil {
+		return "", err
+	}
+	if goja.IsUndefined(res) {
+		return "null", nil
+	}
+	return res.String(), nil
+}
+
+// parseJSON is the runtime's JSON.parse.
+func (v *vu) parseJSON(s string) (goja.Value, error) {
+	jsonObj := v.rt.GlobalObject().Get("JSON").ToObject(v.rt)
+	fn, _ := goja.AssertFunction(jsonObj.Get("parse"))
+	return fn(jsonObj, v.rt.ToValue(s))
+}
+
+// currentSamples is where samples go now: the iteration's buffer, else the VU's.
+func (v *vu) currentSamples() *metrics.SampleBuffer {
+	if v.it != nil && v.it.Samples != nil {
+		return v.it.Samples
+	}
+	return v.samples
+}
+
+// tags returns the base tags extended with up to two pairs (and extra tags), cached so that
+// steady-state recording builds no tag sets.
+func (v *vu) tags(k1, v1, k2, v2 string, extra metrics.Tags) metrics.Tags {
+	key := tagCacheKey{base: v.baseTags.Key(), k1: k1, v1: v1, k2: k2, v2: v2, extra: extra.Key()}
+	if t, ok := v.tagCache[key]; ok {
+		return t
+	}
+	t := v.baseTags.Merge(extra)
+	if k1 != "" {
+		t = t.With(k1, v1)
+	}
+	if k2 != "" {
+		t = t.With(k2, v2)
+	}
+	if v.tagCache == nil {
+		v.tagCache = make(map[tagCacheKey]metrics.Tags, 8)
+	}
+	if len(v.tagCache) > 4096 { // unbounded tag values (user data): do not grow forever
+		clear(v.tagCache)
+	}
+	v.tagCache[key] = t
+	return t
+}
+
+// setBaseTags sets the tags of the coming samples: the iteration's set plus the group.
+func (v *vu) setBaseTags(it metrics.Tags) {
+	if v.group != "" {
+		it = v.tags("", "", "", "", it.With("group", v.group))
+	}
+	v.baseTags = it
+}
+
+// requireInit raises a TypeError unless the VU is running its init code.
+func (v *vu) requireInit(what string) {
+	if v.phase != PhaseInit {
+		v.throwType("%s is only allowed in init code (the top level of the script), not in %s", what, phaseWhere(v.phase))
+	}
+}
+
+// forbidInit raises an Error when called from init code.
+func (v *vu) forbidInit(what string) {
+	if v.phase == PhaseInit {
+		v.throwType("%s is not allowed in init code: call it in the default function, a scenario function, setup() or vuSetup()", what)
+	}
+}
+
+func phaseWhere(p Phase) string {
+	switch p {
+	case PhaseIteration:
+		return "an iteration"
+	case phaseAfterInit, phaseNone:
+		return "code running after init"
+	}
+	return string(p) + "()"
+}
+
+// setupValue returns the setup data parsed in this VU's runtime (once per VU).
+func (v *vu) setupValue() (goja.Value, error) {
+	if v.setupData != nil {
+		return v.setupData, nil
+	}
+	v.setupData = goja.Undefined()
+	if v.r == nil {
+		return v.setupData, nil
+	}
+	if raw := v.r.SetupData(); len(raw) > 0 {
+		val, err := v.parseJSON(string(raw))
+		if err != nil {
+			return nil, fmt.Errorf("setup data: %w", err)
+		}
+		v.setupData = val
+	}
+	return v.setupData, nil
+}
+
+// envObject is __ENV: reads go to the iteration's env (or the script's), writes stay in this VU.
+type envObject struct {
+	v       *vu
+	overlay map[string]goja.Value
+}
+
+func (e *envObject) Get(key string) goja.Value {
+	if val, ok := e.overlay[key]; ok {
+		return val
+	}
+	if s, ok := e.v.env[key]; ok {
+		return e.v.rt.ToValue(s)
+	}
+	return nil
+}
+
+func (e *envObject) Set(key string, val goja.Value) bool {
+	if e.overlay == nil {
+		e.overlay = make(map[string]goja.Value)
+	}
+	e.overlay[key] = val
+	return true
+}
+
+func (e *envObject) Has(key string) bool {
+	if val, ok := e.overlay[key]; ok {
+		return val != nil
+	}
+	_, ok := e.v.env[key]
+	return ok
+}
+
+func (e *envObject) Delete(key string) bool {
+	if e.overlay == nil {
+		e.overlay = make(map[string]goja.Value)
+	}
+	e.overlay[key] = nil
+	return true
+}
+
+func (e *envObject) Keys() []string {
+	keys := make([]string, 0, len(e.v.env)+len(e.overlay))
+	for k := range e.v.env {
+		if val, ok := e.overlay[k]; ok && val == nil {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	for k, val := range e.overlay {
+		if _, ok := e.v.env[k]; !ok && val != nil {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// toDuration reads a duration argument: a number of seconds or a string such as "500ms", "5s".
+func toDuration(val goja.Value, unit time.Duration) (time.Duration, error) {
+	if val == nil || goja.IsUndefined(val) || goja.IsNull(val) {
+		return 0, errors.New("missing")
+	}
+	switch x := val.Export().(type) {
+	case int64:
+		return time.Duration(x) * unit, nil
+	case float64:
+		return time.Duration(x * float64(unit)), nil
+	case string:
+		d, err := time.ParseDuration(x)
+		if err != nil {
+			return 0, fmt.Errorf("want a duration such as \"500ms\" or \"5s\", got %q", x)
+		}
+		return d, nil
+	}
+	return 0, fmt.Errorf("want a number of seconds or a duration string such as \"5s\", got %s", describe(val))
+}
+
+// describe names a JS value for error messages.
+func describe(val goja.Value) string {
+	if val == nil || goja.IsUndefined(val) {
+		return "undefined"
+	}
+	if goja.IsNull(val) {
+		return "null"
+	}
+	switch x := val.Export().(type) {
+	case string:
+		return fmt.Sprintf("%q", x)
+	case int64, float64, bool:
+		return fmt.Sprint(x)
+	}
+	if _, ok := goja.AssertFunction(val); ok {
+		return "a function"
+	}
+	if obj, ok := val.(*goja.Object); ok {
+		if obj.ClassName() == "Array" {
+			return "an array"
+		}
+		b, err := json.Marshal(obj.Export())
+		if err == nil && len(b) < 80 {
+			return "object " + string(b)
+		}
+		return "an object"
+	}
+	return val.String()
+}
