@@ -28,9 +28,14 @@ func newCTIModule(v *vu) goja.Value {
 // connectOptions lists the options cti.connect accepts, for the unknown-option error.
 var connectOptions = []string{
 	"agentId", "clientId", "connectTimeout", "extension", "failover", "heartbeat", "idleTimeout",
-	"instrument", "label", "masks", "mode", "password", "peripheralId", "tags", "throw", "timeout",
-	"tls", "version",
+	"instrument", "label", "masks", "mode", "password", "peripheralId", "services", "tags", "throw",
+	"timeout", "tls", "version",
 }
+
+// DefaultAgentServices are the services an agent-mode session requests unless the script's
+// `services` option says otherwise: the desktop's events and control, plus call data updates so
+// that setCallData works.
+const DefaultAgentServices = cti.DefaultAgentServices | cti.CTIServiceCallDataUpdate
 
 // DefaultWaitTimeout is how long session.waitFor waits when no timeout is given.
 const DefaultWaitTimeout = 30 * time.Second
@@ -84,6 +89,9 @@ func (v *vu) connect(call goja.FunctionCall) goja.Value {
 		target = v.r.cfg.Target
 	}
 	js := &jsSession{v: v, ver: cti.DefaultVersion, gen: v.genCount()}
+	if v.r != nil {
+		js.periph = v.r.cfg.PeripheralID
+	}
 	opts, err := js.parseOptions(call.Argument(1))
 	if err != nil {
 		v.throwType("%v", err)
@@ -202,7 +210,8 @@ func (js *jsSession) parseOptions(val goja.Value) ([]cti.Option, error) {
 	}
 	switch mode {
 	case "agent":
-		opts = append(opts, cti.WithAgent(cti.Agent{ID: js.agentID, Extension: js.extension, Instrument: js.instrument, PeripheralID: js.periph}))
+		opts = append(opts, cti.WithAgent(cti.Agent{ID: js.agentID, Extension: js.extension, Instrument: js.instrument, PeripheralID: js.periph}),
+			cti.WithServices(DefaultAgentServices))
 	case "bridge":
 		opts = append(opts, cti.WithBridgeMode())
 	default:
@@ -257,6 +266,14 @@ func (js *jsSession) parseOptions(val goja.Value) ([]cti.Option, error) {
 	durOpt("idleTimeout", cti.WithIdleTimeout, false)
 	durOpt("timeout", cti.WithRequestTimeout, false)
 	durOpt("connectTimeout", cti.WithConnectTimeout, false)
+	if x := get("services"); x != nil {
+		sm, err := maskValue(x, cti.ParseServiceMask)
+		if err != nil {
+			errs = append(errs, optErr("services", "%v", err))
+		} else {
+			opts = append(opts, cti.WithServices(sm))
+		}
+	}
 	if x := get("masks"); x != nil {
 		mo, err := js.masks(x)
 		if err != nil {

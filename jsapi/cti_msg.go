@@ -125,7 +125,7 @@ func buildRequest(method, name string, fields *goja.Object) (cti.Invoker, error)
 				continue // assigned by the session
 			}
 			if err := m.SetField(k, exportField(fields.Get(k))); err != nil {
-				return nil, fmt.Errorf("%s: %s.%s: %w", method, info.Name, k, err)
+				return nil, fmt.Errorf("%s: %w", method, err)
 			}
 		}
 	}

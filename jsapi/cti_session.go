@@ -189,7 +189,7 @@ func (js *jsSession) newReq(method, name string, fields ...any) cti.Invoker {
 
 func (js *jsSession) set(method string, m cti.Message, field string, val any) {
 	if err := m.SetField(field, val); err != nil {
-		js.v.throwType("session.%s: %s.%s: %v", method, m.MessageType(), field, err)
+		js.v.throwType("session.%s: %v", method, err)
 	}
 }
 

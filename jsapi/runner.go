@@ -20,6 +20,10 @@ type RunnerConfig struct {
 	// simulator (or the --target of the command line). Empty means such scripts fail with a
 	// clear error.
 	Target string
+	// PeripheralID is the peripheral of sessions whose script gives no peripheralId (the host
+	// sets the built-in simulator's). 0 leaves it to the script; a UCCE server refuses an agent
+	// session without the right one (E_CTI_INVALID_PERIPHERAL_ID).
+	PeripheralID uint32
 	// Registry is the run's metric registry: the cti_* metrics and the script's custom metrics
 	// are registered in it. Nil records nothing (tests of script logic).
 	Registry *metrics.Registry
