@@ -181,11 +181,11 @@ export default function () {
   const offered = b.waitFor('CALL_DELIVERED_EVENT', { timeout: '5s' });
   if (!offered || offered.ConnectionCallID !== r.call.ConnectionCallID) fail('consult offered ' + JSON.stringify(offered));
   must(b.answer(offered), 'b answers');
-  must(a.` + tc.complete + `(call), '` + tc.complete + `');
-  const done = b.waitFor('` + tc.event + `', { timeout: '5s' });
-  if (!done) fail('no ` + tc.event + `');
+  must(a.`+tc.complete+`(call), '`+tc.complete+`');
+  const done = b.waitFor('`+tc.event+`', { timeout: '5s' });
+  if (!done) fail('no `+tc.event+`');
   // The consultation is complete: a second completion without a number is refused clearly.
-  try { a.` + tc.complete + `(call); fail('expected an error'); } catch (e) {
+  try { a.`+tc.complete+`(call); fail('expected an error'); } catch (e) {
     if (String(e).indexOf('no consultation in progress') < 0) throw e;
   }
   a.close(); b.close(); caller.close();

@@ -127,10 +127,27 @@ func (r *Runner) SetSetupData(data json.RawMessage) { r.setup.Store(&data) }
 // their own runtime. Without a setup export it returns nil. An exception is a *ScriptError
 // (phase setup) and the run should stop with its exit code.
 func (r *Runner) Setup(ctx context.Context) (json.RawMessage, error) {
+	return r.setupWith(ctx, r.cfg.SetupSamples)
+}
+
+// SetupHook is Setup in the shape of the engine's Config.Setup: samples go to the engine's
+// buffer and the result is kept for the VUs and TeardownHook.
+func (r *Runner) SetupHook(ctx context.Context, samples *metrics.SampleBuffer) error {
+	_, err := r.setupWith(ctx, samples)
+	return err
+}
+
+// TeardownHook is Teardown in the shape of the engine's Config.Teardown, with the data of
+// SetupHook.
+func (r *Runner) TeardownHook(ctx context.Context, samples *metrics.SampleBuffer) error {
+	return r.teardownWith(ctx, r.SetupData(), samples)
+}
+
+func (r *Runner) setupWith(ctx context.Context, samples *metrics.SampleBuffer) (json.RawMessage, error) {
 	if !r.s.hasExport("setup") {
 		return nil, nil
 	}
-	v, err := newVU(r.s, r, 0, r.cfg.SetupSamples)
+	v, err := newVU(r.s, r, 0, samples)
 	if err != nil {
 		return nil, err
 	}
@@ -151,10 +168,14 @@ func (r *Runner) Setup(ctx context.Context) (json.RawMessage, error) {
 // Teardown runs `export function teardown(data)` once in a runtime of its own, with data (the
 // JSON from Setup). Without a teardown export it does nothing.
 func (r *Runner) Teardown(ctx context.Context, data json.RawMessage) error {
+	return r.teardownWith(ctx, data, r.cfg.SetupSamples)
+}
+
+func (r *Runner) teardownWith(ctx context.Context, data json.RawMessage, samples *metrics.SampleBuffer) error {
 	if !r.s.hasExport("teardown") {
 		return nil
 	}
-	v, err := newVU(r.s, r, 0, r.cfg.SetupSamples)
+	v, err := newVU(r.s, r, 0, samples)
 	if err != nil {
 		return err
 	}
@@ -185,6 +206,10 @@ func (v *vu) RunIteration(ctx context.Context, it *executor.Iteration) error {
 	v.baseTags = it.TagSet
 	v.gen++
 	defer func() { v.it = nil }()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	v.watch(ctx)
 
 	data, err := v.setupValue()
 	if err != nil {
@@ -217,6 +242,7 @@ func (v *vu) RunIteration(ctx context.Context, it *executor.Iteration) error {
 // closes the sessions the VU left open.
 func (v *vu) Close(ctx context.Context) error {
 	var err error
+	v.watch(ctx)
 	if v.vuSetupDone && v.s.hasExport("vuTeardown") {
 		data, derr := v.setupValue()
 		if derr != nil {

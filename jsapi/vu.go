@@ -259,6 +259,12 @@ func (v *vu) unwatch() {
 
 // callExport runs the exported function name with args under ctx, in phase.
 func (v *vu) callExport(ctx context.Context, phase Phase, name string, args ...goja.Value) (goja.Value, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// Watch ctx before touching the runtime: a registration for an earlier context that fired
+	// late must not interrupt this call (reading an export runs esbuild's getter).
+	v.watch(ctx)
 	fn, ok := v.fnCache[name]
 	if !ok {
 		val := v.exports.Get(name)
@@ -277,10 +283,6 @@ func (v *vu) callExport(ctx context.Context, phase Phase, name string, args ...g
 		}
 		v.fnCache[name] = fn
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	v.watch(ctx)
 	prevPhase, prevCtx := v.phase, v.ctx
 	v.phase, v.ctx = phase, ctx
 	res, err := fn(goja.Undefined(), args...)
