@@ -198,8 +198,9 @@ func (r *arrivalRunner) run(ctx context.Context) error {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	var wg sync.WaitGroup
+	var m int64
 schedule:
-	for m := int64(0); ; m++ {
+	for ; ; m++ {
 		i := r.s.part.Index(m)
 		var due time.Duration
 		for {
@@ -243,6 +244,19 @@ schedule:
 			r.s.runIteration(iterCtx, h, scheduled, i)
 			r.s.pool.put(h)
 		})
+	}
+	// At the natural end, iterations still due (the scheduler fell behind and the duration ran
+	// out before it could start them) were not run for lack of time: they count as dropped.
+	// After a stop they were merely not needed.
+	if ctx.Err() == nil && !r.s.stopRequested() {
+		sched := r.schedule()
+		for ; ; m++ {
+			if _, ok := sched.Due(r.s.part.Index(m)); !ok {
+				break
+			}
+			r.s.dropped.Add(1)
+			buf.Add(dropped, 1, r.s.tags)
+		}
 	}
 	buf.Flush()
 	stopGrowing()

@@ -349,6 +349,16 @@ func (s *Scenario) stopContexts(parent context.Context, regular time.Duration) (
 	}
 }
 
+// stopRequested reports whether a graceful stop was asked for.
+func (s *Scenario) stopRequested() bool {
+	select {
+	case <-s.stop:
+		return true
+	default:
+		return false
+	}
+}
+
 // over reports whether regCtx is done or its deadline has passed. The deadline test matters
 // when an iteration ends at the very instant the duration does: the context's timer may not
 // have fired yet, and no iteration may start at the deadline.

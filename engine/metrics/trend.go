@@ -287,17 +287,28 @@ func decodeHistogram(encoded string) (*hdr.PackedHistogram, error) {
 }
 
 func trendFromSummary(values map[string]float64, histogram string) (*TrendSink, error) {
-	t := NewTrendSink(nil)
+	var t *TrendSink
 	if histogram != "" {
-		h, err := decodeHistogram(histogram)
-		if err != nil {
+		var err error
+		if t, err = DecodeTrend(histogram); err != nil {
 			return nil, err
 		}
-		t.sparse = h
-		t.densify()
+	} else {
+		t = NewTrendSink(nil)
 	}
-	t.count = int64(values[tokCount])
-	t.minV, t.maxV = values[tokMin], values[tokMax]
-	t.sum = values[tokAvg] * float64(t.count)
+	// The summary's exact values win over the histogram's approximations; a summary made
+	// with custom trend stats may lack some of them.
+	if v, ok := values[tokCount]; ok {
+		t.count = int64(v)
+	}
+	if v, ok := values[tokMin]; ok {
+		t.minV = v
+	}
+	if v, ok := values[tokMax]; ok {
+		t.maxV = v
+	}
+	if v, ok := values[tokAvg]; ok {
+		t.sum = v * float64(t.count)
+	}
 	return t, nil
 }
