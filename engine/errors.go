@@ -42,6 +42,7 @@ type InvalidOptionsError struct {
 	Errs []error
 }
 
+// Error implements error.
 func (e *InvalidOptionsError) Error() string {
 	if len(e.Errs) == 1 {
 		return "invalid options: " + e.Errs[0].Error()
@@ -94,6 +95,7 @@ type ScriptError struct {
 	Err   error
 }
 
+// Error implements error.
 func (e *ScriptError) Error() string { return e.Phase + ": " + e.Err.Error() }
 
 // Unwrap returns the cause.
@@ -107,6 +109,7 @@ type ScriptAbortedError struct {
 	Err error
 }
 
+// Error implements error.
 func (e *ScriptAbortedError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the cause.
@@ -121,6 +124,7 @@ type InterruptedError struct {
 	Hard bool
 }
 
+// Error implements error.
 func (e *InterruptedError) Error() string {
 	if e.Hard {
 		return "run interrupted (hard stop)"
@@ -137,6 +141,7 @@ type ThresholdsError struct {
 	Aborted bool // an abortOnFail threshold stopped the run early
 }
 
+// Error implements error.
 func (e *ThresholdsError) Error() string {
 	var b strings.Builder
 	if e.Aborted {

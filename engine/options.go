@@ -15,7 +15,9 @@ import (
 const DefaultScenarioName = "default"
 
 // Options are the engine's part of k6-style options, as a script's `options` object or the
-// command line give them. Fields are pointers where "not set" differs from zero.
+// command line give them. Fields are pointers where "not set" differs from zero. Decoding JSON
+// into Options ignores unknown keys, since a script's options also hold other modules'
+// settings; scenarios and thresholds themselves are decoded strictly.
 type Options struct {
 	// The shortcuts: with any of them set, Resolve makes one scenario from them and ignores
 	// Scenarios (the command line overrides the script, as in k6).

@@ -55,6 +55,7 @@ const (
 
 var stateNames = [...]string{Waiting: "waiting", Running: "running", Stopping: "stopping", Done: "done"}
 
+// String returns the state's name ("waiting", "running", "stopping", "done").
 func (s State) String() string {
 	if s < Waiting || s > Done {
 		return fmt.Sprintf("State(%d)", int32(s))

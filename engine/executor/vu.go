@@ -103,6 +103,7 @@ type AbortError struct {
 	Reason string
 }
 
+// Error implements error.
 func (e *AbortError) Error() string {
 	if e.Reason == "" {
 		return "test aborted"
@@ -122,4 +123,5 @@ type PanicError struct {
 	Stack []byte
 }
 
+// Error implements error.
 func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v\n%s", e.Value, e.Stack) }

@@ -201,6 +201,7 @@ type SyntaxError struct {
 	Msg    string
 }
 
+// Error implements error.
 func (e *SyntaxError) Error() string { return fmt.Sprintf("at column %d: %s", e.Column, e.Msg) }
 
 // ParseThreshold parses a threshold expression (see the grammar above). The returned
