@@ -397,6 +397,27 @@ func BenchmarkSampleBufferAdd(b *testing.B) {
 	}
 }
 
+// BenchmarkSampleBufferAddAt is BenchmarkSampleBufferAdd without reading the clock, which is
+// most of Add's cost on machines with a slow clock source: a VU layer that has the time already
+// (the response's arrival) should use AddAt.
+func BenchmarkSampleBufferAddAt(b *testing.B) {
+	reg := metrics.NewRegistry()
+	m := reg.Trend("req")
+	a, _ := metrics.NewAggregator(reg, metrics.AggregatorOptions{})
+	a.Start()
+	defer a.Stop()
+	buf := a.NewBuffer()
+	tags := metrics.NewTags("msg", "SET_AGENT_STATE_REQ", "status", "ok")
+	now := time.Now()
+	for range 10 * metrics.DefaultBatchSize {
+		buf.AddAt(m, now, 1, tags)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.AddAt(m, now, 12.5, tags)
+	}
+}
+
 // BenchmarkAggregatorPath measures the whole path of one sample: Add, flush, and aggregation
 // into the metric, two breakdowns and their time series.
 func BenchmarkAggregatorPath(b *testing.B) {
