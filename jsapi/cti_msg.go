@@ -12,16 +12,102 @@ import (
 	"github.com/dop251/goja"
 )
 
-// messageObject renders a decoded message as a plain JS object: every field by protocol name
-// (enumerations and masks as their symbols, numbers as numbers, raw bytes as hex, groups as
-// arrays of objects), plus name and type.
+// messageObject renders a decoded message as a plain-looking JS object: every field by protocol
+// name (enumerations and masks as their symbols, numbers as numbers, raw bytes as hex, groups as
+// arrays of objects), plus name and type (and receivedAt for events, when received is set).
+//
+// The object is a view: fields are converted on first access and cached, so a script that only
+// reads r.ok, or two fields of an event, does not pay for the thirty others. Writes go to the
+// view (scripts may annotate an event); JSON.stringify and Object.keys see every field.
 func (v *vu) messageObject(m cti.Message, ver cti.Version) *goja.Object {
-	obj := v.rt.NewObject()
-	t := m.MessageType()
-	_ = obj.Set("name", t.String())
-	_ = obj.Set("type", uint32(t))
-	v.setFields(obj, m.Fields(ver))
-	return obj
+	return v.rt.NewDynamicObject(&msgView{v: v, m: m, ver: ver})
+}
+
+func (v *vu) eventView(m cti.Message, ver cti.Version, received int64) *goja.Object {
+	return v.rt.NewDynamicObject(&msgView{v: v, m: m, ver: ver, received: received, isEvent: true})
+}
+
+type msgView struct {
+	v        *vu
+	m        cti.Message
+	ver      cti.Version
+	received int64
+	isEvent  bool
+	fields   []cti.FieldValue // nil until first needed
+	vals     []goja.Value     // converted values, parallel to fields
+	overlay  map[string]goja.Value
+}
+
+func (mv *msgView) load() {
+	if mv.fields == nil {
+		mv.fields = mv.m.Fields(mv.ver)
+		if mv.fields == nil {
+			mv.fields = []cti.FieldValue{}
+		}
+		mv.vals = make([]goja.Value, len(mv.fields))
+	}
+}
+
+func (mv *msgView) Get(key string) goja.Value {
+	if x, ok := mv.overlay[key]; ok {
+		return x
+	}
+	switch key {
+	case "name":
+		return mv.v.rt.ToValue(mv.m.MessageType().String())
+	case "type":
+		return mv.v.rt.ToValue(int64(mv.m.MessageType()))
+	case "receivedAt":
+		if mv.isEvent {
+			return mv.v.rt.ToValue(mv.received)
+		}
+	}
+	mv.load()
+	for i := range mv.fields {
+		if mv.fields[i].Name == key {
+			if mv.vals[i] == nil {
+				mv.vals[i] = mv.v.fieldValue(mv.fields[i].Value)
+			}
+			return mv.vals[i]
+		}
+	}
+	return nil
+}
+
+func (mv *msgView) Set(key string, val goja.Value) bool {
+	if mv.overlay == nil {
+		mv.overlay = make(map[string]goja.Value)
+	}
+	mv.overlay[key] = val
+	return true
+}
+
+func (mv *msgView) Has(key string) bool { return mv.Get(key) != nil }
+
+func (mv *msgView) Delete(key string) bool {
+	mv.Set(key, nil)
+	return true
+}
+
+func (mv *msgView) Keys() []string {
+	mv.load()
+	keys := make([]string, 0, len(mv.fields)+3+len(mv.overlay))
+	keys = append(keys, "name", "type")
+	if mv.isEvent {
+		keys = append(keys, "receivedAt")
+	}
+	for _, f := range mv.fields {
+		keys = append(keys, f.Name)
+	}
+	for k, x := range mv.overlay {
+		if x != nil && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	if len(mv.overlay) > 0 {
+		keys = slices.DeleteFunc(keys, func(k string) bool { x, ok := mv.overlay[k]; return ok && x == nil })
+	}
+	return keys
 }
 
 func (v *vu) setFields(obj *goja.Object, fs []cti.FieldValue) {

@@ -101,17 +101,85 @@ func (js *jsSession) do(method string, req cti.Invoker) (goja.Value, *cti.Reply)
 		return js.failedWith(method, t, sent, end, err, reply.Msg), &reply
 	}
 	js.record(t, "ok", sent, end)
-	res := v.rt.NewObject()
-	_ = res.Set("ok", true)
-	_ = res.Set("code", 0)
-	_ = res.Set("codeName", "ok")
-	_ = res.Set("latencyMs", ms(end.Sub(sent)))
-	if reply.Msg != nil {
-		_ = res.Set("message", v.messageObject(reply.Msg, js.ver))
-	} else {
-		_ = res.Set("message", goja.Null())
+	res := &resultView{v: v, ok: true, code: 0, codeName: "ok", latency: ms(end.Sub(sent)), msg: reply.Msg, ver: js.ver}
+	return v.rt.NewDynamicObject(res), &reply
+}
+
+// resultView is a request's result object {ok, code, codeName, latencyMs, message, error}: one
+// allocation, the message converted only if the script reads it.
+type resultView struct {
+	v        *vu
+	ok       bool
+	code     any // number, or nil when the failure has no numeric code
+	codeName string
+	latency  float64
+	msg      cti.Message
+	ver      cti.Version
+	msgObj   goja.Value
+	err      string
+	extra    map[string]goja.Value // set by helpers (call) and by the script
+	keys     []string
+}
+
+var resultKeys = []string{"ok", "code", "codeName", "latencyMs", "message"}
+
+func (r *resultView) Get(key string) goja.Value {
+	if x, ok := r.extra[key]; ok {
+		return x
 	}
-	return res, &reply
+	switch key {
+	case "ok":
+		return r.v.rt.ToValue(r.ok)
+	case "code":
+		if r.code == nil {
+			return goja.Null()
+		}
+		return r.v.rt.ToValue(r.code)
+	case "codeName":
+		return r.v.rt.ToValue(r.codeName)
+	case "latencyMs":
+		return r.v.rt.ToValue(r.latency)
+	case "message":
+		if r.msgObj == nil {
+			if r.msg == nil {
+				r.msgObj = goja.Null()
+			} else {
+				r.msgObj = r.v.messageObject(r.msg, r.ver)
+			}
+		}
+		return r.msgObj
+	case "error":
+		if !r.ok {
+			return r.v.rt.ToValue(r.err)
+		}
+	}
+	return nil
+}
+
+func (r *resultView) Set(key string, val goja.Value) bool {
+	if r.extra == nil {
+		r.extra = make(map[string]goja.Value, 1)
+	}
+	if _, ok := r.extra[key]; !ok && r.Get(key) == nil {
+		r.keys = append(r.keys, key)
+	}
+	r.extra[key] = val
+	return true
+}
+
+func (r *resultView) Has(key string) bool { return r.Get(key) != nil }
+
+func (r *resultView) Delete(key string) bool {
+	r.Set(key, goja.Undefined())
+	return true
+}
+
+func (r *resultView) Keys() []string {
+	keys := append([]string(nil), resultKeys...)
+	if !r.ok {
+		keys = append(keys, "error")
+	}
+	return append(keys, r.keys...)
 }
 
 // record records cti_request_duration (and its from-schedule twin) and cti_requests.
@@ -137,7 +205,7 @@ func (js *jsSession) failed(method string, t cti.MsgType, sent, end time.Time, e
 func (js *jsSession) failedWith(method string, t cti.MsgType, sent, end time.Time, err error, reply cti.Message) goja.Value {
 	v := js.v
 	code, _ := cti.ErrorCode(err)
-	var num any = goja.Null()
+	var num any
 	var fe *cti.FailureError
 	var cf *cti.ControlFailureError
 	switch {
@@ -156,18 +224,11 @@ func (js *jsSession) failedWith(method string, t cti.MsgType, sent, end time.Tim
 		_ = ex.Set("codeName", code)
 		panic(ex)
 	}
-	res := v.rt.NewObject()
-	_ = res.Set("ok", false)
-	_ = res.Set("code", num)
-	_ = res.Set("codeName", code)
-	_ = res.Set("latencyMs", ms(end.Sub(sent)))
-	if reply != nil {
-		_ = res.Set("message", v.messageObject(reply, js.ver))
-	} else {
-		_ = res.Set("message", goja.Null())
+	res := &resultView{v: v, codeName: code, latency: ms(end.Sub(sent)), msg: reply, ver: js.ver, err: err.Error()}
+	if num != nil {
+		res.code = num
 	}
-	_ = res.Set("error", err.Error())
-	return res
+	return v.rt.NewDynamicObject(res)
 }
 
 // newReq builds a message by name and sets fields by protocol name. Errors here are
@@ -475,9 +536,7 @@ func eventLabel(types []cti.MsgType) string {
 }
 
 func (js *jsSession) eventObject(ev cti.Event) *goja.Object {
-	obj := js.v.messageObject(ev.Msg, js.ver)
-	_ = obj.Set("receivedAt", ev.Received.UnixMilli())
-	return obj
+	return js.v.eventView(ev.Msg, js.ver, ev.Received.UnixMilli())
 }
 
 // drainEvents() returns (and removes) every event waiting in the session's backlog.

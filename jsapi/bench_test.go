@@ -1,0 +1,301 @@
+package jsapi_test
+
+// Benchmarks of the script layer (see the report in the package's README section of doc.go):
+//
+//	go test -run '^$' -bench . -benchtime 1x ./jsapi/
+//
+// Knobs (environment): CTILOAD_BENCH_VUS (VUs of BenchmarkVUMemory, default 1000),
+// CTILOAD_BENCH_DURATION (duration of BenchmarkIterations, default 2s; 10s for the figure
+// compared with k6), CTILOAD_BENCH_ITER_VUS (VUs of BenchmarkIterations, default 100).
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/cti/sim"
+	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/executor"
+	"github.com/ctiload/ctiload/engine/metrics"
+	"github.com/ctiload/ctiload/jsapi"
+)
+
+const simChildEnv = "CTILOAD_JSAPI_SIM_CHILD"
+
+// TestMain lets the benchmarks run the simulator in a child process (this test binary again),
+// so that memory measured in the parent is the client side only.
+func TestMain(m *testing.M) {
+	if n := os.Getenv(simChildEnv); n != "" {
+		agents, _ := strconv.Atoi(n)
+		srv, err := sim.New(sim.Config{Seed: 1, Agents: sim.AgentsConfig{Count: agents}})
+		if err == nil {
+			err = srv.Listen("127.0.0.1:0")
+		}
+		if err != nil {
+			fmt.Println("error", err)
+			os.Exit(1)
+		}
+		fmt.Println(srv.Addr())
+		_, _ = bufio.NewReader(os.Stdin).ReadString('\n') // until the parent closes stdin
+		srv.Close()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// childSim starts a simulator with agents agents in a child process and returns its address.
+func childSim(b *testing.B, agents int) string {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), simChildEnv+"="+strconv.Itoa(agents))
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		stdin.Close()
+		_ = cmd.Wait()
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || strings.HasPrefix(line, "error") {
+		b.Fatalf("child simulator: %q %v", line, err)
+	}
+	return strings.TrimSpace(line)
+}
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+// memNow is the Go memory a VU can cost: heap in use plus goroutine stacks, after a GC.
+func memNow() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse + ms.StackInuse
+}
+
+// rssNow is the process's resident set size from /proc (0 where there is none).
+func rssNow() uint64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, _ := strconv.ParseUint(f[1], 10, 64)
+	return pages * uint64(os.Getpagesize())
+}
+
+const memScript = `
+import cti from 'ctiload/cti';
+import { sleep } from 'ctiload';
+let agent;
+export function vuSetup() {
+  agent = cti.connect('sim', { agentId: String(5000 + __VU - 1), extension: String(1000 + __VU - 1), heartbeat: '5s' });
+}
+export function noop() {}
+export default function () { sleep(1); }
+`
+
+// BenchmarkVUMemory starts N VUs, each holding an open CTI session (heartbeats on) to a
+// simulator in a child process, and reports the memory per idle VU (Go heap in use + stacks,
+// and RSS growth).
+func BenchmarkVUMemory(b *testing.B) {
+	n := envInt("CTILOAD_BENCH_VUS", 1000)
+	addr := childSim(b, n+10)
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "script.js"), []byte(memScript), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	s, err := jsapi.Load(filepath.Join(dir, "script.js"), jsapi.LoadOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := s.NewRunner(jsapi.RunnerConfig{Target: addr, PeripheralID: sim.DefaultPeripheralID, Registry: metrics.NewRegistry()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// One VU first, so that one-time costs (code, catalog tables, pools) are not counted.
+	vus := make([]executor.VU, 0, n+1)
+	bufs := make([]*metrics.SampleBuffer, 0, n+1)
+	start := func() {
+		buf := &metrics.SampleBuffer{}
+		vu, err := r.NewVU(context.Background(), uint64(len(vus)+1), buf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		now := time.Now()
+		it := &executor.Iteration{Exec: "noop", VUID: uint64(len(vus) + 1), Scheduled: now, Start: now, Samples: buf}
+		if err := vu.RunIteration(context.Background(), it); err != nil {
+			b.Fatal(err)
+		}
+		buf.Drain()
+		vus = append(vus, vu)
+		bufs = append(bufs, buf)
+	}
+	start()
+	debug.FreeOSMemory()
+	before, rssBefore := memNow(), rssNow()
+	for i := 0; i < n; i++ {
+		start()
+	}
+	after, rssAfter := memNow(), rssNow()
+	b.ReportMetric(float64(after-before)/float64(n), "heap+stack-B/VU")
+	if rssAfter > rssBefore {
+		b.ReportMetric(float64(rssAfter-rssBefore)/float64(n), "rss-B/VU")
+	}
+	b.ReportMetric(float64(n), "VUs")
+	for _, vu := range vus {
+		_ = vu.(executor.VUCloser).Close(context.Background())
+	}
+	runtime.KeepAlive(bufs)
+}
+
+// BenchmarkIterations runs an empty default function on 100 VUs through the whole stack (engine
+// constant-vus executor, aggregator, jsapi) and reports iterations per second.
+func BenchmarkIterations(b *testing.B) {
+	d := 2 * time.Second
+	if v := os.Getenv("CTILOAD_BENCH_DURATION"); v != "" {
+		var err error
+		if d, err = time.ParseDuration(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	vus := envInt("CTILOAD_BENCH_ITER_VUS", 100)
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "script.js"), []byte("export default function () {}\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	s, err := jsapi.Load(filepath.Join(dir, "script.js"), jsapi.LoadOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var total int64
+	var elapsed time.Duration
+	for i := 0; i < b.N; i++ {
+		reg := engine.NewRegistry()
+		r, err := s.NewRunner(jsapi.RunnerConfig{Registry: reg})
+		if err != nil {
+			b.Fatal(err)
+		}
+		opts := engine.Options{Scenarios: map[string]json.RawMessage{
+			"empty": json.RawMessage(fmt.Sprintf(`{"executor":"constant-vus","vus":%d,"duration":%q,"gracefulStop":"1s"}`, vus, d.String())),
+		}}
+		cfg, err := opts.Resolve()
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg.Registry = reg
+		run, err := engine.New(cfg, r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := run.Run(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += res.Totals().Iterations
+		elapsed += time.Duration(res.Duration)
+	}
+	b.ReportMetric(float64(total)/elapsed.Seconds(), "iterations/s")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkSessionCall measures one session method called from JS (queryState: encode, write,
+// the simulator's answer, decode, result object, metrics) against the same request through
+// cti.Session.Do from Go; the difference is the script layer's per-call overhead.
+func BenchmarkSessionCall(b *testing.B) {
+	srv, err := sim.New(sim.Config{Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := srv.Listen("127.0.0.1:0"); err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+
+	b.Run("js", func(b *testing.B) {
+		dir := b.TempDir()
+		src := `
+import cti from 'ctiload/cti';
+let a;
+export function vuSetup() { a = cti.connect('sim', { agentId: '5000', extension: '1000', heartbeat: 0 }); }
+export default function () { a.queryState(); }
+`
+		if err := os.WriteFile(filepath.Join(dir, "script.js"), []byte(src), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		s, err := jsapi.Load(filepath.Join(dir, "script.js"), jsapi.LoadOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := s.NewRunner(jsapi.RunnerConfig{Target: srv.Addr(), PeripheralID: sim.DefaultPeripheralID, Registry: metrics.NewRegistry()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf := &metrics.SampleBuffer{}
+		vu, err := r.NewVU(context.Background(), 1, buf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx := context.Background()
+		tags := metrics.NewTags("scenario", "bench")
+		it := &executor.Iteration{VUID: 1, TagSet: tags, Samples: buf}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			it.VUIter = uint64(i)
+			it.Start = time.Now()
+			it.Scheduled = it.Start
+			if err := vu.RunIteration(ctx, it); err != nil {
+				b.Fatal(err)
+			}
+			if buf.Len() > 1024 {
+				buf.Drain()
+			}
+		}
+		b.StopTimer()
+		_ = vu.(executor.VUCloser).Close(ctx)
+	})
+	b.Run("go", func(b *testing.B) {
+		ctx := context.Background()
+		s, err := cti.Dial(ctx, srv.Addr(), cti.WithAgent(cti.Agent{ID: "5001", Extension: "1001", Instrument: "1001", PeripheralID: sim.DefaultPeripheralID}), cti.WithHeartbeat(0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close(ctx)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			req := &cti.QueryAgentStateReq{PeripheralID: sim.DefaultPeripheralID, AgentInstrument: "1001", AgentID: "5001"}
+			if _, err := s.Do(ctx, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
