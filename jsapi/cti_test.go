@@ -323,3 +323,45 @@ func TestSimTargetMissing(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestWaitForWhereKeepsRefusedEvents(t *testing.T) {
+	srv := newSim(t, sim.Config{})
+	_, err := runScript(t, srv, prelude+`
+export default function () {
+  const a = agent(0);
+  must(a.login(), 'login');
+  must(a.setState('NOT_READY', { reasonCode: 2 }), 'nr');
+  must(a.setState('READY'), 'ready');
+  // Two AGENT_STATE_EVENTs arrived (NOT_READY then AVAILABLE; LOGIN before them). Ask for the
+  // AVAILABLE one first: the others are kept, in order, for the next waits.
+  const avail = a.waitFor('AGENT_STATE_EVENT', { timeout: '2s', where: (e) => e.AgentState === 'AGENT_STATE_AVAILABLE' });
+  if (!avail) fail('no AVAILABLE event');
+  const first = a.waitFor('AGENT_STATE_EVENT', { timeout: '2s' });
+  if (!first || first.AgentState === 'AGENT_STATE_AVAILABLE') fail('refused events were lost: ' + JSON.stringify(first));
+  const keys = Object.keys(first);
+  if (keys[0] !== 'name' || keys.indexOf('AgentState') < 0) fail('keys ' + keys);
+}
+`, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestHeartbeatRTTRecorded(t *testing.T) {
+	srv := newSim(t, sim.Config{IdleTimeoutUnit: time.Millisecond})
+	vu, err := runScript(t, srv, prelude+`
+import { sleep } from 'ctiload';
+export default function () {
+  const a = cti.connect('sim', { agentId: '5000', extension: '1000', heartbeat: '20ms', idleTimeout: '20s' });
+  sleep(0.2);
+  a.queryState();
+  a.close();
+}
+`, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := find(vu.all, "cti_heartbeat_rtt"); len(s) < 2 {
+		t.Errorf("cti_heartbeat_rtt samples = %d; want several", len(s))
+	}
+}

@@ -103,7 +103,7 @@ func (r *Runner) ctiMetrics() *ctiMetrics {
 // NewVU implements the engine's VUFactory: a new runtime that has run the script's init code.
 // An exception in init code is a *ScriptError (phase init): the host stops the run.
 func (r *Runner) NewVU(ctx context.Context, id uint64, samples *metrics.SampleBuffer) (executor.VU, error) {
-	v, err := newVU(r.s, r, int(id), samples)
+	v, err := newVU(ctx, r.s, r, int(id), samples)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +147,7 @@ func (r *Runner) setupWith(ctx context.Context, samples *metrics.SampleBuffer) (
 	if !r.s.hasExport("setup") {
 		return nil, nil
 	}
-	v, err := newVU(r.s, r, 0, samples)
+	v, err := newVU(ctx, r.s, r, 0, samples)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +175,7 @@ func (r *Runner) teardownWith(ctx context.Context, data json.RawMessage, samples
 	if !r.s.hasExport("teardown") {
 		return nil
 	}
-	v, err := newVU(r.s, r, 0, samples)
+	v, err := newVU(ctx, r.s, r, 0, samples)
 	if err != nil {
 		return err
 	}

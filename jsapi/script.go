@@ -1,6 +1,7 @@
 package jsapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -99,7 +100,7 @@ func Load(path string, opts LoadOptions) (*Script, error) {
 
 	// The "options" runtime: init code runs once here (as in k6, with __VU 0) to read options
 	// and exports; SharedArray data built here is kept for every VU.
-	v, err := newVU(s, nil, 0, nil)
+	v, err := newVU(context.Background(), s, nil, 0, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -441,5 +442,77 @@ export default function (data) { if (data.f !== undefined || data.when !== 1) th
 	vu := e.newVU(1)
 	if err := vu.run(ctx, ""); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestSharedArrayNotCopiedPerVU(t *testing.T) {
+	if testing.Short() {
+		t.Skip("memory measurement")
+	}
+	// 20,000 rows of ~100 bytes: about 3 MB as Go data. A copy per VU would cost that much
+	// per VU; a shared view costs a few KB.
+	e := newEnv(t, "script.js", map[string]string{"script.js": `
+import { SharedArray } from 'ctiload/data';
+const rows = new SharedArray('big', () => Array.from({ length: 20000 }, (_, i) => ({ id: i, pad: 'x'.repeat(90) })));
+export default function () { if (rows[19999].id !== 19999 || rows.length !== 20000) throw new Error('bad'); }
+`})
+	const n = 20
+	vus := make([]*testVU, 0, n)
+	vus = append(vus, e.newVU(1))
+	before := heapInuse()
+	for i := 2; i <= n+1; i++ {
+		vus = append(vus, e.newVU(uint64(i)))
+	}
+	for _, vu := range vus {
+		if err := vu.run(ctxTimeout(t, 5*time.Second), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	perVU := (int64(heapInuse()) - int64(before)) / n
+	if perVU > 1<<20 {
+		t.Errorf("heap per VU with a 3 MB SharedArray = %d bytes; the data is being copied per VU", perVU)
+	}
+	t.Logf("heap per VU: %d bytes", perVU)
+	runtime.KeepAlive(vus)
+}
+
+func heapInuse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
+}
+
+func TestInitInterruptedByContext(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"s.js": "if (__VU > 0) { for (;;) {} }\nexport default function () {}\n"})
+	s, err := jsapi.Load(filepath.Join(dir, "s.js"), jsapi.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.NewRunner(jsapi.RunnerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := r.NewVU(ctx, 1, nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("NewVU err = %v; want context.DeadlineExceeded", err)
+	}
+}
+
+func TestConsoleGoesToLoggerWithVU(t *testing.T) {
+	e := newEnv(t, "script.js", map[string]string{"script.js": `
+export default function () { console.warn('careful', { a: 1 }, [1, 2], 3); console.debug('dbg'); }
+`})
+	vu := e.newVU(4)
+	if err := vu.run(ctxTimeout(t, 5*time.Second), ""); err != nil {
+		t.Fatal(err)
+	}
+	out := e.log.String()
+	for _, want := range []string{`level=WARN msg="careful {\"a\":1} [1,2] 3" vu=4 source=console iter=0`, `level=DEBUG msg=dbg vu=4`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log = %q; want it to contain %q", out, want)
+		}
 	}
 }

@@ -74,7 +74,7 @@ type ctxWatch struct {
 
 // newVU creates a runtime and runs the script's init code in it. r is nil for Load's options
 // runtime. samples receives samples recorded during init.
-func newVU(s *Script, r *Runner, id int, samples *metrics.SampleBuffer) (*vu, error) {
+func newVU(ctx context.Context, s *Script, r *Runner, id int, samples *metrics.SampleBuffer) (*vu, error) {
 	v := &vu{
 		id:      id,
 		s:       s,
@@ -85,7 +85,6 @@ func newVU(s *Script, r *Runner, id int, samples *metrics.SampleBuffer) (*vu, er
 		samples: samples,
 		env:     s.opts.Env,
 		iter:    -1,
-		ctx:     context.Background(),
 	}
 	var seed int64
 	if r != nil {
@@ -101,8 +100,17 @@ func newVU(s *Script, r *Runner, id int, samples *metrics.SampleBuffer) (*vu, er
 	if err := v.installGlobals(); err != nil {
 		return nil, err
 	}
+	// Init code is interrupted by ctx too (an endless loop at the top level must not hang the
+	// run); the watch ends with init, so a later cancellation of ctx does not touch the VU.
+	v.watch(ctx)
+	v.ctx = ctx
 	exports, err := v.runMain()
+	v.ctx = context.Background()
+	v.unwatch()
 	if err != nil {
+		if ctx.Err() != nil && isInterrupt(err) {
+			return nil, fmt.Errorf("VU %d init interrupted: %w", id, ctx.Err())
+		}
 		return nil, v.scriptErrorFrom(err, PhaseInit)
 	}
 	v.exports = exports
