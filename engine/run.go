@@ -284,6 +284,8 @@ type phases struct {
 
 func (ph *phases) run() {
 	r := ph.r
+	// Whatever ends the run, the VUs initialised so far release what they hold.
+	defer ph.closeVUs()
 	if err := ph.initVUs(); err != nil {
 		ph.failed = err
 		return
@@ -309,7 +311,6 @@ func (ph *phases) run() {
 			ph.scriptErr = err
 		}
 	}
-	ph.closeVUs()
 }
 
 func (ph *phases) initVUs() error {

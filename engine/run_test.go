@@ -61,7 +61,6 @@ func (v *sleeperVU) RunIteration(ctx context.Context, it *engine.Iteration) erro
 }
 
 func (v *sleeperVU) Close(context.Context) error {
-	v.f.created.Add(0)
 	v.f.closed.Add(1)
 	return nil
 }
@@ -476,6 +475,26 @@ func TestRunSetTargetAndLiveView(t *testing.T) {
 		}
 		if got := res.Scenarios[1].Iterations; got != 150 {
 			t.Errorf("rate iterations = %d; want 150 (50 at 10/s, 100 at 20/s)", got)
+		}
+	})
+}
+
+// TestVUsClosedAfterFailedSetup: VUs are closed however the run ends.
+func TestVUsClosedAfterFailedSetup(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &sleeper{d: time.Second}
+		run, err := engine.New(engine.Config{
+			Scenarios: scenarios(t, `{"s":{"executor":"constant-vus","vus":3,"duration":"10s"}}`),
+			Setup:     func(context.Context, *engine.SampleBuffer) error { return errors.New("no") },
+		}, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := run.Run(context.Background()); engine.ExitCode(err) != engine.ExitScriptError {
+			t.Fatalf("Run = %v; want a script error", err)
+		}
+		if f.created.Load() != 3 || f.closed.Load() != 3 {
+			t.Errorf("%d VUs created, %d closed; want 3 and 3", f.created.Load(), f.closed.Load())
 		}
 	})
 }
