@@ -348,7 +348,7 @@ export default function () {
 }
 
 func TestHeartbeatRTTRecorded(t *testing.T) {
-	srv := newSim(t, sim.Config{IdleTimeoutUnit: time.Millisecond})
+	srv := newSim(t, sim.Config{})
 	vu, err := runScript(t, srv, prelude+`
 import { sleep } from 'ctiload';
 export default function () {
