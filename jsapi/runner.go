@@ -197,7 +197,8 @@ func (r *Runner) teardownWith(ctx context.Context, data json.RawMessage, samples
 func (v *vu) RunIteration(ctx context.Context, it *executor.Iteration) error {
 	v.it = it
 	v.iter = int64(it.VUIter)
-	if it.Env != nil {
+	// The engine's env (run env under the scenario's) wins when the host gave the engine one.
+	if len(it.Env) > 0 {
 		v.env = it.Env
 	} else {
 		v.env = v.s.opts.Env
