@@ -235,6 +235,10 @@ func (r *Run) Snapshot(key string) (MetricSummary, bool) {
 	return r.agg.Snapshot(name, tags)
 }
 
+// TimeSeries returns the per-second history of the metrics so far, for a live view (see
+// metrics.Aggregator.TimeSeries); the Result has the final one.
+func (r *Run) TimeSeries() []Series { return r.agg.TimeSeries() }
+
 // Elapsed returns the time since the scenarios started, 0 before.
 func (r *Run) Elapsed() time.Duration {
 	r.mu.Lock()

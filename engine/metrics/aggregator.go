@@ -594,7 +594,8 @@ func (a *Aggregator) Snapshot(name string, tags Tags) (Summary, bool) {
 }
 
 // TimeSeries returns the per-second history of every series that has one, in the order of
-// Summaries. Call it after Stop for final percentiles.
+// Summaries. During the run, the percentiles of the seconds still open for late samples (the
+// last TimeSeriesWindow) are computed from what arrived so far; after Stop they are final.
 func (a *Aggregator) TimeSeries() []Series {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -607,8 +608,15 @@ func (a *Aggregator) TimeSeries() []Series {
 			if s.ts == nil || len(s.ts.points) == 0 {
 				return
 			}
+			pts := slices.Clone(s.ts.points)
+			for sec, h := range s.ts.open {
+				p := &pts[sec-s.ts.base]
+				p.P50 = float64(h.ValueAtPercentile(50)) / 1000
+				p.P95 = float64(h.ValueAtPercentile(95)) / 1000
+				p.P99 = float64(h.ValueAtPercentile(99)) / 1000
+			}
 			out = append(out, Series{Metric: m.Name, Key: s.key, Type: m.Type, Tags: s.tags.Map(),
-				Points: slices.Clone(s.ts.points), Late: s.ts.late})
+				Points: pts, Late: s.ts.late})
 		})
 	}
 	slices.SortStableFunc(out, func(x, y Series) int { return cmp.Compare(x.Metric, y.Metric) })

@@ -238,6 +238,14 @@ func TestTimeSeries(t *testing.T) {
 		time.Sleep(2500 * time.Millisecond) // second 2: one count
 		buf.Add(c, 4, metrics.Tags{})
 		buf.Flush()
+		synctest.Wait() // the aggregator has the batch
+		live := map[string]metrics.Series{}
+		for _, s := range a.TimeSeries() {
+			live[s.Key] = s
+		}
+		if p := live["t"].Points[0]; math.Abs(p.P50-50) > 0.5 || p.Count != 100 {
+			t.Errorf("live trend point = %+v; want 100 samples, p50≈50 before the second is final", p)
+		}
 		time.Sleep(3 * time.Second)             // second 5: second 0 is final now
 		buf.AddAt(tr, t0, 1000, metrics.Tags{}) // late for second 0
 		buf.Flush()
