@@ -40,14 +40,15 @@
 //
 // # ctiload/cti
 //
-// cti.connect(target, options) opens a session (” or 'sim' is RunnerConfig.Target, the run's
-// built-in simulator). Options: mode ('agent' | 'bridge'), version (24, 'uccx:14'), agentId,
-// extension, instrument (default: extension), peripheralId (default RunnerConfig.PeripheralID,
-// else the OPEN_CONF's), clientId, password (client password), services (mask, number or
-// 'A|B'; agent mode asks for CLIENT_EVENTS|CLIENT_CONTROL|CALL_DATA_UPDATE), heartbeat ('5s', 0
-// or false for none), idleTimeout, timeout (per request), connectTimeout, masks ({call,
-// agentState, config}), tls (true or {ca, cert, key, serverName, insecure}), failover (true or
-// {maxAttempts, backoff, maxBackoff, maxElapsed}), tags (added to the session's samples), label,
+// cti.connect(target, options) opens a session (an empty target or 'sim' means
+// RunnerConfig.Target, the run's built-in simulator). Options: mode ('agent' | 'bridge'), version
+// (24, 'uccx:14'), agentId, extension, instrument (default: extension), peripheralId (default
+// RunnerConfig.PeripheralID, else the OPEN_CONF's), clientId, password (client password), services
+// (mask, number or 'A|B'; agent mode asks for CLIENT_EVENTS|CLIENT_CONTROL|CALL_DATA_UPDATE),
+// heartbeat ('5s', 0 or false for none), idleTimeout, timeout (per request), connectTimeout, masks
+// ({call, agentState, config}), tls (true or {ca, cert, key, serverName, insecure}), failover
+// (true or {maxAttempts, backoff, maxBackoff, maxElapsed}), tags (added to the session's samples),
+// label,
 // throw (default false).
 //
 // Session methods block the VU until the reply and return {ok, code, codeName, latencyMs, message,
