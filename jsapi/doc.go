@@ -48,8 +48,7 @@
 // heartbeat ('5s', 0 or false for none), idleTimeout, timeout (per request), connectTimeout, masks
 // ({call, agentState, config}), tls (true or {ca, cert, key, serverName, insecure}), failover
 // (true or {maxAttempts, backoff, maxBackoff, maxElapsed}), tags (added to the session's samples),
-// label,
-// throw (default false).
+// label, throw (default false).
 //
 // Session methods block the VU until the reply and return {ok, code, codeName, latencyMs, message,
 // error} (message: the decoded reply; codeName 'ok', or E_CTI_…, CF_…, E_TIMEOUT…). A failure is
