@@ -163,6 +163,18 @@ var sessionSeq atomic.Uint64
 // encodeBufs are shared by all sessions: an idle session holds no write buffer.
 var encodeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
+// minWriteTime is the least time a frame's write gets from the socket, whatever the request's
+// deadline. A healthy connection writes a frame at once; one that cannot for this long is stuck.
+const minWriteTime = 2 * time.Second
+
+// laterOf returns the later of two instants.
+func laterOf(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
 // courtesyCloseWait bounds the CLOSE_REQ sent when the session itself breaks a link.
 const courtesyCloseWait = 250 * time.Millisecond
 
@@ -431,7 +443,9 @@ func (s *Session) do(ctx context.Context, req Invoker, closing bool) (Reply, err
 	s.pending[id] = c
 	s.mu.Unlock()
 
-	sent, encErr, ioErr := s.writeMsg(l, req, deadline)
+	// The socket gets at least minWriteTime: a request deadline that runs out in the middle of
+	// a write would cut a frame in two and cost the whole link, not just this request.
+	sent, encErr, ioErr := s.writeMsg(l, req, deadline, laterOf(deadline, time.Now().Add(minWriteTime)))
 	if encErr != nil || ioErr != nil {
 		if !s.forget(id) {
 			<-c.done // the link ended meanwhile and failed the call: report that
@@ -489,10 +503,12 @@ func (s *Session) forget(id uint32) bool {
 	return false
 }
 
-// writeMsg encodes m and writes it as one frame by deadline. encErr means nothing was written and
-// the link is intact (an encoding error, or the connection stayed busy with another write until
-// the deadline); ioErr means the link is broken.
-func (s *Session) writeMsg(l *link, m Message, deadline time.Time) (sent time.Time, encErr, ioErr error) {
+// writeMsg encodes m and writes it as one frame. It waits for the write slot until slotDeadline,
+// and gives the socket until ioDeadline. encErr means nothing was written and the link is intact
+// (an encoding error, the deadline already past, or the connection busy with another write);
+// ioErr means the link is broken: a frame may be cut, and a TLS connection does not survive any
+// write error.
+func (s *Session) writeMsg(l *link, m Message, slotDeadline, ioDeadline time.Time) (sent time.Time, encErr, ioErr error) {
 	v := s.cfg.version
 	bp := encodeBufs.Get().(*[]byte)
 	defer func() {
@@ -509,11 +525,14 @@ func (s *Session) writeMsg(l *link, m Message, deadline time.Time) (sent time.Ti
 		return time.Time{}, &EncodeError{Type: m.MessageType(), Field: "MessageLength",
 			Msg: fmt.Sprintf("frame of %d bytes exceeds the maximum message size %d", len(b), s.cfg.maxMessageSize)}, nil
 	}
-	if !s.lockWrite(deadline) {
-		return time.Time{}, timeoutError(time.Until(deadline), errors.New("connection busy with another write")), nil
+	if !time.Now().Before(slotDeadline) {
+		return time.Time{}, timeoutError(0, errors.New("deadline passed before the write")), nil
+	}
+	if !s.lockWrite(slotDeadline) {
+		return time.Time{}, timeoutError(0, errors.New("connection busy with another write")), nil
 	}
 	defer s.unlockWrite()
-	_ = l.nc.SetWriteDeadline(deadline)
+	_ = l.nc.SetWriteDeadline(ioDeadline)
 	if o := s.cfg.observer; o != nil {
 		// Before the write and holding the write slot, so that the trace is in wire order: once the bytes
 		// are out, the reply may be read (and traced) before this goroutine runs again. A
@@ -719,7 +738,8 @@ func (s *Session) courtesyClose(l *link, status Status) {
 	s.mu.Lock()
 	id := s.newInvokeIDLocked()
 	s.mu.Unlock()
-	_, _, _ = s.writeMsg(l, &CloseReq{InvokeID: id, Status: status}, time.Now().Add(courtesyCloseWait))
+	d := time.Now().Add(courtesyCloseWait)
+	_, _, _ = s.writeMsg(l, &CloseReq{InvokeID: id, Status: status}, d, d)
 }
 
 // linkDown is called by the reader when l has failed; it returns the next link to read, or nil
@@ -971,7 +991,7 @@ func (s *Session) open(ctx context.Context, l *link) (OpenResult, error) {
 	openErr := func(status Status, err error) (OpenResult, error) {
 		return OpenResult{}, &SessionError{Op: "open", Addr: l.addr, Status: status, Err: err}
 	}
-	sent, encErr, ioErr := s.writeMsg(l, req, deadline)
+	sent, encErr, ioErr := s.writeMsg(l, req, deadline, deadline)
 	if encErr != nil {
 		return openErr(0, encErr)
 	}

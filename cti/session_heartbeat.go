@@ -107,7 +107,7 @@ func (s *Session) heartbeatTick() {
 		// §10: the client closes with E_CTI_TIMEOUT when the server did not answer in time.
 		s.breakLink(l, cause)
 	} else if send {
-		sent, _, ioErr := s.writeMsg(l, &HeartbeatReq{InvokeID: id}, now.Add(iv))
+		sent, _, ioErr := s.writeMsg(l, &HeartbeatReq{InvokeID: id}, now.Add(iv), now.Add(max(iv, minWriteTime)))
 		if ioErr != nil {
 			s.breakLink(l, &SessionError{Op: "write", Addr: l.addr, Err: fmt.Errorf("%w: %w", ErrConnectionLost, ioErr)})
 		} else {

@@ -514,7 +514,7 @@ func TestDialInvalidConfigSendsNothing(t *testing.T) {
 func TestHeartbeat(t *testing.T) {
 	srv := startServer(t, cti.V24, nil)
 	var rtts atomic.Int32
-	s := dialT(t, srv.addr(), baseOpts(cti.WithHeartbeat(20*time.Millisecond),
+	s := dialT(t, srv.addr(), baseOpts(cti.WithHeartbeat(50*time.Millisecond),
 		cti.WithHeartbeatHandler(func(rtt time.Duration) {
 			if rtt > 0 {
 				rtts.Add(1)
@@ -528,18 +528,41 @@ func TestHeartbeat(t *testing.T) {
 	if s.Err() != nil {
 		t.Errorf("Err = %v", s.Err())
 	}
-	// Traffic within the interval replaces heartbeats.
-	s2 := dialT(t, srv.addr(), baseOpts(cti.WithHeartbeat(150*time.Millisecond))...)
-	stop := time.Now().Add(400 * time.Millisecond)
+	// Traffic within the interval replaces heartbeats: a heartbeat goes out only after a whole
+	// interval without any other frame. (Checked on the trace rather than by count, so that a
+	// scheduling hiccup on a loaded machine, which does leave such a gap, cannot fail the test.)
+	const iv = 100 * time.Millisecond
+	var mu sync.Mutex
+	var outs []cti.TraceFrame
+	s2 := dialT(t, srv.addr(), baseOpts(cti.WithHeartbeat(iv), cti.WithObserver(cti.ObserverFunc(func(f cti.TraceFrame) {
+		if f.Dir == cti.TraceOut {
+			mu.Lock()
+			outs = append(outs, f)
+			mu.Unlock()
+		}
+	})))...)
+	stop := time.Now().Add(4 * iv)
 	for time.Now().Before(stop) {
 		if _, err := s2.Do(ctxT(t), &cti.SetAgentStateReq{AgentState: cti.AgentStateAvailable}); err != nil {
 			t.Fatal(err)
 		}
 		s2.DrainEvents()
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(iv / 10)
 	}
-	if n := s2.Stats().HeartbeatsSent; n != 0 {
-		t.Errorf("HeartbeatsSent = %d during steady traffic; want 0", n)
+	mu.Lock()
+	defer mu.Unlock()
+	hbs := 0
+	for i := 1; i < len(outs); i++ {
+		if outs[i].Msg.MessageType() != cti.MsgHeartbeatReq {
+			continue
+		}
+		hbs++
+		if gap := outs[i].Time.Sub(outs[i-1].Time); gap < iv-iv/20 {
+			t.Errorf("heartbeat %v after the previous frame; want none within %v of other traffic", gap, iv)
+		}
+	}
+	if requests := len(outs) - hbs - 1; hbs > requests/10 {
+		t.Errorf("%d heartbeats among %d requests", hbs, requests)
 	}
 }
 
@@ -781,6 +804,61 @@ func TestDoServerDrop(t *testing.T) {
 	}
 }
 
+func TestIdleTimeout(t *testing.T) {
+	// The server swallows every request and sends nothing; the client keeps sending, so it never
+	// needs a heartbeat. Only the idle timeout notices the silence.
+	srv := startServer(t, cti.V24, func(c *serverConn, m cti.Message) bool {
+		_, ok := m.(*cti.SetAgentStateReq)
+		return ok
+	})
+	s := dialT(t, srv.addr(), baseOpts(cti.WithHeartbeat(400*time.Millisecond), cti.WithIdleTimeout(time.Second),
+		cti.WithRequestTimeout(5*time.Millisecond))...)
+	start := time.Now()
+	for s.Err() == nil && time.Since(start) < testWait {
+		_, _ = s.Do(context.Background(), &cti.SetAgentStateReq{})
+	}
+	err := waitDone(t, s)
+	if !errors.Is(err, cti.ErrIdleTimeout) {
+		t.Fatalf("Err = %v; want ErrIdleTimeout", err)
+	}
+	if d := time.Since(start); d < 900*time.Millisecond {
+		t.Errorf("declared idle after %v; want about 1 s", d)
+	}
+	if code, _ := cti.ErrorCode(err); code != "E_IDLE_TIMEOUT" {
+		t.Errorf("ErrorCode = %s", code)
+	}
+}
+
+func TestMalformedReply(t *testing.T) {
+	srv := startServer(t, cti.V24, func(c *serverConn, m cti.Message) bool {
+		r, ok := m.(*cti.SetAgentStateReq)
+		if ok {
+			// InvokeID, then a floating field whose length runs past the end of the message.
+			body := []byte{byte(r.InvokeID >> 24), byte(r.InvokeID >> 16), byte(r.InvokeID >> 8), byte(r.InvokeID), 0, 7, 0, 200, 'x'}
+			c.wmu.Lock()
+			_, _ = c.nc.Write(cti.AppendFrame(nil, cti.MsgSetAgentStateConf, body))
+			c.wmu.Unlock()
+		}
+		return ok
+	})
+	s := dialT(t, srv.addr(), baseOpts()...)
+	start := time.Now()
+	r, err := s.Do(ctxT(t), &cti.SetAgentStateReq{})
+	var pe *cti.ProtocolError
+	if !errors.As(err, &pe) || time.Since(start) > time.Second {
+		t.Fatalf("Do = %v after %v; want the *ProtocolError at once", err, time.Since(start))
+	}
+	if raw, ok := r.Msg.(*cti.RawMessage); !ok || raw.Type != cti.MsgSetAgentStateConf {
+		t.Errorf("reply = %#v; want the raw frame", r.Msg)
+	}
+	if code, _ := cti.ErrorCode(err); code != "E_PROTOCOL" {
+		t.Errorf("ErrorCode = %s", code)
+	}
+	if st := s.Stats(); st.DecodeErrors != 1 || s.Err() != nil {
+		t.Errorf("DecodeErrors = %d, Err = %v; want 1 and a live session", st.DecodeErrors, s.Err())
+	}
+}
+
 func TestOutOfOrderReplies(t *testing.T) {
 	const n = 8
 	var mu sync.Mutex
@@ -836,7 +914,7 @@ func TestOutOfOrderReplies(t *testing.T) {
 func TestConcurrentUse(t *testing.T) {
 	srv := startServer(t, cti.V24, nil)
 	var handled atomic.Int64
-	s := dialT(t, srv.addr(), baseOpts(cti.WithHeartbeat(10*time.Millisecond),
+	s := dialT(t, srv.addr(), baseOpts(cti.WithHeartbeat(50*time.Millisecond),
 		cti.WithEventHandler(func(cti.Event) { handled.Add(1) }))...)
 	const workers, each = 16, 25
 	var wg sync.WaitGroup
@@ -1177,7 +1255,7 @@ func TestFailover(t *testing.T) {
 		})
 		b := startServer(t, cti.V24, nil)
 		infos := make(chan cti.ReconnectInfo, 4)
-		s := dialT(t, a.addr()+","+b.addr(), baseOpts(cti.WithFailover(policy), cti.WithHeartbeat(10*time.Millisecond),
+		s := dialT(t, a.addr()+","+b.addr(), baseOpts(cti.WithFailover(policy), cti.WithHeartbeat(50*time.Millisecond),
 			cti.WithReconnectHandler(func(i cti.ReconnectInfo) { infos <- i }))...)
 		a.nextConn(t)
 		inflight := make(chan error, 1)
@@ -1415,7 +1493,7 @@ func TestTLS(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := cti.Dial(ctxT(t), srv.addr(), baseOpts(cti.WithTLS(cfg), cti.WithHeartbeat(10*time.Millisecond))...)
+			s, err := cti.Dial(ctxT(t), srv.addr(), baseOpts(cti.WithTLS(cfg), cti.WithHeartbeat(50*time.Millisecond))...)
 			if tt.wantErr != "" {
 				if code, _ := cti.ErrorCode(err); code != tt.wantErr {
 					t.Fatalf("Dial = %v (%s); want %s", err, code, tt.wantErr)
@@ -1521,15 +1599,18 @@ func TestTrace(t *testing.T) {
 				if r, ok := f.Msg.(*cti.OpenReq); ok && string(r.ClientPassword) != cti.Redacted {
 					t.Errorf("observer got OPEN_REQ password %q", r.ClientPassword)
 				}
-				if f.Dir == cti.TraceOut {
-					// The size is the wire size for this version (1-byte floating tags below v20).
-					b, err := f.Msg.Encode(nil, v)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if _, redacted := f.Msg.(*cti.OpenReq); !redacted && f.Msg.MessageType() != cti.MsgSetAgentStateReq && len(b) != f.Size {
-						t.Errorf("%s: traced size %d; encoded %d", f.Msg.MessageType(), f.Size, len(b))
-					}
+				if f.Dir != cti.TraceOut {
+					continue
+				}
+				// The traced size is the wire size for this version (1-byte floating tags below
+				// v20): the server's copy, secrets and all, re-encodes to exactly that size.
+				got := srv.waitReceived(t, cti.MatchType(f.Msg.MessageType()))
+				b, err := got.Encode(nil, v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(b) != f.Size {
+					t.Errorf("%s: traced size %d; on the wire %d", f.Msg.MessageType(), f.Size, len(b))
 				}
 			}
 			if v == cti.V14 && v.WideFields() {
