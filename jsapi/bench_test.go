@@ -126,10 +126,18 @@ export default function () { sleep(1); }
 // simulator in a child process, and reports the memory per idle VU (Go heap in use + stacks,
 // and RSS growth).
 func BenchmarkVUMemory(b *testing.B) {
+	b.Run("session", func(b *testing.B) { benchVUMemory(b, memScript) })
+	// The same script without the session: what the goja runtime and the modules cost.
+	b.Run("bare", func(b *testing.B) {
+		benchVUMemory(b, strings.Replace(memScript, "agent = cti.connect", "agent = cti.connect.length && ", 1))
+	})
+}
+
+func benchVUMemory(b *testing.B, script string) {
 	n := envInt("CTILOAD_BENCH_VUS", 1000)
 	addr := childSim(b, n+10)
 	dir := b.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "script.js"), []byte(memScript), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "script.js"), []byte(script), 0o644); err != nil {
 		b.Fatal(err)
 	}
 	s, err := jsapi.Load(filepath.Join(dir, "script.js"), jsapi.LoadOptions{})

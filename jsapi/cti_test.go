@@ -365,3 +365,23 @@ export default function () {
 		t.Errorf("cti_heartbeat_rtt samples = %d; want several", len(s))
 	}
 }
+
+func TestBlockingCallInterrupted(t *testing.T) {
+	srv := newSim(t, sim.Config{})
+	e := newEnv(t, "script.js", map[string]string{"script.js": prelude + `
+export default function () { agent(0).waitFor('CALL_DELIVERED_EVENT', { timeout: '30s' }); }
+`}, withSim(srv))
+	vu := e.newVU(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if err := vu.run(ctx, ""); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v; want context.DeadlineExceeded", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("waitFor returned %v after the context ended", d)
+	}
+	if s := find(vu.all, "cti_failures"); len(s) != 0 {
+		t.Errorf("an interruption is not a CTI failure: %v", s)
+	}
+}

@@ -296,11 +296,10 @@ func (v *vu) callExport(ctx context.Context, phase Phase, name string, args ...g
 	res, err := fn(goja.Undefined(), args...)
 	v.phase, v.ctx = prevPhase, prevCtx
 	if err != nil {
-		if ctx.Err() != nil {
-			var ex *goja.Exception
-			if !errors.As(err, &ex) || isInterrupt(err) {
-				return nil, ctx.Err()
-			}
+		// Interrupted (the runtime was stopped, or a blocking call gave up with the context's
+		// error): report the context's error, which the engine counts as an interruption.
+		if ctx.Err() != nil && (isInterrupt(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+			return nil, ctx.Err()
 		}
 		return nil, v.scriptErrorFrom(err, phase)
 	}
