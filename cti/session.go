@@ -113,20 +113,20 @@ type counters struct {
 
 // SessionStats are a session's counters since Dial (metrics cti_messages_sent and friends).
 type SessionStats struct {
-	MessagesSent, MessagesReceived uint64
-	BytesSent, BytesReceived       uint64 // headers included
-	Events                         uint64 // unsolicited messages received
-	EventsDropped                  uint64 // oldest events dropped from a full backlog
-	EventsUnclaimed                uint64 // events discarded with the backlog disabled
-	EventsPending                  int    // events in the backlog now
-	LateReplies                    uint64 // replies matching no waiting request (after a timeout)
-	RequestTimeouts                uint64
-	DecodeErrors                   uint64 // frames that did not decode (delivered raw)
-	HeartbeatsSent                 uint64
-	HeartbeatsMissed               uint64
-	LastHeartbeatRTT               time.Duration
-	Reconnects                     uint64 // successful reconnections after a lost link
-	ConnectAttempts                uint64 // TCP connection attempts, Dial's included
+	MessagesSent, MessagesReceived uint64        // frames written and read
+	BytesSent, BytesReceived       uint64        // headers included
+	Events                         uint64        // unsolicited messages received
+	EventsDropped                  uint64        // oldest events dropped from a full backlog
+	EventsUnclaimed                uint64        // events discarded with the backlog disabled
+	EventsPending                  int           // events in the backlog now
+	LateReplies                    uint64        // replies matching no waiting request (after a timeout)
+	RequestTimeouts                uint64        // requests that got no reply in time
+	DecodeErrors                   uint64        // frames that did not decode (delivered raw)
+	HeartbeatsSent                 uint64        // HEARTBEAT_REQs written
+	HeartbeatsMissed               uint64        // intervals a heartbeat went unanswered in silence
+	LastHeartbeatRTT               time.Duration // round trip of the last answered heartbeat
+	Reconnects                     uint64        // successful reconnections after a lost link
+	ConnectAttempts                uint64        // TCP connection attempts, Dial's included
 }
 
 // OpenResult is the OPEN_CONF that opened the current connection, with its timing.
@@ -143,7 +143,7 @@ func (r OpenResult) Duration() time.Duration { return r.Received.Sub(r.Sent) }
 // ReconnectInfo reports a fail-over: during Dial when the first side did not open, or after a
 // lost link. It feeds reconnection metrics.
 type ReconnectInfo struct {
-	Label    string
+	Label    string        // the session's label
 	From     string        // the side that failed
 	To       string        // the side now open; "" when the session gave up
 	Initial  bool          // during Dial

@@ -63,10 +63,10 @@ func (e *SessionError) Unwrap() error { return e.Err }
 // RequestError is a request that ended without a reply: timed out, cancelled, not sent, or cut off
 // by the end of its connection (then Err is the [*SessionError]).
 type RequestError struct {
-	Request  MsgType
-	InvokeID uint32 // 0 when none was assigned
-	Addr     string
-	Err      error
+	Request  MsgType // the request's type
+	InvokeID uint32  // 0 when none was assigned
+	Addr     string  // the side it was sent to
+	Err      error   // why it ended: ErrRequestTimeout, a context error, a *SessionError…
 }
 
 func (e *RequestError) Error() string {
@@ -78,10 +78,10 @@ func (e *RequestError) Unwrap() error { return e.Err }
 
 // FailureError is a request answered by FAILURE_CONF.
 type FailureError struct {
-	Request  MsgType
-	InvokeID uint32
-	Status   Status // E_CTI_* code
-	Text     string // optional Text[7] (Unified CCX)
+	Request  MsgType // the failed request's type
+	InvokeID uint32  // the failed request's InvokeID
+	Status   Status  // E_CTI_* code
+	Text     string  // optional Text[7] (Unified CCX)
 }
 
 // CodeName is the status's protocol name, e.g. "E_CTI_INVALID_PASSWORD".
@@ -97,8 +97,8 @@ func (e *FailureError) Error() string {
 
 // ControlFailureError is a request answered by CONTROL_FAILURE_CONF.
 type ControlFailureError struct {
-	Request             MsgType
-	InvokeID            uint32
+	Request             MsgType        // the failed request's type
+	InvokeID            uint32         // the failed request's InvokeID
 	Code                ControlFailure // FailureCode, CF_* (§7.3)
 	PeripheralErrorCode uint32         // peripheral-specific, 0 if none
 }

@@ -341,7 +341,8 @@ func WithEventBacklog(n int) Option {
 
 // WithEventHandler calls h for every event, in arrival order, on the session's reader goroutine,
 // before the event is offered to waits and the backlog. h must return quickly and must not
-// block on the session (a bridge-mode monitor counts events here).
+// block on the session. A bridge-mode monitor that only counts events here should also say
+// WithEventBacklog(0), or the unread backlog fills and its drops are counted as lost events.
 func WithEventHandler(h func(Event)) Option { return func(c *config) { c.eventHandler = h } }
 
 // WithObserver hands every frame in and out to o (protocol trace, see [TraceWriter]).

@@ -33,10 +33,10 @@ func (d TraceDir) String() string {
 // TraceFrame is one frame handed to an [Observer].
 type TraceFrame struct {
 	Time    time.Time // read time (in), or the instant before the write (out)
-	Dir     TraceDir
-	Label   string  // the session's label ([WithLabel])
-	Addr    string  // the side the frame went to or came from
-	Version Version // to read Msg.Fields
+	Dir     TraceDir  // TraceIn or TraceOut
+	Label   string    // the session's label ([WithLabel])
+	Addr    string    // the side the frame went to or came from
+	Version Version   // to read Msg.Fields
 	// Msg is the decoded message with every field whose name ends in "Password" replaced by
 	// [Redacted]. An outgoing Msg is a private copy; an incoming Msg is the instance the session
 	// also hands to its owner, so treat it as read-only.
