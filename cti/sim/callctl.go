@@ -587,9 +587,11 @@ func (c *center) reconnectCall(t *tx, s *session, req *cti.ReconnectCallReq) {
 		return
 	}
 	t.send(s, &cti.ReconnectCallConf{InvokeID: req.InvokeID})
+	// Connected again before the release, so that the agent does not pass through HOLD.
+	ch.lcs = cti.LCSConnect
 	c.releaseConn(t, ca, cti.CECNone)
 	if !ch.released {
-		c.retrieve(t, clh, ch)
+		t.toCall(clh, cti.CallRetrievedMask, c.retrievedEvent(clh, ch))
 	}
 }
 

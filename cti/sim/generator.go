@@ -87,7 +87,15 @@ func (g *generator) run() {
 			timer.Reset(max(time.Until(next), 0))
 			select {
 			case <-timer.C:
+				// Offer under g.mu and only at the rate still in force, so that once setRate
+				// returns no call comes at the old rate.
+				g.mu.Lock()
+				if g.rate != rate {
+					g.mu.Unlock()
+					break
+				}
 				g.arrive()
+				g.mu.Unlock()
 				continue
 			case <-g.changed:
 				timer.Stop()

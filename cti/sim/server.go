@@ -331,7 +331,8 @@ func (s *Server) isStandby() bool { return s.stdby.Load() }
 // d < 0 keeps it offline until SetPGOffline(0), which brings it back at once.
 func (s *Server) SetPGOffline(d time.Duration) { s.c.setPGOffline(d) }
 
-// SetCallRate changes the inbound call rate (calls per second; 0 stops the generator).
+// SetCallRate changes the inbound call rate (calls per second; 0 stops the generator). Once it
+// returns, no call arrives at the old rate.
 func (s *Server) SetCallRate(r float64) { s.c.gen.setRate(r) }
 
 // OfferCall queues one inbound call now and returns its call ID; it is delivered to the

@@ -189,8 +189,18 @@ func (s *session) handleFrame(f cti.Frame) {
 		s.fail(invoke, st)
 		return
 	}
-	if fs := s.c.faults.Load(); fs.any && s.injectFaults(fs, t, invoke) {
-		return
+	if fs := s.c.faults.Load(); fs.any {
+		consumed, pause := s.injectFaults(fs, t, invoke)
+		if pause > 0 {
+			// Served now; reading stops after it, as if the server were busy.
+			defer func() {
+				s.flushOwn()
+				time.Sleep(pause)
+			}()
+		}
+		if consumed {
+			return
+		}
 	}
 	if !s.open {
 		if t != cti.MsgOpenReq {
@@ -261,20 +271,20 @@ func inUCCXCatalog(t cti.MsgType) bool {
 	return false
 }
 
-// injectFaults draws the configured faults for one request; it reports whether the request was
-// consumed (dropped or failed).
-func (s *session) injectFaults(fs *faultState, t cti.MsgType, invoke uint32) bool {
+// injectFaults draws the configured faults for one request. It reports whether the request was
+// consumed (dropped or failed) and how long to stop reading after it.
+func (s *session) injectFaults(fs *faultState, t cti.MsgType, invoke uint32) (bool, time.Duration) {
 	st := s.c.stats
 	if fs.DropAfter > 0 && s.requests >= fs.DropAfter {
 		st.fault(FaultDrop)
 		s.kill()
-		return true
+		return true, 0
 	}
 	r := s.random()
 	if fs.DropRate > 0 && r.Float64() < fs.DropRate {
 		st.fault(FaultDrop)
 		s.kill()
-		return true
+		return true, 0
 	}
 	if d := fs.latencyFor(t); d != nil {
 		if w := d.Sample(r); w > 0 {
@@ -282,13 +292,10 @@ func (s *session) injectFaults(fs *faultState, t cti.MsgType, invoke uint32) boo
 			time.Sleep(w)
 		}
 	}
+	var pause time.Duration
 	if fs.SlowReadRate > 0 && r.Float64() < fs.SlowReadRate {
-		// The request is served now; reading stops after it, as if the server were busy.
 		st.fault(FaultSlowRead)
-		defer func() {
-			s.flushOwn()
-			time.Sleep(fs.SlowRead.Sample(r))
-		}()
+		pause = fs.SlowRead.Sample(r)
 	}
 	if rule := fs.fail[t]; rule != nil && t != cti.MsgCloseReq && r.Float64() < rule.Rate {
 		st.fault(FaultFail)
@@ -300,9 +307,9 @@ func (s *session) injectFaults(fs *faultState, t cti.MsgType, invoke uint32) boo
 		if t == cti.MsgOpenReq {
 			s.srv.side.rejected.Add(1)
 		}
-		return true
+		return true, pause
 	}
-	return false
+	return false, pause
 }
 
 func (s *session) isStandby() bool {
