@@ -313,7 +313,7 @@ func (t *tx) toAgent(a *agent, state cti.AgentState, m cti.Message) {
 func (t *tx) toAll(m cti.Message) {
 	r := make([]*session, 0, len(t.c.sessions))
 	for s := range t.c.sessions {
-		if !s.standby {
+		if !s.standby.Load() {
 			r = append(r, s)
 		}
 	}

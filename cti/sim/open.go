@@ -138,7 +138,7 @@ func (s *session) handleOpen(f cti.Frame) {
 		return
 	}
 	if asStandby {
-		s.standby = true
+		s.standby.Store(true)
 		s.dev, s.agent = dev, ag
 	} else if st := c.bind(&t, s, dev, ag); st != cti.ECTINoError {
 		s.clientID, s.services, s.callMask, s.agentMask, s.mode, s.idle = "", 0, 0, 0, modeNone, 0
@@ -150,7 +150,7 @@ func (s *session) handleOpen(f cti.Frame) {
 	c.sessions[s] = struct{}{}
 	s.registered = true
 	t.send(s, c.openConf(s, invoke, t.now))
-	if !s.standby && s.mode == modeAll {
+	if !s.standby.Load() && s.mode == modeAll {
 		// §10: an ALL_EVENTS client gets one SYSTEM_EVENT per peripheral after OPEN_CONF.
 		t.send(s, c.systemEvent(t.now))
 	}
@@ -336,7 +336,7 @@ func (c *center) unregister(s *session) {
 	dev, ag := s.dev, s.agent
 	bound := (dev != nil && dev.sess == s) || (ag != nil && ag.sess == s)
 	c.unbind(s)
-	if bound && !s.standby && c.cfg.Agents.LogoutOnClose && !c.closed {
+	if bound && !s.standby.Load() && c.cfg.Agents.LogoutOnClose && !c.closed {
 		a := ag
 		if dev != nil {
 			a = dev.agent
@@ -361,7 +361,7 @@ func (c *center) openConf(s *session, invoke uint32, now time.Time) *cti.OpenCon
 		NumPeripherals:           1,
 		Peripherals:              []cti.Peripheral{{FltPeripheralID: c.pid, MultilineAgentControl: cti.MultilineSingleLineOnly}},
 	}
-	if s.standby {
+	if s.standby.Load() {
 		m.SessionType = cti.SessionTypeStandby
 	}
 	if s.mode == modeAgent {

@@ -162,7 +162,7 @@ func (c *center) userMessage(s *session, req *cti.UserMessageReq) {
 		dev = c.devices[req.AgentInstrument]
 	}
 	for x := range c.sessions {
-		if x.standby {
+		if x.standby.Load() {
 			continue
 		}
 		switch {

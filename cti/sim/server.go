@@ -298,7 +298,7 @@ func (s *Server) SetStandby(standby bool) {
 			continue
 		}
 		if standby {
-			if sess.standby {
+			if sess.standby.Load() {
 				continue
 			}
 			c.unbind(sess)
@@ -306,11 +306,12 @@ func (s *Server) SetStandby(standby bool) {
 			sess.closeAfterFlush()
 			continue
 		}
-		if !sess.standby {
+		if !sess.standby.Load() {
 			continue
 		}
 		dev, ag := sess.dev, sess.agent
-		sess.dev, sess.agent, sess.standby = nil, nil, false
+		sess.dev, sess.agent = nil, nil
+		sess.standby.Store(false)
 		if st := c.bind(&t, sess, dev, ag); st != cti.ECTINoError {
 			sess.failEvent(st)
 			sess.closeAfterFlush()
@@ -352,7 +353,7 @@ func (s *Server) logOpen(sess *session) {
 	if sess.agent != nil {
 		args = append(args, "agent", sess.agent.id)
 	}
-	if sess.standby {
+	if sess.standby.Load() {
 		args = append(args, "standby", true)
 	}
 	l.Info("cti session opened", args...)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ctiload/ctiload/cti"
@@ -52,8 +53,9 @@ type session struct {
 	requests  int
 	opened    time.Time
 
+	// standby is written under the center's lock and read without it on every request.
+	standby atomic.Bool
 	// Guarded by the center's lock.
-	standby    bool
 	dev        *device // agent mode by extension or instrument
 	agent      *agent  // agent mode by agent ID only
 	registered bool
@@ -151,7 +153,7 @@ func (s *session) readError(err error) {
 		// The stream cannot be resynchronised after an impossible length: say so and close.
 		s.c.stats.request(tooLarge.Type)
 		s.fail(0, tooLarge.Status())
-		s.flushOwn()
+		s.drain()
 	}
 }
 
@@ -312,11 +314,7 @@ func (s *session) injectFaults(fs *faultState, t cti.MsgType, invoke uint32) (bo
 	return false, pause
 }
 
-func (s *session) isStandby() bool {
-	s.c.mu.Lock()
-	defer s.c.mu.Unlock()
-	return s.standby
-}
+func (s *session) isStandby() bool { return s.standby.Load() }
 
 // invokeIDOf is the InvokeID of a request: the first UINT of its body.
 func invokeIDOf(body []byte) uint32 {
