@@ -1,3 +1,22 @@
 // Package reports turns a finished run's metrics into what people read: the end-of-test summary,
 // the JSON summary export, the NDJSON sample stream, JUnit XML and the self-contained HTML report.
+//
+// A Summary is computed once from the engine's Result (NewSummary), then each format is a
+// Reporter, a func(io.Writer) error, made by one constructor:
+//
+//	s, err := reports.NewSummary(reports.Input{Result: res, Run: info, Pairs: tally.Pairs()}, reports.SummaryOptions{})
+//	reports.NewTextReporter(s, reports.TextOptions{Color: true})(os.Stdout)
+//	reports.WriteFile("summary.json", reports.NewJSONReporter(s))
+//	reports.WriteFile("junit.xml", reports.NewJUnitReporter(s))
+//	reports.WriteFile("report.html", reports.NewHTMLReporter(s, reports.HTMLOptions{}))
+//
+// While the run goes on, two sample hooks watch the samples (engine.Config.SampleHook): a
+// SampleWriter streams them as NDJSON (--out json=FILE), and a Tally counts the tag pairs the
+// failure-code table needs (the engine breaks metrics down by one tag at a time).
+//
+// The JSON export (Export) is the engine Result with the run's description, the pair counts and
+// the summary's tables: ReadExport reads it back for ctiload report, and MergeInputs combines
+// the exports of execution segments with exact percentiles (ctiload merge).
+//
+// Latencies are milliseconds everywhere, shown in the unit that fits (FormatDuration: µs, ms, s).
 package reports

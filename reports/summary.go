@@ -1,0 +1,702 @@
+package reports
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metrics"
+)
+
+// Reporter writes one report of a Summary to w. NewTextReporter, NewJSONReporter,
+// NewJUnitReporter and NewHTMLReporter make them.
+type Reporter func(w io.Writer) error
+
+// Names of the metrics the summary sections are built from: the engine's and the ctiload/cti
+// module's built-ins (see jsapi's Metric* constants, which these equal).
+const (
+	MetricRequestDuration             = "cti_request_duration"
+	MetricRequestDurationFromSchedule = "cti_request_duration_from_schedule"
+	MetricRequests                    = "cti_requests"
+	MetricFailures                    = "cti_failures"
+	MetricEventWaitDuration           = "cti_event_wait_duration"
+	MetricSessionOpenDuration         = "cti_session_open_duration"
+	MetricSessions                    = "cti_sessions"
+	MetricHeartbeatRTT                = "cti_heartbeat_rtt"
+	MetricReconnects                  = "cti_reconnects"
+	MetricReconnectDuration           = "cti_reconnect_duration"
+	MetricMessagesSent                = "cti_messages_sent"
+	MetricMessagesReceived            = "cti_messages_received"
+	MetricBytesSent                   = "cti_bytes_sent"
+	MetricBytesReceived               = "cti_bytes_received"
+)
+
+// builtin lists the metrics the summary shows in sections of their own; every other metric is
+// a custom one and goes under "other metrics".
+var builtin = map[string]bool{
+	MetricRequestDuration: true, MetricRequestDurationFromSchedule: true, MetricRequests: true,
+	MetricFailures: true, MetricEventWaitDuration: true, MetricSessionOpenDuration: true,
+	MetricSessions: true, MetricHeartbeatRTT: true, MetricReconnects: true,
+	MetricReconnectDuration: true, MetricMessagesSent: true, MetricMessagesReceived: true,
+	MetricBytesSent: true, MetricBytesReceived: true,
+	metrics.IterationsName: true, metrics.IterationDurationName: true,
+	metrics.DroppedIterationsName: true, metrics.InterruptedIterationsName: true,
+	metrics.VUsName: true, metrics.VUsMaxName: true, metrics.ChecksName: true,
+}
+
+// BreakdownTags are the tag keys a run should break its metrics down by for the summary to have
+// every table: the engine's defaults plus "result" (sessions opened or failed, reconnections).
+// Pass them as engine.Config.BreakdownTags.
+func BreakdownTags() []string {
+	return append(slices.Clone(engine.DefaultBreakdownTags), "result")
+}
+
+// DefaultTrendStats are the latency columns of the summary tables unless
+// SummaryOptions.TrendStats chooses others.
+var DefaultTrendStats = []string{"min", "p(50)", "p(90)", "p(95)", "p(99)", "p(99.9)", "max"}
+
+// RunInfo describes a run for the reports' headers: what ran, against what.
+type RunInfo struct {
+	Script    string         `json:"script,omitempty"`
+	Target    string         `json:"target,omitempty"`    // the address(es) the VUs connected to
+	Simulator *SimulatorInfo `json:"simulator,omitempty"` // set when the target was the built-in simulator
+	Scenarios []ScenarioInfo `json:"scenarios,omitempty"`
+	Seed      int64          `json:"seed,omitempty"` // replays the run's random choices
+	Version   string         `json:"version,omitempty"`
+	// Parts is the number of summaries merged into this one (ctiload merge); 0 for a single run.
+	Parts int `json:"parts,omitempty"`
+}
+
+// SimulatorInfo describes the built-in simulator a run used.
+type SimulatorInfo struct {
+	Addrs    []string `json:"addrs"` // side A, and side B of a duplex pair
+	Product  string   `json:"product"`
+	Agents   int      `json:"agents"`
+	CallRate float64  `json:"call_rate,omitempty"` // inbound calls per second
+	Faults   string   `json:"faults,omitempty"`    // the injected faults, as flags give them
+}
+
+// TargetText is how the header names the target: "built-in simulator 127.0.0.1:40123" or the
+// address.
+func (r RunInfo) TargetText() string {
+	if r.Simulator != nil {
+		s := "built-in simulator " + strings.Join(r.Simulator.Addrs, ",")
+		var extra []string
+		if r.Simulator.Product != "" {
+			extra = append(extra, r.Simulator.Product)
+		}
+		if r.Simulator.Agents > 0 {
+			extra = append(extra, fmt.Sprintf("%d agents", r.Simulator.Agents))
+		}
+		if r.Simulator.CallRate > 0 {
+			extra = append(extra, FormatNumber(r.Simulator.CallRate)+" calls/s")
+		}
+		if r.Simulator.Faults != "" {
+			extra = append(extra, "faults: "+r.Simulator.Faults)
+		}
+		if len(extra) > 0 {
+			s += " (" + strings.Join(extra, ", ") + ")"
+		}
+		return s
+	}
+	if r.Target == "" {
+		return "-"
+	}
+	return r.Target
+}
+
+// Input is what a Summary is made of: the engine's result, the run's description and the tag
+// pair counts a Tally collected. It is also the content of a summary export (see Export).
+type Input struct {
+	Result *engine.Result
+	Run    RunInfo
+	Pairs  []PairCount
+}
+
+// SummaryOptions tune NewSummary.
+type SummaryOptions struct {
+	// TrendStats are the latency columns (summary keys: min, max, avg, med, p(N)); nil means
+	// DefaultTrendStats.
+	TrendStats []string
+}
+
+// Summary is a finished run digested for people: every table of the end-of-test summary,
+// computed once by NewSummary. Reporters only format it.
+type Summary struct {
+	Run    RunInfo        `json:"-"`
+	Result *engine.Result `json:"-"`
+	Pairs  []PairCount    `json:"-"`
+
+	Verdict Verdict `json:"verdict"`
+	// Stats are the keys of the latency columns, in order.
+	Stats      []string       `json:"stats"`
+	Thresholds []ThresholdRow `json:"thresholds,omitempty"`
+	// Requests has one row per request type (msg) of cti_request_duration, by name;
+	// RequestTotal sums them.
+	Requests     []LatencyRow `json:"requests,omitempty"`
+	RequestTotal *LatencyRow  `json:"request_total,omitempty"`
+	// FromSchedule is cti_request_duration_from_schedule when it differs from
+	// cti_request_duration: requests charged with the time their iteration started late.
+	FromSchedule *LatencyRow  `json:"from_schedule,omitempty"`
+	Events       []LatencyRow `json:"events,omitempty"` // cti_event_wait_duration by msg; Failures are timeouts
+	Failures     []FailureRow `json:"failures,omitempty"`
+	FailureTotal int64        `json:"failure_total"`
+	Sessions     Sessions     `json:"sessions"`
+	Checks       []CheckRow   `json:"checks,omitempty"`
+	Execution    Execution    `json:"execution"`
+	Traffic      Traffic      `json:"traffic"`
+	Other        []MetricRow  `json:"other,omitempty"` // custom metrics
+	// Notes are warnings about the data: lost samples, breakdowns cut short.
+	Notes []string `json:"notes,omitempty"`
+
+	stats []metrics.Aggregation
+}
+
+// Verdict is the outcome of the run.
+type Verdict struct {
+	ExitCode int    `json:"exit_code"`
+	Status   string `json:"status"` // passed, thresholds failed, interrupted, script error, …
+	Message  string `json:"message,omitempty"`
+}
+
+// Passed reports whether the run passed.
+func (v Verdict) Passed() bool { return v.ExitCode == engine.ExitOK }
+
+// ThresholdRow is one threshold with its observed value rendered in the metric's unit.
+type ThresholdRow struct {
+	engine.ThresholdResult
+	ObservedText string `json:"observed_text"`
+}
+
+// LatencyRow is one distribution: a request type, an event, a session phase. Values are in
+// milliseconds, keyed by the Summary's Stats (plus avg, always).
+type LatencyRow struct {
+	Name string `json:"name"`
+	// Count is the number of values; Failures the failed ones (failed requests, event
+	// timeouts), -1 when unknown.
+	Count    int64              `json:"count"`
+	Failures int64              `json:"failures"`
+	Rate     float64            `json:"rate"` // Count per second of the run
+	Values   map[string]float64 `json:"values"`
+	// Histogram is the encoded HdrHistogram (see metrics.TrendSink.Encode), for plots.
+	Histogram string `json:"-"`
+}
+
+// FailureRow is one failure code of cti_failures.
+type FailureRow struct {
+	Code  string  `json:"code"`
+	Count int64   `json:"count"`
+	Share float64 `json:"share"` // of all failures, 0…1
+	// Requests are the request types that failed with the code, most first; empty when the
+	// run did not count failures by code and request together.
+	Requests []NameCount `json:"requests,omitempty"`
+}
+
+// NameCount is a name with a count.
+type NameCount struct {
+	Name  string `json:"name"`
+	Count int64  `json:"count"`
+}
+
+// Sessions are the CTI sessions the VUs opened.
+type Sessions struct {
+	Opened           int64       `json:"opened"`
+	Failed           int64       `json:"failed"`
+	FailedByCode     []NameCount `json:"failed_by_code,omitempty"`
+	Reconnects       int64       `json:"reconnects"`
+	ReconnectsFailed int64       `json:"reconnects_failed"`
+	Open             *LatencyRow `json:"open,omitempty"`      // cti_session_open_duration
+	Heartbeat        *LatencyRow `json:"heartbeat,omitempty"` // cti_heartbeat_rtt
+	Reconnect        *LatencyRow `json:"reconnect,omitempty"` // cti_reconnect_duration
+}
+
+// Any reports whether the run opened or tried to open a session.
+func (s Sessions) Any() bool {
+	return s.Opened+s.Failed+s.Reconnects+s.ReconnectsFailed > 0 || s.Open != nil || s.Heartbeat != nil
+}
+
+// CheckRow is one check() name.
+type CheckRow struct {
+	Name   string `json:"name"`
+	Passes int64  `json:"passes"`
+	Fails  int64  `json:"fails"`
+}
+
+// Execution is the iterations and VUs of the run.
+type Execution struct {
+	Iterations        int64                   `json:"iterations"`
+	Failed            int64                   `json:"failed"`
+	Interrupted       int64                   `json:"interrupted"`
+	Dropped           int64                   `json:"dropped"`
+	IterationRate     float64                 `json:"iteration_rate"`
+	IterationDuration *LatencyRow             `json:"iteration_duration,omitempty"`
+	VUs               int64                   `json:"vus"`     // most active VUs seen
+	VUsMax            int64                   `json:"vus_max"` // VUs initialised
+	Scenarios         []engine.ScenarioResult `json:"-"`       // the Result's
+	Duration          engine.Duration         `json:"duration"`
+}
+
+// Traffic is the CTI messages and bytes sent and received.
+type Traffic struct {
+	MessagesSent     float64 `json:"messages_sent"`
+	MessagesReceived float64 `json:"messages_received"`
+	BytesSent        float64 `json:"bytes_sent"`
+	BytesReceived    float64 `json:"bytes_received"`
+}
+
+// Any reports whether any message went either way.
+func (t Traffic) Any() bool { return t.MessagesSent+t.MessagesReceived+t.BytesSent+t.BytesReceived > 0 }
+
+// MetricRow is a metric without a section of its own: a custom metric or one of its
+// sub-metrics, with its summary values.
+type MetricRow struct {
+	Key      string             `json:"key"`
+	Type     engine.MetricType  `json:"type"`
+	Contains metrics.ValueType  `json:"contains"`
+	Values   map[string]float64 `json:"values"`
+	Sub      bool               `json:"sub,omitempty"` // a sub-metric, shown under its metric
+	// Latency is a trend's distribution with the summary's columns.
+	Latency *LatencyRow `json:"latency,omitempty"`
+}
+
+// NewSummary digests a run's result. It fails only on a result that cannot be read: a trend
+// histogram that does not decode.
+func NewSummary(in Input, opts SummaryOptions) (*Summary, error) {
+	res := in.Result
+	if res == nil {
+		return nil, errors.New("reports: no result to summarise")
+	}
+	statKeys := opts.TrendStats
+	if statKeys == nil {
+		statKeys = DefaultTrendStats
+	}
+	var aggs []metrics.Aggregation
+	var keys []string
+	for _, k := range statKeys {
+		a, err := metrics.ParseAggregation(k)
+		if err != nil || !metrics.SupportsAggregation(metrics.Trend, a) {
+			return nil, fmt.Errorf("reports: trend stat %q: want min, max, avg, med or p(N)", k)
+		}
+		if a.Method == metrics.AggCount {
+			continue // counts have a column of their own
+		}
+		aggs = append(aggs, a)
+		keys = append(keys, a.String())
+	}
+	s := &Summary{Run: in.Run, Result: res, Pairs: in.Pairs, Stats: keys, stats: aggs}
+	b := &builder{s: s, res: res, dur: time.Duration(res.Duration)}
+	b.verdict()
+	b.thresholds()
+	b.requests()
+	b.events()
+	b.failures()
+	b.sessions()
+	b.checks()
+	b.execution()
+	b.traffic()
+	b.other()
+	b.notes()
+	if b.err != nil {
+		return nil, b.err
+	}
+	return s, nil
+}
+
+type builder struct {
+	s   *Summary
+	res *engine.Result
+	dur time.Duration
+	err error
+}
+
+func (b *builder) metric(key string) (engine.MetricSummary, bool) { return b.res.Metric(key) }
+
+func (b *builder) count(key string) float64 {
+	if m, ok := b.metric(key); ok {
+		return m.Values["count"]
+	}
+	return 0
+}
+
+func (b *builder) rate(n float64) float64 {
+	if b.dur <= 0 {
+		return 0
+	}
+	return n / b.dur.Seconds()
+}
+
+// latency builds the row of a trend summary.
+func (b *builder) latency(name string, m engine.MetricSummary) *LatencyRow {
+	sink, err := metrics.SinkFromSummary(metrics.Trend, m.Values, m.Histogram)
+	if err != nil {
+		if b.err == nil {
+			b.err = fmt.Errorf("reports: metric %s: %w", m.Key, err)
+		}
+		return nil
+	}
+	t := sink.(*metrics.TrendSink)
+	row := &LatencyRow{Name: name, Count: t.Count(), Failures: -1, Values: map[string]float64{},
+		Histogram: m.Histogram}
+	row.Rate = b.rate(float64(row.Count))
+	lo, _ := t.Value(metrics.Aggregation{Method: metrics.AggMin}, b.dur)
+	hi, _ := t.Value(metrics.Aggregation{Method: metrics.AggMax}, b.dur)
+	for _, a := range append(slices.Clone(b.s.stats), metrics.Aggregation{Method: metrics.AggAvg}) {
+		v, ok := t.Value(a, b.dur)
+		if !ok {
+			continue // an empty trend: the tables show "-"
+		}
+		if a.Method == metrics.AggPercentile || a.Method == metrics.AggMed {
+			// A percentile is read at the histogram's precision (0.1 %): keep it within the
+			// exact extremes so that a table never shows p99 above max.
+			v = math.Min(math.Max(v, lo), hi)
+		}
+		row.Values[a.String()] = v
+	}
+	return row
+}
+
+func (b *builder) verdict() {
+	res := b.res
+	v := Verdict{ExitCode: res.ExitCode()}
+	failed := res.FailedThresholds()
+	switch v.ExitCode {
+	case engine.ExitOK:
+		v.Status = "passed"
+		if n := len(res.Thresholds); n > 0 {
+			v.Message = fmt.Sprintf("all %d thresholds passed", n)
+		}
+	case engine.ExitThresholdsFailed:
+		v.Status = "thresholds failed"
+		v.Message = fmt.Sprintf("%d of %d thresholds failed", len(failed), len(res.Thresholds))
+		if res.AbortedByThreshold {
+			v.Message += "; a threshold aborted the run"
+		}
+	case engine.ExitInterrupted:
+		v.Status = "interrupted"
+		v.Message = "stopped before its end (graceful stop)"
+		if strings.Contains(res.Error, "hard") {
+			v.Message = "stopped before its end (hard stop: running iterations were cut short)"
+		}
+	case engine.ExitScriptError:
+		v.Status = "script error"
+		v.Message = res.Error
+	case engine.ExitScriptAborted:
+		v.Status = "aborted by the script"
+		v.Message = res.Error
+	case engine.ExitInvalidOptions:
+		v.Status = "invalid options"
+		v.Message = res.Error
+	default:
+		v.Status = "error"
+		v.Message = res.Error
+	}
+	if v.ExitCode != engine.ExitThresholdsFailed && v.ExitCode != engine.ExitOK && len(failed) > 0 {
+		v.Message = strings.TrimPrefix(v.Message+fmt.Sprintf("; %d of %d thresholds failed", len(failed), len(res.Thresholds)), "; ")
+	}
+	b.s.Verdict = v
+}
+
+func (b *builder) thresholds() {
+	for _, t := range b.res.Thresholds {
+		row := ThresholdRow{ThresholdResult: t, ObservedText: "no data"}
+		if !t.NoData {
+			row.ObservedText = b.formatObserved(t)
+		}
+		b.s.Thresholds = append(b.s.Thresholds, row)
+	}
+}
+
+// formatObserved renders a threshold's observed value in the unit of its metric and aggregation.
+func (b *builder) formatObserved(t engine.ThresholdResult) string {
+	th, err := metrics.ParseThreshold(t.Source)
+	if err != nil {
+		return FormatNumber(t.Observed)
+	}
+	name, _, _ := strings.Cut(t.Metric, "{")
+	m, ok := b.metric(t.Metric)
+	if !ok {
+		m, ok = b.metric(name)
+	}
+	return formatAggregate(th.Aggregation, m.Type, m.Contains, ok, t.Observed)
+}
+
+func formatAggregate(a metrics.Aggregation, typ engine.MetricType, contains metrics.ValueType, known bool, v float64) string {
+	switch a.Method {
+	case metrics.AggCount, metrics.AggPasses, metrics.AggFails:
+		return FormatCount(v)
+	case metrics.AggRate:
+		if known && typ == metrics.Counter {
+			return FormatRate(v)
+		}
+		return FormatPercent(v)
+	}
+	return formatValue(contains, v)
+}
+
+func formatValue(contains metrics.ValueType, v float64) string {
+	switch contains {
+	case metrics.Time:
+		return FormatDuration(v)
+	case metrics.Data:
+		return FormatBytes(v)
+	}
+	return FormatNumber(v)
+}
+
+func (b *builder) requests() {
+	byMsg := b.res.Breakdown(MetricRequestDuration, "msg")
+	failures := b.res.Breakdown(MetricFailures, "msg")
+	requests := b.res.Breakdown(MetricRequests, "msg")
+	for _, name := range sortedKeys(byMsg) {
+		row := b.latency(name, byMsg[name])
+		if row == nil {
+			continue
+		}
+		row.Failures = int64(failures[name].Values["count"])
+		if r, ok := requests[name]; ok {
+			row.Rate = b.rate(r.Values["count"])
+		}
+		b.s.Requests = append(b.s.Requests, *row)
+	}
+	if m, ok := b.metric(MetricRequestDuration); ok {
+		if row := b.latency("all requests", m); row != nil {
+			row.Failures = int64(b.count(MetricFailures))
+			b.s.RequestTotal = row
+			if fs, ok := b.metric(MetricRequestDurationFromSchedule); ok {
+				if f := b.latency("from schedule", fs); f != nil && differs(f, row) {
+					f.Failures = row.Failures
+					b.s.FromSchedule = f
+				}
+			}
+		}
+	}
+}
+
+// differs reports whether two distributions differ by more than 1 % at a column.
+func differs(a, b *LatencyRow) bool {
+	for k, v := range a.Values {
+		w := b.Values[k]
+		if math.Abs(v-w) > 0.01*math.Max(math.Abs(v), math.Abs(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *builder) events() {
+	byMsg := b.res.Breakdown(MetricEventWaitDuration, "msg")
+	timeouts := map[string]int64{}
+	known := false
+	for _, p := range b.s.Pairs {
+		if p.Metric == MetricEventWaitDuration && p.Tags["status"] != "" {
+			known = true
+			if p.Tags["status"] == "timeout" {
+				timeouts[p.Tags["msg"]] += int64(p.Count)
+			}
+		}
+	}
+	for _, name := range sortedKeys(byMsg) {
+		row := b.latency(name, byMsg[name])
+		if row == nil {
+			continue
+		}
+		if known {
+			row.Failures = timeouts[name]
+		}
+		b.s.Events = append(b.s.Events, *row)
+	}
+}
+
+func (b *builder) failures() {
+	byCode := b.res.Breakdown(MetricFailures, "code")
+	total := b.count(MetricFailures)
+	reqs := map[string]map[string]float64{}
+	for _, p := range b.s.Pairs {
+		if p.Metric != MetricFailures {
+			continue
+		}
+		code := p.Tags["code"]
+		if reqs[code] == nil {
+			reqs[code] = map[string]float64{}
+		}
+		reqs[code][p.Tags["msg"]] += p.Count
+	}
+	var rows []FailureRow
+	for code, m := range byCode {
+		n := m.Values["count"]
+		if n == 0 {
+			continue
+		}
+		row := FailureRow{Code: code, Count: int64(n)}
+		if total > 0 {
+			row.Share = n / total
+		}
+		for msg, c := range reqs[code] {
+			if msg == "" {
+				msg = "(none)"
+			}
+			row.Requests = append(row.Requests, NameCount{Name: msg, Count: int64(c)})
+		}
+		sortNameCounts(row.Requests)
+		rows = append(rows, row)
+	}
+	slices.SortFunc(rows, func(x, y FailureRow) int {
+		if c := cmp.Compare(y.Count, x.Count); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Code, y.Code)
+	})
+	b.s.Failures = rows
+	b.s.FailureTotal = int64(total)
+}
+
+func sortNameCounts(list []NameCount) {
+	slices.SortFunc(list, func(x, y NameCount) int {
+		if c := cmp.Compare(y.Count, x.Count); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Name, y.Name)
+	})
+}
+
+func (b *builder) sessions() {
+	s := &b.s.Sessions
+	res := b.res.Breakdown(MetricSessions, "result")
+	s.Opened = int64(res["opened"].Values["count"])
+	s.Failed = int64(res["failed"].Values["count"])
+	if len(res) == 0 {
+		// Without the result breakdown, every session counted is taken as opened.
+		s.Opened = int64(b.count(MetricSessions))
+	}
+	for code, m := range b.res.Breakdown(MetricSessions, "code") {
+		if n := int64(m.Values["count"]); n > 0 {
+			s.FailedByCode = append(s.FailedByCode, NameCount{Name: code, Count: n})
+		}
+	}
+	sortNameCounts(s.FailedByCode)
+	rec := b.res.Breakdown(MetricReconnects, "result")
+	s.Reconnects = int64(rec["ok"].Values["count"])
+	s.ReconnectsFailed = int64(rec["failed"].Values["count"])
+	if len(rec) == 0 {
+		s.Reconnects = int64(b.count(MetricReconnects))
+	}
+	row := func(metric, name string) *LatencyRow {
+		if m, ok := b.metric(metric); ok && m.Values["count"] > 0 {
+			return b.latency(name, m)
+		}
+		return nil
+	}
+	s.Open = row(MetricSessionOpenDuration, "open (TCP + OPEN_REQ)")
+	s.Heartbeat = row(MetricHeartbeatRTT, "heartbeat round trip")
+	s.Reconnect = row(MetricReconnectDuration, "reconnection outage")
+}
+
+func (b *builder) checks() {
+	for name, m := range b.res.Breakdown(metrics.ChecksName, "check") {
+		b.s.Checks = append(b.s.Checks, CheckRow{Name: name,
+			Passes: int64(m.Values["passes"]), Fails: int64(m.Values["fails"])})
+	}
+	slices.SortFunc(b.s.Checks, func(x, y CheckRow) int { return cmp.Compare(x.Name, y.Name) })
+}
+
+func (b *builder) execution() {
+	e := &b.s.Execution
+	t := b.res.Totals()
+	e.Iterations, e.Failed, e.Interrupted, e.Dropped = t.Iterations, t.Failed, t.Interrupted, t.Dropped
+	e.Duration = engine.Duration(b.dur)
+	if len(b.res.Scenarios) == 0 {
+		// A result without scenario counts (another tool's): fall back on the metrics.
+		e.Iterations = int64(b.count(metrics.IterationsName))
+		e.Dropped = int64(b.count(metrics.DroppedIterationsName))
+		e.Interrupted = int64(b.count(metrics.InterruptedIterationsName))
+	}
+	e.IterationRate = b.rate(float64(e.Iterations))
+	if m, ok := b.metric(metrics.IterationDurationName); ok && m.Values["count"] > 0 {
+		e.IterationDuration = b.latency("iteration duration", m)
+	}
+	if m, ok := b.metric(metrics.VUsName); ok {
+		e.VUs = int64(m.Values["max"])
+	}
+	e.VUsMax = t.VUsMax
+	if m, ok := b.metric(metrics.VUsMaxName); ok && int64(m.Values["max"]) > e.VUsMax {
+		e.VUsMax = int64(m.Values["max"])
+	}
+	e.Scenarios = b.res.Scenarios
+}
+
+func (b *builder) traffic() {
+	t := &b.s.Traffic
+	t.MessagesSent = b.count(MetricMessagesSent)
+	t.MessagesReceived = b.count(MetricMessagesReceived)
+	t.BytesSent = b.count(MetricBytesSent)
+	t.BytesReceived = b.count(MetricBytesReceived)
+}
+
+func (b *builder) other() {
+	for _, m := range b.res.Metrics {
+		if builtin[m.Name] || m.Breakdown {
+			continue
+		}
+		row := MetricRow{Key: m.Key, Type: m.Type, Contains: m.Contains, Values: m.Values, Sub: len(m.Tags) > 0}
+		if m.Type == metrics.Trend && m.Values["count"] > 0 {
+			row.Latency = b.latency(m.Key, m)
+		}
+		b.s.Other = append(b.s.Other, row)
+	}
+}
+
+func (b *builder) notes() {
+	if n := b.res.LostSamples; n > 0 {
+		b.s.Notes = append(b.s.Notes, fmt.Sprintf("%d samples were lost: VUs still recording after a hard stop", n))
+	}
+	if n := b.res.BreakdownOverflow; n > 0 {
+		b.s.Notes = append(b.s.Notes, fmt.Sprintf("%d samples are missing from the per-tag tables: too many distinct tag values", n))
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// StatLabel is the column title of a summary key: "p(95)" reads "p95", "med" and "avg" stay.
+func StatLabel(key string) string {
+	if strings.HasPrefix(key, "p(") && strings.HasSuffix(key, ")") {
+		return "p" + key[2:len(key)-1]
+	}
+	return key
+}
+
+// Describe renders a MetricRow's values the way k6's summary does, in the metric's unit.
+func (m MetricRow) Describe(stats []string) string {
+	v := m.Values
+	switch m.Type {
+	case metrics.Counter:
+		return fmt.Sprintf("%s  %s", formatValue(m.Contains, v["count"]), FormatRate(v["rate"]))
+	case metrics.Gauge:
+		return fmt.Sprintf("%s  min=%s max=%s", formatValue(m.Contains, v["value"]),
+			formatValue(m.Contains, v["min"]), formatValue(m.Contains, v["max"]))
+	case metrics.Rate:
+		return fmt.Sprintf("%s  %s ✓ %s ✗", FormatPercent(v["rate"]), FormatCount(v["passes"]), FormatCount(v["fails"]))
+	}
+	if m.Latency != nil {
+		v = m.Latency.Values
+	}
+	var parts []string
+	for _, k := range append([]string{"avg"}, stats...) {
+		if x, ok := v[k]; ok {
+			parts = append(parts, StatLabel(k)+"="+formatValue(m.Contains, x))
+		}
+	}
+	return strings.Join(append(parts, "count="+FormatCount(m.Values["count"])), " ")
+}

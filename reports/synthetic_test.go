@@ -1,0 +1,215 @@
+package reports_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metrics"
+	"github.com/ctiload/ctiload/reports"
+)
+
+// synthDuration is the length of the synthetic run.
+const synthDuration = 60 * time.Second
+
+// synthStart is when the synthetic run started.
+var synthStart = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
+
+// synthBuilder assembles an engine.Result by hand, the way the engine's aggregator would.
+type synthBuilder struct {
+	rng *rand.Rand
+	res *engine.Result
+}
+
+func newSynth() *synthBuilder {
+	return &synthBuilder{rng: rand.New(rand.NewPCG(1, 2)), res: &engine.Result{
+		StartTime: synthStart, Duration: engine.Duration(synthDuration)}}
+}
+
+func keyOf(name string, tags map[string]string) string {
+	return metrics.MetricKey(name, metrics.TagsFromMap(tags))
+}
+
+// trend adds a trend summary of values (ms).
+func (b *synthBuilder) trend(name string, tags map[string]string, values []float64) {
+	t := metrics.NewTrendSink(nil)
+	for _, v := range values {
+		t.Add(v)
+	}
+	h, err := t.Encode()
+	if err != nil {
+		panic(err)
+	}
+	b.res.Metrics = append(b.res.Metrics, engine.MetricSummary{Name: name, Key: keyOf(name, tags),
+		Type: metrics.Trend, Contains: metrics.Time, Tags: tags, Values: t.Format(synthDuration),
+		Histogram: h, Breakdown: len(tags) > 0})
+}
+
+func (b *synthBuilder) counter(name string, tags map[string]string, n float64, contains ...metrics.ValueType) {
+	ct := metrics.Default
+	if len(contains) > 0 {
+		ct = contains[0]
+	}
+	b.res.Metrics = append(b.res.Metrics, engine.MetricSummary{Name: name, Key: keyOf(name, tags),
+		Type: metrics.Counter, Contains: ct, Tags: tags,
+		Values: map[string]float64{"count": n, "rate": n / synthDuration.Seconds()}, Breakdown: len(tags) > 0})
+}
+
+func (b *synthBuilder) rate(name string, tags map[string]string, passes, fails float64) {
+	b.res.Metrics = append(b.res.Metrics, engine.MetricSummary{Name: name, Key: keyOf(name, tags),
+		Type: metrics.Rate, Tags: tags, Breakdown: len(tags) > 0,
+		Values: map[string]float64{"rate": passes / (passes + fails), "count": passes + fails, "passes": passes, "fails": fails}})
+}
+
+func (b *synthBuilder) gauge(name string, value, lo, hi float64) {
+	b.res.Metrics = append(b.res.Metrics, engine.MetricSummary{Name: name, Key: name, Type: metrics.Gauge,
+		Values: map[string]float64{"value": value, "min": lo, "max": hi}})
+}
+
+// lognormal draws n latencies around median ms.
+func (b *synthBuilder) lognormal(n int, median, sigma float64) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = math.Round(median*math.Exp(sigma*b.rng.NormFloat64())*1000) / 1000
+	}
+	return out
+}
+
+// synthInput is a 60-second run of 20 agents: three request types, one failure code on two of
+// them, event waits with timeouts, sessions, checks, a custom metric and two thresholds, one of
+// which fails.
+func synthInput() reports.Input {
+	b := newSynth()
+	type req struct {
+		msg      string
+		n        int
+		median   float64
+		failures map[string]int
+	}
+	reqs := []req{
+		{"AGENT_LOGIN", 20, 4.2, nil},
+		{"SET_AGENT_STATE_REQ", 1200, 1.8, map[string]int{"E_CTI_INVALID_AGENT_STATE": 6, "CF_INVALID_AGENT_WORK_MODE": 2}},
+		{"ANSWER_CALL_REQ", 600, 2.5, map[string]int{"E_CTI_INVALID_AGENT_STATE": 3}},
+	}
+	var all []float64
+	var pairs []reports.PairCount
+	totalFail := 0
+	byCode := map[string]int{}
+	for _, r := range reqs {
+		vals := b.lognormal(r.n, r.median, 0.5)
+		all = append(all, vals...)
+		b.trend("cti_request_duration", map[string]string{"msg": r.msg}, vals)
+		b.counter("cti_requests", map[string]string{"msg": r.msg}, float64(r.n))
+		nf := 0
+		for code, k := range r.failures {
+			nf += k
+			byCode[code] += k
+			pairs = append(pairs, reports.PairCount{Metric: "cti_failures", Tags: map[string]string{"code": code, "msg": r.msg}, Count: float64(k)})
+		}
+		if nf > 0 {
+			b.counter("cti_failures", map[string]string{"msg": r.msg}, float64(nf))
+		}
+		totalFail += nf
+	}
+	b.trend("cti_request_duration", nil, all)
+	b.counter("cti_requests", nil, float64(len(all)))
+	b.counter("cti_failures", nil, float64(totalFail))
+	for code, k := range byCode {
+		b.counter("cti_failures", map[string]string{"code": code}, float64(k))
+	}
+	waits := b.lognormal(600, 1400, 0.9)
+	b.trend("cti_event_wait_duration", nil, waits)
+	b.trend("cti_event_wait_duration", map[string]string{"msg": "CALL_DELIVERED_EVENT"}, waits)
+	pairs = append(pairs,
+		reports.PairCount{Metric: "cti_event_wait_duration", Tags: map[string]string{"msg": "CALL_DELIVERED_EVENT", "status": "ok"}, Count: 596},
+		reports.PairCount{Metric: "cti_event_wait_duration", Tags: map[string]string{"msg": "CALL_DELIVERED_EVENT", "status": "timeout"}, Count: 4})
+	b.trend("cti_session_open_duration", nil, b.lognormal(21, 3.1, 0.3))
+	b.counter("cti_sessions", nil, 21)
+	b.counter("cti_sessions", map[string]string{"result": "opened"}, 20)
+	b.counter("cti_sessions", map[string]string{"result": "failed"}, 1)
+	b.counter("cti_sessions", map[string]string{"code": "E_CTI_DEVICE_IN_USE"}, 1)
+	b.trend("cti_heartbeat_rtt", nil, b.lognormal(240, 0.6, 0.4))
+	b.counter("cti_messages_sent", nil, 2700)
+	b.counter("cti_messages_received", nil, 6100)
+	b.counter("cti_bytes_sent", nil, 162000, metrics.Data)
+	b.counter("cti_bytes_received", nil, 488000, metrics.Data)
+	b.rate("checks", nil, 1191, 9)
+	b.rate("checks", map[string]string{"check": "answered"}, 597, 3)
+	b.rate("checks", map[string]string{"check": "ready"}, 594, 6)
+	b.counter("iterations", nil, 600)
+	b.trend("iteration_duration", nil, b.lognormal(600, 1900, 0.3))
+	b.gauge("vus", 0, 0, 20)
+	b.gauge("vus_max", 20, 20, 20)
+	b.trend("wrapup_time", nil, b.lognormal(600, 850, 0.2))
+	b.counter("calls_handled", nil, 597)
+
+	res := b.res
+	res.Thresholds = []engine.ThresholdResult{
+		{Metric: "cti_request_duration{msg:SET_AGENT_STATE_REQ}", Source: "p(99)<250", Passed: true, Observed: 6.2},
+		{Metric: "cti_failures", Source: "count==0", Passed: false, Observed: float64(totalFail)},
+		{Metric: "checks", Source: "rate>0.99", Passed: true, Observed: 0.9925},
+	}
+	res.Thresholds[0].Observed = percentileOf(res, "cti_request_duration{msg:SET_AGENT_STATE_REQ}", 99)
+	res.Scenarios = []engine.ScenarioResult{{Name: "agents", Executor: "ramping-vus", Iterations: 600, Failed: 2, Interrupted: 1, VUsMax: 20}}
+	res.TimeSeries = synthSeries(b)
+	res.ErrorCode = 0
+	return reports.Input{
+		Result: res,
+		Run: reports.RunInfo{
+			Script:    "scripts/inbound.js",
+			Target:    "127.0.0.1:42027",
+			Simulator: &reports.SimulatorInfo{Addrs: []string{"127.0.0.1:42027"}, Product: "UCCE", Agents: 100, CallRate: 10},
+			Scenarios: []reports.ScenarioInfo{{Name: "agents", Executor: "ramping-vus", Shape: "0→20→20→0 VUs over 1m in 3 stages"}},
+			Seed:      42,
+			Version:   "ctiload test",
+		},
+		Pairs: reports.MergePairs(pairs, nil),
+	}
+}
+
+func percentileOf(res *engine.Result, key string, p float64) float64 {
+	m, _ := res.Metric(key)
+	s, err := metrics.SinkFromSummary(m.Type, m.Values, m.Histogram)
+	if err != nil {
+		panic(err)
+	}
+	return s.(*metrics.TrendSink).Percentile(p)
+}
+
+// synthSeries makes per-second series: a ramp up to 20 VUs, a hold and a ramp down, latency
+// growing with load.
+func synthSeries(b *synthBuilder) []engine.Series {
+	secs := int(synthDuration / time.Second)
+	t0 := synthStart.Unix()
+	lat := engine.Series{Metric: "cti_request_duration", Key: "cti_request_duration", Type: metrics.Trend}
+	reqs := engine.Series{Metric: "cti_requests", Key: "cti_requests", Type: metrics.Counter}
+	fails := engine.Series{Metric: "cti_failures", Key: "cti_failures", Type: metrics.Counter}
+	vus := engine.Series{Metric: "vus", Key: "vus", Type: metrics.Gauge}
+	for i := 0; i < secs; i++ {
+		v := 20.0
+		switch {
+		case i < 15:
+			v = float64(i) * 20 / 15
+		case i >= 50:
+			v = float64(secs-i) * 2
+		}
+		n := int64(v*1.5) + 1
+		load := v / 20
+		p50 := 1.6 + load*0.6 + b.rng.Float64()*0.2
+		f := 0.0
+		if i == 31 || i == 32 || i == 40 {
+			f = 4 - float64(i%2)
+		}
+		lat.Points = append(lat.Points, engine.Point{Time: t0 + int64(i), Count: n, Sum: p50 * float64(n),
+			Min: p50 * 0.3, Max: p50 * 4, P50: p50, P95: p50 * 2.1, P99: p50 * 3.2})
+		reqs.Points = append(reqs.Points, engine.Point{Time: t0 + int64(i), Count: n, Sum: float64(n)})
+		fails.Points = append(fails.Points, engine.Point{Time: t0 + int64(i), Count: int64(f), Sum: f})
+		vus.Points = append(vus.Points, engine.Point{Time: t0 + int64(i), Count: 1, Last: math.Round(v), Min: math.Round(v), Max: math.Round(v)})
+	}
+	return []engine.Series{lat, fails, reqs, vus}
+}
+
+// lines splits text into lines for error messages.
+func lines(s string) []string { return strings.Split(s, "\n") }

@@ -1,0 +1,389 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// TextOptions tune the end-of-test summary.
+type TextOptions struct {
+	// Color adds ANSI colors (for a terminal).
+	Color bool
+}
+
+// NewTextReporter returns the end-of-test summary a person reads in a terminal: the run's
+// header, thresholds, a latency table per request type, event waits, failure codes, sessions,
+// checks, execution, traffic and custom metrics, and the verdict.
+func NewTextReporter(s *Summary, o TextOptions) Reporter {
+	return func(w io.Writer) error {
+		t := &textWriter{s: s, color: o.Color}
+		t.all()
+		_, err := io.WriteString(w, t.b.String())
+		return err
+	}
+}
+
+type textWriter struct {
+	s     *Summary
+	color bool
+	b     strings.Builder
+}
+
+func (t *textWriter) p(st style, s string) string { return paint(t.color, st, s) }
+
+func (t *textWriter) section(title, note string) {
+	t.b.WriteString("\n  " + t.p(bold, title))
+	if note != "" {
+		t.b.WriteString("  " + t.p(dim, note))
+	}
+	t.b.WriteString("\n")
+}
+
+func (t *textWriter) table(tb *table) { _ = tb.render(&t.b, t.color) }
+
+func (t *textWriter) all() {
+	t.header()
+	t.thresholds()
+	t.requests()
+	t.events()
+	t.failures()
+	t.sessions()
+	t.checks()
+	t.execution()
+	t.traffic()
+	t.other()
+	t.notes()
+	t.verdict()
+}
+
+func (t *textWriter) header() {
+	s := t.s
+	run := s.Run
+	tb := newTable("  ", column{right: true}, column{})
+	label := func(l string) cell { return cs(l, dim) }
+	if run.Script != "" {
+		tb.add(label("script"), c(run.Script))
+	}
+	tb.add(label("target"), c(run.TargetText()))
+	for i, sc := range run.Scenarios {
+		l := ""
+		if i == 0 {
+			l = "scenarios"
+		}
+		text := fmt.Sprintf("%s: %s, %s", sc.Name, sc.Executor, sc.Shape)
+		if sc.Exec != "" {
+			text += ", exec " + sc.Exec
+		}
+		tb.add(label(l), c(text))
+	}
+	res := s.Result
+	d := fmt.Sprintf("%s", FormatDuration(float64(time.Duration(res.Duration))/float64(time.Millisecond)))
+	if !res.StartTime.IsZero() {
+		d += ", started " + res.StartTime.UTC().Format("2006-01-02 15:04:05 MST")
+	}
+	tb.add(label("duration"), c(d))
+	if res.Segment != "" {
+		tb.add(label("segment"), c(res.Segment))
+	}
+	if run.Parts > 0 {
+		tb.add(label("merged"), c(fmt.Sprintf("%d summaries", run.Parts)))
+	}
+	if run.Seed != 0 {
+		tb.add(label("seed"), c(fmt.Sprint(run.Seed)))
+	}
+	t.b.WriteString("\n")
+	t.table(tb)
+}
+
+func (t *textWriter) thresholds() {
+	if len(t.s.Thresholds) == 0 {
+		return
+	}
+	t.section("THRESHOLDS", "")
+	tb := newTable("    ", column{}, column{}, column{}, column{})
+	for _, th := range t.s.Thresholds {
+		mark, st := "✓", green
+		switch {
+		case th.NoData:
+			mark, st = "-", yellow
+		case !th.Passed:
+			mark, st = "✗", red
+		}
+		obs := th.ObservedText
+		if th.Aborted {
+			obs += "  (aborted the run)"
+		}
+		tb.add(cs(mark, st), c(th.Metric), c(th.Source), cs(obs, st))
+	}
+	t.table(tb)
+}
+
+// latencyTable makes a table of rows with the summary's latency columns.
+func (t *textWriter) latencyTable(first, failures string, withRate bool) *table {
+	cols := []column{{title: first}, {title: "count", right: true}}
+	if failures != "" {
+		cols = append(cols, column{title: failures, right: true})
+	}
+	if withRate {
+		cols = append(cols, column{title: "rate", right: true})
+	}
+	for _, k := range t.s.Stats {
+		cols = append(cols, column{title: StatLabel(k), right: true})
+	}
+	return newTable("    ", cols...)
+}
+
+func (t *textWriter) latencyCells(r *LatencyRow, failures, withRate bool) []cell {
+	cells := []cell{c(r.Name), c(FormatCount(float64(r.Count)))}
+	if failures {
+		switch {
+		case r.Failures < 0:
+			cells = append(cells, c("-"))
+		case r.Failures > 0:
+			cells = append(cells, cs(FormatCount(float64(r.Failures)), red))
+		default:
+			cells = append(cells, c("0"))
+		}
+	}
+	if withRate {
+		cells = append(cells, c(FormatRate(r.Rate)))
+	}
+	for _, k := range t.s.Stats {
+		if v, ok := r.Values[k]; ok {
+			cells = append(cells, c(FormatDuration(v)))
+		} else {
+			cells = append(cells, c("-"))
+		}
+	}
+	return cells
+}
+
+func (t *textWriter) requests() {
+	s := t.s
+	if len(s.Requests) == 0 && s.RequestTotal == nil {
+		return
+	}
+	t.section("REQUESTS", "cti_request_duration by msg")
+	tb := t.latencyTable("request", "failed", true)
+	for i := range s.Requests {
+		tb.add(t.latencyCells(&s.Requests[i], true, true)...)
+	}
+	if s.RequestTotal != nil && len(s.Requests) != 1 {
+		tb.rule()
+		cells := t.latencyCells(s.RequestTotal, true, true)
+		cells[0].st = bold
+		tb.add(cells...)
+	}
+	if s.FromSchedule != nil {
+		cells := t.latencyCells(s.FromSchedule, false, true)
+		cells = append(cells[:2:2], append([]cell{c("")}, cells[2:]...)...)
+		cells[0].st = dim
+		tb.add(cells...)
+	}
+	t.table(tb)
+}
+
+func (t *textWriter) events() {
+	s := t.s
+	if len(s.Events) == 0 {
+		return
+	}
+	t.section("EVENT WAITS", "cti_event_wait_duration by msg")
+	tb := t.latencyTable("event", "timeouts", false)
+	for i := range s.Events {
+		tb.add(t.latencyCells(&s.Events[i], true, false)...)
+	}
+	t.table(tb)
+}
+
+func (t *textWriter) failures() {
+	s := t.s
+	if len(s.Failures) == 0 {
+		return
+	}
+	t.section("FAILURES", fmt.Sprintf("cti_failures by code: %s in all", FormatCount(float64(s.FailureTotal))))
+	tb := newTable("    ", column{title: "code"}, column{title: "count", right: true},
+		column{title: "share", right: true}, column{title: "requests"})
+	for _, f := range s.Failures {
+		tb.add(cs(f.Code, red), c(FormatCount(float64(f.Count))), c(FormatPercent(f.Share)), c(nameCounts(f.Requests)))
+	}
+	t.table(tb)
+}
+
+// nameCounts renders "SET_AGENT_STATE_REQ 3, ANSWER_CALL_REQ 1".
+func nameCounts(list []NameCount) string {
+	if len(list) == 0 {
+		return "-"
+	}
+	parts := make([]string, len(list))
+	for i, nc := range list {
+		parts[i] = fmt.Sprintf("%s %d", nc.Name, nc.Count)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (t *textWriter) sessions() {
+	ss := t.s.Sessions
+	if !ss.Any() {
+		return
+	}
+	t.section("SESSIONS", "")
+	failed := fmt.Sprint(ss.Failed)
+	if ss.Failed > 0 {
+		failed = t.p(red, failed)
+		if len(ss.FailedByCode) > 0 {
+			failed += " (" + nameCounts(ss.FailedByCode) + ")"
+		}
+	}
+	line := fmt.Sprintf("    opened %d · failed %s · reconnected %d", ss.Opened, failed, ss.Reconnects)
+	if ss.ReconnectsFailed > 0 {
+		line += fmt.Sprintf(" · reconnections failed %s", t.p(red, fmt.Sprint(ss.ReconnectsFailed)))
+	}
+	t.b.WriteString(line + "\n")
+	tb := t.latencyTable("", "", false)
+	n := 0
+	for _, r := range []*LatencyRow{ss.Open, ss.Heartbeat, ss.Reconnect} {
+		if r != nil {
+			tb.add(t.latencyCells(r, false, false)...)
+			n++
+		}
+	}
+	if n > 0 {
+		t.table(tb)
+	}
+}
+
+func (t *textWriter) checks() {
+	if len(t.s.Checks) == 0 {
+		return
+	}
+	var passes, total int64
+	for _, ch := range t.s.Checks {
+		passes += ch.Passes
+		total += ch.Passes + ch.Fails
+	}
+	t.section("CHECKS", fmt.Sprintf("%d of %d passed", passes, total))
+	tb := newTable("    ", column{}, column{title: "check"}, column{title: "passes", right: true},
+		column{title: "fails", right: true}, column{title: "rate", right: true})
+	for _, ch := range t.s.Checks {
+		mark, st := "✓", green
+		if ch.Fails > 0 {
+			mark, st = "✗", red
+		}
+		rate := 0.0
+		if n := ch.Passes + ch.Fails; n > 0 {
+			rate = float64(ch.Passes) / float64(n)
+		}
+		fails := c("0")
+		if ch.Fails > 0 {
+			fails = cs(fmt.Sprint(ch.Fails), red)
+		}
+		tb.add(cs(mark, st), c(ch.Name), c(fmt.Sprint(ch.Passes)), fails, c(FormatPercent(rate)))
+	}
+	t.table(tb)
+}
+
+func (t *textWriter) execution() {
+	e := t.s.Execution
+	t.section("EXECUTION", "")
+	it := fmt.Sprintf("%d (%s)", e.Iterations, FormatRate(e.IterationRate))
+	var extra []string
+	if e.Failed > 0 {
+		extra = append(extra, t.p(red, fmt.Sprintf("%d failed", e.Failed)))
+	}
+	if e.Interrupted > 0 {
+		extra = append(extra, t.p(yellow, fmt.Sprintf("%d interrupted", e.Interrupted)))
+	}
+	if e.Dropped > 0 {
+		extra = append(extra, t.p(yellow, fmt.Sprintf("%d dropped", e.Dropped)))
+	}
+	if len(extra) > 0 {
+		it += ", " + strings.Join(extra, ", ")
+	}
+	kv := newTable("    ", column{}, column{})
+	kv.add(cs("iterations", dim), c(it))
+	kv.add(cs("vus", dim), c(fmt.Sprintf("%d active at most, %d initialised", e.VUs, e.VUsMax)))
+	t.table(kv)
+	if e.IterationDuration != nil {
+		tb := t.latencyTable("", "", false)
+		tb.add(t.latencyCells(e.IterationDuration, false, false)...)
+		t.table(tb)
+	}
+	if len(e.Scenarios) > 1 {
+		tb := newTable("    ", column{title: "scenario"}, column{title: "executor"}, column{title: "iterations", right: true},
+			column{title: "failed", right: true}, column{title: "interrupted", right: true}, column{title: "dropped", right: true},
+			column{title: "VUs", right: true})
+		for _, sc := range e.Scenarios {
+			tb.add(c(sc.Name), c(sc.Executor), c(fmt.Sprint(sc.Iterations)), c(fmt.Sprint(sc.Failed)),
+				c(fmt.Sprint(sc.Interrupted)), c(fmt.Sprint(sc.Dropped)), c(fmt.Sprint(sc.VUsMax)))
+		}
+		t.table(tb)
+	}
+}
+
+func (t *textWriter) traffic() {
+	tr := t.s.Traffic
+	if !tr.Any() {
+		return
+	}
+	secs := time.Duration(t.s.Execution.Duration).Seconds()
+	per := func(v float64) float64 {
+		if secs <= 0 {
+			return 0
+		}
+		return v / secs
+	}
+	t.section("TRAFFIC", "")
+	tb := newTable("    ", column{}, column{title: "sent", right: true}, column{title: "", right: true},
+		column{title: "received", right: true}, column{title: "", right: true})
+	tb.add(cs("messages", dim), c(FormatCount(tr.MessagesSent)), c(FormatRate(per(tr.MessagesSent))),
+		c(FormatCount(tr.MessagesReceived)), c(FormatRate(per(tr.MessagesReceived))))
+	tb.add(cs("bytes", dim), c(FormatBytes(tr.BytesSent)), c(FormatBytes(per(tr.BytesSent))+"/s"),
+		c(FormatBytes(tr.BytesReceived)), c(FormatBytes(per(tr.BytesReceived))+"/s"))
+	t.table(tb)
+}
+
+func (t *textWriter) other() {
+	if len(t.s.Other) == 0 {
+		return
+	}
+	t.section("OTHER METRICS", "")
+	tb := newTable("    ", column{}, column{})
+	for _, m := range t.s.Other {
+		name := m.Key
+		if m.Sub {
+			name = "  " + name
+		}
+		tb.add(c(name), c(m.Describe(t.s.Stats)))
+	}
+	t.table(tb)
+}
+
+func (t *textWriter) notes() {
+	for _, n := range t.s.Notes {
+		t.b.WriteString("\n  " + t.p(yellow, "note: "+n) + "\n")
+	}
+}
+
+func (t *textWriter) verdict() {
+	v := t.s.Verdict
+	var head string
+	switch {
+	case v.Passed():
+		head = t.p(boldGreen, "✓ PASSED")
+	case v.ExitCode == 105:
+		head = t.p(boldYellow, "■ INTERRUPTED")
+	default:
+		head = t.p(boldRed, "✗ "+strings.ToUpper(v.Status))
+	}
+	line := "\n  " + head
+	if v.Message != "" {
+		line += "  " + v.Message
+	}
+	if !v.Passed() {
+		line += t.p(dim, fmt.Sprintf(" (exit code %d)", v.ExitCode))
+	}
+	t.b.WriteString(line + "\n\n")
+}
