@@ -52,6 +52,7 @@ type session struct {
 	idle      time.Duration // 0: no idle timeout
 	requests  int
 	opened    time.Time
+	deadline  bool // a read deadline is set
 
 	// standby is written under the center's lock and read without it on every request.
 	standby atomic.Bool
@@ -136,8 +137,10 @@ func (s *session) setReadDeadline() {
 	}
 	if d > 0 {
 		s.conn.SetReadDeadline(time.Now().Add(d))
-	} else {
+		s.deadline = true
+	} else if s.deadline {
 		s.conn.SetReadDeadline(time.Time{})
+		s.deadline = false
 	}
 }
 
