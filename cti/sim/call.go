@@ -76,13 +76,15 @@ import (
 //	CALL_TRANSFERRED_EVENT          Primary C1, Secondary C2, Transferring = A, Transferred = B, parties (all)
 //	CALL_DATA_UPDATE_EVENT          ConnectionCallID C2 → NewConnectionCallID C1, C1's call data (B only)
 //	CALL_CONNECTION_CLEARED_EVENT   C1, Releasing = A (all); END_CALL_EVENT C1 (A)
-//	CALL_CONNECTION_CLEARED_EVENT   C2, Releasing = A (A); END_CALL_EVENT C2 (A and B)
+//	END_CALL_EVENT                  C2 (B)
+//	CALL_CONNECTION_CLEARED_EVENT   C2, Releasing = A; CALL_CLEARED_EVENT C2; END_CALL_EVENT C2 (A)
 //	AGENT_STATE_EVENT               A's after-call state
 //
-// Single-step (blind) transfer: HeldConnectionCallID 0xFFFFFFFF and a DialedNumber; the target is
-// reached as for a consultation (B: RESERVED, BEGIN_CALL C1, CALL_DELIVERED C1; an outside party
-// connects; Calls.DialedNumber queues C1 again), then TRANSFER_CALL_CONF, CALL_TRANSFERRED_EVENT
-// (Primary = Secondary = C1), CALL_CONNECTION_CLEARED_EVENT and END_CALL_EVENT for A.
+// Single-step (blind) transfer: HeldConnectionCallID 0xFFFFFFFF and a DialedNumber. A gets
+// TRANSFER_CALL_CONF; the target is reached as for a consultation (B: RESERVED, BEGIN_CALL C1,
+// CALL_DELIVERED C1; an outside party connects; Calls.DialedNumber queues C1 again); then
+// CALL_TRANSFERRED_EVENT (Primary = Secondary = C1) and CALL_CONNECTION_CLEARED_EVENT (Releasing =
+// A) go to every party, END_CALL_EVENT C1 and the after-call AGENT_STATE_EVENT to A.
 //
 // Conference. CONFERENCE_CALL_REQ (Held C1, Active C2, the consulted party connected) joins
 // everyone on C1:
