@@ -64,6 +64,11 @@ func (fr *FrameReader) ReadFrame() (Frame, error) {
 		if errors.Is(err, io.EOF) && n == 0 {
 			return Frame{}, io.EOF
 		}
+		// A read deadline that expires before a frame starts loses nothing: the caller may poll
+		// with deadlines. Inside a frame the position is lost and the error sticks.
+		if n == 0 && isTimeout(err) {
+			return Frame{}, err
+		}
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			err = &TruncatedFrameError{Offset: start, Got: n, Want: HeaderSize, Header: true}
 		}
@@ -76,6 +81,10 @@ func (fr *FrameReader) ReadFrame() (Frame, error) {
 	if length > fr.maxBody {
 		fr.broken = &FrameTooLargeError{Type: typ, Length: length, Max: fr.maxBody}
 		return Frame{}, fr.broken
+	}
+	if cap(fr.buf) > shrinkAbove && int(length) <= smallFrame {
+		// One large frame (a big CALL_DATA_UPDATE) must not pin its buffer in every idle session.
+		fr.buf = nil
 	}
 	if cap(fr.buf) < int(length) {
 		// Grow in steps so that a stream of growing frames does not reallocate every time.
@@ -99,6 +108,16 @@ func (fr *FrameReader) ReadFrame() (Frame, error) {
 		return Frame{}, err
 	}
 	return Frame{Type: typ, Body: body, Offset: start}, nil
+}
+
+const (
+	shrinkAbove = 4096 // a buffer grown past this is dropped on the next small frame
+	smallFrame  = 512
+)
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
 }
 
 // ReadMessage reads the next frame and decodes it for protocol version v.

@@ -125,3 +125,51 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 	w.writes++
 	return w.Buffer.Write(p)
 }
+
+// timeoutReader returns a timeout error once, then reads from r.
+type timeoutReader struct {
+	r       io.Reader
+	timeout bool
+}
+
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string { return "i/o timeout" }
+func (timeoutErr) Timeout() bool { return true }
+
+func (t *timeoutReader) Read(p []byte) (int, error) {
+	if t.timeout {
+		t.timeout = false
+		return 0, timeoutErr{}
+	}
+	return t.r.Read(p)
+}
+
+func TestFrameReaderTimeoutAtBoundaryIsNotFatal(t *testing.T) {
+	frame, _ := (&HeartbeatReq{InvokeID: 3}).Encode(nil, V20)
+	tr := &timeoutReader{r: bytes.NewReader(frame), timeout: true}
+	fr := NewFrameReader(tr, 0)
+	if _, err := fr.ReadFrame(); !isTimeout(err) {
+		t.Fatalf("first ReadFrame = %v; want the timeout", err)
+	}
+	f, err := fr.ReadFrame()
+	if err != nil || f.Type != MsgHeartbeatReq {
+		t.Fatalf("ReadFrame after a timeout = %v, %v; want the HEARTBEAT_REQ", f.Type, err)
+	}
+}
+
+func TestFrameReaderShrinksAfterALargeFrame(t *testing.T) {
+	var stream []byte
+	stream = AppendFrame(stream, MsgFailureConf, make([]byte, 10000))
+	stream, _ = (&HeartbeatReq{InvokeID: 1}).Encode(stream, V20)
+	fr := NewFrameReader(bytes.NewReader(stream), 0)
+	if _, err := fr.ReadFrame(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fr.ReadFrame(); err != nil {
+		t.Fatal(err)
+	}
+	if cap(fr.buf) > shrinkAbove {
+		t.Fatalf("buffer capacity %d after a small frame; want it shrunk to at most %d", cap(fr.buf), shrinkAbove)
+	}
+}

@@ -44,6 +44,16 @@ type Invoker interface {
 	SetInvokeID(id uint32)
 }
 
+// UnknownFields returns the floating fields of a decoded message that its layout does not list
+// (a server answers E_CTI_INVALID_TAG_FOR_MSG_TYPE to a request carrying any); nil for a
+// *RawMessage.
+func UnknownFields(m Message) []Field {
+	if u, ok := m.(interface{ UnknownFields() []Field }); ok {
+		return u.UnknownFields()
+	}
+	return nil
+}
+
 // Symboler is implemented by the enumeration and mask types: Symbol is the protocol's name for the
 // value ("AGENT_STATE_AVAILABLE", "CTI_SERVICE_ALL_EVENTS|CTI_SERVICE_CLIENT_CONTROL"), or "" when
 // the value has none.

@@ -64,6 +64,12 @@ func fixedSizeAgentStateEvent(v Version) int {
 // MessageType implements Message.
 func (m *AgentStateEvent) MessageType() MsgType { return MsgAgentStateEvent }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *AgentStateEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *AgentStateEvent) PresentTags() TagSet { return m.Present }
+
 // Encode implements Message: it appends the whole frame for version v.
 func (m *AgentStateEvent) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
@@ -667,6 +673,12 @@ func fixedSizeQueryAgentStateReq(v Version) int {
 // MessageType implements Message.
 func (m *QueryAgentStateReq) MessageType() MsgType { return MsgQueryAgentStateReq }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *QueryAgentStateReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *QueryAgentStateReq) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *QueryAgentStateReq) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -900,6 +912,12 @@ func fixedSizeQueryAgentStateConf(v Version) int {
 
 // MessageType implements Message.
 func (m *QueryAgentStateConf) MessageType() MsgType { return MsgQueryAgentStateConf }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *QueryAgentStateConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *QueryAgentStateConf) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *QueryAgentStateConf) GetInvokeID() uint32 { return m.InvokeID }
@@ -1336,6 +1354,12 @@ func fixedSizeSetAgentStateReq(v Version) int {
 // MessageType implements Message.
 func (m *SetAgentStateReq) MessageType() MsgType { return MsgSetAgentStateReq }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *SetAgentStateReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *SetAgentStateReq) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *SetAgentStateReq) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -1732,6 +1756,12 @@ func fixedSizeSetAgentStateConf(v Version) int {
 // MessageType implements Message.
 func (m *SetAgentStateConf) MessageType() MsgType { return MsgSetAgentStateConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *SetAgentStateConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *SetAgentStateConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *SetAgentStateConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -1859,6 +1889,12 @@ func fixedSizeAgentPreCallEvent(v Version) int {
 
 // MessageType implements Message.
 func (m *AgentPreCallEvent) MessageType() MsgType { return MsgAgentPreCallEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *AgentPreCallEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *AgentPreCallEvent) PresentTags() TagSet { return m.Present }
 
 // Encode implements Message: it appends the whole frame for version v.
 func (m *AgentPreCallEvent) Encode(dst []byte, v Version) ([]byte, error) {

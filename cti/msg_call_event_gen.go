@@ -79,6 +79,12 @@ func fixedSizeCallDeliveredEvent(v Version) int {
 // MessageType implements Message.
 func (m *CallDeliveredEvent) MessageType() MsgType { return MsgCallDeliveredEvent }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *CallDeliveredEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *CallDeliveredEvent) PresentTags() TagSet { return m.Present }
+
 // Encode implements Message: it appends the whole frame for version v.
 func (m *CallDeliveredEvent) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
@@ -999,6 +1005,12 @@ func fixedSizeCallEstablishedEvent(v Version) int {
 // MessageType implements Message.
 func (m *CallEstablishedEvent) MessageType() MsgType { return MsgCallEstablishedEvent }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *CallEstablishedEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *CallEstablishedEvent) PresentTags() TagSet { return m.Present }
+
 // Encode implements Message: it appends the whole frame for version v.
 func (m *CallEstablishedEvent) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
@@ -1428,6 +1440,12 @@ func fixedSizeCallHeldEvent(v Version) int {
 // MessageType implements Message.
 func (m *CallHeldEvent) MessageType() MsgType { return MsgCallHeldEvent }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *CallHeldEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *CallHeldEvent) PresentTags() TagSet { return m.Present }
+
 // Encode implements Message: it appends the whole frame for version v.
 func (m *CallHeldEvent) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
@@ -1643,6 +1661,12 @@ func fixedSizeCallRetrievedEvent(v Version) int {
 // MessageType implements Message.
 func (m *CallRetrievedEvent) MessageType() MsgType { return MsgCallRetrievedEvent }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *CallRetrievedEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *CallRetrievedEvent) PresentTags() TagSet { return m.Present }
+
 // Encode implements Message: it appends the whole frame for version v.
 func (m *CallRetrievedEvent) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
@@ -1856,6 +1880,12 @@ func fixedSizeCallClearedEvent(v Version) int {
 // MessageType implements Message.
 func (m *CallClearedEvent) MessageType() MsgType { return MsgCallClearedEvent }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *CallClearedEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *CallClearedEvent) PresentTags() TagSet { return m.Present }
+
 // Encode implements Message: it appends the whole frame for version v.
 func (m *CallClearedEvent) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
@@ -2038,6 +2068,12 @@ func fixedSizeCallConnectionClearedEvent(v Version) int {
 
 // MessageType implements Message.
 func (m *CallConnectionClearedEvent) MessageType() MsgType { return MsgCallConnectionClearedEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *CallConnectionClearedEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *CallConnectionClearedEvent) PresentTags() TagSet { return m.Present }
 
 // Encode implements Message: it appends the whole frame for version v.
 func (m *CallConnectionClearedEvent) Encode(dst []byte, v Version) ([]byte, error) {
@@ -2262,6 +2298,12 @@ func fixedSizeCallOriginatedEvent(v Version) int {
 
 // MessageType implements Message.
 func (m *CallOriginatedEvent) MessageType() MsgType { return MsgCallOriginatedEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *CallOriginatedEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *CallOriginatedEvent) PresentTags() TagSet { return m.Present }
 
 // Encode implements Message: it appends the whole frame for version v.
 func (m *CallOriginatedEvent) Encode(dst []byte, v Version) ([]byte, error) {
@@ -2582,6 +2624,12 @@ func fixedSizeCallFailedEvent(v Version) int {
 // MessageType implements Message.
 func (m *CallFailedEvent) MessageType() MsgType { return MsgCallFailedEvent }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *CallFailedEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *CallFailedEvent) PresentTags() TagSet { return m.Present }
+
 // Encode implements Message: it appends the whole frame for version v.
 func (m *CallFailedEvent) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
@@ -2840,6 +2888,12 @@ func fixedSizeCallConferencedEvent(v Version) int {
 
 // MessageType implements Message.
 func (m *CallConferencedEvent) MessageType() MsgType { return MsgCallConferencedEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *CallConferencedEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *CallConferencedEvent) PresentTags() TagSet { return m.Present }
 
 // Encode implements Message: it appends the whole frame for version v.
 func (m *CallConferencedEvent) Encode(dst []byte, v Version) ([]byte, error) {
@@ -3294,6 +3348,12 @@ func fixedSizeCallTransferredEvent(v Version) int {
 // MessageType implements Message.
 func (m *CallTransferredEvent) MessageType() MsgType { return MsgCallTransferredEvent }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *CallTransferredEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *CallTransferredEvent) PresentTags() TagSet { return m.Present }
+
 // Encode implements Message: it appends the whole frame for version v.
 func (m *CallTransferredEvent) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
@@ -3739,6 +3799,12 @@ func fixedSizeCallDivertedEvent(v Version) int {
 // MessageType implements Message.
 func (m *CallDivertedEvent) MessageType() MsgType { return MsgCallDivertedEvent }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *CallDivertedEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *CallDivertedEvent) PresentTags() TagSet { return m.Present }
+
 // Encode implements Message: it appends the whole frame for version v.
 func (m *CallDivertedEvent) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
@@ -4012,6 +4078,12 @@ func fixedSizeCallServiceInitiatedEvent(v Version) int {
 
 // MessageType implements Message.
 func (m *CallServiceInitiatedEvent) MessageType() MsgType { return MsgCallServiceInitiatedEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *CallServiceInitiatedEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *CallServiceInitiatedEvent) PresentTags() TagSet { return m.Present }
 
 // Encode implements Message: it appends the whole frame for version v.
 func (m *CallServiceInitiatedEvent) Encode(dst []byte, v Version) ([]byte, error) {
@@ -4308,6 +4380,12 @@ func fixedSizeCallQueuedEvent(v Version) int {
 
 // MessageType implements Message.
 func (m *CallQueuedEvent) MessageType() MsgType { return MsgCallQueuedEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *CallQueuedEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *CallQueuedEvent) PresentTags() TagSet { return m.Present }
 
 // Encode implements Message: it appends the whole frame for version v.
 func (m *CallQueuedEvent) Encode(dst []byte, v Version) ([]byte, error) {
@@ -4765,6 +4843,12 @@ func fixedSizeCallTranslationRouteEvent(v Version) int {
 
 // MessageType implements Message.
 func (m *CallTranslationRouteEvent) MessageType() MsgType { return MsgCallTranslationRouteEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *CallTranslationRouteEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *CallTranslationRouteEvent) PresentTags() TagSet { return m.Present }
 
 // Encode implements Message: it appends the whole frame for version v.
 func (m *CallTranslationRouteEvent) Encode(dst []byte, v Version) ([]byte, error) {
@@ -5360,6 +5444,12 @@ func fixedSizeBeginCallEvent(v Version) int {
 
 // MessageType implements Message.
 func (m *BeginCallEvent) MessageType() MsgType { return MsgBeginCallEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *BeginCallEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *BeginCallEvent) PresentTags() TagSet { return m.Present }
 
 // Encode implements Message: it appends the whole frame for version v.
 func (m *BeginCallEvent) Encode(dst []byte, v Version) ([]byte, error) {
@@ -6146,6 +6236,12 @@ func fixedSizeEndCallEvent(v Version) int {
 // MessageType implements Message.
 func (m *EndCallEvent) MessageType() MsgType { return MsgEndCallEvent }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *EndCallEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *EndCallEvent) PresentTags() TagSet { return m.Present }
+
 // Encode implements Message: it appends the whole frame for version v.
 func (m *EndCallEvent) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
@@ -6339,6 +6435,12 @@ func fixedSizeCallDataUpdateEvent(v Version) int {
 
 // MessageType implements Message.
 func (m *CallDataUpdateEvent) MessageType() MsgType { return MsgCallDataUpdateEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *CallDataUpdateEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *CallDataUpdateEvent) PresentTags() TagSet { return m.Present }
 
 // Encode implements Message: it appends the whole frame for version v.
 func (m *CallDataUpdateEvent) Encode(dst []byte, v Version) ([]byte, error) {
@@ -7241,6 +7343,12 @@ func fixedSizeCallReachedNetworkEvent(v Version) int {
 // MessageType implements Message.
 func (m *CallReachedNetworkEvent) MessageType() MsgType { return MsgCallReachedNetworkEvent }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *CallReachedNetworkEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *CallReachedNetworkEvent) PresentTags() TagSet { return m.Present }
+
 // Encode implements Message: it appends the whole frame for version v.
 func (m *CallReachedNetworkEvent) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
@@ -7566,6 +7674,12 @@ func fixedSizeRTPStartedEvent(v Version) int {
 
 // MessageType implements Message.
 func (m *RTPStartedEvent) MessageType() MsgType { return MsgRTPStartedEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *RTPStartedEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *RTPStartedEvent) PresentTags() TagSet { return m.Present }
 
 // Encode implements Message: it appends the whole frame for version v.
 func (m *RTPStartedEvent) Encode(dst []byte, v Version) ([]byte, error) {
@@ -7995,6 +8109,12 @@ func fixedSizeRTPStoppedEvent(v Version) int {
 
 // MessageType implements Message.
 func (m *RTPStoppedEvent) MessageType() MsgType { return MsgRTPStoppedEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *RTPStoppedEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *RTPStoppedEvent) PresentTags() TagSet { return m.Present }
 
 // Encode implements Message: it appends the whole frame for version v.
 func (m *RTPStoppedEvent) Encode(dst []byte, v Version) ([]byte, error) {

@@ -34,6 +34,12 @@ func fixedSizeConfigRequestKeyEvent(v Version) int {
 // MessageType implements Message.
 func (m *ConfigRequestKeyEvent) MessageType() MsgType { return MsgConfigRequestKeyEvent }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ConfigRequestKeyEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ConfigRequestKeyEvent) PresentTags() TagSet { return m.Present }
+
 // Encode implements Message: it appends the whole frame for version v.
 func (m *ConfigRequestKeyEvent) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
@@ -153,6 +159,12 @@ func fixedSizeConfigKeyEvent(v Version) int {
 
 // MessageType implements Message.
 func (m *ConfigKeyEvent) MessageType() MsgType { return MsgConfigKeyEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ConfigKeyEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ConfigKeyEvent) PresentTags() TagSet { return m.Present }
 
 // Encode implements Message: it appends the whole frame for version v.
 func (m *ConfigKeyEvent) Encode(dst []byte, v Version) ([]byte, error) {
@@ -336,6 +348,12 @@ func fixedSizeConfigRequestEvent(v Version) int {
 // MessageType implements Message.
 func (m *ConfigRequestEvent) MessageType() MsgType { return MsgConfigRequestEvent }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ConfigRequestEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ConfigRequestEvent) PresentTags() TagSet { return m.Present }
+
 // Encode implements Message: it appends the whole frame for version v.
 func (m *ConfigRequestEvent) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
@@ -475,6 +493,12 @@ func fixedSizeConfigBeginEvent(v Version) int {
 
 // MessageType implements Message.
 func (m *ConfigBeginEvent) MessageType() MsgType { return MsgConfigBeginEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ConfigBeginEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ConfigBeginEvent) PresentTags() TagSet { return m.Present }
 
 // Encode implements Message: it appends the whole frame for version v.
 func (m *ConfigBeginEvent) Encode(dst []byte, v Version) ([]byte, error) {
@@ -667,6 +691,12 @@ func fixedSizeConfigEndEvent(v Version) int {
 // MessageType implements Message.
 func (m *ConfigEndEvent) MessageType() MsgType { return MsgConfigEndEvent }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ConfigEndEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ConfigEndEvent) PresentTags() TagSet { return m.Present }
+
 // Encode implements Message: it appends the whole frame for version v.
 func (m *ConfigEndEvent) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
@@ -782,6 +812,12 @@ func fixedSizeConfigServiceEvent(v Version) int {
 
 // MessageType implements Message.
 func (m *ConfigServiceEvent) MessageType() MsgType { return MsgConfigServiceEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ConfigServiceEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ConfigServiceEvent) PresentTags() TagSet { return m.Present }
 
 // Encode implements Message: it appends the whole frame for version v.
 func (m *ConfigServiceEvent) Encode(dst []byte, v Version) ([]byte, error) {
@@ -1188,6 +1224,12 @@ func fixedSizeConfigSkillGroupEvent(v Version) int {
 // MessageType implements Message.
 func (m *ConfigSkillGroupEvent) MessageType() MsgType { return MsgConfigSkillGroupEvent }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ConfigSkillGroupEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ConfigSkillGroupEvent) PresentTags() TagSet { return m.Present }
+
 // Encode implements Message: it appends the whole frame for version v.
 func (m *ConfigSkillGroupEvent) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
@@ -1574,6 +1616,12 @@ func fixedSizeConfigAgentEvent(v Version) int {
 
 // MessageType implements Message.
 func (m *ConfigAgentEvent) MessageType() MsgType { return MsgConfigAgentEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ConfigAgentEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ConfigAgentEvent) PresentTags() TagSet { return m.Present }
 
 // Encode implements Message: it appends the whole frame for version v.
 func (m *ConfigAgentEvent) Encode(dst []byte, v Version) ([]byte, error) {
@@ -2080,6 +2128,12 @@ func fixedSizeConfigDeviceEvent(v Version) int {
 // MessageType implements Message.
 func (m *ConfigDeviceEvent) MessageType() MsgType { return MsgConfigDeviceEvent }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ConfigDeviceEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ConfigDeviceEvent) PresentTags() TagSet { return m.Present }
+
 // Encode implements Message: it appends the whole frame for version v.
 func (m *ConfigDeviceEvent) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
@@ -2424,6 +2478,12 @@ func fixedSizeTeamConfigReq(v Version) int {
 // MessageType implements Message.
 func (m *TeamConfigReq) MessageType() MsgType { return MsgTeamConfigReq }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *TeamConfigReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *TeamConfigReq) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *TeamConfigReq) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -2559,6 +2619,12 @@ func fixedSizeTeamConfigEvent(v Version) int {
 
 // MessageType implements Message.
 func (m *TeamConfigEvent) MessageType() MsgType { return MsgTeamConfigEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *TeamConfigEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *TeamConfigEvent) PresentTags() TagSet { return m.Present }
 
 // Encode implements Message: it appends the whole frame for version v.
 func (m *TeamConfigEvent) Encode(dst []byte, v Version) ([]byte, error) {
@@ -2835,6 +2901,12 @@ func fixedSizeTeamConfigConf(v Version) int {
 // MessageType implements Message.
 func (m *TeamConfigConf) MessageType() MsgType { return MsgTeamConfigConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *TeamConfigConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *TeamConfigConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *TeamConfigConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -2966,6 +3038,12 @@ func fixedSizeConfigTerminalEvent(v Version) int {
 
 // MessageType implements Message.
 func (m *ConfigTerminalEvent) MessageType() MsgType { return MsgConfigTerminalEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ConfigTerminalEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ConfigTerminalEvent) PresentTags() TagSet { return m.Present }
 
 // Encode implements Message: it appends the whole frame for version v.
 func (m *ConfigTerminalEvent) Encode(dst []byte, v Version) ([]byte, error) {

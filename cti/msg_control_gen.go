@@ -67,6 +67,12 @@ func fixedSizeSetCallDataReq(v Version) int {
 // MessageType implements Message.
 func (m *SetCallDataReq) MessageType() MsgType { return MsgSetCallDataReq }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *SetCallDataReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *SetCallDataReq) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *SetCallDataReq) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -825,6 +831,12 @@ func fixedSizeSetCallDataConf(v Version) int {
 // MessageType implements Message.
 func (m *SetCallDataConf) MessageType() MsgType { return MsgSetCallDataConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *SetCallDataConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *SetCallDataConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *SetCallDataConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -928,6 +940,12 @@ func fixedSizeReleaseCallReq(v Version) int {
 
 // MessageType implements Message.
 func (m *ReleaseCallReq) MessageType() MsgType { return MsgReleaseCallReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ReleaseCallReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ReleaseCallReq) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *ReleaseCallReq) GetInvokeID() uint32 { return m.InvokeID }
@@ -1077,6 +1095,12 @@ func fixedSizeReleaseCallConf(v Version) int {
 // MessageType implements Message.
 func (m *ReleaseCallConf) MessageType() MsgType { return MsgReleaseCallConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ReleaseCallConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ReleaseCallConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *ReleaseCallConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -1176,6 +1200,12 @@ func fixedSizeControlFailureConf(v Version) int {
 
 // MessageType implements Message.
 func (m *ControlFailureConf) MessageType() MsgType { return MsgControlFailureConf }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ControlFailureConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ControlFailureConf) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *ControlFailureConf) GetInvokeID() uint32 { return m.InvokeID }
@@ -1304,6 +1334,12 @@ func fixedSizeAlternateCallReq(v Version) int {
 
 // MessageType implements Message.
 func (m *AlternateCallReq) MessageType() MsgType { return MsgAlternateCallReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *AlternateCallReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *AlternateCallReq) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *AlternateCallReq) GetInvokeID() uint32 { return m.InvokeID }
@@ -1517,6 +1553,12 @@ func fixedSizeAlternateCallConf(v Version) int {
 // MessageType implements Message.
 func (m *AlternateCallConf) MessageType() MsgType { return MsgAlternateCallConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *AlternateCallConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *AlternateCallConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *AlternateCallConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -1621,6 +1663,12 @@ func fixedSizeAnswerCallReq(v Version) int {
 
 // MessageType implements Message.
 func (m *AnswerCallReq) MessageType() MsgType { return MsgAnswerCallReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *AnswerCallReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *AnswerCallReq) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *AnswerCallReq) GetInvokeID() uint32 { return m.InvokeID }
@@ -1792,6 +1840,12 @@ func fixedSizeAnswerCallConf(v Version) int {
 // MessageType implements Message.
 func (m *AnswerCallConf) MessageType() MsgType { return MsgAnswerCallConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *AnswerCallConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *AnswerCallConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *AnswerCallConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -1896,6 +1950,12 @@ func fixedSizeClearCallReq(v Version) int {
 
 // MessageType implements Message.
 func (m *ClearCallReq) MessageType() MsgType { return MsgClearCallReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ClearCallReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ClearCallReq) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *ClearCallReq) GetInvokeID() uint32 { return m.InvokeID }
@@ -2067,6 +2127,12 @@ func fixedSizeClearCallConf(v Version) int {
 // MessageType implements Message.
 func (m *ClearCallConf) MessageType() MsgType { return MsgClearCallConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ClearCallConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ClearCallConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *ClearCallConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -2173,6 +2239,12 @@ func fixedSizeClearConnectionReq(v Version) int {
 
 // MessageType implements Message.
 func (m *ClearConnectionReq) MessageType() MsgType { return MsgClearConnectionReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ClearConnectionReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ClearConnectionReq) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *ClearConnectionReq) GetInvokeID() uint32 { return m.InvokeID }
@@ -2376,6 +2448,12 @@ func fixedSizeClearConnectionConf(v Version) int {
 // MessageType implements Message.
 func (m *ClearConnectionConf) MessageType() MsgType { return MsgClearConnectionConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ClearConnectionConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ClearConnectionConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *ClearConnectionConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -2508,6 +2586,12 @@ func fixedSizeConferenceCallReq(v Version) int {
 
 // MessageType implements Message.
 func (m *ConferenceCallReq) MessageType() MsgType { return MsgConferenceCallReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ConferenceCallReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ConferenceCallReq) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *ConferenceCallReq) GetInvokeID() uint32 { return m.InvokeID }
@@ -3174,6 +3258,12 @@ func fixedSizeConferenceCallConf(v Version) int {
 // MessageType implements Message.
 func (m *ConferenceCallConf) MessageType() MsgType { return MsgConferenceCallConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ConferenceCallConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ConferenceCallConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *ConferenceCallConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -3469,6 +3559,12 @@ func fixedSizeConsultationCallReq(v Version) int {
 
 // MessageType implements Message.
 func (m *ConsultationCallReq) MessageType() MsgType { return MsgConsultationCallReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ConsultationCallReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ConsultationCallReq) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *ConsultationCallReq) GetInvokeID() uint32 { return m.InvokeID }
@@ -4179,6 +4275,12 @@ func fixedSizeConsultationCallConf(v Version) int {
 // MessageType implements Message.
 func (m *ConsultationCallConf) MessageType() MsgType { return MsgConsultationCallConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ConsultationCallConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ConsultationCallConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *ConsultationCallConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -4345,6 +4447,12 @@ func fixedSizeDeflectCallReq(v Version) int {
 
 // MessageType implements Message.
 func (m *DeflectCallReq) MessageType() MsgType { return MsgDeflectCallReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *DeflectCallReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *DeflectCallReq) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *DeflectCallReq) GetInvokeID() uint32 { return m.InvokeID }
@@ -4548,6 +4656,12 @@ func fixedSizeDeflectCallConf(v Version) int {
 // MessageType implements Message.
 func (m *DeflectCallConf) MessageType() MsgType { return MsgDeflectCallConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *DeflectCallConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *DeflectCallConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *DeflectCallConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -4653,6 +4767,12 @@ func fixedSizeHoldCallReq(v Version) int {
 
 // MessageType implements Message.
 func (m *HoldCallReq) MessageType() MsgType { return MsgHoldCallReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *HoldCallReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *HoldCallReq) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *HoldCallReq) GetInvokeID() uint32 { return m.InvokeID }
@@ -4834,6 +4954,12 @@ func fixedSizeHoldCallConf(v Version) int {
 // MessageType implements Message.
 func (m *HoldCallConf) MessageType() MsgType { return MsgHoldCallConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *HoldCallConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *HoldCallConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *HoldCallConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -4965,6 +5091,12 @@ func fixedSizeMakeCallReq(v Version) int {
 
 // MessageType implements Message.
 func (m *MakeCallReq) MessageType() MsgType { return MsgMakeCallReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *MakeCallReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *MakeCallReq) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *MakeCallReq) GetInvokeID() uint32 { return m.InvokeID }
@@ -5655,6 +5787,12 @@ func fixedSizeMakeCallConf(v Version) int {
 // MessageType implements Message.
 func (m *MakeCallConf) MessageType() MsgType { return MsgMakeCallConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *MakeCallConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *MakeCallConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *MakeCallConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -5822,6 +5960,12 @@ func fixedSizeReconnectCallReq(v Version) int {
 
 // MessageType implements Message.
 func (m *ReconnectCallReq) MessageType() MsgType { return MsgReconnectCallReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ReconnectCallReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ReconnectCallReq) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *ReconnectCallReq) GetInvokeID() uint32 { return m.InvokeID }
@@ -6035,6 +6179,12 @@ func fixedSizeReconnectCallConf(v Version) int {
 // MessageType implements Message.
 func (m *ReconnectCallConf) MessageType() MsgType { return MsgReconnectCallConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ReconnectCallConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ReconnectCallConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *ReconnectCallConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -6139,6 +6289,12 @@ func fixedSizeRetrieveCallReq(v Version) int {
 
 // MessageType implements Message.
 func (m *RetrieveCallReq) MessageType() MsgType { return MsgRetrieveCallReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *RetrieveCallReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *RetrieveCallReq) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *RetrieveCallReq) GetInvokeID() uint32 { return m.InvokeID }
@@ -6310,6 +6466,12 @@ func fixedSizeRetrieveCallConf(v Version) int {
 // MessageType implements Message.
 func (m *RetrieveCallConf) MessageType() MsgType { return MsgRetrieveCallConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *RetrieveCallConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *RetrieveCallConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *RetrieveCallConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -6445,6 +6607,12 @@ func fixedSizeTransferCallReq(v Version) int {
 
 // MessageType implements Message.
 func (m *TransferCallReq) MessageType() MsgType { return MsgTransferCallReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *TransferCallReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *TransferCallReq) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *TransferCallReq) GetInvokeID() uint32 { return m.InvokeID }
@@ -7177,6 +7345,12 @@ func fixedSizeTransferCallConf(v Version) int {
 // MessageType implements Message.
 func (m *TransferCallConf) MessageType() MsgType { return MsgTransferCallConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *TransferCallConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *TransferCallConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *TransferCallConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -7442,6 +7616,12 @@ func fixedSizeQueryDeviceInfoReq(v Version) int {
 // MessageType implements Message.
 func (m *QueryDeviceInfoReq) MessageType() MsgType { return MsgQueryDeviceInfoReq }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *QueryDeviceInfoReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *QueryDeviceInfoReq) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *QueryDeviceInfoReq) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -7595,6 +7775,12 @@ func fixedSizeQueryDeviceInfoConf(v Version) int {
 
 // MessageType implements Message.
 func (m *QueryDeviceInfoConf) MessageType() MsgType { return MsgQueryDeviceInfoConf }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *QueryDeviceInfoConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *QueryDeviceInfoConf) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *QueryDeviceInfoConf) GetInvokeID() uint32 { return m.InvokeID }
@@ -7902,6 +8088,12 @@ func fixedSizeSnapshotCallReq(v Version) int {
 // MessageType implements Message.
 func (m *SnapshotCallReq) MessageType() MsgType { return MsgSnapshotCallReq }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *SnapshotCallReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *SnapshotCallReq) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *SnapshotCallReq) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -8079,6 +8271,12 @@ func fixedSizeSnapshotCallConf(v Version) int {
 
 // MessageType implements Message.
 func (m *SnapshotCallConf) MessageType() MsgType { return MsgSnapshotCallConf }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *SnapshotCallConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *SnapshotCallConf) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *SnapshotCallConf) GetInvokeID() uint32 { return m.InvokeID }
@@ -8926,6 +9124,12 @@ func fixedSizeSendDTMFSignalReq(v Version) int {
 // MessageType implements Message.
 func (m *SendDTMFSignalReq) MessageType() MsgType { return MsgSendDTMFSignalReq }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *SendDTMFSignalReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *SendDTMFSignalReq) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *SendDTMFSignalReq) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -9138,6 +9342,12 @@ func fixedSizeSendDTMFSignalConf(v Version) int {
 // MessageType implements Message.
 func (m *SendDTMFSignalConf) MessageType() MsgType { return MsgSendDTMFSignalConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *SendDTMFSignalConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *SendDTMFSignalConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *SendDTMFSignalConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -9245,6 +9455,12 @@ func fixedSizeUserMessageReq(v Version) int {
 
 // MessageType implements Message.
 func (m *UserMessageReq) MessageType() MsgType { return MsgUserMessageReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *UserMessageReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *UserMessageReq) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *UserMessageReq) GetInvokeID() uint32 { return m.InvokeID }
@@ -9494,6 +9710,12 @@ func fixedSizeUserMessageConf(v Version) int {
 // MessageType implements Message.
 func (m *UserMessageConf) MessageType() MsgType { return MsgUserMessageConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *UserMessageConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *UserMessageConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *UserMessageConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -9601,6 +9823,12 @@ func fixedSizeSupervisorAssistReq(v Version) int {
 
 // MessageType implements Message.
 func (m *SupervisorAssistReq) MessageType() MsgType { return MsgSupervisorAssistReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *SupervisorAssistReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *SupervisorAssistReq) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *SupervisorAssistReq) GetInvokeID() uint32 { return m.InvokeID }
@@ -9845,6 +10073,12 @@ func fixedSizeSupervisorAssistConf(v Version) int {
 // MessageType implements Message.
 func (m *SupervisorAssistConf) MessageType() MsgType { return MsgSupervisorAssistConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *SupervisorAssistConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *SupervisorAssistConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *SupervisorAssistConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -10011,6 +10245,12 @@ func fixedSizeEmergencyCallReq(v Version) int {
 
 // MessageType implements Message.
 func (m *EmergencyCallReq) MessageType() MsgType { return MsgEmergencyCallReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *EmergencyCallReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *EmergencyCallReq) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *EmergencyCallReq) GetInvokeID() uint32 { return m.InvokeID }
@@ -10233,6 +10473,12 @@ func fixedSizeEmergencyCallConf(v Version) int {
 // MessageType implements Message.
 func (m *EmergencyCallConf) MessageType() MsgType { return MsgEmergencyCallConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *EmergencyCallConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *EmergencyCallConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *EmergencyCallConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -10398,6 +10644,12 @@ func fixedSizeBadCallReq(v Version) int {
 
 // MessageType implements Message.
 func (m *BadCallReq) MessageType() MsgType { return MsgBadCallReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *BadCallReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *BadCallReq) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *BadCallReq) GetInvokeID() uint32 { return m.InvokeID }
@@ -10590,6 +10842,12 @@ func fixedSizeBadCallConf(v Version) int {
 
 // MessageType implements Message.
 func (m *BadCallConf) MessageType() MsgType { return MsgBadCallConf }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *BadCallConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *BadCallConf) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *BadCallConf) GetInvokeID() uint32 { return m.InvokeID }

@@ -35,6 +35,12 @@ func fixedSizeFailureConf(v Version) int {
 // MessageType implements Message.
 func (m *FailureConf) MessageType() MsgType { return MsgFailureConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *FailureConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *FailureConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *FailureConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -165,6 +171,12 @@ func fixedSizeFailureEvent(v Version) int {
 
 // MessageType implements Message.
 func (m *FailureEvent) MessageType() MsgType { return MsgFailureEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *FailureEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *FailureEvent) PresentTags() TagSet { return m.Present }
 
 // Encode implements Message: it appends the whole frame for version v.
 func (m *FailureEvent) Encode(dst []byte, v Version) ([]byte, error) {
@@ -297,6 +309,12 @@ func fixedSizeOpenReq(v Version) int {
 
 // MessageType implements Message.
 func (m *OpenReq) MessageType() MsgType { return MsgOpenReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *OpenReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *OpenReq) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *OpenReq) GetInvokeID() uint32 { return m.InvokeID }
@@ -707,6 +725,12 @@ func fixedSizeOpenConf(v Version) int {
 // MessageType implements Message.
 func (m *OpenConf) MessageType() MsgType { return MsgOpenConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *OpenConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *OpenConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *OpenConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -1082,6 +1106,12 @@ func fixedSizeHeartbeatReq(v Version) int {
 // MessageType implements Message.
 func (m *HeartbeatReq) MessageType() MsgType { return MsgHeartbeatReq }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *HeartbeatReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *HeartbeatReq) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *HeartbeatReq) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -1179,6 +1209,12 @@ func fixedSizeHeartbeatConf(v Version) int {
 
 // MessageType implements Message.
 func (m *HeartbeatConf) MessageType() MsgType { return MsgHeartbeatConf }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *HeartbeatConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *HeartbeatConf) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *HeartbeatConf) GetInvokeID() uint32 { return m.InvokeID }
@@ -1278,6 +1314,12 @@ func fixedSizeCloseReq(v Version) int {
 
 // MessageType implements Message.
 func (m *CloseReq) MessageType() MsgType { return MsgCloseReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *CloseReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *CloseReq) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *CloseReq) GetInvokeID() uint32 { return m.InvokeID }
@@ -1387,6 +1429,12 @@ func fixedSizeCloseConf(v Version) int {
 // MessageType implements Message.
 func (m *CloseConf) MessageType() MsgType { return MsgCloseConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *CloseConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *CloseConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *CloseConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -1494,6 +1542,12 @@ func fixedSizeSystemEvent(v Version) int {
 
 // MessageType implements Message.
 func (m *SystemEvent) MessageType() MsgType { return MsgSystemEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *SystemEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *SystemEvent) PresentTags() TagSet { return m.Present }
 
 // Encode implements Message: it appends the whole frame for version v.
 func (m *SystemEvent) Encode(dst []byte, v Version) ([]byte, error) {
@@ -1694,6 +1748,12 @@ func fixedSizeClientEventReportReq(v Version) int {
 // MessageType implements Message.
 func (m *ClientEventReportReq) MessageType() MsgType { return MsgClientEventReportReq }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ClientEventReportReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ClientEventReportReq) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *ClientEventReportReq) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -1844,6 +1904,12 @@ func fixedSizeClientEventReportConf(v Version) int {
 // MessageType implements Message.
 func (m *ClientEventReportConf) MessageType() MsgType { return MsgClientEventReportConf }
 
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ClientEventReportConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ClientEventReportConf) PresentTags() TagSet { return m.Present }
+
 // GetInvokeID implements Invoker.
 func (m *ClientEventReportConf) GetInvokeID() uint32 { return m.InvokeID }
 
@@ -1941,6 +2007,12 @@ func fixedSizeActiveMaintenanceReqMsg(v Version) int {
 
 // MessageType implements Message.
 func (m *ActiveMaintenanceReqMsg) MessageType() MsgType { return MsgActiveMaintenanceReqMsg }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ActiveMaintenanceReqMsg) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ActiveMaintenanceReqMsg) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *ActiveMaintenanceReqMsg) GetInvokeID() uint32 { return m.InvokeID }
@@ -2040,6 +2112,12 @@ func fixedSizeActiveMaintenanceRespMsg(v Version) int {
 
 // MessageType implements Message.
 func (m *ActiveMaintenanceRespMsg) MessageType() MsgType { return MsgActiveMaintenanceRespMsg }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ActiveMaintenanceRespMsg) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ActiveMaintenanceRespMsg) PresentTags() TagSet { return m.Present }
 
 // GetInvokeID implements Invoker.
 func (m *ActiveMaintenanceRespMsg) GetInvokeID() uint32 { return m.InvokeID }
@@ -2148,6 +2226,12 @@ func fixedSizeActiveMaintenanceEventMsg(v Version) int {
 
 // MessageType implements Message.
 func (m *ActiveMaintenanceEventMsg) MessageType() MsgType { return MsgActiveMaintenanceEventMsg }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *ActiveMaintenanceEventMsg) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *ActiveMaintenanceEventMsg) PresentTags() TagSet { return m.Present }
 
 // Encode implements Message: it appends the whole frame for version v.
 func (m *ActiveMaintenanceEventMsg) Encode(dst []byte, v Version) ([]byte, error) {

@@ -319,9 +319,9 @@ func parties(cl *call) []cti.Party {
 		if len(ps) == cti.MaxParties {
 			break
 		}
-		// ConnectedPartyDeviceIDType is the connection-ID type of ConnectedPartyDeviceID (the
-		// codec types the field DeviceIDType; the value is CONNECTION_ID_DYNAMIC).
-		ps = append(ps, cti.Party{ConnectedPartyCallID: cl.id, ConnectedPartyDeviceIDType: cti.DeviceIDType(dyn), ConnectedPartyDeviceID: cn.id})
+		// ConnectedPartyDeviceIDType is the party's device type: the v20 golden vector carries
+		// DEVID_EXTERNAL (75) there, and the reference library types it as a device type.
+		ps = append(ps, cti.Party{ConnectedPartyCallID: cl.id, ConnectedPartyDeviceIDType: cn.devType(), ConnectedPartyDeviceID: cn.id})
 	}
 	return ps
 }

@@ -2,9 +2,7 @@ package sim
 
 import (
 	"encoding/binary"
-	"reflect"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ctiload/ctiload/cti"
@@ -393,25 +391,5 @@ func (c *center) setAgentIDField(short, long *string, id string) {
 }
 
 // unknownFields returns a decoded message's Unknown floating fields (tags its layout does not
-// list). Every generated message has the field; the index is cached per type.
-func unknownFields(m cti.Message) []cti.Field {
-	rv := reflect.ValueOf(m)
-	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
-		return nil
-	}
-	rt := rv.Elem().Type()
-	idx, ok := unknownIndex.Load(rt)
-	if !ok {
-		i := -1
-		if f, found := rt.FieldByName("Unknown"); found && f.Type == reflect.TypeFor[[]cti.Field]() && len(f.Index) == 1 {
-			i = f.Index[0]
-		}
-		idx, _ = unknownIndex.LoadOrStore(rt, i)
-	}
-	if i := idx.(int); i >= 0 {
-		return rv.Elem().Field(i).Interface().([]cti.Field)
-	}
-	return nil
-}
-
-var unknownIndex sync.Map // reflect.Type → int
+// list).
+func unknownFields(m cti.Message) []cti.Field { return cti.UnknownFields(m) }

@@ -192,6 +192,9 @@ func TestConference(t *testing.T) {
 		check(t, "party 0", ev.Parties[0].ConnectedPartyDeviceID, "5550100")
 		check(t, "party 2", ev.Parties[2].ConnectedPartyDeviceID, "1001")
 		check(t, "party call", ev.Parties[2].ConnectedPartyCallID, c1)
+		// Tag 40 carries the party's device type (golden vector: DEVID_EXTERNAL for an outside party).
+		check(t, "party 0 type", ev.Parties[0].ConnectedPartyDeviceIDType, cti.DevIDExternal)
+		check(t, "party 2 type", ev.Parties[2].ConnectedPartyDeviceIDType, cti.DevIDAgentDevice)
 	}
 	check(t, "A END_CALL C2", ms[2].(*cti.EndCallEvent).ConnectionCallID, c2)
 	ms = b.expect(cti.MsgCallConferencedEvent, cti.MsgCallDataUpdateEvent, cti.MsgEndCallEvent)

@@ -392,6 +392,8 @@ func genMessage(c *catalog, m *msgDef, b *bytes.Buffer) {
 	b.WriteString("_ = v\nreturn n\n}\n\n")
 
 	fmt.Fprintf(b, "// MessageType implements Message.\nfunc (m *%s) MessageType() MsgType { return Msg%s }\n\n", g, g)
+	fmt.Fprintf(b, "// UnknownFields returns the floating fields this layout does not list.\nfunc (m *%s) UnknownFields() []Field { return m.Unknown }\n\n", g)
+	fmt.Fprintf(b, "// PresentTags returns the set of floating fields that were on the wire.\nfunc (m *%s) PresentTags() TagSet { return m.Present }\n\n", g)
 	if len(m.Fixed) > 0 && m.Fixed[0].Name == "InvokeID" && m.Fixed[0].Type == "UINT" {
 		fmt.Fprintf(b, "// GetInvokeID implements Invoker.\nfunc (m *%s) GetInvokeID() uint32 { return m.InvokeID }\n\n", g)
 		fmt.Fprintf(b, "// SetInvokeID implements Invoker.\nfunc (m *%s) SetInvokeID(id uint32) { m.InvokeID = id }\n\n", g)
