@@ -21,15 +21,19 @@ type junitSuites struct {
 }
 
 type junitSuite struct {
-	Name       string          `xml:"name,attr"`
-	Tests      int             `xml:"tests,attr"`
-	Failures   int             `xml:"failures,attr"`
-	Errors     int             `xml:"errors,attr"`
-	Skipped    int             `xml:"skipped,attr"`
-	Time       string          `xml:"time,attr"`
-	Timestamp  string          `xml:"timestamp,attr,omitempty"`
-	Properties []junitProperty `xml:"properties>property,omitempty"`
-	Cases      []junitCase     `xml:"testcase"`
+	Name       string           `xml:"name,attr"`
+	Tests      int              `xml:"tests,attr"`
+	Failures   int              `xml:"failures,attr"`
+	Errors     int              `xml:"errors,attr"`
+	Skipped    int              `xml:"skipped,attr"`
+	Time       string           `xml:"time,attr"`
+	Timestamp  string           `xml:"timestamp,attr,omitempty"`
+	Properties *junitProperties `xml:"properties,omitempty"`
+	Cases      []junitCase      `xml:"testcase"`
+}
+
+type junitProperties struct {
+	List []junitProperty `xml:"property"`
 }
 
 type junitProperty struct {
@@ -73,7 +77,7 @@ func NewJUnitReporter(s *Summary) Reporter {
 			props = append(props, junitProperty{"seed", strconv.FormatInt(s.Run.Seed, 10)})
 		}
 
-		th := junitSuite{Name: "thresholds", Time: secs, Timestamp: stamp, Properties: props}
+		th := junitSuite{Name: "thresholds", Time: secs, Timestamp: stamp, Properties: &junitProperties{props}}
 		for _, t := range s.Thresholds {
 			tc := junitCase{Name: t.Metric + ": " + t.Source, Classname: "ctiload.thresholds", Time: "0",
 				SystemOut: "observed " + t.ObservedText}

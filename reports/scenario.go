@@ -114,5 +114,5 @@ func unit(u engine.Duration) string {
 }
 
 func perUnit(rate float64, u engine.Duration) string {
-	return FormatNumber(rate) + " iterations/" + unit(u)
+	return FormatCount(rate) + " iterations/" + unit(u)
 }

@@ -624,6 +624,10 @@ func (b *builder) execution() {
 		e.VUs = int64(m.Values["max"])
 	}
 	e.VUsMax = t.VUsMax
+	if e.VUs == 0 && e.Iterations+e.Interrupted > 0 {
+		// The vus gauge is sampled every second: a run shorter than that can miss its VUs.
+		e.VUs = e.VUsMax
+	}
 	if m, ok := b.metric(metrics.VUsMaxName); ok && int64(m.Values["max"]) > e.VUsMax {
 		e.VUsMax = int64(m.Values["max"])
 	}

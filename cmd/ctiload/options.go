@@ -1,0 +1,405 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metrics"
+	"github.com/ctiload/ctiload/jsapi"
+	"github.com/spf13/pflag"
+)
+
+// optionFlags are the flags that shape a run, shared by run and inspect. Their precedence is
+// k6's: defaults < the script's `export const options` < CTILOAD_* environment variables < flags.
+type optionFlags struct {
+	fs *pflag.FlagSet
+
+	vus, iterations  int64
+	duration         engine.Duration
+	stages           []string
+	segment, seq     string
+	trendStats       string
+	target           string
+	seed             int64
+	env              []string
+	includeSystemEnv bool
+	sim              embeddedSimFlags
+}
+
+// envNames are the environment variables of flags whose name does not map mechanically
+// (CTILOAD_ + the flag name in upper case with '_' for '-').
+var envNames = map[string]string{"stage": "CTILOAD_STAGES"}
+
+// envSkip are flags with no environment variable: -e itself, and flags naming output files,
+// whose surprise appearance from the environment would overwrite files.
+var envSkip = map[string]bool{"env": true, "help": true}
+
+func (o *optionFlags) register(fl *pflag.FlagSet) {
+	o.fs = fl
+	fl.VarP(int64Value{&o.vus}, "vus", "u", "number of virtual users (shortcut: overrides the script's scenarios)")
+	fl.VarP(durationValue{&o.duration}, "duration", "d", "test duration, e.g. 30s or 5m (shortcut: constant-vus)")
+	fl.VarP(int64Value{&o.iterations}, "iterations", "i", "total iterations shared by the VUs (shortcut: shared-iterations)")
+	fl.StringArrayVarP(&o.stages, "stage", "s", nil, "ramping stage `DURATION:TARGET`, repeatable (shortcut: ramping-vus), e.g. --stage 30s:10 --stage 1m:10 --stage 10s:0")
+	fl.StringVar(&o.segment, "execution-segment", "", "run only this `SEGMENT` of the test, e.g. 0:1/4 or 1/4:2/4")
+	fl.StringVar(&o.seq, "execution-segment-sequence", "", "the boundaries every process uses, e.g. 0,1/4,1/2,1 (optional for an even split)")
+	fl.StringVar(&o.trendStats, "summary-trend-stats", "", "latency columns of the summary, e.g. avg,min,med,p(95),p(99),max")
+	fl.StringVar(&o.target, "target", "", "CTI Server `host:port[,host:port]` (side A, side B); default: the built-in simulator on a free loopback port")
+	fl.Int64Var(&o.seed, "seed", 0, "random seed of the run (scripts and simulator); default: a new one, printed in the summary")
+	fl.StringArrayVarP(&o.env, "env", "e", nil, "`KEY=VALUE` for the script's __ENV, repeatable; overrides the process environment")
+	fl.BoolVar(&o.includeSystemEnv, "include-system-env-vars", true, "give the script the process environment in __ENV")
+	o.sim.register(fl)
+}
+
+func (o *optionFlags) changed(name string) bool {
+	f := o.fs.Lookup(name)
+	return f != nil && f.Changed
+}
+
+// applyEnv sets every flag not given on the command line from its CTILOAD_* variable.
+func (o *optionFlags) applyEnv(getenv func(string) string) error {
+	var errs []error
+	o.fs.VisitAll(func(f *pflag.Flag) {
+		if f.Changed || envSkip[f.Name] {
+			return
+		}
+		name, ok := envNames[f.Name]
+		if !ok {
+			name = "CTILOAD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		}
+		v := getenv(name)
+		if v == "" {
+			return
+		}
+		vals := []string{v}
+		if f.Value.Type() == "stringArray" {
+			vals = splitList(v) // CTILOAD_STAGES=30s:10,1m:0
+		}
+		for _, x := range vals {
+			if err := setFromEnv(o.fs, f, name, x); err != nil {
+				errs = append(errs, err)
+				return
+			}
+		}
+	})
+	return errors.Join(errs...)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// int64Value is an int64 flag with a plain message for bad values.
+type int64Value struct{ p *int64 }
+
+func (v int64Value) String() string {
+	if v.p == nil {
+		return "0"
+	}
+	return strconv.FormatInt(*v.p, 10)
+}
+
+func (v int64Value) Set(s string) error {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil {
+		return errors.New("want a whole number")
+	}
+	*v.p = n
+	return nil
+}
+
+func (v int64Value) Type() string { return "int" }
+
+// scriptOptions are ctiload's own keys of a script's options, beside the engine's.
+type scriptOptions struct {
+	Simulator json.RawMessage `json:"simulator,omitempty"`
+}
+
+// plan is everything a run needs, resolved from the script, the environment and the flags.
+type plan struct {
+	scriptPath string
+	script     *jsapi.Script
+	env        map[string]string
+	options    engine.Options // merged
+	config     engine.Config  // resolved (scenarios, thresholds, segment, trend stats)
+	trendStats []string       // the summary's latency columns (nil: the reports' default)
+	target     string         // "" for the built-in simulator
+	sim        *simPlan       // the built-in simulator, when target is ""
+	seed       int64
+	warnings   []string
+}
+
+// loadScript loads the script; a failure is exit code 107 (the script's fault) or 104 (a missing
+// or unreadable file).
+func loadScript(path string, env map[string]string, logger *slog.Logger) (*jsapi.Script, error) {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, &exitError{code: exitInvalidOptions, err: fmt.Errorf("cannot read script %q: no such file or directory", path)}
+	case err != nil:
+		return nil, &exitError{code: exitInvalidOptions, err: fmt.Errorf("cannot read script %q: %v", path, unwrapPathError(err))}
+	case st.IsDir():
+		return nil, &exitError{code: exitInvalidOptions, err: fmt.Errorf("cannot read script %q: it is a directory (give the .js or .ts file)", path)}
+	}
+	s, err := jsapi.Load(path, jsapi.LoadOptions{Env: env, Logger: logger})
+	if err != nil {
+		var se *jsapi.ScriptError
+		if errors.As(err, &se) {
+			return nil, &exitError{code: exitScriptError, err: err}
+		}
+		return nil, &exitError{code: exitInvalidOptions, err: fmt.Errorf("cannot read script %q: %v", path, err)}
+	}
+	return s, nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// buildEnv is __ENV: the process environment (unless excluded) overlaid with -e KEY=VALUE.
+func (o *optionFlags) buildEnv(environ []string) (map[string]string, error) {
+	env := map[string]string{}
+	if o.includeSystemEnv {
+		for _, kv := range environ {
+			if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
+				env[k] = v
+			}
+		}
+	}
+	var errs []error
+	for _, kv := range o.env {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			errs = append(errs, fmt.Errorf("-e: invalid value %q: want KEY=VALUE", kv))
+			continue
+		}
+		env[k] = v
+	}
+	return env, errors.Join(errs...)
+}
+
+// resolve merges the script's options with the environment and the flags, and checks them.
+// Every problem is reported at once, as an exitError with code 104.
+func (o *optionFlags) resolve(p *plan, getenv func(string) string) error {
+	var errs []error
+	if err := o.applyEnv(getenv); err != nil {
+		errs = append(errs, err)
+	}
+	var opts engine.Options
+	var own scriptOptions
+	raw := p.script.OptionsJSON()
+	if err := json.Unmarshal(raw, &opts); err != nil {
+		errs = append(errs, fmt.Errorf("script options: %v", err))
+	}
+	if err := json.Unmarshal(raw, &own); err != nil {
+		errs = append(errs, fmt.Errorf("script options: %v", err))
+	}
+
+	// Flags (and CTILOAD_* variables) over the script. A shape given on a higher level
+	// replaces the script's other shapes: --stage drops the script's duration and
+	// iterations, --duration and --iterations drop its stages.
+	if o.changed("vus") {
+		v := o.vus
+		opts.VUs = &v
+	}
+	if o.changed("duration") {
+		d := o.duration
+		opts.Duration = &d
+		if !o.changed("stage") {
+			opts.Stages = nil
+		}
+	}
+	if o.changed("iterations") {
+		n := o.iterations
+		opts.Iterations = &n
+		if !o.changed("stage") {
+			opts.Stages = nil
+		}
+	}
+	if o.changed("stage") {
+		opts.Stages = nil
+		for _, s := range o.stages {
+			for _, one := range splitList(s) {
+				st, err := parseStage(one)
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				opts.Stages = append(opts.Stages, st)
+			}
+		}
+		if !o.changed("duration") {
+			opts.Duration = nil
+		}
+		if !o.changed("iterations") {
+			opts.Iterations = nil
+		}
+	}
+	if o.changed("execution-segment") {
+		opts.ExecutionSegment = o.segment
+	}
+	if o.changed("execution-segment-sequence") {
+		opts.ExecutionSegmentSequence = o.seq
+	}
+	display := opts.SummaryTrendStats
+	if o.changed("summary-trend-stats") {
+		display = splitList(o.trendStats)
+	}
+	if display != nil {
+		if _, err := metrics.ParseTrendStats(display); err != nil {
+			errs = append(errs, fmt.Errorf("--summary-trend-stats: %v (want a list such as avg,min,med,max,p(95),p(99.9))", err))
+			display = nil
+		}
+	}
+	// The engine keeps its defaults (the live view reads p(95)) plus what the summary shows.
+	opts.SummaryTrendStats = unionStats(metrics.DefaultTrendStats, display)
+	p.trendStats = display
+	p.options = opts
+
+	if cfg, err := opts.Resolve(); err != nil {
+		errs = append(errs, err)
+	} else {
+		p.config = cfg
+		exports := p.script.Exports()
+		for _, name := range sortedKeys(cfg.Scenarios) {
+			exec := cfg.Scenarios[name].Base().Exec
+			if exec == "" {
+				exec = "default"
+			}
+			if !slices.Contains(exports, exec) {
+				what := fmt.Sprintf("scenario %q: the script exports no function %q", name, exec)
+				if exec == "default" {
+					what = fmt.Sprintf("scenario %q: the script has no `export default function` (and the scenario names no exec function)", name)
+				}
+				errs = append(errs, errors.New(what))
+			}
+		}
+	}
+
+	p.seed = o.seed
+	if !o.changed("seed") {
+		p.seed = rand.Int64N(1<<31-1) + 1
+	}
+	p.target = strings.TrimSpace(o.target)
+	if p.target == "" || p.target == "sim" {
+		p.target = ""
+		sp, err := o.sim.plan(own.Simulator, p.seed)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		p.sim = sp
+	} else {
+		if err := checkTargetSyntax(p.target); err != nil {
+			errs = append(errs, err)
+		}
+		if changed := o.sim.changedFlags(); len(changed) > 0 {
+			p.warnings = append(p.warnings, fmt.Sprintf("%s ignored: --target %s is not the built-in simulator", strings.Join(changed, ", "), p.target))
+		}
+	}
+	if len(errs) > 0 {
+		return &exitError{code: exitInvalidOptions, err: flattenErrors(errs)}
+	}
+	return nil
+}
+
+// flattenErrors joins problems into one message: one line for one, a list for several.
+func flattenErrors(errs []error) error {
+	var flat []string
+	var walk func(error)
+	walk = func(err error) {
+		if err == nil {
+			return
+		}
+		var ioe *engine.InvalidOptionsError
+		if errors.As(err, &ioe) {
+			for _, e := range ioe.Errs {
+				walk(e)
+			}
+			return
+		}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				walk(e)
+			}
+			return
+		}
+		flat = append(flat, err.Error())
+	}
+	for _, e := range errs {
+		walk(e)
+	}
+	if len(flat) == 1 {
+		return errors.New(flat[0])
+	}
+	return errors.New("invalid options:\n  - " + strings.Join(flat, "\n  - "))
+}
+
+func parseStage(s string) (engine.Stage, error) {
+	d, t, ok := strings.Cut(s, ":")
+	bad := fmt.Errorf("--stage: invalid value %q: want DURATION:TARGET such as 30s:10", s)
+	if !ok {
+		return engine.Stage{}, bad
+	}
+	var dur engine.Duration
+	if err := (durationValue{&dur}).Set(d); err != nil {
+		return engine.Stage{}, bad
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
+	if err != nil || n < 0 {
+		return engine.Stage{}, bad
+	}
+	return engine.Stage{Duration: dur, Target: n}, nil
+}
+
+func unionStats(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, s := range b {
+		if !slices.Contains(out, s) && s != "count" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// checkTargetSyntax checks "host:port[,host:port]".
+func checkTargetSyntax(target string) error {
+	parts := strings.Split(target, ",")
+	if len(parts) > 2 {
+		return fmt.Errorf("--target: invalid value %q: want host:port, or host:port,host:port for side A and side B", target)
+	}
+	for _, a := range parts {
+		host, port, err := net.SplitHostPort(strings.TrimSpace(a))
+		if err != nil || host == "" || port == "" {
+			return fmt.Errorf("--target: invalid value %q: want host:port, or host:port,host:port for side A and side B", target)
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,372 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/jsapi"
+	"github.com/ctiload/ctiload/reports"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// targetCheckTimeout bounds the reachability check of --target before a run.
+const targetCheckTimeout = 5 * time.Second
+
+// runFlags are run's command line besides the options.
+type runFlags struct {
+	opts            optionFlags
+	out             outputFlags
+	quiet           bool
+	noColor         bool
+	noSummary       bool
+	logFormat       string
+	verbose         bool
+	skipTargetCheck bool
+}
+
+func newRunCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run SCRIPT",
+		Short: "Run a scenario script as virtual CTI clients and print a summary and a verdict",
+		Long: `run loads a JavaScript (or TypeScript) scenario and runs it as many virtual CTI clients (VUs)
+against a CTI Server, or, without --target, against the built-in simulator started on a free
+loopback port. It shows the progress live, then prints the end-of-test summary (thresholds,
+latency per request type, failure codes, sessions, checks) and exits with the verdict:
+
+  0    passed                       104  invalid options, script path or target
+  99   a threshold failed           105  interrupted (SIGINT/SIGTERM)
+  107  the script failed to load, initialise, set up or tear down
+  108  the script aborted the run
+
+Options come from, lowest to highest: defaults, the script's "export const options",
+CTILOAD_* environment variables (CTILOAD_VUS, CTILOAD_DURATION, CTILOAD_ITERATIONS,
+CTILOAD_STAGES, CTILOAD_TARGET, CTILOAD_SEED, CTILOAD_SIM_AGENTS, … one per flag), flags.
+The shortcuts --vus, --duration, --iterations and --stage replace the script's scenarios.
+
+The first Ctrl-C (or SIGTERM) stops the run gracefully and still prints and writes every report;
+a second one interrupts running iterations at once; a third exits without reports.`,
+		Example: `  ctiload run scripts/smoke.js
+  ctiload run --vus 50 --duration 2m script.js
+  ctiload run --stage 30s:100 --stage 2m:100 --stage 20s:0 --sim-agents 200 --sim-call-rate 10/s script.js
+  ctiload run --target cti-a.lab:42027,cti-b.lab:42027 -e AGENT_PASSWORD=… script.js
+  ctiload run --out json=samples.ndjson.gz --summary-export summary.json --junit junit.xml --html report.html script.js
+  ctiload run --execution-segment 0:1/2 --summary-export part1.json script.js   # then: ctiload merge`,
+		Args: exactArgs(1, "a script: ctiload run SCRIPT"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return f.run(cmd, args[0])
+		},
+	}
+	cmd.SetFlagErrorFunc(flagError)
+	main := pflag.NewFlagSet("run", pflag.ContinueOnError)
+	f.opts.register(main)
+	main.StringArrayVarP(&f.out.outs, "out", "o", nil, "stream every sample to `json=FILE` (NDJSON; .gz compresses)")
+	main.StringVar(&f.out.summaryExport, "summary-export", "", "write the summary as JSON, with the HdrHistograms, to `FILE` (for ctiload report and merge)")
+	main.StringVar(&f.out.junit, "junit", "", "write JUnit XML to `FILE`: a test case per threshold and per check")
+	main.StringVar(&f.out.html, "html", "", "write the HTML report to `FILE` (one self-contained file)")
+	main.StringVar(&f.out.trace, "trace", "", "write every CTI frame in and out, decoded, to `FILE` (NDJSON; passwords redacted; .gz compresses)")
+	main.BoolVarP(&f.quiet, "quiet", "q", false, "no banner and no live progress")
+	main.BoolVar(&f.noColor, "no-color", false, "no colors (also with NO_COLOR set, or when not on a terminal)")
+	main.BoolVar(&f.noSummary, "no-summary", false, "do not print the end-of-test summary (files are still written)")
+	main.StringVar(&f.logFormat, "log-format", "text", "format of log lines on standard error: text or json")
+	main.BoolVarP(&f.verbose, "verbose", "v", false, "log debug messages too")
+	main.BoolVar(&f.skipTargetCheck, "skip-target-check", false, "do not check that --target accepts connections before the run")
+	cmd.Flags().AddFlagSet(main)
+	cmd.Flags().SortFlags = false
+	cmd.SetUsageFunc(func(c *cobra.Command) error { return runUsage(c, main) })
+	cmd.SetHelpFunc(func(c *cobra.Command, _ []string) {
+		fmt.Fprintln(c.OutOrStdout(), c.Long)
+		fmt.Fprintln(c.OutOrStdout())
+		runUsage(c, main)
+	})
+	return cmd
+}
+
+// runUsage prints the flags in two groups: the run's, and the built-in simulator's.
+func runUsage(c *cobra.Command, all *pflag.FlagSet) error {
+	w := c.OutOrStdout()
+	runFS, simFS := pflag.NewFlagSet("", pflag.ContinueOnError), pflag.NewFlagSet("", pflag.ContinueOnError)
+	all.VisitAll(func(f *pflag.Flag) {
+		if strings.HasPrefix(f.Name, "sim-") {
+			simFS.AddFlag(f)
+		} else {
+			runFS.AddFlag(f)
+		}
+	})
+	runFS.SortFlags, simFS.SortFlags = false, false
+	fmt.Fprintf(w, "Usage:\n  %s\n\nExamples:\n%s\n\nFlags:\n%s\nBuilt-in simulator (used when there is no --target; also options.simulator in the script):\n%s",
+		c.UseLine(), c.Example, runFS.FlagUsages(), simFS.FlagUsages())
+	return nil
+}
+
+// exactArgs is cobra.ExactArgs with a message saying what is missing.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			if len(args) < n {
+				return &exitError{code: exitInvalidOptions, err: fmt.Errorf("missing %s", what)}
+			}
+			return &exitError{code: exitInvalidOptions, err: fmt.Errorf("too many arguments %q: want %s", args[n:], what)}
+		}
+		return nil
+	}
+}
+
+// newLogger makes the run's logger: text or JSON lines on w.
+func newLogger(w io.Writer, format string, verbose bool) (*slog.Logger, error) {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	o := &slog.HandlerOptions{Level: level}
+	switch format {
+	case "text", "":
+		return slog.New(slog.NewTextHandler(w, o)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, o)), nil
+	}
+	return nil, fmt.Errorf("--log-format: invalid value %q: want text or json", format)
+}
+
+func (f *runFlags) run(cmd *cobra.Command, path string) error {
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	tty := isTerminal(stderr)
+	view := newProgress(stderr, tty, useColor(stderr, f.noColor), f.quiet)
+	logger, err := newLogger(view.logWriter(), f.logFormat, f.verbose)
+	if err != nil {
+		return &exitError{code: exitInvalidOptions, err: err}
+	}
+
+	// Options: the script, the environment and the flags.
+	env, err := f.opts.buildEnv(os.Environ())
+	if err != nil {
+		return &exitError{code: exitInvalidOptions, err: err}
+	}
+	script, err := loadScript(path, env, logger)
+	if err != nil {
+		return err
+	}
+	p := &plan{scriptPath: path, script: script, env: env}
+	if err := f.opts.resolve(p, os.Getenv); err != nil {
+		return err
+	}
+	sampleFiles, err := f.out.sampleFiles()
+	var errs []error
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for _, c := range []struct{ flag, path string }{{"--summary-export", f.out.summaryExport}, {"--junit", f.out.junit}, {"--html", f.out.html}} {
+		errs = append(errs, checkWritable(c.flag, c.path))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return &exitError{code: exitInvalidOptions, err: flattenErrors([]error{err})}
+	}
+	for _, w := range p.warnings {
+		logger.Warn(w)
+	}
+
+	// The target: the built-in simulator, or a server that must accept connections.
+	info := reports.RunInfo{Script: path, Seed: p.seed, Version: versionString(),
+		Scenarios: reports.DescribeScenarios(p.config.Scenarios)}
+	target, peripheral := p.target, uint32(0)
+	var simulator *embeddedSim
+	if p.sim != nil {
+		if simulator, err = p.sim.start(); err != nil {
+			return err
+		}
+		defer simulator.close()
+		target, peripheral = simulator.target(), simulator.peripheralID()
+		info.Simulator = simulator.info()
+	} else if !f.skipTargetCheck {
+		if err := checkTarget(target); err != nil {
+			return &exitError{code: exitInvalidOptions, err: err}
+		}
+	}
+	info.Target = target
+
+	// Outputs that fill up during the run.
+	hooks := &sampleHooks{tally: reports.NewTally()}
+	reg := engine.NewRegistry()
+	defer func() {
+		for _, w := range hooks.writers {
+			w.Close()
+		}
+	}()
+	for _, file := range sampleFiles {
+		sw, err := reports.CreateSampleFile(file, reg)
+		if err != nil {
+			return &exitError{code: exitInvalidOptions, err: fmt.Errorf("--out json=%s: %v", file, unwrapPathError(err))}
+		}
+		hooks.writers = append(hooks.writers, sw)
+	}
+	var trace *traceFile
+	if f.out.trace != "" {
+		if trace, err = createTrace(f.out.trace); err != nil {
+			return &exitError{code: exitInvalidOptions, err: fmt.Errorf("--trace: cannot write %q: %v", f.out.trace, unwrapPathError(err))}
+		}
+		defer trace.Close()
+	}
+
+	// The run.
+	rc := jsapi.RunnerConfig{Target: target, PeripheralID: peripheral, Registry: reg, Seed: p.seed, Logger: logger}
+	if trace != nil {
+		rc.Observer = trace
+	}
+	runner, err := script.NewRunner(rc)
+	if err != nil {
+		return &exitError{code: exitScriptError, err: err}
+	}
+	cfg := p.config
+	cfg.Registry = reg
+	cfg.Setup, cfg.Teardown = runner.SetupHook, runner.TeardownHook
+	cfg.Logger = logger
+	cfg.SampleHook = hooks.hook
+	cfg.Env = env
+	cfg.BreakdownTags = reports.BreakdownTags()
+	run, err := engine.New(cfg, runner)
+	if err != nil {
+		return &exitError{code: engine.ExitCode(err), err: flattenErrors([]error{err})}
+	}
+	if !f.quiet {
+		f.banner(view, info)
+	}
+
+	ctx, hardStop := context.WithCancel(cmd.Context())
+	defer hardStop()
+	stopSignals, interrupted := watchSignals(run, hardStop, view.printf, func() {
+		for _, w := range hooks.writers {
+			w.Close() // whole lines only; the stream ends here
+		}
+		os.Exit(exitInterrupted)
+	})
+	runDone := make(chan struct{})
+	if simulator != nil {
+		simulator.watch(run.Elapsed, runDone)
+	}
+	view.start(run)
+	res, runErr := run.Run(ctx)
+	close(runDone)
+	view.finish()
+	stopSignals()
+
+	// Reports: the streams first, then the summary files, then the summary itself.
+	var outErrs []error
+	for _, w := range hooks.writers {
+		if err := w.Close(); err != nil {
+			outErrs = append(outErrs, err)
+		}
+	}
+	if trace != nil {
+		if err := trace.Close(); err != nil {
+			outErrs = append(outErrs, fmt.Errorf("--trace: %v", err))
+		}
+	}
+	if res == nil {
+		return &exitError{code: engine.ExitCode(runErr), err: runErr}
+	}
+	if interrupted() && res.ErrorCode == 0 {
+		// A signal came while the run was ending by itself: say it was interrupted all the same.
+		res.Interrupted, res.ErrorCode, res.Error = true, exitInterrupted, (&engine.InterruptedError{}).Error()
+	}
+	sum, err := reports.NewSummary(reports.Input{Result: res, Run: info, Pairs: hooks.tally.Pairs()},
+		reports.SummaryOptions{TrendStats: p.trendStats})
+	if err != nil {
+		return &exitError{code: exitEngineError, err: err}
+	}
+	for _, o := range []struct {
+		flag, path string
+		r          reports.Reporter
+	}{
+		{"--summary-export", f.out.summaryExport, reports.NewJSONReporter(sum)},
+		{"--junit", f.out.junit, reports.NewJUnitReporter(sum)},
+		{"--html", f.out.html, reports.NewHTMLReporter(sum, reports.HTMLOptions{})},
+	} {
+		if o.path == "" {
+			continue
+		}
+		if err := reports.WriteFile(o.path, o.r); err != nil {
+			outErrs = append(outErrs, fmt.Errorf("%s: %v", o.flag, unwrapPathError(err)))
+		}
+	}
+	if !f.noSummary {
+		if err := reports.NewTextReporter(sum, reports.TextOptions{Color: useColor(stdout, f.noColor)})(stdout); err != nil {
+			outErrs = append(outErrs, err)
+		}
+	}
+	code := res.ExitCode()
+	for _, e := range outErrs {
+		fmt.Fprintf(stderr, "ctiload: %v\n", e)
+	}
+	if len(outErrs) > 0 && code == exitOK {
+		code = exitEngineError
+	}
+	if code == exitOK {
+		return nil
+	}
+	return &exitError{code: code, err: verdictError(sum, runErr)}
+}
+
+// banner says what is about to run, on standard error.
+func (f *runFlags) banner(view *progress, info reports.RunInfo) {
+	view.printf("ctiload: running %s against %s, seed %d", info.Script, info.TargetText(), info.Seed)
+	for _, sc := range info.Scenarios {
+		view.printf("  %s: %s, %s", sc.Name, sc.Executor, sc.Shape)
+	}
+}
+
+// verdictError is the one line on standard error that says why the exit code is not 0.
+func verdictError(s *reports.Summary, runErr error) error {
+	switch s.Verdict.ExitCode {
+	case exitThresholdsFailed:
+		var failed []string
+		for _, t := range s.Thresholds {
+			if !t.Passed {
+				failed = append(failed, fmt.Sprintf("%s %s (observed %s)", t.Metric, t.Source, t.ObservedText))
+			}
+		}
+		if len(failed) == 1 {
+			return fmt.Errorf("threshold failed: %s", failed[0])
+		}
+		return fmt.Errorf("%d thresholds failed: %s", len(failed), strings.Join(failed, "; "))
+	case exitInterrupted:
+		return errors.New("interrupted: the run was stopped before its end (the summary and reports cover what ran)")
+	case exitScriptError:
+		return fmt.Errorf("script error: %s", s.Result.Error)
+	case exitScriptAborted:
+		return fmt.Errorf("the script aborted the run: %s", s.Result.Error)
+	}
+	if runErr != nil {
+		return runErr
+	}
+	return errors.New(s.Verdict.Status)
+}
+
+// checkTarget makes sure a CTI Server accepts connections at target (one side is enough: a
+// fail-over test may start with side A down).
+func checkTarget(target string) error {
+	var errs []string
+	for _, addr := range strings.Split(target, ",") {
+		addr = strings.TrimSpace(addr)
+		c, err := net.DialTimeout("tcp", addr, targetCheckTimeout)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		var oe *net.OpError
+		if errors.As(err, &oe) && oe.Err != nil {
+			err = oe.Err
+		}
+		errs = append(errs, fmt.Sprintf("%s: %v", addr, err))
+	}
+	return fmt.Errorf("target %s is unreachable (%s): check the address and that the CTI Server listens, leave --target out to use the built-in simulator, or pass --skip-target-check",
+		target, strings.Join(errs, "; "))
+}

@@ -1,0 +1,362 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/ctiload/ctiload/cti/sim"
+	"github.com/ctiload/ctiload/reports"
+	"github.com/spf13/pflag"
+)
+
+// embeddedSimFlags shape the simulator `ctiload run` starts in-process when there is no
+// --target: sim's own flags (simFlags, sim.go) under a "sim-" prefix, plus the duplex pair and
+// timed fail-overs. A script sets the same things in options.simulator, by the flag names in
+// camelCase ({agents: 20, callRate: '2/s', failRate: ['SET_AGENT_STATE_REQ=5%']}); flags and
+// CTILOAD_SIM_* variables win over the script.
+type embeddedSimFlags struct {
+	fs            *pflag.FlagSet
+	f             simFlags
+	duplex        bool
+	failoverAfter time.Duration
+	failAAfter    time.Duration
+}
+
+func (e *embeddedSimFlags) register(fl *pflag.FlagSet) {
+	e.fs = fl
+	f := &e.f
+	fl.IntVar(&f.agents, "sim-agents", sim.DefaultAgentCount, "number of agents (IDs from --sim-first-agent-id, extensions from --sim-first-extension)")
+	fl.IntVar(&f.firstID, "sim-first-agent-id", sim.DefaultFirstAgentID, "first agent ID")
+	fl.IntVar(&f.firstExt, "sim-first-extension", sim.DefaultFirstExtension, "first agent extension")
+	fl.StringVar(&f.agentPassword, "sim-agent-password", "", "agent login password (empty: any)")
+	fl.StringVar(&f.password, "sim-password", "", "required OPEN_REQ ClientPassword (empty: none)")
+	fl.BoolVar(&f.uccx, "sim-uccx", false, "simulate a Unified CCX CTI server instead of Unified CCE")
+	fl.UintSliceVar(&f.versions, "sim-versions", nil, "accepted protocol versions (default 13-15,20-25 for UCCE, 10-18 for UCCX)")
+	fl.UintSliceVar(&f.versions, "sim-version", nil, "same as --sim-versions")
+	_ = fl.MarkHidden("sim-version")
+	fl.Uint32Var(&f.peripheralID, "sim-peripheral-id", sim.DefaultPeripheralID, "PeripheralID of the simulated peripheral (UCCE)")
+	fl.UintSliceVar(&f.skillGroups, "sim-skill-groups", nil, "skill groups of every agent (default 1)")
+	fl.UintSliceVar(&f.reasonCodes, "sim-reason-codes", nil, "valid NOT_READY/LOGOUT reason codes (empty: any)")
+	fl.BoolVar(&f.reasonRequired, "sim-reason-required", false, "NOT_READY and LOGOUT need a reason code")
+	fl.BoolVar(&f.wrapUp, "sim-wrap-up", false, "agents go to wrap-up after ACD calls")
+	fl.DurationVar(&f.wrapUpTime, "sim-wrap-up-time", 0, "wrap-up ends by itself after this long")
+	fl.BoolVar(&f.afterNR, "sim-after-call-not-ready", false, "agents become NOT_READY after a call")
+	fl.DurationVar(&f.rona, "sim-ring-no-answer", 0, "re-queue a call not answered within this time (0: off)")
+	fl.BoolVar(&f.logoutOnClose, "sim-logout-on-close", false, "log an agent out when its session closes")
+	fl.StringVar(&f.callRate, "sim-call-rate", "0", "inbound call rate: 5/s, 300/m, 18000/h")
+	fl.BoolVar(&f.poisson, "sim-poisson", false, "Poisson call arrivals instead of a fixed interval")
+	fl.StringVar(&f.talkTime, "sim-talk-time", "", "callers hang up after this: 30s, 10s..60s, normal(60s,10s), exp(45s) (empty: never)")
+	fl.DurationVar(&f.queueTimeout, "sim-queue-timeout", 0, "callers abandon after waiting this long (0: never)")
+	fl.StringVar(&f.dialed, "sim-dialed-number", sim.DefaultDialedNumber, "number callers dial")
+	fl.StringArrayVar(&f.failRates, "sim-fail-rate", nil, "failure injection `MSG=RATE[:CODE]`, repeatable, e.g. SET_AGENT_STATE_REQ=5%:CF_INVALID_AGENT_WORK_MODE")
+	fl.StringArrayVar(&f.latencies, "sim-latency", nil, "added latency `MSG=DIST`, repeatable (MSG * for every request), e.g. '*=1ms..5ms'")
+	fl.Float64Var(&f.dropRate, "sim-drop-rate", 0, "probability per request of dropping the connection")
+	fl.IntVar(&f.dropAfter, "sim-drop-after", 0, "drop each connection at its Nth request (0: never)")
+	fl.Float64Var(&f.refuseRate, "sim-refuse-open-rate", 0, "probability of refusing an OPEN_REQ")
+	fl.Float64Var(&f.slowReadRate, "sim-slow-read-rate", 0, "probability per request of pausing reading the connection")
+	fl.StringVar(&f.slowRead, "sim-slow-read", "1s", "length of a reading pause (a distribution)")
+	fl.BoolVar(&e.duplex, "sim-duplex", false, "run a duplex pair: side A active, side B standby; the default target becomes \"A,B\"")
+	fl.DurationVar(&e.failoverAfter, "sim-failover-after", 0, "duplex: fail over to side B this long after the scenarios start")
+	fl.DurationVar(&e.failAAfter, "sim-fail-a-after", 0, "duplex: crash side A this long after the scenarios start")
+}
+
+// names returns the flags of the simulator, without their "sim-" prefix, sorted.
+func (e *embeddedSimFlags) flagNames() []string {
+	var out []string
+	e.fs.VisitAll(func(f *pflag.Flag) {
+		if n, ok := strings.CutPrefix(f.Name, "sim-"); ok && !f.Hidden {
+			out = append(out, n)
+		}
+	})
+	slices.Sort(out)
+	return out
+}
+
+// changedFlags returns the simulator flags given on the command line or in the environment.
+func (e *embeddedSimFlags) changedFlags() []string {
+	var out []string
+	e.fs.VisitAll(func(f *pflag.Flag) {
+		if strings.HasPrefix(f.Name, "sim-") && f.Changed {
+			out = append(out, "--"+f.Name)
+		}
+	})
+	return out
+}
+
+// camelToKebab turns "callRate" into "call-rate".
+func camelToKebab(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				b.WriteByte('-')
+			}
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func kebabToCamel(s string) string {
+	parts := strings.Split(s, "-")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
+}
+
+// applyScript sets the flags the script's options.simulator gives, unless the command line or
+// the environment gave them.
+func (e *embeddedSimFlags) applyScript(raw json.RawMessage) error {
+	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
+		return nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return fmt.Errorf("options.simulator: want an object such as {agents: 20, callRate: '2/s'}: %v", err)
+	}
+	var errs []error
+	for _, key := range sortedKeys(obj) {
+		name := "sim-" + camelToKebab(key)
+		f := e.fs.Lookup(name)
+		if f == nil || f.Hidden && name != "sim-version" {
+			var known []string
+			for _, n := range e.flagNames() {
+				known = append(known, kebabToCamel(n))
+			}
+			errs = append(errs, fmt.Errorf("options.simulator: unknown key %q (want one of %s)", key, strings.Join(known, ", ")))
+			continue
+		}
+		if f.Changed {
+			continue // the command line or the environment wins
+		}
+		vals, err := jsonFlagValues(obj[key])
+		if err != nil {
+			errs = append(errs, fmt.Errorf("options.simulator.%s: %v", key, err))
+			continue
+		}
+		if f.Value.Type() != "stringArray" {
+			vals = []string{strings.Join(vals, ",")}
+		}
+		for _, v := range vals {
+			if err := e.fs.Set(name, v); err != nil {
+				var cause error = err
+				if ive := (*pflag.InvalidValueError)(nil); errors.As(err, &ive) {
+					cause = ive.Unwrap()
+				}
+				errs = append(errs, fmt.Errorf("options.simulator.%s: invalid value %q: %s", key, v, valueHint(f, cause)))
+				break
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// jsonFlagValues turns a JSON value into flag values: a scalar into one, an array into one per
+// element, an object {MSG: RULE} into "MSG=RULE" ones.
+func jsonFlagValues(raw json.RawMessage) ([]string, error) {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	scalar := func(x any) (string, error) {
+		switch y := x.(type) {
+		case string:
+			return y, nil
+		case json.Number:
+			return y.String(), nil
+		case bool:
+			return fmt.Sprint(y), nil
+		}
+		return "", fmt.Errorf("want a string, a number or true/false, got %s", raw)
+	}
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case []any:
+		var out []string
+		for _, el := range x {
+			s, err := scalar(el)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	case map[string]any:
+		var out []string
+		for _, k := range sortedKeys(x) {
+			s, err := scalar(x[k])
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, k+"="+s)
+		}
+		return out, nil
+	}
+	s, err := scalar(v)
+	return []string{s}, err
+}
+
+// simPlan is the built-in simulator a run starts.
+type simPlan struct {
+	cfg           sim.Config
+	duplex        bool
+	failoverAfter time.Duration
+	failAAfter    time.Duration
+	faults        string // the fault flags, for the report header
+}
+
+// plan builds the simulator's configuration from the script's options.simulator and the flags;
+// the simulator gets the run's seed.
+func (e *embeddedSimFlags) plan(script json.RawMessage, seed int64) (*simPlan, error) {
+	var errs []error
+	if err := e.applyScript(script); err != nil {
+		errs = append(errs, err)
+	}
+	e.f.seed = seed
+	cfg, err := e.f.config()
+	if err != nil {
+		errs = append(errs, prefixErrors("simulator", err))
+	}
+	if (e.failoverAfter > 0 || e.failAAfter > 0) && !e.duplex {
+		errs = append(errs, errors.New("--sim-failover-after and --sim-fail-a-after need a duplex simulator (--sim-duplex, or options.simulator.duplex: true)"))
+	}
+	var faults []string
+	for _, name := range []string{"sim-fail-rate", "sim-latency", "sim-drop-rate", "sim-drop-after", "sim-refuse-open-rate", "sim-slow-read-rate"} {
+		if f := e.fs.Lookup(name); f != nil && f.Changed {
+			v := f.Value.String()
+			if sv, ok := f.Value.(pflag.SliceValue); ok {
+				v = strings.Join(sv.GetSlice(), " ")
+			}
+			faults = append(faults, strings.TrimPrefix(name, "sim-")+" "+v)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return &simPlan{cfg: cfg, duplex: e.duplex, failoverAfter: e.failoverAfter, failAAfter: e.failAAfter,
+		faults: strings.Join(faults, ", ")}, nil
+}
+
+// prefixErrors prefixes every joined error with what.
+func prefixErrors(what string, err error) error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, fmt.Errorf("%s: %w", what, e))
+		}
+		return errors.Join(out...)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// embeddedSim is a running built-in simulator.
+type embeddedSim struct {
+	plan   *simPlan
+	addrs  []string
+	srv    *sim.Server
+	duplex *sim.Duplex
+}
+
+// start starts the simulator on free loopback ports.
+func (sp *simPlan) start() (*embeddedSim, error) {
+	es := &embeddedSim{plan: sp}
+	if sp.duplex {
+		d, err := sim.NewDuplex(sp.cfg)
+		if err != nil {
+			return nil, &exitError{code: exitInvalidOptions, err: fmt.Errorf("built-in simulator: %w", err)}
+		}
+		if err := d.Listen("127.0.0.1:0", "127.0.0.1:0"); err != nil {
+			d.Close()
+			return nil, &exitError{code: exitEngineError, err: fmt.Errorf("built-in simulator: %w", err)}
+		}
+		a, b := d.Addrs()
+		es.duplex, es.addrs = d, []string{a, b}
+		return es, nil
+	}
+	srv, err := sim.New(sp.cfg)
+	if err != nil {
+		return nil, &exitError{code: exitInvalidOptions, err: fmt.Errorf("built-in simulator: %w", err)}
+	}
+	if err := srv.Listen("127.0.0.1:0"); err != nil {
+		srv.Close()
+		return nil, &exitError{code: exitEngineError, err: fmt.Errorf("built-in simulator: %w", err)}
+	}
+	es.srv, es.addrs = srv, []string{srv.Addr()}
+	return es, nil
+}
+
+// target is the address VUs connect to: "A" or "A,B".
+func (es *embeddedSim) target() string { return strings.Join(es.addrs, ",") }
+
+// peripheralID is the simulated peripheral, for sessions whose script gives none.
+func (es *embeddedSim) peripheralID() uint32 {
+	if es.plan.cfg.Product == sim.UCCX {
+		return 1
+	}
+	if es.plan.cfg.PeripheralID != 0 {
+		return es.plan.cfg.PeripheralID
+	}
+	return sim.DefaultPeripheralID
+}
+
+func (es *embeddedSim) info() *reports.SimulatorInfo {
+	cfg := es.plan.cfg
+	agents := cfg.Agents.Count
+	if agents == 0 {
+		agents = sim.DefaultAgentCount
+	}
+	product := cfg.Product.String()
+	if es.duplex != nil {
+		product += " duplex"
+	}
+	return &reports.SimulatorInfo{Addrs: es.addrs, Product: product, Agents: agents, CallRate: cfg.Calls.Rate, Faults: es.plan.faults}
+}
+
+// watch triggers the timed fail-overs once the scenarios have run that long.
+func (es *embeddedSim) watch(elapsed func() time.Duration, done <-chan struct{}) {
+	if es.duplex == nil || (es.plan.failoverAfter <= 0 && es.plan.failAAfter <= 0) {
+		return
+	}
+	go func() {
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		failover, failA := es.plan.failoverAfter > 0, es.plan.failAAfter > 0
+		for failover || failA {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			if failover && elapsed() >= es.plan.failoverAfter {
+				es.duplex.Failover()
+				failover = false
+			}
+			if failA && elapsed() >= es.plan.failAAfter {
+				es.duplex.FailA()
+				failA = false
+			}
+		}
+	}()
+}
+
+func (es *embeddedSim) close() {
+	if es.duplex != nil {
+		es.duplex.Close()
+	}
+	if es.srv != nil {
+		es.srv.Close()
+	}
+}
