@@ -6,7 +6,7 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/ctiload/ctiload/reports/internal/chromium"
+	"github.com/ctiload/ctiload/reports/htmltest"
 )
 
 // Chart colors of the report's stylesheet (light theme).
@@ -18,16 +18,16 @@ var (
 // TestHTMLReportRendersInChromium loads the report in a real browser and checks, on the DOM
 // after layout and on a screenshot, that the charts are drawn.
 func TestHTMLReportRendersInChromium(t *testing.T) {
-	bin := chromium.Require(t)
+	bin := htmltest.Require(t)
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")
 	if err := os.WriteFile(page, []byte(renderHTML(t, synthInput())), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	dom := chromium.DumpDOM(t, bin, page)
+	dom := htmltest.DumpDOM(t, bin, page)
 	CheckChartsDrawn(t, dom)
-	img := chromium.Screenshot(t, bin, page, filepath.Join(dir, "report.png"), 1400, 2400)
-	st := chromium.PixelStats(img, colorP99, colorBar)
+	img := htmltest.Screenshot(t, bin, page, filepath.Join(dir, "report.png"), 1400, 2400)
+	st := htmltest.PixelStats(img, colorP99, colorBar)
 	if st.Colors < 50 || st.Near[colorP99] < 200 || st.Near[colorBar] < 500 {
 		t.Errorf("screenshot looks empty: %d colors, %d p99-red pixels, %d bar-blue pixels", st.Colors, st.Near[colorP99], st.Near[colorBar])
 	}

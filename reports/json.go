@@ -88,21 +88,14 @@ func mergeRun(a, b RunInfo) RunInfo {
 		out.Target = a.Target + " + " + b.Target
 	}
 	if a.Simulator != nil || b.Simulator != nil {
-		// Each process had its own simulator: say so without one address.
-		sim := SimulatorInfo{}
-		for _, s := range []*SimulatorInfo{a.Simulator, b.Simulator} {
-			if s == nil {
-				continue
-			}
-			sim.Addrs = append(sim.Addrs, s.Addrs...)
-			sim.Product = s.Product
-			sim.Agents += s.Agents
-			sim.CallRate += s.CallRate
-			if sim.Faults == "" {
-				sim.Faults = s.Faults
-			}
+		// Each process ran its own simulator: describe one, without addresses.
+		sim := a.Simulator
+		if sim == nil {
+			sim = b.Simulator
 		}
-		out.Simulator = &sim
+		c := *sim
+		c.Addrs = nil
+		out.Simulator = &c
 	}
 	if a.Seed != b.Seed {
 		out.Seed = 0

@@ -87,6 +87,9 @@ type SimulatorInfo struct {
 func (r RunInfo) TargetText() string {
 	if r.Simulator != nil {
 		s := "built-in simulator " + strings.Join(r.Simulator.Addrs, ",")
+		if len(r.Simulator.Addrs) == 0 {
+			s = "built-in simulator of each process"
+		}
 		var extra []string
 		if r.Simulator.Product != "" {
 			extra = append(extra, r.Simulator.Product)
@@ -368,6 +371,7 @@ func (b *builder) verdict() {
 	switch v.ExitCode {
 	case engine.ExitOK:
 		v.Status = "passed"
+		v.Message = "no thresholds to judge"
 		if n := len(res.Thresholds); n > 0 {
 			v.Message = fmt.Sprintf("all %d thresholds passed", n)
 		}
@@ -468,7 +472,7 @@ func (b *builder) requests() {
 		if row := b.latency("all requests", m); row != nil {
 			row.Failures = int64(b.count(MetricFailures))
 			b.s.RequestTotal = row
-			if fs, ok := b.metric(MetricRequestDurationFromSchedule); ok {
+			if fs, ok := b.metric(MetricRequestDurationFromSchedule); ok && b.arrivalRate() {
 				if f := b.latency("from schedule", fs); f != nil && differs(f, row) {
 					f.Failures = row.Failures
 					b.s.FromSchedule = f
@@ -476,6 +480,17 @@ func (b *builder) requests() {
 			}
 		}
 	}
+}
+
+// arrivalRate reports whether a scenario ran an arrival-rate executor: the only ones whose
+// iterations can start late, which cti_request_duration_from_schedule measures.
+func (b *builder) arrivalRate() bool {
+	for _, sc := range b.res.Scenarios {
+		if strings.Contains(sc.Executor, "arrival-rate") {
+			return true
+		}
+	}
+	return len(b.res.Scenarios) == 0
 }
 
 // differs reports whether two distributions differ by more than 1 % at a column.

@@ -373,7 +373,7 @@ func (h histogramChart) svg() template.HTML {
 			x0, y, math.Max(x1-x0-0.6, 0.8), t+plotH-y, FormatDuration(bn.lo/1000), FormatDuration(bn.hi/1000), bn.count)
 	}
 	b.WriteString(`</g>`)
-	// Percentile lines. Their labels keep 22 units apart and inside the frame: pushed right
+	// Percentile lines. Their labels keep 26 units apart and inside the frame: pushed right
 	// from the left, then back left from the right edge.
 	type mark struct {
 		name   string
@@ -385,7 +385,7 @@ func (h histogramChart) svg() template.HTML {
 			marks = append(marks, mark{name: name, x: px(ms * 1000)})
 		}
 	}
-	const gap = 22
+	const gap = 26
 	for i := range marks {
 		marks[i].lbl = math.Max(marks[i].x, float64(l)+10)
 		if i > 0 {

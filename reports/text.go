@@ -84,7 +84,7 @@ func (t *textWriter) header() {
 		d += ", started " + res.StartTime.UTC().Format("2006-01-02 15:04:05 MST")
 	}
 	tb.add(label("duration"), c(d))
-	if res.Segment != "" {
+	if res.Segment != "" && run.Parts == 0 {
 		tb.add(label("segment"), c(res.Segment))
 	}
 	if run.Parts > 0 {

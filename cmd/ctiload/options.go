@@ -34,6 +34,7 @@ type optionFlags struct {
 	env              []string
 	includeSystemEnv bool
 	sim              embeddedSimFlags
+	fromEnv          map[string]bool // flags set from CTILOAD_* variables
 }
 
 // envNames are the environment variables of flags whose name does not map mechanically
@@ -65,6 +66,28 @@ func (o *optionFlags) changed(name string) bool {
 	return f != nil && f.Changed
 }
 
+// Levels of the option layers.
+const (
+	levelNone = iota
+	levelScript
+	levelEnv
+	levelFlag
+)
+
+// level says which layer gave an option: the command line, the environment, the script (when
+// inScript), or none.
+func (o *optionFlags) level(name string, inScript bool) int {
+	switch {
+	case o.fromEnv[name]:
+		return levelEnv
+	case o.changed(name):
+		return levelFlag
+	case inScript:
+		return levelScript
+	}
+	return levelNone
+}
+
 // applyEnv sets every flag not given on the command line from its CTILOAD_* variable.
 func (o *optionFlags) applyEnv(getenv func(string) string) error {
 	var errs []error
@@ -90,6 +113,10 @@ func (o *optionFlags) applyEnv(getenv func(string) string) error {
 				return
 			}
 		}
+		if o.fromEnv == nil {
+			o.fromEnv = map[string]bool{}
+		}
+		o.fromEnv[f.Name] = true
 	})
 	return errors.Join(errs...)
 }
@@ -214,9 +241,13 @@ func (o *optionFlags) resolve(p *plan, getenv func(string) string) error {
 		errs = append(errs, fmt.Errorf("script options: %v", err))
 	}
 
-	// Flags (and CTILOAD_* variables) over the script. A shape given on a higher level
-	// replaces the script's other shapes: --stage drops the script's duration and
-	// iterations, --duration and --iterations drop its stages.
+	// Flags and CTILOAD_* variables over the script. The shapes (duration or iterations, and
+	// stages) exclude each other: the one given at the higher level wins, so that --stage
+	// replaces a duration from the script or the environment, and --duration the script's
+	// stages. Given at the same level they are an error, which Resolve reports.
+	ld := o.level("duration", opts.Duration != nil)
+	li := o.level("iterations", opts.Iterations != nil)
+	ls := o.level("stage", len(opts.Stages) > 0)
 	if o.changed("vus") {
 		v := o.vus
 		opts.VUs = &v
@@ -224,16 +255,10 @@ func (o *optionFlags) resolve(p *plan, getenv func(string) string) error {
 	if o.changed("duration") {
 		d := o.duration
 		opts.Duration = &d
-		if !o.changed("stage") {
-			opts.Stages = nil
-		}
 	}
 	if o.changed("iterations") {
 		n := o.iterations
 		opts.Iterations = &n
-		if !o.changed("stage") {
-			opts.Stages = nil
-		}
 	}
 	if o.changed("stage") {
 		opts.Stages = nil
@@ -247,12 +272,12 @@ func (o *optionFlags) resolve(p *plan, getenv func(string) string) error {
 				opts.Stages = append(opts.Stages, st)
 			}
 		}
-		if !o.changed("duration") {
-			opts.Duration = nil
-		}
-		if !o.changed("iterations") {
-			opts.Iterations = nil
-		}
+	}
+	switch {
+	case ls > max(ld, li):
+		opts.Duration, opts.Iterations = nil, nil
+	case max(ld, li) > ls:
+		opts.Stages = nil
 	}
 	if o.changed("execution-segment") {
 		opts.ExecutionSegment = o.segment

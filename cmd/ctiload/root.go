@@ -31,6 +31,9 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newSimCmd())
 	root.AddCommand(newDecodeCmd())
 	root.AddCommand(newRunCmd())
+	root.AddCommand(newInspectCmd())
+	root.AddCommand(newReportCmd())
+	root.AddCommand(newMergeCmd())
 	return root
 }
 

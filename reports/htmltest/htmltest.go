@@ -1,6 +1,7 @@
-// Package chromium renders pages in headless Chromium for tests: the DOM after layout and a
-// screenshot, so that a test can check that a report's charts are really drawn.
-package chromium
+// Package htmltest renders HTML reports in headless Chromium for tests: the DOM after the page
+// loaded and a screenshot, so that a test can check that a report's charts are really drawn.
+// Require skips a test on a machine without Chromium, except under CI.
+package htmltest
 
 import (
 	"bytes"

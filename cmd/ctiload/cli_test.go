@@ -1,0 +1,681 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ctiload/ctiload/reports/htmltest"
+)
+
+// The CLI tests build the binary once and run it on the scripts in testdata against the
+// built-in simulator (127.0.0.1 only). Each run lasts a few seconds at most.
+
+var ctiloadBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ctiload-cli-test")
+	if err != nil {
+		panic(err)
+	}
+	ctiloadBin = filepath.Join(dir, "ctiload")
+	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if p, err := exec.LookPath("go"); err == nil {
+		goBin = p
+	}
+	if out, err := exec.Command(goBin, "build", "-o", ctiloadBin, ".").CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		panic("building ctiload: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// cliResult is a finished ctiload process.
+type cliResult struct {
+	code           int
+	stdout, stderr string
+}
+
+// cleanEnv is the test process environment without CTILOAD_* variables, colors off.
+func cleanEnv(extra ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CTILOAD_") {
+			env = append(env, kv)
+		}
+	}
+	return append(append(env, "NO_COLOR=1"), extra...)
+}
+
+// runCLI runs ctiload with args in testdata and waits for it (60 s at most).
+func runCLI(t *testing.T, env []string, args ...string) cliResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, ctiloadBin, args...)
+	cmd.Dir = "testdata"
+	cmd.Env = cleanEnv(env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("ctiload %v: %v", args, err)
+	}
+	return cliResult{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+func (r cliResult) want(t *testing.T, code int) {
+	t.Helper()
+	if r.code != code {
+		t.Fatalf("exit code %d; want %d\nstdout:\n%s\nstderr:\n%s", r.code, code, r.stdout, r.stderr)
+	}
+}
+
+func contains(t *testing.T, what, text string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, text)
+		}
+	}
+}
+
+// readNDJSON parses every line of an NDJSON file, failing on a line that does not parse.
+func readNDJSON(t *testing.T, path string) []map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		t.Errorf("%s does not end with a newline: a half line", path)
+	}
+	var out []map[string]any
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for n := 1; sc.Scan(); n++ {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("%s line %d does not parse: %v: %q", path, n, err, sc.Text())
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// summaryJSON is the part of a summary export the tests read.
+type summaryJSON struct {
+	Format  string `json:"format"`
+	Metrics []struct {
+		Key       string             `json:"key"`
+		Values    map[string]float64 `json:"values"`
+		Histogram string             `json:"histogram"`
+	} `json:"metrics"`
+	Scenarios []struct {
+		Name       string `json:"name"`
+		Iterations int64  `json:"iterations"`
+	} `json:"scenarios"`
+	Interrupted bool   `json:"interrupted"`
+	ErrorCode   int    `json:"error_code"`
+	Segment     string `json:"segment"`
+	Run         struct {
+		Script string `json:"script"`
+		Seed   int64  `json:"seed"`
+	} `json:"run"`
+}
+
+func readSummaryJSON(t *testing.T, path string) summaryJSON {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s summaryJSON
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatalf("%s does not parse: %v", path, err)
+	}
+	return s
+}
+
+func (s summaryJSON) value(key, stat string) float64 {
+	for _, m := range s.Metrics {
+		if m.Key == key {
+			return m.Values[stat]
+		}
+	}
+	return -1
+}
+
+const agentPassword = "s3cr3t-Agent-PW"
+
+// TestRunFullReports runs full.js with every output and checks each of them.
+func TestRunFullReports(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{}
+	for _, n := range []string{"summary.json", "junit.xml", "report.html", "samples.ndjson", "trace.ndjson"} {
+		files[n] = filepath.Join(dir, n)
+	}
+	r := runCLI(t, nil, "run", "full.js", "-e", "AGENT_PASSWORD="+agentPassword, "--seed", "7",
+		"--sim-agent-password", agentPassword,
+		"--summary-export", files["summary.json"], "--junit", files["junit.xml"], "--html", files["report.html"],
+		"--out", "json="+files["samples.ndjson"], "--trace", files["trace.ndjson"])
+	r.want(t, 0)
+
+	t.Run("summary", func(t *testing.T) {
+		contains(t, "stdout", r.stdout,
+			"target  built-in simulator 127.0.0.1:", "seed  7",
+			"THRESHOLDS", "✓  cti_request_duration{msg:ANSWER_CALL_REQ}  max<2000",
+			"REQUESTS", "ANSWER_CALL_REQ", "SET_AGENT_STATE_REQ", "all requests",
+			"p50", "p90", "p95", "p99", "p99.9", "max",
+			"EVENT WAITS", "CALL_DELIVERED_EVENT", "CALL_CLEARED_EVENT",
+			"SESSIONS", "opened 4 · failed 0",
+			"CHECKS", "answered", "logged in",
+			"EXECUTION", "iteration duration",
+			"TRAFFIC", "messages", "bytes",
+			"OTHER METRICS", "answer_to_clear",
+			"✓ PASSED  all 3 thresholds passed")
+		if strings.Contains(r.stdout, "\x1b[") {
+			t.Errorf("colors in a summary written to a pipe:\n%q", r.stdout)
+		}
+		contains(t, "stderr", r.stderr, "ctiload: running full.js against built-in simulator", "[00m0")
+	})
+
+	t.Run("json summary equals the sample stream", func(t *testing.T) {
+		s := readSummaryJSON(t, files["summary.json"])
+		if !strings.HasPrefix(s.Format, "ctiload-summary/") || s.Run.Seed != 7 {
+			t.Errorf("format %q, seed %d", s.Format, s.Run.Seed)
+		}
+		lines := readNDJSON(t, files["samples.ndjson"])
+		if _, ok := lines[0]["metrics"]; !ok {
+			t.Errorf("first line %v; want the metric descriptions", lines[0])
+		}
+		sums := map[string]float64{}
+		for _, l := range lines[1:] {
+			name, _ := l["metric"].(string)
+			v, _ := l["value"].(float64)
+			if name == "cti_request_duration" {
+				v = 1 // count the samples of a trend
+			}
+			sums[name] += v
+			if _, ok := l["time"].(string); !ok {
+				t.Fatalf("sample without a time: %v", l)
+			}
+		}
+		for _, m := range []string{"cti_requests", "iterations", "cti_messages_sent", "cti_bytes_received", "cti_request_duration"} {
+			if got, want := sums[m], s.value(m, "count"); got != want || want <= 0 {
+				t.Errorf("%s: the stream sums to %v; the summary counts %v", m, got, want)
+			}
+		}
+		var its int64
+		for _, sc := range s.Scenarios {
+			its += sc.Iterations
+		}
+		if float64(its) != sums["iterations"] {
+			t.Errorf("scenario iterations %d; the stream has %v", its, sums["iterations"])
+		}
+		for _, m := range s.Metrics {
+			if m.Key == "cti_request_duration" && m.Histogram == "" {
+				t.Error("cti_request_duration has no encoded histogram")
+			}
+		}
+	})
+
+	t.Run("junit", func(t *testing.T) {
+		b, err := os.ReadFile(files["junit.xml"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var js struct {
+			Tests    int `xml:"tests,attr"`
+			Failures int `xml:"failures,attr"`
+			Suites   []struct {
+				Name  string `xml:"name,attr"`
+				Cases []struct {
+					Name string `xml:"name,attr"`
+				} `xml:"testcase"`
+			} `xml:"testsuite"`
+		}
+		if err := xml.Unmarshal(b, &js); err != nil {
+			t.Fatalf("junit.xml does not parse: %v", err)
+		}
+		var names []string
+		for _, s := range js.Suites {
+			for _, c := range s.Cases {
+				names = append(names, s.Name+"/"+c.Name)
+			}
+		}
+		want := []string{"thresholds/checks: rate>0.5", "thresholds/cti_request_duration: p(95)<2000",
+			"thresholds/cti_request_duration{msg:ANSWER_CALL_REQ}: max<2000", "checks/answered", "checks/logged in", "checks/ready"}
+		if strings.Join(names, "|") != strings.Join(want, "|") || js.Tests != 6 || js.Failures != 0 {
+			t.Errorf("test cases %q (tests=%d failures=%d); want %q", names, js.Tests, js.Failures, want)
+		}
+	})
+
+	t.Run("trace", func(t *testing.T) {
+		frames := readNDJSON(t, files["trace.ndjson"])
+		names := map[string]int{}
+		for _, f := range frames {
+			names[f["name"].(string)]++
+			if f["time"] == nil || f["vu"] == nil || f["session"] == nil || f["dir"] == nil {
+				t.Fatalf("frame without time, vu, session or dir: %v", f)
+			}
+		}
+		for _, n := range []string{"OPEN_REQ", "OPEN_CONF", "SET_AGENT_STATE_REQ", "CALL_DELIVERED_EVENT", "ANSWER_CALL_REQ"} {
+			if names[n] == 0 {
+				t.Errorf("no %s in the trace (%v)", n, names)
+			}
+		}
+		b, _ := os.ReadFile(files["trace.ndjson"])
+		if !bytes.Contains(b, []byte(`"AgentPassword":"[REDACTED]"`)) {
+			t.Error("the login's AgentPassword is not shown redacted in the trace")
+		}
+	})
+
+	t.Run("no secret anywhere", func(t *testing.T) {
+		for name, path := range files {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(b, []byte(agentPassword)) {
+				t.Errorf("%s contains the agent password", name)
+			}
+		}
+		if strings.Contains(r.stdout+r.stderr, agentPassword) {
+			t.Error("the output contains the agent password")
+		}
+	})
+
+	t.Run("html in chromium", func(t *testing.T) {
+		bin := htmltest.Require(t)
+		page, err := os.ReadFile(files["report.html"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, bad := range []string{"<script", "<link", "https://", "src="} {
+			if bytes.Contains(page, []byte(bad)) {
+				t.Errorf("the report holds %q: it must be self-contained", bad)
+			}
+		}
+		dom := htmltest.DumpDOM(t, bin, files["report.html"])
+		checkChartsInDOM(t, dom)
+		png := filepath.Join(dir, "report.png")
+		img := htmltest.Screenshot(t, bin, files["report.html"], png, 1300, 2200)
+		st := htmltest.PixelStats(img, [3]uint8{0x2e, 0x6b, 0xd9})
+		if st.Colors < 50 || st.Near[[3]uint8{0x2e, 0x6b, 0xd9}] < 300 {
+			t.Errorf("the screenshot looks empty: %d colors, %d chart-blue pixels", st.Colors, st.Near[[3]uint8{0x2e, 0x6b, 0xd9}])
+		}
+		if keep := os.Getenv("CTILOAD_KEEP_SCREENSHOT"); keep != "" {
+			b, _ := os.ReadFile(png)
+			os.WriteFile(keep, b, 0o644)
+		}
+	})
+}
+
+var (
+	domChartRE = regexp.MustCompile(`<svg class="chart-svg[^"]*" data-chart="([^"]+)"`)
+	domLineRE  = regexp.MustCompile(`<path class="line [^"]*" d="M[0-9.]+,[0-9.]+(L[0-9.]+,[0-9.]+)+`)
+	domBarRE   = regexp.MustCompile(`<rect class="bar" x="[0-9.]+" y="[0-9.]+" width="[0-9.]+" height="[0-9.]*[1-9]`)
+)
+
+// checkChartsInDOM asserts that the rendered report has its charts drawn: the time charts with
+// lines of at least two points, the histograms with bars.
+func checkChartsInDOM(t *testing.T, dom string) {
+	t.Helper()
+	charts := map[string]bool{}
+	for _, m := range domChartRE.FindAllStringSubmatch(dom, -1) {
+		charts[m[1]] = true
+	}
+	for _, want := range []string{"latency", "throughput", "vus", "histogram-ANSWER_CALL_REQ", "histogram-SET_AGENT_STATE_REQ"} {
+		if !charts[want] {
+			t.Errorf("chart %q is not in the DOM (have %v)", want, charts)
+		}
+	}
+	if n := len(domLineRE.FindAllString(dom, -1)); n < 5 {
+		t.Errorf("%d lines drawn; want p50, p95, p99, requests/s, failures/s and VUs", n)
+	}
+	if n := len(domBarRE.FindAllString(dom, -1)); n < 4 {
+		t.Errorf("%d histogram bars drawn; want some per request type", n)
+	}
+}
+
+func TestRunThresholdsFail(t *testing.T) {
+	dir := t.TempDir()
+	junit := filepath.Join(dir, "junit.xml")
+	r := runCLI(t, nil, "run", "thresholds_fail.js", "--junit", junit, "--seed", "3")
+	r.want(t, 99)
+	contains(t, "stdout", r.stdout, "✗  cti_failures", "count==0",
+		"FAILURES", "CF_INVALID_AGENT_WORK_MODE", "SET_AGENT_STATE_REQ", "✗ THRESHOLDS FAILED  1 of 2 thresholds failed")
+	contains(t, "stderr", r.stderr, "ctiload: threshold failed: cti_failures count==0 (observed ")
+	b, _ := os.ReadFile(junit)
+	contains(t, "junit.xml", string(b), `<failure message="cti_failures count==0: observed`)
+	// The failure table names the request of each code: "SET_AGENT_STATE_REQ N" on the code's row.
+	if !regexp.MustCompile(`CF_INVALID_AGENT_WORK_MODE\s+\d+\s+\d+\.\d\d%\s+SET_AGENT_STATE_REQ \d+`).MatchString(r.stdout) {
+		t.Errorf("no failure-code row with its share and request:\n%s", r.stdout)
+	}
+}
+
+func TestRunScriptErrorNamesTheLine(t *testing.T) {
+	r := runCLI(t, nil, "run", "init_error.js")
+	r.want(t, 107)
+	contains(t, "stderr", r.stderr, "init_error.js:8:", "not enough agents for this scenario")
+	if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic") {
+		t.Errorf("a stack trace on stderr:\n%s", r.stderr)
+	}
+}
+
+func TestRunEnvOverridesProcessEnvironment(t *testing.T) {
+	runCLI(t, []string{"GREETING=bye"}, "run", "-q", "--no-summary", "-e", "GREETING=hello", "env.js").want(t, 0)
+	runCLI(t, []string{"GREETING=hello"}, "run", "-q", "--no-summary", "env.js").want(t, 0)
+	r := runCLI(t, []string{"GREETING=hello"}, "run", "-q", "--no-summary", "--include-system-env-vars=false", "env.js")
+	r.want(t, 107)
+	contains(t, "stderr", r.stderr, "GREETING is undefined")
+}
+
+func TestRunInvalidOptions(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  []string
+		args []string
+		want string // the whole first line of stderr
+	}{
+		{"bad number", nil, []string{"run", "--vus", "abc", "pass.js"}, `ctiload: --vus: invalid value "abc": want a whole number`},
+		{"bad duration", nil, []string{"run", "--duration", "soon", "pass.js"}, `ctiload: --duration: invalid value "soon": want a duration such as 30s, 1m30s or 500ms`},
+		{"missing script", nil, []string{"run", "nope.js"}, `ctiload: cannot read script "nope.js": no such file or directory`},
+		{"no script", nil, []string{"run"}, `ctiload: missing a script: ctiload run SCRIPT`},
+		{"bad env", []string{"CTILOAD_VUS=many"}, []string{"run", "pass.js"}, `ctiload: CTILOAD_VUS: invalid value "many": want a whole number`},
+		{"bad stage", nil, []string{"run", "--stage", "30s", "pass.js"}, `ctiload: --stage: invalid value "30s": want DURATION:TARGET such as 30s:10`},
+		{"bad threshold", nil, []string{"run", "bad_threshold.js"}, `ctiload: threshold "count=<0" of metric "cti_failures": at column 6: expected an operator`},
+		{"bad output", nil, []string{"run", "--out", "csv=x.csv", "pass.js"}, `ctiload: --out: unknown output "csv": ctiload writes json=FILE (one sample per line, .gz to compress)`},
+		{"bad log format", nil, []string{"run", "--log-format", "xml", "pass.js"}, `ctiload: --log-format: invalid value "xml": want text or json`},
+		{"unknown sim option", nil, []string{"run", "--sim-agents", "0x", "pass.js"}, `ctiload: --sim-agents: invalid value "0x": want a whole number`},
+		{"unreachable target", nil, []string{"run", "--target", "127.0.0.1:1", "pass.js"}, `ctiload: target 127.0.0.1:1 is unreachable (127.0.0.1:1: connect: connection refused)`},
+		{"bad target", nil, []string{"run", "--target", "nowhere", "pass.js"}, `ctiload: --target: invalid value "nowhere": want host:port, or host:port,host:port for side A and side B`},
+		{"unwritable report", nil, []string{"run", "--html", "/no/such/dir/r.html", "pass.js"}, `ctiload: --html: cannot write "/no/such/dir/r.html": no such file or directory`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCLI(t, tc.env, tc.args...)
+			r.want(t, 104)
+			first, _, _ := strings.Cut(r.stderr, "\n")
+			if !strings.HasPrefix(first, tc.want) {
+				t.Errorf("stderr:\n%s\nwant it to start with:\n%s", r.stderr, tc.want)
+			}
+			if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "Usage:") {
+				t.Errorf("stack trace or usage on stderr:\n%s", r.stderr)
+			}
+		})
+	}
+}
+
+// TestOptionPrecedence checks defaults < script < environment < flags with ctiload inspect.
+func TestOptionPrecedence(t *testing.T) {
+	inspect := func(env []string, args ...string) map[string]any {
+		t.Helper()
+		r := runCLI(t, env, append([]string{"inspect"}, args...)...)
+		r.want(t, 0)
+		var out map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+			t.Fatalf("inspect output: %v\n%s", err, r.stdout)
+		}
+		return out
+	}
+	scenario := func(out map[string]any, name string) map[string]any {
+		sc, _ := out["scenarios"].(map[string]any)[name].(map[string]any)
+		return sc
+	}
+	// The script: per-vu-iterations "agents", 4 VUs, 20 simulator agents.
+	out := inspect(nil, "pass.js")
+	if sc := scenario(out, "agents"); sc == nil || sc["vus"] != 4.0 || sc["executor"] != "per-vu-iterations" {
+		t.Errorf("script options: %v", out["scenarios"])
+	}
+	if out["simulator"].(map[string]any)["agents"] != 20.0 || out["seed"] != nil {
+		t.Errorf("simulator %v, seed %v; want 20 agents from the script and no fixed seed", out["simulator"], out["seed"])
+	}
+	// The environment over the script.
+	out = inspect([]string{"CTILOAD_VUS=6", "CTILOAD_DURATION=2s", "CTILOAD_SIM_AGENTS=30", "CTILOAD_SEED=9"}, "pass.js")
+	if sc := scenario(out, "default"); sc == nil || sc["vus"] != 6.0 || sc["duration"] != "2s" || sc["executor"] != "constant-vus" {
+		t.Errorf("environment: %v", out["scenarios"])
+	}
+	if out["simulator"].(map[string]any)["agents"] != 30.0 || out["seed"] != 9.0 {
+		t.Errorf("simulator %v, seed %v; want the environment's", out["simulator"], out["seed"])
+	}
+	// Flags over the environment.
+	out = inspect([]string{"CTILOAD_VUS=6", "CTILOAD_DURATION=2s", "CTILOAD_SIM_AGENTS=30"}, "pass.js", "--vus", "2", "--sim-agents", "40")
+	if sc := scenario(out, "default"); sc == nil || sc["vus"] != 2.0 || sc["duration"] != "2s" {
+		t.Errorf("flags: %v", out["scenarios"])
+	}
+	if out["simulator"].(map[string]any)["agents"] != 40.0 {
+		t.Errorf("simulator %v; want the flag's 40 agents", out["simulator"])
+	}
+	// Stages replace the lower levels' duration.
+	out = inspect([]string{"CTILOAD_DURATION=2s"}, "pass.js", "--stage", "1s:3", "--stage", "1s:0")
+	if sc := scenario(out, "default"); sc == nil || sc["executor"] != "ramping-vus" {
+		t.Errorf("stages: %v", out["scenarios"])
+	}
+	// A target replaces the simulator, with a warning for its flags.
+	out = inspect(nil, "pass.js", "--target", "10.0.0.1:42027", "--sim-agents", "5")
+	if out["target"] != "10.0.0.1:42027" || out["simulator"] != nil || out["warnings"] == nil {
+		t.Errorf("target %v, simulator %v, warnings %v", out["target"], out["simulator"], out["warnings"])
+	}
+}
+
+// startCLI starts ctiload and returns it with a reader of its standard error lines.
+func startCLI(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer, *lineWaiter) {
+	t.Helper()
+	cmd := exec.Command(ctiloadBin, args...)
+	cmd.Dir = "testdata"
+	cmd.Env = cleanEnv()
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return cmd, &out, newLineWaiter(pipe)
+}
+
+// lineWaiter collects a stream's lines and waits for one that contains a string.
+type lineWaiter struct {
+	mu    sync.Mutex
+	text  strings.Builder
+	cond  chan struct{}
+	done  chan struct{}
+	lines []string
+}
+
+func newLineWaiter(r io.Reader) *lineWaiter {
+	w := &lineWaiter{cond: make(chan struct{}, 1), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			w.mu.Lock()
+			w.text.WriteString(sc.Text() + "\n")
+			w.mu.Unlock()
+			select {
+			case w.cond <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	return w
+}
+
+func (w *lineWaiter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.text.String()
+}
+
+func (w *lineWaiter) waitFor(t *testing.T, s string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.After(timeout)
+	for !strings.Contains(w.String(), s) {
+		select {
+		case <-w.cond:
+		case <-w.done:
+			if !strings.Contains(w.String(), s) {
+				t.Fatalf("the process ended without printing %q:\n%s", s, w.String())
+			}
+		case <-deadline:
+			t.Fatalf("no %q within %v:\n%s", s, timeout, w.String())
+		}
+	}
+}
+
+func waitExit(t *testing.T, cmd *exec.Cmd, stderr *lineWaiter, within time.Duration) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		<-stderr.done
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	case <-time.After(within):
+		t.Fatalf("still running %v after the signal:\n%s", within, stderr.String())
+	}
+	return -1
+}
+
+// TestRunInterruptedBySIGINT stops a 30-second run after it started: exit 105, the summary
+// printed, every file written, the sample stream whole.
+func TestRunInterruptedBySIGINT(t *testing.T) {
+	dir := t.TempDir()
+	sum, samples, html := filepath.Join(dir, "summary.json"), filepath.Join(dir, "samples.ndjson"), filepath.Join(dir, "report.html")
+	cmd, stdout, stderr := startCLI(t, "run", "long.js", "--summary-export", sum, "--out", "json="+samples, "--html", html)
+	stderr.waitFor(t, "[00m00s] agents", 20*time.Second)
+	time.Sleep(700 * time.Millisecond) // a few iterations
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if code := waitExit(t, cmd, stderr, 15*time.Second); code != 105 {
+		t.Fatalf("exit code %d; want 105\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the graceful stop took %v; gracefulStop is 1s", d)
+	}
+	contains(t, "stderr", stderr.String(), "SIGINT: stopping gracefully", "ctiload: interrupted")
+	contains(t, "stdout", stdout.String(), "REQUESTS", "SET_AGENT_STATE_REQ", "■ INTERRUPTED")
+	s := readSummaryJSON(t, sum)
+	if !s.Interrupted || s.ErrorCode != 105 {
+		t.Errorf("summary interrupted=%v error_code=%d; want true, 105", s.Interrupted, s.ErrorCode)
+	}
+	lines := readNDJSON(t, samples)
+	var reqs float64
+	for _, l := range lines[1:] {
+		if l["metric"] == "cti_requests" {
+			reqs += l["value"].(float64)
+		}
+	}
+	if reqs == 0 || reqs != s.value("cti_requests", "count") {
+		t.Errorf("the stream has %v requests; the summary %v", reqs, s.value("cti_requests", "count"))
+	}
+	if _, err := os.Stat(html); err != nil {
+		t.Errorf("no HTML report after the interrupt: %v", err)
+	}
+}
+
+// TestRunSecondSIGINTStopsAtOnce: iterations sleep 20 s with a 30 s gracefulStop, so only the
+// second signal ends the run quickly; the reports are still written.
+func TestRunSecondSIGINTStopsAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	sum, samples := filepath.Join(dir, "summary.json"), filepath.Join(dir, "samples.ndjson.gz")
+	cmd, stdout, stderr := startCLI(t, "run", "long.js", "-e", "ITERATION_SLEEP=20", "-e", "GRACEFUL_STOP=30s",
+		"--summary-export", sum, "--out", "json="+samples)
+	stderr.waitFor(t, "[00m00s] agents", 20*time.Second)
+	time.Sleep(500 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	stderr.waitFor(t, "press Ctrl-C again", 5*time.Second)
+	time.Sleep(300 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	if code := waitExit(t, cmd, stderr, 8*time.Second); code != 105 {
+		t.Fatalf("exit code %d; want 105\nstderr:\n%s", code, stderr.String())
+	}
+	contains(t, "stderr", stderr.String(), "stopping now")
+	contains(t, "stdout", stdout.String(), "■ INTERRUPTED", "hard stop")
+	if s := readSummaryJSON(t, sum); !s.Interrupted {
+		t.Errorf("summary not marked interrupted")
+	}
+	if st, err := os.Stat(samples); err != nil || st.Size() == 0 {
+		t.Errorf("no sample stream: %v", err)
+	}
+}
+
+// TestSegmentsMergeAndReport runs a test as two segments, merges their summaries and renders
+// the merged one again.
+func TestSegmentsMergeAndReport(t *testing.T) {
+	dir := t.TempDir()
+	a, b, total := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json"), filepath.Join(dir, "total.json")
+	runCLI(t, nil, "run", "-q", "--no-summary", "--seed", "5", "--execution-segment", "0:1/2", "--summary-export", a, "pass.js").want(t, 0)
+	runCLI(t, nil, "run", "-q", "--no-summary", "--seed", "5", "--execution-segment", "1/2:1", "--summary-export", b, "pass.js").want(t, 0)
+	r := runCLI(t, nil, "merge", a, b, "-o", total)
+	r.want(t, 0)
+	contains(t, "merge stdout", r.stdout, "merged  2 summaries", "✓ PASSED")
+	sa, sb, st := readSummaryJSON(t, a), readSummaryJSON(t, b), readSummaryJSON(t, total)
+	for _, m := range []string{"iterations", "cti_requests", "cti_request_duration"} {
+		if got, want := st.value(m, "count"), sa.value(m, "count")+sb.value(m, "count"); got != want || want <= 0 {
+			t.Errorf("merged %s count %v; want %v", m, got, want)
+		}
+	}
+	if st.value("iterations", "count") != 20 {
+		t.Errorf("merged iterations %v; want the whole test's 20", st.value("iterations", "count"))
+	}
+
+	// Merging to standard output gives the JSON alone.
+	r = runCLI(t, nil, "merge", a, b)
+	r.want(t, 0)
+	var m map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &m); err != nil {
+		t.Errorf("merge without -o: standard output is not JSON: %v", err)
+	}
+	// One segment twice is refused.
+	r = runCLI(t, nil, "merge", a, a)
+	r.want(t, 104)
+	contains(t, "stderr", r.stderr, "both ran segment")
+
+	html, junit := filepath.Join(dir, "r.html"), filepath.Join(dir, "j.xml")
+	r = runCLI(t, nil, "report", total, "--html", html, "--junit", junit)
+	r.want(t, 0)
+	contains(t, "report stdout", r.stdout, "THRESHOLDS", "REQUESTS", "SET_AGENT_STATE_REQ")
+	for _, p := range []string{html, junit} {
+		if st, err := os.Stat(p); err != nil || st.Size() == 0 {
+			t.Errorf("report did not write %s: %v", p, err)
+		}
+	}
+	r = runCLI(t, nil, "report", "pass.js")
+	r.want(t, 104)
+	contains(t, "stderr", r.stderr, "pass.js: not a JSON summary")
+}
