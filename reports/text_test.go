@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/reports"
 )
 
@@ -69,4 +71,24 @@ func TestTextSummaryGolden(t *testing.T) {
 			golden(t, tc.name, buf.Bytes())
 		})
 	}
+}
+
+// TestTextSummaryInterruptedGolden is a run stopped early with no CTI traffic at all: only the
+// sections with data, and the interruption as the verdict.
+func TestTextSummaryInterruptedGolden(t *testing.T) {
+	b := newSynth()
+	b.counter("iterations", nil, 3)
+	b.trend("iteration_duration", nil, []float64{1000.5, 1001.2, 999.8})
+	b.gauge("vus", 0, 0, 2)
+	b.gauge("vus_max", 2, 2, 2)
+	res := b.res
+	res.Duration = engine.Duration(2500 * time.Millisecond)
+	res.Scenarios = []engine.ScenarioResult{{Name: "default", Executor: "constant-vus", Iterations: 3, Interrupted: 2, VUsMax: 2}}
+	res.Interrupted, res.ErrorCode, res.Error = true, 105, "run interrupted (graceful stop)"
+	s := summaryOf(t, reports.Input{Result: res, Run: reports.RunInfo{Script: "s.js", Target: "10.1.2.3:42027"}}, reports.SummaryOptions{TrendStats: []string{"avg", "med", "p(95)", "max"}})
+	var buf bytes.Buffer
+	if err := reports.NewTextReporter(s, reports.TextOptions{})(&buf); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "summary-interrupted.golden", buf.Bytes())
 }

@@ -679,3 +679,50 @@ func TestSegmentsMergeAndReport(t *testing.T) {
 	r.want(t, 104)
 	contains(t, "stderr", r.stderr, "pass.js: not a JSON summary")
 }
+
+func TestRunMoreFlags(t *testing.T) {
+	t.Run("json logs", func(t *testing.T) {
+		r := runCLI(t, nil, "run", "-q", "--no-summary", "--log-format", "json", "console.js")
+		r.want(t, 0)
+		var n int
+		for _, line := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(line), &m); err != nil {
+				t.Fatalf("stderr line is not JSON: %q", line)
+			}
+			if msg, _ := m["msg"].(string); strings.HasPrefix(msg, "hello from VU 1") {
+				n++
+			}
+		}
+		if n != 2 {
+			t.Errorf("%d console lines; want 2:\n%s", n, r.stderr)
+		}
+	})
+	t.Run("trend stats", func(t *testing.T) {
+		r := runCLI(t, nil, "run", "-q", "--summary-trend-stats", "avg,med,p(99.99)", "pass.js")
+		r.want(t, 0)
+		if !regexp.MustCompile(`request\s+count\s+failed\s+rate\s+avg\s+med\s+p99\.99\n`).MatchString(r.stdout) {
+			t.Errorf("the request table does not have the columns asked for:\n%s", r.stdout)
+		}
+	})
+	t.Run("unknown flag", func(t *testing.T) {
+		r := runCLI(t, nil, "run", "--vu", "3", "pass.js")
+		r.want(t, 104)
+		contains(t, "stderr", r.stderr, "ctiload: unknown flag: --vu (see ctiload run --help)")
+	})
+	t.Run("duplex simulator", func(t *testing.T) {
+		r := runCLI(t, nil, "run", "duplex.js")
+		r.want(t, 0)
+		if !regexp.MustCompile(`target  built-in simulator 127\.0\.0\.1:\d+,127\.0\.0\.1:\d+ \(UCCE duplex, 4 agents\)`).MatchString(r.stdout) {
+			t.Errorf("the header does not name both sides:\n%s", r.stdout)
+		}
+		if !regexp.MustCompile(`reconnected [1-9]`).MatchString(r.stdout) {
+			t.Errorf("no reconnection after the fail-over:\n%s", r.stdout)
+		}
+	})
+	t.Run("help groups the simulator flags", func(t *testing.T) {
+		r := runCLI(t, nil, "run", "--help")
+		r.want(t, 0)
+		contains(t, "help", r.stdout, "Flags:", "--summary-export FILE", "Built-in simulator", "--sim-call-rate")
+	})
+}

@@ -199,17 +199,18 @@ func (p *progress) count(key string) float64 {
 	return 0
 }
 
-// rate measures a counter per second over the last rateWindow.
-func (p *progress) rate(key string, now time.Time, v float64) float64 {
+// rate measures a counter per second over the last rateWindow; without half a second of
+// history yet, it reports false.
+func (p *progress) rate(key string, now time.Time, v float64) (float64, bool) {
 	h := append(p.history[key], rateSample{now, v})
 	for len(h) > 2 && now.Sub(h[1].at) >= rateWindow {
 		h = h[1:]
 	}
 	p.history[key] = h
 	if dt := now.Sub(h[0].at).Seconds(); dt > 0.5 {
-		return (v - h[0].count) / dt
+		return (v - h[0].count) / dt, true
 	}
-	return 0
+	return 0, false
 }
 
 func (p *progress) line(sc engine.ScenarioProgress, width int, now time.Time) string {
@@ -221,10 +222,10 @@ func (p *progress) line(sc engine.ScenarioProgress, width int, now time.Time) st
 	if m, ok := p.src.Snapshot(reports.MetricRequestDuration + sel); ok && m.Values["count"] > 0 {
 		p95 = reports.FormatDuration(m.Values["p(95)"])
 	}
-	reqRate := p.rate("req"+sel, now, reqs)
-	itRate := p.rate("it"+sel, now, float64(sc.Iterations))
-	if s := sc.Elapsed.Seconds(); s > 0 && (sc.State == executor.Done || s < rateWindow.Seconds()) {
-		// Finished, or too early for a window: the average since the scenario started.
+	reqRate, ok1 := p.rate("req"+sel, now, reqs)
+	itRate, ok2 := p.rate("it"+sel, now, float64(sc.Iterations))
+	if s := sc.Elapsed.Seconds(); s > 0 && (sc.State == executor.Done || !ok1 || !ok2 || s < rateWindow.Seconds()) {
+		// Finished, or no window yet: the average since the scenario started.
 		reqRate, itRate = reqs/s, float64(sc.Iterations)/s
 	}
 
