@@ -575,7 +575,7 @@ func TestRunInterruptedBySIGINT(t *testing.T) {
 	dir := t.TempDir()
 	sum, samples, html := filepath.Join(dir, "summary.json"), filepath.Join(dir, "samples.ndjson"), filepath.Join(dir, "report.html")
 	cmd, stdout, stderr := startCLI(t, "run", "long.js", "--summary-export", sum, "--out", "json="+samples, "--html", html)
-	stderr.waitFor(t, "[00m00s] agents", 20*time.Second)
+	stderr.waitFor(t, "] agents ", 20*time.Second)
 	time.Sleep(700 * time.Millisecond) // a few iterations
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
@@ -615,7 +615,7 @@ func TestRunSecondSIGINTStopsAtOnce(t *testing.T) {
 	sum, samples := filepath.Join(dir, "summary.json"), filepath.Join(dir, "samples.ndjson.gz")
 	cmd, stdout, stderr := startCLI(t, "run", "long.js", "-e", "ITERATION_SLEEP=20", "-e", "GRACEFUL_STOP=30s",
 		"--summary-export", sum, "--out", "json="+samples)
-	stderr.waitFor(t, "[00m00s] agents", 20*time.Second)
+	stderr.waitFor(t, "] agents ", 20*time.Second)
 	time.Sleep(500 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGINT)
 	stderr.waitFor(t, "press Ctrl-C again", 5*time.Second)

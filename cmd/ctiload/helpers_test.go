@@ -136,3 +136,12 @@ func TestProgressLogsDoNotTearLines(t *testing.T) {
 		t.Errorf("log through the live view wrote %q; want %q", out.String(), want)
 	}
 }
+
+func TestSuggest(t *testing.T) {
+	known := []string{"agents", "callRate", "failRate", "talkTime"}
+	for in, want := range map[string]string{"agent": "agents", "callrate": "callRate", "failrate": "failRate", "colour": ""} {
+		if got := suggest(in, known); got != want {
+			t.Errorf("suggest(%q) = %q; want %q", in, got, want)
+		}
+	}
+}

@@ -165,3 +165,15 @@ func (h *sampleHooks) hook(batch []engine.Sample) {
 		w.Write(batch)
 	}
 }
+
+// close closes the sample streams and returns their errors (a stream closes once; closing it
+// again returns the same error).
+func (h *sampleHooks) close() []error {
+	var errs []error
+	for _, w := range h.writers {
+		if err := w.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}

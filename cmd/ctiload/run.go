@@ -77,7 +77,7 @@ a second one interrupts running iterations at once; a third exits without report
 	main.BoolVarP(&f.quiet, "quiet", "q", false, "no banner and no live progress")
 	main.BoolVar(&f.noColor, "no-color", false, "no colors (also with NO_COLOR set, or when not on a terminal)")
 	main.BoolVar(&f.noSummary, "no-summary", false, "do not print the end-of-test summary (files are still written)")
-	main.StringVar(&f.logFormat, "log-format", "text", "format of log lines on standard error: text or json")
+	main.StringVar(&f.logFormat, "log-format", "text", "`FORMAT` of log lines on standard error: text or json")
 	main.BoolVarP(&f.verbose, "verbose", "v", false, "log debug messages too")
 	main.BoolVar(&f.skipTargetCheck, "skip-target-check", false, "do not check that --target accepts connections before the run")
 	cmd.Flags().AddFlagSet(main)
@@ -137,31 +137,67 @@ func newLogger(w io.Writer, format string, verbose bool) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format: invalid value %q: want text or json", format)
 }
 
+// runSession is one ctiload run, phase by phase: prepare (options, outputs, target), execute,
+// report.
+type runSession struct {
+	f       *runFlags
+	stdout  io.Writer
+	stderr  io.Writer
+	view    *progress
+	logger  *slog.Logger
+	plan    *plan
+	info    reports.RunInfo
+	sim     *embeddedSim
+	target  string
+	periph  uint32
+	reg     *engine.Registry
+	hooks   *sampleHooks
+	trace   *traceFile
+	samples []string // --out json= files
+}
+
 func (f *runFlags) run(cmd *cobra.Command, path string) error {
-	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-	tty := isTerminal(stderr)
-	view := newProgress(stderr, tty, useColor(stderr, f.noColor), f.quiet)
-	logger, err := newLogger(view.logWriter(), f.logFormat, f.verbose)
-	if err != nil {
+	s := &runSession{f: f, stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr()}
+	s.view = newProgress(s.stderr, isTerminal(s.stderr), useColor(s.stderr, f.noColor), f.quiet)
+	var err error
+	if s.logger, err = newLogger(s.view.logWriter(), f.logFormat, f.verbose); err != nil {
 		return &exitError{code: exitInvalidOptions, err: err}
 	}
+	defer s.close()
+	if err := s.prepare(path); err != nil {
+		return err
+	}
+	if err := s.startTarget(); err != nil {
+		return err
+	}
+	if err := s.openStreams(); err != nil {
+		return err
+	}
+	res, runErr, err := s.execute(cmd.Context())
+	if err != nil {
+		return err
+	}
+	return s.report(res, runErr)
+}
 
-	// Options: the script, the environment and the flags.
+// prepare loads the script and resolves the options; every problem found before anything
+// starts is reported at once.
+func (s *runSession) prepare(path string) error {
+	f := s.f
 	env, err := f.opts.buildEnv(os.Environ())
 	if err != nil {
 		return &exitError{code: exitInvalidOptions, err: err}
 	}
-	script, err := loadScript(path, env, logger)
+	script, err := loadScript(path, env, s.logger)
 	if err != nil {
 		return err
 	}
-	p := &plan{scriptPath: path, script: script, env: env}
-	if err := f.opts.resolve(p, os.Getenv); err != nil {
+	s.plan = &plan{scriptPath: path, script: script, env: env}
+	if err := f.opts.resolve(s.plan, os.Getenv); err != nil {
 		return err
 	}
-	sampleFiles, err := f.out.sampleFiles()
 	var errs []error
-	if err != nil {
+	if s.samples, err = f.out.sampleFiles(); err != nil {
 		errs = append(errs, err)
 	}
 	for _, c := range []struct{ flag, path string }{{"--summary-export", f.out.summaryExport}, {"--junit", f.out.junit}, {"--html", f.out.html}} {
@@ -170,115 +206,110 @@ func (f *runFlags) run(cmd *cobra.Command, path string) error {
 	if err := errors.Join(errs...); err != nil {
 		return &exitError{code: exitInvalidOptions, err: flattenErrors([]error{err})}
 	}
-	for _, w := range p.warnings {
-		logger.Warn(w)
+	for _, w := range s.plan.warnings {
+		s.logger.Warn(w)
 	}
+	s.info = reports.RunInfo{Script: path, Seed: s.plan.seed, Version: versionString(),
+		Scenarios: reports.DescribeScenarios(s.plan.config.Scenarios)}
+	return nil
+}
 
-	// The target: the built-in simulator, or a server that must accept connections.
-	info := reports.RunInfo{Script: path, Seed: p.seed, Version: versionString(),
-		Scenarios: reports.DescribeScenarios(p.config.Scenarios)}
-	target, peripheral := p.target, uint32(0)
-	var simulator *embeddedSim
-	if p.sim != nil {
-		if simulator, err = p.sim.start(); err != nil {
+// startTarget starts the built-in simulator, or checks that --target accepts connections.
+func (s *runSession) startTarget() error {
+	s.target = s.plan.target
+	if s.plan.sim != nil {
+		var err error
+		if s.sim, err = s.plan.sim.start(); err != nil {
 			return err
 		}
-		defer simulator.close()
-		target, peripheral = simulator.target(), simulator.peripheralID()
-		info.Simulator = simulator.info()
-	} else if !f.skipTargetCheck {
-		if err := checkTarget(target); err != nil {
+		s.target, s.periph = s.sim.target(), s.sim.peripheralID()
+		s.info.Simulator = s.sim.info()
+	} else if !s.f.skipTargetCheck {
+		if err := checkTarget(s.target); err != nil {
 			return &exitError{code: exitInvalidOptions, err: err}
 		}
 	}
-	info.Target = target
+	s.info.Target = s.target
+	return nil
+}
 
-	// Outputs that fill up during the run.
-	hooks := &sampleHooks{tally: reports.NewTally()}
-	reg := engine.NewRegistry()
-	defer func() {
-		for _, w := range hooks.writers {
-			w.Close()
-		}
-	}()
-	for _, file := range sampleFiles {
-		sw, err := reports.CreateSampleFile(file, reg)
+// openStreams creates the files that fill up during the run: samples and the protocol trace.
+func (s *runSession) openStreams() error {
+	s.reg = engine.NewRegistry()
+	s.hooks = &sampleHooks{tally: reports.NewTally()}
+	for _, file := range s.samples {
+		sw, err := reports.CreateSampleFile(file, s.reg)
 		if err != nil {
 			return &exitError{code: exitInvalidOptions, err: fmt.Errorf("--out json=%s: %v", file, unwrapPathError(err))}
 		}
-		hooks.writers = append(hooks.writers, sw)
+		s.hooks.writers = append(s.hooks.writers, sw)
 	}
-	var trace *traceFile
-	if f.out.trace != "" {
-		if trace, err = createTrace(f.out.trace); err != nil {
-			return &exitError{code: exitInvalidOptions, err: fmt.Errorf("--trace: cannot write %q: %v", f.out.trace, unwrapPathError(err))}
+	if path := s.f.out.trace; path != "" {
+		var err error
+		if s.trace, err = createTrace(path); err != nil {
+			return &exitError{code: exitInvalidOptions, err: fmt.Errorf("--trace: cannot write %q: %v", path, unwrapPathError(err))}
 		}
-		defer trace.Close()
 	}
+	return nil
+}
 
-	// The run.
-	rc := jsapi.RunnerConfig{Target: target, PeripheralID: peripheral, Registry: reg, Seed: p.seed, Logger: logger}
-	if trace != nil {
-		rc.Observer = trace
+// execute runs the test under the signal handler and the live view. err is a failure to start;
+// otherwise the run's result and error come back.
+func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr, err error) {
+	rc := jsapi.RunnerConfig{Target: s.target, PeripheralID: s.periph, Registry: s.reg, Seed: s.plan.seed, Logger: s.logger}
+	if s.trace != nil {
+		rc.Observer = s.trace
 	}
-	runner, err := script.NewRunner(rc)
+	runner, err := s.plan.script.NewRunner(rc)
 	if err != nil {
-		return &exitError{code: exitScriptError, err: err}
+		return nil, nil, &exitError{code: exitScriptError, err: err}
 	}
-	cfg := p.config
-	cfg.Registry = reg
+	cfg := s.plan.config
+	cfg.Registry = s.reg
 	cfg.Setup, cfg.Teardown = runner.SetupHook, runner.TeardownHook
-	cfg.Logger = logger
-	cfg.SampleHook = hooks.hook
-	cfg.Env = env
+	cfg.Logger = s.logger
+	cfg.SampleHook = s.hooks.hook
+	cfg.Env = s.plan.env
 	cfg.BreakdownTags = reports.BreakdownTags()
 	run, err := engine.New(cfg, runner)
 	if err != nil {
-		return &exitError{code: engine.ExitCode(err), err: flattenErrors([]error{err})}
+		return nil, nil, &exitError{code: engine.ExitCode(err), err: flattenErrors([]error{err})}
 	}
-	if !f.quiet {
-		f.banner(view, info)
+	if !s.f.quiet {
+		s.banner()
 	}
-
-	ctx, hardStop := context.WithCancel(cmd.Context())
+	ctx, hardStop := context.WithCancel(parent)
 	defer hardStop()
-	stopSignals, interrupted := watchSignals(run, hardStop, view.printf, func() {
-		for _, w := range hooks.writers {
-			w.Close() // whole lines only; the stream ends here
-		}
+	stopSignals, interrupted := watchSignals(run, hardStop, s.view.printf, func() {
+		s.hooks.close() // whole lines only; the stream ends here
 		os.Exit(exitInterrupted)
 	})
 	runDone := make(chan struct{})
-	if simulator != nil {
-		simulator.watch(run.Elapsed, runDone)
+	if s.sim != nil {
+		s.sim.watch(run.Elapsed, runDone)
 	}
-	view.start(run)
-	res, runErr := run.Run(ctx)
+	s.view.start(run)
+	res, runErr = run.Run(ctx)
 	close(runDone)
-	view.finish()
+	s.view.finish()
 	stopSignals()
-
-	// Reports: the streams first, then the summary files, then the summary itself.
-	var outErrs []error
-	for _, w := range hooks.writers {
-		if err := w.Close(); err != nil {
-			outErrs = append(outErrs, err)
-		}
-	}
-	if trace != nil {
-		if err := trace.Close(); err != nil {
-			outErrs = append(outErrs, fmt.Errorf("--trace: %v", err))
-		}
-	}
 	if res == nil {
-		return &exitError{code: engine.ExitCode(runErr), err: runErr}
+		return nil, nil, &exitError{code: engine.ExitCode(runErr), err: runErr}
 	}
 	if interrupted() && res.ErrorCode == 0 {
-		// A signal came while the run was ending by itself: say it was interrupted all the same.
+		// A signal came while the run was ending by itself: it was interrupted all the same.
 		res.Interrupted, res.ErrorCode, res.Error = true, exitInterrupted, (&engine.InterruptedError{}).Error()
 	}
-	sum, err := reports.NewSummary(reports.Input{Result: res, Run: info, Pairs: hooks.tally.Pairs()},
-		reports.SummaryOptions{TrendStats: p.trendStats})
+	return res, runErr, nil
+}
+
+// report closes the streams, writes the summary files and prints the summary, and returns the
+// verdict as the exit code.
+func (s *runSession) report(res *engine.Result, runErr error) error {
+	f := s.f
+	outErrs := s.closeStreams()
+	sum, err := reports.NewSummary(reports.Input{Result: res, Run: s.info, Pairs: s.hooks.tally.Pairs()},
+		reports.SummaryOptions{TrendStats: s.plan.trendStats})
 	if err != nil {
 		return &exitError{code: exitEngineError, err: err}
 	}
@@ -298,16 +329,16 @@ func (f *runFlags) run(cmd *cobra.Command, path string) error {
 		}
 	}
 	if !f.noSummary {
-		if err := reports.NewTextReporter(sum, reports.TextOptions{Color: useColor(stdout, f.noColor)})(stdout); err != nil {
+		if err := reports.NewTextReporter(sum, reports.TextOptions{Color: useColor(s.stdout, f.noColor)})(s.stdout); err != nil {
 			outErrs = append(outErrs, err)
 		}
 	}
 	code := res.ExitCode()
 	for _, e := range outErrs {
-		fmt.Fprintf(stderr, "ctiload: %v\n", e)
+		fmt.Fprintf(s.stderr, "ctiload: %v\n", e)
 	}
 	if len(outErrs) > 0 && code == exitOK {
-		code = exitEngineError
+		code = exitEngineError // the run passed, but a report the user asked for is missing
 	}
 	if code == exitOK {
 		return nil
@@ -315,11 +346,33 @@ func (f *runFlags) run(cmd *cobra.Command, path string) error {
 	return &exitError{code: code, err: verdictError(sum, runErr)}
 }
 
+// closeStreams flushes and closes the sample streams and the trace, returning their errors.
+func (s *runSession) closeStreams() []error {
+	var errs []error
+	if s.hooks != nil {
+		errs = append(errs, s.hooks.close()...)
+	}
+	if s.trace != nil {
+		if err := s.trace.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("--trace: %v", err))
+		}
+	}
+	return errs
+}
+
+// close releases whatever the session still holds, however it ended.
+func (s *runSession) close() {
+	s.closeStreams()
+	if s.sim != nil {
+		s.sim.close()
+	}
+}
+
 // banner says what is about to run, on standard error.
-func (f *runFlags) banner(view *progress, info reports.RunInfo) {
-	view.printf("ctiload: running %s against %s, seed %d", info.Script, info.TargetText(), info.Seed)
-	for _, sc := range info.Scenarios {
-		view.printf("  %s: %s, %s", sc.Name, sc.Executor, sc.Shape)
+func (s *runSession) banner() {
+	s.view.printf("ctiload: running %s against %s, seed %d", s.info.Script, s.info.TargetText(), s.info.Seed)
+	for _, sc := range s.info.Scenarios {
+		s.view.printf("  %s: %s, %s", sc.Name, sc.Executor, sc.Shape)
 	}
 }
 

@@ -37,21 +37,21 @@ func (e *embeddedSimFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&f.agentPassword, "sim-agent-password", "", "agent login password (empty: any)")
 	fl.StringVar(&f.password, "sim-password", "", "required OPEN_REQ ClientPassword (empty: none)")
 	fl.BoolVar(&f.uccx, "sim-uccx", false, "simulate a Unified CCX CTI server instead of Unified CCE")
-	fl.UintSliceVar(&f.versions, "sim-versions", nil, "accepted protocol versions (default 13-15,20-25 for UCCE, 10-18 for UCCX)")
+	fl.UintSliceVar(&f.versions, "sim-versions", nil, "accepted protocol `VERSIONS` (default 13-15,20-25 for UCCE, 10-18 for UCCX)")
 	fl.UintSliceVar(&f.versions, "sim-version", nil, "same as --sim-versions")
 	_ = fl.MarkHidden("sim-version")
 	fl.Uint32Var(&f.peripheralID, "sim-peripheral-id", sim.DefaultPeripheralID, "PeripheralID of the simulated peripheral (UCCE)")
-	fl.UintSliceVar(&f.skillGroups, "sim-skill-groups", nil, "skill groups of every agent (default 1)")
-	fl.UintSliceVar(&f.reasonCodes, "sim-reason-codes", nil, "valid NOT_READY/LOGOUT reason codes (empty: any)")
+	fl.UintSliceVar(&f.skillGroups, "sim-skill-groups", nil, "skill `GROUPS` of every agent (default 1)")
+	fl.UintSliceVar(&f.reasonCodes, "sim-reason-codes", nil, "valid NOT_READY/LOGOUT reason `CODES` (empty: any)")
 	fl.BoolVar(&f.reasonRequired, "sim-reason-required", false, "NOT_READY and LOGOUT need a reason code")
 	fl.BoolVar(&f.wrapUp, "sim-wrap-up", false, "agents go to wrap-up after ACD calls")
 	fl.DurationVar(&f.wrapUpTime, "sim-wrap-up-time", 0, "wrap-up ends by itself after this long")
 	fl.BoolVar(&f.afterNR, "sim-after-call-not-ready", false, "agents become NOT_READY after a call")
 	fl.DurationVar(&f.rona, "sim-ring-no-answer", 0, "re-queue a call not answered within this time (0: off)")
 	fl.BoolVar(&f.logoutOnClose, "sim-logout-on-close", false, "log an agent out when its session closes")
-	fl.StringVar(&f.callRate, "sim-call-rate", "0", "inbound call rate: 5/s, 300/m, 18000/h")
+	fl.StringVar(&f.callRate, "sim-call-rate", "0", "inbound call `RATE`: 5/s, 300/m, 18000/h")
 	fl.BoolVar(&f.poisson, "sim-poisson", false, "Poisson call arrivals instead of a fixed interval")
-	fl.StringVar(&f.talkTime, "sim-talk-time", "", "callers hang up after this: 30s, 10s..60s, normal(60s,10s), exp(45s) (empty: never)")
+	fl.StringVar(&f.talkTime, "sim-talk-time", "", "callers hang up after this `DIST`: 30s, 10s..60s, normal(60s,10s), exp(45s) (empty: never)")
 	fl.DurationVar(&f.queueTimeout, "sim-queue-timeout", 0, "callers abandon after waiting this long (0: never)")
 	fl.StringVar(&f.dialed, "sim-dialed-number", sim.DefaultDialedNumber, "number callers dial")
 	fl.StringArrayVar(&f.failRates, "sim-fail-rate", nil, "failure injection `MSG=RATE[:CODE]`, repeatable, e.g. SET_AGENT_STATE_REQ=5%:CF_INVALID_AGENT_WORK_MODE")
@@ -64,6 +64,9 @@ func (e *embeddedSimFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&e.duplex, "sim-duplex", false, "run a duplex pair: side A active, side B standby; the default target becomes \"A,B\"")
 	fl.DurationVar(&e.failoverAfter, "sim-failover-after", 0, "duplex: fail over to side B this long after the scenarios start")
 	fl.DurationVar(&e.failAAfter, "sim-fail-a-after", 0, "duplex: crash side A this long after the scenarios start")
+	for _, name := range []string{"sim-versions", "sim-version", "sim-skill-groups", "sim-reason-codes"} {
+		fl.Lookup(name).DefValue = "" // the usage says the default; pflag would print "[]"
+	}
 }
 
 // names returns the flags of the simulator, without their "sim-" prefix, sorted.
@@ -133,7 +136,11 @@ func (e *embeddedSimFlags) applyScript(raw json.RawMessage) error {
 			for _, n := range e.flagNames() {
 				known = append(known, kebabToCamel(n))
 			}
-			errs = append(errs, fmt.Errorf("options.simulator: unknown key %q (want one of %s)", key, strings.Join(known, ", ")))
+			if s := suggest(key, known); s != "" {
+				errs = append(errs, fmt.Errorf("options.simulator: unknown key %q: did you mean %q?", key, s))
+			} else {
+				errs = append(errs, fmt.Errorf("options.simulator: unknown key %q (want one of %s)", key, strings.Join(known, ", ")))
+			}
 			continue
 		}
 		if f.Changed {
@@ -228,7 +235,7 @@ func (e *embeddedSimFlags) plan(script json.RawMessage, seed int64) (*simPlan, e
 	e.f.seed = seed
 	cfg, err := e.f.config()
 	if err != nil {
-		errs = append(errs, prefixErrors("simulator", err))
+		errs = append(errs, simFlagNames(err))
 	}
 	if (e.failoverAfter > 0 || e.failAAfter > 0) && !e.duplex {
 		errs = append(errs, errors.New("--sim-failover-after and --sim-fail-a-after need a duplex simulator (--sim-duplex, or options.simulator.duplex: true)"))
@@ -250,16 +257,53 @@ func (e *embeddedSimFlags) plan(script json.RawMessage, seed int64) (*simPlan, e
 		faults: strings.Join(faults, ", ")}, nil
 }
 
-// prefixErrors prefixes every joined error with what.
-func prefixErrors(what string, err error) error {
+// simFlagNames renames the flags in sim's messages ("--fail-rate: …") to run's ("--sim-fail-rate:
+// …"); other messages get a "simulator: " prefix.
+func simFlagNames(err error) error {
+	list := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, fmt.Errorf("%s: %w", what, e))
-		}
-		return errors.Join(out...)
+		list = j.Unwrap()
 	}
-	return fmt.Errorf("%s: %w", what, err)
+	var out []error
+	for _, e := range list {
+		if rest, ok := strings.CutPrefix(e.Error(), "--"); ok {
+			out = append(out, errors.New("--sim-"+rest))
+		} else {
+			out = append(out, fmt.Errorf("simulator: %w", e))
+		}
+	}
+	return errors.Join(out...)
+}
+
+// suggest returns the known name closest to name, if it is close: a typo or a missing 's'.
+func suggest(name string, known []string) string {
+	best, bestD := "", 3
+	for _, k := range known {
+		if d := editDistance(strings.ToLower(name), strings.ToLower(k)); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // embeddedSim is a running built-in simulator.
