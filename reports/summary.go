@@ -371,13 +371,20 @@ func (b *builder) verdict() {
 	switch v.ExitCode {
 	case engine.ExitOK:
 		v.Status = "passed"
-		v.Message = "no thresholds to judge"
-		if n := len(res.Thresholds); n > 0 {
+		switch n := len(res.Thresholds); n {
+		case 0:
+			v.Message = "no thresholds to judge"
+		case 1:
+			v.Message = "the threshold passed"
+		default:
 			v.Message = fmt.Sprintf("all %d thresholds passed", n)
 		}
 	case engine.ExitThresholdsFailed:
 		v.Status = "thresholds failed"
 		v.Message = fmt.Sprintf("%d of %d thresholds failed", len(failed), len(res.Thresholds))
+		if len(res.Thresholds) == 1 {
+			v.Message = "the threshold failed"
+		}
 		if res.AbortedByThreshold {
 			v.Message += "; a threshold aborted the run"
 		}

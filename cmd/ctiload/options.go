@@ -41,8 +41,8 @@ type optionFlags struct {
 // (CTILOAD_ + the flag name in upper case with '_' for '-').
 var envNames = map[string]string{"stage": "CTILOAD_STAGES"}
 
-// envSkip are flags with no environment variable: -e itself, and flags naming output files,
-// whose surprise appearance from the environment would overwrite files.
+// envSkip are flags with no environment variable: -e (the script's environment is the process
+// environment already) and --help.
 var envSkip = map[string]bool{"env": true, "help": true}
 
 func (o *optionFlags) register(fl *pflag.FlagSet) {
