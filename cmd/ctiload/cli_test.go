@@ -698,6 +698,13 @@ func TestRunMoreFlags(t *testing.T) {
 			t.Errorf("%d console lines; want 2:\n%s", n, r.stderr)
 		}
 	})
+	t.Run("json logs from the environment", func(t *testing.T) {
+		r := runCLI(t, []string{"CTILOAD_LOG_FORMAT=json", "CTILOAD_QUIET=true", "CTILOAD_NO_SUMMARY=1"}, "run", "console.js")
+		r.want(t, 0)
+		if !strings.HasPrefix(r.stderr, `{"time":`) || r.stdout != "" {
+			t.Errorf("stdout %q, stderr %q; want JSON logs only", r.stdout, r.stderr)
+		}
+	})
 	t.Run("trend stats", func(t *testing.T) {
 		r := runCLI(t, nil, "run", "-q", "--summary-trend-stats", "avg,med,p(99.99)", "pass.js")
 		r.want(t, 0)

@@ -158,6 +158,10 @@ type runSession struct {
 
 func (f *runFlags) run(cmd *cobra.Command, path string) error {
 	s := &runSession{f: f, stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr()}
+	// CTILOAD_* variables first: they may set the log format, --quiet or --no-color.
+	if err := f.opts.applyEnv(os.Getenv); err != nil {
+		return &exitError{code: exitInvalidOptions, err: flattenErrors([]error{err})}
+	}
 	s.view = newProgress(s.stderr, isTerminal(s.stderr), useColor(s.stderr, f.noColor), f.quiet)
 	var err error
 	if s.logger, err = newLogger(s.view.logWriter(), f.logFormat, f.verbose); err != nil {
