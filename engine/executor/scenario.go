@@ -80,6 +80,7 @@ type Scenario struct {
 	tagMap map[string]string
 	env    map[string]string
 	log    *slog.Logger
+	errLog *errorLog
 
 	stop    <-chan struct{} // graceful stop; set by Run before the executor runs
 	iterSeq atomic.Int64    // local iteration numbers for VU-based executors
@@ -110,6 +111,7 @@ func NewScenario(cfg Config, o ScenarioOptions) (*Scenario, error) {
 	base := cfg.Base()
 	s := &Scenario{cfg: cfg, base: base, opts: o, part: o.Partition}
 	s.log = o.Logger.With("scenario", base.Name)
+	s.errLog = newErrorLog(s.log)
 	tagMap := maps.Clone(o.Tags)
 	if tagMap == nil {
 		tagMap = map[string]string{}
@@ -164,6 +166,7 @@ func (s *Scenario) Init(ctx context.Context, concurrency int) error {
 func (s *Scenario) Run(ctx context.Context, t0 time.Time, stop <-chan struct{}) error {
 	s.stop = stop
 	defer func() {
+		s.errLog.Flush()
 		s.endedAt.Store(time.Now().UnixNano())
 		s.state.Store(int32(Done))
 	}()
@@ -423,7 +426,7 @@ func (s *Scenario) runIteration(ctx context.Context, h *vuHandle, scheduled time
 					s.opts.Abort(err)
 				}
 			} else {
-				s.log.Warn("iteration failed", "vu", h.id, "iteration", h.it.VUIter, "error", err)
+				s.errLog.Warn(end, "iteration failed", "vu", h.id, "iteration", h.it.VUIter, "error", err)
 			}
 		}
 		s.iterations.Add(1)
