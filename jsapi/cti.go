@@ -316,11 +316,15 @@ func (js *jsSession) parseOptions(val goja.Value) ([]cti.Option, error) {
 	if err != nil {
 		errs = append(errs, err)
 	}
+	// The label always starts with the VU ("vu3-…"): traces and logs are read per VU, so a
+	// user's label names the session within its VU rather than replacing the VU number.
+	if label == "" {
+		label = js.agentID
+	}
 	if label == "" {
 		label = fmt.Sprintf("vu%d", v.id)
-		if js.agentID != "" {
-			label += "-" + js.agentID
-		}
+	} else {
+		label = fmt.Sprintf("vu%d-%s", v.id, label)
 	}
 	opts = append(opts, cti.WithLabel(label))
 	if len(errs) > 0 {

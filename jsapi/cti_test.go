@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/ctiload/ctiload/cti"
 	"github.com/ctiload/ctiload/cti/sim"
 	"github.com/ctiload/ctiload/jsapi"
 )
@@ -383,5 +385,33 @@ export default function () { agent(0).waitFor('CALL_DELIVERED_EVENT', { timeout:
 	}
 	if s := find(vu.all, "cti_failures"); len(s) != 0 {
 		t.Errorf("an interruption is not a CTI failure: %v", s)
+	}
+}
+
+// TestSessionLabelKeepsTheVU: traces are read per VU, so a script's own label is appended to the
+// VU number instead of replacing it.
+func TestSessionLabelKeepsTheVU(t *testing.T) {
+	srv := newSim(t, sim.Config{})
+	var mu sync.Mutex
+	labels := map[string]bool{}
+	obs := cti.ObserverFunc(func(f cti.TraceFrame) {
+		mu.Lock()
+		labels[f.Label] = true
+		mu.Unlock()
+	})
+	e := newEnv(t, "script.js", map[string]string{"script.js": prelude + `
+export default function () {
+  cti.connect('sim', { agentId: '5003', extension: '1003', heartbeat: 0, label: 'supervisor' }).close();
+  cti.connect('sim', { agentId: '5004', extension: '1004', heartbeat: 0 }).close();
+}`}, withSim(srv), func(_ *jsapi.LoadOptions, rc *jsapi.RunnerConfig) { rc.Observer = obs })
+	vu := e.newVU(3)
+	ctx := ctxTimeout(t, 10*time.Second)
+	if err := vu.run(ctx, "default"); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !labels["vu3-supervisor"] || !labels["vu3-5004"] {
+		t.Fatalf("trace labels = %v; want vu3-supervisor and vu3-5004", labels)
 	}
 }
