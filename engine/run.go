@@ -409,32 +409,51 @@ func (ph *phases) runScenarios() {
 	}
 }
 
-// sampleVUs records the vus and vus_max gauges every second until done, and once more then.
+// sampleVUs records the vus and vus_max gauges once a second until done, and once more then.
+// Each sample is the peak seen since the previous one, polled every vuPoll: a sample of the
+// instant alone misses VUs that come and go between ticks, and a run shorter than a second
+// would show no active VU at all.
 func (r *Run) sampleVUs(done <-chan struct{}) {
 	buf := r.agg.NewBuffer()
-	record := func() {
+	var peakActive, peakInit int64
+	poll := func() {
 		var active, initialised int64
 		for _, sc := range r.scenarios {
 			active += sc.ActiveVUs()
 			initialised += sc.InitialisedVUs()
 		}
-		buf.Add(r.builtins.VUs, float64(active), Tags{})
-		buf.Add(r.builtins.VUsMax, float64(initialised), Tags{})
-		buf.Flush()
+		peakActive = max(peakActive, active)
+		peakInit = max(peakInit, initialised)
 	}
-	t := time.NewTicker(time.Second)
+	record := func() {
+		buf.Add(r.builtins.VUs, float64(peakActive), Tags{})
+		buf.Add(r.builtins.VUsMax, float64(peakInit), Tags{})
+		buf.Flush()
+		peakActive, peakInit = 0, 0
+	}
+	t := time.NewTicker(vuPoll)
 	defer t.Stop()
-	record()
+	last := time.Now()
+	poll()
 	for {
 		select {
-		case <-t.C:
-			record()
+		case now := <-t.C:
+			poll()
+			if now.Sub(last) >= time.Second {
+				record()
+				last = now
+				poll() // the next second starts from the current count
+			}
 		case <-done:
+			poll()
 			record()
 			return
 		}
 	}
 }
+
+// vuPoll is how often sampleVUs looks at the VU counts.
+const vuPoll = 50 * time.Millisecond
 
 func (ph *phases) closeVUs() {
 	if ph.abandoned {

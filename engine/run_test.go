@@ -498,3 +498,25 @@ func TestVUsClosedAfterFailedSetup(t *testing.T) {
 		}
 	})
 }
+
+// TestVUsGaugeSeesAShortRun: a run shorter than the one-second sampling interval must still show
+// its active VUs (the gauge records the peak since the previous sample).
+func TestVUsGaugeSeesAShortRun(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &sleeper{d: 300 * time.Millisecond}
+		run, err := engine.New(engine.Config{
+			Scenarios: scenarios(t, `{"s": {"executor":"per-vu-iterations","vus":3,"iterations":2}}`),
+		}, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := run.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		vus, ok := res.Metric("vus")
+		if !ok || vus.Values["max"] != 3 {
+			t.Fatalf("vus gauge = %+v; want max 3 for a 600 ms run of 3 VUs", vus.Values)
+		}
+	})
+}
