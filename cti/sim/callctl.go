@@ -358,33 +358,46 @@ func (c *center) makeCall(t *tx, s *session, req *cti.MakeCallReq) {
 	c.stats.calls.madeCalls.Add(1)
 }
 
+// consultPair finds the two legs a transfer or conference completes: the agent's held original
+// call (cl1, a1) and its active consult call (cl2, a2) on the same device, the active leg in one
+// of the states activeOK. Otherwise it answers the request's CONTROL_FAILURE_CONF itself and
+// returns ok false.
+func (c *center) consultPair(s *session, invokeID, activeID uint32, activeDev string, heldID uint32, heldDev, instrument string,
+	activeOK ...cti.LocalConnectionState) (cl1 *call, a1 *conn, cl2 *call, a2 *conn, ok bool) {
+	cl2, a2, f := c.findConn(s, activeID, activeDev, instrument)
+	if f == nil && a2.dev == nil {
+		f = cfErr(cti.CFInvalidCSTAConnectionIdentifier)
+	}
+	if f == nil {
+		cl1, a1, f = c.findConn(s, heldID, heldDev, a2.id)
+	}
+	if f != nil {
+		f.send(s, invokeID)
+		return nil, nil, nil, nil, false
+	}
+	switch {
+	case cl1 == cl2 || a1.dev != a2.dev:
+		s.controlFail(invokeID, cti.CFInvalidCSTAConnectionIdentifier)
+	case a1.lcs != cti.LCSHold:
+		s.controlFail(invokeID, cti.CFNoHeldCall)
+	case !slices.Contains(activeOK, a2.lcs):
+		s.controlFail(invokeID, cti.CFNoActiveCall)
+	default:
+		return cl1, a1, cl2, a2, true
+	}
+	return nil, nil, nil, nil, false
+}
+
 func (c *center) transferCall(t *tx, s *session, req *cti.TransferCallReq) {
 	if req.HeldConnectionCallID == noneID || req.HeldConnectionDeviceIDType == cti.ConnectionIDNone {
 		c.singleStepTransfer(t, s, req)
 		return
 	}
-	cl2, a2, f := c.findConn(s, req.ActiveConnectionCallID, req.ActiveConnectionDeviceID, req.AgentInstrument)
-	if f == nil && a2.dev == nil {
-		f = cfErr(cti.CFInvalidCSTAConnectionIdentifier)
-	}
-	var cl1 *call
-	var a1 *conn
-	if f == nil {
-		cl1, a1, f = c.findConn(s, req.HeldConnectionCallID, req.HeldConnectionDeviceID, a2.id)
-	}
-	if f != nil {
-		f.send(s, req.InvokeID)
-		return
-	}
-	switch {
-	case cl1 == cl2 || a1.dev != a2.dev:
-		s.controlFail(req.InvokeID, cti.CFInvalidCSTAConnectionIdentifier)
-		return
-	case a1.lcs != cti.LCSHold:
-		s.controlFail(req.InvokeID, cti.CFNoHeldCall)
-		return
-	case a2.lcs != cti.LCSConnect && a2.lcs != cti.LCSInitiate:
-		s.controlFail(req.InvokeID, cti.CFNoActiveCall)
+	// A transfer may complete while the consulted party still rings (LCS_INITIATE on the
+	// consulting side): that is a "blind" transfer of the consult call.
+	cl1, a1, cl2, a2, ok := c.consultPair(s, req.InvokeID, req.ActiveConnectionCallID, req.ActiveConnectionDeviceID,
+		req.HeldConnectionCallID, req.HeldConnectionDeviceID, req.AgentInstrument, cti.LCSConnect, cti.LCSInitiate)
+	if !ok {
 		return
 	}
 	others := slices.DeleteFunc(slices.Clone(cl2.conns), func(x *conn) bool { return x == a2 })
@@ -476,28 +489,9 @@ func (c *center) singleStepTransfer(t *tx, s *session, req *cti.TransferCallReq)
 }
 
 func (c *center) conferenceCall(t *tx, s *session, req *cti.ConferenceCallReq) {
-	cl2, a2, f := c.findConn(s, req.ActiveConnectionCallID, req.ActiveConnectionDeviceID, req.AgentInstrument)
-	if f == nil && a2.dev == nil {
-		f = cfErr(cti.CFInvalidCSTAConnectionIdentifier)
-	}
-	var cl1 *call
-	var a1 *conn
-	if f == nil {
-		cl1, a1, f = c.findConn(s, req.HeldConnectionCallID, req.HeldConnectionDeviceID, a2.id)
-	}
-	if f != nil {
-		f.send(s, req.InvokeID)
-		return
-	}
-	switch {
-	case cl1 == cl2 || a1.dev != a2.dev:
-		s.controlFail(req.InvokeID, cti.CFInvalidCSTAConnectionIdentifier)
-		return
-	case a1.lcs != cti.LCSHold:
-		s.controlFail(req.InvokeID, cti.CFNoHeldCall)
-		return
-	case a2.lcs != cti.LCSConnect:
-		s.controlFail(req.InvokeID, cti.CFNoActiveCall)
+	cl1, a1, cl2, a2, ok := c.consultPair(s, req.InvokeID, req.ActiveConnectionCallID, req.ActiveConnectionDeviceID,
+		req.HeldConnectionCallID, req.HeldConnectionDeviceID, req.AgentInstrument, cti.LCSConnect)
+	if !ok {
 		return
 	}
 	others := slices.DeleteFunc(slices.Clone(cl2.conns), func(x *conn) bool { return x == a2 })
