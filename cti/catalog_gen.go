@@ -326,7 +326,7 @@ var msgTable = [...]msgInfo{
 	83:  {MsgInfo: MsgInfo{Type: 83, Name: "SNAPSHOT_CALL_CONF", CCXName: "", Direction: ServerToClient, CCXOnly: false, Conf: "S", HasLayout: true}, new: func() Message { return new(SnapshotCallConf) }, fixedSize: fixedSizeSnapshotCallConf},
 	84:  {MsgInfo: MsgInfo{Type: 84, Name: "SNAPSHOT_DEVICE_REQ", CCXName: "", Direction: ClientToServer, CCXOnly: false, Conf: "C", HasLayout: false}, new: nil, fixedSize: nil},
 	85:  {MsgInfo: MsgInfo{Type: 85, Name: "SNAPSHOT_DEVICE_CONF", CCXName: "", Direction: ServerToClient, CCXOnly: false, Conf: "C", HasLayout: false}, new: nil, fixedSize: nil},
-	86:  {MsgInfo: MsgInfo{Type: 86, Name: "CALL_DEQUEUED_EVENT", CCXName: "", Direction: ServerToClient, CCXOnly: false, Conf: "C", HasLayout: false}, new: nil, fixedSize: nil},
+	86:  {MsgInfo: MsgInfo{Type: 86, Name: "CALL_DEQUEUED_EVENT", CCXName: "", Direction: ServerToClient, CCXOnly: false, Conf: "U", HasLayout: true}, new: func() Message { return new(CallDequeuedEvent) }, fixedSize: fixedSizeCallDequeuedEvent},
 	91:  {MsgInfo: MsgInfo{Type: 91, Name: "SEND_DTMF_SIGNAL_REQ", CCXName: "", Direction: ClientToServer, CCXOnly: false, Conf: "U", HasLayout: true}, new: func() Message { return new(SendDTMFSignalReq) }, fixedSize: fixedSizeSendDTMFSignalReq},
 	92:  {MsgInfo: MsgInfo{Type: 92, Name: "SEND_DTMF_SIGNAL_CONF", CCXName: "", Direction: ServerToClient, CCXOnly: false, Conf: "S", HasLayout: true}, new: func() Message { return new(SendDTMFSignalConf) }, fixedSize: fixedSizeSendDTMFSignalConf},
 	93:  {MsgInfo: MsgInfo{Type: 93, Name: "MONITOR_START_REQ", CCXName: "", Direction: ClientToServer, CCXOnly: false, Conf: "C", HasLayout: false}, new: nil, fixedSize: nil},

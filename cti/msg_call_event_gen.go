@@ -7632,6 +7632,366 @@ func (m *CallReachedNetworkEvent) SetField(name string, value any) error {
 	return nil
 }
 
+// CallDequeuedEvent is CALL_DEQUEUED_EVENT (86), sent by the server. Fixed part: 34 bytes. Layout confidence: U.
+type CallDequeuedEvent struct {
+	MonitorID              uint32               `cti:"fixed"`
+	PeripheralID           uint32               `cti:"fixed"`
+	PeripheralType         PeripheralType       `cti:"fixed"`
+	ConnectionDeviceIDType ConnectionIDType     `cti:"fixed"`
+	ConnectionCallID       uint32               `cti:"fixed"`
+	ServiceNumber          uint32               `cti:"fixed"`
+	ServiceID              uint32               `cti:"fixed"`
+	QueueDeviceType        DeviceIDType         `cti:"fixed"`
+	NumQueued              uint16               `cti:"fixed"`
+	NumSkillGroups         uint16               `cti:"fixed"`
+	LocalConnectionState   LocalConnectionState `cti:"fixed"`
+	EventCause             EventCause           `cti:"fixed"`
+
+	// Floating part.
+	ConnectionDeviceID string       `cti:"25"` // tag 25
+	QueueDeviceID      string       `cti:"45"` // tag 45
+	SkillGroups        []SkillGroup `cti:"group"`
+
+	// Present records the floating fields that were on the wire (or are to be sent although zero).
+	Present TagSet
+	// Unknown keeps floating fields this layout does not list, in arrival order.
+	Unknown []Field
+	// decoded is set by Decode: a decoded message sends its required fields only if they came.
+	decoded bool
+}
+
+func fixedSizeCallDequeuedEvent(v Version) int {
+	n := 34
+	_ = v
+	return n
+}
+
+// MessageType implements Message.
+func (m *CallDequeuedEvent) MessageType() MsgType { return MsgCallDequeuedEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *CallDequeuedEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *CallDequeuedEvent) PresentTags() TagSet { return m.Present }
+
+// Encode implements Message: it appends the whole frame for version v.
+func (m *CallDequeuedEvent) Encode(dst []byte, v Version) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgCallDequeuedEvent))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.MonitorID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PeripheralID))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(m.PeripheralType))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(m.ConnectionDeviceIDType))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ConnectionCallID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ServiceNumber))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ServiceID))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(m.QueueDeviceType))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(m.NumQueued))
+	{
+		c := m.NumSkillGroups
+		if c == 0 && len(m.SkillGroups) > 0 {
+			if uint64(len(m.SkillGroups)) > uint64(^uint16(0)) {
+				return dst[:start], &EncodeError{Type: MsgCallDequeuedEvent, Field: "NumSkillGroups", Msg: fmt.Sprintf("%d elements do not fit", len(m.SkillGroups))}
+			}
+			c = uint16(len(m.SkillGroups))
+		}
+		dst = binary.BigEndian.AppendUint16(dst, uint16(c))
+	}
+	dst = binary.BigEndian.AppendUint16(dst, uint16(m.LocalConnectionState))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(m.EventCause))
+	w := floatWriter{wide: v.WideFields(), typ: MsgCallDequeuedEvent}
+	var err error
+	if m.ConnectionDeviceID != "" || m.Present.Has(25) {
+		dst, err = w.str(dst, 25, m.ConnectionDeviceID, 64)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	if m.QueueDeviceID != "" || m.Present.Has(45) {
+		dst, err = w.str(dst, 45, m.QueueDeviceID, 64)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	for i := range m.SkillGroups {
+		e := &m.SkillGroups[i]
+		if e.Present == 0 || e.Present&1 != 0 {
+			dst, err = w.u32(dst, 62, uint32(e.SkillGroupNumber))
+			if err != nil {
+				return dst[:start], err
+			}
+		}
+		if e.Present == 0 || e.Present&2 != 0 {
+			dst, err = w.u32(dst, 63, uint32(e.SkillGroupID))
+			if err != nil {
+				return dst[:start], err
+			}
+		}
+		if e.Present == 0 || e.Present&4 != 0 {
+			dst, err = w.u16(dst, 64, uint16(e.SkillGroupPriority))
+			if err != nil {
+				return dst[:start], err
+			}
+		}
+	}
+	for _, f := range m.Unknown {
+		if dst, err = w.bytes(dst, f.Tag, f.Data, 0); err != nil {
+			return dst[:start], err
+		}
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-HeaderSize))
+	_ = v
+	return dst, nil
+}
+
+// Decode implements Message.
+func (m *CallDequeuedEvent) Decode(body []byte, v Version) error {
+	*m = CallDequeuedEvent{decoded: true}
+	if fs := fixedSizeCallDequeuedEvent(v); len(body) < fs {
+		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgCallDequeuedEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
+	}
+	p := 0
+	m.MonitorID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PeripheralID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PeripheralType = PeripheralType(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	m.ConnectionDeviceIDType = ConnectionIDType(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	m.ConnectionCallID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ServiceNumber = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ServiceID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.QueueDeviceType = DeviceIDType(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	m.NumQueued = uint16(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	m.NumSkillGroups = uint16(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	m.LocalConnectionState = LocalConnectionState(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	m.EventCause = EventCause(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallDequeuedEvent}
+	for r.more() {
+		tag, off, n, err := r.next()
+		if err != nil {
+			return err
+		}
+		switch tag {
+		case 25: // ConnectionDeviceID
+			m.ConnectionDeviceID, err = r.str(tag, off, n, 64)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(25)
+		case 45: // QueueDeviceID
+			m.QueueDeviceID, err = r.str(tag, off, n, 64)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(45)
+		case 62: // SkillGroups.SkillGroupNumber
+			k := len(m.SkillGroups) - 1
+			if k < 0 || true || m.SkillGroups[k].Present&1 != 0 {
+				m.SkillGroups = append(m.SkillGroups, SkillGroup{})
+				k++
+			}
+			e := &m.SkillGroups[k]
+			var x uint32
+			x, err = r.u32(tag, off, n)
+			e.SkillGroupNumber = uint32(x)
+			if err != nil {
+				return err
+			}
+			e.Present |= 1
+		case 63: // SkillGroups.SkillGroupID
+			k := len(m.SkillGroups) - 1
+			if k < 0 || false || m.SkillGroups[k].Present&2 != 0 {
+				m.SkillGroups = append(m.SkillGroups, SkillGroup{})
+				k++
+			}
+			e := &m.SkillGroups[k]
+			var x uint32
+			x, err = r.u32(tag, off, n)
+			e.SkillGroupID = uint32(x)
+			if err != nil {
+				return err
+			}
+			e.Present |= 2
+		case 64: // SkillGroups.SkillGroupPriority
+			k := len(m.SkillGroups) - 1
+			if k < 0 || false || m.SkillGroups[k].Present&4 != 0 {
+				m.SkillGroups = append(m.SkillGroups, SkillGroup{})
+				k++
+			}
+			e := &m.SkillGroups[k]
+			var x uint16
+			x, err = r.u16(tag, off, n)
+			e.SkillGroupPriority = uint16(x)
+			if err != nil {
+				return err
+			}
+			e.Present |= 4
+		default:
+			m.Unknown = append(m.Unknown, r.unknown(tag, off, n))
+		}
+	}
+	return nil
+}
+
+// Fields implements Message.
+func (m *CallDequeuedEvent) Fields(v Version) []FieldValue {
+	fs := make([]FieldValue, 0, 16)
+	fs = append(fs, FieldValue{Name: "MonitorID", Value: m.MonitorID})
+	fs = append(fs, FieldValue{Name: "PeripheralID", Value: m.PeripheralID})
+	fs = append(fs, FieldValue{Name: "PeripheralType", Value: m.PeripheralType})
+	fs = append(fs, FieldValue{Name: "ConnectionDeviceIDType", Value: m.ConnectionDeviceIDType})
+	fs = append(fs, FieldValue{Name: "ConnectionCallID", Value: m.ConnectionCallID})
+	fs = append(fs, FieldValue{Name: "ServiceNumber", Value: m.ServiceNumber})
+	fs = append(fs, FieldValue{Name: "ServiceID", Value: m.ServiceID})
+	fs = append(fs, FieldValue{Name: "QueueDeviceType", Value: m.QueueDeviceType})
+	fs = append(fs, FieldValue{Name: "NumQueued", Value: m.NumQueued})
+	fs = append(fs, FieldValue{Name: "NumSkillGroups", Value: m.NumSkillGroups})
+	fs = append(fs, FieldValue{Name: "LocalConnectionState", Value: m.LocalConnectionState})
+	fs = append(fs, FieldValue{Name: "EventCause", Value: m.EventCause})
+	if m.ConnectionDeviceID != "" || m.Present.Has(25) {
+		fs = append(fs, FieldValue{Name: "ConnectionDeviceID", Tag: 25, Value: m.ConnectionDeviceID})
+	}
+	if m.QueueDeviceID != "" || m.Present.Has(45) {
+		fs = append(fs, FieldValue{Name: "QueueDeviceID", Tag: 45, Value: m.QueueDeviceID})
+	}
+	if len(m.SkillGroups) > 0 {
+		rs := make([]Record, len(m.SkillGroups))
+		for i := range m.SkillGroups {
+			rs[i] = m.SkillGroups[i].record()
+		}
+		fs = append(fs, FieldValue{Name: "SkillGroups", Tag: 62, Value: rs})
+	}
+	for _, f := range m.Unknown {
+		fs = append(fs, FieldValue{Name: unknownTagName(f.Tag), Tag: f.Tag, Value: f.Data})
+	}
+	_ = v
+	return fs
+}
+
+// SetField implements Message.
+func (m *CallDequeuedEvent) SetField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("CALL_DEQUEUED_EVENT.%s: %w", f, err) }
+	_ = fieldErr
+	switch name {
+	case "MonitorID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("MonitorID", err)
+		}
+		m.MonitorID = uint32(x)
+	case "PeripheralID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PeripheralID", err)
+		}
+		m.PeripheralID = uint32(x)
+	case "PeripheralType":
+		x, err := convEnum(value, ParsePeripheralType)
+		if err != nil {
+			return fieldErr("PeripheralType", err)
+		}
+		m.PeripheralType = x
+	case "ConnectionDeviceIDType":
+		x, err := convEnum(value, ParseConnectionIDType)
+		if err != nil {
+			return fieldErr("ConnectionDeviceIDType", err)
+		}
+		m.ConnectionDeviceIDType = x
+	case "ConnectionCallID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ConnectionCallID", err)
+		}
+		m.ConnectionCallID = uint32(x)
+	case "ServiceNumber":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ServiceNumber", err)
+		}
+		m.ServiceNumber = uint32(x)
+	case "ServiceID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ServiceID", err)
+		}
+		m.ServiceID = uint32(x)
+	case "QueueDeviceType":
+		x, err := convEnum(value, ParseDeviceIDType)
+		if err != nil {
+			return fieldErr("QueueDeviceType", err)
+		}
+		m.QueueDeviceType = x
+	case "NumQueued":
+		x, err := convUint(value, 16)
+		if err != nil {
+			return fieldErr("NumQueued", err)
+		}
+		m.NumQueued = uint16(x)
+	case "NumSkillGroups":
+		x, err := convUint(value, 16)
+		if err != nil {
+			return fieldErr("NumSkillGroups", err)
+		}
+		m.NumSkillGroups = uint16(x)
+	case "LocalConnectionState":
+		x, err := convEnum(value, ParseLocalConnectionState)
+		if err != nil {
+			return fieldErr("LocalConnectionState", err)
+		}
+		m.LocalConnectionState = x
+	case "EventCause":
+		x, err := convEnum(value, ParseEventCause)
+		if err != nil {
+			return fieldErr("EventCause", err)
+		}
+		m.EventCause = x
+	case "ConnectionDeviceID":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("ConnectionDeviceID", err)
+		}
+		m.ConnectionDeviceID = x
+		m.Present.Add(25)
+	case "QueueDeviceID":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("QueueDeviceID", err)
+		}
+		m.QueueDeviceID = x
+		m.Present.Add(45)
+	case "SkillGroups":
+		recs, err := convRecords(value)
+		if err != nil {
+			return fieldErr("SkillGroups", err)
+		}
+		m.SkillGroups = m.SkillGroups[:0]
+		for i, rec := range recs {
+			var e SkillGroup
+			for k, x := range rec {
+				if err := e.setField(k, x); err != nil {
+					return fieldErr(fmt.Sprintf("SkillGroups[%d]", i), err)
+				}
+			}
+			m.SkillGroups = append(m.SkillGroups, e)
+		}
+	default:
+		return fmt.Errorf("CALL_DEQUEUED_EVENT has no field %q (fields: MonitorID, PeripheralID, PeripheralType, ConnectionDeviceIDType, ConnectionCallID, ServiceNumber, ServiceID, QueueDeviceType, NumQueued, NumSkillGroups, LocalConnectionState, EventCause, ConnectionDeviceID, QueueDeviceID, SkillGroups)", name)
+	}
+	return nil
+}
+
 // RTPStartedEvent is RTP_STARTED_EVENT (116), sent by the server. Fixed part: 34 bytes. Layout confidence: C.
 type RTPStartedEvent struct {
 	MonitorID              uint32           `cti:"fixed"`

@@ -54,6 +54,21 @@ func TestHandCheckedFramesByVersion(t *testing.T) {
 				"00000007 0001", // DepartmentID 7, SessionType 1 (active)
 		},
 		{
+			name: "CALL_DEQUEUED_EVENT v24 (reconstructed 34-byte layout)",
+			v:    V24,
+			msg: &CallDequeuedEvent{PeripheralID: 5000, PeripheralType: PeripheralEnterpriseAgent, ConnectionDeviceIDType: ConnectionIDDynamic,
+				ConnectionCallID: 7, ServiceNumber: 1, ServiceID: 2, QueueDeviceType: DevIDQueue, NumQueued: 3, LocalConnectionState: LCSNull,
+				EventCause: CECNone, ConnectionDeviceID: "8000", QueueDeviceID: "Q1",
+				SkillGroups: []SkillGroup{{SkillGroupNumber: 10, SkillGroupID: 501}}},
+			frame: "00000048 00000056" + // MessageLength 72, CALL_DEQUEUED_EVENT (86)
+				"00000000 00001388 0011 0001 00000007" + // MonitorID, PeripheralID 5000, ENTERPRISE_AGENT, dynamic, ConnectionCallID 7
+				"00000001 00000002 004d 0003 0001" + // ServiceNumber, ServiceID, QueueDeviceType DEVID_QUEUE, NumQueued 3, NumSkillGroups 1 (filled from the group)
+				"0000 ffff" + // LCS_NULL, CEC_NONE
+				"0019 0005 3830303000" + // ConnectionDeviceID[25] "8000"
+				"002d 0003 513100" + // QueueDeviceID[45] "Q1"
+				"003e 0004 0000000a 003f 0004 000001f5 0040 0002 0000", // SkillGroupNumber[62] 10, SkillGroupID[63] 501, SkillGroupPriority[64] 0
+		},
+		{
 			name:  "CALL_CLEARED_EVENT UCCX v14: 1-byte tags",
 			v:     UCCX | V14,
 			msg:   &CallClearedEvent{PeripheralID: 1, PeripheralType: PeripheralACMICRS, ConnectionDeviceIDType: ConnectionIDStatic, ConnectionCallID: 42, LocalConnectionState: LCSNull, EventCause: CECNone, ConnectionDeviceID: "1001"},
