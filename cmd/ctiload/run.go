@@ -31,6 +31,7 @@ type runFlags struct {
 	logFormat       string
 	verbose         bool
 	skipTargetCheck bool
+	control         string // --control ADDR: the runtime control API
 }
 
 func newRunCmd() *cobra.Command {
@@ -80,6 +81,7 @@ a second one interrupts running iterations at once; a third exits without report
 	main.StringVar(&f.logFormat, "log-format", "text", "`FORMAT` of log lines on standard error: text or json")
 	main.BoolVarP(&f.verbose, "verbose", "v", false, "log debug messages too")
 	main.BoolVar(&f.skipTargetCheck, "skip-target-check", false, "do not check that --target accepts connections before the run")
+	main.StringVar(&f.control, "control", "", "serve the runtime control API on `ADDR` (loopback only, e.g. 127.0.0.1:6565): GET /v1/scenarios, POST /v1/scenarios/NAME {\"target\": N}, POST /v1/stop")
 	cmd.Flags().AddFlagSet(main)
 	cmd.Flags().SortFlags = false
 	cmd.SetUsageFunc(func(c *cobra.Command) error { return runUsage(c, main) })
@@ -281,6 +283,14 @@ func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr
 	}
 	if !s.f.quiet {
 		s.banner()
+	}
+	if s.f.control != "" {
+		stopControl, bound, err := startControl(s.f.control, run, s.view.printf)
+		if err != nil {
+			return nil, nil, &exitError{code: exitInvalidOptions, err: err}
+		}
+		defer stopControl()
+		s.view.printf("control API on http://%s/v1/scenarios", bound)
 	}
 	ctx, hardStop := context.WithCancel(parent)
 	defer hardStop()
