@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The example scenarios in scripts/ are what users copy: TestScenarios runs every one of them
+// (found by glob, so a new scenario is covered the day it lands) against the built-in simulator,
+// shrunk with SCALE, and fails when one stops passing. Each run is a separate ctiload process
+// with its own simulator on a free loopback port, so the runs go in parallel.
+
+// scenarioScale shrinks every scenario to a run of about ten seconds at most: the scenarios keep
+// sensible minimums (one VU, a few seconds), and a 30-minute soak becomes 9 s.
+const scenarioScale = "0.005"
+
+// scenarioTimeout kills a run that hangs; a healthy one ends well before.
+const scenarioTimeout = 90 * time.Second
+
+// scenarioVariants are further runs of a scenario with other switches (each file runs once
+// without any in any case).
+var scenarioVariants = map[string][][]string{
+	"consult-transfer.js": {{"MODE=conference"}},
+	"failover.js":         {{"FAIL=crash"}},
+}
+
+// scenarioSummary is what the test reads from --summary-export.
+type scenarioSummary struct {
+	Summary struct {
+		Verdict struct {
+			ExitCode int    `json:"exit_code"`
+			Status   string `json:"status"`
+		} `json:"verdict"`
+		Execution struct {
+			Iterations  int64 `json:"iterations"`
+			Failed      int64 `json:"failed"`
+			Interrupted int64 `json:"interrupted"`
+		} `json:"execution"`
+		Checks []struct {
+			Name   string `json:"name"`
+			Passes int64  `json:"passes"`
+			Fails  int64  `json:"fails"`
+		} `json:"checks"`
+	} `json:"summary"`
+	Run struct {
+		Seed int64 `json:"seed"`
+	} `json:"run"`
+}
+
+func TestScenarios(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", "..", "scripts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scripts []string
+	for _, pattern := range []string{"*.js", "*.ts"} {
+		m, err := filepath.Glob(filepath.Join(root, pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		scripts = append(scripts, m...)
+	}
+	if len(scripts) == 0 {
+		t.Fatalf("no scenario in %s", root)
+	}
+	// The TypeScript example of types/ runs as a scenario too: it is how the declarations are
+	// shown to match what ctiload runs.
+	tsExample, err := filepath.Abs(filepath.Join("..", "..", "types", "example.ts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scripts = append(scripts, tsExample)
+	for _, path := range scripts {
+		base := filepath.Base(path)
+		runs := append([][]string{nil}, scenarioVariants[base]...)
+		for _, env := range runs {
+			name := strings.TrimSuffix(base, filepath.Ext(base))
+			if len(env) > 0 {
+				name += "/" + strings.Join(env, ",")
+			}
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				runScenario(t, path, env)
+			})
+		}
+	}
+}
+
+// runScenario runs one scenario and checks its verdict and its summary.
+func runScenario(t *testing.T, path string, env []string) {
+	export := filepath.Join(t.TempDir(), "summary.json")
+	args := []string{"run", "--quiet", "--no-color", "--include-system-env-vars=false",
+		"-e", "SCALE=" + scenarioScale, "--summary-export", export}
+	for _, kv := range env {
+		args = append(args, "-e", kv)
+	}
+	args = append(args, path)
+	ctx, cancel := context.WithTimeout(context.Background(), scenarioTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, ctiloadBin, args...)
+	cmd.Env = cleanEnv()
+	cmd.WaitDelay = 5 * time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	took := time.Since(start)
+	code := 0
+	var ee *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		t.Fatalf("still running after %v: killed\nstdout:\n%s\nstderr:\n%s", scenarioTimeout, stdout.String(), stderr.String())
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("ctiload %v: %v", args, err)
+	}
+	if code != 0 {
+		t.Fatalf("exit code %d; want 0 (ctiload %s)\nstdout:\n%s\nstderr:\n%s", code, strings.Join(args, " "), stdout.String(), stderr.String())
+	}
+	b, err := os.ReadFile(export)
+	if err != nil {
+		t.Fatalf("summary export: %v\nstderr:\n%s", err, stderr.String())
+	}
+	var s scenarioSummary
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatalf("summary export does not parse: %v", err)
+	}
+	ex := s.Summary.Execution
+	if ex.Iterations == 0 {
+		t.Errorf("no iteration ran (seed %d)\nstdout:\n%s", s.Run.Seed, stdout.String())
+	}
+	// An iteration that throws does not change the exit code by itself: a scenario whose
+	// iterations fail would pass on its thresholds alone. Example scenarios never throw.
+	if ex.Failed != 0 {
+		t.Errorf("%d of %d iterations failed (seed %d)\nstdout:\n%s\nstderr:\n%s", ex.Failed, ex.Iterations, s.Run.Seed, stdout.String(), stderr.String())
+	}
+	// Every scenario checks what it does: a run without a single check proves little.
+	var checks int64
+	for _, c := range s.Summary.Checks {
+		checks += c.Passes + c.Fails
+	}
+	if checks == 0 {
+		t.Errorf("no check ran (seed %d)\nstdout:\n%s", s.Run.Seed, stdout.String())
+	}
+	t.Logf("%s: %d iterations, %d checks, %v", filepath.Base(path), ex.Iterations, checks, took.Round(100*time.Millisecond))
+}
