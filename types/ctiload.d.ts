@@ -125,7 +125,8 @@ declare module 'ctiload' {
     /** Default '1s'. */
     timeUnit?: Duration;
     duration: Duration;
-    preAllocatedVUs: number;
+    /** VUs initialised before the start (preAllocatedVUs or maxVUs must be positive). */
+    preAllocatedVUs?: number;
     /** Default preAllocatedVUs. */
     maxVUs?: number;
   }
@@ -136,7 +137,8 @@ declare module 'ctiload' {
     startRate?: number;
     timeUnit?: Duration;
     stages: Stage[];
-    preAllocatedVUs: number;
+    /** VUs initialised before the start (preAllocatedVUs or maxVUs must be positive). */
+    preAllocatedVUs?: number;
     maxVUs?: number;
   }
   export type Scenario =
@@ -290,7 +292,7 @@ declare module 'ctiload/cti' {
     failover?: boolean | { maxAttempts?: number; backoff?: number | string; maxBackoff?: number | string; maxElapsed?: number | string };
     /** Tags added to every sample of the session. */
     tags?: { [name: string]: string };
-    /** The session's name in traces and logs (default vuN-AGENTID). */
+    /** The session's name in traces and logs, after the VU number: vu3-LABEL (default: the agent ID). */
     label?: string;
     /** Throw on a failed request or a waitFor timeout instead of returning ok:false / null. */
     throw?: boolean;

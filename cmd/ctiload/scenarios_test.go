@@ -94,15 +94,21 @@ func TestScenarios(t *testing.T) {
 	}
 }
 
-// runScenario runs one scenario and checks its verdict and its summary.
+// runScenario runs one scenario with SCALE and env, and checks its verdict and its summary.
 func runScenario(t *testing.T, path string, env []string) {
-	export := filepath.Join(t.TempDir(), "summary.json")
-	args := []string{"run", "--quiet", "--no-color", "--include-system-env-vars=false",
-		"-e", "SCALE=" + scenarioScale, "--summary-export", export}
+	args := []string{"-e", "SCALE=" + scenarioScale}
 	for _, kv := range env {
 		args = append(args, "-e", kv)
 	}
-	args = append(args, path)
+	runScenarioArgs(t, path, args)
+}
+
+// runScenarioArgs runs ctiload run with extra flags on path and checks the exit code and the
+// exported summary.
+func runScenarioArgs(t *testing.T, path string, extra []string) {
+	export := filepath.Join(t.TempDir(), "summary.json")
+	args := []string{"run", "--quiet", "--no-color", "--include-system-env-vars=false", "--summary-export", export}
+	args = append(append(args, extra...), path)
 	ctx, cancel := context.WithTimeout(context.Background(), scenarioTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, ctiloadBin, args...)
@@ -152,4 +158,25 @@ func runScenario(t *testing.T, path string, env []string) {
 		t.Errorf("no check ran (seed %d)\nstdout:\n%s", s.Run.Seed, stdout.String())
 	}
 	t.Logf("%s: %d iterations, %d checks, %v", filepath.Base(path), ex.Iterations, checks, took.Round(100*time.Millisecond))
+}
+
+// TestREADMEExample runs the scenario README.md shows (its first ```js block), shortened by the
+// --vus/--duration shortcuts: the example a newcomer copies first must run and pass.
+func TestREADMEExample(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "```js\n")
+	src, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("README.md has no ```js block")
+	}
+	path := filepath.Join(t.TempDir(), "example.js")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Three agents for 4 s; the calls still come from the script's options.simulator.
+	runScenarioArgs(t, path, []string{"--vus", "3", "--duration", "4s"})
 }
