@@ -102,7 +102,8 @@ func TestTypeDeclarationsMatchTheAPI(t *testing.T) {
 		if sent && !strings.HasSuffix(info.Name, "_CONF") && !strings.HasSuffix(info.Name, "_REQ") {
 			events = append(events, info.Name)
 		}
-		if received && strings.HasSuffix(info.Name, "_REQ") {
+		// session.request builds a request from fields when it has a layout (an Invoker).
+		if _, invoker := cti.New(info.Type).(cti.Invoker); received && invoker && strings.HasSuffix(info.Name, "_REQ") {
 			requests = append(requests, info.Name)
 		}
 	}
