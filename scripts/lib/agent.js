@@ -32,11 +32,6 @@ export function scaled(n, min = 1) {
   return Math.max(min, Math.round(n * SCALE));
 }
 
-// seconds(s) is s × SCALE seconds as a duration string, and at least minSeconds.
-export function seconds(s, minSeconds = 1) {
-  return `${Math.max(minSeconds, Math.round(s * SCALE * 1000) / 1000)}s`;
-}
-
 // agent(i) is row i of the agent list (0-based), with a clear error when the list is too short.
 export function agent(i) {
   if (i < 0 || i >= AGENTS.length) {
