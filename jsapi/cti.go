@@ -28,7 +28,7 @@ func newCTIModule(v *vu) goja.Value {
 // connectOptions lists the options cti.connect accepts, for the unknown-option error.
 var connectOptions = []string{
 	"agentId", "clientId", "connectTimeout", "extension", "failover", "heartbeat", "idleTimeout",
-	"instrument", "label", "masks", "mode", "password", "peripheralId", "services", "tags", "throw",
+	"instrument", "label", "masks", "mode", "openTimeout", "password", "peripheralId", "services", "tags", "throw",
 	"timeout", "tls", "version",
 }
 
@@ -266,6 +266,8 @@ func (js *jsSession) parseOptions(val goja.Value) ([]cti.Option, error) {
 	durOpt("idleTimeout", cti.WithIdleTimeout, false)
 	durOpt("timeout", cti.WithRequestTimeout, false)
 	durOpt("connectTimeout", cti.WithConnectTimeout, false)
+	// Cisco asks clients to allow 30 s for OPEN_CONF, 60 s when more than 500 connect at once.
+	durOpt("openTimeout", cti.WithOpenTimeout, false)
 	if x := get("services"); x != nil {
 		sm, err := maskValue(x, cti.ParseServiceMask)
 		if err != nil {

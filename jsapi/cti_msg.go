@@ -202,6 +202,9 @@ func buildRequest(method, name string, fields *goja.Object) (cti.Invoker, error)
 	info, _ := cti.Info(t)
 	m := cti.New(t)
 	inv, isInvoker := m.(cti.Invoker)
+	if strings.HasSuffix(info.Name, "_REQ") && info.Direction != cti.ServerToClient && !info.HasLayout {
+		return nil, fmt.Errorf("%s: %s is a catalogued request, but its layout is not known to ctiload (the protocol reference does not give it), so it cannot be built from fields", method, info.Name)
+	}
 	if !strings.HasSuffix(info.Name, "_REQ") || !isInvoker || info.Direction == cti.ServerToClient {
 		return nil, fmt.Errorf("%s: %s is not a request a client sends (want a …_REQ message, such as SET_AGENT_STATE_REQ)", method, info.Name)
 	}

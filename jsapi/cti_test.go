@@ -3,6 +3,7 @@ package jsapi_test
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -250,6 +251,7 @@ func TestCTIArgumentErrors(t *testing.T) {
 		{"unknown state", `agent(0).setState('REDY');`, `session.setState: unknown state "REDY" (want READY, NOT_READY, WORK_READY, WORK_NOT_READY, LOGOUT)`},
 		{"unknown message", `agent(0).request('QUERY_AGENT_STAT_REQ', {});`, `session.request: unknown CTI message "QUERY_AGENT_STAT_REQ" (did you mean QUERY_AGENT_STATE_REQ`},
 		{"not a request", `agent(0).request('CALL_DELIVERED_EVENT', {});`, `session.request: CALL_DELIVERED_EVENT is not a request`},
+		{"request without a layout", `agent(0).request('SNAPSHOT_DEVICE_REQ', {});`, `session.request: SNAPSHOT_DEVICE_REQ is a catalogued request, but its layout is not known to ctiload`},
 		{"bad field", `agent(0).request('QUERY_AGENT_STATE_REQ', { PeripheralID: 'abc' });`, `QUERY_AGENT_STATE_REQ.PeripheralID`},
 		{"unknown event", `agent(0).waitFor('CALL_DELIVER_EVENT');`, `session.waitFor: unknown CTI message "CALL_DELIVER_EVENT" (did you mean CALL_DELIVERED_EVENT`},
 		{"not a call", `agent(0).answer({ foo: 1 });`, `session.answer: argument 1: want a call`},
@@ -413,5 +415,36 @@ export default function () {
 	defer mu.Unlock()
 	if !labels["vu3-supervisor"] || !labels["vu3-5004"] {
 		t.Fatalf("trace labels = %v; want vu3-supervisor and vu3-5004", labels)
+	}
+}
+
+// TestConnectOpenTimeout: a server that accepts TCP but never answers OPEN_REQ fails the open
+// after the script's openTimeout, not the library's 30 s.
+func TestConnectOpenTimeout(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // silent: reads nothing, answers nothing
+		}
+	}()
+	e := newEnv(t, "script.js", map[string]string{"script.js": `
+import cti from 'ctiload/cti';
+export default function () {
+  const t0 = Date.now();
+  try { cti.connect('` + l.Addr().String() + `', { agentId: '5000', extension: '1000', heartbeat: 0, openTimeout: '300ms' }); }
+  catch (e) { if (Date.now() - t0 > 5000) throw new Error('open took ' + (Date.now() - t0) + ' ms'); return; }
+  throw new Error('connect to a silent server succeeded');
+}`})
+	vu := e.newVU(1)
+	if err := vu.run(ctxTimeout(t, 20*time.Second), "default"); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -45,7 +45,7 @@
 // (24, 'uccx:14'), agentId, extension, instrument (default: extension), peripheralId (default
 // RunnerConfig.PeripheralID, else the OPEN_CONF's), clientId, password (client password), services
 // (mask, number or 'A|B'; agent mode asks for CLIENT_EVENTS|CLIENT_CONTROL|CALL_DATA_UPDATE),
-// heartbeat ('5s', 0 or false for none), idleTimeout, timeout (per request), connectTimeout, masks
+// heartbeat ('5s', 0 or false for none), idleTimeout, timeout (per request), connectTimeout, openTimeout, masks
 // ({call, agentState, config}), tls (true or {ca, cert, key, serverName, insecure}), failover
 // (true or {maxAttempts, backoff, maxBackoff, maxElapsed}), tags (added to the session's samples),
 // label, throw (default false).

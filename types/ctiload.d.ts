@@ -284,6 +284,8 @@ declare module 'ctiload/cti' {
     timeout?: number | string;
     /** Bound of one TCP connect and TLS handshake (default '10s'). */
     connectTimeout?: number | string;
+    /** Bound of the wait for OPEN_CONF after OPEN_REQ (default '30s'; Cisco: 60 s above 500 clients). */
+    openTimeout?: number | string;
     /** Event masks: numbers or names joined with '|' (e.g. 'CALL_DELIVERED_MASK|CALL_CLEARED_MASK'). */
     masks?: { call?: number | string; agentState?: number | string; config?: number | string };
     /** TLS: true, or PEM files relative to the script's folder. */
