@@ -520,3 +520,31 @@ func TestVUsGaugeSeesAShortRun(t *testing.T) {
 		}
 	})
 }
+
+// TestFailedIterationsCanFailTheRun: iterations that return an error are counted in
+// failed_iterations, so a threshold on it turns script exceptions into a failed verdict.
+func TestFailedIterationsCanFailTheRun(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &sleeper{d: time.Millisecond, onIter: func(_ context.Context, it *engine.Iteration) error {
+			if it.ScenarioIter%3 == 0 {
+				return errors.New("boom")
+			}
+			return nil
+		}}
+		run, err := engine.New(engine.Config{
+			Scenarios:  scenarios(t, `{"s": {"executor":"shared-iterations","vus":2,"iterations":9}}`),
+			Thresholds: map[string][]engine.ThresholdConfig{"failed_iterations": {{Threshold: "count==0"}}},
+		}, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, _ := run.Run(context.Background())
+		failed, ok := res.Metric("failed_iterations")
+		if !ok || failed.Values["count"] != 3 {
+			t.Fatalf("failed_iterations = %+v; want count 3 of 9", failed.Values)
+		}
+		if res.ExitCode() != engine.ExitThresholdsFailed {
+			t.Fatalf("exit %d; want %d when failed_iterations count==0 is crossed", res.ExitCode(), engine.ExitThresholdsFailed)
+		}
+	})
+}

@@ -33,6 +33,7 @@ export const options = {
   thresholds: {
     checks: ['rate==1'], // every assertion held
     cti_failures: ['count==0'], // every request was accepted
+    failed_iterations: ['count==0'], // the sequence ran to its end without an exception
     'cti_event_wait_duration{status:timeout}': ['count==0'], // every expected event came
   },
   simulator: { agents: 10, agentPassword: __ENV.AGENT_PASSWORD || '' },

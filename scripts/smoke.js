@@ -29,6 +29,8 @@ export const options = {
   thresholds: {
     // Not one request may fail: any CF_… / E_CTI_… code or a timeout fails the run.
     cti_failures: ['count==0'],
+    // No iteration may end in an exception (fail(), a script error): each is counted here.
+    failed_iterations: ['count==0'],
     // Every check (login, ready, call delivered, answered, …) must pass.
     checks: ['rate==1'],
     // Every wait for an event must be satisfied: a call that never rang shows up here.

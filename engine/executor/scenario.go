@@ -420,6 +420,7 @@ func (s *Scenario) runIteration(ctx context.Context, h *vuHandle, scheduled time
 	default:
 		if err != nil {
 			s.failed.Add(1)
+			h.buf.AddAt(m.FailedIterations, end, 1, s.tags)
 			if IsAbort(err) {
 				s.log.Error("iteration aborted the test", "vu", h.id, "iteration", h.it.VUIter, "error", err)
 				if s.opts.Abort != nil {

@@ -202,6 +202,9 @@ const (
 	DroppedIterationsName = "dropped_iterations"
 	// InterruptedIterationsName counts iterations cut short by a stop, a ramp-down or an abort.
 	InterruptedIterationsName = "interrupted_iterations"
+	// FailedIterationsName counts completed iterations that returned an error (a script
+	// exception): `failed_iterations: ['count==0']` makes them fail the run.
+	FailedIterationsName = "failed_iterations"
 	// VUsName is the gauge of active VUs, sampled every second.
 	VUsName = "vus"
 	// VUsMaxName is the gauge of initialised VUs, sampled every second.
@@ -216,6 +219,7 @@ type Builtins struct {
 	IterationDuration     *Metric
 	DroppedIterations     *Metric
 	InterruptedIterations *Metric
+	FailedIterations      *Metric
 	VUs                   *Metric
 	VUsMax                *Metric
 	Checks                *Metric
@@ -236,6 +240,7 @@ func RegisterBuiltins(r *Registry) (Builtins, error) {
 	reg(&b.IterationDuration, IterationDurationName, Trend, Time)
 	reg(&b.DroppedIterations, DroppedIterationsName, Counter, Default)
 	reg(&b.InterruptedIterations, InterruptedIterationsName, Counter, Default)
+	reg(&b.FailedIterations, FailedIterationsName, Counter, Default)
 	reg(&b.VUs, VUsName, Gauge, Default)
 	reg(&b.VUsMax, VUsMaxName, Gauge, Default)
 	reg(&b.Checks, ChecksName, Rate, Default)

@@ -91,7 +91,7 @@ func TestRegistry(t *testing.T) {
 	if err != nil || b.Iterations.Type != metrics.Counter || b.IterationDuration.Type != metrics.Trend || b.Checks.Type != metrics.Rate || b.VUs.Type != metrics.Gauge {
 		t.Fatalf("RegisterBuiltins = %+v, %v", b, err)
 	}
-	if all := reg.All(); len(all) != 9 || all[0].Name != "c" {
+	if all := reg.All(); len(all) != 10 || all[0].Name != "c" { // c, t and the eight builtins
 		t.Errorf("All() = %v", all)
 	}
 }
