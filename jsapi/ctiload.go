@@ -2,6 +2,7 @@ package jsapi
 
 import (
 	"fmt"
+	"github.com/ctiload/ctiload/engine/executor"
 	"math"
 	"strings"
 	"time"
@@ -10,13 +11,14 @@ import (
 	"github.com/dop251/goja"
 )
 
-// The `ctiload` module: check, group, sleep, fail, randomBetween, uuid.
+// The `ctiload` module: check, group, sleep, fail, abort, randomBetween, uuid.
 func newCoreModule(v *vu) goja.Value {
 	return newModuleObject(v, map[string]any{
 		"check":         v.check,
 		"group":         v.groupFn,
 		"sleep":         v.sleep,
 		"fail":          v.fail,
+		"abort":         v.abort,
 		"randomBetween": v.randomBetween,
 		"uuid":          v.uuid,
 	})
@@ -108,6 +110,18 @@ func (v *vu) fail(call goja.FunctionCall) goja.Value {
 		msg = a.String()
 	}
 	panic(v.rt.NewGoError(fmt.Errorf("%s", msg)))
+}
+
+// abort(reason) stops the whole test, as k6's exec.test.abort(): no new iterations start, running
+// ones are interrupted, the summary is written and ctiload exits 108. For a script that sees
+// the system under test is broken (a CTI Server refusing every open) and should not keep
+// hammering it.
+func (v *vu) abort(call goja.FunctionCall) goja.Value {
+	reason := "abort() called"
+	if a := call.Argument(0); !goja.IsUndefined(a) {
+		reason = a.String()
+	}
+	panic(v.rt.NewGoError(&executor.AbortError{Reason: reason}))
 }
 
 // randomBetween(min, max) is an integer in [min, max] when both are integers, else a number in

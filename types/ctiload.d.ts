@@ -55,6 +55,11 @@ declare module 'ctiload' {
   /** Throws: the iteration fails with message. */
   export function fail(message?: string): never;
   /**
+   * Stops the whole test (k6's exec.test.abort()): no new iterations, running ones interrupted,
+   * the summary written, exit code 108. For a script that sees the server is broken.
+   */
+  export function abort(reason?: string): never;
+  /**
    * An integer in [min, max] when both are integers, else a number in [min, max). The VU's
    * generator is seeded from the run's seed and the VU number (so is Math.random).
    */
