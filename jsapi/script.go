@@ -186,7 +186,7 @@ func (s *Script) confine(abs string) error {
 	}
 	rel, err := filepath.Rel(s.root, abs)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
-		return fmt.Errorf("%s is outside the script's folder %s (only files below it may be read, unless the run allows paths outside)", abs, s.root)
+		return fmt.Errorf("%s is outside the script's folder %s (only files below it may be read; ctiload run --allow-paths-outside lifts this)", abs, s.root)
 	}
 	return nil
 }

@@ -733,3 +733,10 @@ func TestRunMoreFlags(t *testing.T) {
 		contains(t, "help", r.stdout, "Flags:", "--summary-export FILE", "Built-in simulator", "--sim-call-rate")
 	})
 }
+
+func TestRunAllowPathsOutside(t *testing.T) {
+	r := runCLI(t, nil, "run", "-q", "--no-summary", "confined/outside.js")
+	r.want(t, 107)
+	contains(t, "stderr", r.stderr, "is outside the script's folder", "--allow-paths-outside")
+	runCLI(t, nil, "run", "-q", "--no-summary", "--allow-paths-outside", "confined/outside.js").want(t, 0)
+}

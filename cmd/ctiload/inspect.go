@@ -61,7 +61,7 @@ connects anywhere.`,
 			if err != nil {
 				return &exitError{code: exitInvalidOptions, err: err}
 			}
-			script, err := loadScript(args[0], env, nil)
+			script, err := loadScript(args[0], env, nil, o.allowOutside)
 			if err != nil {
 				return err
 			}

@@ -33,6 +33,7 @@ type optionFlags struct {
 	seed             int64
 	env              []string
 	includeSystemEnv bool
+	allowOutside     bool // open() and imports may read files outside the script's folder
 	sim              embeddedSimFlags
 	fromEnv          map[string]bool // flags set from CTILOAD_* variables
 }
@@ -58,6 +59,7 @@ func (o *optionFlags) register(fl *pflag.FlagSet) {
 	fl.Int64Var(&o.seed, "seed", 0, "random seed of the run (scripts and simulator); default: a new one, printed in the summary")
 	fl.StringArrayVarP(&o.env, "env", "e", nil, "`KEY=VALUE` for the script's __ENV, repeatable; overrides the process environment")
 	fl.BoolVar(&o.includeSystemEnv, "include-system-env-vars", true, "give the script the process environment in __ENV")
+	fl.BoolVar(&o.allowOutside, "allow-paths-outside", false, "let open() and imports read files outside the script's folder (by default only files below it)")
 	o.sim.register(fl)
 }
 
@@ -173,7 +175,7 @@ type plan struct {
 
 // loadScript loads the script; a failure is exit code 107 (the script's fault) or 104 (a missing
 // or unreadable file).
-func loadScript(path string, env map[string]string, logger *slog.Logger) (*jsapi.Script, error) {
+func loadScript(path string, env map[string]string, logger *slog.Logger, allowOutside bool) (*jsapi.Script, error) {
 	st, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -183,7 +185,7 @@ func loadScript(path string, env map[string]string, logger *slog.Logger) (*jsapi
 	case st.IsDir():
 		return nil, &exitError{code: exitInvalidOptions, err: fmt.Errorf("cannot read script %q: it is a directory (give the .js or .ts file)", path)}
 	}
-	s, err := jsapi.Load(path, jsapi.LoadOptions{Env: env, Logger: logger})
+	s, err := jsapi.Load(path, jsapi.LoadOptions{Env: env, Logger: logger, AllowPathsOutside: allowOutside})
 	if err != nil {
 		var se *jsapi.ScriptError
 		if errors.As(err, &se) {

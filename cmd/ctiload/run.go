@@ -194,7 +194,7 @@ func (s *runSession) prepare(path string) error {
 	if err != nil {
 		return &exitError{code: exitInvalidOptions, err: err}
 	}
-	script, err := loadScript(path, env, s.logger)
+	script, err := loadScript(path, env, s.logger, f.opts.allowOutside)
 	if err != nil {
 		return err
 	}
