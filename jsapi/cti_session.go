@@ -62,7 +62,18 @@ func (v *vu) sessionProto() *goja.Object {
 	}
 	_ = p.DefineAccessorProperty("closed", v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
 		obj, _ := call.This.(*goja.Object)
-		return v.rt.ToValue(v.sessByObj[obj] == nil)
+		js := v.sessByObj[obj]
+		if js == nil {
+			return v.rt.ToValue(true)
+		}
+		// A session the server ended (connection lost, FAILURE_EVENT offline, heartbeats missed)
+		// is closed too, although the script has not called close().
+		select {
+		case <-js.s.Done():
+			return v.rt.ToValue(true)
+		default:
+			return v.rt.ToValue(false)
+		}
 	}), nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
 	v.sessProto = p
 	return p
@@ -474,7 +485,14 @@ func (js *jsSession) waitFor(call goja.FunctionCall) goja.Value {
 			js.recordWait(label, status, start)
 			js.flushStats()
 			if js.throw || status != "timeout" {
-				v.throwf("session.waitFor(%s): %v", label, err)
+				// The same shape as a failed request with throw:true, so one catch handles both.
+				code := status
+				if code == "timeout" {
+					code = "E_EVENT_TIMEOUT"
+				}
+				ex := v.rt.NewGoError(fmt.Errorf("session.waitFor(%s): %w", label, err))
+				_ = ex.Set("codeName", code)
+				panic(ex)
 			}
 			return goja.Null()
 		}

@@ -448,3 +448,28 @@ export default function () {
 		t.Fatal(err)
 	}
 }
+
+// TestSessionLostByTheServer: after the server drops the connection, session.closed is true
+// and waitFor throws with a codeName, like a failed request with throw:true.
+func TestSessionLostByTheServer(t *testing.T) {
+	srv := newSim(t, sim.Config{Faults: sim.Faults{DropAfter: 3}})
+	_, err := runScript(t, srv, prelude+`
+import { sleep as pause } from 'ctiload';
+export default function () {
+  const a = agent(0);
+  must(a.login({ password: 'x' }), 'login');
+  const r = a.queryState(); // the connection is dropped here
+  if (r.ok) fail('queryState succeeded on a dropped connection');
+  for (let i = 0; i < 100 && !a.closed; i++) pause(0.01);
+  if (!a.closed) fail('session.closed is false after the server dropped the connection');
+  try {
+    a.waitFor('CALL_DELIVERED_EVENT', { timeout: '2s' });
+    fail('waitFor on a lost session returned');
+  } catch (e) {
+    if (e.codeName !== 'E_CONNECTION_LOST') fail('waitFor exception codeName = ' + e.codeName + ': ' + e.message);
+  }
+}`, "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+}
