@@ -445,7 +445,7 @@ declare module 'ctiload/cti' {
     stats(): SessionStats;
     /** CLOSE_REQ; closing twice does nothing. */
     close(): void;
-    /** true once close() was called (a session the server dropped stays false: its requests fail). */
+    /** true once close() was called, or once the server or the network ended the session. */
     readonly closed: boolean;
   }
 
