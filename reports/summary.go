@@ -46,7 +46,7 @@ var builtin = map[string]bool{
 	MetricReconnectDuration: true, MetricMessagesSent: true, MetricMessagesReceived: true,
 	MetricBytesSent: true, MetricBytesReceived: true,
 	metrics.IterationsName: true, metrics.IterationDurationName: true,
-	metrics.DroppedIterationsName: true, metrics.InterruptedIterationsName: true,
+	metrics.DroppedIterationsName: true, metrics.InterruptedIterationsName: true, metrics.FailedIterationsName: true,
 	metrics.VUsName: true, metrics.VUsMaxName: true, metrics.ChecksName: true,
 }
 
