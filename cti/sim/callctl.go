@@ -230,19 +230,30 @@ func (c *center) clearCallReq(t *tx, s *session, req *cti.ClearCallReq) {
 	}
 }
 
-func (c *center) consultationCall(t *tx, s *session, req *cti.ConsultationCallReq) {
-	cl1, a1, f := c.findConn(s, req.ActiveConnectionCallID, req.ActiveConnectionDeviceID, req.AgentInstrument)
+// activeLegTo checks the two things a consultation and a single-step transfer both need: the
+// agent's own connected leg of the call, and a dialled number that leads somewhere. Otherwise it
+// answers the request's failure itself and returns ok false.
+func (c *center) activeLegTo(s *session, invokeID, callID uint32, devID, instrument, dialed string) (cl *call, leg *conn, kind destKind, td *device, ok bool) {
+	cl, leg, f := c.findConn(s, callID, devID, instrument)
 	if f != nil {
-		f.send(s, req.InvokeID)
-		return
+		f.send(s, invokeID)
+		return nil, nil, 0, nil, false
 	}
-	if a1.dev == nil || a1.lcs != cti.LCSConnect {
-		s.controlFail(req.InvokeID, cti.CFNoActiveCall)
-		return
+	if leg.dev == nil || leg.lcs != cti.LCSConnect {
+		s.controlFail(invokeID, cti.CFNoActiveCall)
+		return nil, nil, 0, nil, false
 	}
-	kind, td := c.destination(req.DialedNumber, a1.dev)
+	kind, td = c.destination(dialed, leg.dev)
 	if kind == destInvalid {
-		s.controlFail(req.InvokeID, cti.CFInvalidCalledDevice)
+		s.controlFail(invokeID, cti.CFInvalidCalledDevice)
+		return nil, nil, 0, nil, false
+	}
+	return cl, leg, kind, td, true
+}
+
+func (c *center) consultationCall(t *tx, s *session, req *cti.ConsultationCallReq) {
+	cl1, a1, kind, td, ok := c.activeLegTo(s, req.InvokeID, req.ActiveConnectionCallID, req.ActiveConnectionDeviceID, req.AgentInstrument, req.DialedNumber)
+	if !ok {
 		return
 	}
 	cl2 := c.newCall(t, cti.CallTypeConsult)
@@ -449,18 +460,8 @@ func (c *center) transferCall(t *tx, s *session, req *cti.TransferCallReq) {
 }
 
 func (c *center) singleStepTransfer(t *tx, s *session, req *cti.TransferCallReq) {
-	cl, a1, f := c.findConn(s, req.ActiveConnectionCallID, req.ActiveConnectionDeviceID, req.AgentInstrument)
-	if f != nil {
-		f.send(s, req.InvokeID)
-		return
-	}
-	if a1.dev == nil || a1.lcs != cti.LCSConnect {
-		s.controlFail(req.InvokeID, cti.CFNoActiveCall)
-		return
-	}
-	kind, td := c.destination(req.DialedNumber, a1.dev)
-	if kind == destInvalid {
-		s.controlFail(req.InvokeID, cti.CFInvalidCalledDevice)
+	cl, a1, kind, td, ok := c.activeLegTo(s, req.InvokeID, req.ActiveConnectionCallID, req.ActiveConnectionDeviceID, req.AgentInstrument, req.DialedNumber)
+	if !ok {
 		return
 	}
 	t.send(s, &cti.TransferCallConf{InvokeID: req.InvokeID, NewConnectionCallID: cl.id, NewConnectionDeviceIDType: dyn,
