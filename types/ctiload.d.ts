@@ -180,6 +180,10 @@ declare module 'ctiload' {
     callRate?: number | string;
     /** The number callers dial; desktops dialling it reach the queue (default '8000'). */
     dialedNumber?: string;
+    /** ANI pool of inbound calls, picked at random (default: random numbers). */
+    ani?: string[];
+    /** DNIS pool of inbound calls (default: the dialed number). */
+    dnis?: string[];
     /** Drop each connection at its Nth request (0: never). */
     dropAfter?: number;
     /** Probability per request of dropping the connection. */

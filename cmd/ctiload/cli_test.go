@@ -740,3 +740,12 @@ func TestRunAllowPathsOutside(t *testing.T) {
 	contains(t, "stderr", r.stderr, "is outside the script's folder", "--allow-paths-outside")
 	runCLI(t, nil, "run", "-q", "--no-summary", "--allow-paths-outside", "confined/outside.js").want(t, 0)
 }
+
+// TestRunSimulatorANIPool: `run` shares `sim`'s server flags, so the ANI pool (once only on
+// `ctiload sim`) shapes the embedded simulator, from options.simulator and from --sim-ani.
+func TestRunSimulatorANIPool(t *testing.T) {
+	runCLI(t, nil, "run", "-q", "--no-summary", "ani_pool.js").want(t, 0)
+	r := runCLI(t, nil, "run", "-q", "--no-summary", "--sim-ani", "111", "ani_pool.js")
+	r.want(t, 99) // the flag wins over the script: the script's ANI check fails the iteration
+	contains(t, "stderr", r.stderr, "ANI = 111")
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/ctiload/ctiload/cti"
 	"github.com/ctiload/ctiload/cti/sim"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // simFlags are the command line of `ctiload sim`; defaults come from the sim package.
@@ -79,41 +80,52 @@ without authentication beyond --password, and the command says so loudly.`,
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:42027", "address of side A")
 	fl.StringVar(&f.sideB, "side-b", "", "also run a standby side B on this address (duplex pair sharing the agents and calls)")
 	fl.BoolVar(&f.ucce, "ucce", false, "simulate a Unified CCE CTI Server (the default)")
-	fl.BoolVar(&f.uccx, "uccx", false, "simulate a Unified CCX CTI server")
-	fl.UintSliceVar(&f.versions, "versions", nil, "accepted protocol versions (default 13-15,20-25 for UCCE, 10-18 for UCCX)")
-	fl.Uint32Var(&f.peripheralID, "peripheral-id", sim.DefaultPeripheralID, "PeripheralID of the simulated peripheral (UCCE)")
-	fl.StringVar(&f.password, "password", "", "required OPEN_REQ ClientPassword (empty: none)")
-	fl.IntVar(&f.agents, "agents", sim.DefaultAgentCount, "number of agents and agent devices")
-	fl.IntVar(&f.firstID, "first-agent-id", sim.DefaultFirstAgentID, "first agent ID")
-	fl.IntVar(&f.firstExt, "first-extension", sim.DefaultFirstExtension, "first agent extension")
-	fl.StringVar(&f.agentPassword, "agent-password", "", "agent login password (empty: any)")
-	fl.UintSliceVar(&f.skillGroups, "skill-groups", nil, "skill group numbers of every agent (default 1)")
-	fl.UintSliceVar(&f.reasonCodes, "reason-codes", nil, "valid NOT_READY/LOGOUT reason codes (empty: any)")
-	fl.BoolVar(&f.reasonRequired, "reason-required", false, "NOT_READY and LOGOUT need a reason code")
-	fl.BoolVar(&f.wrapUp, "wrap-up", false, "agents go to wrap-up (WORK_READY / WORK_NOT_READY) after ACD calls")
-	fl.DurationVar(&f.wrapUpTime, "wrap-up-time", 0, "wrap-up ends by itself after this long (0: the agent ends it)")
-	fl.BoolVar(&f.afterNR, "after-call-not-ready", false, "agents become NOT_READY after a call (default AVAILABLE)")
-	fl.DurationVar(&f.rona, "ring-no-answer", 0, "re-queue a call an agent has not answered within this time (0: off)")
-	fl.BoolVar(&f.logoutOnClose, "logout-on-close", false, "log an agent out when its session closes")
-	fl.StringVar(&f.callRate, "call-rate", "0", "inbound call rate: 5/s, 300/m, 18000/h")
-	fl.BoolVar(&f.poisson, "poisson", false, "Poisson arrivals instead of a fixed interval")
-	fl.StringVar(&f.talkTime, "talk-time", "", "callers hang up after this talk time: 30s, 10s..60s, normal(60s,10s), exp(45s) (empty: never)")
-	fl.DurationVar(&f.queueTimeout, "queue-timeout", 0, "callers abandon after waiting this long in queue (0: never)")
-	fl.StringSliceVar(&f.anis, "ani", nil, "ANI pool (default: random numbers)")
-	fl.StringSliceVar(&f.dnises, "dnis", nil, "DNIS pool (default: the dialed number)")
-	fl.StringVar(&f.dialed, "dialed-number", sim.DefaultDialedNumber, "number callers dial; desktops dialling it reach the queue")
-	fl.StringArrayVar(&f.failRates, "fail-rate", nil, "MSG=RATE[:CODE] failure injection, repeatable (CODE E_CTI_* or CF_*)")
-	fl.StringArrayVar(&f.latencies, "latency", nil, "MSG=DIST added latency, repeatable (MSG * for every request)")
-	fl.Float64Var(&f.dropRate, "drop-rate", 0, "probability per request of dropping the connection")
-	fl.IntVar(&f.dropAfter, "drop-after", 0, "drop each connection at its Nth request (0: never)")
-	fl.Float64Var(&f.refuseRate, "refuse-open-rate", 0, "probability of refusing an OPEN_REQ")
-	fl.Float64Var(&f.slowReadRate, "slow-read-rate", 0, "probability per request of pausing reading the connection")
-	fl.StringVar(&f.slowRead, "slow-read", "1s", "length of a reading pause (a distribution)")
+	f.registerServer(fl, "")
 	fl.Int64Var(&f.seed, "seed", 1, "random seed (arrivals, talk times, numbers, fault draws)")
 	fl.DurationVar(&f.duration, "duration", 0, "stop after this long (0: run until SIGINT/SIGTERM)")
 	fl.BoolVar(&f.jsonOut, "json", false, "print the counters as JSON")
 	fl.BoolVar(&f.quiet, "quiet", false, "do not log session opens and closes")
 	return cmd
+}
+
+// registerServer registers the flags that shape the simulated server — protocol, agents, calls,
+// faults — named prefix+name: `ctiload sim` has them bare, `ctiload run` as --sim-* (and
+// options.simulator keys), so the two commands cannot drift apart.
+func (f *simFlags) registerServer(fl *pflag.FlagSet, prefix string) {
+	n := func(name string) string { return prefix + name }
+	fl.BoolVar(&f.uccx, n("uccx"), false, "simulate a Unified CCX CTI server instead of Unified CCE")
+	fl.UintSliceVar(&f.versions, n("versions"), nil, "accepted protocol `VERSIONS` (default 13-15,20-25 for UCCE, 10-18 for UCCX)")
+	fl.Uint32Var(&f.peripheralID, n("peripheral-id"), sim.DefaultPeripheralID, "PeripheralID of the simulated peripheral (UCCE)")
+	fl.StringVar(&f.password, n("password"), "", "required OPEN_REQ ClientPassword (empty: none)")
+	fl.IntVar(&f.agents, n("agents"), sim.DefaultAgentCount, "number of agents and agent devices (IDs from first-agent-id, extensions from first-extension)")
+	fl.IntVar(&f.firstID, n("first-agent-id"), sim.DefaultFirstAgentID, "first agent ID")
+	fl.IntVar(&f.firstExt, n("first-extension"), sim.DefaultFirstExtension, "first agent extension")
+	fl.StringVar(&f.agentPassword, n("agent-password"), "", "agent login password (empty: any)")
+	fl.UintSliceVar(&f.skillGroups, n("skill-groups"), nil, "skill group numbers of every agent (default 1)")
+	fl.UintSliceVar(&f.reasonCodes, n("reason-codes"), nil, "valid NOT_READY/LOGOUT reason `CODES` (empty: any)")
+	fl.BoolVar(&f.reasonRequired, n("reason-required"), false, "NOT_READY and LOGOUT need a reason code")
+	fl.BoolVar(&f.wrapUp, n("wrap-up"), false, "agents go to wrap-up (WORK_READY / WORK_NOT_READY) after ACD calls")
+	fl.DurationVar(&f.wrapUpTime, n("wrap-up-time"), 0, "wrap-up ends by itself after this long (0: the agent ends it)")
+	fl.BoolVar(&f.afterNR, n("after-call-not-ready"), false, "agents become NOT_READY after a call (default AVAILABLE)")
+	fl.DurationVar(&f.rona, n("ring-no-answer"), 0, "re-queue a call an agent has not answered within this time (0: off)")
+	fl.BoolVar(&f.logoutOnClose, n("logout-on-close"), false, "log an agent out when its session closes")
+	fl.StringVar(&f.callRate, n("call-rate"), "0", "inbound call `RATE`: 5/s, 300/m, 18000/h")
+	fl.BoolVar(&f.poisson, n("poisson"), false, "Poisson arrivals instead of a fixed interval")
+	fl.StringVar(&f.talkTime, n("talk-time"), "", "callers hang up after this talk time `DIST`: 30s, 10s..60s, normal(60s,10s), exp(45s) (empty: never)")
+	fl.DurationVar(&f.queueTimeout, n("queue-timeout"), 0, "callers abandon after waiting this long in queue (0: never)")
+	fl.StringSliceVar(&f.anis, n("ani"), nil, "ANI pool (default: random numbers)")
+	fl.StringSliceVar(&f.dnises, n("dnis"), nil, "DNIS pool (default: the dialed number)")
+	fl.StringVar(&f.dialed, n("dialed-number"), sim.DefaultDialedNumber, "number callers dial; desktops dialling it reach the queue")
+	fl.StringArrayVar(&f.failRates, n("fail-rate"), nil, "failure injection `MSG=RATE[:CODE]`, repeatable (CODE E_CTI_* or CF_*), e.g. SET_AGENT_STATE_REQ=5%:CF_INVALID_AGENT_WORK_MODE")
+	fl.StringArrayVar(&f.latencies, n("latency"), nil, "added latency `MSG=DIST`, repeatable (MSG * for every request), e.g. '*=1ms..5ms'")
+	fl.Float64Var(&f.dropRate, n("drop-rate"), 0, "probability per request of dropping the connection")
+	fl.IntVar(&f.dropAfter, n("drop-after"), 0, "drop each connection at its Nth request (0: never)")
+	fl.Float64Var(&f.refuseRate, n("refuse-open-rate"), 0, "probability of refusing an OPEN_REQ")
+	fl.Float64Var(&f.slowReadRate, n("slow-read-rate"), 0, "probability per request of pausing reading the connection")
+	fl.StringVar(&f.slowRead, n("slow-read"), "1s", "length of a reading pause (a distribution)")
+	for _, name := range []string{"versions", "skill-groups", "reason-codes"} {
+		fl.Lookup(n(name)).DefValue = "" // the usage says the default; pflag would print "[]"
+	}
 }
 
 // config turns the flags into a simulator configuration, reporting every bad flag at once.

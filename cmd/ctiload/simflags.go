@@ -31,42 +31,13 @@ type embeddedSimFlags struct {
 func (e *embeddedSimFlags) register(fl *pflag.FlagSet) {
 	e.fs = fl
 	f := &e.f
-	fl.IntVar(&f.agents, "sim-agents", sim.DefaultAgentCount, "number of agents (IDs from --sim-first-agent-id, extensions from --sim-first-extension)")
-	fl.IntVar(&f.firstID, "sim-first-agent-id", sim.DefaultFirstAgentID, "first agent ID")
-	fl.IntVar(&f.firstExt, "sim-first-extension", sim.DefaultFirstExtension, "first agent extension")
-	fl.StringVar(&f.agentPassword, "sim-agent-password", "", "agent login password (empty: any)")
-	fl.StringVar(&f.password, "sim-password", "", "required OPEN_REQ ClientPassword (empty: none)")
-	fl.BoolVar(&f.uccx, "sim-uccx", false, "simulate a Unified CCX CTI server instead of Unified CCE")
-	fl.UintSliceVar(&f.versions, "sim-versions", nil, "accepted protocol `VERSIONS` (default 13-15,20-25 for UCCE, 10-18 for UCCX)")
+	f.registerServer(fl, "sim-")
 	fl.UintSliceVar(&f.versions, "sim-version", nil, "same as --sim-versions")
 	_ = fl.MarkHidden("sim-version")
-	fl.Uint32Var(&f.peripheralID, "sim-peripheral-id", sim.DefaultPeripheralID, "PeripheralID of the simulated peripheral (UCCE)")
-	fl.UintSliceVar(&f.skillGroups, "sim-skill-groups", nil, "skill `GROUPS` of every agent (default 1)")
-	fl.UintSliceVar(&f.reasonCodes, "sim-reason-codes", nil, "valid NOT_READY/LOGOUT reason `CODES` (empty: any)")
-	fl.BoolVar(&f.reasonRequired, "sim-reason-required", false, "NOT_READY and LOGOUT need a reason code")
-	fl.BoolVar(&f.wrapUp, "sim-wrap-up", false, "agents go to wrap-up after ACD calls")
-	fl.DurationVar(&f.wrapUpTime, "sim-wrap-up-time", 0, "wrap-up ends by itself after this long")
-	fl.BoolVar(&f.afterNR, "sim-after-call-not-ready", false, "agents become NOT_READY after a call")
-	fl.DurationVar(&f.rona, "sim-ring-no-answer", 0, "re-queue a call not answered within this time (0: off)")
-	fl.BoolVar(&f.logoutOnClose, "sim-logout-on-close", false, "log an agent out when its session closes")
-	fl.StringVar(&f.callRate, "sim-call-rate", "0", "inbound call `RATE`: 5/s, 300/m, 18000/h")
-	fl.BoolVar(&f.poisson, "sim-poisson", false, "Poisson call arrivals instead of a fixed interval")
-	fl.StringVar(&f.talkTime, "sim-talk-time", "", "callers hang up after this `DIST`: 30s, 10s..60s, normal(60s,10s), exp(45s) (empty: never)")
-	fl.DurationVar(&f.queueTimeout, "sim-queue-timeout", 0, "callers abandon after waiting this long (0: never)")
-	fl.StringVar(&f.dialed, "sim-dialed-number", sim.DefaultDialedNumber, "number callers dial")
-	fl.StringArrayVar(&f.failRates, "sim-fail-rate", nil, "failure injection `MSG=RATE[:CODE]`, repeatable, e.g. SET_AGENT_STATE_REQ=5%:CF_INVALID_AGENT_WORK_MODE")
-	fl.StringArrayVar(&f.latencies, "sim-latency", nil, "added latency `MSG=DIST`, repeatable (MSG * for every request), e.g. '*=1ms..5ms'")
-	fl.Float64Var(&f.dropRate, "sim-drop-rate", 0, "probability per request of dropping the connection")
-	fl.IntVar(&f.dropAfter, "sim-drop-after", 0, "drop each connection at its Nth request (0: never)")
-	fl.Float64Var(&f.refuseRate, "sim-refuse-open-rate", 0, "probability of refusing an OPEN_REQ")
-	fl.Float64Var(&f.slowReadRate, "sim-slow-read-rate", 0, "probability per request of pausing reading the connection")
-	fl.StringVar(&f.slowRead, "sim-slow-read", "1s", "length of a reading pause (a distribution)")
+	fl.Lookup("sim-version").DefValue = ""
 	fl.BoolVar(&e.duplex, "sim-duplex", false, "run a duplex pair: side A active, side B standby; the default target becomes \"A,B\"")
 	fl.DurationVar(&e.failoverAfter, "sim-failover-after", 0, "duplex: fail over to side B this long after the scenarios start")
 	fl.DurationVar(&e.failAAfter, "sim-fail-a-after", 0, "duplex: crash side A this long after the scenarios start")
-	for _, name := range []string{"sim-versions", "sim-version", "sim-skill-groups", "sim-reason-codes"} {
-		fl.Lookup(name).DefValue = "" // the usage says the default; pflag would print "[]"
-	}
 }
 
 // names returns the flags of the simulator, without their "sim-" prefix, sorted.
