@@ -401,7 +401,7 @@ func (js *jsSession) tlsOption(x goja.Value) (cti.Option, error) {
 			if !filepath.IsAbs(p) {
 				p = filepath.Join(js.v.s.root, p)
 			}
-			if err := js.v.s.confine(p); err != nil {
+			if _, err := js.v.s.confine(p); err != nil {
 				return nil, optErr("tls", "%s: %v", k, err)
 			}
 			switch k {
