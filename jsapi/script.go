@@ -40,10 +40,10 @@ type Script struct {
 	// with AllowPathsOutside.
 	realRoot string
 	fsRoot   *os.Root
-	dispDir string // folder of display, to build display paths of imported files
-	opts    LoadOptions
-	logger  *slog.Logger
-	main    *compiledModule
+	dispDir  string // folder of display, to build display paths of imported files
+	opts     LoadOptions
+	logger   *slog.Logger
+	main     *compiledModule
 
 	mu      sync.Mutex
 	modules map[string]*moduleEntry // compiled user files by absolute path
