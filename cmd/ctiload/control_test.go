@@ -133,7 +133,7 @@ func TestControlRefusesWhatAPageCanSend(t *testing.T) {
 		want     int
 		wantText string
 	}{
-		{"form POST", "POST", "", with("Content-Type", "application/x-www-form-urlencoded", "Origin", "http://127.0.0.1:" + port), `{"target": 999}`, 415, "application/json"},
+		{"form POST", "POST", "", with("Content-Type", "application/x-www-form-urlencoded", "Origin", "http://127.0.0.1:"+port), `{"target": 999}`, 415, "application/json"},
 		{"text/plain POST", "POST", "", with("Content-Type", "text/plain"), `{"target": 999}`, 415, "application/json"},
 		{"no content type", "POST", "", with("Content-Type", ""), `{"target": 999}`, 415, "application/json"},
 		{"cross-origin page", "POST", "", with("Origin", "http://evil.example"), `{"target": 999}`, 403, "cross-origin"},
