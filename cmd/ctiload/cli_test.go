@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -805,4 +806,44 @@ func readText(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestRunFailurePhase: failures carry the lifecycle phase they happened in, and the failure
+// table says "during vuTeardown" (setup, …) for those outside iterations.
+func TestRunFailurePhase(t *testing.T) {
+	sum := filepath.Join(t.TempDir(), "summary.json")
+	r := runCLI(t, nil, "run", "--summary-export", sum, "phase_failures.js")
+	r.want(t, 0)
+	contains(t, "stdout", r.stdout, "SET_AGENT_STATE_REQ 2 during vuTeardown", "SET_AGENT_STATE_REQ 1 during setup")
+	if strings.Contains(r.stdout, "during iteration") {
+		t.Errorf("the table says 'during iteration'; iterations are the default:\n%s", r.stdout)
+	}
+	var e struct {
+		Summary struct {
+			Failures []struct {
+				Code     string `json:"code"`
+				Requests []struct {
+					Name, Phase string
+					Count       int64
+				} `json:"requests"`
+			} `json:"failures"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(readText(t, sum)), &e); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, f := range e.Summary.Failures {
+		for _, r := range f.Requests {
+			got[f.Code+" "+r.Name+" "+r.Phase] += r.Count
+		}
+	}
+	want := map[string]int64{
+		"CF_INVALID_OBJECT_STATE SET_AGENT_STATE_REQ setup":      1,
+		"CF_INVALID_OBJECT_STATE SET_AGENT_STATE_REQ iteration":  1,
+		"CF_INVALID_OBJECT_STATE SET_AGENT_STATE_REQ vuTeardown": 2,
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("failures by code, request and phase = %v; want %v", got, want)
+	}
 }
