@@ -111,7 +111,7 @@ func (v *vu) connect(call goja.FunctionCall) goja.Value {
 		code, _ := cti.ErrorCode(err)
 		if m != nil {
 			samples.AddAt(m.sessions, end, 1, v.tags("result", "failed", "code", code, js.tags))
-			samples.AddAt(m.failures, end, 1, v.tags("code", code, "msg", "OPEN_REQ", js.tags))
+			samples.AddAt(m.failures, end, 1, v.failureTags(code, "OPEN_REQ", js.tags))
 		}
 		if errors.Is(err, cti.ErrInvalidConfig) {
 			v.throwType("cti.connect: %v", err)
@@ -401,7 +401,7 @@ func (js *jsSession) tlsOption(x goja.Value) (cti.Option, error) {
 			if !filepath.IsAbs(p) {
 				p = filepath.Join(js.v.s.root, p)
 			}
-			if err := js.v.s.confine(p); err != nil {
+			if _, err := js.v.s.confine(p); err != nil {
 				return nil, optErr("tls", "%s: %v", k, err)
 			}
 			switch k {

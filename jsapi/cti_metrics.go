@@ -18,7 +18,8 @@ const (
 	MetricRequestDurationFromSchedule = "cti_request_duration_from_schedule"
 	// MetricRequests counts requests, tags msg and status.
 	MetricRequests = "cti_requests"
-	// MetricFailures counts failed requests, tags code (E_CTI_…, CF_…, E_TIMEOUT…) and msg.
+	// MetricFailures counts failed requests, tags code (E_CTI_…, CF_…, E_TIMEOUT…), msg and
+	// phase (init, setup, vuSetup, iteration, vuTeardown or teardown: where the script was).
 	MetricFailures = "cti_failures"
 	// MetricEventWaitDuration is the trend of waitFor durations, tags msg (event name) and
 	// status ("ok" or "timeout").

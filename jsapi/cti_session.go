@@ -227,7 +227,7 @@ func (js *jsSession) failedWith(method string, t cti.MsgType, sent, end time.Tim
 	}
 	js.record(t, code, sent, end)
 	if m := v.r.ctiMetrics(); m != nil {
-		v.currentSamples().AddAt(m.failures, end, 1, v.tags("code", code, "msg", t.String(), js.tags))
+		v.currentSamples().AddAt(m.failures, end, 1, v.failureTags(code, t.String(), js.tags))
 	}
 	if js.throw {
 		ex := v.rt.NewGoError(fmt.Errorf("session.%s: %s: %w", method, t, err))

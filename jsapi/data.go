@@ -39,7 +39,7 @@ func (v *vu) open(call goja.FunctionCall) goja.Value {
 		abs = filepath.Join(v.s.root, name)
 	}
 	abs = filepath.Clean(abs)
-	if err := v.s.confine(abs); err != nil {
+	if _, err := v.s.confine(abs); err != nil {
 		v.throwf("open(%q): %v", name, err)
 	}
 	data, err := v.s.readFile(abs)

@@ -72,7 +72,7 @@
 //
 // The cti module records cti_request_duration and cti_requests (tags msg, status),
 // cti_request_duration_from_schedule (the coordinated-omission twin, see
-// [MetricRequestDurationFromSchedule]), cti_failures (code, msg), cti_event_wait_duration (msg,
+// [MetricRequestDurationFromSchedule]), cti_failures (code, msg, phase), cti_event_wait_duration (msg,
 // status ok|timeout), cti_session_open_duration, cti_sessions (result opened|failed),
 // cti_heartbeat_rtt, cti_reconnects and cti_reconnect_duration (result), cti_messages_sent,
 // cti_messages_received, cti_bytes_sent, cti_bytes_received. Every sample carries the iteration's

@@ -34,10 +34,16 @@ type Script struct {
 	abs     string // absolute path of the main file
 	display string // the path as the user gave it, cleaned
 	root    string // absolute folder of the main file: the confinement root
-	dispDir string // folder of display, to build display paths of imported files
-	opts    LoadOptions
-	logger  *slog.Logger
-	main    *compiledModule
+	// realRoot is root with symbolic links resolved, and fsRoot the folder opened as an
+	// os.Root: files below it are read through fsRoot, which refuses to leave it by ".." or by
+	// a symbolic link even when a link changes between the check and the read. Both are unset
+	// with AllowPathsOutside.
+	realRoot string
+	fsRoot   *os.Root
+	dispDir  string // folder of display, to build display paths of imported files
+	opts     LoadOptions
+	logger   *slog.Logger
+	main     *compiledModule
 
 	mu      sync.Mutex
 	modules map[string]*moduleEntry // compiled user files by absolute path
@@ -90,6 +96,14 @@ func Load(path string, opts LoadOptions) (*Script, error) {
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if !opts.AllowPathsOutside {
+		if s.realRoot, err = filepath.EvalSymlinks(s.root); err != nil {
+			return nil, fmt.Errorf("script %s: %w", path, err)
+		}
+		if s.fsRoot, err = os.OpenRoot(s.root); err != nil {
+			return nil, fmt.Errorf("script %s: %w", path, err)
+		}
 	}
 	if s.main, err = compileModule(abs, display, src); err != nil {
 		return nil, err
@@ -159,7 +173,7 @@ func (s *Script) module(abs string) (*compiledModule, error) {
 	}
 	s.mu.Unlock()
 	e.once.Do(func() {
-		src, err := os.ReadFile(abs)
+		src, err := s.readConfined(abs)
 		if err != nil {
 			e.err = err
 			return
@@ -179,16 +193,58 @@ func (s *Script) displayPath(abs string) string {
 	return filepath.Join(s.dispDir, rel)
 }
 
-// confine checks that abs is below the script's folder, unless AllowPathsOutside.
-func (s *Script) confine(abs string) error {
+// confine checks that abs is below the script's folder, unless AllowPathsOutside: as written
+// (no ".." out of it, no absolute path elsewhere) and once symbolic links are resolved (a link
+// inside the folder may not lead out of it). It returns abs relative to the folder.
+func (s *Script) confine(abs string) (string, error) {
 	if s.opts.AllowPathsOutside {
-		return nil
+		return abs, nil
 	}
-	rel, err := filepath.Rel(s.root, abs)
+	rel, ok := below(s.root, abs)
+	if !ok {
+		return "", fmt.Errorf("%s is outside the script's folder %s (only files below it may be read; ctiload run --allow-paths-outside lifts this)", abs, s.root)
+	}
+	// A missing file is not an escape: reading it reports it missing.
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		if _, ok := below(s.realRoot, real); !ok {
+			return "", fmt.Errorf("%s leads through a symbolic link to %s, outside the script's folder %s (only files below it may be read; ctiload run --allow-paths-outside lifts this)", abs, real, s.root)
+		}
+	}
+	return rel, nil
+}
+
+// below returns path relative to dir, and whether it stays below dir.
+func below(dir, path string) (string, bool) {
+	rel, err := filepath.Rel(dir, path)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
-		return fmt.Errorf("%s is outside the script's folder %s (only files below it may be read; ctiload run --allow-paths-outside lifts this)", abs, s.root)
+		return "", false
 	}
-	return nil
+	return rel, true
+}
+
+// readConfined reads the user file abs once confine allowed it: through the os.Root of the
+// script's folder, so that a link swapped in after the check cannot lead out of it.
+func (s *Script) readConfined(abs string) ([]byte, error) {
+	rel, err := s.confine(abs)
+	if err != nil {
+		return nil, err
+	}
+	if s.fsRoot == nil {
+		return os.ReadFile(abs)
+	}
+	return s.fsRoot.ReadFile(rel)
+}
+
+// statConfined is os.Stat through the os.Root of the script's folder (see readConfined).
+func (s *Script) statConfined(abs string) (fs.FileInfo, error) {
+	rel, err := s.confine(abs)
+	if err != nil {
+		return nil, err
+	}
+	if s.fsRoot == nil {
+		return os.Stat(abs)
+	}
+	return s.fsRoot.Stat(rel)
 }
 
 // resolve finds the file a relative import names, trying the extensions esbuild would.
@@ -199,7 +255,7 @@ func (s *Script) resolve(spec, fromDir string) (string, error) {
 	} else {
 		p = filepath.Join(fromDir, spec)
 	}
-	if err := s.confine(p); err != nil {
+	if _, err := s.confine(p); err != nil {
 		return "", err
 	}
 	candidates := []string{p}
@@ -208,7 +264,15 @@ func (s *Script) resolve(spec, fromDir string) (string, error) {
 			filepath.Join(p, "index.js"), filepath.Join(p, "index.ts"))
 	}
 	for _, c := range candidates {
-		if st, err := os.Stat(c); err == nil && !st.IsDir() {
+		if _, err := os.Lstat(c); err != nil {
+			continue
+		}
+		// The name exists: a link leading out of the folder is refused, not skipped.
+		st, err := s.statConfined(c)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		if err == nil && !st.IsDir() {
 			return c, nil
 		}
 	}
@@ -224,6 +288,6 @@ func (s *Script) readFile(abs string) ([]byte, error) {
 		s.files[abs] = e
 	}
 	s.mu.Unlock()
-	e.once.Do(func() { e.data, e.err = os.ReadFile(abs) })
+	e.once.Do(func() { e.data, e.err = s.readConfined(abs) })
 	return e.data, e.err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -514,5 +515,66 @@ export default function () { console.warn('careful', { a: 1 }, [1, 2], 3); conso
 		if !strings.Contains(out, want) {
 			t.Errorf("log = %q; want it to contain %q", out, want)
 		}
+	}
+}
+
+// TestConfinementFollowsLinks: a symbolic link inside the script's folder may not lead out of
+// it, for open(), imports and SharedArray loads; a link that stays inside is followed; the
+// refusal names the path, where the link leads and the flag that lifts it.
+func TestConfinementFollowsLinks(t *testing.T) {
+	outside := writeFiles(t, map[string]string{"secret.txt": "TOP SECRET", "lib/x.js": "export default 'outside';\n"})
+	cases := []struct {
+		name   string
+		script string
+		links  map[string]string // link name in the script's folder → target
+		want   string            // in the refusal; "" means the script loads
+	}{
+		{"file link out", "open('./link');\n", map[string]string{"link": filepath.Join(outside, "secret.txt")},
+			"leads through a symbolic link to " + filepath.Join(outside, "secret.txt")},
+		{"folder link out", "open('dir/secret.txt');\n", map[string]string{"dir": outside},
+			"leads through a symbolic link to " + filepath.Join(outside, "secret.txt")},
+		{"relative link out", "open('rel');\n", map[string]string{"rel": "../secret.txt"},
+			"leads through a symbolic link to "},
+		{"import through a folder link", "import x from './dir/lib/x.js';\n", map[string]string{"dir": outside},
+			"leads through a symbolic link to " + filepath.Join(outside, "lib", "x.js")},
+		{"import without extension", "import x from './mod';\n", map[string]string{"mod.js": filepath.Join(outside, "lib", "x.js")},
+			"leads through a symbolic link to " + filepath.Join(outside, "lib", "x.js")},
+		{"shared array", "import { SharedArray } from 'ctiload/data';\nnew SharedArray('s', () => [open('link')]);\n", map[string]string{"link": filepath.Join(outside, "secret.txt")},
+			"leads through a symbolic link"},
+		{"dot-dot", "open('sub/../../secret.txt');\n", nil, "outside the script's folder"},
+		{"link inside", "if (open('inlink') !== 'data') throw new Error('content');\nif (open('indir/data.txt') !== 'data') throw new Error('content');\n",
+			map[string]string{"inlink": "data.txt", "indir": "."}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			parent := writeFiles(t, map[string]string{"secret.txt": "TOP SECRET", "in/s.js": c.script + "export default function () {}\n", "in/data.txt": "data", "in/sub/keep": ""})
+			dir := filepath.Join(parent, "in")
+			for name, target := range c.links {
+				if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+					t.Skipf("no symbolic links here: %v", err)
+				}
+			}
+			_, err := jsapi.Load(filepath.Join(dir, "s.js"), jsapi.LoadOptions{})
+			if c.want == "" {
+				if err != nil {
+					t.Fatalf("Load = %v; want the link inside the folder followed", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Load succeeded; want a refusal with %q", c.want)
+			}
+			for _, w := range []string{c.want, "--allow-paths-outside", dir} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("Load = %v; want %q in it", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "TOP SECRET") {
+				t.Errorf("the refusal shows the file's content: %v", err)
+			}
+			if _, err := jsapi.Load(filepath.Join(dir, "s.js"), jsapi.LoadOptions{AllowPathsOutside: true}); err != nil {
+				t.Errorf("with AllowPathsOutside: %v", err)
+			}
+		})
 	}
 }

@@ -63,6 +63,7 @@ type tagCacheKey struct {
 	v1    string
 	k2    string
 	v2    string
+	phase Phase  // failureTags' phase tag, "" for other tag sets
 	extra string // key of extra tags (session tags)
 }
 
@@ -343,16 +344,34 @@ func (v *vu) currentSamples() *metrics.SampleBuffer {
 // tags returns the base tags extended with up to two pairs (and extra tags), cached so that
 // steady-state recording builds no tag sets.
 func (v *vu) tags(k1, v1, k2, v2 string, extra metrics.Tags) metrics.Tags {
-	key := tagCacheKey{base: v.baseTags.Key(), k1: k1, v1: v1, k2: k2, v2: v2, extra: extra.Key()}
+	return v.cachedTags(tagCacheKey{base: v.baseTags.Key(), k1: k1, v1: v1, k2: k2, v2: v2, extra: extra.Key()}, extra)
+}
+
+// failureTags are the tags of a cti_failures sample: code, msg and the lifecycle phase the
+// failure happened in (init, setup, vuSetup, iteration, vuTeardown, teardown), so that reports
+// can tell a failed logout in vuTeardown from one in an iteration.
+func (v *vu) failureTags(code, msg string, extra metrics.Tags) metrics.Tags {
+	key := tagCacheKey{base: v.baseTags.Key(), k1: "code", v1: code, k2: "msg", v2: msg, extra: extra.Key()}
+	switch v.phase {
+	case PhaseInit, PhaseSetup, PhaseVUSetup, PhaseIteration, PhaseVUTeardown, PhaseTeardown:
+		key.phase = v.phase
+	}
+	return v.cachedTags(key, extra)
+}
+
+func (v *vu) cachedTags(key tagCacheKey, extra metrics.Tags) metrics.Tags {
 	if t, ok := v.tagCache[key]; ok {
 		return t
 	}
 	t := v.baseTags.Merge(extra)
-	if k1 != "" {
-		t = t.With(k1, v1)
+	if key.k1 != "" {
+		t = t.With(key.k1, key.v1)
 	}
-	if k2 != "" {
-		t = t.With(k2, v2)
+	if key.k2 != "" {
+		t = t.With(key.k2, key.v2)
+	}
+	if key.phase != "" {
+		t = t.With("phase", string(key.phase))
 	}
 	if v.tagCache == nil {
 		v.tagCache = make(map[tagCacheKey]metrics.Tags, 8)

@@ -24,6 +24,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"bytes":   FormatBytes,
 	"label":   StatLabel,
 	"names":   nameCounts,
+	"failed":  failedRequests,
 	"stat": func(r any, k string) string {
 		var values map[string]float64
 		switch x := r.(type) {

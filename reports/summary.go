@@ -196,9 +196,26 @@ type FailureRow struct {
 	Code  string  `json:"code"`
 	Count int64   `json:"count"`
 	Share float64 `json:"share"` // of all failures, 0…1
-	// Requests are the request types that failed with the code, most first; empty when the
-	// run did not count failures by code and request together.
-	Requests []NameCount `json:"requests,omitempty"`
+	// Requests are the request types that failed with the code, by lifecycle phase, most
+	// first; empty when the run did not count failures by code and request together.
+	Requests []FailedRequest `json:"requests,omitempty"`
+}
+
+// FailedRequest is how often one request type failed with a code in one lifecycle phase.
+type FailedRequest struct {
+	Name string `json:"name"`
+	// Phase is where the script was: init, setup, vuSetup, iteration, vuTeardown or teardown
+	// ("" in reports of runs that did not record it).
+	Phase string `json:"phase,omitempty"`
+	Count int64  `json:"count"`
+}
+
+// String renders "LOGOUT_REQ 3", or "LOGOUT_REQ 1 during vuTeardown" outside iterations.
+func (f FailedRequest) String() string {
+	if f.Phase == "" || f.Phase == "iteration" {
+		return fmt.Sprintf("%s %d", f.Name, f.Count)
+	}
+	return fmt.Sprintf("%s %d during %s", f.Name, f.Count, f.Phase)
 }
 
 // NameCount is a name with a count.
@@ -538,16 +555,17 @@ func (b *builder) events() {
 func (b *builder) failures() {
 	byCode := b.res.Breakdown(MetricFailures, "code")
 	total := b.count(MetricFailures)
-	reqs := map[string]map[string]float64{}
+	type msgPhase struct{ msg, phase string }
+	reqs := map[string]map[msgPhase]float64{}
 	for _, p := range b.s.Pairs {
 		if p.Metric != MetricFailures {
 			continue
 		}
 		code := p.Tags["code"]
 		if reqs[code] == nil {
-			reqs[code] = map[string]float64{}
+			reqs[code] = map[msgPhase]float64{}
 		}
-		reqs[code][p.Tags["msg"]] += p.Count
+		reqs[code][msgPhase{p.Tags["msg"], p.Tags["phase"]}] += p.Count
 	}
 	var rows []FailureRow
 	for code, m := range byCode {
@@ -559,13 +577,18 @@ func (b *builder) failures() {
 		if total > 0 {
 			row.Share = n / total
 		}
-		for msg, c := range reqs[code] {
-			if msg == "" {
-				msg = "(none)"
+		for k, c := range reqs[code] {
+			if k.msg == "" {
+				k.msg = "(none)"
 			}
-			row.Requests = append(row.Requests, NameCount{Name: msg, Count: int64(c)})
+			row.Requests = append(row.Requests, FailedRequest{Name: k.msg, Phase: k.phase, Count: int64(c)})
 		}
-		sortNameCounts(row.Requests)
+		slices.SortFunc(row.Requests, func(x, y FailedRequest) int {
+			if c := cmp.Compare(y.Count, x.Count); c != 0 {
+				return c
+			}
+			return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.Phase, y.Phase))
+		})
 		rows = append(rows, row)
 	}
 	slices.SortFunc(rows, func(x, y FailureRow) int {

@@ -15,21 +15,21 @@ import (
 // failure-code and event tables need.
 type PairCount struct {
 	Metric string            `json:"metric"`
-	Tags   map[string]string `json:"tags"` // the two tags; a missing tag reads ""
+	Tags   map[string]string `json:"tags"` // the two (or three) tags; a missing tag reads ""
 	// Count is the sum of the values for counters, the number of samples otherwise.
 	Count float64 `json:"count"`
 }
 
-// PairSpec names a metric and the two tag keys a Tally counts it by.
+// PairSpec names a metric and the two tag keys a Tally counts it by, and optionally a third, C.
 type PairSpec struct {
-	Metric string
-	A, B   string
+	Metric  string
+	A, B, C string
 }
 
-// DefaultPairs are the pairs the summary uses: failures by code and request, event waits by
-// event and outcome.
+// DefaultPairs are the pairs the summary uses: failures by code, request and lifecycle phase,
+// event waits by event and outcome.
 var DefaultPairs = []PairSpec{
-	{Metric: MetricFailures, A: "code", B: "msg"},
+	{Metric: MetricFailures, A: "code", B: "msg", C: "phase"},
 	{Metric: MetricEventWaitDuration, A: "msg", B: "status"},
 }
 
@@ -45,8 +45,8 @@ type Tally struct {
 }
 
 type pairKey struct {
-	spec PairSpec
-	a, b string
+	spec    PairSpec
+	a, b, c string
 }
 
 // maxPairs bounds the combinations a Tally keeps per spec.
@@ -77,7 +77,10 @@ func (t *Tally) Add(batch []engine.Sample) {
 		for _, spec := range specs {
 			a, _ := s.Tags.Get(spec.A)
 			b, _ := s.Tags.Get(spec.B)
-			k := pairKey{spec, a, b}
+			k := pairKey{spec: spec, a: a, b: b}
+			if spec.C != "" {
+				k.c, _ = s.Tags.Get(spec.C)
+			}
 			v := 1.0
 			if s.Metric.Type == metrics.Counter {
 				v = s.Value
@@ -107,7 +110,11 @@ func (t *Tally) Pairs() []PairCount {
 	defer t.mu.Unlock()
 	out := make([]PairCount, 0, len(t.counts))
 	for k, v := range t.counts {
-		out = append(out, PairCount{Metric: k.spec.Metric, Tags: map[string]string{k.spec.A: k.a, k.spec.B: k.b}, Count: v})
+		tags := map[string]string{k.spec.A: k.a, k.spec.B: k.b}
+		if k.spec.C != "" {
+			tags[k.spec.C] = k.c
+		}
+		out = append(out, PairCount{Metric: k.spec.Metric, Tags: tags, Count: v})
 	}
 	sortPairs(out)
 	return out

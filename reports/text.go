@@ -207,9 +207,21 @@ func (t *textWriter) failures() {
 	tb := newTable("    ", column{title: "code"}, column{title: "count", right: true},
 		column{title: "share", right: true}, column{title: "requests"})
 	for _, f := range s.Failures {
-		tb.add(cs(f.Code, red), c(FormatCount(float64(f.Count))), c(FormatPercent(f.Share)), c(nameCounts(f.Requests)))
+		tb.add(cs(f.Code, red), c(FormatCount(float64(f.Count))), c(FormatPercent(f.Share)), c(failedRequests(f.Requests)))
 	}
 	t.table(tb)
+}
+
+// failedRequests renders "SET_AGENT_STATE_REQ 3, LOGOUT_REQ 1 during vuTeardown".
+func failedRequests(list []FailedRequest) string {
+	if len(list) == 0 {
+		return "-"
+	}
+	parts := make([]string, len(list))
+	for i, f := range list {
+		parts[i] = f.String()
+	}
+	return strings.Join(parts, ", ")
 }
 
 // nameCounts renders "SET_AGENT_STATE_REQ 3, ANSWER_CALL_REQ 1".

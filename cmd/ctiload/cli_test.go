@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -748,4 +750,100 @@ func TestRunSimulatorANIPool(t *testing.T) {
 	r := runCLI(t, nil, "run", "-q", "--no-summary", "--sim-ani", "111", "ani_pool.js")
 	r.want(t, 99) // the flag wins over the script: the script's ANI check fails the iteration
 	contains(t, "stderr", r.stderr, "ANI = 111")
+}
+
+// TestRunControlToken: a run with --control prints its made-up token once, on the terminal; the
+// API stops the run with it; no report, stream or summary carries it.
+func TestRunControlToken(t *testing.T) {
+	dir := t.TempDir()
+	sum, samples, html := filepath.Join(dir, "summary.json"), filepath.Join(dir, "samples.ndjson"), filepath.Join(dir, "report.html")
+	cmd, stdout, stderr := startCLI(t, "run", "long.js", "--control", "127.0.0.1:0", "--summary-export", sum, "--out", "json="+samples, "--html", html)
+	stderr.waitFor(t, "control API on http://", 20*time.Second)
+	stderr.waitFor(t, "] agents ", 20*time.Second)
+	m := regexp.MustCompile(`control API on http://(\S+)/v1/scenarios: curl -H 'Authorization: Bearer (\S+)' `).FindStringSubmatch(stderr.String())
+	if m == nil {
+		t.Fatalf("no address and token in:\n%s", stderr.String())
+	}
+	addr, token := m[1], m[2]
+	if len(token) < 20 {
+		t.Fatalf("token %q: want at least 20 random characters", token)
+	}
+	stop := func(tok string) int {
+		req, _ := http.NewRequest("POST", "http://"+addr+"/v1/stop", nil)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := stop("wrong"); code != http.StatusForbidden {
+		t.Fatalf("stop with a wrong token = %d; want 403", code)
+	}
+	if code := stop(token); code != http.StatusOK {
+		t.Fatalf("stop with the token = %d; want 200", code)
+	}
+	code := waitExit(t, cmd, stderr, 30*time.Second)
+	if _, err := os.Stat(sum); err != nil {
+		t.Fatalf("exit %d, no summary: %v\n%s", code, err, stderr.String())
+	}
+	if n := strings.Count(stderr.String(), token); n != 1 {
+		t.Errorf("stderr shows the token %d times; want once", n)
+	}
+	for name, text := range map[string]string{"stdout": stdout.String(), "summary": readText(t, sum), "samples": readText(t, samples), "html": readText(t, html)} {
+		if strings.Contains(text, token) {
+			t.Errorf("the %s carries the control token", name)
+		}
+	}
+}
+
+func readText(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestRunFailurePhase: failures carry the lifecycle phase they happened in, and the failure
+// table says "during vuTeardown" (setup, …) for those outside iterations.
+func TestRunFailurePhase(t *testing.T) {
+	sum := filepath.Join(t.TempDir(), "summary.json")
+	r := runCLI(t, nil, "run", "--summary-export", sum, "phase_failures.js")
+	r.want(t, 0)
+	contains(t, "stdout", r.stdout, "SET_AGENT_STATE_REQ 2 during vuTeardown", "SET_AGENT_STATE_REQ 1 during setup")
+	if strings.Contains(r.stdout, "during iteration") {
+		t.Errorf("the table says 'during iteration'; iterations are the default:\n%s", r.stdout)
+	}
+	var e struct {
+		Summary struct {
+			Failures []struct {
+				Code     string `json:"code"`
+				Requests []struct {
+					Name, Phase string
+					Count       int64
+				} `json:"requests"`
+			} `json:"failures"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(readText(t, sum)), &e); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, f := range e.Summary.Failures {
+		for _, r := range f.Requests {
+			got[f.Code+" "+r.Name+" "+r.Phase] += r.Count
+		}
+	}
+	want := map[string]int64{
+		"CF_INVALID_OBJECT_STATE SET_AGENT_STATE_REQ setup":      1,
+		"CF_INVALID_OBJECT_STATE SET_AGENT_STATE_REQ iteration":  1,
+		"CF_INVALID_OBJECT_STATE SET_AGENT_STATE_REQ vuTeardown": 2,
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("failures by code, request and phase = %v; want %v", got, want)
+	}
 }

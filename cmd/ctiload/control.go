@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -45,7 +49,9 @@ type scenarioView struct {
 //	POST /v1/scenarios/{name}   {"target": N}: VUs (constant-vus, ramping-vus) or iterations per
 //	                            timeUnit (arrival-rate executors)
 //	POST /v1/stop               graceful stop, as the first Ctrl-C
-func newControlHandler(run controllable, logf func(format string, args ...any)) http.Handler {
+//
+// Every request carries "Authorization: Bearer TOKEN"; see guardControl for the other checks.
+func newControlHandler(run controllable, token string, logf func(format string, args ...any)) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/scenarios", func(w http.ResponseWriter, _ *http.Request) {
 		var out []scenarioView
@@ -84,7 +90,76 @@ func newControlHandler(run controllable, logf func(format string, args ...any)) 
 		}
 		writeJSON(w, http.StatusOK, map[string]bool{"stopping": true, "first": first})
 	})
-	return mux
+	return guardControl(mux, token)
+}
+
+// controlTokenEnv names the environment variable that sets the control API's token; without it
+// each run makes one up and prints it once, in the line that announces the API.
+const controlTokenEnv = "CTILOAD_CONTROL_TOKEN"
+
+// newControlToken returns a random token (128 bits or more, base32).
+func newControlToken() string { return rand.Text() }
+
+// guardControl lets through only what a user's own curl or script sends, not what a web page
+// can make a browser send. A page open on the load generator's host can POST a form to
+// 127.0.0.1 (no preflight for form content types), and a DNS-rebinding page can even read the
+// answers under its own name. So:
+//
+//   - Host must name the loopback address the API listens on (a rebound name is refused);
+//   - Origin, when present (browsers send it), must be that address too;
+//   - Authorization must be "Bearer TOKEN" with the run's token (a page cannot know it);
+//   - a POST must say Content-Type: application/json (forms cannot, without a CORS preflight,
+//     which the API never answers).
+func guardControl(next http.Handler, token string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		local, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+		if !loopbackHost(r.Host, local) {
+			writeJSON(w, http.StatusForbidden, map[string]string{"error": fmt.Sprintf("Host %q is not the control API's loopback address", r.Host)})
+			return
+		}
+		if o := r.Header.Get("Origin"); o != "" {
+			u, err := url.Parse(o)
+			if err != nil || !loopbackHost(u.Host, local) {
+				writeJSON(w, http.StatusForbidden, map[string]string{"error": fmt.Sprintf("cross-origin request from %q refused", o)})
+				return
+			}
+		}
+		auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="ctiload"`)
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing \"Authorization: Bearer TOKEN\" (the token ctiload run printed, or " + controlTokenEnv + ")"})
+			return
+		}
+		if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(auth)), []byte(token)) != 1 {
+			writeJSON(w, http.StatusForbidden, map[string]string{"error": "wrong token"})
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if err != nil || mt != "application/json" {
+				writeJSON(w, http.StatusUnsupportedMediaType, map[string]string{"error": "want Content-Type: application/json"})
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// loopbackHost reports whether host (a Host header or an Origin's host) names a loopback
+// address, or localhost, on the port of local, the address the connection came in on.
+func loopbackHost(host string, local net.Addr) bool {
+	h, port, err := net.SplitHostPort(host)
+	if err != nil {
+		return false
+	}
+	if ta, ok := local.(*net.TCPAddr); !ok || port != fmt.Sprint(ta.Port) {
+		return false
+	}
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -93,21 +168,24 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// startControl listens on addr, which must be a loopback address: the API has no authentication,
-// so anyone who reaches it can steer the test.
-func startControl(addr string, run controllable, logf func(string, ...any)) (stop func(), bound string, err error) {
+// startControl listens on addr, which must be a loopback address: the token keeps other users'
+// processes and web pages out, not the network.
+func startControl(addr, token string, run controllable, logf func(string, ...any)) (stop func(), bound string, err error) {
+	if token == "" {
+		return nil, "", errors.New("--control: empty token")
+	}
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, "", fmt.Errorf("--control: %q: want host:port such as 127.0.0.1:6565", addr)
 	}
 	if ip := net.ParseIP(strings.Trim(host, "[]")); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, "", fmt.Errorf("--control: %s is not a loopback address: the control API has no authentication, so it only listens on 127.0.0.1, ::1 or localhost", host)
+		return nil, "", fmt.Errorf("--control: %s is not a loopback address: the control API only listens on 127.0.0.1, ::1 or localhost", host)
 	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, "", fmt.Errorf("--control: %w", err)
 	}
-	srv := &http.Server{Handler: newControlHandler(run, logf), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: newControlHandler(run, token, logf), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			logf("control: %v", err)

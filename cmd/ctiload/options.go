@@ -59,7 +59,7 @@ func (o *optionFlags) register(fl *pflag.FlagSet) {
 	fl.Int64Var(&o.seed, "seed", 0, "random seed of the run (scripts and simulator); default: a new one, printed in the summary")
 	fl.StringArrayVarP(&o.env, "env", "e", nil, "`KEY=VALUE` for the script's __ENV, repeatable; overrides the process environment")
 	fl.BoolVar(&o.includeSystemEnv, "include-system-env-vars", true, "give the script the process environment in __ENV")
-	fl.BoolVar(&o.allowOutside, "allow-paths-outside", false, "let open() and imports read files outside the script's folder (by default only files below it)")
+	fl.BoolVar(&o.allowOutside, "allow-paths-outside", false, "let open() and imports read files outside the script's folder (by default only files below it, through no .. or symbolic link that leads out)")
 	o.sim.register(fl)
 }
 

@@ -55,7 +55,17 @@ CTILOAD_STAGES, CTILOAD_TARGET, CTILOAD_SEED, CTILOAD_SIM_AGENTS, … one per fl
 The shortcuts --vus, --duration, --iterations and --stage replace the script's scenarios.
 
 The first Ctrl-C (or SIGTERM) stops the run gracefully and still prints and writes every report;
-a second one interrupts running iterations at once; a third exits without reports.`,
+a second one interrupts running iterations at once; a third exits without reports.
+
+Control API: --control 127.0.0.1:6565 serves GET /v1/scenarios (progress and targets),
+POST /v1/scenarios/NAME {"target": N} (VUs, or iterations per timeUnit for arrival-rate
+executors) and POST /v1/stop (graceful stop) on a loopback address. Every request needs the run's
+token: set CTILOAD_CONTROL_TOKEN, or ctiload makes one up and prints it once, on the terminal
+only. POSTs must be JSON; requests whose Host or Origin is not the loopback address are refused,
+so a web page open on the same machine cannot steer the test:
+
+  curl -H "Authorization: Bearer $CTILOAD_CONTROL_TOKEN" -H 'Content-Type: application/json' \
+       -d '{"target": 50}' http://127.0.0.1:6565/v1/scenarios/agents`,
 		Example: `  ctiload run scripts/smoke.js
   ctiload run --vus 50 --duration 2m script.js
   ctiload run --stage 30s:100 --stage 2m:100 --stage 20s:0 --sim-agents 200 --sim-call-rate 10/s script.js
@@ -81,7 +91,7 @@ a second one interrupts running iterations at once; a third exits without report
 	main.StringVar(&f.logFormat, "log-format", "text", "`FORMAT` of log lines on standard error: text or json")
 	main.BoolVarP(&f.verbose, "verbose", "v", false, "log debug messages too")
 	main.BoolVar(&f.skipTargetCheck, "skip-target-check", false, "do not check that --target accepts connections before the run")
-	main.StringVar(&f.control, "control", "", "serve the runtime control API on `ADDR` (loopback only, e.g. 127.0.0.1:6565): GET /v1/scenarios, POST /v1/scenarios/NAME {\"target\": N}, POST /v1/stop")
+	main.StringVar(&f.control, "control", "", "serve the runtime control API on `ADDR` (loopback only, e.g. 127.0.0.1:6565; see \"Control API\" above)")
 	cmd.Flags().AddFlagSet(main)
 	cmd.Flags().SortFlags = false
 	cmd.SetUsageFunc(func(c *cobra.Command) error { return runUsage(c, main) })
@@ -285,12 +295,21 @@ func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr
 		s.banner()
 	}
 	if s.f.control != "" {
-		stopControl, bound, err := startControl(s.f.control, run, s.view.printf)
+		token, fromEnv := os.Getenv(controlTokenEnv), true
+		if token == "" {
+			token, fromEnv = newControlToken(), false
+		}
+		stopControl, bound, err := startControl(s.f.control, token, run, s.view.printf)
 		if err != nil {
 			return nil, nil, &exitError{code: exitInvalidOptions, err: err}
 		}
 		defer stopControl()
-		s.view.printf("control API on http://%s/v1/scenarios", bound)
+		// The one place a generated token is shown: the terminal, never a report or a log file.
+		if fromEnv {
+			s.view.printf("control API on http://%s/v1/scenarios (token from %s)", bound, controlTokenEnv)
+		} else {
+			s.view.printf("control API on http://%s/v1/scenarios: curl -H 'Authorization: Bearer %s' http://%s/v1/scenarios", bound, token, bound)
+		}
 	}
 	ctx, hardStop := context.WithCancel(parent)
 	defer hardStop()
