@@ -53,6 +53,7 @@ type vu struct {
 	sessByObj   map[*goja.Object]*jsSession
 	sessProto   *goja.Object
 	gen         uint64 // counts RunIteration calls: sessions remember the one that opened them
+	backoff     vuBackoff
 }
 
 func (v *vu) genCount() uint64 { return v.gen }

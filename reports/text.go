@@ -256,7 +256,7 @@ func (t *textWriter) sessions() {
 	t.b.WriteString(line + "\n")
 	tb := t.latencyTable("", "", false)
 	n := 0
-	for _, r := range []*LatencyRow{ss.Open, ss.Heartbeat, ss.Reconnect} {
+	for _, r := range []*LatencyRow{ss.Open, ss.Heartbeat, ss.Reconnect, ss.OpenBackoff, ss.OpenRateWait, ss.RequestRateWait} {
 		if r != nil {
 			tb.add(t.latencyCells(r, false, false)...)
 			n++

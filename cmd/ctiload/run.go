@@ -272,7 +272,8 @@ func (s *runSession) openStreams() error {
 // execute runs the test under the signal handler and the live view. err is a failure to start;
 // otherwise the run's result and error come back.
 func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr, err error) {
-	rc := jsapi.RunnerConfig{Target: s.target, PeripheralID: s.periph, Registry: s.reg, Seed: s.plan.seed, Logger: s.logger}
+	rc := jsapi.RunnerConfig{Target: s.target, PeripheralID: s.periph, Registry: s.reg, Seed: s.plan.seed, Logger: s.logger,
+		Safety: &s.plan.safety, RequirePeripheralID: s.sim == nil}
 	if s.trace != nil {
 		rc.Observer = s.trace
 	}
