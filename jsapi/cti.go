@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/cti"
-	"github.com/ctiload/ctiload/engine/executor"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/dop251/goja"
 )
@@ -101,8 +100,8 @@ func (v *vu) connect(call goja.FunctionCall) goja.Value {
 	if js.agentMode && js.periph == 0 && v.r != nil && v.r.cfg.RequirePeripheralID {
 		// Caught before dialling: a real server refuses the session (E_CTI_INVALID_PERIPHERAL_ID)
 		// and a VU retrying it is all a server sees of the test.
-		v.throw(&executor.AbortError{Reason: fmt.Sprintf("cti.connect(%q): an agent session needs the peripheral ID: add peripheralId: N to the options "+
-			"(the agent PG's peripheral ID, in Unified CCE Configuration Manager > PG Explorer > the PIM's Peripheral ID)", target)})
+		v.abortRun(fmt.Sprintf("cti.connect(%q): an agent session needs the peripheral ID of the agents' PG: add peripheralId: N to the options "+
+			"(Unified CCE: Configuration Manager > PG Explorer > the PG's peripheral, field Peripheral ID; Unified CCX: 1)", target))
 	}
 	m := v.r.ctiMetrics()
 	v.openWait(js)

@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ctiload/ctiload/engine/executor"
 	"golang.org/x/time/rate"
 )
 
@@ -243,10 +242,10 @@ func (v *vu) openFailed(target, code string, at time.Time) {
 	if !abort {
 		return
 	}
-	v.throw(&executor.AbortError{Reason: fmt.Sprintf(
+	v.abortRun(fmt.Sprintf(
 		"the last %d session opens all failed (%s) against %s: the target refuses sessions, and ctiload stops rather than keep retrying; "+
 			"fix the cause (for E_CTI_INVALID_PERIPHERAL_ID: peripheralId in cti.connect), or raise options.cti.abortOnOpenFailures (0 turns this rule off for a deliberate failure test)",
-		n, top, target)})
+		n, top, target))
 }
 
 // openSucceeded resets the VU's back-off and the run's streak of failed opens.
