@@ -242,10 +242,14 @@ func (v *vu) openFailed(target, code string, at time.Time) {
 	if !abort {
 		return
 	}
+	hint := "fix the cause"
+	if top == "E_CTI_INVALID_PERIPHERAL_ID" {
+		hint = "give cti.connect the agents' peripheralId (the PG's peripheral ID)"
+	}
 	v.abortRun(fmt.Sprintf(
 		"the last %d session opens all failed (%s) against %s: the target refuses sessions, and ctiload stops rather than keep retrying; "+
-			"fix the cause (for E_CTI_INVALID_PERIPHERAL_ID: peripheralId in cti.connect), or raise options.cti.abortOnOpenFailures (0 turns this rule off for a deliberate failure test)",
-		n, top, target))
+			"%s, or raise options.cti.abortOnOpenFailures (0 turns this rule off for a deliberate failure test)",
+		n, top, target, hint))
 }
 
 // openSucceeded resets the VU's back-off and the run's streak of failed opens.
