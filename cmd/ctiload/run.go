@@ -47,7 +47,8 @@ latency per request type, failure codes, sessions, checks) and exits with the ve
   0    passed                       104  invalid options, script path or target
   99   a threshold failed           105  interrupted (SIGINT/SIGTERM)
   107  the script failed to load, initialise, set up or tear down
-  108  the script aborted the run
+  108  the run was aborted: abort() in the script, opens that keep failing
+       (options.cti.abortOnOpenFailures), or no peripheralId against --target
 
 Options come from, lowest to highest: defaults, the script's "export const options",
 CTILOAD_* environment variables (CTILOAD_VUS, CTILOAD_DURATION, CTILOAD_ITERATIONS,
@@ -429,7 +430,7 @@ func verdictError(s *reports.Summary, runErr error) error {
 	case exitScriptError:
 		return fmt.Errorf("script error: %s", s.Result.Error)
 	case exitScriptAborted:
-		return fmt.Errorf("the script aborted the run: %s", s.Result.Error)
+		return fmt.Errorf("the run was aborted: %s", s.Result.Error)
 	}
 	if runErr != nil {
 		return runErr
