@@ -907,3 +907,38 @@ func TestRunSafetyOptionErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestCTIOptionPrecedence: options.cti < CTILOAD_MAX_*_RATE < --max-*-rate, seen by inspect.
+func TestCTIOptionPrecedence(t *testing.T) {
+	for _, tc := range []struct {
+		env                []string
+		args               []string
+		requests, openRate float64
+	}{
+		{nil, nil, 100, 5},
+		{[]string{"CTILOAD_MAX_OPEN_RATE=7/s"}, nil, 100, 7},
+		{[]string{"CTILOAD_MAX_OPEN_RATE=7/s"}, []string{"--max-open-rate", "9/s", "--max-request-rate", "0"}, 0, 9},
+	} {
+		r := runCLI(t, tc.env, append([]string{"inspect", "capped.js"}, tc.args...)...)
+		r.want(t, 0)
+		var out struct {
+			CTI struct {
+				OpenBackoff struct {
+					Initial, Max string
+					Factor       float64
+				} `json:"open_backoff"`
+				Abort    int     `json:"abort_on_open_failures"`
+				Requests float64 `json:"max_request_rate"`
+				Opens    float64 `json:"max_open_rate"`
+			} `json:"cti"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+			t.Fatalf("inspect output: %v\n%s", err, r.stdout)
+		}
+		c := out.CTI
+		if c.Requests != tc.requests || c.Opens != tc.openRate || c.Abort != 0 ||
+			c.OpenBackoff.Initial != "1s" || c.OpenBackoff.Max != "1m0s" || c.OpenBackoff.Factor != 2 {
+			t.Errorf("env %v, flags %v: cti %+v; want %v requests/s, %v opens/s, back-off 1s..1m ×2, no abort", tc.env, tc.args, c, tc.requests, tc.openRate)
+		}
+	}
+}
