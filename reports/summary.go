@@ -243,6 +243,18 @@ type Sessions struct {
 	RequestRateWait *LatencyRow `json:"request_rate_wait,omitempty"` // cti_rate_limit_wait_duration{kind:request}
 }
 
+// Rows are the latency rows of the sessions table that have samples, in the order reports show
+// them: open, heartbeat, reconnection, then the safety waits.
+func (s Sessions) Rows() []*LatencyRow {
+	var out []*LatencyRow
+	for _, r := range []*LatencyRow{s.Open, s.Heartbeat, s.Reconnect, s.OpenBackoff, s.OpenRateWait, s.RequestRateWait} {
+		if r != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Any reports whether the run opened or tried to open a session.
 func (s Sessions) Any() bool {
 	return s.Opened+s.Failed+s.Reconnects+s.ReconnectsFailed > 0 || s.Open != nil || s.Heartbeat != nil ||
