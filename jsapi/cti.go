@@ -54,6 +54,7 @@ type jsSession struct {
 	tags       metrics.Tags
 	gen        uint64 // the VU's iteration generation that opened it
 	closed     bool
+	agentMode  bool
 
 	consult *consultLeg // the consultation in progress, for transfer and conference
 	skipped []cti.Event // events a waitFor looked at and its where() refused, oldest first
@@ -96,7 +97,14 @@ func (v *vu) connect(call goja.FunctionCall) goja.Value {
 	if err != nil {
 		v.throwType("%v", err)
 	}
+	if js.agentMode && js.periph == 0 && v.r != nil && v.r.cfg.RequirePeripheralID {
+		// Caught before dialling: a real server refuses the session (E_CTI_INVALID_PERIPHERAL_ID)
+		// and a VU retrying it is all a server sees of the test.
+		v.abortRun(fmt.Sprintf("cti.connect(%q): an agent session needs the peripheral ID of the agents' PG: add peripheralId: N to the options "+
+			"(Unified CCE: Configuration Manager > PG Explorer > the PG's peripheral, field Peripheral ID; Unified CCX: 1)", target))
+	}
 	m := v.r.ctiMetrics()
+	v.openWait(js)
 	start := time.Now()
 	s, err := cti.Dial(v.ctx, target, opts...)
 	end := time.Now()
@@ -116,8 +124,10 @@ func (v *vu) connect(call goja.FunctionCall) goja.Value {
 		if errors.Is(err, cti.ErrInvalidConfig) {
 			v.throwType("cti.connect: %v", err)
 		}
+		v.openFailed(target, code, end)
 		v.throwf("cti.connect(%q): %v", target, err)
 	}
+	v.openSucceeded()
 	js.s = s
 	if m != nil {
 		samples.AddAt(m.sessionOpen, end, ms(end.Sub(start)), v.tags("", "", "", "", js.tags))
@@ -210,6 +220,7 @@ func (js *jsSession) parseOptions(val goja.Value) ([]cti.Option, error) {
 	}
 	switch mode {
 	case "agent":
+		js.agentMode = true
 		opts = append(opts, cti.WithAgent(cti.Agent{ID: js.agentID, Extension: js.extension, Instrument: js.instrument, PeripheralID: js.periph}),
 			cti.WithServices(DefaultAgentServices))
 	case "bridge":

@@ -40,6 +40,13 @@ const (
 	MetricMessagesReceived = "cti_messages_received"
 	MetricBytesSent        = "cti_bytes_sent"
 	MetricBytesReceived    = "cti_bytes_received"
+	// MetricOpenBackoffDuration is the trend of the waits a VU made before opening a session
+	// again after failed opens (options.cti.openBackoff).
+	MetricOpenBackoffDuration = "cti_open_backoff_duration"
+	// MetricRateLimitWaitDuration is the trend of the waits for a token of the run-wide rate
+	// caps, tag kind ("request": --max-request-rate, "open": --max-open-rate). Only waits are
+	// recorded: a request that found a token at once adds no sample.
+	MetricRateLimitWaitDuration = "cti_rate_limit_wait_duration"
 )
 
 type ctiMetrics struct {
@@ -47,6 +54,7 @@ type ctiMetrics struct {
 	eventWait, sessionOpen, sessions                         *metrics.Metric
 	heartbeatRTT, reconnects, reconnectDuration              *metrics.Metric
 	messagesSent, messagesReceived, bytesSent, bytesReceived *metrics.Metric
+	openBackoff, rateLimitWait                               *metrics.Metric
 }
 
 func registerCTIMetrics(r *metrics.Registry) (*ctiMetrics, error) {
@@ -72,6 +80,8 @@ func registerCTIMetrics(r *metrics.Registry) (*ctiMetrics, error) {
 	reg(&m.messagesReceived, MetricMessagesReceived, metrics.Counter, metrics.Default)
 	reg(&m.bytesSent, MetricBytesSent, metrics.Counter, metrics.Data)
 	reg(&m.bytesReceived, MetricBytesReceived, metrics.Counter, metrics.Data)
+	reg(&m.openBackoff, MetricOpenBackoffDuration, metrics.Trend, metrics.Time)
+	reg(&m.rateLimitWait, MetricRateLimitWaitDuration, metrics.Trend, metrics.Time)
 	if err != nil {
 		return nil, err
 	}

@@ -95,6 +95,9 @@ func (js *jsSession) do(method string, req cti.Invoker) (goja.Value, *cti.Reply)
 	if js.closed || js.s == nil {
 		return js.failed(method, t, time.Now(), time.Now(), fmt.Errorf("%w: the session was closed", cti.ErrSessionClosed)), nil
 	}
+	if v.r != nil && v.r.guard != nil {
+		v.rateWait(v.r.guard.requests, "request", js) // before start: never part of the latency
+	}
 	start := time.Now()
 	reply, err := js.s.Do(v.ctx, req)
 	if v.ctx.Err() != nil {

@@ -121,7 +121,18 @@ func (v *vu) abort(call goja.FunctionCall) goja.Value {
 	if a := call.Argument(0); !goja.IsUndefined(a) {
 		reason = a.String()
 	}
-	panic(v.rt.NewGoError(&executor.AbortError{Reason: reason}))
+	v.abortRun(reason)
+	return nil
+}
+
+// abortRun aborts the whole run with reason. The script cannot catch it: a try/catch around
+// cti.connect in a retry loop must not swallow the abort that stops the loop, so the runtime
+// is interrupted as well, which no catch block sees.
+func (v *vu) abortRun(reason string) {
+	err := &executor.AbortError{Reason: reason}
+	v.aborting = true
+	v.rt.Interrupt(err)
+	panic(v.rt.NewGoError(err))
 }
 
 // randomBetween(min, max) is an integer in [min, max] when both are integers, else a number in

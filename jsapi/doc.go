@@ -75,9 +75,19 @@
 // [MetricRequestDurationFromSchedule]), cti_failures (code, msg, phase), cti_event_wait_duration (msg,
 // status ok|timeout), cti_session_open_duration, cti_sessions (result opened|failed),
 // cti_heartbeat_rtt, cti_reconnects and cti_reconnect_duration (result), cti_messages_sent,
-// cti_messages_received, cti_bytes_sent, cti_bytes_received. Every sample carries the iteration's
+// cti_messages_received, cti_bytes_sent, cti_bytes_received, cti_open_backoff_duration and
+// cti_rate_limit_wait_duration (kind request|open). Every sample carries the iteration's
 // tags (scenario…), the group tag inside group(), and the session's tags. check() records the
 // engine's checks rate with tag check.
+//
+// # Safety (cti_safety.go)
+//
+// Every cti.connect and every session request goes through the run's guards ([Safety], set by
+// RunnerConfig.Safety from options.cti and the --max-*-rate flags): a VU backs off after failed
+// opens (cti_open_backoff_duration), the run aborts when the last N opens all failed, and
+// run-wide token buckets cap requests and opens (cti_rate_limit_wait_duration, tag kind). With
+// RunnerConfig.RequirePeripheralID (a real server), an agent connect without peripheralId aborts
+// before dialling. These aborts interrupt the runtime, so a script's try/catch cannot swallow them.
 //
 // # Cost
 //

@@ -37,6 +37,13 @@ type RunnerConfig struct {
 	Observer cti.Observer
 	// Logger overrides LoadOptions.Logger for console output of this run.
 	Logger *slog.Logger
+	// Safety sets the open back-off, the abort rule on failed opens and the run-wide rate caps
+	// (options.cti, --max-request-rate, --max-open-rate). Nil means DefaultSafety.
+	Safety *Safety
+	// RequirePeripheralID makes an agent-mode cti.connect without a peripheral ID fail before
+	// dialling: set it when the target is a real CTI Server (--target), which refuses such a
+	// session with E_CTI_INVALID_PERIPHERAL_ID.
+	RequirePeripheralID bool
 }
 
 // Runner instantiates a [Script] for a run: it is the engine's VU factory, and it runs the
@@ -52,6 +59,7 @@ type Runner struct {
 	logger *slog.Logger
 	m      *ctiMetrics
 	checks *metrics.Metric
+	guard  *guard
 	setup  atomic.Pointer[json.RawMessage]
 }
 
@@ -64,6 +72,14 @@ var (
 // NewRunner prepares a run of the script: it registers the built-in metrics in cfg.Registry.
 func (s *Script) NewRunner(cfg RunnerConfig) (*Runner, error) {
 	r := &Runner{s: s, cfg: cfg, logger: cfg.Logger}
+	safety := DefaultSafety
+	if cfg.Safety != nil {
+		safety = *cfg.Safety
+	}
+	if err := safety.Validate(); err != nil {
+		return nil, fmt.Errorf("options.cti.%w", err)
+	}
+	r.guard = newGuard(safety)
 	if r.logger == nil {
 		r.logger = s.logger
 	}

@@ -53,6 +53,8 @@ type vu struct {
 	sessByObj   map[*goja.Object]*jsSession
 	sessProto   *goja.Object
 	gen         uint64 // counts RunIteration calls: sessions remember the one that opened them
+	backoff     vuBackoff
+	aborting    bool // abortRun interrupted the runtime
 }
 
 func (v *vu) genCount() uint64 { return v.gen }
@@ -296,6 +298,10 @@ func (v *vu) callExport(ctx context.Context, phase Phase, name string, args ...g
 	v.phase, v.ctx = phase, ctx
 	res, err := fn(goja.Undefined(), args...)
 	v.phase, v.ctx = prevPhase, prevCtx
+	if v.aborting {
+		v.rt.ClearInterrupt() // the abort ended this call; vuTeardown and teardown still run
+		v.aborting = false
+	}
 	if err != nil {
 		// Interrupted (the runtime was stopped, or a blocking call gave up with the context's
 		// error): report the context's error, which the engine counts as an interruption.

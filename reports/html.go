@@ -40,8 +40,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return "-"
 	},
-	"slice3": func(a, b, c *LatencyRow) []*LatencyRow { return []*LatencyRow{a, b, c} },
-	"pct":    func(frac float64) string { return fmt.Sprintf("%.1f", math.Max(0, math.Min(100, frac*100))) },
+	"pct": func(frac float64) string { return fmt.Sprintf("%.1f", math.Max(0, math.Min(100, frac*100))) },
 	"checkRate": func(c CheckRow) float64 {
 		if n := c.Passes + c.Fails; n > 0 {
 			return float64(c.Passes) / float64(n)

@@ -35,6 +35,8 @@ const (
 	MetricMessagesReceived            = "cti_messages_received"
 	MetricBytesSent                   = "cti_bytes_sent"
 	MetricBytesReceived               = "cti_bytes_received"
+	MetricOpenBackoffDuration         = "cti_open_backoff_duration"
+	MetricRateLimitWaitDuration       = "cti_rate_limit_wait_duration"
 )
 
 // builtin lists the metrics the summary shows in sections of their own; every other metric is
@@ -44,17 +46,17 @@ var builtin = map[string]bool{
 	MetricFailures: true, MetricEventWaitDuration: true, MetricSessionOpenDuration: true,
 	MetricSessions: true, MetricHeartbeatRTT: true, MetricReconnects: true,
 	MetricReconnectDuration: true, MetricMessagesSent: true, MetricMessagesReceived: true,
-	MetricBytesSent: true, MetricBytesReceived: true,
+	MetricBytesSent: true, MetricBytesReceived: true, MetricOpenBackoffDuration: true, MetricRateLimitWaitDuration: true,
 	metrics.IterationsName: true, metrics.IterationDurationName: true,
 	metrics.DroppedIterationsName: true, metrics.InterruptedIterationsName: true, metrics.FailedIterationsName: true,
 	metrics.VUsName: true, metrics.VUsMaxName: true, metrics.ChecksName: true,
 }
 
 // BreakdownTags are the tag keys a run should break its metrics down by for the summary to have
-// every table: the engine's defaults plus "result" (sessions opened or failed, reconnections).
-// Pass them as engine.Config.BreakdownTags.
+// every table: the engine's defaults plus "result" (sessions opened or failed, reconnections)
+// and "kind" (rate-cap waits for requests or opens). Pass them as engine.Config.BreakdownTags.
 func BreakdownTags() []string {
-	return append(slices.Clone(engine.DefaultBreakdownTags), "result")
+	return append(slices.Clone(engine.DefaultBreakdownTags), "result", "kind")
 }
 
 // DefaultTrendStats are the latency columns of the summary tables unless
@@ -234,11 +236,29 @@ type Sessions struct {
 	Open             *LatencyRow `json:"open,omitempty"`      // cti_session_open_duration
 	Heartbeat        *LatencyRow `json:"heartbeat,omitempty"` // cti_heartbeat_rtt
 	Reconnect        *LatencyRow `json:"reconnect,omitempty"` // cti_reconnect_duration
+	// The safety waits: the VUs' back-off after failed opens, and waits for a token of the
+	// run-wide rate caps (--max-open-rate, --max-request-rate).
+	OpenBackoff     *LatencyRow `json:"open_backoff,omitempty"`      // cti_open_backoff_duration
+	OpenRateWait    *LatencyRow `json:"open_rate_wait,omitempty"`    // cti_rate_limit_wait_duration{kind:open}
+	RequestRateWait *LatencyRow `json:"request_rate_wait,omitempty"` // cti_rate_limit_wait_duration{kind:request}
+}
+
+// Rows are the latency rows of the sessions table that have samples, in the order reports show
+// them: open, heartbeat, reconnection, then the safety waits.
+func (s Sessions) Rows() []*LatencyRow {
+	var out []*LatencyRow
+	for _, r := range []*LatencyRow{s.Open, s.Heartbeat, s.Reconnect, s.OpenBackoff, s.OpenRateWait, s.RequestRateWait} {
+		if r != nil {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Any reports whether the run opened or tried to open a session.
 func (s Sessions) Any() bool {
-	return s.Opened+s.Failed+s.Reconnects+s.ReconnectsFailed > 0 || s.Open != nil || s.Heartbeat != nil
+	return s.Opened+s.Failed+s.Reconnects+s.ReconnectsFailed > 0 || s.Open != nil || s.Heartbeat != nil ||
+		s.RequestRateWait != nil
 }
 
 // CheckRow is one check() name.
@@ -640,6 +660,9 @@ func (b *builder) sessions() {
 	s.Open = row(MetricSessionOpenDuration, "open (TCP + OPEN_REQ)")
 	s.Heartbeat = row(MetricHeartbeatRTT, "heartbeat round trip")
 	s.Reconnect = row(MetricReconnectDuration, "reconnection outage")
+	s.OpenBackoff = row(MetricOpenBackoffDuration, "back-off before reopening")
+	s.OpenRateWait = row(MetricRateLimitWaitDuration+"{kind:open}", "wait for --max-open-rate")
+	s.RequestRateWait = row(MetricRateLimitWaitDuration+"{kind:request}", "wait for --max-request-rate")
 }
 
 func (b *builder) checks() {

@@ -254,15 +254,11 @@ func (t *textWriter) sessions() {
 		line += fmt.Sprintf(" · reconnections failed %s", t.p(red, fmt.Sprint(ss.ReconnectsFailed)))
 	}
 	t.b.WriteString(line + "\n")
-	tb := t.latencyTable("", "", false)
-	n := 0
-	for _, r := range []*LatencyRow{ss.Open, ss.Heartbeat, ss.Reconnect} {
-		if r != nil {
+	if rows := ss.Rows(); len(rows) > 0 {
+		tb := t.latencyTable("", "", false)
+		for _, r := range rows {
 			tb.add(t.latencyCells(r, false, false)...)
-			n++
 		}
-	}
-	if n > 0 {
 		t.table(tb)
 	}
 }

@@ -238,6 +238,21 @@ declare module 'ctiload' {
     wrapUpTime?: string;
   }
 
+  /**
+   * options.cti: the guards that keep a run from flooding a CTI Server. They apply to every
+   * session of the run, whatever the script does.
+   */
+  export interface CTIOptions {
+    /** Wait of a VU before it opens again after failed opens: initial × factor^(n−1) after n failures in a row, capped at max, up to half taken off at random (default {initial: '100ms', max: '10s', factor: 2}). */
+    openBackoff?: { initial?: Duration; max?: Duration; factor?: number };
+    /** Abort the run (exit 108) when this many session opens in a row, over all VUs, failed (default 10); 0 or false: never. */
+    abortOnOpenFailures?: number | false;
+    /** Cap on the requests of all VUs together: 200, '200/s', '600/m' (default 0: none); --max-request-rate wins. */
+    maxRequestRate?: number | string;
+    /** Cap on the session opens of all VUs together: 20, '20/s' (default 0: none); --max-open-rate wins. */
+    maxOpenRate?: number | string;
+  }
+
   /** `export const options`. The shortcuts (vus, duration, iterations, stages) replace scenarios. */
   export interface Options {
     vus?: number;
@@ -254,6 +269,7 @@ declare module 'ctiload' {
     /** Latency columns of the summary, e.g. ['avg', 'min', 'med', 'p(95)', 'p(99)', 'max']. */
     summaryTrendStats?: string[];
     simulator?: SimulatorOptions;
+    cti?: CTIOptions;
   }
 }
 
@@ -277,7 +293,7 @@ declare module 'ctiload/cti' {
     extension?: string | number;
     /** AgentInstrument (default: the extension). */
     instrument?: string | number;
-    /** PeripheralID (default: the built-in simulator's, else the OPEN_CONF's first peripheral). */
+    /** PeripheralID: the agents' PG peripheral ID, required in agent mode against --target (default: the built-in simulator's). */
     peripheralId?: number;
     /** OPEN_REQ ClientID (default 'ctiload'). */
     clientId?: string | number;

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -845,5 +846,99 @@ func TestRunFailurePhase(t *testing.T) {
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("failures by code, request and phase = %v; want %v", got, want)
+	}
+}
+
+// TestRunAbortsOnRefusedOpens: a run whose every open is refused backs off, then aborts with
+// exit 108, naming the code and the option; the summary shows the back-off. With the rule off
+// (options.cti through the environment is not a thing: a script option), the run goes on.
+func TestRunAbortsOnRefusedOpens(t *testing.T) {
+	start := time.Now()
+	r := runCLI(t, nil, "run", "--no-color", "refused_opens.js")
+	r.want(t, 108)
+	contains(t, "stderr", r.stderr, "the last 10 session opens all failed (E_CTI_INVALID_PERIPHERAL_ID)", "options.cti.abortOnOpenFailures")
+	contains(t, "stdout", r.stdout, "back-off before reopening")
+	if d := time.Since(start); d > 45*time.Second {
+		t.Errorf("the abort took %s of a 60 s run", d)
+	}
+}
+
+// TestRunMissingPeripheralIDAgainstTarget: against --target (not the built-in simulator), an
+// agent connect without peripheralId stops the run before any connection to the server.
+func TestRunMissingPeripheralIDAgainstTarget(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	r := runCLI(t, nil, "run", "-q", "--no-summary", "--skip-target-check", "--target", ln.Addr().String(), "no_peripheral.js")
+	r.want(t, 108)
+	contains(t, "stderr", r.stderr, "add peripheralId: N to the options")
+	_ = ln.(*net.TCPListener).SetDeadline(time.Now().Add(200 * time.Millisecond))
+	if c, err := ln.Accept(); err == nil {
+		c.Close()
+		t.Error("ctiload connected to the target although the script gives no peripheral ID")
+	}
+	// The same script on the built-in simulator gets the simulator's peripheral.
+	runCLI(t, nil, "run", "-q", "--no-summary", "no_peripheral.js").want(t, 0)
+}
+
+func TestRunSafetyOptionErrors(t *testing.T) {
+	r := runCLI(t, nil, "run", "--max-request-rate", "fast", "pass.js")
+	r.want(t, 104)
+	contains(t, "stderr", r.stderr, `--max-request-rate: invalid value "fast": want a rate such as 200/s`)
+	s, err := parseCTIOptions([]byte(`{"maxRequestRate": "600/m", "maxOpenRate": 5, "abortOnOpenFailures": false, "openBackoff": {"initial": "1s", "max": 60000, "factor": 3}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.MaxRequestRate != 10 || s.MaxOpenRate != 5 || s.AbortOnOpenFailures != 0 ||
+		s.OpenBackoff.Initial != time.Second || s.OpenBackoff.Max != time.Minute || s.OpenBackoff.Factor != 3 {
+		t.Errorf("parsed %+v", s)
+	}
+	for in, want := range map[string]string{
+		`{"maxRequestRat": 5}`:              `options.cti.maxRequestRat: unknown key "maxRequestRat": did you mean "maxRequestRate"?`,
+		`{"openBackoff": {"inital": "1s"}}`: `options.cti.openBackoff: unknown key "inital": did you mean "initial"?`,
+		`{"openBackoff": {"max": "1ms"}}`:   `options.cti.openBackoff.max: want at least openBackoff.initial`,
+		`{"abortOnOpenFailures": -2}`:       `options.cti.abortOnOpenFailures: want a whole number`,
+		`{"maxOpenRate": "lots"}`:           `options.cti.maxOpenRate: want a rate such as 200/s`,
+	} {
+		if _, err := parseCTIOptions([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("parseCTIOptions(%s) = %v; want %q", in, err, want)
+		}
+	}
+}
+
+// TestCTIOptionPrecedence: options.cti < CTILOAD_MAX_*_RATE < --max-*-rate, seen by inspect.
+func TestCTIOptionPrecedence(t *testing.T) {
+	for _, tc := range []struct {
+		env                []string
+		args               []string
+		requests, openRate float64
+	}{
+		{nil, nil, 100, 5},
+		{[]string{"CTILOAD_MAX_OPEN_RATE=7/s"}, nil, 100, 7},
+		{[]string{"CTILOAD_MAX_OPEN_RATE=7/s"}, []string{"--max-open-rate", "9/s", "--max-request-rate", "0"}, 0, 9},
+	} {
+		r := runCLI(t, tc.env, append([]string{"inspect", "capped.js"}, tc.args...)...)
+		r.want(t, 0)
+		var out struct {
+			CTI struct {
+				OpenBackoff struct {
+					Initial, Max string
+					Factor       float64
+				} `json:"open_backoff"`
+				Abort    int     `json:"abort_on_open_failures"`
+				Requests float64 `json:"max_request_rate"`
+				Opens    float64 `json:"max_open_rate"`
+			} `json:"cti"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+			t.Fatalf("inspect output: %v\n%s", err, r.stdout)
+		}
+		c := out.CTI
+		if c.Requests != tc.requests || c.Opens != tc.openRate || c.Abort != 0 ||
+			c.OpenBackoff.Initial != "1s" || c.OpenBackoff.Max != "1m0s" || c.OpenBackoff.Factor != 2 {
+			t.Errorf("env %v, flags %v: cti %+v; want %v requests/s, %v opens/s, back-off 1s..1m ×2, no abort", tc.env, tc.args, c, tc.requests, tc.openRate)
+		}
 	}
 }

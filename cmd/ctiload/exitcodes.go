@@ -10,5 +10,5 @@ const (
 	exitInvalidOptions   = engine.ExitInvalidOptions   // 104: bad flags, options, script path or target
 	exitInterrupted      = engine.ExitInterrupted      // 105: stopped by a signal
 	exitScriptError      = engine.ExitScriptError      // 107: the script failed to load, init, set up or tear down
-	exitScriptAborted    = engine.ExitScriptAborted    // 108: the script aborted the run
+	exitScriptAborted    = engine.ExitScriptAborted    // 108: the run was aborted (abort(), options.cti.abortOnOpenFailures)
 )

@@ -27,8 +27,20 @@ type inspectOutput struct {
 	MaxTime    engine.Duration                     `json:"max_duration"` // latest end of a scenario, gracefulStop included
 	Target     string                              `json:"target"`
 	Simulator  *inspectSim                         `json:"simulator,omitempty"`
+	CTI        inspectSafety                       `json:"cti"`  // options.cti under the --max-*-rate flags
 	Seed       *int64                              `json:"seed"` // null: a new seed per run
 	Warnings   []string                            `json:"warnings,omitempty"`
+}
+
+type inspectSafety struct {
+	OpenBackoff struct {
+		Initial engine.Duration `json:"initial"`
+		Max     engine.Duration `json:"max"`
+		Factor  float64         `json:"factor"`
+	} `json:"open_backoff"`
+	AbortOnOpenFailures int     `json:"abort_on_open_failures"` // 0: never
+	MaxRequestRate      float64 `json:"max_request_rate"`       // per second, 0: no cap
+	MaxOpenRate         float64 `json:"max_open_rate"`
 }
 
 type inspectSim struct {
@@ -73,8 +85,11 @@ connects anywhere.`,
 				Script: args[0], Exports: script.Exports(), Options: script.OptionsJSON(),
 				Scenarios: p.config.Scenarios, Shapes: reports.DescribeScenarios(p.config.Scenarios),
 				Thresholds: p.config.Thresholds, Segment: p.config.Segment, Sequence: p.config.SegmentSequence,
-				TrendStats: p.trendStats, Target: p.target, Warnings: p.warnings,
+				TrendStats: p.trendStats, Target: p.target, Warnings: p.warnings, CTI: inspectSafety{
+					AbortOnOpenFailures: p.safety.AbortOnOpenFailures, MaxRequestRate: p.safety.MaxRequestRate, MaxOpenRate: p.safety.MaxOpenRate},
 			}
+			b := p.safety.OpenBackoff
+			out.CTI.OpenBackoff.Initial, out.CTI.OpenBackoff.Max, out.CTI.OpenBackoff.Factor = engine.Duration(b.Initial), engine.Duration(b.Max), b.Factor
 			if out.TrendStats == nil {
 				out.TrendStats = reports.DefaultTrendStats
 			}

@@ -26,6 +26,8 @@ func TestReportsKnowTheScriptMetrics(t *testing.T) {
 		{reports.MetricMessagesReceived, jsapi.MetricMessagesReceived},
 		{reports.MetricBytesSent, jsapi.MetricBytesSent},
 		{reports.MetricBytesReceived, jsapi.MetricBytesReceived},
+		{reports.MetricOpenBackoffDuration, jsapi.MetricOpenBackoffDuration},
+		{reports.MetricRateLimitWaitDuration, jsapi.MetricRateLimitWaitDuration},
 	}
 	for _, p := range pairs {
 		if p.reports != p.jsapi {

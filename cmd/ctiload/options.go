@@ -34,6 +34,8 @@ type optionFlags struct {
 	env              []string
 	includeSystemEnv bool
 	allowOutside     bool // open() and imports may read files outside the script's folder
+	maxRequestRate   float64
+	maxOpenRate      float64
 	sim              embeddedSimFlags
 	fromEnv          map[string]bool // flags set from CTILOAD_* variables
 }
@@ -60,6 +62,8 @@ func (o *optionFlags) register(fl *pflag.FlagSet) {
 	fl.StringArrayVarP(&o.env, "env", "e", nil, "`KEY=VALUE` for the script's __ENV, repeatable; overrides the process environment")
 	fl.BoolVar(&o.includeSystemEnv, "include-system-env-vars", true, "give the script the process environment in __ENV")
 	fl.BoolVar(&o.allowOutside, "allow-paths-outside", false, "let open() and imports read files outside the script's folder (by default only files below it, through no .. or symbolic link that leads out)")
+	fl.Var(rateValue{&o.maxRequestRate}, "max-request-rate", "cap on the requests of all VUs together, a `RATE` such as 200/s (also options.cti.maxRequestRate); waits are cti_rate_limit_wait_duration")
+	fl.Var(rateValue{&o.maxOpenRate}, "max-open-rate", "cap on the session opens of all VUs together, a `RATE` such as 20/s (also options.cti.maxOpenRate)")
 	o.sim.register(fl)
 }
 
@@ -157,6 +161,7 @@ func (v int64Value) Type() string { return "int" }
 // scriptOptions are ctiload's own keys of a script's options, beside the engine's.
 type scriptOptions struct {
 	Simulator json.RawMessage `json:"simulator,omitempty"`
+	CTI       json.RawMessage `json:"cti,omitempty"`
 }
 
 // plan is everything a run needs, resolved from the script, the environment and the flags.
@@ -169,6 +174,7 @@ type plan struct {
 	trendStats []string       // the summary's latency columns (nil: the reports' default)
 	target     string         // "" for the built-in simulator
 	sim        *simPlan       // the built-in simulator, when target is ""
+	safety     jsapi.Safety   // options.cti under --max-request-rate and --max-open-rate
 	seed       int64
 	warnings   []string
 }
@@ -321,6 +327,18 @@ func (o *optionFlags) resolve(p *plan, getenv func(string) string) error {
 			}
 		}
 	}
+
+	safety, err := parseCTIOptions(own.CTI)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if o.changed("max-request-rate") {
+		safety.MaxRequestRate = o.maxRequestRate
+	}
+	if o.changed("max-open-rate") {
+		safety.MaxOpenRate = o.maxOpenRate
+	}
+	p.safety = safety
 
 	p.seed = o.seed
 	if !o.changed("seed") {

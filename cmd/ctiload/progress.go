@@ -199,6 +199,14 @@ func (p *progress) count(key string) float64 {
 	return 0
 }
 
+// waits returns the count and the total (ms) of a trend of waits.
+func (p *progress) waits(key string) (float64, float64) {
+	if m, ok := p.src.Snapshot(key); ok && m.Values["count"] > 0 {
+		return m.Values["count"], m.Values["avg"] * m.Values["count"]
+	}
+	return 0, 0
+}
+
 // rate measures a counter per second over the last rateWindow; without half a second of
 // history yet, it reports false.
 func (p *progress) rate(key string, now time.Time, v float64) (float64, bool) {
@@ -268,6 +276,14 @@ func (p *progress) line(sc engine.ScenarioProgress, width int, now time.Time) st
 	}
 	if p95 != "" {
 		parts = append(parts, "p95 "+p95)
+	}
+	// The safety waits (open back-off, rate caps) show as soon as there are any: a run that
+	// backs off is a run whose target refuses sessions, and a capped run is slower on purpose.
+	if n, ms := p.waits(reports.MetricOpenBackoffDuration + sel); n > 0 {
+		parts = append(parts, p.paint("\x1b[33m", fmt.Sprintf("open back-off %s× %s", reports.FormatCount(n), reports.FormatDuration(ms))))
+	}
+	if n, ms := p.waits(reports.MetricRateLimitWaitDuration + sel); n > 0 {
+		parts = append(parts, fmt.Sprintf("rate-capped %s× %s", reports.FormatCount(n), reports.FormatDuration(ms)))
 	}
 	if !p.tty {
 		parts[1] = "" // no bar in a log file

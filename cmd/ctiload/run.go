@@ -47,7 +47,8 @@ latency per request type, failure codes, sessions, checks) and exits with the ve
   0    passed                       104  invalid options, script path or target
   99   a threshold failed           105  interrupted (SIGINT/SIGTERM)
   107  the script failed to load, initialise, set up or tear down
-  108  the script aborted the run
+  108  the run was aborted: abort() in the script, opens that keep failing
+       (options.cti.abortOnOpenFailures), or no peripheralId against --target
 
 Options come from, lowest to highest: defaults, the script's "export const options",
 CTILOAD_* environment variables (CTILOAD_VUS, CTILOAD_DURATION, CTILOAD_ITERATIONS,
@@ -272,7 +273,8 @@ func (s *runSession) openStreams() error {
 // execute runs the test under the signal handler and the live view. err is a failure to start;
 // otherwise the run's result and error come back.
 func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr, err error) {
-	rc := jsapi.RunnerConfig{Target: s.target, PeripheralID: s.periph, Registry: s.reg, Seed: s.plan.seed, Logger: s.logger}
+	rc := jsapi.RunnerConfig{Target: s.target, PeripheralID: s.periph, Registry: s.reg, Seed: s.plan.seed, Logger: s.logger,
+		Safety: &s.plan.safety, RequirePeripheralID: s.sim == nil}
 	if s.trace != nil {
 		rc.Observer = s.trace
 	}
@@ -428,7 +430,7 @@ func verdictError(s *reports.Summary, runErr error) error {
 	case exitScriptError:
 		return fmt.Errorf("script error: %s", s.Result.Error)
 	case exitScriptAborted:
-		return fmt.Errorf("the script aborted the run: %s", s.Result.Error)
+		return fmt.Errorf("the run was aborted: %s", s.Result.Error)
 	}
 	if runErr != nil {
 		return runErr

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/ctiload/ctiload/cti/sim"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -179,4 +180,20 @@ func TestREADMEExample(t *testing.T) {
 	}
 	// Three agents for 4 s; the calls still come from the script's options.simulator.
 	runScenarioArgs(t, path, []string{"--vus", "3", "--duration", "4s"})
+
+	// The same example against a stand-alone server (--target, not the built-in simulator) whose
+	// peripheral is not the simulator's default: it runs because it names peripheralId.
+	srv, err := sim.New(sim.Config{Seed: 7, PeripheralID: 5100, Agents: sim.AgentsConfig{Count: 20},
+		Calls: sim.CallsConfig{Rate: 2, TalkTime: sim.Fixed(time.Second)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	runScenarioArgs(t, path, []string{"--vus", "3", "--duration", "4s", "--target", srv.Addr(), "-e", "PERIPHERAL_ID=5100"})
+	if c := srv.Counters(); c.SessionsRejected != 0 || c.SessionsOpened < 3 {
+		t.Errorf("against --target: %d sessions opened, %d refused", c.SessionsOpened, c.SessionsRejected)
+	}
 }

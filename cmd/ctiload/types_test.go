@@ -94,6 +94,7 @@ func TestTypeDeclarationsMatchTheAPI(t *testing.T) {
 		keys = append(keys, kebabToCamel(n))
 	}
 	same("options.simulator keys", members(block("export interface SimulatorOptions {")), keys)
+	same("options.cti keys", members(block("export interface CTIOptions {")), ctiOptionKeys)
 
 	var events, requests []string
 	for _, info := range cti.Catalog() {

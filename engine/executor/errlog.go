@@ -4,18 +4,20 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // errorLog rate-limits the "iteration failed" log lines of a scenario: a run of 10,000 VUs whose
 // iterations all fail against a broken server would otherwise bury the live view under one line
-// per iteration. The first errorBurst lines pass, then one per errorInterval; the lines held back
-// are counted and the count is logged with the next line that passes (and at the end of the
-// scenario). Every failed iteration is still counted in the metrics either way.
+// per iteration. The first errorBurst lines pass, then one per errorInterval (a token bucket of
+// golang.org/x/time/rate, the project's one rate limiter); the lines held back are counted and
+// the count is logged with the next line that passes (and at the end of the scenario). Every
+// failed iteration is still counted in the metrics either way.
 type errorLog struct {
 	log        *slog.Logger
+	limit      *rate.Limiter
 	mu         sync.Mutex
-	tokens     float64
-	last       time.Time
 	suppressed int64
 }
 
@@ -24,24 +26,19 @@ const (
 	errorInterval = time.Second
 )
 
-func newErrorLog(l *slog.Logger) *errorLog { return &errorLog{log: l, tokens: errorBurst} }
+func newErrorLog(l *slog.Logger) *errorLog {
+	return &errorLog{log: l, limit: rate.NewLimiter(rate.Every(errorInterval), errorBurst)}
+}
 
-// Warn logs msg with args unless the limit is reached.
+// Warn logs msg with args unless the limit is reached. now is explicit so that tests drive the
+// bucket with instants of their own.
 func (e *errorLog) Warn(now time.Time, msg string, args ...any) {
 	e.mu.Lock()
-	if !e.last.IsZero() {
-		e.tokens += float64(now.Sub(e.last)) / float64(errorInterval)
-		if e.tokens > errorBurst {
-			e.tokens = errorBurst
-		}
-	}
-	e.last = now
-	if e.tokens < 1 {
+	if !e.limit.AllowN(now, 1) {
 		e.suppressed++
 		e.mu.Unlock()
 		return
 	}
-	e.tokens--
 	held := e.suppressed
 	e.suppressed = 0
 	e.mu.Unlock()
