@@ -1,0 +1,3 @@
+package cti
+
+var callEventLayoutCases, controlLayoutCases, configLayoutCases []layoutCase
