@@ -1,3 +1,3 @@
 package cti
 
-var callEventLayoutCases, controlLayoutCases, configLayoutCases []layoutCase
+var controlLayoutCases, configLayoutCases []layoutCase
