@@ -1,3 +1,3 @@
 package cti
 
-var controlLayoutCases, configLayoutCases []layoutCase
+var configLayoutCases []layoutCase
