@@ -414,9 +414,9 @@ var controlLayoutCases = []layoutCase{
 			29 05 3830303000  // ConnectedPartyDeviceID[41] STRING "8000"   }`,
 	},
 	{
-		name:  "QUERY_DEVICE_INFO_REQ v20",
-		v:     V20,
-		msg:   &QueryDeviceInfoReq{InvokeID: 13, PeripheralID: 5000, AgentInstrument: "1001"},
+		name: "QUERY_DEVICE_INFO_REQ v20",
+		v:    V20,
+		msg:  &QueryDeviceInfoReq{InvokeID: 13, PeripheralID: 5000, AgentInstrument: "1001"},
 		frame: `
 			00000013 0000004e    // MessageLength 19, MessageType QUERY_DEVICE_INFO_REQ (78)
 			0000000d             // InvokeID UINT
