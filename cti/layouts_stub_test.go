@@ -1,3 +1,0 @@
-package cti
-
-var configLayoutCases []layoutCase
