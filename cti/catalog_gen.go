@@ -4,7 +4,7 @@ package cti
 
 import "strconv"
 
-// Message types (cti-protocol.md §5).
+// Message types (docs/protocol/layouts.md).
 const (
 	MsgFailureConf                     MsgType = 1   // FAILURE_CONF
 	MsgFailureEvent                    MsgType = 2   // FAILURE_EVENT

@@ -8,7 +8,7 @@ import (
 )
 
 // Hand-checked frames for the 1-byte floating-field versions (UCCE < 20, UCCX 10–17) and the v24
-// OPEN_CONF; each byte group is commented with the field of cti-protocol.md §6 it encodes.
+// OPEN_CONF; each byte group is commented with the field of docs/protocol/layouts.md it encodes.
 func TestHandCheckedFramesByVersion(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -129,7 +129,7 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 func TestNamedDataLimit(t *testing.T) {
-	// cti-protocol.md §4.3: all named variables and arrays of one message: at most 2000 bytes.
+	// docs/protocol/framing.md, named variables: all named variables and arrays of one message: at most 2000 bytes.
 	m := &CallDeliveredEvent{}
 	for i := 0; i < 12; i++ {
 		m.NamedVariables = append(m.NamedVariables, NamedVariable{Name: "user.var" + string(rune('a'+i)), Value: string(bytes.Repeat([]byte{'x'}, 200))})

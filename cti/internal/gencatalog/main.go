@@ -17,8 +17,16 @@ import (
 func main() {
 	in := flag.String("in", "catalog", "folder with tags.txt, enums.txt and messages.txt")
 	out := flag.String("out", ".", "folder to write the *_gen.go files to")
+	docs := flag.String("docs", "", "folder to write the generated protocol reference pages to (layouts.md, tags.md, enums.md)")
 	flag.Parse()
-	if err := generate(*in, *out); err != nil {
+	err := generate(*in, *out)
+	if err == nil && *docs != "" {
+		var c *catalog
+		if c, err = loadCatalog(*in); err == nil {
+			err = generateDocs(c, *in, *docs)
+		}
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gencatalog:", err)
 		os.Exit(1)
 	}
@@ -206,7 +214,7 @@ func genEnums(c *catalog, b *bytes.Buffer) {
 func lowerFirst(s string) string { return strings.ToLower(s[:1]) + s[1:] }
 
 func genTags(c *catalog, b *bytes.Buffer) {
-	b.WriteString("// Floating-field tags (cti-protocol.md §4.6).\nconst (\n")
+	b.WriteString("// Floating-field tags (docs/protocol/tags.md).\nconst (\n")
 	for _, t := range c.Tags {
 		fmt.Fprintf(b, "Tag%s uint16 = %d\n", t.Name, t.Num)
 	}
@@ -232,7 +240,7 @@ func dirConst(d string) string {
 }
 
 func genCatalog(c *catalog, b *bytes.Buffer) {
-	b.WriteString("// Message types (cti-protocol.md §5).\nconst (\n")
+	b.WriteString("// Message types (docs/protocol/layouts.md).\nconst (\n")
 	for _, m := range c.Msgs {
 		fmt.Fprintf(b, "Msg%s MsgType = %d // %s\n", m.GoName, m.ID, m.Name)
 	}
