@@ -168,6 +168,37 @@ var configLayoutCases = []layoutCase{
 			00000000 00000000 // reserved UNSPEC 8 (Reserved1, Reserved2 UINT), 0`,
 	},
 	{
+		name: "TEAM_CONFIG_REQ UCCE v14: older numbering, MessageType 236",
+		v:    V14,
+		msg:  &TeamConfigReq{InvokeID: 2, ConfigParam: TeamConfigParamUpdatesOnly},
+		frame: `
+			0000000e 000000ec // MessageLength 14, MessageType 236 = TEAM_CONFIG_REQ in UCCE v14 (GED numbering)
+			00000002          // InvokeID UINT
+			0002              // ConfigParam USHORT = UPDATES_ONLY
+			00000000 00000000 // reserved UNSPEC 8 (Reserved1, Reserved2 UINT), 0`,
+	},
+	{
+		name: "TEAM_CONFIG_EVENT UCCE v14: MessageType 237",
+		v:    V14,
+		msg:  &TeamConfigEvent{TeamID: 5, NumRecords: 0, Operation: TeamConfigRemoveTeam, TeamName: []byte("T1\x00")},
+		frame: `
+			00000015 000000ed // MessageLength 21, MessageType 237 = TEAM_CONFIG_EVENT in UCCE v14
+			00000005          // TeamID UINT = 5
+			0000              // NumRecords USHORT
+			0002              // Operation USHORT = REMOVE_TEAM
+			00000000 00000000 // reserved UNSPEC 8 (Reserved1, Reserved2 UINT), 0
+			cc 03 543100      // TeamName[204] "T1"`,
+	},
+	{
+		name: "TEAM_CONFIG_CONF UCCE v14: MessageType 238",
+		v:    V14,
+		msg:  &TeamConfigConf{InvokeID: 2, Status: TeamConfigStatusInternalError},
+		frame: `
+			00000008 000000ee // MessageLength 8, MessageType 238 = TEAM_CONFIG_CONF in UCCE v14
+			00000002          // InvokeID UINT
+			00000001          // Status UINT = INTERNAL_ERROR`,
+	},
+	{
 		name: "TEAM_CONFIG_EVENT UCCX v14: team name first, one member",
 		v:    UCCX | V14,
 		msg: &TeamConfigEvent{TeamID: 5, NumRecords: 1, Operation: TeamConfigAddTeam, TeamName: []byte("T1\x00"),

@@ -2494,7 +2494,7 @@ func (m *TeamConfigReq) SetInvokeID(id uint32) { m.InvokeID = id }
 func (m *TeamConfigReq) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
 	dst = append(dst, 0, 0, 0, 0)
-	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgTeamConfigReq))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgTeamConfigReq.Wire(v)))
 	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InvokeID))
 	dst = binary.BigEndian.AppendUint16(dst, uint16(m.ConfigParam))
 	dst = binary.BigEndian.AppendUint32(dst, uint32(m.Reserved1))
@@ -2630,7 +2630,7 @@ func (m *TeamConfigEvent) PresentTags() TagSet { return m.Present }
 func (m *TeamConfigEvent) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
 	dst = append(dst, 0, 0, 0, 0)
-	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgTeamConfigEvent))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgTeamConfigEvent.Wire(v)))
 	dst = binary.BigEndian.AppendUint32(dst, uint32(m.TeamID))
 	{
 		c := m.NumRecords
@@ -2917,7 +2917,7 @@ func (m *TeamConfigConf) SetInvokeID(id uint32) { m.InvokeID = id }
 func (m *TeamConfigConf) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
 	dst = append(dst, 0, 0, 0, 0)
-	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgTeamConfigConf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgTeamConfigConf.Wire(v)))
 	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InvokeID))
 	dst = binary.BigEndian.AppendUint32(dst, uint32(m.Status))
 	w := floatWriter{wide: v.WideFields(), typ: MsgTeamConfigConf}

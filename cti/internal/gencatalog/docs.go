@@ -223,6 +223,12 @@ func docLayouts(c *catalog, notes map[int]*msgNotes, b *bytes.Buffer) {
 			meta = append(meta, "fixed part "+fixedSizes(m))
 		}
 		b.WriteString(strings.Join(meta, " · ") + "\n\n")
+		for _, o := range m.OldIDs {
+			fmt.Fprintf(b, "MessageType by version: **%d** in UCCE versions before v%d (older numbering), %d from v%d and in UCCX.\n\n", o.ID, o.Until, m.ID, o.Until)
+		}
+		for _, o := range m.OldNames {
+			fmt.Fprintf(b, "In UCCE versions before v%d this MessageType is **%s** (layout not captured).\n\n", o.Until, o.Name)
+		}
 		if len(m.Fixed) > 0 {
 			b.WriteString("| Off | Size | Field | Type | Versions |\n|---:|---:|---|---|---|\n")
 			off := 0
