@@ -4,7 +4,7 @@ package cti
 
 import "strconv"
 
-// Message types (cti-protocol.md §5).
+// Message types (docs/protocol/layouts.md).
 const (
 	MsgFailureConf                     MsgType = 1   // FAILURE_CONF
 	MsgFailureEvent                    MsgType = 2   // FAILURE_EVENT
@@ -222,6 +222,7 @@ const (
 	MsgTeamConfigEvent                 MsgType = 243 // TEAM_CONFIG_EVENT
 	MsgTeamConfigConf                  MsgType = 244 // TEAM_CONFIG_CONF
 	MsgConfigCallTypeEvent             MsgType = 245 // CONFIG_CALL_TYPE_EVENT
+	MsgCallTerminationEvent            MsgType = 247 // CALL_TERMINATION_EVENT
 	MsgCallAgentGreetingEvent          MsgType = 248 // CALL_AGENT_GREETING_EVENT
 	MsgAgentGreetingControlReq         MsgType = 249 // AGENT_GREETING_CONTROL_REQ
 	MsgAgentGreetingControlConf        MsgType = 250 // AGENT_GREETING_CONTROL_CONF
@@ -456,11 +457,11 @@ var msgTable = [...]msgInfo{
 	224: {MsgInfo: MsgInfo{Type: 224, Name: "QUERY_QUEUE_STATISTICS_CONF", CCXName: "", Direction: ServerToClient, CCXOnly: true, Conf: "S", HasLayout: false}, new: nil, fixedSize: nil},
 	225: {MsgInfo: MsgInfo{Type: 225, Name: "QUERY_SUMMARY_STATISTICS_REQ", CCXName: "", Direction: ClientToServer, CCXOnly: true, Conf: "S", HasLayout: false}, new: nil, fixedSize: nil},
 	226: {MsgInfo: MsgInfo{Type: 226, Name: "QUERY_SUMMARY_STATISTICS_CONF", CCXName: "", Direction: ServerToClient, CCXOnly: true, Conf: "S", HasLayout: false}, new: nil, fixedSize: nil},
-	230: {MsgInfo: MsgInfo{Type: 230, Name: "CONFIG_REQUEST_KEY_EVENT", CCXName: "", Direction: ClientToServer, CCXOnly: false, Conf: "U", HasLayout: true}, new: func() Message { return new(ConfigRequestKeyEvent) }, fixedSize: fixedSizeConfigRequestKeyEvent},
-	231: {MsgInfo: MsgInfo{Type: 231, Name: "CONFIG_KEY_EVENT", CCXName: "", Direction: ServerToClient, CCXOnly: false, Conf: "U", HasLayout: true}, new: func() Message { return new(ConfigKeyEvent) }, fixedSize: fixedSizeConfigKeyEvent},
-	232: {MsgInfo: MsgInfo{Type: 232, Name: "CONFIG_REQUEST_EVENT", CCXName: "", Direction: ClientToServer, CCXOnly: false, Conf: "U", HasLayout: true}, new: func() Message { return new(ConfigRequestEvent) }, fixedSize: fixedSizeConfigRequestEvent},
-	233: {MsgInfo: MsgInfo{Type: 233, Name: "CONFIG_BEGIN_EVENT", CCXName: "", Direction: ServerToClient, CCXOnly: false, Conf: "U", HasLayout: true}, new: func() Message { return new(ConfigBeginEvent) }, fixedSize: fixedSizeConfigBeginEvent},
-	234: {MsgInfo: MsgInfo{Type: 234, Name: "CONFIG_END_EVENT", CCXName: "", Direction: ServerToClient, CCXOnly: false, Conf: "U", HasLayout: true}, new: func() Message { return new(ConfigEndEvent) }, fixedSize: fixedSizeConfigEndEvent},
+	230: {MsgInfo: MsgInfo{Type: 230, Name: "CONFIG_REQUEST_KEY_EVENT", CCXName: "", Direction: ClientToServer, CCXOnly: false, Conf: "S", HasLayout: true}, new: func() Message { return new(ConfigRequestKeyEvent) }, fixedSize: fixedSizeConfigRequestKeyEvent},
+	231: {MsgInfo: MsgInfo{Type: 231, Name: "CONFIG_KEY_EVENT", CCXName: "", Direction: ServerToClient, CCXOnly: false, Conf: "S", HasLayout: true}, new: func() Message { return new(ConfigKeyEvent) }, fixedSize: fixedSizeConfigKeyEvent},
+	232: {MsgInfo: MsgInfo{Type: 232, Name: "CONFIG_REQUEST_EVENT", CCXName: "", Direction: ClientToServer, CCXOnly: false, Conf: "S", HasLayout: true}, new: func() Message { return new(ConfigRequestEvent) }, fixedSize: fixedSizeConfigRequestEvent},
+	233: {MsgInfo: MsgInfo{Type: 233, Name: "CONFIG_BEGIN_EVENT", CCXName: "", Direction: ServerToClient, CCXOnly: false, Conf: "S", HasLayout: true}, new: func() Message { return new(ConfigBeginEvent) }, fixedSize: fixedSizeConfigBeginEvent},
+	234: {MsgInfo: MsgInfo{Type: 234, Name: "CONFIG_END_EVENT", CCXName: "", Direction: ServerToClient, CCXOnly: false, Conf: "S", HasLayout: true}, new: func() Message { return new(ConfigEndEvent) }, fixedSize: fixedSizeConfigEndEvent},
 	235: {MsgInfo: MsgInfo{Type: 235, Name: "CONFIG_SERVICE_EVENT", CCXName: "CONFIG_APPLICATION_EVENT", Direction: ServerToClient, CCXOnly: false, Conf: "U", HasLayout: true}, new: func() Message { return new(ConfigServiceEvent) }, fixedSize: fixedSizeConfigServiceEvent},
 	236: {MsgInfo: MsgInfo{Type: 236, Name: "CONFIG_SKILL_GROUP_EVENT", CCXName: "CONFIG_CSQ_EVENT", Direction: ServerToClient, CCXOnly: false, Conf: "U", HasLayout: true}, new: func() Message { return new(ConfigSkillGroupEvent) }, fixedSize: fixedSizeConfigSkillGroupEvent},
 	237: {MsgInfo: MsgInfo{Type: 237, Name: "CONFIG_AGENT_EVENT", CCXName: "", Direction: ServerToClient, CCXOnly: false, Conf: "U", HasLayout: true}, new: func() Message { return new(ConfigAgentEvent) }, fixedSize: fixedSizeConfigAgentEvent},
@@ -471,6 +472,7 @@ var msgTable = [...]msgInfo{
 	243: {MsgInfo: MsgInfo{Type: 243, Name: "TEAM_CONFIG_EVENT", CCXName: "", Direction: ServerToClient, CCXOnly: false, Conf: "U", HasLayout: true}, new: func() Message { return new(TeamConfigEvent) }, fixedSize: fixedSizeTeamConfigEvent},
 	244: {MsgInfo: MsgInfo{Type: 244, Name: "TEAM_CONFIG_CONF", CCXName: "", Direction: ServerToClient, CCXOnly: false, Conf: "U", HasLayout: true}, new: func() Message { return new(TeamConfigConf) }, fixedSize: fixedSizeTeamConfigConf},
 	245: {MsgInfo: MsgInfo{Type: 245, Name: "CONFIG_CALL_TYPE_EVENT", CCXName: "", Direction: ServerToClient, CCXOnly: false, Conf: "S", HasLayout: false}, new: nil, fixedSize: nil},
+	247: {MsgInfo: MsgInfo{Type: 247, Name: "CALL_TERMINATION_EVENT", CCXName: "", Direction: ServerToClient, CCXOnly: false, Conf: "S", HasLayout: false}, new: nil, fixedSize: nil},
 	248: {MsgInfo: MsgInfo{Type: 248, Name: "CALL_AGENT_GREETING_EVENT", CCXName: "", Direction: ServerToClient, CCXOnly: false, Conf: "S", HasLayout: false}, new: nil, fixedSize: nil},
 	249: {MsgInfo: MsgInfo{Type: 249, Name: "AGENT_GREETING_CONTROL_REQ", CCXName: "", Direction: ClientToServer, CCXOnly: false, Conf: "S", HasLayout: false}, new: nil, fixedSize: nil},
 	250: {MsgInfo: MsgInfo{Type: 250, Name: "AGENT_GREETING_CONTROL_CONF", CCXName: "", Direction: ServerToClient, CCXOnly: false, Conf: "S", HasLayout: false}, new: nil, fixedSize: nil},
@@ -501,6 +503,67 @@ var msgTable = [...]msgInfo{
 	280: {MsgInfo: MsgInfo{Type: 280, Name: "ACTIVE_MAINTENANCE_EVENT_MSG", CCXName: "", Direction: DirectionUnknown, CCXOnly: false, Conf: "U", HasLayout: true}, new: func() Message { return new(ActiveMaintenanceEventMsg) }, fixedSize: fixedSizeActiveMaintenanceEventMsg},
 	281: {MsgInfo: MsgInfo{Type: 281, Name: "STOPPING_REQUESTS_TO_THIS_SIDE_IND", CCXName: "", Direction: DirectionUnknown, CCXOnly: false, Conf: "S", HasLayout: false}, new: nil, fixedSize: nil},
 	282: {MsgInfo: MsgInfo{Type: 282, Name: "CONFIG_AGENT_SERVICE_EVENT", CCXName: "", Direction: ServerToClient, CCXOnly: false, Conf: "S", HasLayout: false}, new: nil, fixedSize: nil},
+}
+
+// Wire is the MessageType that carries t in version v: t itself, except in the UCCE versions whose
+// older numbering gave the message another ID (docs/protocol/layouts.md, "MessageType by version").
+func (t MsgType) Wire(v Version) MsgType {
+	if v.IsUCCX() {
+		return t
+	}
+	switch t {
+	case MsgTeamConfigReq:
+		if v.Number() < 15 {
+			return 236
+		}
+	case MsgTeamConfigEvent:
+		if v.Number() < 15 {
+			return 237
+		}
+	case MsgTeamConfigConf:
+		if v.Number() < 15 {
+			return 238
+		}
+	}
+	return t
+}
+
+// FromWire is the message type that a MessageType read in version v stands for: the inverse of
+// [MsgType.Wire]. Decode applies it, so a frame read from the wire decodes with the right layout.
+func FromWire(wire MsgType, v Version) MsgType {
+	if v.IsUCCX() {
+		return wire
+	}
+	switch wire {
+	case 236:
+		if v.Number() < 15 {
+			return MsgTeamConfigReq
+		}
+	case 237:
+		if v.Number() < 15 {
+			return MsgTeamConfigEvent
+		}
+	case 238:
+		if v.Number() < 15 {
+			return MsgTeamConfigConf
+		}
+	}
+	return wire
+}
+
+// NameIn is the protocol name of the MessageType t as read in version v: the name of the message it
+// stands for there (TEAM_CONFIG_REQ for 236 in UCCE v14, whose numbering differs), else [MsgType.String].
+func (t MsgType) NameIn(v Version) string {
+	if v.IsUCCX() {
+		return t.String()
+	}
+	switch t {
+	case 240:
+		if v.Number() < 15 {
+			return "CALL_ATTRIBUTE_CHANGE_EVENT"
+		}
+	}
+	return FromWire(t, v).String()
 }
 
 var _ = strconv.Itoa

@@ -22,4 +22,4 @@
 // turns them into the *_gen.go files. See cti/catalog/README.md.
 package cti
 
-//go:generate go run ./internal/gencatalog -in catalog -out .
+//go:generate go run ./internal/gencatalog -in catalog -out . -docs ../docs/protocol

@@ -25,7 +25,7 @@ type NamedArray struct {
 	Value string `json:"value"`
 }
 
-// Limits of named variables and arrays (cti-protocol.md §4.3).
+// Limits of named variables and arrays (docs/protocol/framing.md, named variables).
 const (
 	MaxNamedName     = 33   // name incl. NUL
 	MaxNamedValue    = 211  // value incl. NUL
@@ -169,7 +169,7 @@ func (r *floatReader) next() (tag uint16, off, n int, err error) {
 		hs = 4
 	}
 	start := r.pos
-	// cti-protocol.md §2: a floating field whose length runs past the end of the message is a
+	// docs/protocol/framing.md, framing: a floating field whose length runs past the end of the message is a
 	// malformed frame (E_CTI_BAD_MESSAGE_FORMAT).
 	if len(r.body)-start < hs {
 		return 0, 0, 0, r.perr(start, 0, ECTIBadMessageFormat, "truncated floating field header: %d bytes left, need %d", len(r.body)-start, hs)

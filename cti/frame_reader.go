@@ -10,7 +10,7 @@ import (
 const HeaderSize = 8
 
 // DefaultMaxMessageSize is the largest frame, header included, that a UCCE CTI Server sends or
-// accepts (cti-protocol.md §1: 12500 bytes including the header, v24 "Message Types").
+// accepts (docs/protocol/framing.md, quick facts: 12500 bytes including the header, v24 "Message Types").
 const DefaultMaxMessageSize = 12500
 
 // Frame is one undecoded message. Body aliases the [FrameReader]'s buffer and is valid only until
@@ -77,7 +77,7 @@ func (fr *FrameReader) ReadFrame() (Frame, error) {
 	}
 	length := binary.BigEndian.Uint32(fr.hdr[0:4])
 	typ := MsgType(binary.BigEndian.Uint32(fr.hdr[4:8]))
-	// cti-protocol.md §2: check MessageLength against the maximum before allocating.
+	// docs/protocol/framing.md, framing: check MessageLength against the maximum before allocating.
 	if length > fr.maxBody {
 		fr.broken = &FrameTooLargeError{Type: typ, Length: length, Max: fr.maxBody}
 		return Frame{}, fr.broken

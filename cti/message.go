@@ -70,9 +70,11 @@ func New(t MsgType) Message {
 	return &RawMessage{Type: t}
 }
 
-// Decode decodes one message body of type t for version v.
+// Decode decodes one message body of type t, the MessageType as read from the wire, for version v.
+// Where v numbers a message differently (TEAM_CONFIG_REQ is 236 in UCCE v14) the result is the
+// message t stands for in v: see [FromWire].
 func Decode(t MsgType, body []byte, v Version) (Message, error) {
-	m := New(t)
+	m := New(FromWire(t, v))
 	if err := m.Decode(body, v); err != nil {
 		return nil, err
 	}

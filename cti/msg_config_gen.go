@@ -10,9 +10,9 @@ import (
 var _ = binary.BigEndian
 var _ = fmt.Sprintf
 
-// ConfigRequestKeyEvent is CONFIG_REQUEST_KEY_EVENT (230), sent by the client. Fixed part: 4 bytes. Layout confidence: U.
+// ConfigRequestKeyEvent is CONFIG_REQUEST_KEY_EVENT (230), sent by the client. Fixed part: 4 bytes. Layout confidence: S.
 type ConfigRequestKeyEvent struct {
-	Reserved uint32 `cti:"fixed"`
+	PeripheralID uint32 `cti:"fixed"`
 
 	// Floating part.
 	CustomerID uint32 `cti:"131"` // tag 131
@@ -45,7 +45,7 @@ func (m *ConfigRequestKeyEvent) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
 	dst = append(dst, 0, 0, 0, 0)
 	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgConfigRequestKeyEvent))
-	dst = binary.BigEndian.AppendUint32(dst, uint32(m.Reserved))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PeripheralID))
 	w := floatWriter{wide: v.WideFields(), typ: MsgConfigRequestKeyEvent}
 	var err error
 	if m.CustomerID != 0 || m.Present.Has(131) {
@@ -71,7 +71,7 @@ func (m *ConfigRequestKeyEvent) Decode(body []byte, v Version) error {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgConfigRequestKeyEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
-	m.Reserved = uint32(binary.BigEndian.Uint32(body[p:]))
+	m.PeripheralID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
 	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigRequestKeyEvent}
 	for r.more() {
@@ -98,7 +98,7 @@ func (m *ConfigRequestKeyEvent) Decode(body []byte, v Version) error {
 // Fields implements Message.
 func (m *ConfigRequestKeyEvent) Fields(v Version) []FieldValue {
 	fs := make([]FieldValue, 0, 3)
-	fs = append(fs, FieldValue{Name: "Reserved", Value: m.Reserved})
+	fs = append(fs, FieldValue{Name: "PeripheralID", Value: m.PeripheralID})
 	if m.CustomerID != 0 || m.Present.Has(131) {
 		fs = append(fs, FieldValue{Name: "CustomerID", Tag: 131, Value: m.CustomerID})
 	}
@@ -114,12 +114,12 @@ func (m *ConfigRequestKeyEvent) SetField(name string, value any) error {
 	fieldErr := func(f string, err error) error { return fmt.Errorf("CONFIG_REQUEST_KEY_EVENT.%s: %w", f, err) }
 	_ = fieldErr
 	switch name {
-	case "Reserved":
+	case "PeripheralID":
 		x, err := convUint(value, 32)
 		if err != nil {
-			return fieldErr("Reserved", err)
+			return fieldErr("PeripheralID", err)
 		}
-		m.Reserved = uint32(x)
+		m.PeripheralID = uint32(x)
 	case "CustomerID":
 		x, err := convUint(value, 32)
 		if err != nil {
@@ -128,12 +128,12 @@ func (m *ConfigRequestKeyEvent) SetField(name string, value any) error {
 		m.CustomerID = uint32(x)
 		m.Present.Add(131)
 	default:
-		return fmt.Errorf("CONFIG_REQUEST_KEY_EVENT has no field %q (fields: Reserved, CustomerID)", name)
+		return fmt.Errorf("CONFIG_REQUEST_KEY_EVENT has no field %q (fields: PeripheralID, CustomerID)", name)
 	}
 	return nil
 }
 
-// ConfigKeyEvent is CONFIG_KEY_EVENT (231), sent by the server. Fixed part: 4 bytes. Layout confidence: U.
+// ConfigKeyEvent is CONFIG_KEY_EVENT (231), sent by the server. Fixed part: 4 bytes. Layout confidence: S.
 type ConfigKeyEvent struct {
 	Status ConfigKeyStatus `cti:"fixed"`
 
@@ -323,10 +323,10 @@ func (m *ConfigKeyEvent) SetField(name string, value any) error {
 	return nil
 }
 
-// ConfigRequestEvent is CONFIG_REQUEST_EVENT (232), sent by the client. Fixed part: 8 bytes. Layout confidence: U.
+// ConfigRequestEvent is CONFIG_REQUEST_EVENT (232), sent by the client. Fixed part: 8 bytes. Layout confidence: S.
 type ConfigRequestEvent struct {
 	ConfigMsgMask ConfigMask `cti:"fixed"`
-	Reserved      uint32     `cti:"fixed"`
+	PeripheralID  uint32     `cti:"fixed"`
 
 	// Floating part.
 	CustomerID uint32 `cti:"131"` // tag 131, required
@@ -360,7 +360,7 @@ func (m *ConfigRequestEvent) Encode(dst []byte, v Version) ([]byte, error) {
 	dst = append(dst, 0, 0, 0, 0)
 	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgConfigRequestEvent))
 	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ConfigMsgMask))
-	dst = binary.BigEndian.AppendUint32(dst, uint32(m.Reserved))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PeripheralID))
 	w := floatWriter{wide: v.WideFields(), typ: MsgConfigRequestEvent}
 	var err error
 	if m.CustomerID != 0 || m.Present.Has(131) || !m.decoded {
@@ -388,7 +388,7 @@ func (m *ConfigRequestEvent) Decode(body []byte, v Version) error {
 	p := 0
 	m.ConfigMsgMask = ConfigMask(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	m.Reserved = uint32(binary.BigEndian.Uint32(body[p:]))
+	m.PeripheralID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
 	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigRequestEvent}
 	for r.more() {
@@ -416,7 +416,7 @@ func (m *ConfigRequestEvent) Decode(body []byte, v Version) error {
 func (m *ConfigRequestEvent) Fields(v Version) []FieldValue {
 	fs := make([]FieldValue, 0, 4)
 	fs = append(fs, FieldValue{Name: "ConfigMsgMask", Value: m.ConfigMsgMask})
-	fs = append(fs, FieldValue{Name: "Reserved", Value: m.Reserved})
+	fs = append(fs, FieldValue{Name: "PeripheralID", Value: m.PeripheralID})
 	if m.CustomerID != 0 || m.Present.Has(131) {
 		fs = append(fs, FieldValue{Name: "CustomerID", Tag: 131, Value: m.CustomerID})
 	}
@@ -438,12 +438,12 @@ func (m *ConfigRequestEvent) SetField(name string, value any) error {
 			return fieldErr("ConfigMsgMask", err)
 		}
 		m.ConfigMsgMask = x
-	case "Reserved":
+	case "PeripheralID":
 		x, err := convUint(value, 32)
 		if err != nil {
-			return fieldErr("Reserved", err)
+			return fieldErr("PeripheralID", err)
 		}
-		m.Reserved = uint32(x)
+		m.PeripheralID = uint32(x)
 	case "CustomerID":
 		x, err := convUint(value, 32)
 		if err != nil {
@@ -452,7 +452,7 @@ func (m *ConfigRequestEvent) SetField(name string, value any) error {
 		m.CustomerID = uint32(x)
 		m.Present.Add(131)
 	default:
-		return fmt.Errorf("CONFIG_REQUEST_EVENT has no field %q (fields: ConfigMsgMask, Reserved, CustomerID)", name)
+		return fmt.Errorf("CONFIG_REQUEST_EVENT has no field %q (fields: ConfigMsgMask, PeripheralID, CustomerID)", name)
 	}
 	return nil
 }
@@ -466,7 +466,7 @@ func (m *ConfigRequestEvent) Missing() []string {
 	return out
 }
 
-// ConfigBeginEvent is CONFIG_BEGIN_EVENT (233), sent by the server. Fixed part: 6 bytes. Layout confidence: U.
+// ConfigBeginEvent is CONFIG_BEGIN_EVENT (233), sent by the server. Fixed part: 6 bytes. Layout confidence: S.
 type ConfigBeginEvent struct {
 	ConfigType    ConfigType `cti:"fixed"`
 	ConfigMsgMask ConfigMask `cti:"fixed"`
@@ -667,7 +667,7 @@ func (m *ConfigBeginEvent) SetField(name string, value any) error {
 	return nil
 }
 
-// ConfigEndEvent is CONFIG_END_EVENT (234), sent by the server. Fixed part: 4 bytes. Layout confidence: U.
+// ConfigEndEvent is CONFIG_END_EVENT (234), sent by the server. Fixed part: 4 bytes. Layout confidence: S.
 type ConfigEndEvent struct {
 	Status ConfigEndStatus `cti:"fixed"`
 
@@ -2494,7 +2494,7 @@ func (m *TeamConfigReq) SetInvokeID(id uint32) { m.InvokeID = id }
 func (m *TeamConfigReq) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
 	dst = append(dst, 0, 0, 0, 0)
-	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgTeamConfigReq))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgTeamConfigReq.Wire(v)))
 	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InvokeID))
 	dst = binary.BigEndian.AppendUint16(dst, uint16(m.ConfigParam))
 	dst = binary.BigEndian.AppendUint32(dst, uint32(m.Reserved1))
@@ -2630,7 +2630,7 @@ func (m *TeamConfigEvent) PresentTags() TagSet { return m.Present }
 func (m *TeamConfigEvent) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
 	dst = append(dst, 0, 0, 0, 0)
-	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgTeamConfigEvent))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgTeamConfigEvent.Wire(v)))
 	dst = binary.BigEndian.AppendUint32(dst, uint32(m.TeamID))
 	{
 		c := m.NumRecords
@@ -2917,7 +2917,7 @@ func (m *TeamConfigConf) SetInvokeID(id uint32) { m.InvokeID = id }
 func (m *TeamConfigConf) Encode(dst []byte, v Version) ([]byte, error) {
 	start := len(dst)
 	dst = append(dst, 0, 0, 0, 0)
-	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgTeamConfigConf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgTeamConfigConf.Wire(v)))
 	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InvokeID))
 	dst = binary.BigEndian.AppendUint32(dst, uint32(m.Status))
 	w := floatWriter{wide: v.WideFields(), typ: MsgTeamConfigConf}

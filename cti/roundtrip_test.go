@@ -19,6 +19,10 @@ func TestRoundTripEveryMessage(t *testing.T) {
 			continue
 		}
 		for _, v := range []Version{V14, V15, V20, V24, V25, UCCX | V14} {
+			wire := info.Type.Wire(v)
+			if FromWire(wire, v) != info.Type {
+				continue // v's numbering gives this ID to another message (236–238 in UCCE v14)
+			}
 			for i := 0; i < 30; i++ {
 				m := New(info.Type)
 				fillRandom(rng, reflect.ValueOf(m).Elem(), v)
@@ -29,7 +33,7 @@ func TestRoundTripEveryMessage(t *testing.T) {
 				if got := int(frame[0])<<24 | int(frame[1])<<16 | int(frame[2])<<8 | int(frame[3]); got != len(frame)-HeaderSize {
 					t.Fatalf("%s %s: MessageLength %d; frame has %d bytes after the header", info.Name, v, got, len(frame)-HeaderSize)
 				}
-				back, err := Decode(info.Type, frame[HeaderSize:], v)
+				back, err := Decode(wire, frame[HeaderSize:], v)
 				if err != nil {
 					t.Fatalf("%s %s: Decode: %v\n%x", info.Name, v, err, frame)
 				}

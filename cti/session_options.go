@@ -13,7 +13,7 @@ import (
 // Session defaults. The command line takes its flag defaults from these, so that the CLI adds
 // nothing the library lacks (vegeta style).
 const (
-	// DefaultHeartbeat is the HEARTBEAT_REQ interval. cti-protocol.md §10: the minimum a real
+	// DefaultHeartbeat is the HEARTBEAT_REQ interval. docs/protocol/session.md: the minimum a real
 	// server accepts is 5 s, and IdleTimeout is "typically 4 × the heartbeat interval", which makes
 	// 5 s the interval that yields the smallest accepted IdleTimeout (20 s).
 	DefaultHeartbeat = 5 * time.Second

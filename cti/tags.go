@@ -6,7 +6,7 @@ import (
 	"sync"
 )
 
-// DataType is the wire type of a floating field (cti-protocol.md §3).
+// DataType is the wire type of a floating field (docs/protocol/framing.md, data types).
 type DataType uint8
 
 // Data types.

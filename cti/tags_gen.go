@@ -4,7 +4,7 @@ package cti
 
 import "strconv"
 
-// Floating-field tags (cti-protocol.md §4.6).
+// Floating-field tags (docs/protocol/tags.md).
 const (
 	TagClientID                     uint16 = 1
 	TagClientPassword               uint16 = 2

@@ -34,7 +34,7 @@ func (v Version) Number() uint32 { return uint32(v &^ UCCX) }
 func (v Version) IsUCCX() bool { return v&UCCX != 0 }
 
 // WideFields reports whether floating fields use a 2-byte tag and 2-byte length.
-// cti-protocol.md §4.1: UCCE ≥ 20 uses 2/2, UCCE < 20 and UCCX 10–17 use 1/1; UCCX 18 shows a
+// docs/protocol/framing.md, floating fields: UCCE ≥ 20 uses 2/2, UCCE < 20 and UCCX 10–17 use 1/1; UCCX 18 shows a
 // SHORT tag, and its length width is uncertain (U) — ctiload follows UCCE 20 and uses 2/2.
 func (v Version) WideFields() bool {
 	if v.IsUCCX() {

@@ -8,7 +8,7 @@ import (
 )
 
 // Hand-checked frames for the 1-byte floating-field versions (UCCE < 20, UCCX 10–17) and the v24
-// OPEN_CONF; each byte group is commented with the field of cti-protocol.md §6 it encodes.
+// OPEN_CONF; each byte group is commented with the field of docs/protocol/layouts.md it encodes.
 func TestHandCheckedFramesByVersion(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -129,7 +129,7 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 func TestNamedDataLimit(t *testing.T) {
-	// cti-protocol.md §4.3: all named variables and arrays of one message: at most 2000 bytes.
+	// docs/protocol/framing.md, named variables: all named variables and arrays of one message: at most 2000 bytes.
 	m := &CallDeliveredEvent{}
 	for i := 0; i < 12; i++ {
 		m.NamedVariables = append(m.NamedVariables, NamedVariable{Name: "user.var" + string(rune('a'+i)), Value: string(bytes.Repeat([]byte{'x'}, 200))})
@@ -224,5 +224,58 @@ func TestEnumNames(t *testing.T) {
 	}
 	if s := CFInvalidAgentWorkMode.String(); s != "CF_INVALID_AGENT_WORK_MODE" {
 		t.Errorf("ControlFailure.String() = %q", s)
+	}
+}
+
+// The older UCCE numbering (GED, protocol v14) gives TEAM_CONFIG_REQ/EVENT/CONF the IDs 236–238 and
+// names 240 and 247 differently (docs/protocol/layouts.md, "MessageType by version").
+func TestMessageTypeByVersion(t *testing.T) {
+	tests := []struct {
+		typ      MsgType
+		v        Version
+		wire     MsgType
+		wireName string
+	}{
+		{MsgTeamConfigReq, V14, 236, "TEAM_CONFIG_REQ"},
+		{MsgTeamConfigEvent, V13, 237, "TEAM_CONFIG_EVENT"},
+		{MsgTeamConfigConf, V14, 238, "TEAM_CONFIG_CONF"},
+		{MsgTeamConfigReq, V15, 242, "TEAM_CONFIG_REQ"},
+		{MsgTeamConfigReq, V24, 242, "TEAM_CONFIG_REQ"},
+		{MsgTeamConfigReq, UCCX | V14, 242, "TEAM_CONFIG_REQ"}, // UCCX numbers them 242–244 throughout
+		{MsgConfigSkillGroupEvent, V24, 236, "CONFIG_SKILL_GROUP_EVENT"},
+		{MsgConfigAgentEvent, UCCX | V14, 237, "CONFIG_AGENT_EVENT"},
+		{MsgHeartbeatReq, V14, 5, "HEARTBEAT_REQ"},
+	}
+	for _, tt := range tests {
+		if got := tt.typ.Wire(tt.v); got != tt.wire {
+			t.Errorf("%s.Wire(%s) = %d; want %d", tt.typ, tt.v, got, tt.wire)
+		}
+		if got := FromWire(tt.wire, tt.v); got != tt.typ {
+			t.Errorf("FromWire(%d, %s) = %s; want %s", tt.wire, tt.v, got, tt.typ)
+		}
+		if got := tt.wire.NameIn(tt.v); got != tt.wireName {
+			t.Errorf("MsgType(%d).NameIn(%s) = %q; want %q", tt.wire, tt.v, got, tt.wireName)
+		}
+	}
+	for _, tt := range []struct {
+		wire MsgType
+		v    Version
+		want string
+	}{
+		{240, V14, "CALL_ATTRIBUTE_CHANGE_EVENT"},
+		{240, UCCX | V14, "QUERY_AGENT_QUEUE_STATISTICS_CONF"},
+		{247, V14, "CALL_TERMINATION_EVENT"},
+	} {
+		if got := tt.wire.NameIn(tt.v); got != tt.want {
+			t.Errorf("MsgType(%d).NameIn(%s) = %q; want %q", tt.wire, tt.v, got, tt.want)
+		}
+	}
+	// A v14 frame with MessageType 236 decodes as TEAM_CONFIG_REQ, not as CONFIG_SKILL_GROUP_EVENT.
+	m, err := Decode(236, []byte{0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0}, V14)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := m.(*TeamConfigReq); !ok || r.InvokeID != 1 || r.ConfigParam != TeamConfigParamInitialConfiguration {
+		t.Errorf("Decode(236, …, v14) = %#v; want TEAM_CONFIG_REQ InvokeID 1, INITIAL_CONFIGURATION", m)
 	}
 }

@@ -320,7 +320,7 @@ func (t *tx) toAll(m cti.Message) {
 	t.fanout(m, r)
 }
 
-// agentStateBit is the AgentStateMask bit of a state (cti-protocol.md §8.3): 1<<state, except that
+// agentStateBit is the AgentStateMask bit of a state (docs/protocol/enums.md, AgentStateMask): 1<<state, except that
 // UNKNOWN (9) has no bit, so HOLD (10) and later use one bit lower.
 func agentStateBit(s cti.AgentState) cti.AgentStateMask {
 	switch {

@@ -17,7 +17,7 @@ const (
 	// UCCE is the Unified CCE CTI Server (the zero value).
 	UCCE Product = iota
 	// UCCX is the Unified CCX CTI server: versions 10–18, PeripheralType ACMI_CRS, AgentID in tag
-	// 194, the reserved-field values of cti-protocol.md §6.1.
+	// 194, the reserved-field values of docs/protocol/uccx.md.
 	UCCX
 )
 
@@ -41,7 +41,7 @@ const (
 	DefaultIdleTimeoutUnit  = time.Second
 	DefaultMaxOutput        = 1 << 20
 	DefaultListenAddr       = "127.0.0.1:0"
-	minIdleTimeoutSeconds   = 20  // cti-protocol.md §10: below 20 s → E_CTI_INVALID_TIMEOUT
+	minIdleTimeoutSeconds   = 20  // docs/protocol/session.md: below 20 s → E_CTI_INVALID_TIMEOUT
 	maxUCCXIdleTimeoutValue = 120 // §10: UCCX wants IdleTimeout below 120 s
 )
 

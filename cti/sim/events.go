@@ -4,7 +4,7 @@ import (
 	"github.com/ctiload/ctiload/cti"
 )
 
-// This file builds the call events. Field values follow cti-protocol.md §6, and §6.1 for what
+// This file builds the call events. Field values follow docs/protocol/layouts.md, and docs/protocol/uccx.md for what
 // UCCX puts in the UCCE-shaped fields.
 
 const (

@@ -8,7 +8,7 @@ import (
 	"github.com/ctiload/ctiload/cti"
 )
 
-// Mask bits a client may set (cti-protocol.md §8); any other bit is "unused" and rejected.
+// Mask bits a client may set (docs/protocol/enums.md); any other bit is "unused" and rejected.
 const (
 	validServices = cti.CTIServiceClientEvents | cti.CTIServiceCallDataUpdate | cti.CTIServiceClientControl |
 		cti.CTIServiceConnectionMonitor | cti.CTIServiceAllEvents | cti.CTIServicePeripheralMonitor |
@@ -29,7 +29,7 @@ const (
 	noIdleTimeout                         = 0xFFFFFFFF
 )
 
-// handleOpen validates OPEN_REQ the way a CTI Server does (cti-protocol.md §6 OPEN_REQ, §10) and
+// handleOpen validates OPEN_REQ the way a CTI Server does (docs/protocol/layouts.md OPEN_REQ, docs/protocol/session.md) and
 // answers OPEN_CONF or FAILURE_CONF. After a rejection the connection stays open: the client is
 // expected to reset it.
 func (s *session) handleOpen(f cti.Frame) {

@@ -144,7 +144,7 @@ type fieldKey struct {
 var fieldIndex sync.Map // fieldKey → int
 
 // userMessage serves USER_MESSAGE_REQ. The numeric Distribution values are not captured
-// (cti-protocol.md §7.13), so the simulator delivers by what the request names: the sessions of
+// (docs/protocol/enums.md), so the simulator delivers by what the request names: the sessions of
 // ClientID, else of the agent or device named, else every active session. USER_MESSAGE_EVENT has
 // no captured layout either: it is sent as a raw message whose body is the floating fields
 // ClientID[1] (the sender) and Text[7], with the recipient's floating-field width.

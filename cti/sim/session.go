@@ -90,7 +90,7 @@ func (s *session) random() *rand.Rand {
 func (s *session) serve() {
 	defer s.finish()
 	if tc, ok := s.conn.(*net.TCPConn); ok {
-		// cti-protocol.md §10: TCP_NODELAY is recommended (linger 0 too, but a reset would
+		// docs/protocol/session.md: TCP_NODELAY is recommended (linger 0 too, but a reset would
 		// discard a CLOSE_CONF the client has not read yet: kill sets it for abortive closes).
 		tc.SetNoDelay(true)
 	}
@@ -241,7 +241,7 @@ func (s *session) handleFrame(f cti.Frame) {
 	s.dispatch(m, invoke)
 }
 
-// checkType validates a client's message type (cti-protocol.md §9): unknown or server-only types
+// checkType validates a client's message type (docs/protocol/framing.md, protocol versions): unknown or server-only types
 // are E_CTI_INVALID_MESSAGE_TYPE; a type the product or the session's version does not have is
 // E_CTI_INVALID_MSG_TYPE_FOR_VERSION.
 func (s *session) checkType(t cti.MsgType) cti.Status {
@@ -264,7 +264,7 @@ func (s *session) checkType(t cti.MsgType) cti.Status {
 	return cti.ECTINoError
 }
 
-// inUCCXCatalog lists the client→server types of the UCCX catalog (cti-protocol.md §5.2).
+// inUCCXCatalog lists the client→server types of the UCCX catalog (docs/protocol/uccx.md).
 func inUCCXCatalog(t cti.MsgType) bool {
 	switch {
 	case t >= 1 && t <= 21, t >= 23 && t <= 27, t == 30, t == 31, t >= 35 && t <= 51,
@@ -327,7 +327,7 @@ func invokeIDOf(body []byte) uint32 {
 	return binary.BigEndian.Uint32(body)
 }
 
-// statusOf maps a decode error to the status a CTI Server answers (cti-protocol.md §2).
+// statusOf maps a decode error to the status a CTI Server answers (docs/protocol/framing.md, framing).
 func statusOf(err error) cti.Status {
 	var pe *cti.ProtocolError
 	if errors.As(err, &pe) {

@@ -17,8 +17,16 @@ import (
 func main() {
 	in := flag.String("in", "catalog", "folder with tags.txt, enums.txt and messages.txt")
 	out := flag.String("out", ".", "folder to write the *_gen.go files to")
+	docs := flag.String("docs", "", "folder to write the generated protocol reference pages to (layouts.md, tags.md, enums.md)")
 	flag.Parse()
-	if err := generate(*in, *out); err != nil {
+	err := generate(*in, *out)
+	if err == nil && *docs != "" {
+		var c *catalog
+		if c, err = loadCatalog(*in); err == nil {
+			err = generateDocs(c, *in, *docs)
+		}
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gencatalog:", err)
 		os.Exit(1)
 	}
@@ -206,7 +214,7 @@ func genEnums(c *catalog, b *bytes.Buffer) {
 func lowerFirst(s string) string { return strings.ToLower(s[:1]) + s[1:] }
 
 func genTags(c *catalog, b *bytes.Buffer) {
-	b.WriteString("// Floating-field tags (cti-protocol.md §4.6).\nconst (\n")
+	b.WriteString("// Floating-field tags (docs/protocol/tags.md).\nconst (\n")
 	for _, t := range c.Tags {
 		fmt.Fprintf(b, "Tag%s uint16 = %d\n", t.Name, t.Num)
 	}
@@ -232,7 +240,7 @@ func dirConst(d string) string {
 }
 
 func genCatalog(c *catalog, b *bytes.Buffer) {
-	b.WriteString("// Message types (cti-protocol.md §5).\nconst (\n")
+	b.WriteString("// Message types (docs/protocol/layouts.md).\nconst (\n")
 	for _, m := range c.Msgs {
 		fmt.Fprintf(b, "Msg%s MsgType = %d // %s\n", m.GoName, m.ID, m.Name)
 	}
@@ -248,7 +256,55 @@ func genCatalog(c *catalog, b *bytes.Buffer) {
 		fmt.Fprintf(b, "%d: {MsgInfo: MsgInfo{Type: %d, Name: %q, CCXName: %q, Direction: %s, CCXOnly: %v, Conf: %q, HasLayout: %v}, new: %s, fixedSize: %s},\n",
 			m.ID, m.ID, m.Name, m.CCX, dirConst(m.Dir), m.CCXOnly, m.Conf, !m.Raw, newFn, sizeFn)
 	}
-	b.WriteString("}\n\nvar _ = strconv.Itoa\n")
+	b.WriteString("}\n\n")
+	genWireIDs(c, b)
+	b.WriteString("var _ = strconv.Itoa\n")
+}
+
+// genWireIDs writes the per-version MessageType mapping (messages.txt "id" and "name" lines).
+func genWireIDs(c *catalog, b *bytes.Buffer) {
+	b.WriteString("// Wire is the MessageType that carries t in version v: t itself, except in the UCCE versions whose\n")
+	b.WriteString("// older numbering gave the message another ID (docs/protocol/layouts.md, \"MessageType by version\").\n")
+	b.WriteString("func (t MsgType) Wire(v Version) MsgType {\nif v.IsUCCX() { return t }\nswitch t {\n")
+	for _, m := range c.Msgs {
+		if len(m.OldIDs) == 0 {
+			continue
+		}
+		fmt.Fprintf(b, "case Msg%s:\n", m.GoName)
+		for _, o := range m.OldIDs {
+			fmt.Fprintf(b, "if v.Number() < %d { return %d }\n", o.Until, o.ID)
+		}
+	}
+	b.WriteString("}\nreturn t\n}\n\n")
+	b.WriteString("// FromWire is the message type that a MessageType read in version v stands for: the inverse of\n// [MsgType.Wire]. Decode applies it, so a frame read from the wire decodes with the right layout.\n")
+	b.WriteString("func FromWire(wire MsgType, v Version) MsgType {\nif v.IsUCCX() { return wire }\nswitch wire {\n")
+	byID := map[int][]string{}
+	var ids []int
+	for _, m := range c.Msgs {
+		for _, o := range m.OldIDs {
+			if _, ok := byID[o.ID]; !ok {
+				ids = append(ids, o.ID)
+			}
+			byID[o.ID] = append(byID[o.ID], fmt.Sprintf("if v.Number() < %d { return Msg%s }\n", o.Until, m.GoName))
+		}
+	}
+	sort.Ints(ids)
+	for _, id := range ids {
+		fmt.Fprintf(b, "case %d:\n%s", id, strings.Join(byID[id], ""))
+	}
+	b.WriteString("}\nreturn wire\n}\n\n")
+	b.WriteString("// NameIn is the protocol name of the MessageType t as read in version v: the name of the message it\n// stands for there (TEAM_CONFIG_REQ for 236 in UCCE v14, whose numbering differs), else [MsgType.String].\n")
+	b.WriteString("func (t MsgType) NameIn(v Version) string {\nif v.IsUCCX() { return t.String() }\nswitch t {\n")
+	for _, m := range c.Msgs {
+		if len(m.OldNames) == 0 {
+			continue
+		}
+		fmt.Fprintf(b, "case %d:\n", m.ID)
+		for _, o := range m.OldNames {
+			fmt.Fprintf(b, "if v.Number() < %d { return %q }\n", o.Until, o.Name)
+		}
+	}
+	b.WriteString("}\nreturn FromWire(t, v).String()\n}\n\n")
 }
 
 // assignElemTypes names the Go type of every group element: the singular of the group name, or the
@@ -489,7 +545,11 @@ func genEncode(m *msgDef, b *bytes.Buffer) {
 	g := m.GoName
 	fmt.Fprintf(b, "// Encode implements Message: it appends the whole frame for version v.\nfunc (m *%s) Encode(dst []byte, v Version) ([]byte, error) {\n", g)
 	b.WriteString("start := len(dst)\ndst = append(dst, 0, 0, 0, 0)\n")
-	fmt.Fprintf(b, "dst = binary.BigEndian.AppendUint32(dst, uint32(Msg%s))\n", g)
+	if len(m.OldIDs) > 0 {
+		fmt.Fprintf(b, "dst = binary.BigEndian.AppendUint32(dst, uint32(Msg%s.Wire(v)))\n", g)
+	} else {
+		fmt.Fprintf(b, "dst = binary.BigEndian.AppendUint32(dst, uint32(Msg%s))\n", g)
+	}
 	for _, f := range m.Fixed {
 		name := "m." + f.Name
 		cond := verCond(f)

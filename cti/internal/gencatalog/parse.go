@@ -68,6 +68,20 @@ type msgDef struct {
 	Items   []item
 	GoName  string
 	line    int
+	// OldIDs: in the UCCE versions before Until this message travels with another MessageType
+	// (the older numbering of GED, protocol v14). OldNames: in the UCCE versions before Until this
+	// ID carries another message, named so (raw).
+	OldIDs   []versionedID
+	OldNames []versionedName
+}
+
+type versionedID struct {
+	ID, Until int
+}
+
+type versionedName struct {
+	Name  string
+	Until int
 }
 
 type catalog struct {
@@ -281,6 +295,20 @@ func (c *catalog) loadMessages(path string) error {
 		switch w[0] {
 		case "raw":
 			cur.Raw = true
+		case "id", "name":
+			until, err := strconv.Atoi(opts(w[2:])["until"])
+			if len(w) < 3 || err != nil || until <= 0 {
+				return lr.errf("want: %s <%s> until=<version>", w[0], map[string]string{"id": "ID", "name": "NAME"}[w[0]])
+			}
+			if w[0] == "name" {
+				cur.OldNames = append(cur.OldNames, versionedName{Name: w[1], Until: until})
+				continue
+			}
+			id, err := strconv.Atoi(w[1])
+			if err != nil || id <= 0 {
+				return lr.errf("bad message ID %q", w[1])
+			}
+			cur.OldIDs = append(cur.OldIDs, versionedID{ID: id, Until: until})
 		case "fixed":
 			if len(w) < 3 {
 				return lr.errf("want: fixed <Field> <TYPE> [...]")
