@@ -28,17 +28,10 @@ const (
 // newSim starts a simulator on 127.0.0.1:0 for one test.
 func newSim(t testing.TB, cfg sim.Config) *sim.Server {
 	t.Helper()
-	if cfg.Seed == 0 {
-		cfg.Seed = 1
-	}
-	srv, err := sim.New(cfg)
-	if err != nil {
-		t.Fatalf("sim.New: %v", err)
-	}
+	srv := newPipeSim(t, cfg)
 	if err := srv.Listen("127.0.0.1:0"); err != nil {
 		t.Fatalf("Listen: %v", err)
 	}
-	t.Cleanup(func() { srv.Close() })
 	return srv
 }
 
