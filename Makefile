@@ -24,7 +24,8 @@ test-stress:
 	for run in $$(seq $(STRESS_RUNS)); do \
 		echo "== stress run $$run/$(STRESS_RUNS)"; \
 		$(GO) test -race -count=1 -timeout 30m ./...; \
-	done
+	done; \
+	echo "test-stress: $(STRESS_RUNS) runs passed under load"
 
 build:
 	$(GO) build -o bin/ctiload ./cmd/ctiload
