@@ -356,8 +356,10 @@ func TestHeartbeatRTTRecorded(t *testing.T) {
 	vu, err := runScript(t, srv, prelude+`
 import { sleep } from 'ctiload';
 export default function () {
-  const a = cti.connect('sim', { agentId: '5000', extension: '1000', heartbeat: '20ms', idleTimeout: '20s' });
-  sleep(0.2);
+  // 15 intervals for 2 samples, and a 300 ms stall before 3 misses end the session: wide
+  // enough for busy cores.
+  const a = cti.connect('sim', { agentId: '5000', extension: '1000', heartbeat: '100ms', idleTimeout: '20s' });
+  sleep(1.5);
   a.queryState();
   a.close();
 }

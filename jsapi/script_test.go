@@ -248,7 +248,9 @@ export default function () { sleep(30); }
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v; want context.DeadlineExceeded", err)
 	}
-	if d := time.Since(start); d > 2*time.Second {
+	// The sleep is 30 s; the context ends after 100 ms. 10 s is an order of magnitude of slack
+	// for a loaded machine and still proves the sleep was cut short.
+	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("sleep took %v after cancellation", d)
 	}
 	// An endless loop is interrupted too.

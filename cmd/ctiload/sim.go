@@ -59,8 +59,9 @@ func newSimCmd() *cobra.Command {
 		Short: "Run the built-in CTI Server simulator",
 		Long: `sim runs the built-in CTI Server simulator stand-alone: a Unified CCE (or, with --uccx, Unified
 CCX) CTI Server with an agent population, an inbound call generator and injectable faults. It
-logs one line per session open and close on standard error and prints its counters (a table, or
-JSON with --json) when it stops on SIGINT/SIGTERM or after --duration.
+logs one line per session open and one per refused open or closed connection, with the reason
+and the client's address (at most 20 a second after a burst of 50; the lines held back are
+counted), on standard error and prints its counters (a table, or JSON with --json) when it stops on SIGINT/SIGTERM or after --duration.
 
 It binds the loopback interface unless told otherwise; binding another address exposes a server
 without authentication beyond --password, and the command says so loudly.`,

@@ -119,7 +119,7 @@ func TestAgentStateV14Layout(t *testing.T) {
 
 func TestAgentOpenByID(t *testing.T) {
 	srv := newSim(t, sim.Config{})
-	c := dial(t, srv.Addr(), cti.V24)
+	c := connect(t, srv, cti.V24)
 	req := openReq("desk", agentSvc)
 	req.AgentID = "5003"
 	c.send(req)
@@ -133,7 +133,7 @@ func TestAgentOpenByID(t *testing.T) {
 	ev := c.agentState(cti.AgentStateNotReady)
 	check(t, "AgentInstrument", ev.AgentInstrument, "1003")
 	// A second agent-mode session for the same agent ID from another client.
-	c2 := dial(t, srv.Addr(), cti.V24)
+	c2 := connect(t, srv, cti.V24)
 	req = openReq("other", agentSvc)
 	req.AgentID = "5003"
 	inv = c2.send(req)

@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/ctiload/ctiload/cti"
@@ -170,10 +171,14 @@ func TestCallerHangUp(t *testing.T) {
 	check(t, "hung up", srv.Counters().Calls.HungUp, 1)
 }
 
-func TestRONARequeue(t *testing.T) {
+// TestRONARequeue runs on the bubble's clock: the 40 ms ring-no-answer timer fires for A, who
+// does not answer, and never for B, who answers at once, however slow the machine.
+func TestRONARequeue(t *testing.T) { synctest.Test(t, testRONARequeue) }
+
+func testRONARequeue(t *testing.T) {
 	cfg := callCfg()
 	cfg.Agents.RingNoAnswer = 40 * time.Millisecond
-	srv := newSim(t, cfg)
+	srv := newPipeSim(t, cfg)
 	mon := openAll(t, srv, cti.V24)
 	a, _ := openAgent(t, srv, cti.V24, "deskA", "1000", "")
 	a.name = "A"

@@ -22,6 +22,7 @@ type center struct {
 	pid   uint32
 	now   func() time.Time
 	stats *stats
+	conns *connLog // refused and closed connections, rate-limited
 
 	faults atomic.Pointer[faultState]
 	seq    atomic.Uint64 // session numbers, for logs and per-session random streams
@@ -52,6 +53,7 @@ func newCenter(cfg Config) *center {
 		pid:      cfg.PeripheralID,
 		now:      cfg.Now,
 		stats:    newStats(),
+		conns:    newConnLog(cfg.Logger),
 		rng:      rand.New(rand.NewPCG(uint64(cfg.Seed), 0x9e3779b97f4a7c15)),
 		agents:   make(map[string]*agent, cfg.Agents.Count),
 		devices:  make(map[string]*device, cfg.Agents.Count),

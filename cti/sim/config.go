@@ -75,7 +75,9 @@ type Config struct {
 	// Now is the clock used for timestamps and durations in messages (default time.Now). Timers
 	// always run on real time.
 	Now func() time.Time
-	// Logger, when set, gets one line per session open and close and the counters on Close.
+	// Logger, when set, gets one line per session open, one per refused OPEN_REQ or refused
+	// connection and one per closed connection (each with the reason and the remote address;
+	// these are rate-limited, with a count of the lines held back), and the counters on Close.
 	Logger *slog.Logger
 	// IdleTimeoutUnit is what one unit of OPEN_REQ's IdleTimeout means (default 1 s). Tests set it
 	// to a few milliseconds so that the protocol's 20 s minimum becomes a short wait.

@@ -18,6 +18,9 @@
 //     requests; the event sequences of every flow are in call's doc comment.
 //   - Faults (faults.go): latency distributions, failure rates, dropped connections, refused
 //     opens, slow reading, a standby side, the peripheral going offline — each one counted.
+//   - Logs (server.go, connlog.go): one line per session open, and one per refused open or
+//     closed connection with the reason and the remote address, rate-limited with a count of
+//     the lines held back.
 //
 // A server serves every connection with one goroutine that reads, serves and answers its
 // requests; shared state sits behind one lock held briefly; events for other connections are

@@ -70,6 +70,7 @@ func (d *Duplex) Close() error {
 	d.c.close()
 	d.A.wg.Wait()
 	d.B.wg.Wait()
+	d.c.conns.flush()
 	if l := d.c.cfg.Logger; l != nil {
 		b, _ := json.Marshal(d.Counters())
 		l.Info("cti sim stopped", "side", "A+B", "counters", string(b))

@@ -5,14 +5,18 @@ import (
 	"fmt"
 	"net"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/ctiload/ctiload/cti"
 	"github.com/ctiload/ctiload/cti/sim"
 )
 
-func TestFaultLatency(t *testing.T) {
-	srv := newSim(t, sim.Config{Faults: sim.Faults{Latency: map[cti.MsgType]sim.Dist{
+// TestFaultLatency runs on the bubble's clock, so "no latency" is exactly none.
+func TestFaultLatency(t *testing.T) { synctest.Test(t, testFaultLatency) }
+
+func testFaultLatency(t *testing.T) {
+	srv := newPipeSim(t, sim.Config{Faults: sim.Faults{Latency: map[cti.MsgType]sim.Dist{
 		cti.MsgHeartbeatReq: sim.Uniform(40*time.Millisecond, 60*time.Millisecond),
 	}}})
 	c, _ := openAgent(t, srv, cti.V24, "desk", "1000", "")
@@ -20,14 +24,14 @@ func TestFaultLatency(t *testing.T) {
 		start := time.Now()
 		c.send(&cti.HeartbeatReq{})
 		c.expect(cti.MsgHeartbeatConf)
-		if d := time.Since(start); d < 40*time.Millisecond {
-			t.Errorf("heartbeat %d answered after %v; want at least 40ms", i, d)
+		if d := time.Since(start); d < 40*time.Millisecond || d > 60*time.Millisecond {
+			t.Errorf("heartbeat %d answered after %v; want 40ms to 60ms", i, d)
 		}
 	}
 	start := time.Now()
 	c.send(&cti.QueryAgentStateReq{PeripheralID: c.pid})
 	c.expect(cti.MsgQueryAgentStateConf)
-	if d := time.Since(start); d > 30*time.Millisecond {
+	if d := time.Since(start); d != 0 {
 		t.Errorf("query (no latency configured) took %v", d)
 	}
 	check(t, "latency faults", srv.Counters().Faults[sim.FaultLatency], 3)
@@ -115,7 +119,7 @@ func TestFaultDrop(t *testing.T) {
 
 func TestFaultRefuseOpen(t *testing.T) {
 	srv := newSim(t, sim.Config{Faults: sim.Faults{RefuseOpenRate: 1, RefuseOpenStatus: cti.ECTICTIServerOffline}})
-	c := dial(t, srv.Addr(), cti.V24)
+	c := connect(t, srv, cti.V24)
 	req := openReq("desk", agentSvc)
 	req.AgentExtension = "1000"
 	inv := c.send(req)
@@ -128,27 +132,35 @@ func TestFaultRefuseOpen(t *testing.T) {
 	c.expect(cti.MsgOpenConf)
 }
 
-func TestFaultSlowRead(t *testing.T) {
-	srv := newSim(t, sim.Config{})
+// TestFaultSlowRead runs on the bubble's clock: the first answer takes no time, the next one
+// exactly the pause.
+func TestFaultSlowRead(t *testing.T) { synctest.Test(t, testFaultSlowRead) }
+
+func testFaultSlowRead(t *testing.T) {
+	srv := newPipeSim(t, sim.Config{})
 	c, _ := openAgent(t, srv, cti.V24, "desk", "1000", "")
 	srv.SetFaults(sim.Faults{SlowReadRate: 1, SlowRead: sim.Fixed(80 * time.Millisecond)})
 	start := time.Now()
 	c.send(&cti.HeartbeatReq{})
 	c.expect(cti.MsgHeartbeatConf) // answered at once…
-	if d := time.Since(start); d > 40*time.Millisecond {
+	if d := time.Since(start); d != 0 {
 		t.Errorf("first heartbeat took %v", d)
 	}
 	srv.SetFaults(sim.Faults{})
 	c.send(&cti.HeartbeatReq{})
 	c.expect(cti.MsgHeartbeatConf) // …but the next one waits for the pause
-	if d := time.Since(start); d < 70*time.Millisecond {
+	if d := time.Since(start); d != 80*time.Millisecond {
 		t.Errorf("second heartbeat after %v; want the 80ms pause", d)
 	}
 	check(t, "slow read faults", srv.Counters().Faults[sim.FaultSlowRead], 1)
 }
 
-func TestFaultPGOffline(t *testing.T) {
-	srv := newSim(t, sim.Config{})
+// TestFaultPGOffline runs on the bubble's clock: everything the test does while the peripheral
+// is offline happens within the 150 ms, however slow the machine.
+func TestFaultPGOffline(t *testing.T) { synctest.Test(t, testFaultPGOffline) }
+
+func testFaultPGOffline(t *testing.T) {
+	srv := newPipeSim(t, sim.Config{})
 	mon := openAll(t, srv, cti.V24)
 	c, _ := openAgent(t, srv, cti.V24, "desk", "1000", "")
 	srv.SetPGOffline(150 * time.Millisecond)
@@ -161,7 +173,7 @@ func TestFaultPGOffline(t *testing.T) {
 	c.failure(inv, cti.ECTICTIServerOffline)
 	c.send(&cti.HeartbeatReq{}) // the CTI Server itself is up
 	c.expect(cti.MsgHeartbeatConf)
-	d := dial(t, srv.Addr(), cti.V24)
+	d := connect(t, srv, cti.V24)
 	req := openReq("late", agentSvc)
 	req.AgentExtension = "1001"
 	d.send(req)
@@ -181,7 +193,7 @@ func TestFaultPGOffline(t *testing.T) {
 func TestStandbySide(t *testing.T) {
 	srv := newSim(t, sim.Config{Standby: true})
 	// v24 with CTI_SERVICE_ACTIVE_STANDBY: a standby session.
-	c := dial(t, srv.Addr(), cti.V24)
+	c := connect(t, srv, cti.V24)
 	req := openReq("desk", agentSvc|cti.CTIServiceActiveStandby)
 	req.AgentExtension = "1000"
 	c.send(req)
@@ -192,7 +204,7 @@ func TestStandbySide(t *testing.T) {
 	inv := c.send(&cti.QueryAgentStateReq{PeripheralID: c.pid})
 	c.failure(inv, cti.ECTIServerNotMaster)
 	// v20: refused.
-	c2 := dial(t, srv.Addr(), cti.V20)
+	c2 := connect(t, srv, cti.V20)
 	req2 := openReq("desk2", agentSvc)
 	req2.VersionNumber, req2.AgentExtension = 20, "1001"
 	inv = c2.send(req2)
@@ -263,7 +275,7 @@ func TestMalformedFrames(t *testing.T) {
 	bystander, _ := openAgent(t, srv, cti.V24, "desk", "1000", "")
 
 	send := func(b []byte) *client {
-		c := dial(t, srv.Addr(), cti.V24)
+		c := connect(t, srv, cti.V24)
 		if _, err := c.conn.Write(b); err != nil {
 			t.Fatal(err)
 		}
@@ -309,7 +321,7 @@ func TestMalformedFrames(t *testing.T) {
 
 func TestUCCXBasics(t *testing.T) {
 	srv := newSim(t, sim.Config{Product: sim.UCCX, Agents: sim.AgentsConfig{SkillGroups: []uint32{12}}})
-	c := dial(t, srv.Addr(), cti.UCCX|14)
+	c := connect(t, srv, cti.UCCX|14)
 	c.pid = 1
 	req := openReq("", agentSvc)
 	req.VersionNumber, req.PeripheralID, req.IdleTimeout = 14, 1, 60

@@ -28,6 +28,20 @@ const (
 // newSim starts a simulator on 127.0.0.1:0 for one test.
 func newSim(t testing.TB, cfg sim.Config) *sim.Server {
 	t.Helper()
+	srv := newPipeSim(t, cfg)
+	if err := srv.Listen("127.0.0.1:0"); err != nil {
+		t.Fatalf("Listen: %v", err)
+	}
+	return srv
+}
+
+// newPipeSim starts a simulator that listens nowhere: its clients are connected over net.Pipe
+// (connect). Inside a synctest bubble every timer of the simulator (ring-no-answer, idle
+// timeout, generator, faults) then runs on the bubble's clock, which advances only when every
+// goroutine waits: a timer test checks exact instants and cannot be upset by a busy CPU. (TCP
+// I/O does not count as waiting in a bubble, which is why these tests use pipes.)
+func newPipeSim(t testing.TB, cfg sim.Config) *sim.Server {
+	t.Helper()
 	if cfg.Seed == 0 {
 		cfg.Seed = 1
 	}
@@ -35,11 +49,21 @@ func newSim(t testing.TB, cfg sim.Config) *sim.Server {
 	if err != nil {
 		t.Fatalf("sim.New: %v", err)
 	}
-	if err := srv.Listen("127.0.0.1:0"); err != nil {
-		t.Fatalf("Listen: %v", err)
-	}
 	t.Cleanup(func() { srv.Close() })
 	return srv
+}
+
+// connect opens a client connection to srv: over TCP when srv listens, else over net.Pipe.
+// A pipe has no buffer: a client must read each answer before it sends the next request.
+func connect(t testing.TB, srv *sim.Server, v cti.Version) *client {
+	t.Helper()
+	if addr := srv.Addr(); addr != "" {
+		return dial(t, addr, v)
+	}
+	conn, server := net.Pipe()
+	srv.ServeConn(server)
+	t.Cleanup(func() { conn.Close() })
+	return newClient(t, conn, v)
 }
 
 // client is a raw CTI client: the codec over a TCP connection, read synchronously.
@@ -61,6 +85,10 @@ func dial(t testing.TB, addr string, v cti.Version) *client {
 		t.Fatalf("dial %s: %v", addr, err)
 	}
 	t.Cleanup(func() { conn.Close() })
+	return newClient(t, conn, v)
+}
+
+func newClient(t testing.TB, conn net.Conn, v cti.Version) *client {
 	return &client{t: t, conn: conn, fw: cti.NewFrameWriter(conn, 0), fr: cti.NewFrameReader(conn, 0), v: v, pid: sim.DefaultPeripheralID}
 }
 
@@ -189,7 +217,7 @@ func openReq(clientID string, svc cti.ServiceMask) *cti.OpenReq {
 // openAgent opens an agent-mode session on an extension (and agent ID if given).
 func openAgent(t testing.TB, srv *sim.Server, v cti.Version, clientID, ext, agentID string) (*client, *cti.OpenConf) {
 	t.Helper()
-	c := dial(t, srv.Addr(), v)
+	c := connect(t, srv, v)
 	c.name = "agent " + ext
 	req := openReq(clientID, agentSvc)
 	req.VersionNumber = v.Number()
@@ -202,7 +230,7 @@ func openAgent(t testing.TB, srv *sim.Server, v cti.Version, clientID, ext, agen
 // openAll opens an all-events (bridge) session and takes its SYSTEM_EVENT.
 func openAll(t testing.TB, srv *sim.Server, v cti.Version) *client {
 	t.Helper()
-	c := dial(t, srv.Addr(), v)
+	c := connect(t, srv, v)
 	c.name = "all-events"
 	req := openReq("monitor", cti.CTIServiceAllEvents|cti.CTIServiceClientControl|cti.CTIServiceCallDataUpdate)
 	req.VersionNumber = v.Number()

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"encoding/binary"
+	"fmt"
 	"strings"
 	"time"
 
@@ -36,33 +37,35 @@ func (s *session) handleOpen(f cti.Frame) {
 	c, cfg := s.c, &s.c.cfg
 	body := f.Body
 	invoke := invokeIDOf(body)
-	reject := func(st cti.Status) {
+	// reject answers FAILURE_CONF and logs the refusal; how, when given, prefixes the status.
+	reject := func(st cti.Status, how string) {
 		s.fail(invoke, st)
 		s.srv.side.rejected.Add(1)
+		s.refusedOpen(st, how)
 	}
 	// The fixed part does not depend on the version, and VersionNumber sits at offset 4 of it.
 	if len(body) < 8 {
-		reject(cti.ECTIBadMessageFormat)
+		reject(cti.ECTIBadMessageFormat, "")
 		return
 	}
 	n := binary.BigEndian.Uint32(body[4:])
 	if !cfg.acceptsVersion(n) {
-		reject(cti.ECTIInvalidVersion)
+		reject(cti.ECTIInvalidVersion, fmt.Sprintf("protocol version %d not served:", n))
 		return
 	}
 	v := cfg.version(n)
 	req, st := decodeOpenReq(body, v)
 	if st != cti.ECTINoError {
-		reject(st)
+		reject(st, "")
 		return
 	}
 	if fs := c.faults.Load(); fs.RefuseOpenRate > 0 && s.random().Float64() < fs.RefuseOpenRate {
 		c.stats.fault(FaultRefuseOpen)
-		reject(fs.RefuseOpenStatus)
+		reject(fs.RefuseOpenStatus, "injected refusal:")
 		return
 	}
 	if st := validateOpenReq(req, v, cfg); st != cti.ECTINoError {
-		reject(st)
+		reject(st, "")
 		return
 	}
 
@@ -72,7 +75,7 @@ func (s *session) handleOpen(f cti.Frame) {
 		// §10: a standby side answers E_CTI_SERVER_NOT_MASTER (UCCX, and UCCE clients below v24
 		// or without CTI_SERVICE_ACTIVE_STANDBY).
 		c.stats.fault(FaultStandby)
-		reject(cti.ECTIServerNotMaster)
+		reject(cti.ECTIServerNotMaster, "standby side:")
 		return
 	}
 
@@ -86,17 +89,17 @@ func (s *session) handleOpen(f cti.Frame) {
 	switch {
 	case req.ServicesRequested&cti.CTIServiceAllEvents != 0:
 		if hasAgent {
-			reject(cti.ECTIInconsistentAgentData)
+			reject(cti.ECTIInconsistentAgentData, "")
 			return
 		}
 		mode = modeAll
 	case req.ServicesRequested&cti.CTIServiceClientEvents != 0:
 		if !hasAgent {
-			reject(cti.ECTIRequiredDataMissing)
+			reject(cti.ECTIRequiredDataMissing, "CLIENT_EVENTS without an agent extension, instrument or ID:")
 			return
 		}
 		if !c.uccx && req.PeripheralID != c.pid {
-			reject(cti.ECTIInvalidPeripheralID)
+			reject(cti.ECTIInvalidPeripheralID, fmt.Sprintf("peripheral ID %d is not the simulated %d:", req.PeripheralID, c.pid))
 			return
 		}
 		mode = modeAgent
@@ -109,7 +112,7 @@ func (s *session) handleOpen(f cti.Frame) {
 		var st cti.Status
 		dev, ag, st = c.lookupAgentData(req.AgentExtension, req.AgentInstrument, agentID)
 		if st != cti.ECTINoError {
-			reject(st)
+			reject(st, "")
 			return
 		}
 	}
@@ -140,7 +143,7 @@ func (s *session) handleOpen(f cti.Frame) {
 		s.dev, s.agent = dev, ag
 	} else if st := c.bind(&t, s, dev, ag); st != cti.ECTINoError {
 		s.clientID, s.services, s.callMask, s.agentMask, s.mode, s.idle = "", 0, 0, 0, modeNone, 0
-		reject(st)
+		reject(st, "")
 		return
 	}
 	s.open = true
@@ -292,7 +295,7 @@ func (c *center) bind(t *tx, s *session, dev *device, ag *agent) cti.Status {
 		old.replaced = true
 		c.stats.replaced.Add(1)
 		old.failEvent(cti.ECTINewSessionOpened)
-		old.closeAfterFlush()
+		old.closeAfterFlush("replaced by a new session of the same client on the same device or agent")
 	}
 	if dev != nil {
 		dev.sess = s

@@ -19,7 +19,7 @@ func (s *session) dispatch(m cti.Message, invoke uint32) {
 		return
 	case *cti.CloseReq:
 		s.enqueue(&cti.CloseConf{InvokeID: req.InvokeID})
-		s.closeAfterFlush()
+		s.closeAfterFlush("CLOSE_REQ from the client")
 		return
 	case *cti.ClientEventReportReq:
 		s.enqueue(&cti.ClientEventReportConf{InvokeID: req.InvokeID})

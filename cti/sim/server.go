@@ -137,6 +137,7 @@ func (s *Server) ServeConn(conn net.Conn) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
+		s.c.conns.write("cti connection refused", "side", s.name, "remote", remoteOf(conn), "reason", "server stopping")
 		conn.Close()
 		return
 	}
@@ -193,7 +194,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Unlock()
 	for _, sess := range sessions {
 		sess.failEvent(cti.ECTICTIServerOffline)
-		sess.closeAfterFlush()
+		sess.closeAfterFlush("server shutting down")
 	}
 	done := make(chan struct{})
 	go func() {
@@ -224,7 +225,7 @@ func (s *Server) stop() {
 	}
 	s.mu.Unlock()
 	for _, sess := range sessions {
-		sess.kill()
+		sess.kill("server stopping")
 	}
 	if s.owns {
 		s.c.close()
@@ -235,6 +236,7 @@ func (s *Server) finalReport() {
 	if s.c.cfg.Logger == nil || !s.owns {
 		return
 	}
+	s.c.conns.flush()
 	b, _ := json.Marshal(s.Counters())
 	s.c.cfg.Logger.Info("cti sim stopped", "side", s.name, "counters", string(b))
 }
@@ -303,7 +305,7 @@ func (s *Server) SetStandby(standby bool) {
 			}
 			c.unbind(sess)
 			sess.failEvent(cti.ECTICTIServerOffline)
-			sess.closeAfterFlush()
+			sess.closeAfterFlush("side " + s.name + " went standby")
 			continue
 		}
 		if !sess.standby.Load() {
@@ -314,7 +316,7 @@ func (s *Server) SetStandby(standby bool) {
 		sess.standby.Store(false)
 		if st := c.bind(&t, sess, dev, ag); st != cti.ECTINoError {
 			sess.failEvent(st)
-			sess.closeAfterFlush()
+			sess.closeAfterFlush("promotion to active failed: " + st.String())
 			continue
 		}
 		t.send(sess, &cti.RawMessage{Type: cti.MsgStandbyActiveEventMsg})
@@ -359,12 +361,46 @@ func (s *Server) logOpen(sess *session) {
 	l.Info("cti session opened", args...)
 }
 
+// logClose writes why a connection ended: "cti session closed" for an opened session,
+// "cti connection closed" for one that never opened (with its last refusal, if any).
 func (s *Server) logClose(sess *session) {
-	l := s.c.cfg.Logger
-	if l == nil {
+	sess.wmu.Lock()
+	why := sess.why
+	sess.wmu.Unlock()
+	if why == "" {
+		why = "closed"
+	}
+	if !sess.open {
+		args := []any{"side", s.name, "session", sess.seq, "remote", remoteOf(sess.conn), "reason", why, "requests", sess.requests}
+		if sess.refused != cti.ECTINoError {
+			args = append(args, "open_refused", sess.refused.String())
+		}
+		s.c.conns.write("cti connection closed", args...)
 		return
 	}
-	l.Info("cti session closed", "side", s.name, "session", sess.seq, "client", sess.clientID,
-		"requests", sess.requests, "duration", time.Since(sess.opened).Round(time.Millisecond).String(),
-		"replaced", sess.replaced)
+	s.c.conns.write("cti session closed", "side", s.name, "session", sess.seq, "remote", remoteOf(sess.conn),
+		"client", sess.clientID, "reason", why, "requests", sess.requests,
+		"duration", time.Since(sess.opened).Round(time.Millisecond).String(), "replaced", sess.replaced)
+}
+
+// refusedOpen logs an OPEN_REQ answered FAILURE_CONF (the connection stays open: the client is
+// expected to close it).
+func (s *session) refusedOpen(st cti.Status, how string) {
+	s.refused = st
+	why := st.String()
+	if how != "" {
+		why = how + " " + why
+	}
+	s.logRefused(why)
+}
+
+func (s *session) logRefused(why string) {
+	s.c.conns.write("cti open refused", "side", s.srv.name, "session", s.seq, "remote", remoteOf(s.conn), "reason", why)
+}
+
+func remoteOf(conn net.Conn) string {
+	if a := conn.RemoteAddr(); a != nil {
+		return a.String()
+	}
+	return "?"
 }

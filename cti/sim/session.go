@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -69,6 +71,9 @@ type session struct {
 	closing  bool // close the connection once out is written
 	dead     bool // the connection is closed
 	replaced bool
+	why      string // why the connection ends: the first reason given wins
+
+	refused cti.Status // the last OPEN_REQ refusal of a session that never opened
 }
 
 func newSession(srv *Server, conn net.Conn) *session {
@@ -151,13 +156,28 @@ func (s *session) readError(err error) {
 		if s.open {
 			// §10: the server resets the connection when nothing arrives for IdleTimeout.
 			s.c.stats.idleTimeouts.Add(1)
+			s.setWhy(fmt.Sprintf("idle timeout: nothing received for %v", s.idle))
+		} else {
+			s.setWhy(fmt.Sprintf("no OPEN_REQ within the open timeout (%v)", s.c.cfg.OpenTimeout))
 		}
 	case errors.As(err, &tooLarge):
 		// The stream cannot be resynchronised after an impossible length: say so and close.
 		s.c.stats.request(tooLarge.Type)
 		s.fail(0, tooLarge.Status())
 		s.drain()
+		s.setWhy("bad frame: " + err.Error())
+	case errors.Is(err, io.EOF):
+		s.setWhy("closed by the client")
+	default:
+		s.setWhy("read error: " + err.Error())
 	}
+}
+
+// setWhy records why the connection ends unless a reason is already known.
+func (s *session) setWhy(why string) {
+	s.wmu.Lock()
+	s.because(why)
+	s.wmu.Unlock()
 }
 
 func (s *session) isDone() bool {
@@ -177,8 +197,8 @@ func (s *session) finish() {
 		s.c.unregister(s)
 		s.srv.side.closed.Add(1)
 		s.srv.side.active.Add(-1)
-		s.srv.logClose(s)
 	}
+	s.srv.logClose(s)
 	s.srv.forget(s)
 }
 
@@ -210,6 +230,7 @@ func (s *session) handleFrame(f cti.Frame) {
 	if !s.open {
 		if t != cti.MsgOpenReq {
 			s.fail(invoke, cti.ECTISessionNotOpen)
+			s.refusedOpen(cti.ECTISessionNotOpen, "first message is "+t.String()+", not OPEN_REQ")
 			return
 		}
 		s.handleOpen(f)
@@ -282,13 +303,13 @@ func (s *session) injectFaults(fs *faultState, t cti.MsgType, invoke uint32) (bo
 	st := s.c.stats
 	if fs.DropAfter > 0 && s.requests >= fs.DropAfter {
 		st.fault(FaultDrop)
-		s.kill()
+		s.kill(fmt.Sprintf("injected drop (after %d requests)", s.requests))
 		return true, 0
 	}
 	r := s.random()
 	if fs.DropRate > 0 && r.Float64() < fs.DropRate {
 		st.fault(FaultDrop)
-		s.kill()
+		s.kill("injected drop (drop rate)")
 		return true, 0
 	}
 	if d := fs.latencyFor(t); d != nil {
@@ -311,6 +332,11 @@ func (s *session) injectFaults(fs *faultState, t cti.MsgType, invoke uint32) (bo
 		}
 		if t == cti.MsgOpenReq {
 			s.srv.side.rejected.Add(1)
+			if rule.Control {
+				s.logRefused("injected failure " + rule.ControlCode.String())
+			} else {
+				s.refusedOpen(rule.Status, "injected failure:")
+			}
 		}
 		return true, pause
 	}
@@ -377,7 +403,7 @@ func (s *session) enqueueFrame(frame []byte, t cti.MsgType) {
 
 func (s *session) slowConsumer() {
 	s.c.stats.slowConsumers.Add(1)
-	s.kill()
+	s.kill(fmt.Sprintf("slow consumer: more than %d bytes waiting to be written", s.c.cfg.MaxOutput))
 }
 
 // kick starts writing the output buffer on a new goroutine unless a writer is already at it.
@@ -461,29 +487,38 @@ func (s *session) flushLoop() {
 		}
 		s.wmu.Unlock()
 		if err != nil {
-			s.kill()
+			s.kill("write error: " + err.Error())
 			return
 		}
 	}
 }
 
-// closeAfterFlush ends the session once everything queued is written.
-func (s *session) closeAfterFlush() {
+// closeAfterFlush ends the session once everything queued is written; why is logged.
+func (s *session) closeAfterFlush(why string) {
 	s.wmu.Lock()
 	s.closing = true
+	s.because(why)
 	s.wmu.Unlock()
 	s.kick()
 }
 
-// kill resets the connection at once (fault drop, slow consumer, server shutdown).
-func (s *session) kill() {
+// kill resets the connection at once (fault drop, slow consumer, server shutdown); why is logged.
+func (s *session) kill(why string) {
 	s.wmu.Lock()
 	s.dead = true
+	s.because(why)
 	s.wmu.Unlock()
 	if tc, ok := s.conn.(*net.TCPConn); ok {
 		tc.SetLinger(0)
 	}
 	s.conn.Close()
+}
+
+// because records why the connection ends unless a reason is already known; wmu is held.
+func (s *session) because(why string) {
+	if s.why == "" {
+		s.why = why
+	}
 }
 
 // fail answers FAILURE_CONF.

@@ -3,6 +3,7 @@ package sim_test
 import (
 	"encoding/binary"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/ctiload/ctiload/cti"
@@ -47,7 +48,7 @@ func TestOpenAgentMode(t *testing.T) {
 
 func TestOpenAllEventsSystemEvent(t *testing.T) {
 	srv := newSim(t, sim.Config{})
-	c := dial(t, srv.Addr(), cti.V24)
+	c := connect(t, srv, cti.V24)
 	req := openReq("bridge", cti.CTIServiceAllEvents)
 	req.PeripheralID = 0xFFFFFFFF
 	c.send(req)
@@ -122,7 +123,7 @@ func TestOpenFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newSim(t, tt.cfg)
-			c := dial(t, srv.Addr(), cti.V24)
+			c := connect(t, srv, cti.V24)
 			req := openReq("desk", agentSvc)
 			if tt.edit != nil {
 				tt.edit(req)
@@ -177,7 +178,7 @@ func fixedOpen(r *cti.OpenReq) []byte {
 // parses; the session then speaks its version's width.
 func TestOpenOtherWidth(t *testing.T) {
 	srv := newSim(t, sim.Config{})
-	c := dial(t, srv.Addr(), cti.V14)
+	c := connect(t, srv, cti.V14)
 	req := openReq("desk", agentSvc)
 	req.VersionNumber = 24
 	req.AgentExtension = "1000"
@@ -189,7 +190,7 @@ func TestOpenOtherWidth(t *testing.T) {
 
 func TestSessionRequestErrors(t *testing.T) {
 	srv := newSim(t, sim.Config{})
-	c := dial(t, srv.Addr(), cti.V24)
+	c := connect(t, srv, cti.V24)
 	c.name = "desk"
 
 	// Before OPEN: E_CTI_SESSION_NOT_OPEN.
@@ -251,7 +252,7 @@ func TestDuplicateOpen(t *testing.T) {
 	old.name = "old"
 
 	// Another client for the same teleset: E_CTI_DEVICE_IN_USE, the first session is untouched.
-	other := dial(t, srv.Addr(), cti.V24)
+	other := connect(t, srv, cti.V24)
 	req := openReq("intruder", agentSvc)
 	req.AgentExtension = "1000"
 	inv := other.send(req)
@@ -271,9 +272,13 @@ func TestDuplicateOpen(t *testing.T) {
 	check(t, "active", n.SessionsActive, 1)
 }
 
-func TestIdleTimeout(t *testing.T) {
-	srv := newSim(t, sim.Config{IdleTimeoutUnit: 5 * time.Millisecond})
-	c := dial(t, srv.Addr(), cti.V24)
+// TestIdleTimeout runs on the bubble's clock: the 40 ms pauses and the 100 ms timeout are exact,
+// whatever else the machine runs.
+func TestIdleTimeout(t *testing.T) { synctest.Test(t, testIdleTimeout) }
+
+func testIdleTimeout(t *testing.T) {
+	srv := newPipeSim(t, sim.Config{IdleTimeoutUnit: 5 * time.Millisecond})
+	c := connect(t, srv, cti.V24)
 	req := openReq("desk", agentSvc)
 	req.AgentExtension = "1000"
 	req.IdleTimeout = 20 // 100 ms with this unit
@@ -288,13 +293,13 @@ func TestIdleTimeout(t *testing.T) {
 	// …silence ends it.
 	start := time.Now()
 	c.expectClosed()
-	if d := time.Since(start); d < 80*time.Millisecond {
-		t.Errorf("closed after %v; want about 100ms", d)
+	if d := time.Since(start); d != 100*time.Millisecond {
+		t.Errorf("closed after %v of silence; want 100ms", d)
 	}
 	waitFor(t, "idle timeout counted", func() bool { return srv.Counters().IdleTimeouts == 1 })
 
 	// IdleTimeout 0xFFFFFFFF: no heartbeats needed.
-	c2 := dial(t, srv.Addr(), cti.V24)
+	c2 := connect(t, srv, cti.V24)
 	req = openReq("desk2", agentSvc)
 	req.AgentExtension = "1001"
 	c2.send(req)
@@ -307,7 +312,7 @@ func TestIdleTimeout(t *testing.T) {
 func TestMasksHonoured(t *testing.T) {
 	srv := newSim(t, sim.Config{})
 	// A monitor that wants only AVAILABLE agent events and no call events.
-	mon := dial(t, srv.Addr(), cti.V24)
+	mon := connect(t, srv, cti.V24)
 	mon.name = "monitor"
 	req := openReq("mon", cti.CTIServiceAllEvents)
 	req.PeripheralID, req.CallMsgMask, req.AgentStateMask = 0xFFFFFFFF, 0, cti.AgentAvailableMask
@@ -315,7 +320,7 @@ func TestMasksHonoured(t *testing.T) {
 	mon.expect(cti.MsgOpenConf, cti.MsgSystemEvent)
 
 	// An agent desktop that wants CALL_DELIVERED only and no agent events.
-	c := dial(t, srv.Addr(), cti.V24)
+	c := connect(t, srv, cti.V24)
 	c.name = "desk"
 	req = openReq("desk", agentSvc)
 	req.AgentExtension, req.CallMsgMask, req.AgentStateMask = "1000", cti.CallDeliveredMask, 0

@@ -16,5 +16,7 @@ export default function () {
   check(agent.setState('READY'), { 'ready': (r) => r.ok });
   agent.logout({ reasonCode: 1 });
   agent.close();
+  // The tests wait for this line instead of guessing how long iterations take.
+  console.log(`iteration ${__ITER} sleeping`);
   sleep(Number(__ENV.ITERATION_SLEEP || '0.05'));
 }
