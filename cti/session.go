@@ -803,8 +803,21 @@ func (s *Session) lose(l *link, cause *SessionError) bool {
 		s.noteLoss(l, cause)
 		s.end(cause)
 	case stateClosing:
+		// The server closes after CLOSE_CONF: that is the end Close asked for. But a CLOSE_REQ
+		// still waiting for its CLOSE_CONF was cut off: Close reports that (the server dropped
+		// the connection rather than confirm).
+		var cut map[uint32]*call
+		for id, c := range s.pending {
+			if c.req == MsgCloseReq {
+				if cut == nil {
+					cut = make(map[uint32]*call, 1)
+				}
+				cut[id] = c
+				delete(s.pending, id)
+			}
+		}
 		s.mu.Unlock()
-		// The server closes after CLOSE_CONF: that is the end Close asked for.
+		failCalls(cut, cause)
 		s.end(s.closedError())
 	default:
 		s.mu.Unlock()

@@ -232,3 +232,26 @@ func TestMalformedOpenConfEndsOpenAtOnce(t *testing.T) {
 		t.Errorf("ErrorCode = %s; want E_PROTOCOL", code)
 	}
 }
+
+func TestCloseCutOffByTheServer(t *testing.T) {
+	// The server drops the connection on CLOSE_REQ instead of confirming: Close says so, and the
+	// session is not counted as lost (it ended as asked).
+	srv := startServer(t, cti.V24, func(c *serverConn, m cti.Message) bool {
+		if _, ok := m.(*cti.CloseReq); ok {
+			c.nc.Close()
+			return true
+		}
+		return false
+	})
+	s := dialT(t, srv.addr(), baseOpts()...)
+	err := s.Close(ctxT(t))
+	if !errors.Is(err, cti.ErrConnectionLost) {
+		t.Fatalf("Close = %v; want ErrConnectionLost (no CLOSE_CONF)", err)
+	}
+	if code, _ := cti.ErrorCode(err); code != "E_CONNECTION_LOST" {
+		t.Errorf("ErrorCode = %s", code)
+	}
+	if !errors.Is(s.Err(), cti.ErrSessionClosed) || s.Stats().LinksLost != 0 {
+		t.Errorf("Err = %v, LinksLost = %d; want closed, no loss", s.Err(), s.Stats().LinksLost)
+	}
+}

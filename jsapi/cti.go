@@ -55,15 +55,22 @@ type jsSession struct {
 	gen        uint64 // the VU's iteration generation that opened it
 	closed     bool
 	agentMode  bool
+	mode       string // "agent" or "bridge": the tag of cti_events_dropped
 
 	consult *consultLeg // the consultation in progress, for transfer and conference
 	skipped []cti.Event // events a waitFor looked at and its where() refused, oldest first
 	stats   cti.SessionStats
 
-	mu     sync.Mutex // guards what the session's goroutines hand over
-	hbRTTs []time.Duration
-	recons []cti.ReconnectInfo
+	mu        sync.Mutex // guards what the session's goroutines hand over
+	hbRTTs    []time.Duration
+	recons    []cti.ReconnectInfo
+	losses    []cti.LinkLoss
+	malformed []cti.MalformedFrame
 }
+
+// maxQueued bounds each list of values a session's goroutines hand to the VU between two
+// flushes; what overflows is still counted (see flushStats), only its details are lost.
+const maxQueued = 64
 
 // consultLeg remembers a consultation: the original call (now held) and the consult call.
 type consultLeg struct {
@@ -158,7 +165,8 @@ func (js *jsSession) parseOptions(val goja.Value) ([]cti.Option, error) {
 	if v.r != nil && v.r.cfg.Observer != nil {
 		opts = append(opts, cti.WithObserver(v.r.cfg.Observer))
 	}
-	opts = append(opts, cti.WithHeartbeatHandler(js.onHeartbeat), cti.WithReconnectHandler(js.onReconnect))
+	opts = append(opts, cti.WithHeartbeatHandler(js.onHeartbeat), cti.WithReconnectHandler(js.onReconnect),
+		cti.WithLinkLossHandler(js.onLinkLoss), cti.WithMalformedFrameHandler(js.onMalformed))
 	if val == nil || goja.IsUndefined(val) || goja.IsNull(val) {
 		return nil, errors.New(`cti.connect: options: want an object such as {mode: 'agent', agentId: '5000', extension: '1000'}`)
 	}
@@ -218,6 +226,7 @@ func (js *jsSession) parseOptions(val goja.Value) ([]cti.Option, error) {
 	if m := get("mode"); m != nil {
 		mode = m.String()
 	}
+	js.mode = mode
 	switch mode {
 	case "agent":
 		js.agentMode = true
@@ -480,7 +489,7 @@ func failoverOption(x goja.Value) (cti.Option, error) {
 // the VU records on its own goroutine (sample buffers are per VU and lock-free).
 func (js *jsSession) onHeartbeat(rtt time.Duration) {
 	js.mu.Lock()
-	if len(js.hbRTTs) < 64 {
+	if len(js.hbRTTs) < maxQueued {
 		js.hbRTTs = append(js.hbRTTs, rtt)
 	}
 	js.mu.Unlock()
@@ -488,14 +497,30 @@ func (js *jsSession) onHeartbeat(rtt time.Duration) {
 
 func (js *jsSession) onReconnect(info cti.ReconnectInfo) {
 	js.mu.Lock()
-	if len(js.recons) < 64 {
+	if len(js.recons) < maxQueued {
 		js.recons = append(js.recons, info)
 	}
 	js.mu.Unlock()
 }
 
+func (js *jsSession) onLinkLoss(l cti.LinkLoss) {
+	js.mu.Lock()
+	if len(js.losses) < maxQueued {
+		js.losses = append(js.losses, l)
+	}
+	js.mu.Unlock()
+}
+
+func (js *jsSession) onMalformed(f cti.MalformedFrame) {
+	js.mu.Lock()
+	if len(js.malformed) < maxQueued {
+		js.malformed = append(js.malformed, f)
+	}
+	js.mu.Unlock()
+}
+
 // flushStats records what changed since the last call: message and byte counters, heartbeat
-// round trips, reconnections.
+// round trips, reconnections, lost links, malformed frames and events dropped from the backlog.
 func (js *jsSession) flushStats() {
 	m := js.v.r.ctiMetrics()
 	if m == nil || js.s == nil {
@@ -514,11 +539,42 @@ func (js *jsSession) flushStats() {
 	add(m.messagesReceived, st.MessagesReceived, js.stats.MessagesReceived)
 	add(m.bytesSent, st.BytesSent, js.stats.BytesSent)
 	add(m.bytesReceived, st.BytesReceived, js.stats.BytesReceived)
+	if d := st.EventsDropped; d > js.stats.EventsDropped {
+		samples.AddAt(m.eventsDropped, now, float64(d-js.stats.EventsDropped), js.v.tags("mode", js.mode, "", "", js.tags))
+	}
+	prev := js.stats
 	js.stats = st
 	js.mu.Lock()
-	rtts, recons := js.hbRTTs, js.recons
-	js.hbRTTs, js.recons = nil, nil
+	rtts, recons, losses, malformed := js.hbRTTs, js.recons, js.losses, js.malformed
+	js.hbRTTs, js.recons, js.losses, js.malformed = nil, nil, nil, nil
 	js.mu.Unlock()
+	// The counters are exact; the queues keep details of the first maxQueued only. What
+	// overflowed is counted under the last cause (reason) seen, or "other".
+	if n := st.LinksLost - prev.LinksLost; n > 0 {
+		for i, l := range losses {
+			k := uint64(1)
+			if i == len(losses)-1 {
+				k = n - uint64(len(losses)) + 1
+			}
+			samples.AddAt(m.sessionsLost, now, float64(k), js.v.tags("cause", l.Cause, "", "", js.tags))
+		}
+		if len(losses) == 0 {
+			samples.AddAt(m.sessionsLost, now, float64(n), js.v.tags("cause", cti.LossOther, "", "", js.tags))
+		}
+	}
+	if n := st.DecodeErrors - prev.DecodeErrors; n > 0 {
+		for i, f := range malformed {
+			k := uint64(1)
+			if i == len(malformed)-1 {
+				k = n - uint64(len(malformed)) + 1
+			}
+			samples.AddAt(m.decodeErrors, now, float64(k), js.v.tags("msg", f.Type.String(), "reason", f.Reason, js.tags))
+			js.v.r.logMalformed(f)
+		}
+		if len(malformed) == 0 {
+			samples.AddAt(m.decodeErrors, now, float64(n), js.v.tags("msg", "unknown", "reason", "unknown", js.tags))
+		}
+	}
 	for _, d := range rtts {
 		samples.AddAt(m.heartbeatRTT, now, ms(d), tags)
 	}
@@ -539,6 +595,12 @@ func (js *jsSession) closeSession(ctx context.Context) error {
 	}
 	js.closed = true
 	err := js.s.Close(ctx)
+	if m := js.v.r.ctiMetrics(); m != nil && err != nil {
+		// CLOSE_REQ unanswered (timeout) or cut off by the server: a failure like any other, so
+		// that every connection the server dropped shows in cti_failures.
+		code, _ := cti.ErrorCode(err)
+		js.v.currentSamples().AddAt(m.failures, time.Now(), 1, js.v.tags("code", code, "msg", cti.MsgCloseReq.String(), js.tags))
+	}
 	js.flushStats()
 	delete(js.v.sessByObj, js.obj)
 	return err
