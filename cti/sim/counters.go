@@ -23,16 +23,16 @@ type Counters struct {
 	SlowConsumers    int64 `json:"slow_consumers"`    // connections closed because the client did not read
 	Replaced         int64 `json:"replaced"`          // sessions ended by E_CTI_NEW_SESSION_OPENED
 
-	Requests    map[string]int64 `json:"requests"`              // client messages received, by type
-	Failures    map[string]int64 `json:"failures"`              // FAILURE_CONF, FAILURE_EVENT and CONTROL_FAILURE_CONF sent, by code
-	Events      map[string]int64 `json:"events"`                // messages sent, by type (confirmations included)
-	Faults      map[string]int64 `json:"faults"`                // injected faults, by kind
+	Requests map[string]int64 `json:"requests"` // client messages received, by type
+	Failures map[string]int64 `json:"failures"` // FAILURE_CONF, FAILURE_EVENT and CONTROL_FAILURE_CONF sent, by code
+	Events   map[string]int64 `json:"events"`   // messages sent, by type (confirmations included)
+	Faults   map[string]int64 `json:"faults"`   // injected faults, by kind
 	// FailuresByRequest are the failure confirmations (FAILURE_CONF, CONTROL_FAILURE_CONF)
 	// sent, by request type, then code: what a client counts as cti_failures{msg, code}.
 	FailuresByRequest map[string]map[string]int64 `json:"failures_by_request,omitempty"`
 	// Drops are the connections dropped by the drop fault, by the type of the request that
 	// triggered the drop (which the server received and never answered).
-	Drops map[string]int64 `json:"drops,omitempty"`
+	Drops       map[string]int64 `json:"drops,omitempty"`
 	Unsupported map[string]int64 `json:"unsupported,omitempty"` // valid requests the simulator does not implement
 
 	Calls  CallCounters  `json:"calls"`
