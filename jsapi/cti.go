@@ -61,15 +61,23 @@ type jsSession struct {
 	skipped []cti.Event // events a waitFor looked at and its where() refused, oldest first
 	stats   cti.SessionStats
 
-	mu        sync.Mutex // guards what the session's goroutines hand over
-	hbRTTs    []time.Duration
-	recons    []cti.ReconnectInfo
-	losses    []cti.LinkLoss
-	malformed []cti.MalformedFrame
+	mu     sync.Mutex // guards what the session's goroutines hand over
+	hbRTTs []time.Duration
+	recons []cti.ReconnectInfo
+	// Lost links and malformed frames are counted by kind (exact, whatever their number); the
+	// first frame of each kind is kept for the log.
+	lostBy         map[string]float64
+	malformedBy    map[malformedKind]float64
+	malformedFirst []cti.MalformedFrame
 }
 
-// maxQueued bounds each list of values a session's goroutines hand to the VU between two
-// flushes; what overflows is still counted (see flushStats), only its details are lost.
+type malformedKind struct {
+	t      cti.MsgType
+	reason string
+}
+
+// maxQueued bounds the heartbeat round trips and reconnections a session's goroutines hand to
+// the VU between two flushes (a script that never uses its session must not grow them).
 const maxQueued = 64
 
 // consultLeg remembers a consultation: the original call (now held) and the consult call.
@@ -485,36 +493,37 @@ func failoverOption(x goja.Value) (cti.Option, error) {
 	return cti.WithFailover(p), nil
 }
 
-// onHeartbeat and onReconnect run on the session's goroutines: they only queue the values, which
-// the VU records on its own goroutine (sample buffers are per VU and lock-free).
-func (js *jsSession) onHeartbeat(rtt time.Duration) {
-	js.mu.Lock()
-	if len(js.hbRTTs) < maxQueued {
-		js.hbRTTs = append(js.hbRTTs, rtt)
-	}
-	js.mu.Unlock()
-}
-
-func (js *jsSession) onReconnect(info cti.ReconnectInfo) {
-	js.mu.Lock()
-	if len(js.recons) < maxQueued {
-		js.recons = append(js.recons, info)
-	}
-	js.mu.Unlock()
-}
+// The session's handlers run on its goroutines: they only queue or count the values, which the
+// VU records on its own goroutine (sample buffers are per VU and lock-free).
+func (js *jsSession) onHeartbeat(rtt time.Duration)      { queueValue(js, &js.hbRTTs, rtt) }
+func (js *jsSession) onReconnect(info cti.ReconnectInfo) { queueValue(js, &js.recons, info) }
 
 func (js *jsSession) onLinkLoss(l cti.LinkLoss) {
 	js.mu.Lock()
-	if len(js.losses) < maxQueued {
-		js.losses = append(js.losses, l)
+	if js.lostBy == nil {
+		js.lostBy = map[string]float64{}
 	}
+	js.lostBy[l.Cause]++
 	js.mu.Unlock()
 }
 
 func (js *jsSession) onMalformed(f cti.MalformedFrame) {
+	k := malformedKind{f.Type, f.Reason}
 	js.mu.Lock()
-	if len(js.malformed) < maxQueued {
-		js.malformed = append(js.malformed, f)
+	if js.malformedBy == nil {
+		js.malformedBy = map[malformedKind]float64{}
+	}
+	if js.malformedBy[k] == 0 {
+		js.malformedFirst = append(js.malformedFirst, f)
+	}
+	js.malformedBy[k]++
+	js.mu.Unlock()
+}
+
+func queueValue[T any](js *jsSession, q *[]T, v T) {
+	js.mu.Lock()
+	if len(*q) < maxQueued {
+		*q = append(*q, v)
 	}
 	js.mu.Unlock()
 }
@@ -542,38 +551,19 @@ func (js *jsSession) flushStats() {
 	if d := st.EventsDropped; d > js.stats.EventsDropped {
 		samples.AddAt(m.eventsDropped, now, float64(d-js.stats.EventsDropped), js.v.tags("mode", js.mode, "", "", js.tags))
 	}
-	prev := js.stats
 	js.stats = st
 	js.mu.Lock()
-	rtts, recons, losses, malformed := js.hbRTTs, js.recons, js.losses, js.malformed
-	js.hbRTTs, js.recons, js.losses, js.malformed = nil, nil, nil, nil
+	rtts, recons, lostBy, malformedBy, first := js.hbRTTs, js.recons, js.lostBy, js.malformedBy, js.malformedFirst
+	js.hbRTTs, js.recons, js.lostBy, js.malformedBy, js.malformedFirst = nil, nil, nil, nil, nil
 	js.mu.Unlock()
-	// The counters are exact; the queues keep details of the first maxQueued only. What
-	// overflowed is counted under the last cause (reason) seen, or "other".
-	if n := st.LinksLost - prev.LinksLost; n > 0 {
-		for i, l := range losses {
-			k := uint64(1)
-			if i == len(losses)-1 {
-				k = n - uint64(len(losses)) + 1
-			}
-			samples.AddAt(m.sessionsLost, now, float64(k), js.v.tags("cause", l.Cause, "", "", js.tags))
-		}
-		if len(losses) == 0 {
-			samples.AddAt(m.sessionsLost, now, float64(n), js.v.tags("cause", cti.LossOther, "", "", js.tags))
-		}
+	for cause, n := range lostBy {
+		samples.AddAt(m.sessionsLost, now, n, js.v.tags("cause", cause, "", "", js.tags))
 	}
-	if n := st.DecodeErrors - prev.DecodeErrors; n > 0 {
-		for i, f := range malformed {
-			k := uint64(1)
-			if i == len(malformed)-1 {
-				k = n - uint64(len(malformed)) + 1
-			}
-			samples.AddAt(m.decodeErrors, now, float64(k), js.v.tags("msg", f.Type.String(), "reason", f.Reason, js.tags))
-			js.v.r.logMalformed(f)
-		}
-		if len(malformed) == 0 {
-			samples.AddAt(m.decodeErrors, now, float64(n), js.v.tags("msg", "unknown", "reason", "unknown", js.tags))
-		}
+	for k, n := range malformedBy {
+		samples.AddAt(m.decodeErrors, now, n, js.v.tags("msg", k.t.String(), "reason", k.reason, js.tags))
+	}
+	for _, f := range first {
+		js.v.r.logMalformed(f)
 	}
 	for _, d := range rtts {
 		samples.AddAt(m.heartbeatRTT, now, ms(d), tags)
