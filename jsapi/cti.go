@@ -589,7 +589,7 @@ func (js *jsSession) closeSession(ctx context.Context) error {
 		// CLOSE_REQ unanswered (timeout) or cut off by the server: a failure like any other, so
 		// that every connection the server dropped shows in cti_failures.
 		code, _ := cti.ErrorCode(err)
-		js.v.currentSamples().AddAt(m.failures, time.Now(), 1, js.v.tags("code", code, "msg", cti.MsgCloseReq.String(), js.tags))
+		js.v.currentSamples().AddAt(m.failures, time.Now(), 1, js.v.failureTags(code, cti.MsgCloseReq.String(), js.tags))
 	}
 	js.flushStats()
 	delete(js.v.sessByObj, js.obj)
