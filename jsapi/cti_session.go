@@ -68,12 +68,7 @@ func (v *vu) sessionProto() *goja.Object {
 		}
 		// A session the server ended (connection lost, FAILURE_EVENT offline, heartbeats missed)
 		// is closed too, although the script has not called close().
-		select {
-		case <-js.s.Done():
-			return v.rt.ToValue(true)
-		default:
-			return v.rt.ToValue(false)
-		}
+		return v.rt.ToValue(js.ended())
 	}), nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
 	v.sessProto = p
 	return p
@@ -96,8 +91,10 @@ func (js *jsSession) do(method string, req cti.Invoker) (goja.Value, *cti.Reply)
 		now := time.Now()
 		return js.failedWith(method, t, now, now, fmt.Errorf("%w: the script closed the session: %w", cti.ErrNotSent, cti.ErrSessionClosed), nil, false), nil
 	}
-	if v.r != nil && v.r.guard != nil {
-		v.rateWait(v.r.guard.requests, "request", js) // before start: never part of the latency
+	if v.r != nil && v.r.guard != nil && !js.ended() {
+		// Before start: never part of the latency. A session already ended sends nothing
+		// (E_NOT_SENT): no token for it.
+		v.rateWait(v.r.guard.requests, "request", js)
 	}
 	start := time.Now()
 	reply, err := js.s.Do(v.ctx, req)
@@ -120,6 +117,16 @@ func (js *jsSession) do(method string, req cti.Invoker) (goja.Value, *cti.Reply)
 	js.record(t, "ok", sent, end)
 	res := &resultView{v: v, ok: true, code: 0, codeName: "ok", latency: ms(end.Sub(sent)), msg: reply.Msg, ver: js.ver}
 	return v.rt.NewDynamicObject(res), &reply
+}
+
+// ended reports whether the session has ended (the server or the network ended it).
+func (js *jsSession) ended() bool {
+	select {
+	case <-js.s.Done():
+		return true
+	default:
+		return false
+	}
 }
 
 // resultView is a request's result object {ok, code, codeName, latencyMs, message, error}: one
