@@ -89,7 +89,10 @@ type link struct {
 	addr  string
 	index int // in Session.addrs
 	fr    *FrameReader
-	cause *SessionError // why the session broke it; guarded by Session.mu
+	cause *SessionError // why it ended; guarded by Session.mu
+	// lost: taken out of service (see lose); again: the reader must reconnect after it. Both
+	// guarded by Session.mu.
+	lost, again bool
 }
 
 // call is a request waiting for its reply.
@@ -107,7 +110,7 @@ type counters struct {
 	msgsSent, msgsRecv, bytesSent, bytesRecv atomic.Uint64
 	events, lateReplies, decodeErrors        atomic.Uint64
 	timeouts, reconnects, connectAttempts    atomic.Uint64
-	hbSent, hbMissed                         atomic.Uint64
+	hbSent, hbMissed, linksLost              atomic.Uint64
 	lastRTT                                  atomic.Int64
 }
 
@@ -121,7 +124,8 @@ type SessionStats struct {
 	EventsPending                  int           // events in the backlog now
 	LateReplies                    uint64        // replies matching no waiting request (after a timeout)
 	RequestTimeouts                uint64        // requests that got no reply in time
-	DecodeErrors                   uint64        // frames that did not decode (delivered raw)
+	DecodeErrors                   uint64        // frames that did not decode (never delivered as events)
+	LinksLost                      uint64        // connections that ended without Close (see WithLinkLossHandler)
 	HeartbeatsSent                 uint64        // HEARTBEAT_REQs written
 	HeartbeatsMissed               uint64        // intervals a heartbeat went unanswered in silence
 	LastHeartbeatRTT               time.Duration // round trip of the last answered heartbeat
@@ -350,6 +354,7 @@ func (s *Session) Stats() SessionStats {
 		LateReplies:      s.n.lateReplies.Load(),
 		RequestTimeouts:  s.n.timeouts.Load(),
 		DecodeErrors:     s.n.decodeErrors.Load(),
+		LinksLost:        s.n.linksLost.Load(),
 		HeartbeatsSent:   s.n.hbSent.Load(),
 		HeartbeatsMissed: s.n.hbMissed.Load(),
 		LastHeartbeatRTT: time.Duration(s.n.lastRTT.Load()),
@@ -400,7 +405,7 @@ func (s *Session) do(ctx context.Context, req Invoker, closing bool) (Reply, err
 			l = s.cur
 			if l == nil { // not yet installed: cannot happen after Dial returned
 				s.mu.Unlock()
-				return Reply{}, &RequestError{Request: t, Err: ErrConnectionLost}
+				return Reply{}, &RequestError{Request: t, Err: fmt.Errorf("%w: %w", ErrNotSent, ErrConnectionLost)}
 			}
 		case stateClosing:
 			if closing {
@@ -408,12 +413,12 @@ func (s *Session) do(ctx context.Context, req Invoker, closing bool) (Reply, err
 				break
 			}
 			s.mu.Unlock()
-			return Reply{}, &RequestError{Request: t, Addr: s.Addr(), Err: ErrSessionClosed}
+			return Reply{}, &RequestError{Request: t, Addr: s.Addr(), Err: fmt.Errorf("%w: %w", ErrNotSent, ErrSessionClosed)}
 		case stateClosed:
 			err := s.err
 			addr := s.addr
 			s.mu.Unlock()
-			return Reply{}, &RequestError{Request: t, Addr: addr, Err: err}
+			return Reply{}, &RequestError{Request: t, Addr: addr, Err: fmt.Errorf("%w: the session had ended: %w", ErrNotSent, err)}
 		case stateReconnecting:
 			ready, addr := s.ready, s.addr
 			s.mu.Unlock()
@@ -431,7 +436,7 @@ func (s *Session) do(ctx context.Context, req Invoker, closing bool) (Reply, err
 		}
 		if l == nil {
 			s.mu.Unlock()
-			return Reply{}, &RequestError{Request: t, Addr: s.Addr(), Err: ErrSessionClosed}
+			return Reply{}, &RequestError{Request: t, Addr: s.Addr(), Err: fmt.Errorf("%w: %w", ErrNotSent, ErrSessionClosed)}
 		}
 	}
 	id := s.newInvokeIDLocked()
@@ -447,11 +452,9 @@ func (s *Session) do(ctx context.Context, req Invoker, closing bool) (Reply, err
 	// a write would cut a frame in two and cost the whole link, not just this request.
 	sent, encErr, ioErr := s.writeMsg(l, req, deadline, laterOf(deadline, time.Now().Add(minWriteTime)))
 	if encErr != nil || ioErr != nil {
-		if !s.forget(id) {
-			<-c.done // the link ended meanwhile and failed the call: report that
-			return Reply{Msg: c.msg, Sent: sent, Received: c.recv}, c.err
-		}
-		if encErr != nil { // nothing was written: the session is fine
+		// Nothing (or not the whole frame) was written: the server has not seen this request.
+		s.forget(id)
+		if encErr != nil { // the link is intact
 			return Reply{}, &RequestError{Request: t, InvokeID: id, Addr: l.addr, Err: encErr}
 		}
 		// Report why the link ended: if the session broke it first (heartbeats, server offline),
@@ -460,7 +463,7 @@ func (s *Session) do(ctx context.Context, req Invoker, closing bool) (Reply, err
 		s.mu.Lock()
 		cause := l.cause
 		s.mu.Unlock()
-		return Reply{}, &RequestError{Request: t, InvokeID: id, Addr: l.addr, Err: cause}
+		return Reply{}, &RequestError{Request: t, InvokeID: id, Addr: l.addr, Err: fmt.Errorf("%w: %w", ErrNotSent, cause)}
 	}
 
 	select {
@@ -593,7 +596,8 @@ func (s *Session) run(l *link) {
 }
 
 // readMessage decodes a frame read at now, counts it and traces it. A body that does not decode
-// becomes a *RawMessage, so that nothing the server sends is lost; derr says why.
+// becomes a *RawMessage, so that the trace shows what came; derr says why, and the frame is
+// counted and reported as malformed.
 func (s *Session) readMessage(l *link, f Frame, now time.Time) (m Message, derr error) {
 	size := HeaderSize + len(f.Body)
 	s.n.msgsRecv.Add(1)
@@ -602,7 +606,7 @@ func (s *Session) readMessage(l *link, f Frame, now time.Time) (m Message, derr 
 	v := s.cfg.version
 	m, derr = Decode(f.Type, f.Body, v)
 	if derr != nil {
-		s.n.decodeErrors.Add(1)
+		s.malformed(l, f.Type, derr)
 		m = &RawMessage{Type: f.Type, Body: append([]byte(nil), f.Body...)}
 	}
 	if o := s.cfg.observer; o != nil {
@@ -619,7 +623,8 @@ func (s *Session) readMessage(l *link, f Frame, now time.Time) (m Message, derr 
 // Server-initiated messages that carry an InvokeID (ACTIVE_MAINTENANCE_REQ_MSG…) are events.
 func isConfirmation(t MsgType) bool { return strings.HasSuffix(t.String(), "_CONF") }
 
-// dispatch routes a message: replies by InvokeID, everything else to the events.
+// dispatch routes a message: replies by InvokeID, everything else to the events. A malformed
+// event goes nowhere: a wait must never take it for a valid one (it was counted and reported).
 func (s *Session) dispatch(l *link, m Message, derr error, now time.Time) {
 	if t := m.MessageType(); isConfirmation(t) {
 		switch x := m.(type) {
@@ -634,6 +639,9 @@ func (s *Session) dispatch(l *link, m Message, derr error, now time.Time) {
 				return
 			}
 		}
+	}
+	if derr != nil {
+		return
 	}
 	s.event(l, m, now)
 }
@@ -715,17 +723,13 @@ func (s *Session) event(l *link, m Message, now time.Time) {
 	}
 }
 
-// breakLink ends l on purpose. A cause with a status (E_CTI_TIMEOUT, E_CTI_CTI_SERVER_OFFLINE) is
-// first announced with CLOSE_REQ (§10), best effort: the server may be gone. The reader then sees
-// the closed connection and reconnects or ends the session with cause.
+// breakLink ends l on purpose: it is out of service at once (see lose). A cause with a status
+// (E_CTI_TIMEOUT, E_CTI_CTI_SERVER_OFFLINE) is then announced with CLOSE_REQ (§10), best effort:
+// the server may be gone. The reader then sees the closed connection and reconnects.
 func (s *Session) breakLink(l *link, cause *SessionError) {
-	s.mu.Lock()
-	if l.cause != nil {
-		s.mu.Unlock()
+	if !s.lose(l, cause) {
 		return
 	}
-	l.cause = cause
-	s.mu.Unlock()
 	if cause.Status != ECTINoError {
 		s.courtesyClose(l, cause.Status)
 	}
@@ -745,32 +749,88 @@ func (s *Session) courtesyClose(l *link, status Status) {
 // linkDown is called by the reader when l has failed; it returns the next link to read, or nil
 // when the session is over.
 func (s *Session) linkDown(l *link, readErr error) *link {
+	var tl *FrameTooLargeError
+	if errors.As(readErr, &tl) {
+		s.malformed(l, tl.Type, readErr)
+	}
+	s.lose(l, &SessionError{Op: "read", Addr: l.addr, Err: fmt.Errorf("%w: %w", ErrConnectionLost, readErr)})
+	_ = l.nc.Close()
 	s.mu.Lock()
-	cause := l.cause
-	if cause == nil {
-		cause = &SessionError{Op: "read", Addr: l.addr, Err: fmt.Errorf("%w: %w", ErrConnectionLost, readErr)}
+	again, cause := l.again, l.cause
+	s.mu.Unlock()
+	if again {
+		return s.reconnect(l, cause)
+	}
+	return nil
+}
+
+// lose takes l out of service the moment its failure is known (a read or write failed, the
+// session broke it), so that no request is written to a dead link and a session without
+// fail-over reads as ended (Done closed) before the requests it cuts off fail: a script that
+// sees a failure and then checks whether its session is closed gets the truth. With fail-over,
+// the session turns to reconnecting and the reader reconnects. cause is kept only if l had none.
+// It reports whether this call took l out of service (false: it already was).
+func (s *Session) lose(l *link, cause *SessionError) bool {
+	s.mu.Lock()
+	if l.lost {
+		s.mu.Unlock()
+		return false
+	}
+	l.lost = true
+	if l.cause == nil {
 		l.cause = cause
 	}
-	st := s.state
-	_ = l.nc.Close()
-	if st != stateOpen || s.cfg.failover == nil || s.cur != l {
+	cause = l.cause
+	if s.cur != l {
 		s.mu.Unlock()
-		if st == stateClosing {
-			// The server closes after CLOSE_CONF: that is the end Close asked for.
-			s.end(s.closedError())
-		} else {
-			s.end(cause)
-		}
-		return nil
+		return true
 	}
-	s.state = stateReconnecting
-	s.cur = nil
-	s.ready = make(chan struct{})
-	pend := s.pending
-	s.pending = nil
-	s.mu.Unlock()
-	failCalls(pend, cause)
-	return s.reconnect(l, cause)
+	switch s.state {
+	case stateOpen:
+		s.cur = nil // the caller closes the connection, after a courtesy CLOSE_REQ if any
+		if s.cfg.failover != nil {
+			s.state = stateReconnecting
+			s.ready = make(chan struct{})
+			l.again = true
+			pend := s.pending
+			s.pending = nil
+			s.mu.Unlock()
+			s.noteLoss(l, cause)
+			failCalls(pend, cause)
+			return true
+		}
+		s.mu.Unlock()
+		s.noteLoss(l, cause)
+		s.end(cause)
+	case stateClosing:
+		// The server closes after CLOSE_CONF: that is the end Close asked for. But a CLOSE_REQ
+		// still waiting for its CLOSE_CONF was cut off: Close reports that (the server dropped
+		// the connection rather than confirm).
+		var cut map[uint32]*call
+		for id, c := range s.pending {
+			if c.req == MsgCloseReq {
+				if cut == nil {
+					cut = make(map[uint32]*call, 1)
+				}
+				cut[id] = c
+				delete(s.pending, id)
+			}
+		}
+		s.mu.Unlock()
+		failCalls(cut, cause)
+		s.end(s.closedError())
+	default:
+		s.mu.Unlock()
+	}
+	return true
+}
+
+// noteLoss counts a lost link and reports it.
+func (s *Session) noteLoss(l *link, cause *SessionError) {
+	s.n.linksLost.Add(1)
+	if h := s.cfg.onLinkLoss; h != nil {
+		h(LinkLoss{Label: s.label, Addr: l.addr, Cause: LinkLossCause(cause), Err: cause})
+	}
 }
 
 // reconnect runs the fail-over policy on the reader goroutine (no extra goroutine) and installs
@@ -825,13 +885,14 @@ func (s *Session) end(err error) {
 	if s.hbTimer != nil {
 		s.hbTimer.Stop()
 	}
+	// Done first: whoever a failed call wakes up must already see the session as ended.
+	close(s.done)
 	s.mu.Unlock()
 	s.cancel()
 	if l != nil {
 		_ = l.nc.Close()
 	}
 	failCalls(pend, err)
-	close(s.done)
 }
 
 func (s *Session) closedError() error {
@@ -1013,6 +1074,11 @@ func (s *Session) open(ctx context.Context, l *link) (OpenResult, error) {
 		}
 		now := time.Now()
 		m, derr := s.readMessage(l, f, now)
+		if derr != nil && (f.Type == MsgOpenConf || f.Type == MsgFailureConf && len(f.Body) >= 4 && binary.BigEndian.Uint32(f.Body) == req.InvokeID) {
+			// The answer came but cannot be read: waiting longer would only end in a timeout.
+			return openErr(0, &RequestError{Request: MsgOpenReq, InvokeID: req.InvokeID, Addr: l.addr,
+				Err: fmt.Errorf("malformed %s: %w", f.Type, derr)})
+		}
 		switch r := m.(type) {
 		case *OpenConf:
 			if r.InvokeID != req.InvokeID {

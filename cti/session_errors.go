@@ -17,6 +17,11 @@ var (
 	// ErrSessionClosed: the session was closed by [Session.Close]; requests still waiting fail
 	// with it, and so does every call made afterwards.
 	ErrSessionClosed = errors.New("cti: session closed")
+	// ErrNotSent: the request was not written to the connection, so the server never saw it:
+	// the session had ended (closed, or its link lost; the cause follows in the message), or the
+	// link broke during the write. Such a request is no request to the server: load metrics
+	// must not count it as one.
+	ErrNotSent = errors.New("cti: request not sent")
 	// ErrConnectionLost: the server dropped the TCP connection, or a read or write failed.
 	ErrConnectionLost = errors.New("cti: connection lost")
 	// ErrRequestTimeout: no reply came within the request timeout (or the context deadline).
@@ -125,6 +130,7 @@ func statusName(s Status) string {
 
 // ErrorCode names err for metrics and reports. The names are stable:
 //
+//	ErrNotSent                 E_NOT_SENT (before anything else: the request never left)
 //	*FailureError              its status, e.g. E_CTI_INVALID_PASSWORD (unknown: E_CTI_STATUS_<n>)
 //	*ControlFailureError       its code, e.g. CF_INVALID_AGENT_WORK_MODE (unknown: CF_CODE_<n>)
 //	ErrRequestTimeout          E_TIMEOUT (also a context deadline)
@@ -146,6 +152,10 @@ func statusName(s Status) string {
 func ErrorCode(err error) (name string, ok bool) {
 	if err == nil {
 		return "", false
+	}
+	// A request that never left is named for that, whatever ended the session before it.
+	if errors.Is(err, ErrNotSent) {
+		return "E_NOT_SENT", true
 	}
 	// The server's own verdict is the most specific name, even when the session ended with it.
 	var fe *FailureError

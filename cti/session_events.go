@@ -10,7 +10,7 @@ import (
 
 // Event is an unsolicited message (call events, agent state, SYSTEM_EVENT, FAILURE_EVENT…).
 type Event struct {
-	Msg      Message   // the decoded message (*RawMessage if it did not decode)
+	Msg      Message   // the decoded message (*RawMessage for a type without a known layout; a malformed frame is never an event)
 	Received time.Time // when its frame was read (carries the monotonic clock)
 }
 

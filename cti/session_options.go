@@ -94,6 +94,8 @@ type config struct {
 	observer        Observer
 	onReconnect     func(ReconnectInfo)
 	onHeartbeat     func(rtt time.Duration)
+	onLinkLoss      func(LinkLoss)
+	onMalformed     func(MalformedFrame)
 	label           string
 	maxMessageSize  int
 	dial            func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -356,6 +358,21 @@ func WithReconnectHandler(h func(ReconnectInfo)) Option {
 // WithHeartbeatHandler calls h with the round-trip time of every answered heartbeat.
 func WithHeartbeatHandler(h func(rtt time.Duration)) Option {
 	return func(c *config) { c.onHeartbeat = h }
+}
+
+// WithLinkLossHandler calls h each time a connection of an open session ends without
+// [Session.Close]: the server closed it, a read or write failed, heartbeats went unanswered… It
+// runs once per lost connection, before the requests it cuts off fail, whether or not a
+// fail-over follows.
+func WithLinkLossHandler(h func(LinkLoss)) Option {
+	return func(c *config) { c.onLinkLoss = h }
+}
+
+// WithMalformedFrameHandler calls h for every frame from the server that does not decode (a
+// floating field overrunning its body, a fixed part too short, a frame too large…). Such a frame
+// never reaches the event backlog nor a wait; a malformed confirmation fails its request.
+func WithMalformedFrameHandler(h func(MalformedFrame)) Option {
+	return func(c *config) { c.onMalformed = h }
 }
 
 // WithLabel names the session in traces and errors (default: the agent ID, extension or

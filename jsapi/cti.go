@@ -55,6 +55,7 @@ type jsSession struct {
 	gen        uint64 // the VU's iteration generation that opened it
 	closed     bool
 	agentMode  bool
+	mode       string // "agent" or "bridge": the tag of cti_events_dropped
 
 	consult *consultLeg // the consultation in progress, for transfer and conference
 	skipped []cti.Event // events a waitFor looked at and its where() refused, oldest first
@@ -63,7 +64,21 @@ type jsSession struct {
 	mu     sync.Mutex // guards what the session's goroutines hand over
 	hbRTTs []time.Duration
 	recons []cti.ReconnectInfo
+	// Lost links and malformed frames are counted by kind (exact, whatever their number); the
+	// first frame of each kind is kept for the log.
+	lostBy         map[string]float64
+	malformedBy    map[malformedKind]float64
+	malformedFirst []cti.MalformedFrame
 }
+
+type malformedKind struct {
+	t      cti.MsgType
+	reason string
+}
+
+// maxQueued bounds the heartbeat round trips and reconnections a session's goroutines hand to
+// the VU between two flushes (a script that never uses its session must not grow them).
+const maxQueued = 64
 
 // consultLeg remembers a consultation: the original call (now held) and the consult call.
 type consultLeg struct {
@@ -158,7 +173,8 @@ func (js *jsSession) parseOptions(val goja.Value) ([]cti.Option, error) {
 	if v.r != nil && v.r.cfg.Observer != nil {
 		opts = append(opts, cti.WithObserver(v.r.cfg.Observer))
 	}
-	opts = append(opts, cti.WithHeartbeatHandler(js.onHeartbeat), cti.WithReconnectHandler(js.onReconnect))
+	opts = append(opts, cti.WithHeartbeatHandler(js.onHeartbeat), cti.WithReconnectHandler(js.onReconnect),
+		cti.WithLinkLossHandler(js.onLinkLoss), cti.WithMalformedFrameHandler(js.onMalformed))
 	if val == nil || goja.IsUndefined(val) || goja.IsNull(val) {
 		return nil, errors.New(`cti.connect: options: want an object such as {mode: 'agent', agentId: '5000', extension: '1000'}`)
 	}
@@ -218,6 +234,7 @@ func (js *jsSession) parseOptions(val goja.Value) ([]cti.Option, error) {
 	if m := get("mode"); m != nil {
 		mode = m.String()
 	}
+	js.mode = mode
 	switch mode {
 	case "agent":
 		js.agentMode = true
@@ -476,26 +493,43 @@ func failoverOption(x goja.Value) (cti.Option, error) {
 	return cti.WithFailover(p), nil
 }
 
-// onHeartbeat and onReconnect run on the session's goroutines: they only queue the values, which
-// the VU records on its own goroutine (sample buffers are per VU and lock-free).
-func (js *jsSession) onHeartbeat(rtt time.Duration) {
+// The session's handlers run on its goroutines: they only queue or count the values, which the
+// VU records on its own goroutine (sample buffers are per VU and lock-free).
+func (js *jsSession) onHeartbeat(rtt time.Duration)      { queueValue(js, &js.hbRTTs, rtt) }
+func (js *jsSession) onReconnect(info cti.ReconnectInfo) { queueValue(js, &js.recons, info) }
+
+func (js *jsSession) onLinkLoss(l cti.LinkLoss) {
 	js.mu.Lock()
-	if len(js.hbRTTs) < 64 {
-		js.hbRTTs = append(js.hbRTTs, rtt)
+	if js.lostBy == nil {
+		js.lostBy = map[string]float64{}
 	}
+	js.lostBy[l.Cause]++
 	js.mu.Unlock()
 }
 
-func (js *jsSession) onReconnect(info cti.ReconnectInfo) {
+func (js *jsSession) onMalformed(f cti.MalformedFrame) {
+	k := malformedKind{f.Type, f.Reason}
 	js.mu.Lock()
-	if len(js.recons) < 64 {
-		js.recons = append(js.recons, info)
+	if js.malformedBy == nil {
+		js.malformedBy = map[malformedKind]float64{}
+	}
+	if js.malformedBy[k] == 0 {
+		js.malformedFirst = append(js.malformedFirst, f)
+	}
+	js.malformedBy[k]++
+	js.mu.Unlock()
+}
+
+func queueValue[T any](js *jsSession, q *[]T, v T) {
+	js.mu.Lock()
+	if len(*q) < maxQueued {
+		*q = append(*q, v)
 	}
 	js.mu.Unlock()
 }
 
 // flushStats records what changed since the last call: message and byte counters, heartbeat
-// round trips, reconnections.
+// round trips, reconnections, lost links, malformed frames and events dropped from the backlog.
 func (js *jsSession) flushStats() {
 	m := js.v.r.ctiMetrics()
 	if m == nil || js.s == nil {
@@ -514,11 +548,23 @@ func (js *jsSession) flushStats() {
 	add(m.messagesReceived, st.MessagesReceived, js.stats.MessagesReceived)
 	add(m.bytesSent, st.BytesSent, js.stats.BytesSent)
 	add(m.bytesReceived, st.BytesReceived, js.stats.BytesReceived)
+	if d := st.EventsDropped; d > js.stats.EventsDropped {
+		samples.AddAt(m.eventsDropped, now, float64(d-js.stats.EventsDropped), js.v.tags("mode", js.mode, "", "", js.tags))
+	}
 	js.stats = st
 	js.mu.Lock()
-	rtts, recons := js.hbRTTs, js.recons
-	js.hbRTTs, js.recons = nil, nil
+	rtts, recons, lostBy, malformedBy, first := js.hbRTTs, js.recons, js.lostBy, js.malformedBy, js.malformedFirst
+	js.hbRTTs, js.recons, js.lostBy, js.malformedBy, js.malformedFirst = nil, nil, nil, nil, nil
 	js.mu.Unlock()
+	for cause, n := range lostBy {
+		samples.AddAt(m.sessionsLost, now, n, js.v.tags("cause", cause, "", "", js.tags))
+	}
+	for k, n := range malformedBy {
+		samples.AddAt(m.decodeErrors, now, n, js.v.tags("msg", k.t.String(), "reason", k.reason, js.tags))
+	}
+	for _, f := range first {
+		js.v.r.logMalformed(f)
+	}
 	for _, d := range rtts {
 		samples.AddAt(m.heartbeatRTT, now, ms(d), tags)
 	}
@@ -539,6 +585,12 @@ func (js *jsSession) closeSession(ctx context.Context) error {
 	}
 	js.closed = true
 	err := js.s.Close(ctx)
+	if m := js.v.r.ctiMetrics(); m != nil && err != nil {
+		// CLOSE_REQ unanswered (timeout) or cut off by the server: a failure like any other, so
+		// that every connection the server dropped shows in cti_failures.
+		code, _ := cti.ErrorCode(err)
+		js.v.currentSamples().AddAt(m.failures, time.Now(), 1, js.v.failureTags(code, cti.MsgCloseReq.String(), js.tags))
+	}
 	js.flushStats()
 	delete(js.v.sessByObj, js.obj)
 	return err

@@ -16,10 +16,14 @@ const (
 	// When the system under test stalls, arrival-rate iterations start late, and only this
 	// metric charges that wait to the requests that suffered it.
 	MetricRequestDurationFromSchedule = "cti_request_duration_from_schedule"
-	// MetricRequests counts requests, tags msg and status.
+	// MetricRequests counts requests written to the server, tags msg and status. A request
+	// that was never written (E_NOT_SENT: its session had ended) is no request to the server:
+	// it is counted in cti_failures only, and has no cti_request_duration either, so that the
+	// client's counts equal the server's.
 	MetricRequests = "cti_requests"
-	// MetricFailures counts failed requests, tags code (E_CTI_…, CF_…, E_TIMEOUT…), msg and
-	// phase (init, setup, vuSetup, iteration, vuTeardown or teardown: where the script was).
+	// MetricFailures counts failed requests, tags code (E_CTI_…, CF_…, E_TIMEOUT…, E_NOT_SENT),
+	// msg and phase (init, setup, vuSetup, iteration, vuTeardown or teardown: where the script
+	// was).
 	MetricFailures = "cti_failures"
 	// MetricEventWaitDuration is the trend of waitFor durations, tags msg (event name) and
 	// status ("ok" or "timeout").
@@ -29,6 +33,17 @@ const (
 	// MetricSessions counts cti.connect calls, tag result ("opened" or "failed") and, when
 	// failed, code.
 	MetricSessions = "cti_sessions"
+	// MetricSessionsLost counts connections of open sessions that ended without close(), tag
+	// cause (server_closed, read_error, write_error, heartbeat_missed, idle_timeout,
+	// server_offline, decode_error), whether or not a fail-over followed.
+	MetricSessionsLost = "cti_sessions_lost"
+	// MetricDecodeErrors counts malformed frames from the server, tags msg (the frame's type)
+	// and reason (the E_CTI_* status a server would answer, or frame_too_large). They are never
+	// handed to waitFor.
+	MetricDecodeErrors = "cti_decode_errors"
+	// MetricEventsDropped counts events dropped from a session's full backlog (the script did
+	// not read them with waitFor or drainEvents in time), tag mode (agent or bridge).
+	MetricEventsDropped = "cti_events_dropped"
 	// MetricHeartbeatRTT is the trend of heartbeat round-trip times.
 	MetricHeartbeatRTT = "cti_heartbeat_rtt"
 	// MetricReconnects counts fail-overs and reconnections, tag result ("ok" or "failed").
@@ -52,6 +67,7 @@ const (
 type ctiMetrics struct {
 	reqDuration, reqFromSchedule, requests, failures         *metrics.Metric
 	eventWait, sessionOpen, sessions                         *metrics.Metric
+	sessionsLost, decodeErrors, eventsDropped                *metrics.Metric
 	heartbeatRTT, reconnects, reconnectDuration              *metrics.Metric
 	messagesSent, messagesReceived, bytesSent, bytesReceived *metrics.Metric
 	openBackoff, rateLimitWait                               *metrics.Metric
@@ -73,6 +89,9 @@ func registerCTIMetrics(r *metrics.Registry) (*ctiMetrics, error) {
 	reg(&m.eventWait, MetricEventWaitDuration, metrics.Trend, metrics.Time)
 	reg(&m.sessionOpen, MetricSessionOpenDuration, metrics.Trend, metrics.Time)
 	reg(&m.sessions, MetricSessions, metrics.Counter, metrics.Default)
+	reg(&m.sessionsLost, MetricSessionsLost, metrics.Counter, metrics.Default)
+	reg(&m.decodeErrors, MetricDecodeErrors, metrics.Counter, metrics.Default)
+	reg(&m.eventsDropped, MetricEventsDropped, metrics.Counter, metrics.Default)
 	reg(&m.heartbeatRTT, MetricHeartbeatRTT, metrics.Trend, metrics.Time)
 	reg(&m.reconnects, MetricReconnects, metrics.Counter, metrics.Default)
 	reg(&m.reconnectDuration, MetricReconnectDuration, metrics.Trend, metrics.Time)

@@ -68,12 +68,7 @@ func (v *vu) sessionProto() *goja.Object {
 		}
 		// A session the server ended (connection lost, FAILURE_EVENT offline, heartbeats missed)
 		// is closed too, although the script has not called close().
-		select {
-		case <-js.s.Done():
-			return v.rt.ToValue(true)
-		default:
-			return v.rt.ToValue(false)
-		}
+		return v.rt.ToValue(js.ended())
 	}), nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
 	v.sessProto = p
 	return p
@@ -93,10 +88,13 @@ func (js *jsSession) do(method string, req cti.Invoker) (goja.Value, *cti.Reply)
 	v := js.v
 	t := req.MessageType()
 	if js.closed || js.s == nil {
-		return js.failed(method, t, time.Now(), time.Now(), fmt.Errorf("%w: the session was closed", cti.ErrSessionClosed)), nil
+		now := time.Now()
+		return js.failedWith(method, t, now, now, fmt.Errorf("%w: the script closed the session: %w", cti.ErrNotSent, cti.ErrSessionClosed), nil, false), nil
 	}
-	if v.r != nil && v.r.guard != nil {
-		v.rateWait(v.r.guard.requests, "request", js) // before start: never part of the latency
+	if v.r != nil && v.r.guard != nil && !js.ended() {
+		// Before start: never part of the latency. A session already ended sends nothing
+		// (E_NOT_SENT): no token for it.
+		v.rateWait(v.r.guard.requests, "request", js)
 	}
 	start := time.Now()
 	reply, err := js.s.Do(v.ctx, req)
@@ -104,7 +102,9 @@ func (js *jsSession) do(method string, req cti.Invoker) (goja.Value, *cti.Reply)
 		v.throw(v.ctx.Err())
 	}
 	sent, end := reply.Sent, reply.Received
-	if sent.IsZero() {
+	// Only a request written to the connection is a request to the server (cti_requests).
+	wrote := !sent.IsZero()
+	if !wrote {
 		sent = start
 	}
 	if end.IsZero() {
@@ -112,11 +112,21 @@ func (js *jsSession) do(method string, req cti.Invoker) (goja.Value, *cti.Reply)
 	}
 	defer js.flushStats()
 	if err != nil {
-		return js.failedWith(method, t, sent, end, err, reply.Msg), &reply
+		return js.failedWith(method, t, sent, end, err, reply.Msg, wrote), &reply
 	}
 	js.record(t, "ok", sent, end)
 	res := &resultView{v: v, ok: true, code: 0, codeName: "ok", latency: ms(end.Sub(sent)), msg: reply.Msg, ver: js.ver}
 	return v.rt.NewDynamicObject(res), &reply
+}
+
+// ended reports whether the session has ended (the server or the network ended it).
+func (js *jsSession) ended() bool {
+	select {
+	case <-js.s.Done():
+		return true
+	default:
+		return false
+	}
 }
 
 // resultView is a request's result object {ok, code, codeName, latencyMs, message, error}: one
@@ -212,11 +222,11 @@ func (js *jsSession) record(t cti.MsgType, status string, sent, end time.Time) {
 	v.currentSamples().AddAt(m.requests, end, 1, tags)
 }
 
-func (js *jsSession) failed(method string, t cti.MsgType, sent, end time.Time, err error) goja.Value {
-	return js.failedWith(method, t, sent, end, err, nil)
-}
-
-func (js *jsSession) failedWith(method string, t cti.MsgType, sent, end time.Time, err error, reply cti.Message) goja.Value {
+// failedWith records a failed request and returns its result (or throws). wrote says whether
+// the request reached the connection: one that did not (E_NOT_SENT, E_ENCODE, a timeout while
+// reconnecting) is a failure of the script's call but no request to the server, so it is
+// counted in cti_failures only.
+func (js *jsSession) failedWith(method string, t cti.MsgType, sent, end time.Time, err error, reply cti.Message, wrote bool) goja.Value {
 	v := js.v
 	code, _ := cti.ErrorCode(err)
 	var num any
@@ -228,7 +238,9 @@ func (js *jsSession) failedWith(method string, t cti.MsgType, sent, end time.Tim
 	case errors.As(err, &cf):
 		num = uint16(cf.Code)
 	}
-	js.record(t, code, sent, end)
+	if wrote {
+		js.record(t, code, sent, end)
+	}
 	if m := v.r.ctiMetrics(); m != nil {
 		v.currentSamples().AddAt(m.failures, end, 1, v.failureTags(code, t.String(), js.tags))
 	}

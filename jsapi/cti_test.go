@@ -112,7 +112,7 @@ export default function () {
   a.close();
   if (!a.closed) fail('closed should be true');
   r = a.queryState();
-  if (r.ok || r.codeName !== 'E_SESSION_CLOSED') fail('after close: ' + JSON.stringify(r));
+  if (r.ok || r.codeName !== 'E_NOT_SENT') fail('after close: ' + JSON.stringify(r));
   c.close();
 }
 `, "")
@@ -136,6 +136,13 @@ export default function () {
 	}
 	if s := find(vu.all, "cti_requests", "msg", "SET_AGENT_STATE_REQ", "status", code); len(s) != 1 {
 		t.Errorf("cti_requests{status:%s} = %v", code, s)
+	}
+	// The queryState after close() was never written: a failure, not a request.
+	if s := find(vu.all, "cti_failures", "msg", "QUERY_AGENT_STATE_REQ", "code", "E_NOT_SENT"); len(s) != 1 {
+		t.Errorf("cti_failures{E_NOT_SENT} = %v; want 1", s)
+	}
+	if s := find(vu.all, "cti_requests", "status", "E_NOT_SENT"); len(s) != 0 {
+		t.Errorf("cti_requests counted a request that was never sent: %v", s)
 	}
 	if s := find(vu.all, "cti_sessions", "result", "opened"); len(s) != 2 {
 		t.Errorf("cti_sessions{opened} = %d samples; want 2", len(s))

@@ -74,6 +74,7 @@
 // cti_request_duration_from_schedule (the coordinated-omission twin, see
 // [MetricRequestDurationFromSchedule]), cti_failures (code, msg, phase), cti_event_wait_duration (msg,
 // status ok|timeout), cti_session_open_duration, cti_sessions (result opened|failed),
+// cti_sessions_lost (cause), cti_decode_errors (msg, reason), cti_events_dropped (mode),
 // cti_heartbeat_rtt, cti_reconnects and cti_reconnect_duration (result), cti_messages_sent,
 // cti_messages_received, cti_bytes_sent, cti_bytes_received, cti_open_backoff_duration and
 // cti_rate_limit_wait_duration (kind request|open). Every sample carries the iteration's

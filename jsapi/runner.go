@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 
 	"github.com/ctiload/ctiload/cti"
@@ -61,6 +62,9 @@ type Runner struct {
 	checks *metrics.Metric
 	guard  *guard
 	setup  atomic.Pointer[json.RawMessage]
+	// malformedSeen holds the kinds (message type and reason) of malformed frames already
+	// logged: a server that sends thousands says so once per kind, the counts say how many.
+	malformedSeen sync.Map
 }
 
 var (
@@ -107,6 +111,20 @@ func (r *Runner) checksMetric() *metrics.Metric {
 		return nil
 	}
 	return r.checks
+}
+
+// logMalformed logs the first malformed frame of each kind (type and reason), with its offset.
+func (r *Runner) logMalformed(f cti.MalformedFrame) {
+	if r == nil || r.logger == nil {
+		return
+	}
+	kind := f.Type.String() + " " + f.Reason
+	if _, seen := r.malformedSeen.LoadOrStore(kind, true); seen {
+		return
+	}
+	r.logger.Warn("malformed frame from the CTI server: not delivered to the script; later ones of this kind are only counted (cti_decode_errors)",
+		slog.String("type", f.Type.String()), slog.String("reason", f.Reason), slog.Int("offset", f.Offset),
+		slog.String("session", f.Label), slog.String("addr", f.Addr), slog.String("error", f.Err.Error()))
 }
 
 func (r *Runner) ctiMetrics() *ctiMetrics {

@@ -28,6 +28,9 @@ const (
 	MetricEventWaitDuration           = "cti_event_wait_duration"
 	MetricSessionOpenDuration         = "cti_session_open_duration"
 	MetricSessions                    = "cti_sessions"
+	MetricSessionsLost                = "cti_sessions_lost"
+	MetricDecodeErrors                = "cti_decode_errors"
+	MetricEventsDropped               = "cti_events_dropped"
 	MetricHeartbeatRTT                = "cti_heartbeat_rtt"
 	MetricReconnects                  = "cti_reconnects"
 	MetricReconnectDuration           = "cti_reconnect_duration"
@@ -45,6 +48,7 @@ var builtin = map[string]bool{
 	MetricRequestDuration: true, MetricRequestDurationFromSchedule: true, MetricRequests: true,
 	MetricFailures: true, MetricEventWaitDuration: true, MetricSessionOpenDuration: true,
 	MetricSessions: true, MetricHeartbeatRTT: true, MetricReconnects: true,
+	MetricSessionsLost: true, MetricDecodeErrors: true, MetricEventsDropped: true,
 	MetricReconnectDuration: true, MetricMessagesSent: true, MetricMessagesReceived: true,
 	MetricBytesSent: true, MetricBytesReceived: true, MetricOpenBackoffDuration: true, MetricRateLimitWaitDuration: true,
 	metrics.IterationsName: true, metrics.IterationDurationName: true,
@@ -53,10 +57,11 @@ var builtin = map[string]bool{
 }
 
 // BreakdownTags are the tag keys a run should break its metrics down by for the summary to have
-// every table: the engine's defaults plus "result" (sessions opened or failed, reconnections)
-// and "kind" (rate-cap waits for requests or opens). Pass them as engine.Config.BreakdownTags.
+// every table: the engine's defaults plus "result" (sessions opened or failed, reconnections),
+// "kind" (rate-cap waits for requests or opens), "cause" (lost sessions), "reason" (malformed
+// frames) and "mode" (events dropped by session kind). Pass them as engine.Config.BreakdownTags.
 func BreakdownTags() []string {
-	return append(slices.Clone(engine.DefaultBreakdownTags), "result", "kind")
+	return append(slices.Clone(engine.DefaultBreakdownTags), "result", "kind", "cause", "reason", "mode")
 }
 
 // DefaultTrendStats are the latency columns of the summary tables unless
@@ -228,19 +233,36 @@ type NameCount struct {
 
 // Sessions are the CTI sessions the VUs opened.
 type Sessions struct {
-	Opened           int64       `json:"opened"`
-	Failed           int64       `json:"failed"`
-	FailedByCode     []NameCount `json:"failed_by_code,omitempty"`
-	Reconnects       int64       `json:"reconnects"`
-	ReconnectsFailed int64       `json:"reconnects_failed"`
-	Open             *LatencyRow `json:"open,omitempty"`      // cti_session_open_duration
-	Heartbeat        *LatencyRow `json:"heartbeat,omitempty"` // cti_heartbeat_rtt
-	Reconnect        *LatencyRow `json:"reconnect,omitempty"` // cti_reconnect_duration
+	Opened       int64       `json:"opened"`
+	Failed       int64       `json:"failed"`
+	FailedByCode []NameCount `json:"failed_by_code,omitempty"`
+	// Lost are connections of open sessions that ended without close() (cti_sessions_lost),
+	// by cause: server_closed, heartbeat_missed…
+	Lost        int64       `json:"lost"`
+	LostByCause []NameCount `json:"lost_by_cause,omitempty"`
+	// EventsDropped are events lost from full backlogs (cti_events_dropped), by session
+	// mode (agent, bridge): a script that stopped reading its events.
+	EventsDropped []NameCount `json:"events_dropped,omitempty"`
+	// DecodeErrors are malformed frames from the server (cti_decode_errors), by message type
+	// and reason, most first.
+	DecodeErrors     []DecodeErrorRow `json:"decode_errors,omitempty"`
+	Reconnects       int64            `json:"reconnects"`
+	ReconnectsFailed int64            `json:"reconnects_failed"`
+	Open             *LatencyRow      `json:"open,omitempty"`      // cti_session_open_duration
+	Heartbeat        *LatencyRow      `json:"heartbeat,omitempty"` // cti_heartbeat_rtt
+	Reconnect        *LatencyRow      `json:"reconnect,omitempty"` // cti_reconnect_duration
 	// The safety waits: the VUs' back-off after failed opens, and waits for a token of the
 	// run-wide rate caps (--max-open-rate, --max-request-rate).
 	OpenBackoff     *LatencyRow `json:"open_backoff,omitempty"`      // cti_open_backoff_duration
 	OpenRateWait    *LatencyRow `json:"open_rate_wait,omitempty"`    // cti_rate_limit_wait_duration{kind:open}
 	RequestRateWait *LatencyRow `json:"request_rate_wait,omitempty"` // cti_rate_limit_wait_duration{kind:request}
+}
+
+// DecodeErrorRow counts the malformed frames of one message type and reason.
+type DecodeErrorRow struct {
+	Msg    string `json:"msg"`
+	Reason string `json:"reason"`
+	Count  int64  `json:"count"`
 }
 
 // Rows are the latency rows of the sessions table that have samples, in the order reports show
@@ -257,8 +279,8 @@ func (s Sessions) Rows() []*LatencyRow {
 
 // Any reports whether the run opened or tried to open a session.
 func (s Sessions) Any() bool {
-	return s.Opened+s.Failed+s.Reconnects+s.ReconnectsFailed > 0 || s.Open != nil || s.Heartbeat != nil ||
-		s.RequestRateWait != nil
+	return s.Opened+s.Failed+s.Reconnects+s.ReconnectsFailed+s.Lost > 0 || s.Open != nil || s.Heartbeat != nil ||
+		s.RequestRateWait != nil || len(s.EventsDropped) > 0 || len(s.DecodeErrors) > 0
 }
 
 // CheckRow is one check() name.
@@ -501,12 +523,30 @@ func (b *builder) requests() {
 	byMsg := b.res.Breakdown(MetricRequestDuration, "msg")
 	failures := b.res.Breakdown(MetricFailures, "msg")
 	requests := b.res.Breakdown(MetricRequests, "msg")
+	// The failed column counts requests sent that failed (cti_requests by msg and status), so
+	// that it never exceeds the count: a request that was never sent (E_NOT_SENT) is in the
+	// failures table only. Without those pairs, cti_failures by msg stands in.
+	sentFailed := map[string]int64{}
+	var sentFailedAll int64
+	havePairs := false
+	for _, p := range b.s.Pairs {
+		if p.Metric == MetricRequests {
+			havePairs = true
+			if p.Tags["status"] != "ok" {
+				sentFailed[p.Tags["msg"]] += int64(p.Count)
+				sentFailedAll += int64(p.Count)
+			}
+		}
+	}
 	for _, name := range sortedKeys(byMsg) {
 		row := b.latency(name, byMsg[name])
 		if row == nil {
 			continue
 		}
 		row.Failures = int64(failures[name].Values["count"])
+		if havePairs {
+			row.Failures = sentFailed[name]
+		}
 		if r, ok := requests[name]; ok {
 			row.Rate = b.rate(r.Values["count"])
 		}
@@ -515,6 +555,9 @@ func (b *builder) requests() {
 	if m, ok := b.metric(MetricRequestDuration); ok {
 		if row := b.latency("all requests", m); row != nil {
 			row.Failures = int64(b.count(MetricFailures))
+			if havePairs {
+				row.Failures = sentFailedAll
+			}
 			b.s.RequestTotal = row
 			if fs, ok := b.metric(MetricRequestDurationFromSchedule); ok && b.arrivalRate() {
 				if f := b.latency("from schedule", fs); f != nil && differs(f, row) {
@@ -645,6 +688,10 @@ func (b *builder) sessions() {
 		}
 	}
 	sortNameCounts(s.FailedByCode)
+	s.Lost = int64(b.count(MetricSessionsLost))
+	s.LostByCause = b.nameCounts(MetricSessionsLost, "cause")
+	s.EventsDropped = b.nameCounts(MetricEventsDropped, "mode")
+	b.decodeErrors()
 	rec := b.res.Breakdown(MetricReconnects, "result")
 	s.Reconnects = int64(rec["ok"].Values["count"])
 	s.ReconnectsFailed = int64(rec["failed"].Values["count"])
@@ -663,6 +710,44 @@ func (b *builder) sessions() {
 	s.OpenBackoff = row(MetricOpenBackoffDuration, "back-off before reopening")
 	s.OpenRateWait = row(MetricRateLimitWaitDuration+"{kind:open}", "wait for --max-open-rate")
 	s.RequestRateWait = row(MetricRateLimitWaitDuration+"{kind:request}", "wait for --max-request-rate")
+}
+
+// nameCounts is a counter's breakdown by one tag, most first, zeros left out.
+func (b *builder) nameCounts(metric, tag string) []NameCount {
+	var out []NameCount
+	for v, m := range b.res.Breakdown(metric, tag) {
+		if n := int64(m.Values["count"]); n > 0 {
+			out = append(out, NameCount{Name: v, Count: n})
+		}
+	}
+	sortNameCounts(out)
+	return out
+}
+
+// decodeErrors fills Sessions.DecodeErrors from the msg × reason pairs, or from the msg
+// breakdown alone when the run did not count pairs.
+func (b *builder) decodeErrors() {
+	s := &b.s.Sessions
+	pairs := map[[2]string]int64{}
+	for _, p := range b.s.Pairs {
+		if p.Metric == MetricDecodeErrors && p.Count > 0 {
+			pairs[[2]string{p.Tags["msg"], p.Tags["reason"]}] += int64(p.Count)
+		}
+	}
+	if len(pairs) == 0 {
+		for _, nc := range b.nameCounts(MetricDecodeErrors, "msg") {
+			pairs[[2]string{nc.Name, ""}] = nc.Count
+		}
+	}
+	for k, n := range pairs {
+		s.DecodeErrors = append(s.DecodeErrors, DecodeErrorRow{Msg: k[0], Reason: k[1], Count: n})
+	}
+	slices.SortFunc(s.DecodeErrors, func(x, y DecodeErrorRow) int {
+		if c := cmp.Compare(y.Count, x.Count); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Msg+" "+x.Reason, y.Msg+" "+y.Reason)
+	})
 }
 
 func (b *builder) checks() {

@@ -27,10 +27,13 @@ type PairSpec struct {
 }
 
 // DefaultPairs are the pairs the summary uses: failures by code, request and lifecycle phase,
-// event waits by event and outcome.
+// event waits by event and outcome, malformed frames by message type and reason, requests by
+// type and status.
 var DefaultPairs = []PairSpec{
 	{Metric: MetricFailures, A: "code", B: "msg", C: "phase"},
 	{Metric: MetricEventWaitDuration, A: "msg", B: "status"},
+	{Metric: MetricDecodeErrors, A: "msg", B: "reason"},
+	{Metric: MetricRequests, A: "msg", B: "status"},
 }
 
 // Tally counts samples by pairs of tag values as they flow: give Add to the engine as (part of)

@@ -253,7 +253,30 @@ func (t *textWriter) sessions() {
 	if ss.ReconnectsFailed > 0 {
 		line += fmt.Sprintf(" · reconnections failed %s", t.p(red, fmt.Sprint(ss.ReconnectsFailed)))
 	}
+	if ss.Lost > 0 {
+		line += fmt.Sprintf(" · lost %s (%s)", t.p(red, fmt.Sprint(ss.Lost)), nameCounts(ss.LostByCause))
+	} else {
+		line += " · lost 0"
+	}
 	t.b.WriteString(line + "\n")
+	if len(ss.EventsDropped) > 0 {
+		var n int64
+		for _, nc := range ss.EventsDropped {
+			n += nc.Count
+		}
+		t.b.WriteString("    " + t.p(yellow, fmt.Sprintf("⚠ %s events dropped from full backlogs (%s): a script stopped reading its events (waitFor, drainEvents)",
+			FormatCount(float64(n)), nameCounts(ss.EventsDropped))) + "\n")
+	}
+	if len(ss.DecodeErrors) > 0 {
+		var n int64
+		parts := make([]string, len(ss.DecodeErrors))
+		for i, d := range ss.DecodeErrors {
+			n += d.Count
+			parts[i] = strings.TrimSpace(d.Msg+" "+d.Reason) + " " + fmt.Sprint(d.Count)
+		}
+		t.b.WriteString("    " + t.p(red, fmt.Sprintf("✗ %s malformed frames from the server, not delivered to the script (%s)",
+			FormatCount(float64(n)), strings.Join(parts, ", "))) + "\n")
+	}
 	if rows := ss.Rows(); len(rows) > 0 {
 		tb := t.latencyTable("", "", false)
 		for _, r := range rows {

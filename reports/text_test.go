@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,4 +92,52 @@ func TestTextSummaryInterruptedGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "summary-interrupted.golden", buf.Bytes())
+}
+
+// TestTextSummarySessionFaults: lost sessions by cause, events dropped from full backlogs per
+// session kind and malformed frames per type and reason each get their line in SESSIONS, so
+// that a run with any of them cannot pass unnoticed.
+func TestTextSummarySessionFaults(t *testing.T) {
+	b := newSynth()
+	b.counter("cti_sessions", nil, 10)
+	b.counter("cti_sessions", map[string]string{"result": "opened"}, 10)
+	b.counter("cti_sessions_lost", nil, 3)
+	b.counter("cti_sessions_lost", map[string]string{"cause": "server_closed"}, 2)
+	b.counter("cti_sessions_lost", map[string]string{"cause": "heartbeat_missed"}, 1)
+	b.counter("cti_events_dropped", nil, 998976)
+	b.counter("cti_events_dropped", map[string]string{"mode": "bridge"}, 998976)
+	b.counter("cti_decode_errors", nil, 5)
+	b.counter("cti_decode_errors", map[string]string{"msg": "CALL_DELIVERED_EVENT"}, 5)
+	pairs := []reports.PairCount{
+		{Metric: "cti_decode_errors", Tags: map[string]string{"msg": "CALL_DELIVERED_EVENT", "reason": "E_CTI_BAD_MESSAGE_FORMAT"}, Count: 4},
+		{Metric: "cti_decode_errors", Tags: map[string]string{"msg": "CALL_DELIVERED_EVENT", "reason": "E_CTI_INVALID_FIELD_LENGTH"}, Count: 1},
+	}
+	s := summaryOf(t, reports.Input{Result: b.res, Pairs: pairs}, reports.SummaryOptions{})
+	var buf bytes.Buffer
+	if err := reports.NewTextReporter(s, reports.TextOptions{})(&buf); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{
+		"opened 10 · failed 0 · reconnected 0 · lost 3 (server_closed 2, heartbeat_missed 1)",
+		"⚠ 998976 events dropped from full backlogs (bridge 998976): a script stopped reading its events",
+		"✗ 5 malformed frames from the server, not delivered to the script (CALL_DELIVERED_EVENT E_CTI_BAD_MESSAGE_FORMAT 4, CALL_DELIVERED_EVENT E_CTI_INVALID_FIELD_LENGTH 1)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	if s.Sessions.Lost != 3 || len(s.Sessions.EventsDropped) != 1 || len(s.Sessions.DecodeErrors) != 2 {
+		t.Errorf("Sessions = %+v", s.Sessions)
+	}
+	buf.Reset()
+	if err := reports.NewHTMLReporter(s, reports.HTMLOptions{})(&buf); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"(server_closed 2, heartbeat_missed 1)", "Events dropped from full backlogs: bridge 998976",
+		"Malformed frames from the server, not delivered to the script: CALL_DELIVERED_EVENT E_CTI_BAD_MESSAGE_FORMAT 4"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("HTML report lacks %q", want)
+		}
+	}
 }

@@ -366,7 +366,7 @@ declare module 'ctiload/cti' {
     readonly ok: boolean;
     /** The numeric failure code (Status or CF_ code), 0 on success, null when the failure has none (a timeout). */
     readonly code: number | null;
-    /** 'ok', or the failure's name: E_CTI_…, CF_…, E_TIMEOUT…, E_SESSION_CLOSED … */
+    /** 'ok', or the failure's name: E_CTI_…, CF_…, E_TIMEOUT, E_NOT_SENT (never written: the session had ended), E_CONNECTION_LOST, E_SESSION_CLOSED … */
     readonly codeName: string;
     /** Request sent → reply received, in milliseconds. */
     readonly latencyMs: number;
@@ -465,7 +465,7 @@ declare module 'ctiload/cti' {
     stats(): SessionStats;
     /** CLOSE_REQ; closing twice does nothing. */
     close(): void;
-    /** true once close() was called, or once the server or the network ended the session. */
+    /** true once close() was called, or once the server or the network ended the session (already when the request the loss cut off returns; later requests fail with E_NOT_SENT). */
     readonly closed: boolean;
   }
 

@@ -942,3 +942,19 @@ func TestCTIOptionPrecedence(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryCountsLostSessions: a dropped connection is a lost session (by cause) in SESSIONS,
+// and the request made on the lost session is an E_NOT_SENT failure, not a request.
+func TestSummaryCountsLostSessions(t *testing.T) {
+	r := runCLI(t, nil, "run", "--sim-drop-after", "3", "lost.js")
+	r.want(t, 0)
+	contains(t, "summary", r.stdout,
+		"· lost 1 (server_closed 1)",
+		"E_NOT_SENT", "E_CONNECTION_LOST")
+	for _, line := range strings.Split(r.stdout, "\n") {
+		f := strings.Fields(line)
+		if len(f) > 2 && f[0] == "QUERY_AGENT_STATE_REQ" && (f[1] != "1" || f[2] != "1") {
+			t.Errorf("REQUESTS counts %s QUERY_AGENT_STATE_REQ, %s failed; want 1 and 1 (the one sent): %q", f[1], f[2], line)
+		}
+	}
+}

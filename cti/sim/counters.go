@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"maps"
 	"sync"
 	"sync/atomic"
 
@@ -22,10 +23,16 @@ type Counters struct {
 	SlowConsumers    int64 `json:"slow_consumers"`    // connections closed because the client did not read
 	Replaced         int64 `json:"replaced"`          // sessions ended by E_CTI_NEW_SESSION_OPENED
 
-	Requests    map[string]int64 `json:"requests"`              // client messages received, by type
-	Failures    map[string]int64 `json:"failures"`              // FAILURE_CONF, FAILURE_EVENT and CONTROL_FAILURE_CONF sent, by code
-	Events      map[string]int64 `json:"events"`                // messages sent, by type (confirmations included)
-	Faults      map[string]int64 `json:"faults"`                // injected faults, by kind
+	Requests map[string]int64 `json:"requests"` // client messages received, by type
+	Failures map[string]int64 `json:"failures"` // FAILURE_CONF, FAILURE_EVENT and CONTROL_FAILURE_CONF sent, by code
+	Events   map[string]int64 `json:"events"`   // messages sent, by type (confirmations included)
+	Faults   map[string]int64 `json:"faults"`   // injected faults, by kind
+	// FailuresByRequest are the failure confirmations (FAILURE_CONF, CONTROL_FAILURE_CONF)
+	// sent, by request type, then code: what a client counts as cti_failures{msg, code}.
+	FailuresByRequest map[string]map[string]int64 `json:"failures_by_request,omitempty"`
+	// Drops are the connections dropped by the drop fault, by the type of the request that
+	// triggered the drop (which the server received and never answered).
+	Drops       map[string]int64 `json:"drops,omitempty"`
 	Unsupported map[string]int64 `json:"unsupported,omitempty"` // valid requests the simulator does not implement
 
 	Calls  CallCounters  `json:"calls"`
@@ -69,6 +76,8 @@ type stats struct {
 	other       map[string]int64
 	faults      map[string]int64
 	unsupported map[string]int64
+	byRequest   map[string]map[string]int64
+	drops       map[string]int64
 
 	calls struct {
 		offered, delivered, answered, abandoned, requeued, hungUp, cleared atomic.Int64
@@ -82,7 +91,28 @@ type sideStats struct {
 }
 
 func newStats() *stats {
-	return &stats{other: map[string]int64{}, faults: map[string]int64{}, unsupported: map[string]int64{}}
+	return &stats{other: map[string]int64{}, faults: map[string]int64{}, unsupported: map[string]int64{},
+		byRequest: map[string]map[string]int64{}, drops: map[string]int64{}}
+}
+
+// failureOf counts a failure confirmation by request type and code.
+func (st *stats) failureOf(t cti.MsgType, code string) {
+	st.mu.Lock()
+	m := st.byRequest[t.String()]
+	if m == nil {
+		m = map[string]int64{}
+		st.byRequest[t.String()] = m
+	}
+	m[code]++
+	st.mu.Unlock()
+}
+
+// drop counts a drop fault, triggered by a request of type t.
+func (st *stats) drop(t cti.MsgType) {
+	st.mu.Lock()
+	st.faults[FaultDrop]++
+	st.drops[t.String()]++
+	st.mu.Unlock()
 }
 
 func (st *stats) request(t cti.MsgType) {
@@ -168,6 +198,15 @@ func (st *stats) snapshot() Counters {
 	st.mu.Lock()
 	for k, n := range st.faults {
 		c.Faults[k] = n
+	}
+	if len(st.byRequest) > 0 {
+		c.FailuresByRequest = map[string]map[string]int64{}
+		for t, m := range st.byRequest {
+			c.FailuresByRequest[t] = maps.Clone(m)
+		}
+	}
+	if len(st.drops) > 0 {
+		c.Drops = maps.Clone(st.drops)
 	}
 	if len(st.unsupported) > 0 {
 		c.Unsupported = map[string]int64{}

@@ -86,6 +86,11 @@ func TestFaultFailRate(t *testing.T) {
 	check(t, "fail faults", got.Faults[sim.FaultFail], failed+1)
 	check(t, "E_CTI_TIMEOUT failures", got.Failures["E_CTI_TIMEOUT"], failed)
 	check(t, "CF_GENERIC_OPERATION failures", got.Failures["CF_GENERIC_OPERATION"], 1)
+	// By request type too: what a client counts as cti_failures{msg, code}.
+	check(t, "failures by request", got.FailuresByRequest, map[string]map[string]int64{
+		"QUERY_AGENT_STATE_REQ": {"E_CTI_TIMEOUT": int64(failed)},
+		"SET_AGENT_STATE_REQ":   {"CF_GENERIC_OPERATION": 1},
+	})
 
 	_, again := run(42)
 	check(t, "failures with the same seed", again, pattern)
@@ -112,6 +117,7 @@ func TestFaultDrop(t *testing.T) {
 	d.send(&cti.HeartbeatReq{}) // 3: dropped
 	d.expectClosed()
 	check(t, "drop faults", srv.Counters().Faults[sim.FaultDrop], 2)
+	check(t, "drops by request", srv.Counters().Drops, map[string]int64{"HEARTBEAT_REQ": 2})
 	srv.SetFaults(sim.Faults{})
 	other.send(&cti.HeartbeatReq{})
 	other.expect(cti.MsgHeartbeatConf)

@@ -58,6 +58,8 @@ type session struct {
 
 	// standby is written under the center's lock and read without it on every request.
 	standby atomic.Bool
+	// serving is the type of the request being handled: failures are counted by it.
+	serving atomic.Uint32
 	// Guarded by the center's lock.
 	dev        *device // agent mode by extension or instrument
 	agent      *agent  // agent mode by agent ID only
@@ -206,6 +208,7 @@ func (s *session) finish() {
 func (s *session) handleFrame(f cti.Frame) {
 	t := f.Type
 	s.requests++
+	s.serving.Store(uint32(t))
 	s.c.stats.request(t)
 	invoke := invokeIDOf(f.Body)
 
@@ -302,13 +305,13 @@ func inUCCXCatalog(t cti.MsgType) bool {
 func (s *session) injectFaults(fs *faultState, t cti.MsgType, invoke uint32) (bool, time.Duration) {
 	st := s.c.stats
 	if fs.DropAfter > 0 && s.requests >= fs.DropAfter {
-		st.fault(FaultDrop)
+		st.drop(t)
 		s.kill(fmt.Sprintf("injected drop (after %d requests)", s.requests))
 		return true, 0
 	}
 	r := s.random()
 	if fs.DropRate > 0 && r.Float64() < fs.DropRate {
-		st.fault(FaultDrop)
+		st.drop(t)
 		s.kill("injected drop (drop rate)")
 		return true, 0
 	}
@@ -524,12 +527,14 @@ func (s *session) because(why string) {
 // fail answers FAILURE_CONF.
 func (s *session) fail(invoke uint32, st cti.Status) {
 	s.c.stats.failure(st)
+	s.c.stats.failureOf(cti.MsgType(s.serving.Load()), st.String())
 	s.enqueue(&cti.FailureConf{InvokeID: invoke, Status: st})
 }
 
 // controlFail answers CONTROL_FAILURE_CONF.
 func (s *session) controlFail(invoke uint32, cf cti.ControlFailure) {
 	s.c.stats.controlFailure(cf)
+	s.c.stats.failureOf(cti.MsgType(s.serving.Load()), cf.String())
 	s.enqueue(&cti.ControlFailureConf{InvokeID: invoke, FailureCode: cf})
 }
 
