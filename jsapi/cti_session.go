@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/cti/client"
 	"github.com/dop251/goja"
 )
 
@@ -84,12 +85,12 @@ func (v *vu) closedSession(obj *goja.Object) bool {
 // do sends req, records the metrics and returns the result object
 // {ok, code, codeName, latencyMs, message, error}. A protocol failure is ok:false, or an
 // exception with throw:true; an interruption of the iteration always throws.
-func (js *jsSession) do(method string, req cti.Invoker) (goja.Value, *cti.Reply) {
+func (js *jsSession) do(method string, req cti.Invoker) (goja.Value, *client.Reply) {
 	v := js.v
 	t := req.MessageType()
 	if js.closed || js.s == nil {
 		now := time.Now()
-		return js.failedWith(method, t, now, now, fmt.Errorf("%w: the script closed the session: %w", cti.ErrNotSent, cti.ErrSessionClosed), nil, false), nil
+		return js.failedWith(method, t, now, now, fmt.Errorf("%w: the script closed the session: %w", client.ErrNotSent, client.ErrSessionClosed), nil, false), nil
 	}
 	if v.r != nil && v.r.guard != nil && !js.ended() {
 		// Before start: never part of the latency. A session already ended sends nothing
@@ -228,10 +229,10 @@ func (js *jsSession) record(t cti.MsgType, status string, sent, end time.Time) {
 // counted in cti_failures only.
 func (js *jsSession) failedWith(method string, t cti.MsgType, sent, end time.Time, err error, reply cti.Message, wrote bool) goja.Value {
 	v := js.v
-	code, _ := cti.ErrorCode(err)
+	code, _ := client.ErrorCode(err)
 	var num any
-	var fe *cti.FailureError
-	var cf *cti.ControlFailureError
+	var fe *client.FailureError
+	var cf *client.ControlFailureError
 	switch {
 	case errors.As(err, &fe):
 		num = uint32(fe.Status)
@@ -464,7 +465,7 @@ func (js *jsSession) waitFor(call goja.FunctionCall) goja.Value {
 		return false
 	}
 	start := time.Now()
-	accept := func(ev cti.Event) (*goja.Object, bool) {
+	accept := func(ev client.Event) (*goja.Object, bool) {
 		obj := js.eventObject(ev)
 		if where == nil {
 			return obj, true
@@ -494,8 +495,8 @@ func (js *jsSession) waitFor(call goja.FunctionCall) goja.Value {
 		}
 		if err != nil {
 			status := "timeout"
-			if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, cti.ErrEventTimeout) {
-				status, _ = cti.ErrorCode(err)
+			if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, client.ErrEventTimeout) {
+				status, _ = client.ErrorCode(err)
 			}
 			js.recordWait(label, status, start)
 			js.flushStats()
@@ -568,7 +569,7 @@ func eventLabel(types []cti.MsgType) string {
 	return strings.Join(names, "|")
 }
 
-func (js *jsSession) eventObject(ev cti.Event) *goja.Object {
+func (js *jsSession) eventObject(ev client.Event) *goja.Object {
 	return js.v.eventView(ev.Msg, js.ver, ev.Received.UnixMilli())
 }
 
@@ -864,7 +865,7 @@ func (js *jsSession) closeMethod(goja.FunctionCall) goja.Value {
 			break
 		}
 	}
-	if err != nil && !errors.Is(err, cti.ErrSessionClosed) && js.throw {
+	if err != nil && !errors.Is(err, client.ErrSessionClosed) && js.throw {
 		js.v.throwf("session.close: %v", err)
 	}
 	return goja.Undefined()

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/cti/client"
 	"github.com/ctiload/ctiload/cti/sim"
 	"github.com/ctiload/ctiload/jsapi"
 )
@@ -405,7 +405,7 @@ func TestSessionLabelKeepsTheVU(t *testing.T) {
 	srv := newSim(t, sim.Config{})
 	var mu sync.Mutex
 	labels := map[string]bool{}
-	obs := cti.ObserverFunc(func(f cti.TraceFrame) {
+	obs := client.ObserverFunc(func(f client.TraceFrame) {
 		mu.Lock()
 		labels[f.Label] = true
 		mu.Unlock()

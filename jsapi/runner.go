@@ -9,7 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/cti/client"
 	"github.com/ctiload/ctiload/engine/executor"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/dop251/goja"
@@ -35,7 +35,7 @@ type RunnerConfig struct {
 	// the VU number, so that a run can be replayed.
 	Seed int64
 	// Observer, if set, sees every CTI frame of every session (the --trace protocol trace).
-	Observer cti.Observer
+	Observer client.Observer
 	// Logger overrides LoadOptions.Logger for console output of this run.
 	Logger *slog.Logger
 	// Safety sets the open back-off, the abort rule on failed opens and the run-wide rate caps
@@ -114,7 +114,7 @@ func (r *Runner) checksMetric() *metrics.Metric {
 }
 
 // logMalformed logs the first malformed frame of each kind (type and reason), with its offset.
-func (r *Runner) logMalformed(f cti.MalformedFrame) {
+func (r *Runner) logMalformed(f client.MalformedFrame) {
 	if r == nil || r.logger == nil {
 		return
 	}

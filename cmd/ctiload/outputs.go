@@ -13,7 +13,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/cti/client"
 	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/reports"
 )
@@ -70,7 +70,7 @@ func checkWritable(flag, path string) error {
 // time, VU and session; cti's TraceWriter renders the frame (passwords redacted there).
 type traceFile struct {
 	mu     sync.Mutex
-	inner  cti.Observer
+	inner  client.Observer
 	line   bytes.Buffer // the inner writer's output for one frame
 	w      *bufio.Writer
 	closer []io.Closer
@@ -93,13 +93,13 @@ func createTrace(path string) (*traceFile, error) {
 		t.closer = []io.Closer{gz, f}
 	}
 	t.w = bufio.NewWriterSize(w, 256<<10)
-	t.inner = cti.TraceWriter(&t.line)
+	t.inner = client.TraceWriter(&t.line)
 	return t, nil
 }
 
-// Frame implements cti.Observer. The session label the script layer gives is "vu<N>-<agent>"
+// Frame implements client.Observer. The session label the script layer gives is "vu<N>-<agent>"
 // unless the script names it: the VU number is taken from there.
-func (t *traceFile) Frame(f cti.TraceFrame) {
+func (t *traceFile) Frame(f client.TraceFrame) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed || t.err != nil {

@@ -1,9 +1,11 @@
-package cti
+package client
 
 import (
 	"errors"
 	"io"
 	"syscall"
+
+	"github.com/ctiload/ctiload/cti"
 )
 
 // LinkLoss reports a connection of an open session that ended without [Session.Close]
@@ -46,7 +48,7 @@ func LinkLossCause(err *SessionError) string {
 	case "write":
 		return LossWriteError
 	case "read":
-		var tl *FrameTooLargeError
+		var tl *cti.FrameTooLargeError
 		switch {
 		case errors.As(err, &tl):
 			return LossDecodeError
@@ -61,37 +63,37 @@ func LinkLossCause(err *SessionError) string {
 // MalformedFrame reports a frame from the server that did not decode
 // ([WithMalformedFrameHandler]).
 type MalformedFrame struct {
-	Label  string  // the session's label
-	Addr   string  // the side that sent it
-	Type   MsgType // the frame's message type
-	Reason string  // stable name, see [MalformedReason]
-	Offset int     // byte offset of the fault from the frame's first header byte, -1 if unknown
-	Err    error   // the decode error (a *ProtocolError or *FrameTooLargeError)
+	Label  string      // the session's label
+	Addr   string      // the side that sent it
+	Type   cti.MsgType // the frame's message type
+	Reason string      // stable name, see [MalformedReason]
+	Offset int         // byte offset of the fault from the frame's first header byte, -1 if unknown
+	Err    error       // the decode error (a *ProtocolError or *FrameTooLargeError)
 }
 
 // MalformedReason names a decode error for metrics: the E_CTI_* status a CTI Server would answer
 // for it (E_CTI_BAD_MESSAGE_FORMAT, E_CTI_INVALID_FIELD_LENGTH…), or "frame_too_large" for a
 // header announcing more than the maximum message size.
 func MalformedReason(err error) string {
-	var pe *ProtocolError
+	var pe *cti.ProtocolError
 	if errors.As(err, &pe) {
 		return statusName(pe.Code)
 	}
-	if errors.Is(err, ErrFrameTooLarge) {
+	if errors.Is(err, cti.ErrFrameTooLarge) {
 		return "frame_too_large"
 	}
 	return "E_CTI_BAD_MESSAGE_FORMAT"
 }
 
 // malformed counts a frame that did not decode and tells the handler.
-func (s *Session) malformed(l *link, t MsgType, err error) {
+func (s *Session) malformed(l *link, t cti.MsgType, err error) {
 	s.n.decodeErrors.Add(1)
 	h := s.cfg.onMalformed
 	if h == nil {
 		return
 	}
 	off := -1
-	var pe *ProtocolError
+	var pe *cti.ProtocolError
 	if errors.As(err, &pe) {
 		off = pe.Offset
 	}

@@ -1,4 +1,4 @@
-package cti_test
+package client_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/cti/client"
 )
 
 // Counting exactly under faults: a lost link is seen at once, what was not written is "not
@@ -29,14 +30,14 @@ func TestLostLinkEndsSessionBeforeRequestFails(t *testing.T) {
 	// Many rounds: the old order (fail the calls, then close Done) lost this race now and then.
 	for i := 0; i < 50; i++ {
 		var mu sync.Mutex
-		var losses []cti.LinkLoss
-		s := dialT(t, srv.addr(), baseOpts(cti.WithLinkLossHandler(func(l cti.LinkLoss) {
+		var losses []client.LinkLoss
+		s := dialT(t, srv.addr(), baseOpts(client.WithLinkLossHandler(func(l client.LinkLoss) {
 			mu.Lock()
 			losses = append(losses, l)
 			mu.Unlock()
 		}))...)
 		_, err := s.Do(ctxT(t), &cti.SetAgentStateReq{})
-		if code, _ := cti.ErrorCode(err); code != "E_CONNECTION_LOST" {
+		if code, _ := client.ErrorCode(err); code != "E_CONNECTION_LOST" {
 			t.Fatalf("round %d: the dropped request = %v (%s); want E_CONNECTION_LOST", i, err, code)
 		}
 		select {
@@ -45,14 +46,14 @@ func TestLostLinkEndsSessionBeforeRequestFails(t *testing.T) {
 			t.Fatalf("round %d: the request failed with the lost link, but the session is not ended yet", i)
 		}
 		mu.Lock()
-		if len(losses) != 1 || losses[0].Cause != cti.LossServerClosed || losses[0].Addr != srv.addr() {
-			t.Fatalf("round %d: link losses = %+v; want one %s", i, losses, cti.LossServerClosed)
+		if len(losses) != 1 || losses[0].Cause != client.LossServerClosed || losses[0].Addr != srv.addr() {
+			t.Fatalf("round %d: link losses = %+v; want one %s", i, losses, client.LossServerClosed)
 		}
 		mu.Unlock()
 		sent := s.Stats().MessagesSent
 		r, err := s.Do(ctxT(t), &cti.QueryAgentStateReq{})
-		code, _ := cti.ErrorCode(err)
-		if code != "E_NOT_SENT" || !errors.Is(err, cti.ErrNotSent) || !errors.Is(err, cti.ErrConnectionLost) {
+		code, _ := client.ErrorCode(err)
+		if code != "E_NOT_SENT" || !errors.Is(err, client.ErrNotSent) || !errors.Is(err, client.ErrConnectionLost) {
 			t.Fatalf("round %d: request on the ended session = %v (%s); want E_NOT_SENT naming the lost connection", i, err, code)
 		}
 		if !r.Sent.IsZero() || s.Stats().MessagesSent != sent {
@@ -71,13 +72,13 @@ func TestLinkLossCauses(t *testing.T) {
 			_, ok := m.(*cti.HeartbeatReq)
 			return ok
 		})
-		losses := make(chan cti.LinkLoss, 4)
-		s := dialT(t, srv.addr(), baseOpts(cti.WithHeartbeat(20*time.Millisecond),
-			cti.WithLinkLossHandler(func(l cti.LinkLoss) { losses <- l }))...)
+		losses := make(chan client.LinkLoss, 4)
+		s := dialT(t, srv.addr(), baseOpts(client.WithHeartbeat(20*time.Millisecond),
+			client.WithLinkLossHandler(func(l client.LinkLoss) { losses <- l }))...)
 		waitDone(t, s)
 		l := <-losses
-		if l.Cause != cti.LossHeartbeatMissed || !errors.Is(l.Err, cti.ErrHeartbeatTimeout) {
-			t.Errorf("loss = %s (%v); want %s", l.Cause, l.Err, cti.LossHeartbeatMissed)
+		if l.Cause != client.LossHeartbeatMissed || !errors.Is(l.Err, client.ErrHeartbeatTimeout) {
+			t.Errorf("loss = %s (%v); want %s", l.Cause, l.Err, client.LossHeartbeatMissed)
 		}
 		if len(losses) != 0 {
 			t.Errorf("%d more losses reported for one link", len(losses))
@@ -86,7 +87,7 @@ func TestLinkLossCauses(t *testing.T) {
 	t.Run("close is no loss", func(t *testing.T) {
 		srv := startServer(t, cti.V24, nil)
 		n := 0
-		s := dialT(t, srv.addr(), baseOpts(cti.WithLinkLossHandler(func(cti.LinkLoss) { n++ }))...)
+		s := dialT(t, srv.addr(), baseOpts(client.WithLinkLossHandler(func(client.LinkLoss) { n++ }))...)
 		if err := s.Close(ctxT(t)); err != nil {
 			t.Fatal(err)
 		}
@@ -97,18 +98,18 @@ func TestLinkLossCauses(t *testing.T) {
 	t.Run("fail-over", func(t *testing.T) {
 		// The drop is a loss even though the session reconnects at once.
 		srv := startServer(t, cti.V24, dropOnSetState)
-		losses := make(chan cti.LinkLoss, 4)
-		s := dialT(t, srv.addr(), baseOpts(cti.WithFailover(cti.FailoverPolicy{InitialBackoff: time.Millisecond}),
-			cti.WithLinkLossHandler(func(l cti.LinkLoss) { losses <- l }))...)
+		losses := make(chan client.LinkLoss, 4)
+		s := dialT(t, srv.addr(), baseOpts(client.WithFailover(client.FailoverPolicy{InitialBackoff: time.Millisecond}),
+			client.WithLinkLossHandler(func(l client.LinkLoss) { losses <- l }))...)
 		_, err := s.Do(ctxT(t), &cti.SetAgentStateReq{})
-		if code, _ := cti.ErrorCode(err); code != "E_CONNECTION_LOST" {
+		if code, _ := client.ErrorCode(err); code != "E_CONNECTION_LOST" {
 			t.Fatalf("dropped request = %v (%s)", err, code)
 		}
-		if l := <-losses; l.Cause != cti.LossServerClosed {
-			t.Errorf("loss cause = %s; want %s", l.Cause, cti.LossServerClosed)
+		if l := <-losses; l.Cause != client.LossServerClosed {
+			t.Errorf("loss cause = %s; want %s", l.Cause, client.LossServerClosed)
 		}
 		// A request made while reconnecting waits for the new link and is answered there.
-		if _, err := s.Do(ctxT(t), &cti.QueryAgentStateReq{}); err == nil || errors.Is(err, cti.ErrNotSent) {
+		if _, err := s.Do(ctxT(t), &cti.QueryAgentStateReq{}); err == nil || errors.Is(err, client.ErrNotSent) {
 			t.Errorf("request after the reconnection = %v; want the server's answer (FAILURE_CONF), not E_NOT_SENT", err)
 		}
 	})
@@ -116,18 +117,18 @@ func TestLinkLossCauses(t *testing.T) {
 
 func TestLinkLossCauseNames(t *testing.T) {
 	for _, tc := range []struct {
-		err  *cti.SessionError
+		err  *client.SessionError
 		want string
 	}{
-		{&cti.SessionError{Op: "idle", Err: cti.ErrIdleTimeout}, cti.LossIdleTimeout},
-		{&cti.SessionError{Op: "event", Err: cti.ErrServerOffline}, cti.LossServerOffline},
-		{&cti.SessionError{Op: "heartbeat", Err: cti.ErrServerOffline}, cti.LossServerOffline},
-		{&cti.SessionError{Op: "write", Err: cti.ErrConnectionLost}, cti.LossWriteError},
-		{&cti.SessionError{Op: "read", Err: &cti.FrameTooLargeError{Type: cti.MsgCallDeliveredEvent, Length: 1 << 20, Max: 4096}}, cti.LossDecodeError},
-		{&cti.SessionError{Op: "read", Err: &cti.TruncatedFrameError{Offset: 8}}, cti.LossServerClosed},
-		{&cti.SessionError{Op: "read", Err: errors.New("i/o timeout")}, cti.LossReadError},
+		{&client.SessionError{Op: "idle", Err: client.ErrIdleTimeout}, client.LossIdleTimeout},
+		{&client.SessionError{Op: "event", Err: client.ErrServerOffline}, client.LossServerOffline},
+		{&client.SessionError{Op: "heartbeat", Err: client.ErrServerOffline}, client.LossServerOffline},
+		{&client.SessionError{Op: "write", Err: client.ErrConnectionLost}, client.LossWriteError},
+		{&client.SessionError{Op: "read", Err: &cti.FrameTooLargeError{Type: cti.MsgCallDeliveredEvent, Length: 1 << 20, Max: 4096}}, client.LossDecodeError},
+		{&client.SessionError{Op: "read", Err: &cti.TruncatedFrameError{Offset: 8}}, client.LossServerClosed},
+		{&client.SessionError{Op: "read", Err: errors.New("i/o timeout")}, client.LossReadError},
 	} {
-		if got := cti.LinkLossCause(tc.err); got != tc.want {
+		if got := client.LinkLossCause(tc.err); got != tc.want {
 			t.Errorf("LinkLossCause(%v) = %s; want %s", tc.err, got, tc.want)
 		}
 	}
@@ -163,8 +164,8 @@ const callDeliveredFixedV24 = 4 + 4 + 2 + 2 + 4 + 2 + 2 + 4 + 4 + 4 + 4 + 2 + 12
 func TestMalformedEventIsReportedNotDelivered(t *testing.T) {
 	srv := startServer(t, cti.V24, nil)
 	var mu sync.Mutex
-	var bad []cti.MalformedFrame
-	s := dialT(t, srv.addr(), baseOpts(cti.WithMalformedFrameHandler(func(f cti.MalformedFrame) {
+	var bad []client.MalformedFrame
+	s := dialT(t, srv.addr(), baseOpts(client.WithMalformedFrameHandler(func(f client.MalformedFrame) {
 		mu.Lock()
 		bad = append(bad, f)
 		mu.Unlock()
@@ -177,7 +178,7 @@ func TestMalformedEventIsReportedNotDelivered(t *testing.T) {
 	if err := c.send(callDelivered(78, "1001")); err != nil {
 		t.Fatal(err)
 	}
-	ev, err := s.WaitEvent(ctxT(t), cti.MatchType(cti.MsgCallDeliveredEvent))
+	ev, err := s.WaitEvent(ctxT(t), client.MatchType(cti.MsgCallDeliveredEvent))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +220,7 @@ func TestMalformedOpenConfEndsOpenAtOnce(t *testing.T) {
 	// An open timeout far beyond the test's patience: only reading the bad frame ends the open.
 	ctx, cancel := context.WithTimeout(context.Background(), testWait)
 	defer cancel()
-	s, err := cti.Dial(ctx, srv.addr(), baseOpts(cti.WithOpenTimeout(time.Hour))...)
+	s, err := client.Dial(ctx, srv.addr(), baseOpts(client.WithOpenTimeout(time.Hour))...)
 	if s != nil {
 		_ = s.Close(context.Background())
 		t.Fatal("Dial opened a session on a malformed OPEN_CONF")
@@ -228,7 +229,7 @@ func TestMalformedOpenConfEndsOpenAtOnce(t *testing.T) {
 	if !errors.As(err, &pe) || ctx.Err() != nil || !strings.Contains(err.Error(), "malformed OPEN_CONF") {
 		t.Fatalf("Dial = %v; want a malformed OPEN_CONF (*ProtocolError) at once", err)
 	}
-	if code, _ := cti.ErrorCode(err); code != "E_PROTOCOL" {
+	if code, _ := client.ErrorCode(err); code != "E_PROTOCOL" {
 		t.Errorf("ErrorCode = %s; want E_PROTOCOL", code)
 	}
 }
@@ -245,13 +246,13 @@ func TestCloseCutOffByTheServer(t *testing.T) {
 	})
 	s := dialT(t, srv.addr(), baseOpts()...)
 	err := s.Close(ctxT(t))
-	if !errors.Is(err, cti.ErrConnectionLost) {
+	if !errors.Is(err, client.ErrConnectionLost) {
 		t.Fatalf("Close = %v; want ErrConnectionLost (no CLOSE_CONF)", err)
 	}
-	if code, _ := cti.ErrorCode(err); code != "E_CONNECTION_LOST" {
+	if code, _ := client.ErrorCode(err); code != "E_CONNECTION_LOST" {
 		t.Errorf("ErrorCode = %s", code)
 	}
-	if !errors.Is(s.Err(), cti.ErrSessionClosed) || s.Stats().LinksLost != 0 {
+	if !errors.Is(s.Err(), client.ErrSessionClosed) || s.Stats().LinksLost != 0 {
 		t.Errorf("Err = %v, LinksLost = %d; want closed, no loss", s.Err(), s.Stats().LinksLost)
 	}
 }

@@ -1,4 +1,4 @@
-package cti_test
+package client_test
 
 import (
 	"bytes"
@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/cti/client"
 )
 
 // The tests run a scripted CTI server on 127.0.0.1, built on the same codec. Each connection runs
@@ -253,26 +254,26 @@ func callDelivered(callID uint32, ext string) *cti.CallDeliveredEvent {
 	return &cti.CallDeliveredEvent{PeripheralID: 5000, ConnectionCallID: callID, AlertingDeviceID: ext}
 }
 
-var testAgent = cti.Agent{ID: "agent1", Extension: "1001", Instrument: "1001", PeripheralID: 5000}
+var testAgent = client.Agent{ID: "agent1", Extension: "1001", Instrument: "1001", PeripheralID: 5000}
 
 // baseOpts are quick settings for tests: small timeouts, heartbeats off unless a test wants them.
-func baseOpts(extra ...cti.Option) []cti.Option {
-	return append([]cti.Option{
-		cti.WithAgent(testAgent),
-		cti.WithClient("ctiload-test", "pw"),
-		cti.WithHeartbeat(0),
-		cti.WithRequestTimeout(2 * time.Second),
-		cti.WithOpenTimeout(2 * time.Second),
-		cti.WithConnectTimeout(2 * time.Second),
-		cti.WithCloseTimeout(time.Second),
+func baseOpts(extra ...client.Option) []client.Option {
+	return append([]client.Option{
+		client.WithAgent(testAgent),
+		client.WithClient("ctiload-test", "pw"),
+		client.WithHeartbeat(0),
+		client.WithRequestTimeout(2 * time.Second),
+		client.WithOpenTimeout(2 * time.Second),
+		client.WithConnectTimeout(2 * time.Second),
+		client.WithCloseTimeout(time.Second),
 	}, extra...)
 }
 
-func dialT(t testing.TB, target string, opts ...cti.Option) *cti.Session {
+func dialT(t testing.TB, target string, opts ...client.Option) *client.Session {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), testWait)
 	defer cancel()
-	s, err := cti.Dial(ctx, target, opts...)
+	s, err := client.Dial(ctx, target, opts...)
 	if err != nil {
 		t.Fatalf("Dial(%s) = %v", target, err)
 	}
@@ -298,7 +299,7 @@ func eventually(t testing.TB, what string, cond func() bool) {
 	}
 }
 
-func waitDone(t testing.TB, s *cti.Session) error {
+func waitDone(t testing.TB, s *client.Session) error {
 	t.Helper()
 	select {
 	case <-s.Done():
@@ -313,14 +314,14 @@ func TestDialOpen(t *testing.T) {
 	tests := []struct {
 		name  string
 		v     cti.Version
-		opts  []cti.Option
-		check func(t *testing.T, req *cti.OpenReq, res cti.OpenResult)
+		opts  []client.Option
+		check func(t *testing.T, req *cti.OpenReq, res client.OpenResult)
 	}{
 		{
 			name: "agent mode v24",
 			v:    cti.V24,
-			opts: baseOpts(cti.WithHeartbeat(5 * time.Second)),
-			check: func(t *testing.T, req *cti.OpenReq, res cti.OpenResult) {
+			opts: baseOpts(client.WithHeartbeat(5 * time.Second)),
+			check: func(t *testing.T, req *cti.OpenReq, res client.OpenResult) {
 				if req.VersionNumber != 24 || req.IdleTimeout != 20 || req.PeripheralID != 5000 {
 					t.Errorf("OPEN_REQ version/idle/peripheral = %d/%d/%d; want 24/20/5000", req.VersionNumber, req.IdleTimeout, req.PeripheralID)
 				}
@@ -333,7 +334,7 @@ func TestDialOpen(t *testing.T) {
 				if req.ClientID != "ctiload-test" || string(req.ClientPassword) != "pw" {
 					t.Errorf("client = %q/%q", req.ClientID, req.ClientPassword)
 				}
-				if req.CallMsgMask != cti.DefaultCallEventMask || req.AgentStateMask != cti.DefaultAgentStateMask {
+				if req.CallMsgMask != client.DefaultCallEventMask || req.AgentStateMask != client.DefaultAgentStateMask {
 					t.Errorf("masks = %v/%v", req.CallMsgMask, req.AgentStateMask)
 				}
 				if res.MonitorID != 42 || res.DepartmentID != 7 || res.SessionType != cti.SessionTypeActive || !res.PeripheralOnline ||
@@ -351,8 +352,8 @@ func TestDialOpen(t *testing.T) {
 		{
 			name: "uccx sends the agent ID as LongAgentID",
 			v:    cti.UCCX | 14,
-			opts: baseOpts(cti.WithVersion(cti.UCCX | 14)),
-			check: func(t *testing.T, req *cti.OpenReq, res cti.OpenResult) {
+			opts: baseOpts(client.WithVersion(cti.UCCX | 14)),
+			check: func(t *testing.T, req *cti.OpenReq, res client.OpenResult) {
 				if req.LongAgentID != "agent1" || req.AgentID != "" || req.Present.Has(cti.TagAgentID) {
 					t.Errorf("AgentID/LongAgentID = %q/%q; want tag 194 only", req.AgentID, req.LongAgentID)
 				}
@@ -364,10 +365,10 @@ func TestDialOpen(t *testing.T) {
 		{
 			name: "bridge mode",
 			v:    cti.V20,
-			opts: []cti.Option{cti.WithVersion(cti.V20), cti.WithBridgeMode(), cti.WithHeartbeat(0),
-				cti.WithEventMasks(cti.CallDeliveredMask, cti.AgentAvailableMask, cti.ConfigAgentMask)},
-			check: func(t *testing.T, req *cti.OpenReq, res cti.OpenResult) {
-				if req.ServicesRequested != cti.CTIServiceAllEvents || req.PeripheralID != cti.NullPeripheralID {
+			opts: []client.Option{client.WithVersion(cti.V20), client.WithBridgeMode(), client.WithHeartbeat(0),
+				client.WithEventMasks(cti.CallDeliveredMask, cti.AgentAvailableMask, cti.ConfigAgentMask)},
+			check: func(t *testing.T, req *cti.OpenReq, res client.OpenResult) {
+				if req.ServicesRequested != cti.CTIServiceAllEvents || req.PeripheralID != client.NullPeripheralID {
 					t.Errorf("services/peripheral = %v/%#x", req.ServicesRequested, req.PeripheralID)
 				}
 				if req.AgentID != "" || req.AgentExtension != "" || req.AgentInstrument != "" {
@@ -381,9 +382,9 @@ func TestDialOpen(t *testing.T) {
 		{
 			name: "heartbeats off and empty password",
 			v:    cti.V24,
-			opts: baseOpts(cti.WithClient("c", "")),
-			check: func(t *testing.T, req *cti.OpenReq, res cti.OpenResult) {
-				if req.IdleTimeout != cti.NoIdleTimeout {
+			opts: baseOpts(client.WithClient("c", "")),
+			check: func(t *testing.T, req *cti.OpenReq, res client.OpenResult) {
+				if req.IdleTimeout != client.NoIdleTimeout {
 					t.Errorf("IdleTimeout = %#x; want 0xFFFFFFFF", req.IdleTimeout)
 				}
 				if !req.Present.Has(cti.TagClientPassword) || len(req.ClientPassword) != 0 {
@@ -394,8 +395,8 @@ func TestDialOpen(t *testing.T) {
 		{
 			name: "idle timeout is 4 heartbeats",
 			v:    cti.V24,
-			opts: baseOpts(cti.WithHeartbeat(30 * time.Second)),
-			check: func(t *testing.T, req *cti.OpenReq, res cti.OpenResult) {
+			opts: baseOpts(client.WithHeartbeat(30 * time.Second)),
+			check: func(t *testing.T, req *cti.OpenReq, res client.OpenResult) {
 				if req.IdleTimeout != 120 {
 					t.Errorf("IdleTimeout = %d; want 120", req.IdleTimeout)
 				}
@@ -406,7 +407,7 @@ func TestDialOpen(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := startServer(t, tt.v, nil)
 			s := dialT(t, srv.addr(), tt.opts...)
-			req := srv.waitReceived(t, cti.MatchType(cti.MsgOpenReq)).(*cti.OpenReq)
+			req := srv.waitReceived(t, client.MatchType(cti.MsgOpenReq)).(*cti.OpenReq)
 			tt.check(t, req, s.Opened())
 			if s.Version() != tt.v || s.Addr() != srv.addr() {
 				t.Errorf("Version, Addr = %v, %s", s.Version(), s.Addr())
@@ -441,32 +442,32 @@ func validatingServer(c *serverConn, m cti.Message) bool {
 func TestDialOpenFailures(t *testing.T) {
 	tests := []struct {
 		name string
-		opts []cti.Option
+		opts []client.Option
 		want cti.Status
 		code string
 	}{
-		{"invalid version", baseOpts(cti.WithVersion(99)), cti.ECTIInvalidVersion, "E_CTI_INVALID_VERSION"},
-		{"invalid password", baseOpts(cti.WithClient("x", "wrong")), cti.ECTIInvalidPassword, "E_CTI_INVALID_PASSWORD"},
-		{"device in use", baseOpts(cti.WithAgent(cti.Agent{Extension: "busy", PeripheralID: 5000})), cti.ECTIDeviceInUse, "E_CTI_DEVICE_IN_USE"},
-		{"idle timeout too small", baseOpts(cti.WithIdleTimeout(10 * time.Second)), cti.ECTIInvalidTimeout, "E_CTI_INVALID_TIMEOUT"},
+		{"invalid version", baseOpts(client.WithVersion(99)), cti.ECTIInvalidVersion, "E_CTI_INVALID_VERSION"},
+		{"invalid password", baseOpts(client.WithClient("x", "wrong")), cti.ECTIInvalidPassword, "E_CTI_INVALID_PASSWORD"},
+		{"device in use", baseOpts(client.WithAgent(client.Agent{Extension: "busy", PeripheralID: 5000})), cti.ECTIDeviceInUse, "E_CTI_DEVICE_IN_USE"},
+		{"idle timeout too small", baseOpts(client.WithIdleTimeout(10 * time.Second)), cti.ECTIInvalidTimeout, "E_CTI_INVALID_TIMEOUT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := startServer(t, cti.V24, validatingServer)
-			s, err := cti.Dial(ctxT(t), srv.addr(), tt.opts...)
+			s, err := client.Dial(ctxT(t), srv.addr(), tt.opts...)
 			if err == nil {
 				s.Close(context.Background())
 				t.Fatal("Dial succeeded; want a FAILURE_CONF")
 			}
-			var fe *cti.FailureError
+			var fe *client.FailureError
 			if !errors.As(err, &fe) || fe.Status != tt.want || fe.CodeName() != tt.code || fe.Request != cti.MsgOpenReq {
 				t.Fatalf("Dial error = %v; want *FailureError %s", err, tt.code)
 			}
-			var se *cti.SessionError
+			var se *client.SessionError
 			if !errors.As(err, &se) || se.Op != "open" || se.Status != tt.want || se.Addr != srv.addr() {
 				t.Errorf("Dial error = %#v; want *SessionError{Op: open, Status: %v}", se, tt.want)
 			}
-			if code, ok := cti.ErrorCode(err); code != tt.code || !ok {
+			if code, ok := client.ErrorCode(err); code != tt.code || !ok {
 				t.Errorf("ErrorCode = %q, %v; want %q", code, ok, tt.code)
 			}
 			if !strings.Contains(err.Error(), tt.code) {
@@ -480,31 +481,31 @@ func TestDialInvalidConfigSendsNothing(t *testing.T) {
 	tests := []struct {
 		name   string
 		target string
-		opts   []cti.Option
+		opts   []client.Option
 	}{
-		{"bridge mode with agent fields", "127.0.0.1:1", []cti.Option{cti.WithBridgeMode(), cti.WithAgent(testAgent)}},
+		{"bridge mode with agent fields", "127.0.0.1:1", []client.Option{client.WithBridgeMode(), client.WithAgent(testAgent)}},
 		{"no mode", "127.0.0.1:1", nil},
-		{"empty agent", "127.0.0.1:1", []cti.Option{cti.WithAgent(cti.Agent{PeripheralID: 1})}},
-		{"negative backlog", "127.0.0.1:1", baseOpts(cti.WithEventBacklog(-1))},
-		{"zero request timeout", "127.0.0.1:1", baseOpts(cti.WithRequestTimeout(0))},
+		{"empty agent", "127.0.0.1:1", []client.Option{client.WithAgent(client.Agent{PeripheralID: 1})}},
+		{"negative backlog", "127.0.0.1:1", baseOpts(client.WithEventBacklog(-1))},
+		{"zero request timeout", "127.0.0.1:1", baseOpts(client.WithRequestTimeout(0))},
 		{"bad target", "nohostport", baseOpts()},
 		{"empty target", " , ", baseOpts()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dialed := false
-			opts := append(tt.opts, cti.WithDialer(func(ctx context.Context, network, addr string) (net.Conn, error) {
+			opts := append(tt.opts, client.WithDialer(func(ctx context.Context, network, addr string) (net.Conn, error) {
 				dialed = true
 				return nil, errors.New("must not dial")
 			}))
-			_, err := cti.Dial(context.Background(), tt.target, opts...)
-			if !errors.Is(err, cti.ErrInvalidConfig) {
+			_, err := client.Dial(context.Background(), tt.target, opts...)
+			if !errors.Is(err, client.ErrInvalidConfig) {
 				t.Fatalf("Dial = %v; want ErrInvalidConfig", err)
 			}
 			if dialed {
 				t.Error("Dial connected although the configuration is invalid")
 			}
-			if code, _ := cti.ErrorCode(err); code != "E_CONFIG" {
+			if code, _ := client.ErrorCode(err); code != "E_CONFIG" {
 				t.Errorf("ErrorCode = %s", code)
 			}
 		})
@@ -514,8 +515,8 @@ func TestDialInvalidConfigSendsNothing(t *testing.T) {
 func TestHeartbeat(t *testing.T) {
 	srv := startServer(t, cti.V24, nil)
 	var rtts atomic.Int32
-	s := dialT(t, srv.addr(), baseOpts(cti.WithHeartbeat(50*time.Millisecond),
-		cti.WithHeartbeatHandler(func(rtt time.Duration) {
+	s := dialT(t, srv.addr(), baseOpts(client.WithHeartbeat(50*time.Millisecond),
+		client.WithHeartbeatHandler(func(rtt time.Duration) {
 			if rtt > 0 {
 				rtts.Add(1)
 			}
@@ -533,9 +534,9 @@ func TestHeartbeat(t *testing.T) {
 	// scheduling hiccup on a loaded machine, which does leave such a gap, cannot fail the test.)
 	const iv = 100 * time.Millisecond
 	var mu sync.Mutex
-	var outs []cti.TraceFrame
-	s2 := dialT(t, srv.addr(), baseOpts(cti.WithHeartbeat(iv), cti.WithObserver(cti.ObserverFunc(func(f cti.TraceFrame) {
-		if f.Dir == cti.TraceOut {
+	var outs []client.TraceFrame
+	s2 := dialT(t, srv.addr(), baseOpts(client.WithHeartbeat(iv), client.WithObserver(client.ObserverFunc(func(f client.TraceFrame) {
+		if f.Dir == client.TraceOut {
 			mu.Lock()
 			outs = append(outs, f)
 			mu.Unlock()
@@ -574,10 +575,10 @@ func TestHeartbeatFailures(t *testing.T) {
 		code   string
 		close  cti.Status // CLOSE_REQ status the client announces
 	}{
-		{"three misses", nil, cti.ErrHeartbeatTimeout, "E_HEARTBEAT_TIMEOUT", cti.ECTITimeout},
+		{"three misses", nil, client.ErrHeartbeatTimeout, "E_HEARTBEAT_TIMEOUT", cti.ECTITimeout},
 		{"failure conf means offline", func(c *serverConn, r *cti.HeartbeatReq) {
 			_ = c.send(&cti.FailureConf{InvokeID: r.InvokeID, Status: cti.ECTICTIServerOffline})
-		}, cti.ErrServerOffline, "E_CTI_CTI_SERVER_OFFLINE", cti.ECTICTIServerOffline},
+		}, client.ErrServerOffline, "E_CTI_CTI_SERVER_OFFLINE", cti.ECTICTIServerOffline},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -588,25 +589,25 @@ func TestHeartbeatFailures(t *testing.T) {
 				}
 				return ok
 			})
-			s := dialT(t, srv.addr(), baseOpts(cti.WithHeartbeat(15*time.Millisecond))...)
+			s := dialT(t, srv.addr(), baseOpts(client.WithHeartbeat(15*time.Millisecond))...)
 			start := time.Now()
 			err := waitDone(t, s)
-			var se *cti.SessionError
+			var se *client.SessionError
 			if !errors.Is(err, tt.want) || !errors.As(err, &se) {
 				t.Fatalf("Err = %v; want %v in a *SessionError", err, tt.want)
 			}
-			if code, _ := cti.ErrorCode(err); code != tt.code {
+			if code, _ := client.ErrorCode(err); code != tt.code {
 				t.Errorf("ErrorCode = %s; want %s", code, tt.code)
 			}
 			if tt.answer == nil {
-				if n := s.Stats().HeartbeatsMissed; n < cti.MaxMissedHeartbeats {
+				if n := s.Stats().HeartbeatsMissed; n < client.MaxMissedHeartbeats {
 					t.Errorf("HeartbeatsMissed = %d", n)
 				}
 				if d := time.Since(start); d < 3*15*time.Millisecond {
 					t.Errorf("declared dead after %v; want ≥ 3 intervals", d)
 				}
 			}
-			cr := srv.waitReceived(t, cti.MatchType(cti.MsgCloseReq)).(*cti.CloseReq)
+			cr := srv.waitReceived(t, client.MatchType(cti.MsgCloseReq)).(*cti.CloseReq)
 			if cr.Status != tt.close {
 				t.Errorf("CLOSE_REQ status = %v; want %v", cr.Status, tt.close)
 			}
@@ -620,10 +621,10 @@ func TestHeartbeatFailures(t *testing.T) {
 func TestDo(t *testing.T) {
 	tests := []struct {
 		name    string
-		opts    []cti.Option
+		opts    []client.Option
 		ctx     func() (context.Context, context.CancelFunc)
 		answer  func(c *serverConn, r *cti.SetAgentStateReq)
-		check   func(t *testing.T, r cti.Reply, err error)
+		check   func(t *testing.T, r client.Reply, err error)
 		wantErr error
 		code    string
 	}{
@@ -632,7 +633,7 @@ func TestDo(t *testing.T) {
 			answer: func(c *serverConn, r *cti.SetAgentStateReq) {
 				_ = c.send(&cti.SetAgentStateConf{InvokeID: r.InvokeID})
 			},
-			check: func(t *testing.T, r cti.Reply, err error) {
+			check: func(t *testing.T, r client.Reply, err error) {
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -649,8 +650,8 @@ func TestDo(t *testing.T) {
 			answer: func(c *serverConn, r *cti.SetAgentStateReq) {
 				_ = c.send(&cti.FailureConf{InvokeID: r.InvokeID, Status: cti.ECTIInvalidPassword, Text: "bad"})
 			},
-			check: func(t *testing.T, r cti.Reply, err error) {
-				var fe *cti.FailureError
+			check: func(t *testing.T, r client.Reply, err error) {
+				var fe *client.FailureError
 				if !errors.As(err, &fe) || fe.Status != cti.ECTIInvalidPassword || fe.Request != cti.MsgSetAgentStateReq || fe.Text != "bad" {
 					t.Fatalf("err = %v", err)
 				}
@@ -665,8 +666,8 @@ func TestDo(t *testing.T) {
 			answer: func(c *serverConn, r *cti.SetAgentStateReq) {
 				_ = c.send(&cti.ControlFailureConf{InvokeID: r.InvokeID, FailureCode: cti.CFInvalidAgentWorkMode, PeripheralErrorCode: 1234})
 			},
-			check: func(t *testing.T, r cti.Reply, err error) {
-				var cf *cti.ControlFailureError
+			check: func(t *testing.T, r client.Reply, err error) {
+				var cf *client.ControlFailureError
 				if !errors.As(err, &cf) || cf.Code != cti.CFInvalidAgentWorkMode || cf.PeripheralErrorCode != 1234 || cf.InvokeID == 0 {
 					t.Fatalf("err = %v", err)
 				}
@@ -678,9 +679,9 @@ func TestDo(t *testing.T) {
 		},
 		{
 			name:    "reply timeout",
-			opts:    []cti.Option{cti.WithRequestTimeout(30 * time.Millisecond)},
+			opts:    []client.Option{client.WithRequestTimeout(30 * time.Millisecond)},
 			answer:  func(c *serverConn, r *cti.SetAgentStateReq) {},
-			wantErr: cti.ErrRequestTimeout,
+			wantErr: client.ErrRequestTimeout,
 			code:    "E_TIMEOUT",
 		},
 		{
@@ -689,7 +690,7 @@ func TestDo(t *testing.T) {
 				return context.WithTimeout(context.Background(), 30*time.Millisecond)
 			},
 			answer:  func(c *serverConn, r *cti.SetAgentStateReq) {},
-			wantErr: cti.ErrRequestTimeout,
+			wantErr: client.ErrRequestTimeout,
 			code:    "E_TIMEOUT",
 		},
 		{
@@ -729,7 +730,7 @@ func TestDo(t *testing.T) {
 				tt.check(t, r, err)
 			}
 			if tt.wantErr != nil {
-				var re *cti.RequestError
+				var re *client.RequestError
 				if !errors.Is(err, tt.wantErr) || !errors.As(err, &re) || re.InvokeID != req.InvokeID {
 					t.Fatalf("Do = %v; want %v in a *RequestError", err, tt.wantErr)
 				}
@@ -738,7 +739,7 @@ func TestDo(t *testing.T) {
 				}
 			}
 			if tt.code != "" {
-				if code, ok := cti.ErrorCode(err); code != tt.code || !ok {
+				if code, ok := client.ErrorCode(err); code != tt.code || !ok {
 					t.Errorf("ErrorCode = %s; want %s", code, tt.code)
 				}
 			}
@@ -757,8 +758,8 @@ func TestLateReplyCounted(t *testing.T) {
 		}
 		return ok
 	})
-	s := dialT(t, srv.addr(), baseOpts(cti.WithRequestTimeout(20*time.Millisecond))...)
-	if _, err := s.Do(ctxT(t), &cti.SetAgentStateReq{}); !errors.Is(err, cti.ErrRequestTimeout) {
+	s := dialT(t, srv.addr(), baseOpts(client.WithRequestTimeout(20*time.Millisecond))...)
+	if _, err := s.Do(ctxT(t), &cti.SetAgentStateReq{}); !errors.Is(err, client.ErrRequestTimeout) {
 		t.Fatalf("Do = %v; want a timeout", err)
 	}
 	eventually(t, "late reply counted", func() bool { return s.Stats().LateReplies == 1 })
@@ -778,28 +779,28 @@ func TestDoServerDrop(t *testing.T) {
 	s := dialT(t, srv.addr(), baseOpts()...)
 	waitErr := make(chan error, 1)
 	go func() {
-		_, err := s.WaitEvent(ctxT(t), cti.MatchType(cti.MsgCallDeliveredEvent))
+		_, err := s.WaitEvent(ctxT(t), client.MatchType(cti.MsgCallDeliveredEvent))
 		waitErr <- err
 	}()
 	_, err := s.Do(ctxT(t), &cti.SetAgentStateReq{})
-	if !errors.Is(err, cti.ErrConnectionLost) {
+	if !errors.Is(err, client.ErrConnectionLost) {
 		t.Fatalf("Do = %v; want ErrConnectionLost", err)
 	}
-	if code, _ := cti.ErrorCode(err); code != "E_CONNECTION_LOST" {
+	if code, _ := client.ErrorCode(err); code != "E_CONNECTION_LOST" {
 		t.Errorf("ErrorCode = %s", code)
 	}
-	if err := waitDone(t, s); !errors.Is(err, cti.ErrConnectionLost) {
+	if err := waitDone(t, s); !errors.Is(err, client.ErrConnectionLost) {
 		t.Errorf("Err = %v", err)
 	}
 	select {
 	case err := <-waitErr:
-		if !errors.Is(err, cti.ErrConnectionLost) {
+		if !errors.Is(err, client.ErrConnectionLost) {
 			t.Errorf("WaitEvent = %v; want ErrConnectionLost", err)
 		}
 	case <-time.After(testWait):
 		t.Fatal("WaitEvent still waiting after the drop")
 	}
-	if _, err := s.Do(ctxT(t), &cti.SetAgentStateReq{}); !errors.Is(err, cti.ErrConnectionLost) {
+	if _, err := s.Do(ctxT(t), &cti.SetAgentStateReq{}); !errors.Is(err, client.ErrConnectionLost) {
 		t.Errorf("Do after drop = %v", err)
 	}
 }
@@ -811,20 +812,20 @@ func TestIdleTimeout(t *testing.T) {
 		_, ok := m.(*cti.SetAgentStateReq)
 		return ok
 	})
-	s := dialT(t, srv.addr(), baseOpts(cti.WithHeartbeat(400*time.Millisecond), cti.WithIdleTimeout(time.Second),
-		cti.WithRequestTimeout(5*time.Millisecond))...)
+	s := dialT(t, srv.addr(), baseOpts(client.WithHeartbeat(400*time.Millisecond), client.WithIdleTimeout(time.Second),
+		client.WithRequestTimeout(5*time.Millisecond))...)
 	start := time.Now()
 	for s.Err() == nil && time.Since(start) < testWait {
 		_, _ = s.Do(context.Background(), &cti.SetAgentStateReq{})
 	}
 	err := waitDone(t, s)
-	if !errors.Is(err, cti.ErrIdleTimeout) {
+	if !errors.Is(err, client.ErrIdleTimeout) {
 		t.Fatalf("Err = %v; want ErrIdleTimeout", err)
 	}
 	if d := time.Since(start); d < 900*time.Millisecond {
 		t.Errorf("declared idle after %v; want about 1 s", d)
 	}
-	if code, _ := cti.ErrorCode(err); code != "E_IDLE_TIMEOUT" {
+	if code, _ := client.ErrorCode(err); code != "E_IDLE_TIMEOUT" {
 		t.Errorf("ErrorCode = %s", code)
 	}
 }
@@ -851,7 +852,7 @@ func TestMalformedReply(t *testing.T) {
 	if raw, ok := r.Msg.(*cti.RawMessage); !ok || raw.Type != cti.MsgSetAgentStateConf {
 		t.Errorf("reply = %#v; want the raw frame", r.Msg)
 	}
-	if code, _ := cti.ErrorCode(err); code != "E_PROTOCOL" {
+	if code, _ := client.ErrorCode(err); code != "E_PROTOCOL" {
 		t.Errorf("ErrorCode = %s", code)
 	}
 	if st := s.Stats(); st.DecodeErrors != 1 || s.Err() != nil {
@@ -898,7 +899,7 @@ func TestOutOfOrderReplies(t *testing.T) {
 				}
 				return
 			}
-			var fe *cti.FailureError
+			var fe *client.FailureError
 			if !errors.As(err, &fe) || fe.Status != cti.Status(p) || fe.InvokeID != req.InvokeID {
 				errs <- fmt.Errorf("peripheral %d: got %v; want FAILURE_CONF status %d", p, err, p)
 			}
@@ -914,8 +915,8 @@ func TestOutOfOrderReplies(t *testing.T) {
 func TestConcurrentUse(t *testing.T) {
 	srv := startServer(t, cti.V24, nil)
 	var handled atomic.Int64
-	s := dialT(t, srv.addr(), baseOpts(cti.WithHeartbeat(50*time.Millisecond),
-		cti.WithEventHandler(func(cti.Event) { handled.Add(1) }))...)
+	s := dialT(t, srv.addr(), baseOpts(client.WithHeartbeat(50*time.Millisecond),
+		client.WithEventHandler(func(client.Event) { handled.Add(1) }))...)
 	const workers, each = 16, 25
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -927,7 +928,7 @@ func TestConcurrentUse(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				if _, err := s.WaitEvent(ctxT(t), cti.MatchType(cti.MsgAgentStateEvent)); err != nil {
+				if _, err := s.WaitEvent(ctxT(t), client.MatchType(cti.MsgAgentStateEvent)); err != nil {
 					t.Error(err)
 					return
 				}
@@ -960,7 +961,7 @@ func TestEvents(t *testing.T) {
 	})
 	var mu sync.Mutex
 	var seen []cti.MsgType
-	s := dialT(t, srv.addr(), baseOpts(cti.WithEventHandler(func(ev cti.Event) {
+	s := dialT(t, srv.addr(), baseOpts(client.WithEventHandler(func(ev client.Event) {
 		mu.Lock()
 		seen = append(seen, ev.Msg.MessageType())
 		mu.Unlock()
@@ -977,16 +978,16 @@ func TestEvents(t *testing.T) {
 		t.Fatalf("WaitEvent(AVAILABLE) = %+v, %v", ev, err)
 	}
 	// A field predicate through the generic view: the call on my extension, not the other one.
-	onMine := cti.MatchFields(s.Version(), cti.MsgCallDeliveredEvent, map[string]any{"AlertingDeviceID": "1001"})
+	onMine := client.MatchFields(s.Version(), cti.MsgCallDeliveredEvent, map[string]any{"AlertingDeviceID": "1001"})
 	ev, err = s.WaitEvent(ctxT(t), onMine)
 	if err != nil || ev.Msg.(*cti.CallDeliveredEvent).ConnectionCallID != 2 {
 		t.Fatalf("WaitEvent(delivered on 1001) = %+v, %v", ev, err)
 	}
 
 	// An event that arrives during the wait.
-	got := make(chan cti.Event, 1)
+	got := make(chan client.Event, 1)
 	go func() {
-		ev, err := s.WaitEvent(ctxT(t), cti.MatchFields(s.Version(), cti.MsgAgentStateEvent, map[string]any{"AgentState": "AGENT_STATE_TALKING"}))
+		ev, err := s.WaitEvent(ctxT(t), client.MatchFields(s.Version(), cti.MsgAgentStateEvent, map[string]any{"AgentState": "AGENT_STATE_TALKING"}))
 		if err != nil {
 			t.Error(err)
 		}
@@ -1016,11 +1017,11 @@ func TestEvents(t *testing.T) {
 	// Nothing matches: the wait times out.
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	_, err = s.WaitEvent(ctx, cti.MatchType(cti.MsgEndCallEvent))
-	if !errors.Is(err, cti.ErrEventTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+	_, err = s.WaitEvent(ctx, client.MatchType(cti.MsgEndCallEvent))
+	if !errors.Is(err, client.ErrEventTimeout) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("WaitEvent with nothing to match = %v", err)
 	}
-	if code, _ := cti.ErrorCode(err); code != "E_EVENT_TIMEOUT" {
+	if code, _ := client.ErrorCode(err); code != "E_EVENT_TIMEOUT" {
 		t.Errorf("ErrorCode = %s", code)
 	}
 	mu.Lock()
@@ -1055,7 +1056,7 @@ func TestEventBacklog(t *testing.T) {
 				}
 				return false
 			})
-			s := dialT(t, srv.addr(), baseOpts(cti.WithEventBacklog(tt.backlog))...)
+			s := dialT(t, srv.addr(), baseOpts(client.WithEventBacklog(tt.backlog))...)
 			eventually(t, "10 events", func() bool { return s.Stats().Events == 10 })
 			st := s.Stats()
 			if st.EventsDropped != tt.wantDropped || st.EventsUnclaimed != tt.wantUnclaimed {
@@ -1078,18 +1079,18 @@ func TestFailureEventServerOffline(t *testing.T) {
 	c := srv.nextConn(t)
 	_ = c.send(&cti.FailureEvent{Status: cti.ECTICTIServerOffline})
 	err := waitDone(t, s)
-	if !errors.Is(err, cti.ErrServerOffline) {
+	if !errors.Is(err, client.ErrServerOffline) {
 		t.Fatalf("Err = %v; want ErrServerOffline", err)
 	}
 	// The event itself is still there for the owner.
-	ev, werr := s.WaitEvent(ctxT(t), cti.MatchType(cti.MsgFailureEvent))
+	ev, werr := s.WaitEvent(ctxT(t), client.MatchType(cti.MsgFailureEvent))
 	if werr != nil || ev.Msg.(*cti.FailureEvent).Status != cti.ECTICTIServerOffline {
 		t.Errorf("WaitEvent after the end = %v, %v", ev, werr)
 	}
-	if _, werr := s.WaitEvent(ctxT(t), nil); !errors.Is(werr, cti.ErrServerOffline) {
+	if _, werr := s.WaitEvent(ctxT(t), nil); !errors.Is(werr, client.ErrServerOffline) {
 		t.Errorf("WaitEvent on an ended session = %v", werr)
 	}
-	if cr := srv.waitReceived(t, cti.MatchType(cti.MsgCloseReq)).(*cti.CloseReq); cr.Status != cti.ECTICTIServerOffline {
+	if cr := srv.waitReceived(t, client.MatchType(cti.MsgCloseReq)).(*cti.CloseReq); cr.Status != cti.ECTICTIServerOffline {
 		t.Errorf("CLOSE_REQ status = %v", cr.Status)
 	}
 }
@@ -1119,21 +1120,21 @@ func TestClose(t *testing.T) {
 		})
 		waiter := make(chan error, 1)
 		go func() {
-			_, err := s.WaitEvent(context.Background(), cti.MatchType(cti.MsgEndCallEvent))
+			_, err := s.WaitEvent(context.Background(), client.MatchType(cti.MsgEndCallEvent))
 			waiter <- err
 		}()
 		if err := s.Close(ctxT(t)); err != nil {
 			t.Fatalf("Close = %v", err)
 		}
 		for i := 0; i < 3; i++ {
-			if err := <-errs; !errors.Is(err, cti.ErrSessionClosed) {
+			if err := <-errs; !errors.Is(err, client.ErrSessionClosed) {
 				t.Errorf("pending Do = %v; want ErrSessionClosed", err)
 			}
 		}
-		if err := <-waiter; !errors.Is(err, cti.ErrSessionClosed) {
+		if err := <-waiter; !errors.Is(err, client.ErrSessionClosed) {
 			t.Errorf("WaitEvent = %v; want ErrSessionClosed", err)
 		}
-		if cr := srv.waitReceived(t, cti.MatchType(cti.MsgCloseReq)).(*cti.CloseReq); cr.Status != cti.ECTINoError {
+		if cr := srv.waitReceived(t, client.MatchType(cti.MsgCloseReq)).(*cti.CloseReq); cr.Status != cti.ECTINoError {
 			t.Errorf("CLOSE_REQ status = %v", cr.Status)
 		}
 		if err := s.Close(ctxT(t)); err != nil {
@@ -1141,10 +1142,10 @@ func TestClose(t *testing.T) {
 		}
 		_, err := s.Do(ctxT(t), &cti.SetAgentStateReq{})
 		// Not written anywhere: its own code, the cause still matchable.
-		if code, _ := cti.ErrorCode(err); !errors.Is(err, cti.ErrSessionClosed) || !errors.Is(err, cti.ErrNotSent) || code != "E_NOT_SENT" {
+		if code, _ := client.ErrorCode(err); !errors.Is(err, client.ErrSessionClosed) || !errors.Is(err, client.ErrNotSent) || code != "E_NOT_SENT" {
 			t.Errorf("Do after Close = %v (%s); want E_NOT_SENT wrapping ErrSessionClosed", err, code)
 		}
-		if !errors.Is(s.Err(), cti.ErrSessionClosed) {
+		if !errors.Is(s.Err(), client.ErrSessionClosed) {
 			t.Errorf("Err = %v", s.Err())
 		}
 	})
@@ -1153,10 +1154,10 @@ func TestClose(t *testing.T) {
 			_, ok := m.(*cti.CloseReq)
 			return ok
 		})
-		s := dialT(t, srv.addr(), baseOpts(cti.WithCloseTimeout(30*time.Millisecond))...)
+		s := dialT(t, srv.addr(), baseOpts(client.WithCloseTimeout(30*time.Millisecond))...)
 		start := time.Now()
 		err := s.Close(context.Background())
-		if !errors.Is(err, cti.ErrRequestTimeout) {
+		if !errors.Is(err, client.ErrRequestTimeout) {
 			t.Errorf("Close = %v; want a CLOSE_CONF timeout", err)
 		}
 		if d := time.Since(start); d > time.Second {
@@ -1176,7 +1177,7 @@ func TestClose(t *testing.T) {
 // TestFailover covers the fail-over triggers: refusals of side A at Dial time and a drop after
 // the session opened.
 func TestFailover(t *testing.T) {
-	policy := cti.FailoverPolicy{InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxAttempts: 6}
+	policy := client.FailoverPolicy{InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxAttempts: 6}
 	notMaster := func(c *serverConn, m cti.Message) bool {
 		if r, ok := m.(*cti.OpenReq); ok {
 			_ = c.send(&cti.FailureConf{InvokeID: r.InvokeID, Status: cti.ECTIServerNotMaster})
@@ -1222,10 +1223,10 @@ func TestFailover(t *testing.T) {
 				addrA = startServer(t, cti.V24, tt.sideA).addr()
 			}
 			b := startServer(t, cti.V24, nil)
-			var infos []cti.ReconnectInfo
-			opts := baseOpts(cti.WithReconnectHandler(func(i cti.ReconnectInfo) { infos = append(infos, i) }))
+			var infos []client.ReconnectInfo
+			opts := baseOpts(client.WithReconnectHandler(func(i client.ReconnectInfo) { infos = append(infos, i) }))
 			if tt.failover {
-				opts = append(opts, cti.WithFailover(policy))
+				opts = append(opts, client.WithFailover(policy))
 			}
 			s := dialT(t, addrA+","+b.addr(), opts...)
 			if s.Addr() != b.addr() || s.Opened().Addr != b.addr() {
@@ -1242,8 +1243,8 @@ func TestFailover(t *testing.T) {
 
 	t.Run("side A only says not master", func(t *testing.T) {
 		a := startServer(t, cti.V24, notMaster)
-		_, err := cti.Dial(ctxT(t), a.addr(), baseOpts()...)
-		var fe *cti.FailureError
+		_, err := client.Dial(ctxT(t), a.addr(), baseOpts()...)
+		var fe *client.FailureError
 		if !errors.As(err, &fe) || fe.CodeName() != "E_CTI_SERVER_NOT_MASTER" {
 			t.Errorf("Dial = %v; want E_CTI_SERVER_NOT_MASTER", err)
 		}
@@ -1255,45 +1256,45 @@ func TestFailover(t *testing.T) {
 			return ok
 		})
 		b := startServer(t, cti.V24, nil)
-		infos := make(chan cti.ReconnectInfo, 4)
-		s := dialT(t, a.addr()+","+b.addr(), baseOpts(cti.WithFailover(policy), cti.WithHeartbeat(50*time.Millisecond),
-			cti.WithReconnectHandler(func(i cti.ReconnectInfo) { infos <- i }))...)
+		infos := make(chan client.ReconnectInfo, 4)
+		s := dialT(t, a.addr()+","+b.addr(), baseOpts(client.WithFailover(policy), client.WithHeartbeat(50*time.Millisecond),
+			client.WithReconnectHandler(func(i client.ReconnectInfo) { infos <- i }))...)
 		a.nextConn(t)
 		inflight := make(chan error, 1)
 		go func() {
 			_, err := s.Do(ctxT(t), &cti.SetAgentStateReq{})
 			inflight <- err
 		}()
-		waiter := make(chan cti.Event, 1)
+		waiter := make(chan client.Event, 1)
 		go func() {
-			ev, err := s.WaitEvent(ctxT(t), cti.MatchType(cti.MsgCallDeliveredEvent))
+			ev, err := s.WaitEvent(ctxT(t), client.MatchType(cti.MsgCallDeliveredEvent))
 			if err != nil {
 				t.Error("waiter:", err)
 			}
 			waiter <- ev
 		}()
-		a.waitReceived(t, cti.MatchType(cti.MsgSetAgentStateReq))
+		a.waitReceived(t, client.MatchType(cti.MsgSetAgentStateReq))
 		a.dropAll()
 
-		if err := <-inflight; !errors.Is(err, cti.ErrConnectionLost) {
+		if err := <-inflight; !errors.Is(err, client.ErrConnectionLost) {
 			t.Errorf("in-flight Do = %v; want ErrConnectionLost", err)
 		}
-		var info cti.ReconnectInfo
+		var info client.ReconnectInfo
 		select {
 		case info = <-infos:
 		case <-time.After(testWait):
 			t.Fatal("no reconnection reported")
 		}
 		if info.From != a.addr() || info.To != b.addr() || info.Initial || info.Err != nil ||
-			!errors.Is(info.Cause, cti.ErrConnectionLost) || info.Outage <= 0 || info.Attempts != 1 {
+			!errors.Is(info.Cause, client.ErrConnectionLost) || info.Outage <= 0 || info.Attempts != 1 {
 			t.Errorf("ReconnectInfo = %+v", info)
 		}
 		if s.Addr() != b.addr() || s.Stats().Reconnects != 1 || s.Err() != nil {
 			t.Errorf("after fail-over: Addr %s, Stats %+v, Err %v", s.Addr(), s.Stats(), s.Err())
 		}
 		// Same identity on both sides.
-		openA := a.waitReceived(t, cti.MatchType(cti.MsgOpenReq)).(*cti.OpenReq)
-		openB := b.waitReceived(t, cti.MatchType(cti.MsgOpenReq)).(*cti.OpenReq)
+		openA := a.waitReceived(t, client.MatchType(cti.MsgOpenReq)).(*cti.OpenReq)
+		openB := b.waitReceived(t, client.MatchType(cti.MsgOpenReq)).(*cti.OpenReq)
 		openA.InvokeID, openB.InvokeID = 0, 0
 		if fmt.Sprint(cti.FieldMap(openA, cti.V24)) != fmt.Sprint(cti.FieldMap(openB, cti.V24)) {
 			t.Errorf("OPEN_REQ differs after fail-over:\nA %v\nB %v", cti.FieldMap(openA, cti.V24), cti.FieldMap(openB, cti.V24))
@@ -1326,21 +1327,21 @@ func TestFailover(t *testing.T) {
 		s := dialT(t, a.addr(), baseOpts()...)
 		a.nextConn(t)
 		a.dropAll()
-		if err := waitDone(t, s); !errors.Is(err, cti.ErrConnectionLost) {
+		if err := waitDone(t, s); !errors.Is(err, client.ErrConnectionLost) {
 			t.Errorf("Err = %v", err)
 		}
 	})
 
 	t.Run("gives up after MaxAttempts", func(t *testing.T) {
 		a := startServer(t, cti.V24, nil)
-		infos := make(chan cti.ReconnectInfo, 4)
-		p := cti.FailoverPolicy{InitialBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, MaxAttempts: 3}
-		s := dialT(t, a.addr(), baseOpts(cti.WithFailover(p), cti.WithReconnectHandler(func(i cti.ReconnectInfo) { infos <- i }))...)
+		infos := make(chan client.ReconnectInfo, 4)
+		p := client.FailoverPolicy{InitialBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, MaxAttempts: 3}
+		s := dialT(t, a.addr(), baseOpts(client.WithFailover(p), client.WithReconnectHandler(func(i client.ReconnectInfo) { infos <- i }))...)
 		a.nextConn(t)
 		a.stop() // listener closed too: every attempt is refused
 		err := waitDone(t, s)
-		var se *cti.SessionError
-		if !errors.As(err, &se) || se.Op != "reconnect" || !errors.Is(err, cti.ErrConnectionLost) {
+		var se *client.SessionError
+		if !errors.As(err, &se) || se.Op != "reconnect" || !errors.Is(err, client.ErrConnectionLost) {
 			t.Errorf("Err = %v; want a reconnect SessionError caused by the lost connection", err)
 		}
 		info := <-infos
@@ -1355,7 +1356,7 @@ func TestFailover(t *testing.T) {
 	t.Run("requests wait for the reconnection", func(t *testing.T) {
 		a := startServer(t, cti.V24, nil)
 		b := startServer(t, cti.V24, nil)
-		s := dialT(t, a.addr()+","+b.addr(), baseOpts(cti.WithFailover(cti.FailoverPolicy{InitialBackoff: 50 * time.Millisecond, MaxAttempts: 5}))...)
+		s := dialT(t, a.addr()+","+b.addr(), baseOpts(client.WithFailover(client.FailoverPolicy{InitialBackoff: 50 * time.Millisecond, MaxAttempts: 5}))...)
 		a.nextConn(t)
 		a.stop()
 		b.stop() // both down: the session retries with backoff
@@ -1366,18 +1367,18 @@ func TestFailover(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 		defer cancel()
 		_, err := s.Do(ctx, &cti.SetAgentStateReq{})
-		if !errors.Is(err, cti.ErrRequestTimeout) && !errors.Is(err, cti.ErrConnectionLost) {
+		if !errors.Is(err, client.ErrRequestTimeout) && !errors.Is(err, client.ErrConnectionLost) {
 			t.Errorf("Do while reconnecting = %v", err)
 		}
 		s.Close(context.Background())
-		if err := waitDone(t, s); !errors.Is(err, cti.ErrSessionClosed) {
+		if err := waitDone(t, s); !errors.Is(err, client.ErrSessionClosed) {
 			t.Errorf("Close while reconnecting: Err = %v", err)
 		}
 	})
 }
 
 func TestFailoverBackoff(t *testing.T) {
-	p := cti.FailoverPolicy{InitialBackoff: 100 * time.Millisecond, MaxBackoff: time.Second, Multiplier: 2, Jitter: 0.5}
+	p := client.FailoverPolicy{InitialBackoff: 100 * time.Millisecond, MaxBackoff: time.Second, Multiplier: 2, Jitter: 0.5}
 	tests := []struct {
 		n    int
 		rnd  float64
@@ -1397,17 +1398,17 @@ func TestFailoverBackoff(t *testing.T) {
 			t.Errorf("Backoff(%d, %v) = %v; want %v", tt.n, tt.rnd, got, tt.want)
 		}
 	}
-	if got := (cti.FailoverPolicy{}).Backoff(1, 0.5); got != cti.DefaultFailoverInitialBackoff {
-		t.Errorf("zero policy Backoff(1) = %v; want the default %v", got, cti.DefaultFailoverInitialBackoff)
+	if got := (client.FailoverPolicy{}).Backoff(1, 0.5); got != client.DefaultFailoverInitialBackoff {
+		t.Errorf("zero policy Backoff(1) = %v; want the default %v", got, client.DefaultFailoverInitialBackoff)
 	}
-	if got := (cti.FailoverPolicy{Jitter: -1}).Backoff(2, 0.99); got != 2*cti.DefaultFailoverInitialBackoff {
+	if got := (client.FailoverPolicy{Jitter: -1}).Backoff(2, 0.99); got != 2*client.DefaultFailoverInitialBackoff {
 		t.Errorf("no-jitter Backoff(2) = %v", got)
 	}
 }
 
 // tlsFiles writes a test CA, a server certificate for 127.0.0.1 and "cti.test", and a client
 // certificate, and returns the client's TLSFiles and the server's tls.Config.
-func tlsFiles(t *testing.T) (cti.TLSFiles, *tls.Config) {
+func tlsFiles(t *testing.T) (client.TLSFiles, *tls.Config) {
 	t.Helper()
 	dir := t.TempDir()
 	newKey := func() *ecdsa.PrivateKey {
@@ -1462,7 +1463,7 @@ func tlsFiles(t *testing.T) (cti.TLSFiles, *tls.Config) {
 	pool := x509.NewCertPool()
 	pool.AddCert(ca)
 	serverCfg := &tls.Config{Certificates: []tls.Certificate{pair}, ClientCAs: pool, ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS12}
-	files := cti.TLSFiles{
+	files := client.TLSFiles{
 		CAFile:   write("ca.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})),
 		CertFile: write("client.pem", cliCert),
 		KeyFile:  write("client.key", cliKey),
@@ -1480,13 +1481,13 @@ func TestTLS(t *testing.T) {
 
 	tests := []struct {
 		name    string
-		files   cti.TLSFiles
+		files   client.TLSFiles
 		wantErr string // ErrorCode, "" for success
 	}{
 		{"IP address verified", files, ""},
-		{"server name", cti.TLSFiles{CAFile: files.CAFile, CertFile: files.CertFile, KeyFile: files.KeyFile, ServerName: "cti.test"}, ""},
-		{"wrong server name", cti.TLSFiles{CAFile: files.CAFile, CertFile: files.CertFile, KeyFile: files.KeyFile, ServerName: "other.test"}, "E_TLS"},
-		{"unknown CA", cti.TLSFiles{CertFile: files.CertFile, KeyFile: files.KeyFile}, "E_TLS"},
+		{"server name", client.TLSFiles{CAFile: files.CAFile, CertFile: files.CertFile, KeyFile: files.KeyFile, ServerName: "cti.test"}, ""},
+		{"wrong server name", client.TLSFiles{CAFile: files.CAFile, CertFile: files.CertFile, KeyFile: files.KeyFile, ServerName: "other.test"}, "E_TLS"},
+		{"unknown CA", client.TLSFiles{CertFile: files.CertFile, KeyFile: files.KeyFile}, "E_TLS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1494,9 +1495,9 @@ func TestTLS(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := cti.Dial(ctxT(t), srv.addr(), baseOpts(cti.WithTLS(cfg), cti.WithHeartbeat(50*time.Millisecond))...)
+			s, err := client.Dial(ctxT(t), srv.addr(), baseOpts(client.WithTLS(cfg), client.WithHeartbeat(50*time.Millisecond))...)
 			if tt.wantErr != "" {
-				if code, _ := cti.ErrorCode(err); code != tt.wantErr {
+				if code, _ := client.ErrorCode(err); code != tt.wantErr {
 					t.Fatalf("Dial = %v (%s); want %s", err, code, tt.wantErr)
 				}
 				return
@@ -1514,10 +1515,10 @@ func TestTLS(t *testing.T) {
 			}
 		})
 	}
-	if _, err := (cti.TLSFiles{CertFile: files.CertFile}).Config(); err == nil {
+	if _, err := (client.TLSFiles{CertFile: files.CertFile}).Config(); err == nil {
 		t.Error("TLSFiles with a certificate and no key: no error")
 	}
-	if _, err := (cti.TLSFiles{CAFile: files.CertFile + ".missing"}).Config(); err == nil {
+	if _, err := (client.TLSFiles{CAFile: files.CertFile + ".missing"}).Config(); err == nil {
 		t.Error("TLSFiles with a missing CA file: no error")
 	}
 }
@@ -1528,17 +1529,17 @@ func TestTrace(t *testing.T) {
 		t.Run(v.String(), func(t *testing.T) {
 			srv := startServer(t, v, nil)
 			var buf syncBuffer
-			var frames []cti.TraceFrame
+			var frames []client.TraceFrame
 			var mu sync.Mutex
-			collect := cti.ObserverFunc(func(f cti.TraceFrame) {
+			collect := client.ObserverFunc(func(f client.TraceFrame) {
 				mu.Lock()
 				frames = append(frames, f)
 				mu.Unlock()
 			})
-			tw := cti.TraceWriter(&buf)
-			both := cti.ObserverFunc(func(f cti.TraceFrame) { tw.Frame(f); collect(f) })
-			s := dialT(t, srv.addr(), baseOpts(cti.WithVersion(v), cti.WithClient("ctiload", clientSecret),
-				cti.WithLabel("vu-7"), cti.WithObserver(both))...)
+			tw := client.TraceWriter(&buf)
+			both := client.ObserverFunc(func(f client.TraceFrame) { tw.Frame(f); collect(f) })
+			s := dialT(t, srv.addr(), baseOpts(client.WithVersion(v), client.WithClient("ctiload", clientSecret),
+				client.WithLabel("vu-7"), client.WithObserver(both))...)
 			req := &cti.SetAgentStateReq{PeripheralID: 5000, AgentState: cti.AgentStateLogin, AgentPassword: agentSecret, AgentInstrument: "1001"}
 			if _, err := s.Do(ctxT(t), req); err != nil {
 				t.Fatal(err)
@@ -1546,7 +1547,7 @@ func TestTrace(t *testing.T) {
 			if req.AgentPassword != agentSecret {
 				t.Error("tracing changed the caller's request")
 			}
-			if _, err := s.WaitEvent(ctxT(t), cti.MatchType(cti.MsgAgentStateEvent)); err != nil {
+			if _, err := s.WaitEvent(ctxT(t), client.MatchType(cti.MsgAgentStateEvent)); err != nil {
 				t.Fatal(err)
 			}
 			if err := s.Close(ctxT(t)); err != nil {
@@ -1579,11 +1580,11 @@ func TestTrace(t *testing.T) {
 				names = append(names, rec.Dir+" "+rec.Name)
 				switch rec.Name {
 				case "OPEN_REQ":
-					if rec.Fields["ClientPassword"] != cti.Redacted || rec.Fields["AgentExtension"] != "1001" {
+					if rec.Fields["ClientPassword"] != client.Redacted || rec.Fields["AgentExtension"] != "1001" {
 						t.Errorf("OPEN_REQ fields = %v", rec.Fields)
 					}
 				case "SET_AGENT_STATE_REQ":
-					if rec.Fields["AgentPassword"] != cti.Redacted || rec.Fields["AgentState"] != "AGENT_STATE_LOGIN" {
+					if rec.Fields["AgentPassword"] != client.Redacted || rec.Fields["AgentState"] != "AGENT_STATE_LOGIN" {
 						t.Errorf("SET_AGENT_STATE_REQ fields = %v", rec.Fields)
 					}
 				}
@@ -1597,15 +1598,15 @@ func TestTrace(t *testing.T) {
 			mu.Lock()
 			defer mu.Unlock()
 			for _, f := range frames {
-				if r, ok := f.Msg.(*cti.OpenReq); ok && string(r.ClientPassword) != cti.Redacted {
+				if r, ok := f.Msg.(*cti.OpenReq); ok && string(r.ClientPassword) != client.Redacted {
 					t.Errorf("observer got OPEN_REQ password %q", r.ClientPassword)
 				}
-				if f.Dir != cti.TraceOut {
+				if f.Dir != client.TraceOut {
 					continue
 				}
 				// The traced size is the wire size for this version (1-byte floating tags below
 				// v20): the server's copy, secrets and all, re-encodes to exactly that size.
-				got := srv.waitReceived(t, cti.MatchType(f.Msg.MessageType()))
+				got := srv.waitReceived(t, client.MatchType(f.Msg.MessageType()))
 				b, err := got.Encode(nil, v)
 				if err != nil {
 					t.Fatal(err)
@@ -1623,8 +1624,8 @@ func TestTrace(t *testing.T) {
 
 func TestTraceRegress(t *testing.T) {
 	var buf bytes.Buffer
-	tw := cti.NewTraceWriter(&buf, cti.TraceOptions{Regress: true})
-	tw.Frame(cti.TraceFrame{Time: time.Now(), Dir: cti.TraceOut, Label: "a", Addr: "x:1", Version: cti.V14,
+	tw := client.NewTraceWriter(&buf, client.TraceOptions{Regress: true})
+	tw.Frame(client.TraceFrame{Time: time.Now(), Dir: client.TraceOut, Label: "a", Addr: "x:1", Version: cti.V14,
 		Msg: &cti.HeartbeatReq{InvokeID: 3}, Size: 12})
 	want := `{"dir":"out","session":"a","version":"UCCE v14","size":12,"type":5,"name":"HEARTBEAT_REQ","fields":{"InvokeID":3}}` + "\n"
 	if buf.String() != want {
@@ -1657,24 +1658,24 @@ func TestErrorCode(t *testing.T) {
 	}{
 		{nil, "", false},
 		{errors.New("x"), "E_UNKNOWN", false},
-		{&cti.FailureError{Status: cti.ECTIInvalidPassword}, "E_CTI_INVALID_PASSWORD", true},
-		{&cti.FailureError{Status: 4000}, "E_CTI_STATUS_4000", true},
-		{&cti.ControlFailureError{Code: cti.CFInvalidAgentWorkMode}, "CF_INVALID_AGENT_WORK_MODE", true},
-		{&cti.ControlFailureError{Code: 999}, "CF_CODE_999", true},
-		{&cti.RequestError{Err: fmt.Errorf("%w after 1s", cti.ErrRequestTimeout)}, "E_TIMEOUT", true},
-		{&cti.RequestError{Err: &cti.SessionError{Op: "read", Err: cti.ErrConnectionLost}}, "E_CONNECTION_LOST", true},
-		{&cti.RequestError{Err: &cti.SessionError{Op: "heartbeat", Err: cti.ErrHeartbeatTimeout}}, "E_HEARTBEAT_TIMEOUT", true},
-		{&cti.SessionError{Op: "close", Err: cti.ErrSessionClosed}, "E_SESSION_CLOSED", true},
-		{&cti.SessionError{Op: "open", Err: &cti.FailureError{Status: cti.ECTIServerNotMaster}}, "E_CTI_SERVER_NOT_MASTER", true},
-		{&cti.SessionError{Op: "open", Err: cti.ErrStandby}, "E_STANDBY", true},
-		{&cti.SessionError{Op: "dial", Err: fmt.Errorf("dial: %w", context.DeadlineExceeded)}, "E_DIAL", true},
-		{&cti.SessionError{Op: "tls", Err: errors.New("bad certificate")}, "E_TLS", true},
-		{&cti.SessionError{Op: "idle", Err: cti.ErrIdleTimeout}, "E_IDLE_TIMEOUT", true},
+		{&client.FailureError{Status: cti.ECTIInvalidPassword}, "E_CTI_INVALID_PASSWORD", true},
+		{&client.FailureError{Status: 4000}, "E_CTI_STATUS_4000", true},
+		{&client.ControlFailureError{Code: cti.CFInvalidAgentWorkMode}, "CF_INVALID_AGENT_WORK_MODE", true},
+		{&client.ControlFailureError{Code: 999}, "CF_CODE_999", true},
+		{&client.RequestError{Err: fmt.Errorf("%w after 1s", client.ErrRequestTimeout)}, "E_TIMEOUT", true},
+		{&client.RequestError{Err: &client.SessionError{Op: "read", Err: client.ErrConnectionLost}}, "E_CONNECTION_LOST", true},
+		{&client.RequestError{Err: &client.SessionError{Op: "heartbeat", Err: client.ErrHeartbeatTimeout}}, "E_HEARTBEAT_TIMEOUT", true},
+		{&client.SessionError{Op: "close", Err: client.ErrSessionClosed}, "E_SESSION_CLOSED", true},
+		{&client.SessionError{Op: "open", Err: &client.FailureError{Status: cti.ECTIServerNotMaster}}, "E_CTI_SERVER_NOT_MASTER", true},
+		{&client.SessionError{Op: "open", Err: client.ErrStandby}, "E_STANDBY", true},
+		{&client.SessionError{Op: "dial", Err: fmt.Errorf("dial: %w", context.DeadlineExceeded)}, "E_DIAL", true},
+		{&client.SessionError{Op: "tls", Err: errors.New("bad certificate")}, "E_TLS", true},
+		{&client.SessionError{Op: "idle", Err: client.ErrIdleTimeout}, "E_IDLE_TIMEOUT", true},
 		{fmt.Errorf("wait: %w", context.Canceled), "E_CANCELED", true},
 		{&cti.EncodeError{Type: cti.MsgOpenReq}, "E_ENCODE", true},
 	}
 	for _, tt := range tests {
-		if got, ok := cti.ErrorCode(tt.err); got != tt.want || ok != tt.ok {
+		if got, ok := client.ErrorCode(tt.err); got != tt.want || ok != tt.ok {
 			t.Errorf("ErrorCode(%v) = %q, %v; want %q, %v", tt.err, got, ok, tt.want, tt.ok)
 		}
 	}
@@ -1694,7 +1695,7 @@ func TestParseTarget(t *testing.T) {
 		{"", nil, true},
 	}
 	for _, tt := range tests {
-		got, err := cti.ParseTarget(tt.in)
+		got, err := client.ParseTarget(tt.in)
 		if (err != nil) != tt.wantErr || fmt.Sprint(got) != fmt.Sprint(tt.want) {
 			t.Errorf("ParseTarget(%q) = %v, %v; want %v, err %v", tt.in, got, err, tt.want, tt.wantErr)
 		}
@@ -1708,16 +1709,16 @@ func TestMatchers(t *testing.T) {
 		match func(cti.Message) bool
 		want  bool
 	}{
-		{"type", cti.MatchType(cti.MsgAgentStateEvent), true},
-		{"other type", cti.MatchType(cti.MsgCallDeliveredEvent), false},
-		{"enum by name", cti.MatchFields(cti.V24, cti.MsgAgentStateEvent, map[string]any{"AgentState": "AGENT_STATE_AVAILABLE"}), true},
-		{"enum by number", cti.MatchFields(cti.V24, cti.MsgAgentStateEvent, map[string]any{"AgentState": 3}), true},
-		{"enum by value", cti.MatchFields(cti.V24, cti.MsgAgentStateEvent, map[string]any{"AgentState": cti.AgentStateAvailable}), true},
-		{"number", cti.MatchFields(cti.V24, cti.MsgAgentStateEvent, map[string]any{"PeripheralID": 5000, "AgentExtension": "1001"}), true},
-		{"wrong value", cti.MatchFields(cti.V24, cti.MsgAgentStateEvent, map[string]any{"AgentState": "AGENT_STATE_TALKING"}), false},
-		{"absent field", cti.MatchFields(cti.V24, cti.MsgAgentStateEvent, map[string]any{"AgentInstrument": "1001"}), false},
-		{"all", cti.MatchAll(cti.MatchType(cti.MsgAgentStateEvent), func(m cti.Message) bool { return true }), true},
-		{"all, one fails", cti.MatchAll(cti.MatchType(cti.MsgAgentStateEvent), cti.MatchType(cti.MsgEndCallEvent)), false},
+		{"type", client.MatchType(cti.MsgAgentStateEvent), true},
+		{"other type", client.MatchType(cti.MsgCallDeliveredEvent), false},
+		{"enum by name", client.MatchFields(cti.V24, cti.MsgAgentStateEvent, map[string]any{"AgentState": "AGENT_STATE_AVAILABLE"}), true},
+		{"enum by number", client.MatchFields(cti.V24, cti.MsgAgentStateEvent, map[string]any{"AgentState": 3}), true},
+		{"enum by value", client.MatchFields(cti.V24, cti.MsgAgentStateEvent, map[string]any{"AgentState": cti.AgentStateAvailable}), true},
+		{"number", client.MatchFields(cti.V24, cti.MsgAgentStateEvent, map[string]any{"PeripheralID": 5000, "AgentExtension": "1001"}), true},
+		{"wrong value", client.MatchFields(cti.V24, cti.MsgAgentStateEvent, map[string]any{"AgentState": "AGENT_STATE_TALKING"}), false},
+		{"absent field", client.MatchFields(cti.V24, cti.MsgAgentStateEvent, map[string]any{"AgentInstrument": "1001"}), false},
+		{"all", client.MatchAll(client.MatchType(cti.MsgAgentStateEvent), func(m cti.Message) bool { return true }), true},
+		{"all, one fails", client.MatchAll(client.MatchType(cti.MsgAgentStateEvent), client.MatchType(cti.MsgEndCallEvent)), false},
 	}
 	for _, tt := range tests {
 		if got := tt.match(ev); got != tt.want {
@@ -1730,7 +1731,7 @@ func TestDoRefusesSessionMessages(t *testing.T) {
 	srv := startServer(t, cti.V24, nil)
 	s := dialT(t, srv.addr(), baseOpts()...)
 	for _, req := range []cti.Invoker{&cti.OpenReq{}, &cti.CloseReq{}} {
-		if _, err := s.Do(ctxT(t), req); !errors.Is(err, cti.ErrInvalidRequest) {
+		if _, err := s.Do(ctxT(t), req); !errors.Is(err, client.ErrInvalidRequest) {
 			t.Errorf("Do(%s) = %v; want ErrInvalidRequest", req.MessageType(), err)
 		}
 	}

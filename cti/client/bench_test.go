@@ -1,4 +1,4 @@
-package cti_test
+package client_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/cti/client"
 )
 
 // BenchmarkIdleSessionMemory opens many heartbeating sessions to the in-process loopback server
@@ -37,17 +38,17 @@ func BenchmarkIdleSessionMemory(b *testing.B) {
 	srv := startServer(b, cti.V24, nil)
 	srv.quiet.Store(true)
 	const heartbeat = time.Second
-	opts := []cti.Option{
-		cti.WithAgent(testAgent),
-		cti.WithClient("bench", "pw"),
-		cti.WithHeartbeat(heartbeat),
-		cti.WithOpenTimeout(30 * time.Second),
-		cti.WithConnectTimeout(30 * time.Second),
+	opts := []client.Option{
+		client.WithAgent(testAgent),
+		client.WithClient("bench", "pw"),
+		client.WithHeartbeat(heartbeat),
+		client.WithOpenTimeout(30 * time.Second),
+		client.WithConnectTimeout(30 * time.Second),
 	}
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		before := memSnapshot()
-		sessions := make([]*cti.Session, n)
+		sessions := make([]*client.Session, n)
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		var firstErr error
@@ -57,7 +58,7 @@ func BenchmarkIdleSessionMemory(b *testing.B) {
 			go func() {
 				defer wg.Done()
 				for k := range next {
-					s, err := cti.Dial(context.Background(), srv.addr(), opts...)
+					s, err := client.Dial(context.Background(), srv.addr(), opts...)
 					if err != nil {
 						mu.Lock()
 						if firstErr == nil {
@@ -111,7 +112,7 @@ func memSnapshot() memStats {
 	return memStats{heap: ms.HeapInuse, stack: ms.StackInuse, goroutines: uint64(runtime.NumGoroutine())}
 }
 
-func closeAll(sessions []*cti.Session) {
+func closeAll(sessions []*client.Session) {
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 64)
 	for _, s := range sessions {
@@ -159,7 +160,7 @@ func BenchmarkDo(b *testing.B) {
 		return ok
 	})
 	srv.quiet.Store(true)
-	s, err := cti.Dial(context.Background(), srv.addr(), cti.WithAgent(testAgent), cti.WithHeartbeat(0))
+	s, err := client.Dial(context.Background(), srv.addr(), client.WithAgent(testAgent), client.WithHeartbeat(0))
 	if err != nil {
 		b.Fatal(err)
 	}

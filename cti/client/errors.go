@@ -1,4 +1,4 @@
-package cti
+package client
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/ctiload/ctiload/cti"
 )
 
 // Session errors come in two scopes, as in x/net/http2 (ConnectionError versus StreamError):
@@ -45,10 +47,10 @@ var (
 
 // SessionError is an error that ended the session or its current connection.
 type SessionError struct {
-	Op     string // "dial", "tls", "open", "read", "write", "heartbeat", "idle", "event", "reconnect", "close"
-	Addr   string // the side involved (host:port), or the whole target
-	Status Status // the E_CTI_* status describing the end, E_CTI_NO_ERROR (0) when none applies
-	Err    error  // the cause
+	Op     string     // "dial", "tls", "open", "read", "write", "heartbeat", "idle", "event", "reconnect", "close"
+	Addr   string     // the side involved (host:port), or the whole target
+	Status cti.Status // the E_CTI_* status describing the end, E_CTI_NO_ERROR (0) when none applies
+	Err    error      // the cause
 }
 
 func (e *SessionError) Error() string {
@@ -68,10 +70,10 @@ func (e *SessionError) Unwrap() error { return e.Err }
 // RequestError is a request that ended without a reply: timed out, cancelled, not sent, or cut off
 // by the end of its connection (then Err is the [*SessionError]).
 type RequestError struct {
-	Request  MsgType // the request's type
-	InvokeID uint32  // 0 when none was assigned
-	Addr     string  // the side it was sent to
-	Err      error   // why it ended: ErrRequestTimeout, a context error, a *SessionError…
+	Request  cti.MsgType // the request's type
+	InvokeID uint32      // 0 when none was assigned
+	Addr     string      // the side it was sent to
+	Err      error       // why it ended: ErrRequestTimeout, a context error, a *SessionError…
 }
 
 func (e *RequestError) Error() string {
@@ -83,10 +85,10 @@ func (e *RequestError) Unwrap() error { return e.Err }
 
 // FailureError is a request answered by FAILURE_CONF.
 type FailureError struct {
-	Request  MsgType // the failed request's type
-	InvokeID uint32  // the failed request's InvokeID
-	Status   Status  // E_CTI_* code
-	Text     string  // optional Text[7] (Unified CCX)
+	Request  cti.MsgType // the failed request's type
+	InvokeID uint32      // the failed request's InvokeID
+	Status   cti.Status  // E_CTI_* code
+	Text     string      // optional Text[7] (Unified CCX)
 }
 
 // CodeName is the status's protocol name, e.g. "E_CTI_INVALID_PASSWORD".
@@ -102,10 +104,10 @@ func (e *FailureError) Error() string {
 
 // ControlFailureError is a request answered by CONTROL_FAILURE_CONF.
 type ControlFailureError struct {
-	Request             MsgType        // the failed request's type
-	InvokeID            uint32         // the failed request's InvokeID
-	Code                ControlFailure // FailureCode, CF_* (§7.3)
-	PeripheralErrorCode uint32         // peripheral-specific, 0 if none
+	Request             cti.MsgType        // the failed request's type
+	InvokeID            uint32             // the failed request's InvokeID
+	Code                cti.ControlFailure // FailureCode, CF_* (§7.3)
+	PeripheralErrorCode uint32             // peripheral-specific, 0 if none
 }
 
 // CodeName is the failure code's protocol name, e.g. "CF_INVALID_AGENT_WORK_MODE".
@@ -121,7 +123,7 @@ func (e *ControlFailureError) Error() string {
 		e.Request, e.InvokeID, e.CodeName(), uint16(e.Code), e.PeripheralErrorCode)
 }
 
-func statusName(s Status) string {
+func statusName(s cti.Status) string {
 	if n := s.Symbol(); n != "" {
 		return n
 	}
@@ -187,11 +189,11 @@ func ErrorCode(err error) (name string, ok bool) {
 	case errors.Is(err, context.Canceled):
 		return "E_CANCELED", true
 	}
-	var ee *EncodeError
+	var ee *cti.EncodeError
 	if errors.As(err, &ee) {
 		return "E_ENCODE", true
 	}
-	var pe *ProtocolError
+	var pe *cti.ProtocolError
 	if errors.As(err, &pe) {
 		return "E_PROTOCOL", true
 	}

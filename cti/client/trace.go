@@ -1,4 +1,4 @@
-package cti
+package client
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ctiload/ctiload/cti"
 )
 
 // TraceDir is the direction of a traced frame, seen from the client.
@@ -32,15 +34,15 @@ func (d TraceDir) String() string {
 
 // TraceFrame is one frame handed to an [Observer].
 type TraceFrame struct {
-	Time    time.Time // read time (in), or the instant before the write (out)
-	Dir     TraceDir  // TraceIn or TraceOut
-	Label   string    // the session's label ([WithLabel])
-	Addr    string    // the side the frame went to or came from
-	Version Version   // to read Msg.Fields
+	Time    time.Time   // read time (in), or the instant before the write (out)
+	Dir     TraceDir    // TraceIn or TraceOut
+	Label   string      // the session's label ([WithLabel])
+	Addr    string      // the side the frame went to or came from
+	Version cti.Version // to read Msg.Fields
 	// Msg is the decoded message with every field whose name ends in "Password" replaced by
 	// [Redacted]. An outgoing Msg is a private copy; an incoming Msg is the instance the session
 	// also hands to its owner, so treat it as read-only.
-	Msg  Message
+	Msg  cti.Message
 	Size int // bytes on the wire, header included
 }
 
@@ -64,7 +66,7 @@ const Redacted = "[REDACTED]"
 // types pay for a redacted copy of an incoming message.
 var secretFields sync.Map // MsgType → bool
 
-func hasSecret(m Message) bool {
+func hasSecret(m cti.Message) bool {
 	t := m.MessageType()
 	if v, ok := secretFields.Load(t); ok {
 		return v.(bool)
@@ -85,7 +87,7 @@ func hasSecret(m Message) bool {
 
 // redact overwrites every non-empty top-level field named …Password. (No catalogued group element
 // carries a password; if one ever does, this is where to extend.)
-func redact(m Message, v Version) {
+func redact(m cti.Message, v cti.Version) {
 	for _, f := range m.Fields(v) {
 		if !strings.HasSuffix(f.Name, "Password") {
 			continue
@@ -106,10 +108,10 @@ func redact(m Message, v Version) {
 
 // traceCopy decodes a private, redacted copy of a frame's body. A body that does not decode is
 // handed on as a RawMessage without its bytes, since they cannot be redacted.
-func traceCopy(t MsgType, body []byte, v Version) Message {
-	m, err := Decode(t, body, v)
+func traceCopy(t cti.MsgType, body []byte, v cti.Version) cti.Message {
+	m, err := cti.Decode(t, body, v)
 	if err != nil {
-		return &RawMessage{Type: t}
+		return &cti.RawMessage{Type: t}
 	}
 	redact(m, v)
 	return m
@@ -127,7 +129,7 @@ type TraceOptions struct {
 //	{"time":"…","dir":"out","session":"agent1","addr":"host:port","version":"UCCE v24","size":60,
 //	 "type":3,"name":"OPEN_REQ","fields":{…}}
 //
-// Fields are rendered by [MarshalMessageJSON]; passwords read [Redacted]. Lines are written whole
+// Fields are rendered by [cti.MarshalMessageJSON]; passwords read [Redacted]. Lines are written whole
 // under a mutex, so many sessions may share one TraceWriter.
 func TraceWriter(w io.Writer) Observer { return NewTraceWriter(w, TraceOptions{}) }
 
@@ -144,7 +146,7 @@ type traceWriter struct {
 }
 
 func (tw *traceWriter) Frame(f TraceFrame) {
-	js, err := MarshalMessageJSON(traceView{f.Msg}, f.Version)
+	js, err := cti.MarshalMessageJSON(traceView{f.Msg}, f.Version)
 	if err != nil {
 		js = []byte(`{"type":` + strconv.FormatUint(uint64(f.Msg.MessageType()), 10) +
 			`,"name":` + quoteJSON(f.Msg.MessageType().String()) + `,"error":` + quoteJSON(err.Error()) + `}`)
@@ -183,9 +185,9 @@ func quoteJSON(s string) string {
 }
 
 // traceView shows redacted byte fields as text ("[REDACTED]") instead of hex.
-type traceView struct{ Message }
+type traceView struct{ cti.Message }
 
-func (v traceView) Fields(ver Version) []FieldValue {
+func (v traceView) Fields(ver cti.Version) []cti.FieldValue {
 	fs := v.Message.Fields(ver)
 	for i := range fs {
 		if b, ok := fs[i].Value.([]byte); ok && string(b) == Redacted {

@@ -1,4 +1,4 @@
-package cti
+package client
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"math"
 	"net"
 	"time"
+
+	"github.com/ctiload/ctiload/cti"
 )
 
 // Session defaults. The command line takes its flag defaults from these, so that the CLI adds
@@ -47,15 +49,15 @@ const (
 	DefaultClientID = "ctiload"
 
 	// DefaultAgentServices are the services an agent-mode session requests.
-	DefaultAgentServices = CTIServiceClientEvents | CTIServiceClientControl
+	DefaultAgentServices = cti.CTIServiceClientEvents | cti.CTIServiceClientControl
 	// DefaultBridgeServices are the services a bridge-mode (monitor) session requests.
-	DefaultBridgeServices = CTIServiceAllEvents
+	DefaultBridgeServices = cti.CTIServiceAllEvents
 	// DefaultCallEventMask asks for the sixteen classic call events (CALL_DELIVERED …
 	// CALL_DATA_UPDATE), which every protocol version knows; newer bits are refused by older
 	// servers with E_CTI_INVALID_CALL_MSG_MASK.
-	DefaultCallEventMask CallEventMask = 0xFFFF
+	DefaultCallEventMask cti.CallEventMask = 0xFFFF
 	// DefaultAgentStateMask asks for the voice agent states LOGIN … HOLD.
-	DefaultAgentStateMask AgentStateMask = 0x3FF
+	DefaultAgentStateMask cti.AgentStateMask = 0x3FF
 )
 
 // Option configures a [Session]; pass options to [Dial].
@@ -71,14 +73,14 @@ type Agent struct {
 
 // config is what the options produce; a session keeps its own copy.
 type config struct {
-	version         Version
+	version         cti.Version
 	agent           *Agent
 	bridge          bool
-	services        ServiceMask
+	services        cti.ServiceMask
 	servicesSet     bool
-	callMask        CallEventMask
-	agentMask       AgentStateMask
-	configMask      ConfigMask
+	callMask        cti.CallEventMask
+	agentMask       cti.AgentStateMask
+	configMask      cti.ConfigMask
 	clientID        string
 	clientPassword  string
 	heartbeat       time.Duration
@@ -105,7 +107,7 @@ type config struct {
 
 func newConfig(opts []Option) (*config, error) {
 	c := &config{
-		version:        DefaultVersion,
+		version:        cti.DefaultVersion,
 		callMask:       DefaultCallEventMask,
 		agentMask:      DefaultAgentStateMask,
 		clientID:       DefaultClientID,
@@ -115,7 +117,7 @@ func newConfig(opts []Option) (*config, error) {
 		openTimeout:    DefaultOpenTimeout,
 		closeTimeout:   DefaultCloseTimeout,
 		backlog:        DefaultEventBacklog,
-		maxMessageSize: DefaultMaxMessageSize,
+		maxMessageSize: cti.DefaultMaxMessageSize,
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -151,7 +153,7 @@ func (c *config) finish() {
 			c.errorf("no session mode: give WithAgent, WithBridgeMode or WithServices")
 		}
 	}
-	if c.bridge && c.services&CTIServiceClientEvents != 0 {
+	if c.bridge && c.services&cti.CTIServiceClientEvents != 0 {
 		c.errorf("bridge mode cannot request CTI_SERVICE_CLIENT_EVENTS (agent mode)")
 	}
 	if c.agent != nil && c.agent.ID == "" && c.agent.Extension == "" && c.agent.Instrument == "" {
@@ -177,8 +179,8 @@ func (c *config) finish() {
 		}
 		c.idleTimeoutWire = durationSeconds(d)
 	}
-	if c.maxMessageSize <= HeaderSize {
-		c.maxMessageSize = DefaultMaxMessageSize
+	if c.maxMessageSize <= cti.HeaderSize {
+		c.maxMessageSize = cti.DefaultMaxMessageSize
 	}
 }
 
@@ -201,8 +203,8 @@ func (c *config) clientIdle() time.Duration {
 }
 
 // openReq builds the OPEN_REQ for this configuration; the caller sets the InvokeID.
-func (c *config) openReq() *OpenReq {
-	r := &OpenReq{
+func (c *config) openReq() *cti.OpenReq {
+	r := &cti.OpenReq{
 		VersionNumber:     c.version.Number(),
 		IdleTimeout:       c.idleTimeoutWire,
 		PeripheralID:      NullPeripheralID,
@@ -215,8 +217,8 @@ func (c *config) openReq() *OpenReq {
 	}
 	// §6: ClientID and ClientPassword are required; the password may have length 0, so mark it
 	// present rather than rely on the encoder's treatment of a zero value.
-	r.Present.Add(TagClientID)
-	r.Present.Add(TagClientPassword)
+	r.Present.Add(cti.TagClientID)
+	r.Present.Add(cti.TagClientPassword)
 	if a := c.agent; a != nil {
 		r.PeripheralID = a.PeripheralID
 		r.AgentExtension = a.Extension
@@ -232,8 +234,8 @@ func (c *config) openReq() *OpenReq {
 }
 
 // WithVersion sets the protocol version sent in OPEN_REQ and used to encode and decode every
-// message of the session (default [DefaultVersion]).
-func WithVersion(v Version) Option { return func(c *config) { c.version = v } }
+// message of the session (default [cti.DefaultVersion]).
+func WithVersion(v cti.Version) Option { return func(c *config) { c.version = v } }
 
 // WithAgent makes the session an agent desktop (agent mode): OPEN_REQ carries the agent's
 // extension, ID, instrument and peripheral, and the services default to [DefaultAgentServices].
@@ -246,13 +248,13 @@ func WithAgent(a Agent) Option {
 func WithBridgeMode() Option { return func(c *config) { c.bridge = true } }
 
 // WithServices sets OPEN_REQ ServicesRequested, replacing the mode's default.
-func WithServices(m ServiceMask) Option {
+func WithServices(m cti.ServiceMask) Option {
 	return func(c *config) { c.services, c.servicesSet = m, true }
 }
 
 // WithEventMasks sets OPEN_REQ CallMsgMask, AgentStateMask and ConfigMsgMask (defaults
 // [DefaultCallEventMask], [DefaultAgentStateMask] and 0).
-func WithEventMasks(call CallEventMask, agent AgentStateMask, cfg ConfigMask) Option {
+func WithEventMasks(call cti.CallEventMask, agent cti.AgentStateMask, cfg cti.ConfigMask) Option {
 	return func(c *config) { c.callMask, c.agentMask, c.configMask = call, agent, cfg }
 }
 
@@ -380,7 +382,7 @@ func WithMalformedFrameHandler(h func(MalformedFrame)) Option {
 func WithLabel(label string) Option { return func(c *config) { c.label = label } }
 
 // WithMaxMessageSize sets the largest frame, header included, the session sends or accepts
-// (default [DefaultMaxMessageSize]).
+// (default [cti.DefaultMaxMessageSize]).
 func WithMaxMessageSize(n int) Option { return func(c *config) { c.maxMessageSize = n } }
 
 // WithDialer replaces the TCP dialer, for instance to bind many sessions to several source

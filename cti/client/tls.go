@@ -1,4 +1,4 @@
-package cti
+package client
 
 import (
 	"crypto/tls"

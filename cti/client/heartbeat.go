@@ -1,9 +1,11 @@
-package cti
+package client
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/ctiload/ctiload/cti"
 )
 
 // Heartbeats (§10): the client sends HEARTBEAT_REQ when it has sent nothing for an interval,
@@ -75,7 +77,7 @@ func (s *Session) heartbeatTick() {
 	newest := s.hb.newest()
 	switch idle := s.cfg.clientIdle(); {
 	case idle > 0 && sinceRecv >= idle:
-		cause = &SessionError{Op: "idle", Addr: l.addr, Status: ECTITimeout,
+		cause = &SessionError{Op: "idle", Addr: l.addr, Status: cti.ECTITimeout,
 			Err: fmt.Errorf("%w: nothing received for %v", ErrIdleTimeout, sinceRecv.Round(time.Millisecond))}
 	case newest.outstanding() && now.Sub(newest.queued) >= iv && time.Duration(s.lastRecv.Load()) > newest.queued.Sub(s.epoch):
 		// Unanswered, but the server has sent something since: it is alive and answers in order,
@@ -87,7 +89,7 @@ func (s *Session) heartbeatTick() {
 			s.hb.missed++
 			s.n.hbMissed.Add(1)
 			if s.hb.missed >= MaxMissedHeartbeats {
-				cause = &SessionError{Op: "heartbeat", Addr: l.addr, Status: ECTITimeout,
+				cause = &SessionError{Op: "heartbeat", Addr: l.addr, Status: cti.ECTITimeout,
 					Err: fmt.Errorf("%w: %d in a row, %v apart", ErrHeartbeatTimeout, s.hb.missed, iv)}
 			} else {
 				send = true // probe again at once: the link is suspect
@@ -107,7 +109,7 @@ func (s *Session) heartbeatTick() {
 		// §10: the client closes with E_CTI_TIMEOUT when the server did not answer in time.
 		s.breakLink(l, cause)
 	} else if send {
-		sent, _, ioErr := s.writeMsg(l, &HeartbeatReq{InvokeID: id}, now.Add(iv), now.Add(max(iv, minWriteTime)))
+		sent, _, ioErr := s.writeMsg(l, &cti.HeartbeatReq{InvokeID: id}, now.Add(iv), now.Add(max(iv, minWriteTime)))
 		if ioErr != nil {
 			s.breakLink(l, &SessionError{Op: "write", Addr: l.addr, Err: fmt.Errorf("%w: %w", ErrConnectionLost, ioErr)})
 		} else {

@@ -1,4 +1,4 @@
-package cti_test
+package client_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/cti/client"
 )
 
 // An agent desktop: open a session for agent 1001, make the agent available, and wait for the
@@ -18,14 +19,14 @@ func Example() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	s, err := cti.Dial(ctx, addr,
-		cti.WithVersion(cti.V24),
-		cti.WithAgent(cti.Agent{ID: "agent1", Extension: "1001", Instrument: "1001", PeripheralID: 5000}),
-		cti.WithClient("ctiload", "secret"),
-		cti.WithHeartbeat(cti.DefaultHeartbeat),
+	s, err := client.Dial(ctx, addr,
+		client.WithVersion(cti.V24),
+		client.WithAgent(client.Agent{ID: "agent1", Extension: "1001", Instrument: "1001", PeripheralID: 5000}),
+		client.WithClient("ctiload", "secret"),
+		client.WithHeartbeat(client.DefaultHeartbeat),
 	)
 	if err != nil {
-		var fe *cti.FailureError
+		var fe *client.FailureError
 		if errors.As(err, &fe) {
 			log.Fatalf("server refused the session: %s", fe.CodeName())
 		}
@@ -38,7 +39,7 @@ func Example() {
 		PeripheralID: 5000,
 		AgentState:   cti.AgentStateAvailable,
 	}); err != nil {
-		code, _ := cti.ErrorCode(err)
+		code, _ := client.ErrorCode(err)
 		log.Fatalf("SET_AGENT_STATE_REQ: %s: %v", code, err)
 	}
 

@@ -1,4 +1,4 @@
-package cti
+package client
 
 import (
 	"bufio"
@@ -14,12 +14,14 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ctiload/ctiload/cti"
 )
 
 // A Session is one CTI client: an agent desktop (agent mode) or a monitor (bridge mode) connected
 // to a CTI Server, opened with OPEN_REQ/OPEN_CONF.
 //
-// Concurrency: one reader goroutine per session owns the connection's [FrameReader] and routes
+// Concurrency: one reader goroutine per session owns the connection's [cti.FrameReader] and routes
 // every frame: replies to the request waiting for their InvokeID (a map entry and a channel, no
 // goroutine per request), unsolicited messages to the event backlog, handler and waits.
 // Writes are serialised, one frame per Write. Heartbeats run on a [time.AfterFunc] timer. All
@@ -88,7 +90,7 @@ type link struct {
 	nc    net.Conn
 	addr  string
 	index int // in Session.addrs
-	fr    *FrameReader
+	fr    *cti.FrameReader
 	cause *SessionError // why it ended; guarded by Session.mu
 	// lost: taken out of service (see lose); again: the reader must reconnect after it. Both
 	// guarded by Session.mu.
@@ -97,11 +99,11 @@ type link struct {
 
 // call is a request waiting for its reply.
 type call struct {
-	req  MsgType
+	req  cti.MsgType
 	id   uint32
 	addr string
 	done chan struct{} // closed once msg/recv/err are set
-	msg  Message
+	msg  cti.Message
 	recv time.Time
 	err  error
 }
@@ -135,10 +137,10 @@ type SessionStats struct {
 
 // OpenResult is the OPEN_CONF that opened the current connection, with its timing.
 type OpenResult struct {
-	OpenConf           // ServicesGranted, MonitorID, PGStatus, PeripheralOnline, AgentState, DepartmentID, SessionType, Peripherals…
-	Addr     string    // the side that answered
-	Sent     time.Time // just before OPEN_REQ was written
-	Received time.Time // when OPEN_CONF was read
+	cti.OpenConf           // ServicesGranted, MonitorID, PGStatus, PeripheralOnline, AgentState, DepartmentID, SessionType, Peripherals…
+	Addr         string    // the side that answered
+	Sent         time.Time // just before OPEN_REQ was written
+	Received     time.Time // when OPEN_CONF was read
 }
 
 // Duration is the time from OPEN_REQ to OPEN_CONF.
@@ -314,7 +316,7 @@ func (s *Session) Opened() OpenResult {
 }
 
 // Version is the session's protocol version.
-func (s *Session) Version() Version { return s.cfg.version }
+func (s *Session) Version() cti.Version { return s.cfg.version }
 
 // Label names the session in traces ([WithLabel]).
 func (s *Session) Label() string { return s.label }
@@ -375,18 +377,18 @@ func (s *Session) Stats() SessionStats {
 //
 // req must not be used by another goroutine during the call. OPEN_REQ and CLOSE_REQ belong to
 // [Dial] and [Session.Close] and are refused.
-func (s *Session) Do(ctx context.Context, req Invoker) (Reply, error) {
+func (s *Session) Do(ctx context.Context, req cti.Invoker) (Reply, error) {
 	if req == nil {
 		return Reply{}, fmt.Errorf("%w: nil request", ErrInvalidRequest)
 	}
 	switch t := req.MessageType(); t {
-	case MsgOpenReq, MsgCloseReq:
+	case cti.MsgOpenReq, cti.MsgCloseReq:
 		return Reply{}, &RequestError{Request: t, Addr: s.Addr(), Err: fmt.Errorf("%w: %s is sent by Dial/Close", ErrInvalidRequest, t)}
 	}
 	return s.do(ctx, req, false)
 }
 
-func (s *Session) do(ctx context.Context, req Invoker, closing bool) (Reply, error) {
+func (s *Session) do(ctx context.Context, req cti.Invoker, closing bool) (Reply, error) {
 	t := req.MessageType()
 	start := time.Now()
 	deadline := start.Add(s.cfg.requestTimeout)
@@ -511,7 +513,7 @@ func (s *Session) forget(id uint32) bool {
 // (an encoding error, the deadline already past, or the connection busy with another write);
 // ioErr means the link is broken: a frame may be cut, and a TLS connection does not survive any
 // write error.
-func (s *Session) writeMsg(l *link, m Message, slotDeadline, ioDeadline time.Time) (sent time.Time, encErr, ioErr error) {
+func (s *Session) writeMsg(l *link, m cti.Message, slotDeadline, ioDeadline time.Time) (sent time.Time, encErr, ioErr error) {
 	v := s.cfg.version
 	bp := encodeBufs.Get().(*[]byte)
 	defer func() {
@@ -525,7 +527,7 @@ func (s *Session) writeMsg(l *link, m Message, slotDeadline, ioDeadline time.Tim
 	}
 	*bp = b[:0]
 	if len(b) > s.cfg.maxMessageSize {
-		return time.Time{}, &EncodeError{Type: m.MessageType(), Field: "MessageLength",
+		return time.Time{}, &cti.EncodeError{Type: m.MessageType(), Field: "MessageLength",
 			Msg: fmt.Sprintf("frame of %d bytes exceeds the maximum message size %d", len(b), s.cfg.maxMessageSize)}, nil
 	}
 	if !time.Now().Before(slotDeadline) {
@@ -541,7 +543,7 @@ func (s *Session) writeMsg(l *link, m Message, slotDeadline, ioDeadline time.Tim
 		// are out, the reply may be read (and traced) before this goroutine runs again. A
 		// decoded copy, so that the observer never sees the caller's message nor its secrets.
 		o.Frame(TraceFrame{Time: time.Now(), Dir: TraceOut, Label: s.label, Addr: l.addr, Version: v,
-			Msg: traceCopy(m.MessageType(), b[HeaderSize:], v), Size: len(b)})
+			Msg: traceCopy(m.MessageType(), b[cti.HeaderSize:], v), Size: len(b)})
 	}
 	sent = time.Now()
 	n, err := l.nc.Write(b)
@@ -582,7 +584,7 @@ func (s *Session) run(l *link) {
 	for l != nil {
 		var err error
 		for {
-			var f Frame
+			var f cti.Frame
 			f, err = l.fr.ReadFrame()
 			if err != nil {
 				break
@@ -598,16 +600,16 @@ func (s *Session) run(l *link) {
 // readMessage decodes a frame read at now, counts it and traces it. A body that does not decode
 // becomes a *RawMessage, so that the trace shows what came; derr says why, and the frame is
 // counted and reported as malformed.
-func (s *Session) readMessage(l *link, f Frame, now time.Time) (m Message, derr error) {
-	size := HeaderSize + len(f.Body)
+func (s *Session) readMessage(l *link, f cti.Frame, now time.Time) (m cti.Message, derr error) {
+	size := cti.HeaderSize + len(f.Body)
 	s.n.msgsRecv.Add(1)
 	s.n.bytesRecv.Add(uint64(size))
 	s.lastRecv.Store(int64(now.Sub(s.epoch)))
 	v := s.cfg.version
-	m, derr = Decode(f.Type, f.Body, v)
+	m, derr = cti.Decode(f.Type, f.Body, v)
 	if derr != nil {
 		s.malformed(l, f.Type, derr)
-		m = &RawMessage{Type: f.Type, Body: append([]byte(nil), f.Body...)}
+		m = &cti.RawMessage{Type: f.Type, Body: append([]byte(nil), f.Body...)}
 	}
 	if o := s.cfg.observer; o != nil {
 		tm := m
@@ -621,17 +623,17 @@ func (s *Session) readMessage(l *link, f Frame, now time.Time) (m Message, derr 
 
 // isConfirmation reports whether t answers a request (…_CONF, FAILURE_CONF, CONTROL_FAILURE_CONF).
 // Server-initiated messages that carry an InvokeID (ACTIVE_MAINTENANCE_REQ_MSG…) are events.
-func isConfirmation(t MsgType) bool { return strings.HasSuffix(t.String(), "_CONF") }
+func isConfirmation(t cti.MsgType) bool { return strings.HasSuffix(t.String(), "_CONF") }
 
 // dispatch routes a message: replies by InvokeID, everything else to the events. A malformed
 // event goes nowhere: a wait must never take it for a valid one (it was counted and reported).
-func (s *Session) dispatch(l *link, m Message, derr error, now time.Time) {
+func (s *Session) dispatch(l *link, m cti.Message, derr error, now time.Time) {
 	if t := m.MessageType(); isConfirmation(t) {
 		switch x := m.(type) {
-		case Invoker:
+		case cti.Invoker:
 			s.reply(l, m, x.GetInvokeID(), now, derr)
 			return
-		case *RawMessage:
+		case *cti.RawMessage:
 			// A confirmation that did not decode still names its request: fail that request
 			// with the decode error instead of letting it time out.
 			if len(x.Body) >= 4 {
@@ -646,7 +648,7 @@ func (s *Session) dispatch(l *link, m Message, derr error, now time.Time) {
 	s.event(l, m, now)
 }
 
-func (s *Session) reply(l *link, m Message, id uint32, now time.Time, derr error) {
+func (s *Session) reply(l *link, m cti.Message, id uint32, now time.Time, derr error) {
 	t := m.MessageType()
 	s.mu.Lock()
 	if c := s.pending[id]; c != nil {
@@ -655,7 +657,7 @@ func (s *Session) reply(l *link, m Message, id uint32, now time.Time, derr error
 		c.complete(m, now, derr)
 		return
 	}
-	if t == MsgHeartbeatConf || t == MsgFailureConf {
+	if t == cti.MsgHeartbeatConf || t == cti.MsgFailureConf {
 		if e := s.hb.find(id); e != nil {
 			s.hb.missed = 0
 			var rtt time.Duration
@@ -667,10 +669,10 @@ func (s *Session) reply(l *link, m Message, id uint32, now time.Time, derr error
 				}
 			}
 			s.mu.Unlock()
-			if fc, ok := m.(*FailureConf); ok {
+			if fc, ok := m.(*cti.FailureConf); ok {
 				// §10: a FAILURE_CONF in answer to HEARTBEAT_REQ means the server is offline.
-				fe := &FailureError{Request: MsgHeartbeatReq, InvokeID: id, Status: fc.Status, Text: fc.Text}
-				s.breakLink(l, &SessionError{Op: "heartbeat", Addr: l.addr, Status: ECTICTIServerOffline,
+				fe := &FailureError{Request: cti.MsgHeartbeatReq, InvokeID: id, Status: fc.Status, Text: fc.Text}
+				s.breakLink(l, &SessionError{Op: "heartbeat", Addr: l.addr, Status: cti.ECTICTIServerOffline,
 					Err: fmt.Errorf("%w: %w", ErrServerOffline, fe)})
 				return
 			}
@@ -679,7 +681,7 @@ func (s *Session) reply(l *link, m Message, id uint32, now time.Time, derr error
 			}
 			return
 		}
-		if t == MsgHeartbeatConf {
+		if t == cti.MsgHeartbeatConf {
 			s.hb.missed = 0 // an old heartbeat's answer still proves the server alive
 		}
 	}
@@ -687,12 +689,12 @@ func (s *Session) reply(l *link, m Message, id uint32, now time.Time, derr error
 	s.n.lateReplies.Add(1)
 }
 
-func (c *call) complete(m Message, now time.Time, derr error) {
+func (c *call) complete(m cti.Message, now time.Time, derr error) {
 	c.msg, c.recv = m, now
 	switch r := m.(type) {
-	case *FailureConf:
+	case *cti.FailureConf:
 		c.err = &FailureError{Request: c.req, InvokeID: c.id, Status: r.Status, Text: r.Text}
-	case *ControlFailureConf:
+	case *cti.ControlFailureConf:
 		c.err = &ControlFailureError{Request: c.req, InvokeID: c.id, Code: r.FailureCode, PeripheralErrorCode: r.PeripheralErrorCode}
 	default:
 		if derr != nil {
@@ -709,17 +711,17 @@ func failCalls(pend map[uint32]*call, err error) {
 	}
 }
 
-func (s *Session) event(l *link, m Message, now time.Time) {
+func (s *Session) event(l *link, m cti.Message, now time.Time) {
 	s.n.events.Add(1)
 	ev := Event{Msg: m, Received: now}
 	if h := s.cfg.eventHandler; h != nil {
 		h(ev)
 	}
 	s.ev.deliver(ev)
-	if fe, ok := m.(*FailureEvent); ok && fe.Status == ECTICTIServerOffline {
+	if fe, ok := m.(*cti.FailureEvent); ok && fe.Status == cti.ECTICTIServerOffline {
 		// §10: an unsolicited FAILURE_EVENT E_CTI_CTI_SERVER_OFFLINE tells the client to close.
 		// The event itself stays in the backlog for the owner to see.
-		s.breakLink(l, &SessionError{Op: "event", Addr: l.addr, Status: ECTICTIServerOffline, Err: ErrServerOffline})
+		s.breakLink(l, &SessionError{Op: "event", Addr: l.addr, Status: cti.ECTICTIServerOffline, Err: ErrServerOffline})
 	}
 }
 
@@ -730,7 +732,7 @@ func (s *Session) breakLink(l *link, cause *SessionError) {
 	if !s.lose(l, cause) {
 		return
 	}
-	if cause.Status != ECTINoError {
+	if cause.Status != cti.ECTINoError {
 		s.courtesyClose(l, cause.Status)
 	}
 	_ = l.nc.Close()
@@ -738,18 +740,18 @@ func (s *Session) breakLink(l *link, cause *SessionError) {
 
 // courtesyClose writes CLOSE_REQ(status) without waiting for CLOSE_CONF, giving up after
 // courtesyCloseWait: a broken link must not stall its own teardown.
-func (s *Session) courtesyClose(l *link, status Status) {
+func (s *Session) courtesyClose(l *link, status cti.Status) {
 	s.mu.Lock()
 	id := s.newInvokeIDLocked()
 	s.mu.Unlock()
 	d := time.Now().Add(courtesyCloseWait)
-	_, _, _ = s.writeMsg(l, &CloseReq{InvokeID: id, Status: status}, d, d)
+	_, _, _ = s.writeMsg(l, &cti.CloseReq{InvokeID: id, Status: status}, d, d)
 }
 
 // linkDown is called by the reader when l has failed; it returns the next link to read, or nil
 // when the session is over.
 func (s *Session) linkDown(l *link, readErr error) *link {
-	var tl *FrameTooLargeError
+	var tl *cti.FrameTooLargeError
 	if errors.As(readErr, &tl) {
 		s.malformed(l, tl.Type, readErr)
 	}
@@ -808,7 +810,7 @@ func (s *Session) lose(l *link, cause *SessionError) bool {
 		// the connection rather than confirm).
 		var cut map[uint32]*call
 		for id, c := range s.pending {
-			if c.req == MsgCloseReq {
+			if c.req == cti.MsgCloseReq {
 				if cut == nil {
 					cut = make(map[uint32]*call, 1)
 				}
@@ -923,7 +925,7 @@ func (s *Session) close(ctx context.Context) error {
 	var err error
 	if st == stateOpen && l != nil {
 		cctx, cancel := context.WithTimeout(ctx, s.cfg.closeTimeout)
-		_, err = s.do(cctx, &CloseReq{Status: ECTINoError}, true)
+		_, err = s.do(cctx, &cti.CloseReq{Status: cti.ECTINoError}, true)
 		cancel()
 	}
 	s.end(s.closedError())
@@ -983,7 +985,7 @@ func retriable(err error) bool {
 	var fe *FailureError
 	if errors.As(err, &fe) {
 		// Configuration errors (password, version, device in use…) will not change on retry.
-		return fe.Status == ECTIServerNotMaster || fe.Status == ECTICTIServerOffline
+		return fe.Status == cti.ECTIServerNotMaster || fe.Status == cti.ECTICTIServerOffline
 	}
 	if errors.Is(err, ErrStandby) || errors.Is(err, ErrConnectionLost) || errors.Is(err, ErrRequestTimeout) {
 		return true
@@ -1024,7 +1026,7 @@ func (s *Session) connect(ctx context.Context, i int) (*link, OpenResult, error)
 		}
 		nc = tconn
 	}
-	l := &link{nc: nc, addr: addr, index: i, fr: NewFrameReader(bufio.NewReaderSize(nc, readBufferSize), s.cfg.maxMessageSize)}
+	l := &link{nc: nc, addr: addr, index: i, fr: cti.NewFrameReader(bufio.NewReaderSize(nc, readBufferSize), s.cfg.maxMessageSize)}
 	res, err := s.open(ctx, l)
 	if err != nil {
 		_ = nc.Close()
@@ -1049,7 +1051,7 @@ func (s *Session) open(ctx context.Context, l *link) (OpenResult, error) {
 	stop := context.AfterFunc(ctx, func() { _ = l.nc.SetDeadline(aLongTimeAgo) })
 	defer stop()
 	_ = l.nc.SetReadDeadline(deadline)
-	openErr := func(status Status, err error) (OpenResult, error) {
+	openErr := func(status cti.Status, err error) (OpenResult, error) {
 		return OpenResult{}, &SessionError{Op: "open", Addr: l.addr, Status: status, Err: err}
 	}
 	sent, encErr, ioErr := s.writeMsg(l, req, deadline, deadline)
@@ -1067,20 +1069,20 @@ func (s *Session) open(ctx context.Context, l *link) (OpenResult, error) {
 			}
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
-				return openErr(0, &RequestError{Request: MsgOpenReq, InvokeID: req.InvokeID, Addr: l.addr,
+				return openErr(0, &RequestError{Request: cti.MsgOpenReq, InvokeID: req.InvokeID, Addr: l.addr,
 					Err: fmt.Errorf("no OPEN_CONF: %w", timeoutError(time.Since(sent), nil))})
 			}
 			return openErr(0, fmt.Errorf("%w before OPEN_CONF: %w", ErrConnectionLost, err))
 		}
 		now := time.Now()
 		m, derr := s.readMessage(l, f, now)
-		if derr != nil && (f.Type == MsgOpenConf || f.Type == MsgFailureConf && len(f.Body) >= 4 && binary.BigEndian.Uint32(f.Body) == req.InvokeID) {
+		if derr != nil && (f.Type == cti.MsgOpenConf || f.Type == cti.MsgFailureConf && len(f.Body) >= 4 && binary.BigEndian.Uint32(f.Body) == req.InvokeID) {
 			// The answer came but cannot be read: waiting longer would only end in a timeout.
-			return openErr(0, &RequestError{Request: MsgOpenReq, InvokeID: req.InvokeID, Addr: l.addr,
+			return openErr(0, &RequestError{Request: cti.MsgOpenReq, InvokeID: req.InvokeID, Addr: l.addr,
 				Err: fmt.Errorf("malformed %s: %w", f.Type, derr)})
 		}
 		switch r := m.(type) {
-		case *OpenConf:
+		case *cti.OpenConf:
 			if r.InvokeID != req.InvokeID {
 				break
 			}
@@ -1088,16 +1090,16 @@ func (s *Session) open(ctx context.Context, l *link) (OpenResult, error) {
 				return openErr(0, ctx.Err())
 			}
 			_ = l.nc.SetDeadline(time.Time{})
-			if r.SessionType == SessionTypeStandby {
+			if r.SessionType == cti.SessionTypeStandby {
 				// v24+: a standby side accepts only OPEN, HEARTBEAT and CLOSE (§10); a desktop
 				// needs the active side.
-				s.courtesyClose(l, ECTINoError)
+				s.courtesyClose(l, cti.ECTINoError)
 				return openErr(0, ErrStandby)
 			}
 			return OpenResult{OpenConf: *r, Addr: l.addr, Sent: sent, Received: now}, nil
-		case *FailureConf:
+		case *cti.FailureConf:
 			if r.InvokeID == req.InvokeID {
-				return openErr(r.Status, &FailureError{Request: MsgOpenReq, InvokeID: r.InvokeID, Status: r.Status, Text: r.Text})
+				return openErr(r.Status, &FailureError{Request: cti.MsgOpenReq, InvokeID: r.InvokeID, Status: r.Status, Text: r.Text})
 			}
 		}
 		s.dispatch(l, m, derr, now)

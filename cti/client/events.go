@@ -1,4 +1,4 @@
-package cti
+package client
 
 import (
 	"context"
@@ -6,19 +6,21 @@ import (
 	"reflect"
 	"sync"
 	"time"
+
+	"github.com/ctiload/ctiload/cti"
 )
 
 // Event is an unsolicited message (call events, agent state, SYSTEM_EVENT, FAILURE_EVENT…).
 type Event struct {
-	Msg      Message   // the decoded message (*RawMessage for a type without a known layout; a malformed frame is never an event)
-	Received time.Time // when its frame was read (carries the monotonic clock)
+	Msg      cti.Message // the decoded message (*RawMessage for a type without a known layout; a malformed frame is never an event)
+	Received time.Time   // when its frame was read (carries the monotonic clock)
 }
 
 // Reply is the answer to a request.
 type Reply struct {
-	Msg      Message   // the …_CONF, FAILURE_CONF or CONTROL_FAILURE_CONF
-	Sent     time.Time // just before the request's bytes were written
-	Received time.Time // when the reply's frame was read
+	Msg      cti.Message // the …_CONF, FAILURE_CONF or CONTROL_FAILURE_CONF
+	Sent     time.Time   // just before the request's bytes were written
+	Received time.Time   // when the reply's frame was read
 }
 
 // RTT is the request's round-trip time, Received − Sent (monotonic).
@@ -52,7 +54,7 @@ type eventState struct {
 }
 
 type eventWaiter struct {
-	match func(Message) bool
+	match func(cti.Message) bool
 	ch    chan Event // buffered: the deliverer never blocks
 }
 
@@ -95,9 +97,9 @@ func (e *eventState) removeWaiter(w *eventWaiter) bool {
 // when the session ends (its [*SessionError]). Waits survive a fail-over: events from the new
 // connection satisfy them. match runs under the session's event lock: keep it quick and do not
 // call the session from it.
-func (s *Session) WaitEvent(ctx context.Context, match func(Message) bool) (Event, error) {
+func (s *Session) WaitEvent(ctx context.Context, match func(cti.Message) bool) (Event, error) {
 	if match == nil {
-		match = func(Message) bool { return true }
+		match = func(cti.Message) bool { return true }
 	}
 	e := &s.ev
 	e.mu.Lock()
@@ -145,13 +147,13 @@ func (s *Session) DrainEvents() []Event {
 }
 
 // MatchType matches messages of type t.
-func MatchType(t MsgType) func(Message) bool {
-	return func(m Message) bool { return m.MessageType() == t }
+func MatchType(t cti.MsgType) func(cti.Message) bool {
+	return func(m cti.Message) bool { return m.MessageType() == t }
 }
 
 // MatchAll matches a message that every predicate matches.
-func MatchAll(preds ...func(Message) bool) func(Message) bool {
-	return func(m Message) bool {
+func MatchAll(preds ...func(cti.Message) bool) func(cti.Message) bool {
+	return func(m cti.Message) bool {
 		for _, p := range preds {
 			if p != nil && !p(m) {
 				return false
@@ -167,12 +169,12 @@ func MatchAll(preds ...func(Message) bool) func(Message) bool {
 // its text (fmt %v) equals the field's protocol symbol or its text; so enumerations match by name
 // or number and numbers match whatever integer type carries them. A field that is absent does not
 // match. For hot paths prefer a type assertion in a closure.
-func MatchFields(v Version, t MsgType, want map[string]any) func(Message) bool {
+func MatchFields(v cti.Version, t cti.MsgType, want map[string]any) func(cti.Message) bool {
 	wantText := make(map[string]string, len(want))
 	for k, x := range want {
 		wantText[k] = fmt.Sprint(x)
 	}
-	return func(m Message) bool {
+	return func(m cti.Message) bool {
 		if m.MessageType() != t {
 			return false
 		}
@@ -195,7 +197,7 @@ func fieldEquals(have, want any, wantText string) bool {
 	if ht := reflect.TypeOf(have); ht != nil && ht == reflect.TypeOf(want) && ht.Comparable() && have == want {
 		return true
 	}
-	if s, ok := have.(Symboler); ok {
+	if s, ok := have.(cti.Symboler); ok {
 		if sym := s.Symbol(); sym != "" && sym == wantText {
 			return true
 		}
@@ -246,7 +248,7 @@ func (q *eventQueue) popFront() Event {
 }
 
 // take removes and returns the oldest event that match accepts.
-func (q *eventQueue) take(match func(Message) bool) (Event, bool) {
+func (q *eventQueue) take(match func(cti.Message) bool) (Event, bool) {
 	for i := 0; i < q.n; i++ {
 		if ev := *q.at(i); match(ev.Msg) {
 			for j := i; j < q.n-1; j++ {
