@@ -106,7 +106,7 @@ func (sw *SampleWriter) Samples() int64 {
 func (sw *SampleWriter) Status() OutputStatus {
 	sw.mu.Lock()
 	defer sw.mu.Unlock()
-	st := OutputStatus{Output: sw.name, Delivered: FormatCount(float64(sw.written)) + " samples"}
+	st := OutputStatus{Output: sw.name, Delivered: FormatThousands(sw.written) + " samples"}
 	if st.Output == "" {
 		st.Output = "json"
 	}

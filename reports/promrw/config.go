@@ -239,6 +239,16 @@ func parseTrendStats(stats []string) ([]trendStat, error) {
 	return out, errors.Join(errs...)
 }
 
+// Check reports what New would refuse in c, so that a mistake shows before the run starts.
+func (c Config) Check() error {
+	c, err := c.withDefaults()
+	if err != nil {
+		return err
+	}
+	_, err = parseTrendStats(c.TrendStats)
+	return err
+}
+
 // withDefaults fills the zero fields and checks the URL.
 func (c Config) withDefaults() (Config, error) {
 	if c.URL == "" {

@@ -388,7 +388,7 @@ func (o *Output) Status() reports.OutputStatus {
 	d := o.sender.stats()
 	st := reports.OutputStatus{
 		Output:    o.Description(),
-		Delivered: fmt.Sprintf("%s pushes, %s series points of %s samples", count(d.delivered), count(d.deliveredSeries), count(samples)),
+		Delivered: fmt.Sprintf("%s pushes, %s series points of %s samples", reports.FormatThousands(d.delivered), reports.FormatThousands(d.deliveredSeries), reports.FormatThousands(samples)),
 	}
 	if native == NativeOff && o.cfg.Native == NativeAuto {
 		st.Delivered += "; trends as quantile gauges (the receiver refused native histograms)"
@@ -405,26 +405,14 @@ func (o *Output) Status() reports.OutputStatus {
 			}
 		}
 		st.Problems = append(st.Problems, fmt.Sprintf("%s pushes failed (%s), %s series points not delivered",
-			count(d.failed), strings.Join(reasons, "; "), count(d.failedSeries)))
+			reports.FormatThousands(d.failed), strings.Join(reasons, "; "), reports.FormatThousands(d.failedSeries)))
 	}
 	slices.Sort(refused)
 	for _, k := range refused {
 		st.Problems = append(st.Problems, fmt.Sprintf("tag %q refused: more than %d values, left out of the labels", k, o.cfg.MaxTagValues))
 	}
 	if dropped > 0 {
-		st.Problems = append(st.Problems, fmt.Sprintf("%s samples dropped: series limit %d reached", count(dropped), o.cfg.MaxSeries))
+		st.Problems = append(st.Problems, fmt.Sprintf("%s samples dropped: series limit %d reached", reports.FormatThousands(dropped), o.cfg.MaxSeries))
 	}
 	return st
-}
-
-// count renders a count with thousands separators: 1,240.
-func count(n int64) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return s
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

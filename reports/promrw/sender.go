@@ -31,18 +31,18 @@ const (
 // sender delivers queued write requests, one at a time and in order (a receiver refuses a
 // series' samples older than one it has), from its own goroutine.
 type sender struct {
-	cfg       Config
-	client    *http.Client
-	logger    *slog.Logger
+	cfg    Config
+	client *http.Client
+	logger *slog.Logger
 	// onRefusal is told that the receiver refused native histograms: if the output switches
 	// to quantile gauges, it returns a fresh snapshot to send instead.
 	onRefusal func() *prompb.WriteRequest
 	// onAccepted is told that the receiver stored a request with native histograms.
 	onAccepted func()
-	queue     chan *pending
-	done      chan struct{}
-	ctx       context.Context
-	cancel    context.CancelFunc
+	queue      chan *pending
+	done       chan struct{}
+	ctx        context.Context
+	cancel     context.CancelFunc
 
 	mu     sync.Mutex
 	st     deliveryStats
