@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -217,4 +219,47 @@ type dashPanel struct {
 		Expr  string `json:"expr"`
 		RefID string `json:"refId"`
 	} `json:"targets"`
+}
+
+// TestPrometheusStoppedMidRun: the receiver goes away while the test runs; the run goes on to
+// its end, exits 0, and the summary counts the pushes that were lost, and why.
+func TestPrometheusStoppedMidRun(t *testing.T) {
+	prom := promtest.Start(t, true)
+	dir := t.TempDir()
+	export := filepath.Join(dir, "summary.json")
+	testid := fmt.Sprintf("stop-%d", time.Now().UnixNano())
+	cmd := exec.Command(ctiloadBin, "run", "--no-color", "--quiet", "--vus", "2", "--duration", "4s",
+		"--out", "prometheus-rw="+prom.WriteURL(), "--summary-export", export, "pass.js")
+	cmd.Dir = "testdata"
+	cmd.Env = cleanEnv(promEnv(testid)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	// Once the first push has arrived, stop Prometheus: the run has seconds left.
+	if _, err := prom.WaitFor(`ctiload_iterations_total{testid="`+testid+`"}`, time.Minute,
+		func(r []promtest.Series) bool { return len(r) > 0 }); err != nil {
+		cmd.Process.Kill()
+		t.Fatalf("no push arrived: %v", err)
+	}
+	prom.Stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("ctiload: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
+		}
+	case <-time.After(2 * time.Minute):
+		cmd.Process.Kill()
+		t.Fatalf("still running 2 minutes later\nstderr:\n%s", stderr.String())
+	}
+	s := readPromSummary(t, export)
+	if len(s.Run.Outputs) != 1 || len(s.Run.Outputs[0].Problems) == 0 ||
+		!regexp.MustCompile(`^[1-9][0-9,]* push(es)? failed \(.*connection refused.*\), [0-9,]+ series points not delivered$`).MatchString(s.Run.Outputs[0].Problems[0]) {
+		t.Fatalf("outputs %+v: want the lost pushes counted (connection refused)\nstderr:\n%s", s.Run.Outputs, stderr.String())
+	}
+	contains(t, "summary", stdout.String(), " failed (connection refused", "PASSED")
+	contains(t, "log", stderr.String(), "prometheus-rw: a push to "+prom.WriteURL()+" failed")
 }

@@ -87,7 +87,7 @@ var EnvVars = []struct{ Name, Usage string }{
 
 // ConfigFromEnv reads the CTILOAD_PROMETHEUS_RW_* variables through getenv; url, when not
 // empty (from --out prometheus-rw=URL), replaces CTILOAD_PROMETHEUS_RW_URL. Every problem is
-// reported at once.
+// reported at once, what New would refuse included.
 func ConfigFromEnv(getenv func(string) string, url string) (Config, error) {
 	c := Config{URL: getenv("CTILOAD_PROMETHEUS_RW_URL"), Segment: "0:1"}
 	if url != "" {
@@ -157,10 +157,13 @@ func ConfigFromEnv(getenv func(string) string, url string) (Config, error) {
 		errs = append(errs, err)
 	}
 	c.TLS = tc
-	if err := errors.Join(errs...); err != nil {
-		return Config{}, err
+	if _, err := parseTrendStats(c.TrendStats); err != nil {
+		errs = append(errs, err)
 	}
-	return c, nil
+	if _, err := c.withDefaults(); err != nil {
+		errs = append(errs, err)
+	}
+	return c, errors.Join(errs...)
 }
 
 func tlsFromEnv(getenv func(string) string) (*tls.Config, error) {
@@ -237,16 +240,6 @@ func parseTrendStats(stats []string) ([]trendStat, error) {
 		}
 	}
 	return out, errors.Join(errs...)
-}
-
-// Check reports what New would refuse in c, so that a mistake shows before the run starts.
-func (c Config) Check() error {
-	c, err := c.withDefaults()
-	if err != nil {
-		return err
-	}
-	_, err = parseTrendStats(c.TrendStats)
-	return err
 }
 
 // withDefaults fills the zero fields and checks the URL.

@@ -388,7 +388,7 @@ func (o *Output) Status() reports.OutputStatus {
 	d := o.sender.stats()
 	st := reports.OutputStatus{
 		Output:    o.Description(),
-		Delivered: fmt.Sprintf("%s pushes, %s series points of %s samples", reports.FormatThousands(d.delivered), reports.FormatThousands(d.deliveredSeries), reports.FormatThousands(samples)),
+		Delivered: fmt.Sprintf("%s delivered, %s series points, of %s samples", plural(d.delivered, "push", "pushes"), reports.FormatThousands(d.deliveredSeries), reports.FormatThousands(samples)),
 	}
 	if native == NativeOff && o.cfg.Native == NativeAuto {
 		st.Delivered += "; trends as quantile gauges (the receiver refused native histograms)"
@@ -404,8 +404,8 @@ func (o *Output) Status() reports.OutputStatus {
 				reasons = []string{r}
 			}
 		}
-		st.Problems = append(st.Problems, fmt.Sprintf("%s pushes failed (%s), %s series points not delivered",
-			reports.FormatThousands(d.failed), strings.Join(reasons, "; "), reports.FormatThousands(d.failedSeries)))
+		st.Problems = append(st.Problems, fmt.Sprintf("%s failed (%s), %s series points not delivered",
+			plural(d.failed, "push", "pushes"), strings.Join(reasons, "; "), reports.FormatThousands(d.failedSeries)))
 	}
 	slices.Sort(refused)
 	for _, k := range refused {
@@ -415,4 +415,12 @@ func (o *Output) Status() reports.OutputStatus {
 		st.Problems = append(st.Problems, fmt.Sprintf("%s samples dropped: series limit %d reached", reports.FormatThousands(dropped), o.cfg.MaxSeries))
 	}
 	return st
+}
+
+// plural renders n with the singular or plural noun: "1 push", "1,240 pushes".
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return reports.FormatThousands(n) + " " + many
 }

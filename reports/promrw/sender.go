@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -43,6 +44,7 @@ type sender struct {
 	done       chan struct{}
 	ctx        context.Context
 	cancel     context.CancelFunc
+	closing    atomic.Bool // the run has ended: retry once at most, the user waits
 
 	mu     sync.Mutex
 	st     deliveryStats
@@ -142,7 +144,7 @@ func (s *sender) deliver(p *pending) {
 				}
 			}
 		}
-		if !retry || attempt >= maxAttempts || s.ctx.Err() != nil ||
+		if !retry || attempt >= maxAttempts || s.ctx.Err() != nil || (s.closing.Load() && attempt >= 2) ||
 			(len(s.queue) > 0 && time.Since(start)+backoff > s.cfg.PushInterval) {
 			s.fail(p, reason)
 			return
@@ -243,6 +245,7 @@ func (s *sender) fail(p *pending, reason string) {
 
 // close delivers what is queued within deadline, then gives up on the rest.
 func (s *sender) close(deadline time.Duration) {
+	s.closing.Store(true)
 	close(s.queue)
 	t := time.AfterFunc(deadline, s.cancel)
 	<-s.done
