@@ -1,6 +1,8 @@
 package promrw_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -70,6 +72,19 @@ func TestMetricNames(t *testing.T) {
 	for key, want := range map[string]string{"msg": "msg", "my-tag": "my_tag", "9lives": "_9lives", "__name__": "tag___name__", "testid": "tag_testid", "a.b": "a_b"} {
 		if got := promrw.LabelName(key); got != want {
 			t.Errorf("LabelName(%q) = %q, want %q", key, got, want)
+		}
+	}
+}
+
+// TestEnvVarsDocumented: every variable ConfigFromEnv reads is in docs/outputs.md.
+func TestEnvVarsDocumented(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "outputs.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range promrw.EnvVars {
+		if !strings.Contains(string(b), "`"+v.Name+"`") {
+			t.Errorf("docs/outputs.md does not document %s", v.Name)
 		}
 	}
 }
