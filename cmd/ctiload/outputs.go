@@ -194,3 +194,13 @@ func (h *sampleHooks) hook(batch []engine.Sample) {
 func (h *sampleHooks) close() []error {
 	return h.outputs.Close()
 }
+
+// closeFiles closes the file outputs only, for the third Ctrl-C: the user wants out now, not
+// after a last push to a receiver that may take its timeout.
+func (h *sampleHooks) closeFiles() {
+	for _, o := range h.outputs {
+		if _, network := o.(*promrw.Output); !network {
+			o.Close()
+		}
+	}
+}

@@ -71,14 +71,26 @@ func promEnv(testid string, extra ...string) []string {
 // TestPrometheusRemoteWrite runs a scenario that pushes to a real Prometheus (and writes NDJSON
 // too: outputs combine), then checks that what Prometheus stores equals the run's own summary
 // (iterations, dropped iterations, requests per msg, failures per code, checks per check and
-// result), and that every query of every panel of the Grafana dashboard finds data.
+// result), and that every query of every panel of the Grafana dashboard finds data. Twice:
+// with native histograms, and against a Prometheus without them, where trends fall back to
+// quantile gauges (that run is the first half of an execution segment split, to see the
+// segment label).
 func TestPrometheusRemoteWrite(t *testing.T) {
-	prom := promtest.Start(t, true)
+	t.Run("native", func(t *testing.T) { testPrometheusRemoteWrite(t, true, "") })
+	t.Run("quantiles", func(t *testing.T) { testPrometheusRemoteWrite(t, false, "0:1/2") })
+}
+
+func testPrometheusRemoteWrite(t *testing.T, native bool, segment string) {
+	prom := promtest.Start(t, native)
 	dir := t.TempDir()
 	export, samples := filepath.Join(dir, "summary.json"), filepath.Join(dir, "samples.ndjson")
 	testid := fmt.Sprintf("cli-%d", time.Now().UnixNano())
-	r := runCLI(t, promEnv(testid), "run", "--no-color", "--out", "prometheus-rw="+prom.URL, "--out", "json="+samples,
-		"--summary-export", export, "--sim-fail-rate", "SET_AGENT_STATE_REQ=25%:CF_INVALID_AGENT_WORK_MODE", "prometheus.js")
+	args := []string{"run", "--no-color", "--out", "prometheus-rw=" + prom.URL, "--out", "json=" + samples,
+		"--summary-export", export, "--sim-fail-rate", "SET_AGENT_STATE_REQ=25%:CF_INVALID_AGENT_WORK_MODE"}
+	if segment != "" {
+		args = append(args, "--execution-segment", segment)
+	}
+	r := runCLI(t, promEnv(testid), append(args, "prometheus.js")...)
 	r.want(t, 0)
 	s := readPromSummary(t, export)
 	if len(s.Run.Outputs) != 2 || len(s.Run.Outputs[0].Problems) != 0 {
@@ -142,7 +154,17 @@ func TestPrometheusRemoteWrite(t *testing.T) {
 	for _, n := range reqs {
 		total += n
 	}
-	equal("request latency count", byLabel(`sum(histogram_count(ctiload_cti_request_duration_seconds`+sel+`))`), map[string]int64{"": total})
+	if native {
+		equal("request latency count", byLabel(`sum(histogram_count(ctiload_cti_request_duration_seconds`+sel+`))`), map[string]int64{"": total})
+	} else {
+		equal("request latency count", byLabel(`sum(ctiload_cti_request_duration_seconds_count`+sel+`)`), map[string]int64{"": total})
+		contains(t, "summary", r.stdout, "trends as quantile gauges (the receiver refused native histograms)")
+	}
+	wantSegment := segment
+	if wantSegment == "" {
+		wantSegment = "0:1"
+	}
+	equal("segments", byLabel(`count by (segment) (ctiload_iterations_total`+sel+`)`, "segment"), map[string]int64{wantSegment: int64(len(byLabel(`ctiload_iterations_total`+sel, "scenario")))})
 
 	checkDashboard(t, prom, testid)
 }
@@ -228,7 +250,7 @@ func TestPrometheusStoppedMidRun(t *testing.T) {
 	dir := t.TempDir()
 	export := filepath.Join(dir, "summary.json")
 	testid := fmt.Sprintf("stop-%d", time.Now().UnixNano())
-	cmd := exec.Command(ctiloadBin, "run", "--no-color", "--quiet", "--vus", "2", "--duration", "4s",
+	cmd := exec.Command(ctiloadBin, "run", "--no-color", "--quiet", "--vus", "2", "--duration", "5s",
 		"--out", "prometheus-rw="+prom.WriteURL(), "--summary-export", export, "pass.js")
 	cmd.Dir = "testdata"
 	cmd.Env = cleanEnv(promEnv(testid)...)

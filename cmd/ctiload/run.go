@@ -337,7 +337,7 @@ func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr
 	ctx, hardStop := context.WithCancel(parent)
 	defer hardStop()
 	stopSignals, interrupted := watchSignals(run, hardStop, s.view.printf, func() {
-		s.hooks.close() // whole lines only; the stream ends here
+		s.hooks.closeFiles() // whole lines only; the stream ends here
 		os.Exit(exitInterrupted)
 	})
 	runDone := make(chan struct{})

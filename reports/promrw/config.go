@@ -301,6 +301,14 @@ func NewTestID(now time.Time) string {
 	return now.UTC().Format("20060102-1504") + "-" + hex.EncodeToString(b[:])
 }
 
+// shownURL is the endpoint as messages show it: without its query, which may hold an API key.
+func shownURL(u string) string {
+	if i := strings.IndexByte(u, '?'); i >= 0 {
+		return u[:i] + "?…"
+	}
+	return u
+}
+
 // redactURL drops the user information of a URL for messages.
 func redactURL(s string) string {
 	u, err := url.Parse(s)

@@ -40,6 +40,8 @@ type Output struct {
 	dropped   int64 // samples of series over MaxSeries
 	native    NativeMode
 	closed    bool
+	lastPush  int64  // ms: a push's timestamp is later than the one before
+	shownURL  string // the URL without its query (which may hold a key)
 
 	stopTick chan struct{}
 	tickDone chan struct{}
@@ -92,6 +94,7 @@ func New(cfg Config, logger *slog.Logger) (*Output, error) {
 		native:   cfg.Native,
 		stopTick: make(chan struct{}), tickDone: make(chan struct{}),
 	}
+	o.shownURL = shownURL(cfg.URL)
 	o.sender = newSender(cfg, client, logger, o.refusedNative, o.acceptedNative)
 	go o.tickLoop()
 	return o, nil
@@ -103,7 +106,7 @@ func (o *Output) TestID() string { return o.cfg.TestID }
 // Description names the output for the banner and the summary: the URL without credentials,
 // the interval and the testid.
 func (o *Output) Description() string {
-	return fmt.Sprintf("prometheus-rw=%s (every %s, testid %s)", o.cfg.URL, o.cfg.PushInterval, o.cfg.TestID)
+	return fmt.Sprintf("prometheus-rw=%s (every %s, testid %s)", o.shownURL, o.cfg.PushInterval, o.cfg.TestID)
 }
 
 // AddSamples folds a batch into the series.
@@ -254,6 +257,10 @@ func withLabel(labels []prompb.Label, name, k, v string) []prompb.Label {
 // snapshot renders every series at time now (ms) as one write request and resets the
 // interval histograms. o.mu is held.
 func (o *Output) snapshot(now int64) *prompb.WriteRequest {
+	// Two pushes in one millisecond (the last tick and Close) would give a series two values
+	// at one timestamp, which a receiver refuses.
+	now = max(now, o.lastPush+1)
+	o.lastPush = now
 	req := &prompb.WriteRequest{Timeseries: make([]prompb.TimeSeries, 0, len(o.order))}
 	counter := func(se *series, labels []prompb.Label, v float64) {
 		ts := prompb.TimeSeries{Labels: labels}

@@ -239,7 +239,7 @@ func (s *sender) fail(p *pending, reason string) {
 	s.logged[reason] = true
 	s.mu.Unlock()
 	if first {
-		s.logger.Warn(fmt.Sprintf("prometheus-rw: a push to %s failed: %s (the run goes on; the summary counts what was not delivered)", s.cfg.URL, reason))
+		s.logger.Warn(fmt.Sprintf("prometheus-rw: a push to %s failed: %s (the run goes on; the summary counts what was not delivered)", shownURL(s.cfg.URL), reason))
 	}
 }
 
