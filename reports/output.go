@@ -26,6 +26,8 @@ type Output interface {
 	Status() OutputStatus
 }
 
+var _ Output = (*SampleWriter)(nil)
+
 // OutputStatus is what an output says about itself in the end-of-test summary and the
 // JSON export, credentials left out:
 //

@@ -47,6 +47,8 @@ type Output struct {
 	tickDone chan struct{}
 }
 
+var _ reports.Output = (*Output)(nil)
+
 type seriesKey struct {
 	m    *metrics.Metric
 	tags string
