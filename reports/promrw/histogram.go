@@ -2,6 +2,7 @@ package promrw
 
 import (
 	"math"
+	"slices"
 
 	"github.com/prometheus/prometheus/prompb"
 )
@@ -69,8 +70,9 @@ func (h *histogram) observe(v float64) {
 	}
 }
 
-// bucketIndex returns the index of a's bucket (a > 0) at schema s (> 0 here): the smallest i
-// with a <= 2^(i/2^s). Frexp keeps powers of two exact.
+// bucketIndex returns the index of a's bucket (a > 0) at schema s: the smallest i with
+// a <= 2^(i/2^s). Frexp keeps powers of two exact, and a search in the schema's bounds within
+// one power of two (as Prometheus's client does) spares the hot path a logarithm.
 func bucketIndex(a float64, s int32) int32 {
 	frac, exp := math.Frexp(a) // a = frac · 2^exp, frac in [0.5, 1)
 	if s <= 0 {
@@ -80,9 +82,29 @@ func bucketIndex(a float64, s int32) int32 {
 		}
 		return int32((exp + (1 << -s) - 1) >> -s)
 	}
-	per := 1 << s
-	return int32(exp*per) + int32(math.Ceil(math.Log2(frac)*float64(per)))
+	b := fracBounds[s]
+	lo, hi := 0, len(b) // the first j with b[j] >= frac
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if b[mid] < frac {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return int32((exp-1)<<s + lo)
 }
+
+// fracBounds[s][j] = 2^(j/2^s - 1): the bucket upper bounds in [0.5, 1) at schema s.
+var fracBounds = func() (t [keepSchema + 1][]float64) {
+	for s := 1; s <= keepSchema; s++ {
+		per := 1 << s
+		for j := range per {
+			t[s] = append(t[s], math.Exp2(float64(j)/float64(per)-1))
+		}
+	}
+	return t
+}()
 
 // add counts one value in bucket i; it returns false, changing nothing, when the span of the
 // buckets would exceed maxBucketSpan.
@@ -133,14 +155,33 @@ func (b buckets) downscaled(delta int32) buckets {
 	return out
 }
 
-// reset empties the histogram, keeping its memory.
-func (h *histogram) reset() {
-	h.count, h.sum, h.zero, h.min, h.max = 0, 0, 0, 0, 0
-	h.pos.counts = h.pos.counts[:0]
-	h.neg.counts = h.neg.counts[:0]
-	clear(h.pos.counts[:cap(h.pos.counts)])
-	clear(h.neg.counts[:cap(h.neg.counts)])
-	h.schema = keepSchema
+// copyTo makes dst a copy of h, reusing dst's memory.
+func (h *histogram) copyTo(dst *histogram) {
+	pos, neg := dst.pos.counts, dst.neg.counts
+	*dst = *h
+	dst.pos.counts = append(pos[:0], h.pos.counts...)
+	dst.neg.counts = append(neg[:0], h.neg.counts...)
+}
+
+// since returns the values h gained after it was copied to prev (h only grows, and may have
+// lowered its resolution since), with the given min and max of those values.
+func (h *histogram) since(prev *histogram, lo, hi float64) histogram {
+	d := histogram{schema: h.schema, count: h.count - prev.count, sum: h.sum - prev.sum, zero: h.zero - prev.zero, min: lo, max: hi}
+	delta := prev.schema - h.schema
+	d.pos = h.pos.minus(prev.pos.downscaled(delta))
+	d.neg = h.neg.minus(prev.neg.downscaled(delta))
+	return d
+}
+
+// minus returns b's counts less o's, o's buckets lying within b's.
+func (b buckets) minus(o buckets) buckets {
+	out := buckets{first: b.first, counts: slices.Clone(b.counts)}
+	for k, c := range o.counts {
+		if i := int(o.first + int32(k) - b.first); i >= 0 && i < len(out.counts) {
+			out.counts[i] -= c
+		}
+	}
+	return out
 }
 
 // quantile estimates the q-quantile (0 <= q <= 1) as the geometric middle of the bucket that

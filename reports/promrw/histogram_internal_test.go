@@ -113,3 +113,32 @@ func TestHistogramBounded(t *testing.T) {
 		t.Errorf("buckets hold %d values and the zero bucket %d, want 113 and 88", sum, h.zero)
 	}
 }
+
+// TestSince: the quantile gauges of an interval come from the cumulative histogram less its
+// copy at the last push, also when the resolution dropped in between.
+func TestSince(t *testing.T) {
+	h, prev := histogram{schema: keepSchema}, histogram{}
+	for v := 1.0; v <= 100; v++ {
+		h.observe(v / 1000) // 1…100 ms
+	}
+	h.copyTo(&prev)
+	fresh := histogram{schema: keepSchema}
+	for v := 1.0; v <= 1000; v++ {
+		h.observe(v) // 1…1000 s
+		fresh.observe(v)
+	}
+	h.observe(1e-300) // zero bucket…
+	h.observe(1e300)  // …and a spread that lowers the resolution
+	fresh.observe(1e-300)
+	fresh.observe(1e300)
+	if h.schema >= keepSchema {
+		t.Fatalf("schema %d: the test wants a downscale", h.schema)
+	}
+	d := h.since(&prev, 1e-300, 1e300)
+	if d.count != fresh.count || d.zero != 1 || math.Abs(d.sum-fresh.sum) > 1e290 {
+		t.Errorf("since: count %d zero %d sum %v; want %d 1 %v", d.count, d.zero, d.sum, fresh.count, fresh.sum)
+	}
+	if p50 := d.quantile(0.5); math.Abs(p50-500)/500 > 0.5 {
+		t.Errorf("p50 of the interval = %v, want about 500 (the first interval's 1–100 ms left out)", p50)
+	}
+}

@@ -40,14 +40,26 @@ type Output struct {
 	dropped   int64 // samples of series over MaxSeries
 	native    NativeMode
 	closed    bool
-	lastPush  int64  // ms: a push's timestamp is later than the one before
-	shownURL  string // the URL without its query (which may hold a key)
+	recent    []recentSeries // by metric index: the last series its samples went to
+	lastPush  int64          // ms: a push's timestamp is later than the one before
+	shownURL  string         // the URL without its query (which may hold a key)
 
 	stopTick chan struct{}
 	tickDone chan struct{}
 }
 
 var _ reports.Output = (*Output)(nil)
+
+// recentSeries remembers the last few series of one metric: consecutive samples mostly share
+// a tag set (one Tags value, whose key string compares by pointer), so most lookups skip
+// hashing the key.
+type recentSeries struct {
+	next int
+	e    [4]struct {
+		tags string
+		se   *series
+	}
+}
 
 type seriesKey struct {
 	m    *metrics.Metric
@@ -65,7 +77,11 @@ type series struct {
 	value      float64 // counter total, gauge last value
 	pass, fail float64 // rate
 	cum        histogram
-	interval   histogram // trend samples since the last push, for the quantile gauges
+	// For quantile gauges: cum as it was at the last push (the interval's distribution is
+	// the difference), and the interval's count, min and max.
+	prev       histogram
+	icount     uint64
+	imin, imax float64
 	sent       bool
 }
 
@@ -124,20 +140,44 @@ func (o *Output) AddSamples(batch []engine.Sample) {
 		if s.Metric == nil {
 			continue
 		}
-		se := o.series[seriesKey{s.Metric, s.Tags.Key()}]
+		se := o.lookup(s)
 		if se == nil {
-			if se = o.newSeries(s); se == nil {
-				o.dropped++
-				continue
-			}
+			o.dropped++
+			continue
 		}
-		se.add(s, o.native != NativeOn)
+		se.add(s)
 	}
 }
 
-// add folds one sample in; interval says whether trends need their per-push histogram (for
-// quantile gauges: not once the receiver took native histograms).
-func (se *series) add(s *engine.Sample, interval bool) {
+// lookup returns the series of a sample, making it if needed (nil past the series limit).
+func (o *Output) lookup(s *engine.Sample) *series {
+	key := s.Tags.Key()
+	i := s.Metric.Index()
+	if i < len(o.recent) {
+		r := &o.recent[i]
+		for k := range r.e {
+			if e := &r.e[k]; e.se != nil && e.tags == key && e.se.m == s.Metric {
+				return e.se
+			}
+		}
+	}
+	se := o.series[seriesKey{s.Metric, key}]
+	if se == nil {
+		if se = o.newSeries(s); se == nil {
+			return nil
+		}
+	}
+	if i >= len(o.recent) {
+		o.recent = append(o.recent, make([]recentSeries, i+1-len(o.recent))...)
+	}
+	r := &o.recent[i]
+	r.e[r.next].tags, r.e[r.next].se = key, se
+	r.next = (r.next + 1) % len(r.e)
+	return se
+}
+
+// add folds one sample in.
+func (se *series) add(s *engine.Sample) {
 	switch se.m.Type {
 	case metrics.Counter:
 		se.value += s.Value
@@ -152,9 +192,13 @@ func (se *series) add(s *engine.Sample, interval bool) {
 	case metrics.Trend:
 		v := s.Value * se.scale
 		se.cum.observe(v)
-		if interval {
-			se.interval.observe(v)
+		if se.icount == 0 || v < se.imin {
+			se.imin = v
 		}
+		if se.icount == 0 || v > se.imax {
+			se.imax = v
+		}
+		se.icount++
 	}
 }
 
@@ -189,7 +233,7 @@ func (o *Output) newSeries(s *engine.Sample) *series {
 		return nil
 	}
 	se := &series{m: s.Metric, name: MetricName(s.Metric), scale: scale(s.Metric), created: s.Time.UnixMilli()}
-	se.cum.schema, se.interval.schema = keepSchema, keepSchema
+	se.cum.schema = keepSchema
 	se.labels = append(se.labels,
 		prompb.Label{Name: "__name__", Value: se.name},
 		prompb.Label{Name: TestIDLabel, Value: o.cfg.TestID},
@@ -290,9 +334,10 @@ func (o *Output) snapshot(now int64) *prompb.WriteRequest {
 				}
 				break
 			}
-			if se.interval.count > 0 {
+			if se.icount > 0 {
+				iv := se.cum.since(&se.prev, se.imin, se.imax)
 				for _, st := range o.stats {
-					v := se.interval.quantile(st.q)
+					v := iv.quantile(st.q)
 					if !math.IsNaN(v) {
 						req.Timeseries = append(req.Timeseries, prompb.TimeSeries{Labels: withLabel(se.labels, name, QuantileLabel, st.label), Samples: []prompb.Sample{{Value: v, Timestamp: now}}})
 					}
@@ -302,10 +347,10 @@ func (o *Output) snapshot(now int64) *prompb.WriteRequest {
 			counter(se, withLabel(se.labels, name+"_sum", "", ""), se.cum.sum)
 		}
 		if o.native == NativeOff {
-			// In auto mode, the interval histograms keep everything until the receiver has
-			// taken or refused a native histogram: refused, the first quantile gauges cover
-			// the time until then.
-			se.interval.reset()
+			// In auto mode, the interval lasts until the receiver has taken or refused a
+			// native histogram: refused, the first quantile gauges cover the time until then.
+			se.cum.copyTo(&se.prev)
+			se.icount = 0
 		}
 		se.sent = true
 	}
@@ -327,15 +372,12 @@ func (o *Output) refusedNative() *prompb.WriteRequest {
 }
 
 // acceptedNative is the sender's news that the receiver stored a native histogram: in auto
-// mode, trends stay native histograms, and their quantile-gauge bookkeeping stops.
+// mode, trends stay native histograms.
 func (o *Output) acceptedNative() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.native == NativeAuto {
 		o.native = NativeOn
-		for _, se := range o.order {
-			se.interval = histogram{}
-		}
 	}
 }
 
