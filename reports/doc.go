@@ -10,9 +10,11 @@
 //	reports.WriteFile("junit.xml", reports.NewJUnitReporter(s))
 //	reports.WriteFile("report.html", reports.NewHTMLReporter(s, reports.HTMLOptions{}))
 //
-// While the run goes on, two sample hooks watch the samples (engine.Config.SampleHook): a
-// SampleWriter streams them as NDJSON (--out json=FILE), and a Tally counts the tag pairs the
-// failure-code table needs (the engine breaks metrics down by one tag at a time).
+// While the run goes on, the samples (engine.Config.SampleHook) feed the outputs and a Tally.
+// Outputs implement Output (output.go): a SampleWriter streams them as NDJSON (--out json=FILE),
+// package promrw pushes them to Prometheus (--out prometheus-rw); each says what it delivered in
+// OutputStatus, which the summary prints. The Tally counts the tag pairs the failure-code table
+// needs (the engine breaks metrics down by one tag at a time).
 //
 // The JSON export (Export) is the engine Result with the run's description, the pair counts and
 // the summary's tables: ReadExport reads it back for ctiload report, and MergeInputs combines

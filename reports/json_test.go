@@ -78,7 +78,7 @@ func TestMergeGivesExactPercentiles(t *testing.T) {
 		b.res.Segment = seg
 		b.res.Thresholds = []engine.ThresholdResult{{Metric: "cti_failures", Source: "count<5", Passed: fails < 5, Observed: fails}}
 		b.res.Scenarios = []engine.ScenarioResult{{Name: "default", Executor: "constant-vus", Iterations: int64(len(vals)), VUsMax: 5}}
-		return reports.Input{Result: b.res, Run: reports.RunInfo{Script: "s.js", Seed: 3},
+		return reports.Input{Result: b.res, Run: reports.RunInfo{Script: "s.js", Seed: 3, Outputs: []reports.OutputStatus{{Output: "prometheus-rw " + seg}}},
 			Pairs: []reports.PairCount{{Metric: "cti_failures", Tags: map[string]string{"code": "E_CTI_TIMEOUT", "msg": "SET_AGENT_STATE_REQ"}, Count: fails}}}
 	}
 	merged, err := reports.MergeInputs(part(a, "0:1/3", 3), part(bvals, "1/3:1", 4))
@@ -105,5 +105,8 @@ func TestMergeGivesExactPercentiles(t *testing.T) {
 	}
 	if merged.Run.Parts != 2 || s.Execution.Iterations != 5000 {
 		t.Errorf("parts %d, iterations %d; want 2 and 5000", merged.Run.Parts, s.Execution.Iterations)
+	}
+	if o := merged.Run.Outputs; len(o) != 2 || o[0].Output != "prometheus-rw 0:1/3" || o[1].Output != "prometheus-rw 1/3:1" {
+		t.Errorf("merged outputs %+v; want each part's", o)
 	}
 }

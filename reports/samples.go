@@ -22,9 +22,9 @@ import (
 //	{"metric":"cti_request_duration","type":"trend","time":"2025-03-14T09:26:53.123456Z","value":1.234,"tags":{"msg":"SET_AGENT_STATE_REQ","scenario":"agents","status":"ok"}}
 //
 // preceded by one line describing the metrics ({"metrics":[{"name":…,"type":…,"contains":…}]}).
-// Give Write to the engine as (part of) Config.SampleHook. Each batch reaches the underlying
-// writer in one Write of whole lines, so the stream never holds half a line, even if the
-// process dies; Close flushes and closes it. A SampleWriter is safe for concurrent use.
+// It is an Output. Each batch reaches the underlying writer in one Write of whole lines, so the
+// stream never holds half a line, even if the process dies; Close flushes and closes it. A
+// SampleWriter is safe for concurrent use.
 type SampleWriter struct {
 	mu       sync.Mutex
 	w        io.Writer
@@ -37,6 +37,7 @@ type SampleWriter struct {
 	written  int64
 	closed   bool
 	maxCache int
+	name     string // for Status: "json=FILE"
 }
 
 // NewSampleWriter returns a SampleWriter on w. reg, if not nil, is the run's registry, for the
@@ -56,15 +57,18 @@ func CreateSampleFile(path string, reg *engine.Registry) (*SampleWriter, error) 
 		gz := gzip.NewWriter(f)
 		sw := NewSampleWriter(gz, reg)
 		sw.closers = []io.Closer{gz, f}
+		sw.name = "json=" + path
 		return sw, nil
 	}
 	sw := NewSampleWriter(f, reg)
 	sw.closers = []io.Closer{f}
+	sw.name = "json=" + path
 	return sw, nil
 }
 
-// Write writes a batch of samples. After an error, later batches are dropped; Close reports it.
-func (sw *SampleWriter) Write(batch []engine.Sample) {
+// AddSamples writes a batch of samples. After an error, later batches are dropped; Close
+// reports it.
+func (sw *SampleWriter) AddSamples(batch []engine.Sample) {
 	sw.mu.Lock()
 	defer sw.mu.Unlock()
 	if sw.err != nil || sw.closed {
@@ -96,6 +100,20 @@ func (sw *SampleWriter) Samples() int64 {
 	sw.mu.Lock()
 	defer sw.mu.Unlock()
 	return sw.written
+}
+
+// Status says how many samples the stream holds.
+func (sw *SampleWriter) Status() OutputStatus {
+	sw.mu.Lock()
+	defer sw.mu.Unlock()
+	st := OutputStatus{Output: sw.name, Delivered: FormatThousands(sw.written) + " samples"}
+	if st.Output == "" {
+		st.Output = "json"
+	}
+	if sw.err != nil {
+		st.Problems = []string{"write failed: " + sw.err.Error()}
+	}
+	return st
 }
 
 type metricDesc struct {

@@ -28,7 +28,7 @@ func TestSampleStream(t *testing.T) {
 			at := time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC)
 			tags := engine.NewTags("msg", "SET_AGENT_STATE_REQ", "status", "ok")
 			for i := 0; i < 3; i++ {
-				sw.Write([]engine.Sample{{Metric: reqs, Tags: tags, Time: at, Value: 1}, {Metric: dur, Tags: tags, Time: at, Value: 1.5}})
+				sw.AddSamples([]engine.Sample{{Metric: reqs, Tags: tags, Time: at, Value: 1}, {Metric: dur, Tags: tags, Time: at, Value: 1.5}})
 			}
 			if err := sw.Close(); err != nil {
 				t.Fatal(err)

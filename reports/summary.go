@@ -78,6 +78,8 @@ type RunInfo struct {
 	Version   string         `json:"version,omitempty"`
 	// Parts is the number of summaries merged into this one (ctiload merge); 0 for a single run.
 	Parts int `json:"parts,omitempty"`
+	// Outputs say what each --out stream delivered, and what it could not.
+	Outputs []OutputStatus `json:"outputs,omitempty"`
 }
 
 // SimulatorInfo describes the built-in simulator a run used.

@@ -54,6 +54,7 @@ func (t *textWriter) all() {
 	t.execution()
 	t.traffic()
 	t.other()
+	t.outputs()
 	t.notes()
 	t.verdict()
 }
@@ -390,6 +391,21 @@ func (t *textWriter) other() {
 		tb.add(c(name), c(m.Describe(t.s.Stats)))
 	}
 	t.table(tb)
+}
+
+// outputs says what each --out stream delivered; a problem (pushes a receiver did not take)
+// stands out.
+func (t *textWriter) outputs() {
+	if len(t.s.Run.Outputs) == 0 {
+		return
+	}
+	t.section("OUTPUTS", "")
+	for _, o := range t.s.Run.Outputs {
+		t.b.WriteString("    " + o.Output + "\n      " + t.p(dim, o.Delivered) + "\n")
+		for _, p := range o.Problems {
+			t.b.WriteString("      " + t.p(yellow, p) + "\n")
+		}
+	}
 }
 
 func (t *textWriter) notes() {

@@ -16,35 +16,60 @@ import (
 	"github.com/ctiload/ctiload/cti/client"
 	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/reports"
+	"github.com/ctiload/ctiload/reports/promrw"
 )
 
-// outputFlags are the files a run writes.
+// outputFlags are the files a run writes and the streams it feeds.
 type outputFlags struct {
-	outs          []string // --out json=FILE
+	outs          []string // --out json=FILE, --out prometheus-rw[=URL]
 	summaryExport string
 	junit         string
 	html          string
 	trace         string
 }
 
-// sampleOutputs parses --out values; ctiload has one kind, json=FILE (NDJSON, .gz compressed).
-func (o *outputFlags) sampleFiles() ([]string, error) {
-	var files []string
+// outputSpec is one --out value: an output kind and its argument (a file, a URL).
+type outputSpec struct {
+	kind, arg string
+}
+
+// outputKinds are the kinds --out knows, for messages.
+const outputKinds = "json=FILE (one sample per line, .gz to compress) or prometheus-rw[=URL] (Prometheus remote write; CTILOAD_PROMETHEUS_RW_* configure it)"
+
+// outputSpecs parses the --out values.
+func (o *outputFlags) outputSpecs() ([]outputSpec, error) {
+	var specs []outputSpec
 	var errs []error
 	for _, out := range o.outs {
-		kind, file, ok := strings.Cut(out, "=")
+		kind, arg, ok := strings.Cut(out, "=")
 		switch {
+		case kind == "prometheus-rw" || kind == "prometheus":
+			specs = append(specs, outputSpec{kind: "prometheus-rw", arg: arg})
 		case !ok && (out == "json" || out == "ndjson"):
 			errs = append(errs, fmt.Errorf("--out: invalid value %q: name the file, e.g. json=samples.ndjson or json=samples.ndjson.gz", out))
-		case !ok || file == "":
-			errs = append(errs, fmt.Errorf("--out: invalid value %q: want json=FILE", out))
 		case kind != "json" && kind != "ndjson":
-			errs = append(errs, fmt.Errorf("--out: unknown output %q: ctiload writes json=FILE (one sample per line, .gz to compress)", kind))
+			hint := ""
+			if s := suggest(kind, []string{"json", "prometheus-rw"}); s != "" {
+				hint = fmt.Sprintf(" (did you mean %s?)", s)
+			}
+			errs = append(errs, fmt.Errorf("--out: unknown output %q%s: ctiload has %s", kind, hint, outputKinds))
+		case !ok || arg == "":
+			errs = append(errs, fmt.Errorf("--out: invalid value %q: want json=FILE", out))
 		default:
-			files = append(files, file)
+			specs = append(specs, outputSpec{kind: "json", arg: arg})
 		}
 	}
-	return files, errors.Join(errs...)
+	return specs, errors.Join(errs...)
+}
+
+// prometheusConfig reads the configuration of a prometheus-rw output and checks it, so a
+// mistake shows before the run starts.
+func prometheusConfig(spec outputSpec, segment string) (promrw.Config, error) {
+	cfg, err := promrw.ConfigFromEnv(os.Getenv, spec.arg)
+	if segment != "" {
+		cfg.Segment = segment
+	}
+	return cfg, err
 }
 
 // checkWritable makes sure a report can be written at path at the end of the run, so that a
@@ -153,27 +178,29 @@ func (t *traceFile) Close() error {
 	return t.err
 }
 
-// sampleHooks fans the engine's sample batches out to the tally and the NDJSON streams.
+// sampleHooks fans the engine's sample batches out to the tally and the outputs.
 type sampleHooks struct {
 	tally   *reports.Tally
-	writers []*reports.SampleWriter
+	outputs reports.Outputs
 }
 
 func (h *sampleHooks) hook(batch []engine.Sample) {
 	h.tally.Add(batch)
-	for _, w := range h.writers {
-		w.Write(batch)
-	}
+	h.outputs.AddSamples(batch)
 }
 
-// close closes the sample streams and returns their errors (a stream closes once; closing it
-// again returns the same error).
+// close closes the outputs and returns their errors (an output closes once; closing it again
+// returns nothing new).
 func (h *sampleHooks) close() []error {
-	var errs []error
-	for _, w := range h.writers {
-		if err := w.Close(); err != nil {
-			errs = append(errs, err)
+	return h.outputs.Close()
+}
+
+// closeFiles closes the file outputs only, for the third Ctrl-C: the user wants out now, not
+// after a last push to a receiver that may take its timeout.
+func (h *sampleHooks) closeFiles() {
+	for _, o := range h.outputs {
+		if _, network := o.(*promrw.Output); !network {
+			o.Close()
 		}
 	}
-	return errs
 }

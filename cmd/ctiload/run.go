@@ -14,6 +14,7 @@ import (
 	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/jsapi"
 	"github.com/ctiload/ctiload/reports"
+	"github.com/ctiload/ctiload/reports/promrw"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -72,6 +73,7 @@ so a web page open on the same machine cannot steer the test:
   ctiload run --stage 30s:100 --stage 2m:100 --stage 20s:0 --sim-agents 200 --sim-call-rate 10/s script.js
   ctiload run --target cti-a.lab:42027,cti-b.lab:42027 -e AGENT_PASSWORD=… script.js
   ctiload run --out json=samples.ndjson.gz --summary-export summary.json --junit junit.xml --html report.html script.js
+  ctiload run --out prometheus-rw=http://prometheus:9090/api/v1/write script.js   # live in Grafana: deploy/grafana
   ctiload run --execution-segment 0:1/2 --summary-export part1.json script.js   # then: ctiload merge`,
 		Args: exactArgs(1, "a script: ctiload run SCRIPT"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -81,7 +83,7 @@ so a web page open on the same machine cannot steer the test:
 	cmd.SetFlagErrorFunc(flagError)
 	main := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	f.opts.register(main)
-	main.StringArrayVarP(&f.out.outs, "out", "o", nil, "stream every sample to `json=FILE` (NDJSON; .gz compresses)")
+	main.StringArrayVarP(&f.out.outs, "out", "o", nil, "stream every sample to `KIND=WHERE`: json=FILE (NDJSON; .gz compresses) or prometheus-rw[=URL] (Prometheus remote write, configured by CTILOAD_PROMETHEUS_RW_*; see docs/outputs.md); repeatable")
 	main.StringVar(&f.out.summaryExport, "summary-export", "", "write the summary as JSON, with the HdrHistograms, to `FILE` (for ctiload report and merge)")
 	main.StringVar(&f.out.junit, "junit", "", "write JUnit XML to `FILE`: a test case per threshold and per check")
 	main.StringVar(&f.out.html, "html", "", "write the HTML report to `FILE` (one self-contained file)")
@@ -153,20 +155,21 @@ func newLogger(w io.Writer, format string, verbose bool) (*slog.Logger, error) {
 // runSession is one ctiload run, phase by phase: prepare (options, outputs, target), execute,
 // report.
 type runSession struct {
-	f       *runFlags
-	stdout  io.Writer
-	stderr  io.Writer
-	view    *progress
-	logger  *slog.Logger
-	plan    *plan
-	info    reports.RunInfo
-	sim     *embeddedSim
-	target  string
-	periph  uint32
-	reg     *engine.Registry
-	hooks   *sampleHooks
-	trace   *traceFile
-	samples []string // --out json= files
+	f      *runFlags
+	stdout io.Writer
+	stderr io.Writer
+	view   *progress
+	logger *slog.Logger
+	plan   *plan
+	info   reports.RunInfo
+	sim    *embeddedSim
+	target string
+	periph uint32
+	reg    *engine.Registry
+	hooks  *sampleHooks
+	trace  *traceFile
+	outs   []outputSpec    // --out values
+	prom   []promrw.Config // the prometheus-rw outputs' configurations, checked
 }
 
 func (f *runFlags) run(cmd *cobra.Command, path string) error {
@@ -214,8 +217,15 @@ func (s *runSession) prepare(path string) error {
 		return err
 	}
 	var errs []error
-	if s.samples, err = f.out.sampleFiles(); err != nil {
+	if s.outs, err = f.out.outputSpecs(); err != nil {
 		errs = append(errs, err)
+	}
+	for _, o := range s.outs {
+		if o.kind == "prometheus-rw" {
+			cfg, err := prometheusConfig(o, s.plan.config.Segment)
+			errs = append(errs, err)
+			s.prom = append(s.prom, cfg)
+		}
 	}
 	for _, c := range []struct{ flag, path string }{{"--summary-export", f.out.summaryExport}, {"--junit", f.out.junit}, {"--html", f.out.html}} {
 		errs = append(errs, checkWritable(c.flag, c.path))
@@ -254,12 +264,23 @@ func (s *runSession) startTarget() error {
 func (s *runSession) openStreams() error {
 	s.reg = engine.NewRegistry()
 	s.hooks = &sampleHooks{tally: reports.NewTally()}
-	for _, file := range s.samples {
-		sw, err := reports.CreateSampleFile(file, s.reg)
-		if err != nil {
-			return &exitError{code: exitInvalidOptions, err: fmt.Errorf("--out json=%s: %v", file, unwrapPathError(err))}
+	prom := s.prom
+	for _, o := range s.outs {
+		switch o.kind {
+		case "json":
+			sw, err := reports.CreateSampleFile(o.arg, s.reg)
+			if err != nil {
+				return &exitError{code: exitInvalidOptions, err: fmt.Errorf("--out json=%s: %v", o.arg, unwrapPathError(err))}
+			}
+			s.hooks.outputs = append(s.hooks.outputs, sw)
+		case "prometheus-rw":
+			out, err := promrw.New(prom[0], s.logger)
+			if err != nil {
+				return &exitError{code: exitInvalidOptions, err: err}
+			}
+			prom = prom[1:]
+			s.hooks.outputs = append(s.hooks.outputs, out)
 		}
-		s.hooks.writers = append(s.hooks.writers, sw)
 	}
 	if path := s.f.out.trace; path != "" {
 		var err error
@@ -316,7 +337,7 @@ func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr
 	ctx, hardStop := context.WithCancel(parent)
 	defer hardStop()
 	stopSignals, interrupted := watchSignals(run, hardStop, s.view.printf, func() {
-		s.hooks.close() // whole lines only; the stream ends here
+		s.hooks.closeFiles() // whole lines only; the stream ends here
 		os.Exit(exitInterrupted)
 	})
 	runDone := make(chan struct{})
@@ -343,6 +364,7 @@ func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr
 func (s *runSession) report(res *engine.Result, runErr error) error {
 	f := s.f
 	outErrs := s.closeStreams()
+	s.info.Outputs = s.hooks.outputs.Status()
 	sum, err := reports.NewSummary(reports.Input{Result: res, Run: s.info, Pairs: s.hooks.tally.Pairs()},
 		reports.SummaryOptions{TrendStats: s.plan.trendStats})
 	if err != nil {
@@ -408,6 +430,11 @@ func (s *runSession) banner() {
 	s.view.printf("ctiload: running %s against %s, seed %d", s.info.Script, s.info.TargetText(), s.info.Seed)
 	for _, sc := range s.info.Scenarios {
 		s.view.printf("  %s: %s, %s", sc.Name, sc.Executor, sc.Shape)
+	}
+	for _, o := range s.hooks.outputs {
+		if p, ok := o.(*promrw.Output); ok {
+			s.view.printf("  output %s", p.Description())
+		}
 	}
 }
 

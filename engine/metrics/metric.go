@@ -102,6 +102,10 @@ type Metric struct {
 // String returns the metric's name.
 func (m *Metric) String() string { return m.Name }
 
+// Index returns the metric's index in its registry (0, 1, …, in order of creation), so that
+// code watching samples (an output) can keep per-metric state in a slice instead of a map.
+func (m *Metric) Index() int { return m.id }
+
 // nameRE is k6's rule for metric names.
 var nameRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]{0,127}$`)
 
