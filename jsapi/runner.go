@@ -45,6 +45,9 @@ type RunnerConfig struct {
 	// dialling: set it when the target is a real CTI Server (--target), which refuses such a
 	// session with E_CTI_INVALID_PERIPHERAL_ID.
 	RequirePeripheralID bool
+	// TextSummary renders the text summary for the script's textSummary (ctiload/summary); nil
+	// makes textSummary throw.
+	TextSummary TextSummaryFunc
 }
 
 // Runner instantiates a [Script] for a run: it is the engine's VU factory, and it runs the
@@ -62,6 +65,7 @@ type Runner struct {
 	checks *metrics.Metric
 	guard  *guard
 	setup  atomic.Pointer[json.RawMessage]
+	exec   executionSlot
 	// malformedSeen holds the kinds (message type and reason) of malformed frames already
 	// logged: a server that sends thousands says so once per kind, the counts say how many.
 	malformedSeen sync.Map

@@ -434,3 +434,31 @@ func (t *textWriter) verdict() {
 	}
 	t.b.WriteString(line + "\n\n")
 }
+
+// TextOfExport renders the text summary of a summary export (the JSON of --summary-export,
+// which is also what a script's handleSummary receives), each line prefixed with indent: the
+// one implementation behind the script API's textSummary.
+func TextOfExport(data []byte, so SummaryOptions, o TextOptions, indent string) (string, error) {
+	in, err := ReadExport(strings.NewReader(string(data)))
+	if err != nil {
+		return "", err
+	}
+	s, err := NewSummary(in, so)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	if err := NewTextReporter(s, o)(&b); err != nil {
+		return "", err
+	}
+	if indent == "" {
+		return b.String(), nil
+	}
+	lines := strings.SplitAfter(b.String(), "\n")
+	for i, l := range lines {
+		if l != "\n" && l != "" {
+			lines[i] = indent + l
+		}
+	}
+	return strings.Join(lines, ""), nil
+}

@@ -488,9 +488,15 @@ func TestOptionPrecedence(t *testing.T) {
 // startCLI starts ctiload and returns it with a reader of its standard error lines.
 func startCLI(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer, *lineWaiter) {
 	t.Helper()
+	return startCLIEnv(t, nil, args...)
+}
+
+// startCLIEnv is startCLI with extra environment variables.
+func startCLIEnv(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buffer, *lineWaiter) {
+	t.Helper()
 	cmd := exec.Command(ctiloadBin, args...)
 	cmd.Dir = "testdata"
-	cmd.Env = cleanEnv()
+	cmd.Env = cleanEnv(env...)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	pipe, err := cmd.StderrPipe()

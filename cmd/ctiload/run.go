@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -170,6 +172,7 @@ type runSession struct {
 	trace  *traceFile
 	outs   []outputSpec    // --out values
 	prom   []promrw.Config // the prometheus-rw outputs' configurations, checked
+	runner *jsapi.Runner
 }
 
 func (f *runFlags) run(cmd *cobra.Command, path string) error {
@@ -295,7 +298,7 @@ func (s *runSession) openStreams() error {
 // otherwise the run's result and error come back.
 func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr, err error) {
 	rc := jsapi.RunnerConfig{Target: s.target, PeripheralID: s.periph, Registry: s.reg, Seed: s.plan.seed, Logger: s.logger,
-		Safety: &s.plan.safety, RequirePeripheralID: s.sim == nil}
+		Safety: &s.plan.safety, RequirePeripheralID: s.sim == nil, TextSummary: s.textSummary}
 	if s.trace != nil {
 		rc.Observer = s.trace
 	}
@@ -303,6 +306,7 @@ func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr
 	if err != nil {
 		return nil, nil, &exitError{code: exitScriptError, err: err}
 	}
+	s.runner = runner
 	cfg := s.plan.config
 	cfg.Registry = s.reg
 	cfg.Setup, cfg.Teardown = runner.SetupHook, runner.TeardownHook
@@ -314,6 +318,7 @@ func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr
 	if err != nil {
 		return nil, nil, &exitError{code: engine.ExitCode(err), err: flattenErrors([]error{err})}
 	}
+	runner.SetExecution(run)
 	if !s.f.quiet {
 		s.banner()
 	}
@@ -385,7 +390,13 @@ func (s *runSession) report(res *engine.Result, runErr error) error {
 			outErrs = append(outErrs, fmt.Errorf("%s: %v", o.flag, unwrapPathError(err)))
 		}
 	}
-	if !f.noSummary {
+	handled, hsErr := false, error(nil)
+	if !f.noSummary && s.plan.script.HasHandleSummary() {
+		var errs []error
+		handled, errs, hsErr = s.handleSummary(sum)
+		outErrs = append(outErrs, errs...)
+	}
+	if !f.noSummary && !handled {
 		if err := reports.NewTextReporter(sum, reports.TextOptions{Color: useColor(s.stdout, f.noColor)})(s.stdout); err != nil {
 			outErrs = append(outErrs, err)
 		}
@@ -394,13 +405,64 @@ func (s *runSession) report(res *engine.Result, runErr error) error {
 	for _, e := range outErrs {
 		fmt.Fprintf(s.stderr, "ctiload: %v\n", e)
 	}
+	if hsErr != nil {
+		fmt.Fprintf(s.stderr, "ctiload: handleSummary failed, the default summary was printed instead: %v\n", hsErr)
+		if code == exitOK {
+			code = exitScriptError
+		}
+	}
 	if len(outErrs) > 0 && code == exitOK {
 		code = exitEngineError // the run passed, but a report the user asked for is missing
 	}
 	if code == exitOK {
 		return nil
 	}
+	if hsErr != nil && code == exitScriptError && sum.Verdict.ExitCode == exitOK {
+		return &exitError{code: code, err: errors.New("the run passed, but the script's handleSummary failed (above)")}
+	}
 	return &exitError{code: code, err: verdictError(sum, runErr)}
+}
+
+// handleSummaryTimeout bounds the script's handleSummary, as k6 does (it may loop forever).
+const handleSummaryTimeout = 2 * time.Minute
+
+// handleSummary calls the script's handleSummary with the summary export and writes what it
+// returns: "stdout", "stderr" or a file path (relative to the working directory). handled says
+// it ran and replaced the default text summary; errs are files it could not write; scriptErr
+// is its exception (then the caller prints the default summary, so nothing is lost). It runs
+// after a Ctrl-C too: its context is not the run's.
+func (s *runSession) handleSummary(sum *reports.Summary) (handled bool, errs []error, scriptErr error) {
+	var data bytes.Buffer
+	if err := reports.NewJSONReporter(sum)(&data); err != nil {
+		return false, []error{err}, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), handleSummaryTimeout)
+	defer cancel()
+	outs, err := s.runner.HandleSummary(ctx, data.Bytes())
+	if err != nil {
+		return false, nil, err
+	}
+	for _, o := range outs {
+		var err error
+		switch o.Dest {
+		case "stdout":
+			_, err = s.stdout.Write(o.Content)
+		case "stderr":
+			_, err = s.stderr.Write(o.Content)
+		default:
+			err = os.WriteFile(o.Dest, o.Content, 0o644)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("handleSummary: %s: %v", o.Dest, unwrapPathError(err)))
+		}
+	}
+	return true, errs, nil
+}
+
+// textSummary is the script's textSummary (ctiload/summary): the text reporter on an export.
+func (s *runSession) textSummary(data json.RawMessage, o jsapi.TextSummaryOptions) (string, error) {
+	return reports.TextOfExport(data, reports.SummaryOptions{TrendStats: s.plan.trendStats},
+		reports.TextOptions{Color: o.EnableColors}, o.Indent)
 }
 
 // closeStreams flushes and closes the sample streams and the trace, returning their errors.
