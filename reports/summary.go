@@ -175,6 +175,25 @@ type Verdict struct {
 	ExitCode int    `json:"exit_code"`
 	Status   string `json:"status"` // passed, thresholds failed, interrupted, script error, …
 	Message  string `json:"message,omitempty"`
+	// FailedIterations and SessionsNotOpened are named on the verdict line whatever the
+	// thresholds say: a run whose iterations all throw, or whose sessions never open, passes
+	// when no threshold judges it (k6's rule), and must not look like a good run.
+	FailedIterations  int64 `json:"failed_iterations,omitempty"`
+	SessionsNotOpened int64 `json:"sessions_not_opened,omitempty"`
+	// Warnings say which of those no threshold covers, with the threshold that would.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Counts is the verdict's "N of M iterations failed · K sessions never opened", or "".
+func (v Verdict) Counts() string {
+	var parts []string
+	if v.FailedIterations > 0 {
+		parts = append(parts, plural(v.FailedIterations, "failed iteration"))
+	}
+	if v.SessionsNotOpened > 0 {
+		parts = append(parts, plural(v.SessionsNotOpened, "session")+" never opened")
+	}
+	return strings.Join(parts, " · ")
 }
 
 // Passed reports whether the run passed.
@@ -366,6 +385,7 @@ func NewSummary(in Input, opts SummaryOptions) (*Summary, error) {
 	b.traffic()
 	b.other()
 	b.notes()
+	b.verdictCounts()
 	if b.err != nil {
 		return nil, b.err
 	}
@@ -816,6 +836,30 @@ func (b *builder) notes() {
 	}
 	if n := b.res.BreakdownOverflow; n > 0 {
 		b.s.Notes = append(b.s.Notes, fmt.Sprintf("%d samples are missing from the per-tag tables: too many distinct tag values", n))
+	}
+}
+
+// verdictCounts adds the failed iterations and the sessions that never opened to the verdict,
+// and a warning for each that no threshold covers.
+func (b *builder) verdictCounts() {
+	v := &b.s.Verdict
+	v.FailedIterations, v.SessionsNotOpened = b.s.Execution.Failed, b.s.Sessions.Failed
+	judged := func(names ...string) bool {
+		for _, t := range b.res.Thresholds {
+			name, _, _ := strings.Cut(t.Metric, "{")
+			if slices.Contains(names, name) {
+				return true
+			}
+		}
+		return false
+	}
+	if n := v.FailedIterations; n > 0 && !judged(metrics.FailedIterationsName) {
+		v.Warnings = append(v.Warnings, fmt.Sprintf("%s and no threshold judges them (thresholds: {%s: ['count<1']})",
+			plural(n, "iteration")+" failed", metrics.FailedIterationsName))
+	}
+	if n := v.SessionsNotOpened; n > 0 && !judged("cti_sessions", "cti_failures") {
+		v.Warnings = append(v.Warnings, fmt.Sprintf("%s and no threshold judges them (thresholds: {'cti_sessions{result:failed}': ['count<1']})",
+			plural(n, "session")+" never opened"))
 	}
 }
 

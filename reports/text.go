@@ -425,9 +425,15 @@ func (t *textWriter) verdict() {
 	default:
 		head = t.p(boldRed, "✗ "+strings.ToUpper(v.Status))
 	}
+	for _, w := range v.Warnings {
+		t.b.WriteString("\n  " + t.p(yellow, "⚠ "+w))
+	}
 	line := "\n  " + head
 	if v.Message != "" {
 		line += "  " + v.Message
+	}
+	if c := v.Counts(); c != "" {
+		line += " · " + t.p(yellow, c)
 	}
 	if !v.Passed() {
 		line += t.p(dim, fmt.Sprintf(" (exit code %d)", v.ExitCode))

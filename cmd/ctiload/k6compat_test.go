@@ -169,3 +169,31 @@ func TestExecutionTestAbort(t *testing.T) {
 	r.want(t, 108)
 	contains(t, "stderr", r.stderr, "enough")
 }
+
+// TestVerdictNamesSilentFailures: iterations that all throw and sessions that never open pass
+// without thresholds (k6's rule), but the verdict line, the JUnit and a warning before the
+// verdict say so; thresholds that judge them silence the warnings.
+func TestVerdictNamesSilentFailures(t *testing.T) {
+	junit := filepath.Join(t.TempDir(), "junit.xml")
+	r := runCLI(t, nil, "run", "-q", "--junit", junit, "silent_failures.js")
+	r.want(t, 0)
+	contains(t, "stdout", r.stdout, "⚠ 4 iterations failed and no threshold judges them", "⚠ 4 sessions never opened and no threshold judges them",
+		"✓ PASSED  no thresholds to judge · 4 failed iterations · 4 sessions never opened")
+	if w := strings.Index(r.stdout, "⚠ 4 iterations"); w > strings.Index(r.stdout, "✓ PASSED") {
+		t.Errorf("the warning comes after the verdict:\n%s", r.stdout)
+	}
+	contains(t, "stderr", r.stderr, "4 iterations failed and no threshold judges them")
+	b, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	contains(t, "junit", string(b), `name="failed_iterations" value="4"`, `name="sessions_not_opened" value="4"`,
+		`testcase name="run: 4 failed iterations · 4 sessions never opened"`)
+
+	r = runCLI(t, []string{"JUDGE=1"}, "run", "-q", "silent_failures.js")
+	r.want(t, 99)
+	if strings.Contains(r.stdout, "⚠") || strings.Contains(r.stderr, "no threshold judges") {
+		t.Errorf("warnings although thresholds judge both:\nstdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	}
+	contains(t, "stdout", r.stdout, "4 failed iterations · 4 sessions never opened")
+}

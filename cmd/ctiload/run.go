@@ -53,6 +53,10 @@ latency per request type, failure codes, sessions, checks) and exits with the ve
   108  the run was aborted: abort() in the script, opens that keep failing
        (options.cti.abortOnOpenFailures), or no peripheralId against --target
 
+A run without thresholds passes (k6's rule), but the verdict line and the JUnit name the failed
+iterations and the sessions that never opened, and a warning before the verdict says when no
+threshold judges them (failed_iterations, cti_sessions or cti_failures).
+
 Options come from, lowest to highest: defaults, the script's "export const options",
 CTILOAD_* environment variables (CTILOAD_VUS, CTILOAD_DURATION, CTILOAD_ITERATIONS,
 CTILOAD_STAGES, CTILOAD_TARGET, CTILOAD_SEED, CTILOAD_SIM_AGENTS, … one per flag), flags.
@@ -389,6 +393,9 @@ func (s *runSession) report(res *engine.Result, runErr error) error {
 		if err := reports.WriteFile(o.path, o.r); err != nil {
 			outErrs = append(outErrs, fmt.Errorf("%s: %v", o.flag, unwrapPathError(err)))
 		}
+	}
+	for _, w := range sum.Verdict.Warnings {
+		s.logger.Warn(w) // before the verdict: a run that passes for want of a threshold
 	}
 	handled, hsErr := false, error(nil)
 	if !f.noSummary && s.plan.script.HasHandleSummary() {
