@@ -35,6 +35,9 @@ type runFlags struct {
 	verbose         bool
 	skipTargetCheck bool
 	control         string // --control ADDR: the runtime control API
+	noSetup         bool
+	noTeardown      bool
+	paused          bool // --paused: wait for POST /v1/resume before starting
 }
 
 func newRunCmd() *cobra.Command {
@@ -57,9 +60,9 @@ A run without thresholds passes (k6's rule), but the verdict line and the JUnit 
 iterations and the sessions that never opened, and a warning before the verdict says when no
 threshold judges them (failed_iterations, cti_sessions or cti_failures).
 
-Options come from, lowest to highest: defaults, the script's "export const options",
-CTILOAD_* environment variables (CTILOAD_VUS, CTILOAD_DURATION, CTILOAD_ITERATIONS,
-CTILOAD_STAGES, CTILOAD_TARGET, CTILOAD_SEED, CTILOAD_SIM_AGENTS, … one per flag), flags.
+Options come from, lowest to highest: defaults, a --config JSON file (-c), the script's
+"export const options", CTILOAD_* environment variables (CTILOAD_VUS, CTILOAD_DURATION,
+CTILOAD_ITERATIONS, CTILOAD_STAGES, CTILOAD_TARGET, CTILOAD_SEED, CTILOAD_SIM_AGENTS, … one per flag), flags.
 The shortcuts --vus, --duration, --iterations and --stage replace the script's scenarios.
 
 The first Ctrl-C (or SIGTERM) stops the run gracefully and still prints and writes every report;
@@ -67,7 +70,8 @@ a second one interrupts running iterations at once; a third exits without report
 
 Control API: --control 127.0.0.1:6565 serves GET /v1/scenarios (progress and targets),
 POST /v1/scenarios/NAME {"target": N} (VUs, or iterations per timeUnit for arrival-rate
-executors) and POST /v1/stop (graceful stop) on a loopback address. Every request needs the run's
+executors), POST /v1/stop (graceful stop) and POST /v1/resume (start a run begun with --paused)
+on a loopback address. Every request needs the run's
 token: set CTILOAD_CONTROL_TOKEN, or ctiload makes one up and prints it once, on the terminal
 only. POSTs must be JSON; requests whose Host or Origin is not the loopback address are refused,
 so a web page open on the same machine cannot steer the test:
@@ -101,6 +105,9 @@ so a web page open on the same machine cannot steer the test:
 	main.BoolVarP(&f.verbose, "verbose", "v", false, "log debug messages too")
 	main.BoolVar(&f.skipTargetCheck, "skip-target-check", false, "do not check that --target accepts connections before the run")
 	main.StringVar(&f.control, "control", "", "serve the runtime control API on `ADDR` (loopback only, e.g. 127.0.0.1:6565; see \"Control API\" above)")
+	main.BoolVar(&f.noSetup, "no-setup", false, "do not run the script's setup() (iterations and teardown get undefined data)")
+	main.BoolVar(&f.noTeardown, "no-teardown", false, "do not run the script's teardown()")
+	main.BoolVar(&f.paused, "paused", false, "start paused: wait for POST /v1/resume on the control API before the test starts (needs --control)")
 	cmd.Flags().AddFlagSet(main)
 	cmd.Flags().SortFlags = false
 	cmd.SetUsageFunc(func(c *cobra.Command) error { return runUsage(c, main) })
@@ -237,6 +244,9 @@ func (s *runSession) prepare(path string) error {
 	for _, c := range []struct{ flag, path string }{{"--summary-export", f.out.summaryExport}, {"--junit", f.out.junit}, {"--html", f.out.html}} {
 		errs = append(errs, checkWritable(c.flag, c.path))
 	}
+	if f.paused && f.control == "" {
+		errs = append(errs, errors.New("--paused: the run would wait for ever: add --control ADDR, then resume it with POST /v1/resume"))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return &exitError{code: exitInvalidOptions, err: flattenErrors([]error{err})}
 	}
@@ -314,6 +324,12 @@ func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr
 	cfg := s.plan.config
 	cfg.Registry = s.reg
 	cfg.Setup, cfg.Teardown = runner.SetupHook, runner.TeardownHook
+	if s.f.noSetup {
+		cfg.Setup = nil
+	}
+	if s.f.noTeardown {
+		cfg.Teardown = nil
+	}
 	cfg.Logger = s.logger
 	cfg.SampleHook = s.hooks.hook
 	cfg.Env = s.plan.env
@@ -326,12 +342,18 @@ func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr
 	if !s.f.quiet {
 		s.banner()
 	}
+	var ctl controllable = run
+	var gate *pauseGate
+	if s.f.paused {
+		gate = newPauseGate(run)
+		ctl = gate
+	}
 	if s.f.control != "" {
 		token, fromEnv := os.Getenv(controlTokenEnv), true
 		if token == "" {
 			token, fromEnv = newControlToken(), false
 		}
-		stopControl, bound, err := startControl(s.f.control, token, run, s.view.printf)
+		stopControl, bound, err := startControl(s.f.control, token, ctl, s.view.printf)
 		if err != nil {
 			return nil, nil, &exitError{code: exitInvalidOptions, err: err}
 		}
@@ -345,10 +367,17 @@ func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr
 	}
 	ctx, hardStop := context.WithCancel(parent)
 	defer hardStop()
-	stopSignals, interrupted := watchSignals(run, hardStop, s.view.printf, func() {
+	stopSignals, interrupted := watchSignals(ctl, hardStop, s.view.printf, func() {
 		s.hooks.closeFiles() // whole lines only; the stream ends here
 		os.Exit(exitInterrupted)
 	})
+	if gate != nil {
+		s.view.printf("paused: the test starts on POST /v1/resume (or stops on Ctrl-C or POST /v1/stop)")
+		select {
+		case <-gate.resumed:
+		case <-ctx.Done():
+		}
+	}
 	runDone := make(chan struct{})
 	if s.sim != nil {
 		s.sim.watch(run.Elapsed, runDone)
