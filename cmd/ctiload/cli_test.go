@@ -726,7 +726,7 @@ func TestRunMoreFlags(t *testing.T) {
 	t.Run("unknown flag", func(t *testing.T) {
 		r := runCLI(t, nil, "run", "--vu", "3", "pass.js")
 		r.want(t, 104)
-		contains(t, "stderr", r.stderr, "ctiload: unknown flag: --vu (see ctiload run --help)")
+		contains(t, "stderr", r.stderr, "ctiload: unknown flag: --vu: did you mean --vus? (see ctiload run --help)")
 	})
 	t.Run("duplex simulator", func(t *testing.T) {
 		r := runCLI(t, nil, "run", "duplex.js")
