@@ -63,6 +63,7 @@ type Runner struct {
 	logger *slog.Logger
 	m      *ctiMetrics
 	checks *metrics.Metric
+	groups *metrics.Metric // group_duration
 	guard  *guard
 	setup  atomic.Pointer[json.RawMessage]
 	exec   executionSlot
@@ -99,6 +100,9 @@ func (s *Script) NewRunner(cfg RunnerConfig) (*Runner, error) {
 		if r.checks, err = cfg.Registry.NewMetric(metrics.ChecksName, metrics.Rate); err != nil {
 			return nil, err
 		}
+		if r.groups, err = cfg.Registry.NewMetric(metrics.GroupDurationName, metrics.Trend, metrics.Time); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }
@@ -108,6 +112,13 @@ func (r *Runner) registry() *metrics.Registry {
 		return nil
 	}
 	return r.cfg.Registry
+}
+
+func (r *Runner) groupMetric() *metrics.Metric {
+	if r == nil {
+		return nil
+	}
+	return r.groups
 }
 
 func (r *Runner) checksMetric() *metrics.Metric {

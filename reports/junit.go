@@ -104,7 +104,11 @@ func NewJUnitReporter(s *Summary) Reporter {
 		ch := junitSuite{Name: "checks", Time: secs, Timestamp: stamp}
 		for _, c := range s.Checks {
 			n := c.Passes + c.Fails
-			tc := junitCase{Name: c.Name, Classname: "ctiload.checks", Time: "0",
+			class := "ctiload.checks"
+			if c.Group != "" {
+				class += c.Group // ctiload.checks::outer::inner: CI pages group the cases by it
+			}
+			tc := junitCase{Name: c.Name, Classname: class, Time: "0",
 				SystemOut: fmt.Sprintf("%d of %d passed", c.Passes, n)}
 			if c.Fails > 0 {
 				msg := fmt.Sprintf("%d of %d failed (%s passed)", c.Fails, n, FormatPercent(float64(c.Passes)/float64(n)))

@@ -53,7 +53,7 @@ var builtin = map[string]bool{
 	MetricBytesSent: true, MetricBytesReceived: true, MetricOpenBackoffDuration: true, MetricRateLimitWaitDuration: true,
 	metrics.IterationsName: true, metrics.IterationDurationName: true,
 	metrics.DroppedIterationsName: true, metrics.InterruptedIterationsName: true, metrics.FailedIterationsName: true,
-	metrics.VUsName: true, metrics.VUsMaxName: true, metrics.ChecksName: true,
+	metrics.VUsName: true, metrics.VUsMaxName: true, metrics.ChecksName: true, metrics.GroupDurationName: true,
 }
 
 // BreakdownTags are the tag keys a run should break its metrics down by for the summary to have
@@ -161,6 +161,7 @@ type Summary struct {
 	FailureTotal int64        `json:"failure_total"`
 	Sessions     Sessions     `json:"sessions"`
 	Checks       []CheckRow   `json:"checks,omitempty"`
+	Groups       []LatencyRow `json:"groups,omitempty"` // group_duration by group path
 	Execution    Execution    `json:"execution"`
 	Traffic      Traffic      `json:"traffic"`
 	Other        []MetricRow  `json:"other,omitempty"` // custom metrics
@@ -306,6 +307,8 @@ func (s Sessions) Any() bool {
 
 // CheckRow is one check() name.
 type CheckRow struct {
+	// Group is the group path the check ran in ("::outer::inner"), "" outside groups.
+	Group  string `json:"group,omitempty"`
 	Name   string `json:"name"`
 	Passes int64  `json:"passes"`
 	Fails  int64  `json:"fails"`
@@ -772,12 +775,33 @@ func (b *builder) decodeErrors() {
 	})
 }
 
+// checks are the check rows, by group then name when the pair counts say which group each
+// check ran in (k6 nests them so), else by name alone (an export without them).
 func (b *builder) checks() {
-	for name, m := range b.res.Breakdown(metrics.ChecksName, "check") {
-		b.s.Checks = append(b.s.Checks, CheckRow{Name: name,
-			Passes: int64(m.Values["passes"]), Fails: int64(m.Values["fails"])})
+	for _, p := range b.s.Pairs {
+		if p.Metric == metrics.ChecksName && p.Tags["check"] != "" {
+			b.s.Checks = append(b.s.Checks, CheckRow{Group: p.Tags["group"], Name: p.Tags["check"],
+				Passes: int64(p.NonZero), Fails: int64(p.Count - p.NonZero)})
+		}
 	}
-	slices.SortFunc(b.s.Checks, func(x, y CheckRow) int { return cmp.Compare(x.Name, y.Name) })
+	if len(b.s.Checks) == 0 {
+		for name, m := range b.res.Breakdown(metrics.ChecksName, "check") {
+			b.s.Checks = append(b.s.Checks, CheckRow{Name: name,
+				Passes: int64(m.Values["passes"]), Fails: int64(m.Values["fails"])})
+		}
+	}
+	slices.SortFunc(b.s.Checks, func(x, y CheckRow) int {
+		if c := cmp.Compare(x.Group, y.Group); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Name, y.Name)
+	})
+	byGroup := b.res.Breakdown(metrics.GroupDurationName, "group")
+	for _, g := range sortedKeys(byGroup) {
+		if row := b.latency(g, byGroup[g]); row != nil {
+			b.s.Groups = append(b.s.Groups, *row)
+		}
+	}
 }
 
 func (b *builder) execution() {

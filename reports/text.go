@@ -51,6 +51,7 @@ func (t *textWriter) all() {
 	t.failures()
 	t.sessions()
 	t.checks()
+	t.groups()
 	t.execution()
 	t.traffic()
 	t.other()
@@ -299,7 +300,18 @@ func (t *textWriter) checks() {
 	t.section("CHECKS", fmt.Sprintf("%d of %d passed", passes, total))
 	tb := newTable("    ", column{}, column{title: "check"}, column{title: "passes", right: true},
 		column{title: "fails", right: true}, column{title: "rate", right: true})
+	group := ""
 	for _, ch := range t.s.Checks {
+		if ch.Group != group {
+			// k6's nesting: a group's checks under its name, indented by depth.
+			group = ch.Group
+			path := strings.Split(strings.TrimPrefix(group, "::"), "::")
+			tb.add(c(""), cs(strings.Repeat("  ", len(path)-1)+"█ "+path[len(path)-1], bold), c(""), c(""), c(""))
+		}
+		name := ch.Name
+		if ch.Group != "" {
+			name = strings.Repeat("  ", strings.Count(ch.Group, "::")) + name
+		}
 		mark, st := "✓", green
 		if ch.Fails > 0 {
 			mark, st = "✗", red
@@ -312,7 +324,19 @@ func (t *textWriter) checks() {
 		if ch.Fails > 0 {
 			fails = cs(fmt.Sprint(ch.Fails), red)
 		}
-		tb.add(cs(mark, st), c(ch.Name), c(fmt.Sprint(ch.Passes)), fails, c(FormatPercent(rate)))
+		tb.add(cs(mark, st), c(name), c(fmt.Sprint(ch.Passes)), fails, c(FormatPercent(rate)))
+	}
+	t.table(tb)
+}
+
+func (t *textWriter) groups() {
+	if len(t.s.Groups) == 0 {
+		return
+	}
+	t.section("GROUPS", "group_duration by group")
+	tb := t.latencyTable("group", "", false)
+	for i := range t.s.Groups {
+		tb.add(t.latencyCells(&t.s.Groups[i], false, false)...)
 	}
 	t.table(tb)
 }

@@ -197,3 +197,30 @@ func TestVerdictNamesSilentFailures(t *testing.T) {
 	}
 	contains(t, "stdout", r.stdout, "4 failed iterations · 4 sessions never opened")
 }
+
+// TestGroups: checks nested under their groups in the summary, group_duration per group (in
+// the summary and the export), a threshold that selects a group.
+func TestGroups(t *testing.T) {
+	sum := filepath.Join(t.TempDir(), "sum.json")
+	r := runCLI(t, nil, "run", "-q", "--summary-export", sum, "groups.js")
+	r.want(t, 0)
+	contains(t, "stdout", r.stdout, "✓  group_duration{group:::login}  max<60000",
+		"█ login", "  logged in", "  █ ready", "    ログイン済み", "GROUPS", "::login::ready")
+	// The nesting: login's header before its check, outside checks first (no group).
+	out := r.stdout
+	if !(strings.Index(out, "outside") < strings.Index(out, "█ login") && strings.Index(out, "█ login") < strings.Index(out, "logged in") &&
+		strings.Index(out, "logged in") < strings.Index(out, "█ ready")) {
+		t.Errorf("checks not nested by group:\n%s", out)
+	}
+	s := readSummaryJSON(t, sum)
+	if n := s.value("group_duration{group:::login}", "count"); n != 4 {
+		t.Errorf("group_duration{group:::login} count %v; want 4 (2 VUs × 2 iterations)", n)
+	}
+	if ms := s.value("group_duration{group:::login}", "min"); ms < 20 {
+		t.Errorf("login group min %vms; the group sleeps 20ms", ms)
+	}
+	// A threshold on one group fails the run.
+	r = runCLI(t, []string{"LOGIN_MAX=1"}, "run", "-q", "groups.js")
+	r.want(t, 99)
+	contains(t, "stdout", r.stdout, "✗  group_duration{group:::login}  max<1")
+}
