@@ -35,6 +35,8 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newReportCmd())
 	root.AddCommand(newMergeCmd())
 	root.AddCommand(newDocsCmd())
+	root.AddCommand(newNewCmd())
+	root.AddCommand(newTypesCmd())
 	return root
 }
 
