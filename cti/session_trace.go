@@ -83,9 +83,10 @@ func hasSecret(m Message) bool {
 	return has
 }
 
-// redact overwrites every non-empty top-level field named …Password. (No catalogued group element
-// carries a password; if one ever does, this is where to extend.)
-func redact(m Message, v Version) {
+// Redact overwrites every non-empty top-level field named …Password with [Redacted], as traces
+// do: for anything else that shows decoded messages (capture decoding, generated scripts). (No
+// catalogued group element carries a password; if one ever does, this is where to extend.)
+func Redact(m Message, v Version) {
 	for _, f := range m.Fields(v) {
 		if !strings.HasSuffix(f.Name, "Password") {
 			continue
@@ -111,7 +112,7 @@ func traceCopy(t MsgType, body []byte, v Version) Message {
 	if err != nil {
 		return &RawMessage{Type: t}
 	}
-	redact(m, v)
+	Redact(m, v)
 	return m
 }
 
