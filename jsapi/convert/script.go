@@ -463,6 +463,9 @@ func (g *gen) write(notes []string) ([]byte, Result, error) {
 	for _, p := range g.plans {
 		g.client(&b, p)
 	}
+	if g.o.Timing != TimingNone {
+		b.WriteString(atHelper)
+	}
 	b.WriteString(helpers)
 	return b.Bytes(), res, nil
 }
@@ -940,8 +943,8 @@ func (g *gen) wait(b *bytes.Buffer, p *plan, st *step) {
 	fmt.Fprintf(b, "  %sevent(s, %s, %s, '%s'%s);\n", decl, js(p.fn()+" "+m.Where), js(m.Name), timeout, expect)
 }
 
-// helpers are the functions every generated script ends with.
-const helpers = `// at sleeps until offset seconds after t0, the captured time of the step.
+// atHelper paces a script whose timing is not none.
+const atHelper = `// at sleeps until offset seconds after t0, the captured time of the step.
 function at(t0, offset) {
   const ms = t0 + offset * 1000 - Date.now();
   if (ms > 0) {
@@ -949,7 +952,10 @@ function at(t0, offset) {
   }
 }
 
-// reply checks a request's result against the captured reply: the same message type and, for
+`
+
+// helpers are the functions every generated script ends with.
+const helpers = `// reply checks a request's result against the captured reply: the same message type and, for
 // a failure, the same code.
 function reply(step, r, want, code) {
   if (want === null) {
