@@ -442,4 +442,3 @@ func TestDecodeTruncatedCapture(t *testing.T) {
 	bad.want(t, exitInvalidOptions)
 	contains(t, "stderr", bad.stderr, "--summary applies to a pcap or pcapng capture file only")
 }
-
