@@ -104,7 +104,7 @@ func TestScriptTimingAndSelection(t *testing.T) {
 
 func TestReadTraceErrors(t *testing.T) {
 	for in, want := range map[string]string{
-		"{\"dir\":\"out\"}\nnot json\n":  "line 2: not a trace line",
+		"{\"dir\":\"out\"}\nnot json\n":      "line 2: not a trace line",
 		`{"dir":"sideways","type":3}` + "\n": `dir "sideways"`,
 	} {
 		if _, _, err := ReadTrace(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), want) {
