@@ -41,11 +41,17 @@ const (
 // the right to capture, skips the test.
 func tcpdumpOn(t *testing.T, iface string, port int, path string) (stop func()) {
 	t.Helper()
+	return tcpdumpFilter(t, iface, "tcp port "+strconv.Itoa(port), path)
+}
+
+// tcpdumpFilter is tcpdumpOn with any capture filter.
+func tcpdumpFilter(t *testing.T, iface, filter, path string) (stop func()) {
+	t.Helper()
 	bin, err := exec.LookPath("tcpdump")
 	if err != nil {
 		t.Skip("tcpdump is not installed (Debian: apt-get install tcpdump; .ci/run installs it): the capture tests record real captures with it")
 	}
-	cmd := exec.Command(bin, "-i", iface, "-U", "-n", "-w", path, "tcp port "+strconv.Itoa(port))
+	cmd := exec.Command(bin, "-i", iface, "-U", "-n", "-w", path, filter)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -441,4 +447,74 @@ func TestDecodeTruncatedCapture(t *testing.T) {
 	bad := runCLI(t, nil, "decode", "--summary", filepath.Join("capture", "roundtrip.js"))
 	bad.want(t, exitInvalidOptions)
 	contains(t, "stderr", bad.stderr, "--summary applies to a pcap or pcapng capture file only")
+}
+
+// TestCaptureFailover records a desktop moving from side A to side B of a duplex simulator
+// (both ports captured) and decodes it: two connections of the same agent, side A's
+// FAILURE_EVENT, the new OPEN_REQ on side B. UPDATE_CAPTURE_FIXTURES=1 writes it to
+// testdata/capture/failover.pcap.
+func TestCaptureFailover(t *testing.T) {
+	portA, portB := freePort(t), freePort(t)
+	if os.Getenv("UPDATE_CAPTURE_FIXTURES") != "" {
+		portA, portB = 42128, 43128
+	}
+	d, err := sim.NewDuplex(sim.Config{Agents: sim.AgentsConfig{Count: 3, Password: capturePassword}, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Listen("127.0.0.1:"+strconv.Itoa(portA), "127.0.0.1:"+strconv.Itoa(portB)); err != nil {
+		t.Skipf("cannot listen: %v", err)
+	}
+	t.Cleanup(func() { d.Close() })
+	path := filepath.Join(t.TempDir(), "failover.pcap")
+	stop := tcpdumpFilter(t, "lo", "tcp port "+strconv.Itoa(portA)+" or tcp port "+strconv.Itoa(portB), path)
+	a, b := d.Addrs()
+	ports := []uint16{uint16(portA), uint16(portB)}
+	done := make(chan cliResult, 1)
+	go func() {
+		done <- runCLI(t, nil, "run", "--quiet", "--no-color", "--target", a+","+b, "-e", "AGENT_PASSWORD="+capturePassword, "capture/failover.js")
+	}()
+	waitForFrames(t, path, ports, "SET_AGENT_STATE_CONF", 2) // logged in and READY on side A
+	d.Failover()
+	res := <-done
+	res.want(t, 0)
+	waitForFrames(t, path, ports, "CLOSE_CONF", 1)
+	stop()
+
+	portList := strconv.Itoa(portA) + "," + strconv.Itoa(portB)
+	sum := runCLI(t, nil, "decode", "--summary", "--port", portList, path)
+	sum.want(t, 0)
+	contains(t, "decode --summary", sum.stdout, "→ 127.0.0.1:"+strconv.Itoa(portA), "→ 127.0.0.1:"+strconv.Itoa(portB), "agent 5000")
+	dec := runCLI(t, nil, "decode", "--port", portList, path)
+	dec.want(t, 0)
+	contains(t, "decode", dec.stdout, `"name":"FAILURE_EVENT"`, `E_CTI_CTI_SERVER_OFFLINE`)
+	if n := strings.Count(dec.stdout, `"name":"OPEN_REQ"`); n != 2 {
+		t.Errorf("%d OPEN_REQ, want one per side", n)
+	}
+	if strings.Contains(dec.stdout, capturePassword) {
+		t.Errorf("decode shows the password")
+	}
+	if os.Getenv("UPDATE_CAPTURE_FIXTURES") != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join("testdata", "capture", "failover.pcap"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestCaptureFailoverFixture decodes the committed fail-over capture: one desktop, side A
+// (42128) then side B (43128).
+func TestCaptureFailoverFixture(t *testing.T) {
+	path := filepath.Join("capture", "failover.pcap")
+	onlyA := runCLI(t, nil, "decode", "--summary", path+"", "--port", "42128")
+	onlyA.want(t, 0)
+	if strings.Contains(onlyA.stdout, ":43128") {
+		t.Errorf("--port 42128 shows side B's connection")
+	}
+	both := runCLI(t, nil, "decode", "--summary", "--port", "42128,43128", path)
+	both.want(t, 0)
+	contains(t, "decode --summary", both.stdout, "→ 127.0.0.1:42128  UCCE v24", "→ 127.0.0.1:43128  UCCE v24", "FAILURE_EVENT 1", "QUERY_AGENT_STATE_REQ 1")
 }
