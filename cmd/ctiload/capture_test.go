@@ -517,4 +517,21 @@ func TestCaptureFailoverFixture(t *testing.T) {
 	both := runCLI(t, nil, "decode", "--summary", "--port", "42128,43128", path)
 	both.want(t, 0)
 	contains(t, "decode --summary", both.stdout, "→ 127.0.0.1:42128  UCCE v24", "→ 127.0.0.1:43128  UCCE v24", "FAILURE_EVENT 1", "QUERY_AGENT_STATE_REQ 1")
+
+	// convert makes one VU of the two connections, reconnecting by itself; against a duplex
+	// simulator failing over at the captured moment, the replay passes.
+	script := filepath.Join(t.TempDir(), "failover-repro.js")
+	runCLI(t, nil, "convert", "--port", "42128,43128", path, "-o", script).want(t, 0)
+	src, err := os.ReadFile(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	contains(t, "generated script", string(src), "1 client connection(s)", "failover: true", "reconnected(s, ", "duplex: true, failoverAfter: '",
+		"CLOSE_REQ as the session left that side")
+	if strings.Contains(string(src), "s.close(); // packet 22") {
+		t.Errorf("the session's own CLOSE_REQ on the failed side is replayed as s.close()")
+	}
+	replay := runCLI(t, nil, "run", "--quiet", "--no-color", "-e", "AGENT_PASSWORD=x", script)
+	replay.want(t, 0)
+	contains(t, "replay", replay.stdout, "reconnected 1")
 }

@@ -19,6 +19,26 @@ type Client struct {
 	Server  string // the server's address
 	Version cti.Version
 	Msgs    []Msg // both directions, in capture order
+	// Sides are the servers the client talked to, in order: two after a fail-over to side B.
+	Sides []string
+	// servers records, per message, the server it was exchanged with, when it changes.
+	servers []serverMark
+}
+
+type serverMark struct {
+	from   int // index of the first message with this server
+	server string
+}
+
+// serverAt is the server of message i.
+func (c *Client) serverAt(i int) string {
+	srv := c.Server
+	for _, m := range c.servers {
+		if m.from <= i {
+			srv = m.server
+		}
+	}
+	return srv
 }
 
 // Msg is one message of a client connection, from a capture or a trace alike.

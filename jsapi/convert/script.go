@@ -70,6 +70,7 @@ func Script(clients []*Client, notes []string, o Options) ([]byte, Result, error
 		return nil, Result{}, err
 	}
 	sortByStart(sel)
+	sel = mergeReconnections(sel)
 	g := &gen{o: o, created: map[uint64]bool{}}
 	for i, c := range sel {
 		g.plans = append(g.plans, g.plan(i+1, c))
@@ -145,6 +146,50 @@ func firstOpen(c *Client) *Msg {
 	return nil
 }
 
+// mergeReconnections joins a connection that opens with the same identity (client ID, agent,
+// devices) after an earlier one ended to that earlier one: the same desktop reconnecting, to
+// side B after a fail-over or to the same side after a drop. Its VU then reconnects the way the
+// desktop did, with the session's failover option, instead of a second VU opening beside it.
+func mergeReconnections(cs []*Client) []*Client {
+	key := func(c *Client) string {
+		o := firstOpen(c)
+		if o == nil || c.Msgs[0].Type != cti.MsgOpenReq {
+			return ""
+		}
+		id := o.str("AgentID") + "|" + o.str("LongAgentID") + "|" + o.str("AgentInstrument") + "|" + o.str("AgentExtension")
+		if id == "|||" {
+			return ""
+		}
+		return o.str("ClientID") + "|" + id
+	}
+	var out []*Client
+	open := map[string]*Client{}
+	for _, c := range cs {
+		k := key(c)
+		if prev := open[k]; k != "" && prev != nil && !prev.Msgs[len(prev.Msgs)-1].Time.After(c.Msgs[0].Time) {
+			prev.servers = append(prev.servers, serverMark{from: len(prev.Msgs), server: c.Server})
+			prev.Msgs = append(prev.Msgs, c.Msgs...)
+			prev.Sides = appendNew(prev.Sides, c.Server)
+			continue
+		}
+		if k != "" {
+			open[k] = c
+		}
+		c.Sides = appendNew(nil, c.Server)
+		out = append(out, c)
+	}
+	return out
+}
+
+func appendNew(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
 // gen holds what the generator learned about all clients.
 type gen struct {
 	o       Options
@@ -154,6 +199,10 @@ type gen struct {
 	// replaces it.
 	ids     map[string]string
 	inbound []*step
+	// failoverTime is the first sign of a fail-over in the capture (a FAILURE_EVENT offline, or
+	// a client reopening its session); failoverAt is non-zero once one was seen.
+	failoverTime time.Time
+	failoverAt   int
 }
 
 type stepKind int
@@ -163,6 +212,7 @@ const (
 	stepWait
 	stepClose
 	stepNote
+	stepReconnect
 )
 
 type step struct {
@@ -197,6 +247,7 @@ type plan struct {
 	leftOut    []string
 	calls      map[uint64]callRef
 	uccx       bool
+	reconnects int
 }
 
 func (p *plan) fn() string { return "c" + strconv.Itoa(p.n) }
@@ -214,7 +265,20 @@ func (g *gen) plan(n int, c *Client) *plan {
 				p.open = m
 				p.start = m.Time
 			case m.Type == cti.MsgOpenReq:
-				p.add(&step{kind: stepNote, msg: m, note: fmt.Sprintf("%s: the client opened the session again here (a reconnection); the session's failover option does that by itself", m.Where)})
+				// A CLOSE_REQ just before was the session leaving the failed side, not the script.
+				for i := len(p.steps) - 1; i >= 0 && p.steps[i].kind != stepReconnect; i-- {
+					if st := p.steps[i]; st.kind == stepClose {
+						st.kind = stepNote
+						st.note = fmt.Sprintf("%s: CLOSE_REQ as the session left that side", st.msg.Where)
+						break
+					}
+				}
+				p.reconnects++
+				p.add(&step{kind: stepReconnect, msg: m, at: m.Time.Sub(p.start)})
+				if g.failoverAt == 0 || m.Time.Before(g.failoverTime) {
+					g.failoverTime = m.Time
+					g.failoverAt = 1
+				}
 			case m.Name == "HEARTBEAT_REQ":
 				p.heartbeats = append(p.heartbeats, m.Time)
 			case m.Name == "CLOSE_REQ":
@@ -250,6 +314,15 @@ func (g *gen) plan(n int, c *Client) *plan {
 		}
 		if info, ok := cti.Info(m.Type); !ok || !info.HasLayout {
 			p.leftOut = append(p.leftOut, fmt.Sprintf("%s: %s received (no field layout)", m.Where, m.Name))
+			continue
+		}
+		if m.Name == "FAILURE_EVENT" && m.str("Status") == "E_CTI_CTI_SERVER_OFFLINE" {
+			// The server tells the client to go: the session does, by itself.
+			p.add(&step{kind: stepNote, msg: m, note: fmt.Sprintf("%s: FAILURE_EVENT E_CTI_CTI_SERVER_OFFLINE: this side went offline and closed the session", m.Where)})
+			if g.failoverAt == 0 || m.Time.Before(g.failoverTime) {
+				g.failoverTime = m.Time
+				g.failoverAt = 1
+			}
 			continue
 		}
 		st := &step{kind: stepWait, msg: m}
@@ -506,6 +579,11 @@ func (g *gen) header(b *bytes.Buffer, notes []string, res Result) {
 	if hb > 0 {
 		left = append(left, fmt.Sprintf("%d HEARTBEAT_REQ: each session sends its own (the heartbeat option, set from the captured interval)", hb))
 	}
+	for _, p := range g.plans {
+		if len(p.c.Sides) > 1 {
+			left = append(left, fmt.Sprintf("%s talked to %s: against a lab duplex pair, give both sides (--target A,B)", p.fn(), strings.Join(p.c.Sides, " then ")))
+		}
+	}
 	if len(g.inbound) > 0 {
 		left = append(left, fmt.Sprintf("%d inbound call(s) placed from the network (CALL_DELIVERED_EVENT without a captured caller): the script waits for them; the simulator places calls at the captured rate (options.simulator.callRate), against a lab your call generator must", len(g.inbound)))
 	}
@@ -625,6 +703,11 @@ func (g *gen) simulator(b *bytes.Buffer) {
 	if uccx {
 		sim = append(sim, "uccx: true")
 	}
+	if g.failoverAt != 0 {
+		at := g.failoverTime.Sub(g.plans[0].c.Msgs[0].Time)
+		sim = append(sim, "duplex: true", fmt.Sprintf("failoverAfter: '%ss'", seconds(at)))
+		comments = append(comments, "the capture shows a fail-over: the simulator runs a duplex pair and moves side A's sessions to side B at the captured moment")
+	}
 	if len(g.inbound) > 0 {
 		first, last := g.inbound[0].msg.Time, g.inbound[0].msg.Time
 		anis := map[string]bool{}
@@ -699,6 +782,9 @@ func (g *gen) client(b *bytes.Buffer, p *plan) {
 			g.request(b, p, st)
 		case stepWait:
 			g.wait(b, p, st)
+		case stepReconnect:
+			writeWrapped(b, "  // ", "  // ", fmt.Sprintf("%s: the client opened its session again, on %s (a reconnection): the session's failover option does that by itself; wait until it has.", st.msg.Where, p.sideOf(st.msg)))
+			fmt.Fprintf(b, "  reconnected(s, %s, %d, %d);\n", js(p.fn()+" "+st.msg.Where), p.reconnectsUpTo(st), reconnectTimeoutS)
 		case stepClose:
 			g.pacing(b, st)
 			fmt.Fprintf(b, "  s.close(); // %s\n", st.msg.Where)
@@ -740,6 +826,9 @@ func (g *gen) connect(b *bytes.Buffer, p *plan) {
 	}
 	if sv := rawJS(o, "ServicesRequested"); sv != "" {
 		opts = append(opts, "services: "+sv)
+	}
+	if p.reconnects > 0 {
+		opts = append(opts, "failover: true")
 	}
 	if hb := heartbeatInterval(p.heartbeats); hb > 0 {
 		opts = append(opts, fmt.Sprintf("heartbeat: '%ss'", seconds(hb)))
@@ -813,6 +902,36 @@ func heartbeatInterval(ts []time.Time) time.Duration {
 		d = time.Second
 	}
 	return d
+}
+
+// reconnectTimeoutS bounds the wait for a reconnection, in seconds: the failover option's own
+// defaults give up after two minutes.
+const reconnectTimeoutS = 120
+
+// reconnectsUpTo counts the reconnections up to and including st.
+func (p *plan) reconnectsUpTo(st *step) int {
+	n := 0
+	for _, x := range p.steps {
+		if x.kind == stepReconnect {
+			n++
+		}
+		if x == st {
+			break
+		}
+	}
+	return n
+}
+
+// sideOf names the server a message went to.
+func (p *plan) sideOf(m *Msg) string {
+	for i := range p.c.Msgs {
+		if &p.c.Msgs[i] == m {
+			if srv := p.c.serverAt(i); srv != "" {
+				return srv
+			}
+		}
+	}
+	return "the other side"
 }
 
 func (g *gen) pacing(b *bytes.Buffer, st *step) {
@@ -981,6 +1100,16 @@ function event(s, step, name, timeout, expected = {}) {
     console.warn(` + "`${step}: ${JSON.stringify(ev)}`" + `);
   }
   return ev;
+}
+
+// reconnected waits until the session has reconnected n times (the captured client did), and
+// checks it did.
+function reconnected(s, step, n, timeoutS) {
+  const until = Date.now() + timeoutS * 1000;
+  while (s.stats().reconnects < n && !s.closed && Date.now() < until) {
+    sleep(0.05);
+  }
+  check(s.stats(), { [` + "`${step}: reconnected`" + `]: (st) => st.reconnects >= n });
 }
 
 // identity is client n's identity: C<n>_AGENT_ID, C<n>_EXTENSION, C<n>_INSTRUMENT from the
