@@ -171,36 +171,105 @@ func (b *ngBlocks) fill() error {
 		typ = b.order.Uint32(hdr[0:4])
 	}
 	length := b.order.Uint32(hdr[4:8])
-	if length > maxBlock {
-		return fmt.Errorf("block %d: %w (%d bytes)", b.blockSeen+1, errBlockTooLarge, length)
-	}
-	if length < 12 {
-		length = uint32(len(hdr)) // malformed: pass what there is, pcapgo names it
-	}
 	b.blockSeen++
+	if length > maxBlock {
+		return fmt.Errorf("block %d: %w (%d bytes)", b.blockSeen, errBlockTooLarge, length)
+	}
+	if length < 12 || length%4 != 0 {
+		return fmt.Errorf("block %d: malformed pcapng block length %d", b.blockSeen, length)
+	}
 	if cap(b.block) < int(length) {
 		b.block = make([]byte, 0, length)
 	}
 	b.block = b.block[:length]
 	n, err := io.ReadFull(b.r, b.block)
 	b.block = b.block[:n]
-	if typ == 1 && n >= 16 && b.order.Uint32(b.block[12:16]) > maxPacket {
-		// An Interface Description Block's snap length sizes pcapgo's packet buffer: a claim
-		// larger than any packet we accept is lowered to it.
-		b.order.PutUint32(b.block[12:16], maxPacket)
-	}
-	if (typ == 6 || typ == 2) && n >= 24 {
-		// Enhanced Packet Block (6) and the obsolete Packet Block (2): captured length at 20.
-		if caplen := b.order.Uint32(b.block[20:24]); caplen > length-28 {
+	if err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		// The short block is passed on, for pcapgo to report as truncated, once the lengths
+		// it would allocate by are checked.
+		if (typ == 6 || typ == 2) && n >= 24 && b.order.Uint32(b.block[20:24]) > length-32 {
 			b.block = b.block[:0]
-			return fmt.Errorf("block %d: packet's captured length %d exceeds its block (%d bytes)", b.blockSeen, caplen, length)
+		}
+		if typ == 1 && n >= 16 && b.order.Uint32(b.block[12:16]) > maxPacket {
+			b.order.PutUint32(b.block[12:16], maxPacket)
+		}
+		if typ == 3 && n >= 12 && b.order.Uint32(b.block[8:12]) > length-16 {
+			b.order.PutUint32(b.block[8:12], length-16)
+		}
+		return err
+	}
+	if err := b.check(typ, length); err != nil {
+		b.block = b.block[:0]
+		return fmt.Errorf("block %d: %w", b.blockSeen, err)
+	}
+	return nil
+}
+
+// check validates a whole block so that pcapgo, which trusts what it reads, stays inside it:
+// the fixed part long enough for its type, the lengths pcapgo allocates by bounded, and the
+// options it walks (section header, interface description and statistics) inside the block.
+func (b *ngBlocks) check(typ, length uint32) error {
+	blk := b.block
+	opts := 0 // where the options pcapgo walks start; 0 for blocks whose options it skips
+	switch typ {
+	case 0x0a0d0d0a: // Section Header Block
+		if length < 28 {
+			return errors.New("section header block too short")
+		}
+		opts = 24
+	case 1: // Interface Description Block
+		if length < 20 {
+			return errors.New("interface description block too short")
+		}
+		// Its snap length sizes pcapgo's packet buffer: a claim larger than any packet we
+		// accept is lowered to it.
+		if b.order.Uint32(blk[12:16]) > maxPacket {
+			b.order.PutUint32(blk[12:16], maxPacket)
+		}
+		opts = 16
+	case 5: // Interface Statistics Block
+		if length < 24 {
+			return errors.New("interface statistics block too short")
+		}
+		opts = 20
+	case 6, 2: // Enhanced Packet Block, obsolete Packet Block: captured length at 20
+		if length < 32 {
+			return errors.New("packet block too short")
+		}
+		if caplen := b.order.Uint32(blk[20:24]); caplen > length-32 {
+			return fmt.Errorf("packet's captured length %d exceeds its block (%d bytes)", caplen, length)
+		}
+	case 3: // Simple Packet Block: pcapgo takes the original length as the captured one
+		if length < 16 {
+			return errors.New("simple packet block too short")
+		}
+		if b.order.Uint32(blk[8:12]) > length-16 {
+			b.order.PutUint32(blk[8:12], length-16)
 		}
 	}
-	if err == io.EOF {
-		err = io.ErrUnexpectedEOF
+	if opts == 0 {
+		return nil
 	}
-	return err
+	end := int(length) - 4
+	for off := opts; off < end; {
+		if off+4 > end {
+			return errors.New("option header crosses the end of its block")
+		}
+		code, n := b.order.Uint16(blk[off:off+2]), int(b.order.Uint16(blk[off+2:off+4]))
+		if code == 0 {
+			return nil // opt_endofopt
+		}
+		off += 4 + (n+3)&^3
+		if off > end {
+			return errors.New("option crosses the end of its block")
+		}
+	}
+	return nil
 }
+
 
 func newNgReader(br *bufio.Reader) (nr *pcapgo.NgReader, err error) {
 	defer func() {
