@@ -270,7 +270,6 @@ func (b *ngBlocks) check(typ, length uint32) error {
 	return nil
 }
 
-
 func newNgReader(br *bufio.Reader) (nr *pcapgo.NgReader, err error) {
 	defer func() {
 		if p := recover(); p != nil {
