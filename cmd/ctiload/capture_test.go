@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"io"
 	"net"
@@ -254,7 +255,7 @@ func TestCaptureRoundTrip(t *testing.T) {
 	}
 	contains(t, "generated script", string(src), "AgentPassword: AGENT_PASSWORD", `"CONTROL_FAILURE_CONF", "CF_INVALID_OBJECT_STATE"`,
 		`"FAILURE_CONF", "E_CTI_TIMEOUT"`, "simulator: { firstAgentId: 5000, firstExtension: 1000, agents: 3")
-	trace := filepath.Join(dir, "replay.ndjson")
+	trace := filepath.Join(dir, "replay.ndjson.gz")
 	export := filepath.Join(dir, "summary.json")
 	replay := runCLI(t, nil, "run", "--quiet", "--no-color", "--seed", captureSeed, "--sim-fail-rate", captureFailRate,
 		"--sim-agent-password", capturePassword, "-e", "AGENT_PASSWORD="+capturePassword,
@@ -291,7 +292,11 @@ func TestCaptureRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tf.Close()
-	replayed, _, err := convert.ReadTrace(tf)
+	zr, err := gzip.NewReader(tf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replayed, _, err := convert.ReadTrace(zr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,6 +304,10 @@ func TestCaptureRoundTrip(t *testing.T) {
 	if len(want) != 3 || !reflect.DeepEqual(got, want) {
 		t.Errorf("request types per agent:\n got %v\nwant %v", got, want)
 	}
+	// The replay's own trace converts too (gzipped NDJSON): the same three clients.
+	again := runCLI(t, nil, "convert", "--timing", "compressed", trace)
+	again.want(t, 0)
+	contains(t, "convert of the replay's trace", again.stdout, "3 client connection(s)", "timing: compressed", `"CONTROL_FAILURE_CONF", "CF_INVALID_OBJECT_STATE"`)
 	if os.Getenv("UPDATE_CAPTURE_FIXTURES") != "" {
 		updateFixtures(t)
 	}
