@@ -112,3 +112,29 @@ func TestReadTraceErrors(t *testing.T) {
 		}
 	}
 }
+
+// A client whose OPEN_REQ the capture missed opens with the identity of its first request.
+func TestScriptWithoutOpen(t *testing.T) {
+	trace := `{"dir":"out","session":"late","version":"UCCE v20","type":38,"name":"SET_AGENT_STATE_REQ","fields":{"InvokeID":9,"PeripheralID":5000,"AgentState":"AGENT_STATE_AVAILABLE","AgentInstrument":"1007","AgentID":"5007"}}
+{"dir":"in","session":"late","version":"UCCE v20","type":39,"name":"SET_AGENT_STATE_CONF","fields":{"InvokeID":9}}
+`
+	cs, notes, err := ReadTrace(strings.NewReader(trace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _, err := Script(cs, notes, Options{Timing: TimingNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"c1: the capture does not hold its OPEN_REQ",
+		`const C1 = identity(1, { agentId: "5007", instrument: "1007" });`,
+		"const s = cti.connect(TARGET, { version: 20, agentId: C1.agentId, instrument: C1.instrument, peripheralId: PERIPHERAL_ID });",
+		`}), "SET_AGENT_STATE_CONF"); // line 2`,
+		"simulator: { firstAgentId: 5007, firstExtension: 1007, agents: 2, peripheralId: 5000 }",
+	} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("script lacks %q\n%s", want, src)
+		}
+	}
+}

@@ -394,9 +394,6 @@ func (g *gen) markInbound() {
 func (g *gen) identities() {
 	g.ids = map[string]string{}
 	for _, p := range g.plans {
-		if p.open == nil {
-			continue
-		}
 		for _, k := range identityKeys {
 			if v := p.identity(k.field); v != "" {
 				if _, taken := g.ids[v]; !taken {
@@ -413,22 +410,38 @@ var identityKeys = []struct{ field, js, env string }{
 	{"AgentExtension", "extension", "EXTENSION"},
 }
 
+// idMsg is where the client's identity is read: its OPEN_REQ, or without one in the capture
+// its first request naming an agent or an instrument.
+func (p *plan) idMsg() *Msg {
+	if p.open != nil {
+		return p.open
+	}
+	for _, st := range p.steps {
+		if st.kind == stepRequest && (st.msg.str("AgentInstrument") != "" || st.msg.str("AgentID") != "") {
+			return st.msg
+		}
+	}
+	return nil
+}
+
 func (p *plan) identity(field string) string {
-	if p.open == nil {
+	m := p.idMsg()
+	if m == nil {
 		return ""
 	}
-	v := p.open.str(field)
+	v := m.str(field)
 	if v == "" && field == "AgentID" {
-		v = p.open.str("LongAgentID")
+		v = m.str("LongAgentID")
 	}
 	return v
 }
 
 func (p *plan) peripheral() uint64 {
-	if p.open == nil {
+	m := p.idMsg()
+	if m == nil {
 		return 0
 	}
-	n, _ := p.open.num("PeripheralID")
+	n, _ := m.num("PeripheralID")
 	return n
 }
 
@@ -573,7 +586,7 @@ func (g *gen) header(b *bytes.Buffer, notes []string, res Result) {
 			left = append(left, p.fn()+" "+l)
 		}
 		if p.open == nil {
-			left = append(left, fmt.Sprintf("%s: the capture does not hold its OPEN_REQ: the session opens with the defaults and the first request seen", p.fn()))
+			left = append(left, fmt.Sprintf("%s: the capture does not hold its OPEN_REQ: the session opens with the defaults and the identity of its first request", p.fn()))
 		}
 	}
 	if hb > 0 {
@@ -669,7 +682,7 @@ func (g *gen) simulator(b *bytes.Buffer) {
 	uccx := false
 	for _, p := range g.plans {
 		uccx = uccx || p.uccx
-		if p.open == nil || p.bridge() {
+		if p.identity("AgentID") == "" || p.bridge() {
 			continue
 		}
 		id, err1 := strconv.ParseInt(p.identity("AgentID"), 10, 64)
@@ -800,8 +813,20 @@ func (g *gen) client(b *bytes.Buffer, p *plan) {
 func (g *gen) connect(b *bytes.Buffer, p *plan) {
 	o := p.open
 	if o == nil {
-		fmt.Fprintf(b, "  // The capture does not hold this client's OPEN_REQ: it opens with the defaults.\n")
-		fmt.Fprintf(b, "  const s = cti.connect(TARGET, { version: %s });\n", versionJS(p.c.Version))
+		opts := []string{"version: " + versionJS(p.c.Version)}
+		for _, k := range identityKeys {
+			if v := p.identity(k.field); v != "" {
+				opts = append(opts, fmt.Sprintf("%s: C%d.%s", k.js, p.n, k.js))
+			}
+		}
+		if len(opts) == 1 {
+			opts = append(opts, "mode: 'bridge'")
+		}
+		if p.peripheral() != 0 {
+			opts = append(opts, "peripheralId: PERIPHERAL_ID")
+		}
+		b.WriteString("  // The capture does not hold this client's OPEN_REQ: it opens with the defaults and the\n  // identity its first request names (or as a bridge client without one). Edit to match the\n  // customer's desktop.\n")
+		fmt.Fprintf(b, "  const s = cti.connect(TARGET, { %s });\n", strings.Join(opts, ", "))
 		return
 	}
 	var opts []string
