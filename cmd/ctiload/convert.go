@@ -38,7 +38,9 @@ Agent IDs, devices and the peripheral become defaults that -e variables or a CSV
 passwords are never copied (the script reads AGENT_PASSWORD and CTI_CLIENT_PASSWORD). The
 header comment lists what was left out: heartbeats (the session sends its own), messages
 without a known layout, calls that came from the network (they become waits, and
-options.simulator places calls at the captured rate). See docs/reproducing-an-issue.md.
+options.simulator places calls at the captured rate). A desktop that reconnects (to side B
+after a fail-over) stays one VU, with the session's failover option. See
+docs/reproducing-an-issue.md.
 
 --timing exact keeps each request at its captured offset from its session's start (and each
 client's start); compressed keeps the order but cuts every pause longer than a second to one;
