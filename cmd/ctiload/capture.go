@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"fmt"
 	"io"
 	"os"
@@ -45,29 +46,58 @@ func (cf *captureFlags) options(versionSet bool) (capture.Options, error) {
 	return o, nil
 }
 
-// isCaptureFile tells a pcap or pcapng file from hex or a raw stream by its first bytes.
-func isCaptureFile(path string) bool {
+// inputFile is a file decode or convert reads, gunzipped when it is gzip (customers send
+// capture.pcap.gz; --trace writes trace.ndjson.gz), with its first bytes at hand.
+type inputFile struct {
+	io.Reader
+	head  []byte // at least the first 4 bytes of the (decompressed) content, when it has them
+	close func()
+}
+
+func openInput(path string) (*inputFile, error) {
 	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(f, 1<<16)
+	in := &inputFile{Reader: br, close: func() { f.Close() }}
+	head, _ := br.Peek(4)
+	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		zbr := bufio.NewReaderSize(zr, 1<<16)
+		in.Reader = zbr
+		head, _ = zbr.Peek(4)
+	}
+	in.head = head
+	return in, nil
+}
+
+// isCapture tells a pcap or pcapng file (gzipped or not) from hex or a raw stream.
+func (in *inputFile) isCapture() bool { return capture.Sniff(in.head) != capture.FormatUnknown }
+
+// isCaptureFile reports whether path holds a capture.
+func isCaptureFile(path string) bool {
+	in, err := openInput(path)
 	if err != nil {
 		return false
 	}
-	defer f.Close()
-	head := make([]byte, 4)
-	if _, err := io.ReadFull(f, head); err != nil {
-		return false
-	}
-	return capture.Sniff(head) != capture.FormatUnknown
+	defer in.close()
+	return in.isCapture()
 }
 
 // decodeCapture prints every CTI frame of a capture as one JSON line (the --trace format plus
 // the packet number and the connection), or with summary a table per connection. Irregularities
 // of the streams go to errw as they are found; passwords are redacted.
 func decodeCapture(path string, o capture.Options, summary bool, out, errw io.Writer) error {
-	f, err := os.Open(path)
+	in, err := openInput(path)
 	if err != nil {
 		return &exitError{code: exitInvalidOptions, err: err}
 	}
-	defer f.Close()
+	defer in.close()
 	notices := 0
 	o.OnNotice = func(n capture.Notice) {
 		notices++
@@ -75,7 +105,7 @@ func decodeCapture(path string, o capture.Options, summary bool, out, errw io.Wr
 			fmt.Fprintf(errw, "ctiload decode: %s\n", n)
 		}
 	}
-	r, err := capture.NewReader(bufio.NewReaderSize(f, 1<<16), o)
+	r, err := capture.NewReader(in, o)
 	if err != nil {
 		return &exitError{code: exitInvalidOptions, err: fmt.Errorf("%s: %w", path, err)}
 	}

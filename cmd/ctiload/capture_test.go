@@ -410,6 +410,20 @@ func TestCaptureFixtures(t *testing.T) {
 			if dec.stderr != "" {
 				t.Errorf("stream notices on a clean capture: %s", dec.stderr)
 			}
+			// Gzipped, as customers send captures: the same lines.
+			var gz bytes.Buffer
+			zw := gzip.NewWriter(&gz)
+			zw.Write(raw)
+			zw.Close()
+			gzPath := filepath.Join(t.TempDir(), name+".gz")
+			if err := os.WriteFile(gzPath, gz.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			decGz := runCLI(t, nil, "decode", "--port", fixturePort, gzPath)
+			decGz.want(t, 0)
+			if decGz.stdout != dec.stdout {
+				t.Errorf("the gzipped capture decodes differently")
+			}
 			conv := runCLI(t, nil, "convert", "--port", fixturePort, "--timing", "none", "--agent", "5001", path)
 			conv.want(t, 0)
 			if strings.Contains(conv.stdout, capturePassword) {

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
@@ -96,25 +93,13 @@ none sends each request as soon as the previous step is done.`,
 
 // readConvertInput reads a capture, or a trace (gzipped or not).
 func readConvertInput(path string, o capture.Options) ([]*convert.Client, []string, error) {
-	f, err := os.Open(path)
+	in, err := openInput(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer f.Close()
-	var r io.Reader = bufio.NewReaderSize(f, 1<<16)
-	head, _ := r.(*bufio.Reader).Peek(4)
-	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-		zr, err := gzip.NewReader(r)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
-		}
-		defer zr.Close()
-		br := bufio.NewReaderSize(zr, 1<<16)
-		r = br
-		head, _ = br.Peek(4)
-	}
-	if capture.Sniff(head) != capture.FormatUnknown {
-		cs, notes, err := convert.ReadCapture(r, o)
+	defer in.close()
+	if in.isCapture() {
+		cs, notes, err := convert.ReadCapture(in, o)
 		if err != nil {
 			if len(cs) == 0 {
 				return nil, nil, fmt.Errorf("%s: %w", path, err)
@@ -123,10 +108,10 @@ func readConvertInput(path string, o capture.Options) ([]*convert.Client, []stri
 		}
 		return cs, notes, nil
 	}
-	if t := bytes.TrimSpace(head); len(t) > 0 && t[0] != '{' {
+	if t := bytes.TrimSpace(in.head); len(t) > 0 && t[0] != '{' {
 		return nil, nil, fmt.Errorf("%s: neither a capture (pcap, pcapng) nor a trace (NDJSON)", path)
 	}
-	cs, notes, err := convert.ReadTrace(r)
+	cs, notes, err := convert.ReadTrace(in)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -25,7 +25,8 @@ func newDecodeCmd() *cobra.Command {
 		Short: "Decode CTI frames (a pcap/pcapng capture, hex or a raw byte stream) and print each message as JSON",
 		Long: `decode reads CTI frames and prints each message as one JSON line: its type, name and every field.
 
-A packet capture (tcpdump's pcap or Wireshark's pcapng, recognised by its first bytes) is read
+A packet capture (tcpdump's pcap or Wireshark's pcapng, gzipped or not, recognised by its
+first bytes) is read
 whole: every CTI frame of every TCP connection to the server port (--port, 42027 by default), in
 capture order, each line with the packet number, time, connection (conn, and the client's
 address as session), direction (dir: out is client→server, in is server→client) and the
