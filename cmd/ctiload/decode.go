@@ -26,9 +26,8 @@ func newDecodeCmd() *cobra.Command {
 		Long: `decode reads CTI frames and prints each message as one JSON line: its type, name and every field.
 
 A packet capture (tcpdump's pcap or Wireshark's pcapng, gzipped or not, recognised by its
-first bytes) is read
-whole: every CTI frame of every TCP connection to the server port (--port, 42027 by default), in
-capture order, each line with the packet number, time, connection (conn, and the client's
+first bytes) is read whole: every CTI frame of every TCP connection to the server port (--port,
+42027 by default), in capture order, each line with the packet number, time, connection (conn, and the client's
 address as session), direction (dir: out is client→server, in is server→client) and the
 protocol version (from the connection's OPEN_REQ; --version for connections whose OPEN_REQ is
 not in the capture). The lines have the keys of a --trace file, so convert reads them too.
