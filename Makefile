@@ -39,3 +39,4 @@ generate:
 fuzz:
 	$(GO) test ./cti -run '^$$' -fuzz FuzzFrameReader -fuzztime 60s
 	$(GO) test ./cti -run '^$$' -fuzz FuzzDecode -fuzztime 60s
+	$(GO) test ./cti/capture -run '^$$' -fuzz FuzzReader -fuzztime 60s

@@ -30,6 +30,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newVersionCmd())
 	root.AddCommand(newSimCmd())
 	root.AddCommand(newDecodeCmd())
+	root.AddCommand(newConvertCmd())
 	root.AddCommand(newRunCmd())
 	root.AddCommand(newInspectCmd())
 	root.AddCommand(newReportCmd())

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ctiload/ctiload/cti"
 	"github.com/ctiload/ctiload/cti/client"
+	"github.com/ctiload/ctiload/cti/sim"
 )
 
 // BenchmarkIdleSessionMemory opens many heartbeating sessions to the in-process loopback server
@@ -174,4 +175,37 @@ func BenchmarkDo(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkDoParallel measures round trips to the simulator when many goroutines share one
+// session (a Go program driving one connection from several goroutines, or requests meeting
+// heartbeats): the case where the frame writer on each end coalesces the frames queued during
+// a write into the next one.
+func BenchmarkDoParallel(b *testing.B) {
+	srv, err := sim.New(sim.Config{Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := srv.Listen("127.0.0.1:0"); err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	ctx := context.Background()
+	s, err := client.Dial(ctx, srv.Addr(), client.WithAgent(client.Agent{ID: "5000", Extension: "1000", Instrument: "1000", PeripheralID: sim.DefaultPeripheralID}), client.WithHeartbeat(0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close(ctx)
+	b.SetParallelism(16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		req := &cti.QueryAgentStateReq{PeripheralID: sim.DefaultPeripheralID}
+		for pb.Next() {
+			if _, err := s.Do(ctx, req); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

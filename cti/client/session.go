@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -62,10 +61,6 @@ type Session struct {
 	hb      heartbeats
 	hbTimer *time.Timer
 
-	// wsem serialises writes, one frame per Write. A channel rather than a mutex, so that a
-	// writer can give up at its deadline when another write is stuck on a dead socket.
-	wsem chan struct{}
-
 	ev eventState
 
 	closeOnce sync.Once
@@ -91,7 +86,8 @@ type link struct {
 	addr  string
 	index int // in Session.addrs
 	fr    *cti.FrameReader
-	cause *SessionError // why it ended; guarded by Session.mu
+	fw    *cti.FrameWriter // coalesces the frames of concurrent writers into one Write
+	cause *SessionError    // why it ended; guarded by Session.mu
 	// lost: taken out of service (see lose); again: the reader must reconnect after it. Both
 	// guarded by Session.mu.
 	lost, again bool
@@ -165,9 +161,6 @@ type ReconnectInfo struct {
 const readBufferSize = 1024
 
 var sessionSeq atomic.Uint64
-
-// encodeBufs are shared by all sessions: an idle session holds no write buffer.
-var encodeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
 // minWriteTime is the least time a frame's write gets from the socket, whatever the request's
 // deadline. A healthy connection writes a frame at once; one that cannot for this long is stuck.
@@ -260,7 +253,6 @@ func newSession(cfg *config, addrs []string) *Session {
 		ctx:    ctx,
 		cancel: cancel,
 		done:   make(chan struct{}),
-		wsem:   make(chan struct{}, 1),
 		addr:   addrs[0],
 	}
 	s.ev.max = cfg.backlog
@@ -508,49 +500,29 @@ func (s *Session) forget(id uint32) bool {
 	return false
 }
 
-// writeMsg encodes m and writes it as one frame. It waits for the write slot until slotDeadline,
-// and gives the socket until ioDeadline. encErr means nothing was written and the link is intact
-// (an encoding error, the deadline already past, or the connection busy with another write);
-// ioErr means the link is broken: a frame may be cut, and a TLS connection does not survive any
-// write error.
+// writeMsg encodes m and writes it as one frame through the link's frame writer, which writes
+// at once when the link is idle and, when another goroutine's write is in progress, sends this
+// frame with the others queued meanwhile in the next Write (waiting for that write, bounded by
+// its I/O deadline). slotDeadline is when the frame may no longer be queued; the socket gets
+// until ioDeadline. encErr means nothing was written and the link is intact (an encoding error
+// or the deadline already past); ioErr means the link is broken: a frame may be cut, and a TLS
+// connection does not survive any write error.
 func (s *Session) writeMsg(l *link, m cti.Message, slotDeadline, ioDeadline time.Time) (sent time.Time, encErr, ioErr error) {
-	v := s.cfg.version
-	bp := encodeBufs.Get().(*[]byte)
-	defer func() {
-		if cap(*bp) <= 16<<10 { // do not let one huge message pin memory in the pool
-			encodeBufs.Put(bp)
-		}
-	}()
-	b, err := m.Encode((*bp)[:0], v)
-	if err != nil {
-		return time.Time{}, err, nil
-	}
-	*bp = b[:0]
-	if len(b) > s.cfg.maxMessageSize {
-		return time.Time{}, &cti.EncodeError{Type: m.MessageType(), Field: "MessageLength",
-			Msg: fmt.Sprintf("frame of %d bytes exceeds the maximum message size %d", len(b), s.cfg.maxMessageSize)}, nil
-	}
 	if !time.Now().Before(slotDeadline) {
 		return time.Time{}, timeoutError(0, errors.New("deadline passed before the write")), nil
 	}
-	if !s.lockWrite(slotDeadline) {
-		return time.Time{}, timeoutError(0, errors.New("connection busy with another write")), nil
-	}
-	defer s.unlockWrite()
-	_ = l.nc.SetWriteDeadline(ioDeadline)
-	if o := s.cfg.observer; o != nil {
-		// Before the write and holding the write slot, so that the trace is in wire order: once the bytes
-		// are out, the reply may be read (and traced) before this goroutine runs again. A
-		// decoded copy, so that the observer never sees the caller's message nor its secrets.
-		o.Frame(TraceFrame{Time: time.Now(), Dir: TraceOut, Label: s.label, Addr: l.addr, Version: v,
-			Msg: traceCopy(m.MessageType(), b[cti.HeaderSize:], v), Size: len(b)})
+	n, err := l.fw.Append(m, s.cfg.version)
+	if err != nil {
+		if werr := l.fw.Err(); werr != nil && errors.Is(err, werr) {
+			return time.Time{}, nil, werr
+		}
+		return time.Time{}, err, nil
 	}
 	sent = time.Now()
-	n, err := l.nc.Write(b)
-	if err == nil && n < len(b) {
-		err = io.ErrShortWrite
-	}
-	if err != nil {
+	// Every caller gives the socket at least minWriteTime, so a later caller moving the deadline
+	// of a write in progress never cuts it short of that.
+	_ = l.nc.SetWriteDeadline(ioDeadline)
+	if err := l.fw.Flush(); err != nil {
 		return sent, nil, err
 	}
 	s.n.msgsSent.Add(1)
@@ -559,24 +531,24 @@ func (s *Session) writeMsg(l *link, m cti.Message, slotDeadline, ioDeadline time
 	return sent, nil, nil
 }
 
-// lockWrite takes the write slot, waiting at most until deadline.
-func (s *Session) lockWrite(deadline time.Time) bool {
-	select {
-	case s.wsem <- struct{}{}:
-		return true
-	default:
+// newLink wraps a connection: its frame reader, and its frame writer, which traces each frame
+// as it is queued, before the write and so in wire order: once the bytes are out, the reply may
+// be read (and traced) before the writing goroutine runs again. The trace holds a decoded copy,
+// so that the observer never sees the caller's message nor its secrets.
+func (s *Session) newLink(nc net.Conn, addr string, i int) *link {
+	l := &link{nc: nc, addr: addr, index: i,
+		fr: cti.NewFrameReader(bufio.NewReaderSize(nc, readBufferSize), s.cfg.maxMessageSize),
+		fw: cti.NewFrameWriter(nc, s.cfg.maxMessageSize)}
+	if o := s.cfg.observer; o != nil {
+		v := s.cfg.version
+		l.fw.OnQueue(func(frame []byte) {
+			t := cti.MsgType(binary.BigEndian.Uint32(frame[4:cti.HeaderSize]))
+			o.Frame(TraceFrame{Time: time.Now(), Dir: TraceOut, Label: s.label, Addr: addr, Version: v,
+				Msg: traceCopy(t, frame[cti.HeaderSize:], v), Size: len(frame)})
+		})
 	}
-	t := time.NewTimer(time.Until(deadline))
-	defer t.Stop()
-	select {
-	case s.wsem <- struct{}{}:
-		return true
-	case <-t.C:
-		return false
-	}
+	return l
 }
-
-func (s *Session) unlockWrite() { <-s.wsem }
 
 // run is the session's reader goroutine: it reads each link until it fails, then reconnects or
 // ends the session.
@@ -1026,7 +998,7 @@ func (s *Session) connect(ctx context.Context, i int) (*link, OpenResult, error)
 		}
 		nc = tconn
 	}
-	l := &link{nc: nc, addr: addr, index: i, fr: cti.NewFrameReader(bufio.NewReaderSize(nc, readBufferSize), s.cfg.maxMessageSize)}
+	l := s.newLink(nc, addr, i)
 	res, err := s.open(ctx, l)
 	if err != nil {
 		_ = nc.Close()

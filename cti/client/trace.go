@@ -59,8 +59,8 @@ type ObserverFunc func(TraceFrame)
 // Frame implements Observer.
 func (f ObserverFunc) Frame(tf TraceFrame) { f(tf) }
 
-// Redacted replaces secrets in traced messages.
-const Redacted = "[REDACTED]"
+// Redacted replaces secrets in traced messages (the codec's cti.Redacted).
+const Redacted = cti.Redacted
 
 // secretFields caches, per message type, whether its struct has a …Password field: only those
 // types pay for a redacted copy of an incoming message.
@@ -85,27 +85,6 @@ func hasSecret(m cti.Message) bool {
 	return has
 }
 
-// redact overwrites every non-empty top-level field named …Password. (No catalogued group element
-// carries a password; if one ever does, this is where to extend.)
-func redact(m cti.Message, v cti.Version) {
-	for _, f := range m.Fields(v) {
-		if !strings.HasSuffix(f.Name, "Password") {
-			continue
-		}
-		switch x := f.Value.(type) {
-		case string:
-			if x == "" {
-				continue
-			}
-		case []byte:
-			if len(x) == 0 {
-				continue
-			}
-		}
-		_ = m.SetField(f.Name, Redacted)
-	}
-}
-
 // traceCopy decodes a private, redacted copy of a frame's body. A body that does not decode is
 // handed on as a RawMessage without its bytes, since they cannot be redacted.
 func traceCopy(t cti.MsgType, body []byte, v cti.Version) cti.Message {
@@ -113,7 +92,7 @@ func traceCopy(t cti.MsgType, body []byte, v cti.Version) cti.Message {
 	if err != nil {
 		return &cti.RawMessage{Type: t}
 	}
-	redact(m, v)
+	cti.Redact(m, v)
 	return m
 }
 
