@@ -82,7 +82,7 @@ so a web page open on the same machine cannot steer the test:
   ctiload run --vus 50 --duration 2m script.js
   ctiload run --stage 30s:100 --stage 2m:100 --stage 20s:0 --sim-agents 200 --sim-call-rate 10/s script.js
   ctiload run --target cti-a.lab:42027,cti-b.lab:42027 -e AGENT_PASSWORD=… script.js
-  ctiload run --out json=samples.ndjson.gz --summary-export summary.json --junit junit.xml --html report.html script.js
+  ctiload run --out json=samples.json.gz --out csv=samples.csv --summary-export summary.json --junit junit.xml --html report.html script.js
   ctiload run --out prometheus-rw=http://prometheus:9090/api/v1/write script.js   # live in Grafana: deploy/grafana
   ctiload run --execution-segment 0:1/2 --summary-export part1.json script.js   # then: ctiload merge`,
 		Args: exactArgs(1, "a script: ctiload run SCRIPT"),
@@ -93,7 +93,7 @@ so a web page open on the same machine cannot steer the test:
 	cmd.SetFlagErrorFunc(flagError)
 	main := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	f.opts.register(main)
-	main.StringArrayVarP(&f.out.outs, "out", "o", nil, "stream every sample to `KIND=WHERE`: json=FILE (NDJSON; .gz compresses) or prometheus-rw[=URL] (Prometheus remote write, configured by CTILOAD_PROMETHEUS_RW_*; see docs/outputs.md); repeatable")
+	main.StringArrayVarP(&f.out.outs, "out", "o", nil, "stream every sample to `KIND=WHERE`: json=FILE (k6's JSON output), ndjson=FILE (compact NDJSON), csv=FILE (k6's CSV) — .gz compresses — or prometheus-rw[=URL] (Prometheus remote write, configured by CTILOAD_PROMETHEUS_RW_*); see docs/outputs.md; repeatable")
 	main.StringVar(&f.out.summaryExport, "summary-export", "", "write the summary as JSON, with the HdrHistograms, to `FILE` (for ctiload report and merge)")
 	main.StringVar(&f.out.junit, "junit", "", "write JUnit XML to `FILE`: a test case per threshold and per check")
 	main.StringVar(&f.out.html, "html", "", "write the HTML report to `FILE` (one self-contained file)")
@@ -235,10 +235,14 @@ func (s *runSession) prepare(path string) error {
 		errs = append(errs, err)
 	}
 	for _, o := range s.outs {
-		if o.kind == "prometheus-rw" {
+		switch o.kind {
+		case "prometheus-rw":
 			cfg, err := prometheusConfig(o, s.plan.config.Segment)
 			errs = append(errs, err)
 			s.prom = append(s.prom, cfg)
+		case "csv":
+			_, err := sampleFormat(o, os.Getenv, nil, nil)
+			errs = append(errs, err)
 		}
 	}
 	for _, c := range []struct{ flag, path string }{{"--summary-export", f.out.summaryExport}, {"--junit", f.out.junit}, {"--html", f.out.html}} {
@@ -284,10 +288,14 @@ func (s *runSession) openStreams() error {
 	prom := s.prom
 	for _, o := range s.outs {
 		switch o.kind {
-		case "json":
-			sw, err := reports.CreateSampleFile(o.arg, s.reg)
+		case "json", "ndjson", "csv":
+			format, err := sampleFormat(o, os.Getenv, s.reg, s.plan.config.Thresholds)
 			if err != nil {
-				return &exitError{code: exitInvalidOptions, err: fmt.Errorf("--out json=%s: %v", o.arg, unwrapPathError(err))}
+				return &exitError{code: exitInvalidOptions, err: err}
+			}
+			sw, err := reports.CreateSampleFile(o.arg, format)
+			if err != nil {
+				return &exitError{code: exitInvalidOptions, err: fmt.Errorf("--out %s=%s: %v", o.kind, o.arg, unwrapPathError(err))}
 			}
 			s.hooks.outputs = append(s.hooks.outputs, sw)
 		case "prometheus-rw":

@@ -37,7 +37,7 @@ func TestRunTagsAndConfigFile(t *testing.T) {
 	os.WriteFile(conf, []byte(`{"tags": {"team": "blue", "env": "from-file"},
 		"scenarios": {"other": {"executor": "per-vu-iterations", "vus": 1, "iterations": 7}}}`), 0o644)
 	r := runCLI(t, nil, "run", "-q", "--no-thresholds", "-c", conf, "--tag", "env=staging", "-t", "build=42",
-		"--out", "json="+samples, "--summary-export", sum, "flags.js")
+		"--out", "ndjson="+samples, "--summary-export", sum, "flags.js")
 	r.want(t, 0)
 	if n := readSummaryJSON(t, sum).value("iterations", "count"); n != 2 {
 		t.Errorf("%v iterations; want the script's 2 (its scenarios win over the file's)", n)
