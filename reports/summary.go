@@ -162,9 +162,13 @@ type Summary struct {
 	Sessions     Sessions     `json:"sessions"`
 	Checks       []CheckRow   `json:"checks,omitempty"`
 	Groups       []LatencyRow `json:"groups,omitempty"` // group_duration by group path
-	Execution    Execution    `json:"execution"`
-	Traffic      Traffic      `json:"traffic"`
-	Other        []MetricRow  `json:"other,omitempty"` // custom metrics
+	// ByScenario and ByGroup are the run seen one scenario and one group at a time: the
+	// --summary-mode=full sections.
+	ByScenario []Breakdown `json:"by_scenario,omitempty"`
+	ByGroup    []Breakdown `json:"by_group,omitempty"`
+	Execution  Execution   `json:"execution"`
+	Traffic    Traffic     `json:"traffic"`
+	Other      []MetricRow `json:"other,omitempty"` // custom metrics
 	// Notes are warnings about the data: lost samples, breakdowns cut short.
 	Notes []string `json:"notes,omitempty"`
 
@@ -314,6 +318,20 @@ type CheckRow struct {
 	Fails  int64  `json:"fails"`
 }
 
+// Breakdown is the run seen through one value of a tag: one scenario's or one group's
+// requests, event waits, iterations, group durations and checks, from the engine's breakdown
+// of each metric by that tag.
+type Breakdown struct {
+	Tag   string `json:"tag"`   // "scenario" or "group"
+	Value string `json:"value"` // the scenario's name, the group's path (::outer::inner)
+	// Rows are the distributions that have samples with the value, named "requests" (with
+	// its failures), "event waits", "iterations" (with the scenario's failed iterations) and
+	// "group duration".
+	Rows         []LatencyRow `json:"rows,omitempty"`
+	ChecksPassed int64        `json:"checks_passed"`
+	ChecksFailed int64        `json:"checks_failed"`
+}
+
 // Execution is the iterations and VUs of the run.
 type Execution struct {
 	Iterations        int64                   `json:"iterations"`
@@ -384,6 +402,8 @@ func NewSummary(in Input, opts SummaryOptions) (*Summary, error) {
 	b.failures()
 	b.sessions()
 	b.checks()
+	b.s.ByScenario = b.breakdown("scenario")
+	b.s.ByGroup = b.breakdown("group")
 	b.execution()
 	b.traffic()
 	b.other()
@@ -802,6 +822,58 @@ func (b *builder) checks() {
 			b.s.Groups = append(b.s.Groups, *row)
 		}
 	}
+}
+
+// breakdown makes a Breakdown per value of tag, in the order of the values.
+func (b *builder) breakdown(tag string) []Breakdown {
+	trends := []struct{ metric, row string }{
+		{MetricRequestDuration, "requests"},
+		{MetricEventWaitDuration, "event waits"},
+		{metrics.IterationDurationName, "iterations"},
+		{metrics.GroupDurationName, "group duration"},
+	}
+	byValue := map[string]*Breakdown{}
+	get := func(v string) *Breakdown {
+		if byValue[v] == nil {
+			byValue[v] = &Breakdown{Tag: tag, Value: v}
+		}
+		return byValue[v]
+	}
+	failures := b.res.Breakdown(MetricFailures, tag)
+	for _, tr := range trends {
+		if tr.metric == metrics.GroupDurationName && tag != "group" {
+			continue // all groups' durations in one row say nothing
+		}
+		subs := b.res.Breakdown(tr.metric, tag)
+		for _, v := range sortedKeys(subs) {
+			if subs[v].Values["count"] == 0 {
+				continue
+			}
+			row := b.latency(tr.row, subs[v])
+			if row == nil {
+				continue
+			}
+			switch {
+			case tr.metric == MetricRequestDuration:
+				row.Failures = int64(failures[v].Values["count"])
+			case tr.metric == metrics.IterationDurationName && tag == "scenario":
+				if i := slices.IndexFunc(b.res.Scenarios, func(sc engine.ScenarioResult) bool { return sc.Name == v }); i >= 0 {
+					row.Failures = b.res.Scenarios[i].Failed
+				}
+			}
+			bd := get(v)
+			bd.Rows = append(bd.Rows, *row)
+		}
+	}
+	for v, m := range b.res.Breakdown(metrics.ChecksName, tag) {
+		bd := get(v)
+		bd.ChecksPassed, bd.ChecksFailed = int64(m.Values["passes"]), int64(m.Values["fails"])
+	}
+	out := make([]Breakdown, 0, len(byValue))
+	for _, v := range sortedKeys(byValue) {
+		out = append(out, *byValue[v])
+	}
+	return out
 }
 
 func (b *builder) execution() {

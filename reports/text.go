@@ -11,14 +11,30 @@ import (
 type TextOptions struct {
 	// Color adds ANSI colors (for a terminal).
 	Color bool
+	// Mode is SummaryCompact (also "") or SummaryFull.
+	Mode SummaryMode
 }
+
+// SummaryMode says how much the text summary shows, as k6's --summary-mode: compact, the
+// default, shows the run as a whole; full adds a section per scenario and per group with
+// its requests, event waits, iterations, group durations and checks.
+type SummaryMode string
+
+// The summary modes.
+const (
+	SummaryCompact SummaryMode = "compact"
+	SummaryFull    SummaryMode = "full"
+)
+
+// SummaryModes are the modes' names, for messages.
+var SummaryModes = []string{string(SummaryCompact), string(SummaryFull)}
 
 // NewTextReporter returns the end-of-test summary a person reads in a terminal: the run's
 // header, thresholds, a latency table per request type, event waits, failure codes, sessions,
 // checks, execution, traffic and custom metrics, and the verdict.
 func NewTextReporter(s *Summary, o TextOptions) Reporter {
 	return func(w io.Writer) error {
-		t := &textWriter{s: s, color: o.Color}
+		t := &textWriter{s: s, color: o.Color, mode: o.Mode}
 		t.all()
 		_, err := io.WriteString(w, t.b.String())
 		return err
@@ -28,6 +44,7 @@ func NewTextReporter(s *Summary, o TextOptions) Reporter {
 type textWriter struct {
 	s     *Summary
 	color bool
+	mode  SummaryMode
 	b     strings.Builder
 }
 
@@ -53,6 +70,10 @@ func (t *textWriter) all() {
 	t.checks()
 	t.groups()
 	t.execution()
+	if t.mode == SummaryFull {
+		t.breakdowns("SCENARIO", t.s.ByScenario)
+		t.breakdowns("GROUP", t.s.ByGroup)
+	}
 	t.traffic()
 	t.other()
 	t.outputs()
@@ -374,6 +395,25 @@ func (t *textWriter) execution() {
 		for _, sc := range e.Scenarios {
 			tb.add(c(sc.Name), c(sc.Executor), c(fmt.Sprint(sc.Iterations)), c(fmt.Sprint(sc.Failed)),
 				c(fmt.Sprint(sc.Interrupted)), c(fmt.Sprint(sc.Dropped)), c(fmt.Sprint(sc.VUsMax)))
+		}
+		t.table(tb)
+	}
+}
+
+// breakdowns writes a section per scenario or group (--summary-mode=full).
+func (t *textWriter) breakdowns(title string, list []Breakdown) {
+	for _, bd := range list {
+		note := ""
+		if n := bd.ChecksPassed + bd.ChecksFailed; n > 0 {
+			note = fmt.Sprintf("checks %d of %d passed", bd.ChecksPassed, n)
+		}
+		t.section(title+" "+bd.Value, note)
+		if len(bd.Rows) == 0 {
+			continue
+		}
+		tb := t.latencyTable("", "failed", true)
+		for i := range bd.Rows {
+			tb.add(t.latencyCells(&bd.Rows[i], true, true)...)
 		}
 		t.table(tb)
 	}

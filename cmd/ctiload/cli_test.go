@@ -416,6 +416,7 @@ func TestRunInvalidOptions(t *testing.T) {
 		{"bad stage", nil, []string{"run", "--stage", "30s", "pass.js"}, `ctiload: --stage: invalid value "30s": want DURATION:TARGET such as 30s:10`},
 		{"bad threshold", nil, []string{"run", "bad_threshold.js"}, `ctiload: threshold "count=<0" of metric "cti_failures": at column 6: expected an operator`},
 		{"bad output", nil, []string{"run", "--out", "cvs=x.csv", "pass.js"}, `ctiload: --out: unknown output "cvs" (did you mean csv?): ctiload has json=FILE (k6's JSON`},
+		{"bad summary mode", nil, []string{"run", "--summary-mode", "compat", "pass.js"}, `ctiload: --summary-mode: invalid value "compat" (did you mean compact?): want compact or full`},
 		{"output without file", nil, []string{"run", "--out", "ndjson", "pass.js"}, `ctiload: --out: invalid value "ndjson": name the file, e.g. ndjson=samples.ndjson or ndjson=samples.ndjson.gz`},
 		{"bad csv time format", []string{"CTILOAD_CSV_TIME_FORMAT=unix_seconds"}, []string{"run", "--out", "csv=x.csv", "pass.js"}, `ctiload: --out csv=x.csv: CTILOAD_CSV_TIME_FORMAT: CSV time format "unix_seconds": want one of unix, unix_milli`},
 		{"prometheus-rw without URL", nil, []string{"run", "--out", "prometheus-rw", "pass.js"}, `ctiload: prometheus-rw: no receiver: give --out prometheus-rw=URL or set CTILOAD_PROMETHEUS_RW_URL`},

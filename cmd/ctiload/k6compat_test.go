@@ -219,8 +219,20 @@ func TestGroups(t *testing.T) {
 	if ms := s.value("group_duration{group:::login}", "min"); ms < 20 {
 		t.Errorf("login group min %vms; the group sleeps 20ms", ms)
 	}
-	// A threshold on one group fails the run.
-	r = runCLI(t, []string{"LOGIN_MAX=1"}, "run", "-q", "groups.js")
+	// A threshold on one group fails the run; --summary-mode=full adds a section per scenario
+	// and per group, which compact (the default, above) leaves out.
+	if strings.Contains(out, "SCENARIO main") || strings.Contains(out, "GROUP ::login") {
+		t.Errorf("the compact summary has the full mode's sections:\n%s", out)
+	}
+	r = runCLI(t, []string{"LOGIN_MAX=1"}, "run", "-q", "--summary-mode", "full", "groups.js")
 	r.want(t, 99)
-	contains(t, "stdout", r.stdout, "✗  group_duration{group:::login}  max<1")
+	contains(t, "stdout", r.stdout, "✗  group_duration{group:::login}  max<1",
+		"SCENARIO main  checks 8 of 12 passed", "GROUP ::login  checks 4 of 4 passed", "GROUP ::login::ready  checks 4 of 4 passed")
+	// The same from the export, with ctiload report.
+	r = runCLI(t, nil, "report", "--summary-mode", "full", sum)
+	r.want(t, 0)
+	contains(t, "report stdout", r.stdout, "SCENARIO main", "GROUP ::login  checks 4 of 4 passed", "group duration")
+	r = runCLI(t, nil, "report", "--summary-mode", "ful", sum)
+	r.want(t, 104)
+	contains(t, "report stderr", r.stderr, `--summary-mode: invalid value "ful" (did you mean full?): want compact or full`)
 }

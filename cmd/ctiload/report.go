@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/ctiload/ctiload/reports"
 	"github.com/spf13/cobra"
@@ -14,6 +15,24 @@ type reportFlags struct {
 	noSummary   bool
 	noColor     bool
 	trendStats  string
+	summaryMode string
+}
+
+const summaryModeUsage = "`MODE` of the text summary: compact (the run as a whole) or full (also a section per scenario and per group)"
+
+// parseSummaryMode reads --summary-mode.
+func parseSummaryMode(s string) (reports.SummaryMode, error) {
+	if s == "" {
+		return reports.SummaryCompact, nil
+	}
+	if slices.Contains(reports.SummaryModes, s) {
+		return reports.SummaryMode(s), nil
+	}
+	hint := ""
+	if m := suggest(s, reports.SummaryModes); m != "" {
+		hint = fmt.Sprintf(" (did you mean %s?)", m)
+	}
+	return "", fmt.Errorf("--summary-mode: invalid value %q%s: want compact or full", s, hint)
 }
 
 func (r *reportFlags) register(cmd *cobra.Command) {
@@ -23,6 +42,7 @@ func (r *reportFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&r.noSummary, "no-summary", false, "do not print the text summary")
 	fl.BoolVar(&r.noColor, "no-color", false, "no colors")
 	fl.StringVar(&r.trendStats, "summary-trend-stats", "", "latency columns, e.g. avg,min,med,p(95),p(99),max")
+	fl.StringVar(&r.summaryMode, "summary-mode", "compact", summaryModeUsage)
 }
 
 // write renders the summary of in: the text on standard output, the files asked for.
@@ -30,6 +50,10 @@ func (r *reportFlags) write(cmd *cobra.Command, in reports.Input) error {
 	var stats []string
 	if r.trendStats != "" {
 		stats = splitList(r.trendStats)
+	}
+	mode, err := parseSummaryMode(r.summaryMode)
+	if err != nil {
+		return &exitError{code: exitInvalidOptions, err: err}
 	}
 	s, err := reports.NewSummary(in, reports.SummaryOptions{TrendStats: stats})
 	if err != nil {
@@ -51,7 +75,7 @@ func (r *reportFlags) write(cmd *cobra.Command, in reports.Input) error {
 	}
 	if !r.noSummary {
 		out := cmd.OutOrStdout()
-		return reports.NewTextReporter(s, reports.TextOptions{Color: useColor(out, r.noColor)})(out)
+		return reports.NewTextReporter(s, reports.TextOptions{Color: useColor(out, r.noColor), Mode: mode})(out)
 	}
 	return nil
 }

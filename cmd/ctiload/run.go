@@ -31,6 +31,7 @@ type runFlags struct {
 	quiet           bool
 	noColor         bool
 	noSummary       bool
+	summaryMode     string // --summary-mode: compact or full
 	logFormat       string
 	verbose         bool
 	skipTargetCheck bool
@@ -101,6 +102,7 @@ so a web page open on the same machine cannot steer the test:
 	main.BoolVarP(&f.quiet, "quiet", "q", false, "no banner and no live progress")
 	main.BoolVar(&f.noColor, "no-color", false, "no colors (also with NO_COLOR set, or when not on a terminal)")
 	main.BoolVar(&f.noSummary, "no-summary", false, "do not print the end-of-test summary (files are still written)")
+	main.StringVar(&f.summaryMode, "summary-mode", "compact", summaryModeUsage)
 	main.StringVar(&f.logFormat, "log-format", "text", "`FORMAT` of log lines on standard error: text or json")
 	main.BoolVarP(&f.verbose, "verbose", "v", false, "log debug messages too")
 	main.BoolVar(&f.skipTargetCheck, "skip-target-check", false, "do not check that --target accepts connections before the run")
@@ -247,6 +249,9 @@ func (s *runSession) prepare(path string) error {
 	}
 	for _, c := range []struct{ flag, path string }{{"--summary-export", f.out.summaryExport}, {"--junit", f.out.junit}, {"--html", f.out.html}} {
 		errs = append(errs, checkWritable(c.flag, c.path))
+	}
+	if _, err := parseSummaryMode(f.summaryMode); err != nil {
+		errs = append(errs, err)
 	}
 	if f.paused && f.control == "" {
 		errs = append(errs, errors.New("--paused: the run would wait for ever: add --control ADDR, then resume it with POST /v1/resume"))
@@ -441,7 +446,8 @@ func (s *runSession) report(res *engine.Result, runErr error) error {
 		outErrs = append(outErrs, errs...)
 	}
 	if !f.noSummary && !handled {
-		if err := reports.NewTextReporter(sum, reports.TextOptions{Color: useColor(s.stdout, f.noColor)})(s.stdout); err != nil {
+		mode, _ := parseSummaryMode(f.summaryMode) // checked by prepare
+		if err := reports.NewTextReporter(sum, reports.TextOptions{Color: useColor(s.stdout, f.noColor), Mode: mode})(s.stdout); err != nil {
 			outErrs = append(outErrs, err)
 		}
 	}
@@ -505,8 +511,9 @@ func (s *runSession) handleSummary(sum *reports.Summary) (handled bool, errs []e
 
 // textSummary is the script's textSummary (ctiload/summary): the text reporter on an export.
 func (s *runSession) textSummary(data json.RawMessage, o jsapi.TextSummaryOptions) (string, error) {
+	mode, _ := parseSummaryMode(s.f.summaryMode)
 	return reports.TextOfExport(data, reports.SummaryOptions{TrendStats: s.plan.trendStats},
-		reports.TextOptions{Color: o.EnableColors}, o.Indent)
+		reports.TextOptions{Color: o.EnableColors, Mode: mode}, o.Indent)
 }
 
 // closeStreams flushes and closes the sample streams and the trace, returning their errors.
