@@ -45,17 +45,16 @@ func CSVFormat(timeFormat string) (SampleFormat, error) {
 	if !slices.Contains(CSVTimeFormats, timeFormat) {
 		return nil, fmt.Errorf("CSV time format %q: want one of %s", timeFormat, strings.Join(CSVTimeFormats, ", "))
 	}
-	f := &csvFormat{timeFormat: timeFormat, row: make([]string, len(CSVColumns))}
+	f := &csvFormat{timeFormat: timeFormat}
 	f.w = csv.NewWriter(&f.buf)
 	return f, nil
 }
 
 type csvFormat struct {
 	timeFormat string
-	buf        bytes.Buffer // what w wrote, taken by AppendBatch
+	buf        bytes.Buffer // what w wrote, taken by take
 	w          *csv.Writer  // quotes the fields that need it
-	row        []string
-	extra      []byte
+	tails      map[string][]byte
 }
 
 func (*csvFormat) Kind() string { return "csv" }
@@ -65,36 +64,51 @@ func (f *csvFormat) AppendHeader(b []byte) []byte {
 	return f.take(b)
 }
 
+// AppendBatch writes the metric's name, the time and the value as they are (a metric name is
+// letters, digits and '_'; neither a number nor a timestamp holds a comma or a quote), then
+// the row's tail, the tag columns, quoted where needed: the same for every sample of a tag set,
+// so made once per set.
 func (f *csvFormat) AppendBatch(b []byte, batch []engine.Sample) []byte {
 	for i := range batch {
 		s := &batch[i]
 		if s.Metric == nil {
 			continue
 		}
-		row := f.row
-		clear(row)
-		row[0] = s.Metric.Name
-		row[1] = f.timestamp(s.Time)
-		row[2] = strconv.FormatFloat(s.Value, 'f', 6, 64)
-		extra := f.extra[:0]
-		for j := 0; j < s.Tags.Len(); j++ {
-			tg := s.Tags.At(j)
-			if k := slices.Index(csvTagColumns, tg.Key); k >= 0 {
-				row[3+k] = tg.Value
-				continue
-			}
-			if len(extra) > 0 {
-				extra = append(extra, '&')
-			}
-			extra = append(extra, tg.Key...)
-			extra = append(extra, '=')
-			extra = append(extra, tg.Value...)
-		}
-		row[len(row)-2] = string(extra)
-		f.extra = extra
-		_ = f.w.Write(row)
+		b = append(b, s.Metric.Name...)
+		b = append(b, ',')
+		b = f.appendTimestamp(b, s.Time)
+		b = append(b, ',')
+		b = strconv.AppendFloat(b, s.Value, 'f', 6, 64)
+		b = append(b, ',')
+		b = append(b, f.tail(s.Tags)...)
 	}
-	return f.take(b)
+	return b
+}
+
+// tail returns the tag columns, extra_tags and metadata of a row with tags, and the newline.
+func (f *csvFormat) tail(tags engine.Tags) []byte {
+	key := tags.Key()
+	if t, ok := f.tails[key]; ok {
+		return t
+	}
+	row := make([]string, len(CSVColumns)-3)
+	var extra []string
+	for j := 0; j < tags.Len(); j++ {
+		tg := tags.At(j)
+		if k := slices.Index(csvTagColumns, tg.Key); k >= 0 {
+			row[k] = tg.Value
+			continue
+		}
+		extra = append(extra, tg.Key+"="+tg.Value) // sorted by key, as tags are
+	}
+	row[len(row)-2] = strings.Join(extra, "&")
+	_ = f.w.Write(row)
+	t := f.take(nil)
+	if f.tails == nil || len(f.tails) >= maxTagJSONCache {
+		f.tails = map[string][]byte{} // unbounded tag values: start over rather than grow
+	}
+	f.tails[key] = t
+	return t
 }
 
 // take appends what the csv.Writer wrote since the last call.
@@ -105,18 +119,18 @@ func (f *csvFormat) take(b []byte) []byte {
 	return b
 }
 
-func (f *csvFormat) timestamp(t time.Time) string {
+func (f *csvFormat) appendTimestamp(b []byte, t time.Time) []byte {
 	switch f.timeFormat {
 	case "unix_milli":
-		return strconv.FormatInt(t.UnixMilli(), 10)
+		return strconv.AppendInt(b, t.UnixMilli(), 10)
 	case "unix_micro":
-		return strconv.FormatInt(t.UnixMicro(), 10)
+		return strconv.AppendInt(b, t.UnixMicro(), 10)
 	case "unix_nano":
-		return strconv.FormatInt(t.UnixNano(), 10)
+		return strconv.AppendInt(b, t.UnixNano(), 10)
 	case "rfc3339":
-		return t.UTC().Format(time.RFC3339)
+		return t.UTC().AppendFormat(b, time.RFC3339)
 	case "rfc3339_nano":
-		return t.UTC().Format(time.RFC3339Nano)
+		return t.UTC().AppendFormat(b, time.RFC3339Nano)
 	}
-	return strconv.FormatInt(t.Unix(), 10)
+	return strconv.AppendInt(b, t.Unix(), 10)
 }

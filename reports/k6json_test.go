@@ -66,7 +66,9 @@ func TestK6JSONFormatEmpty(t *testing.T) {
 	}
 }
 
-func BenchmarkK6JSONFormat(b *testing.B) {
+// BenchmarkSampleFormats: the cost of a sample in each file format, on the aggregator's
+// goroutine (the whole sample pipeline waits for it).
+func BenchmarkSampleFormats(b *testing.B) {
 	reg := engine.NewRegistry()
 	dur := reg.Trend("cti_request_duration")
 	tags := engine.NewTags("status", "ok", "msg", "SET_AGENT_STATE_REQ", "scenario", "agents")

@@ -86,7 +86,7 @@ type tagJSONCache struct {
 	m map[string][]byte // tag set key → its JSON
 }
 
-// maxTagJSONCache bounds the cache; a script that puts unbounded values in tags empties it
+// maxTagJSONCache bounds the cache (and csvFormat's of row tails); a script that puts unbounded values in tags empties it
 // now and then rather than growing it for ever.
 const maxTagJSONCache = 4096
 
