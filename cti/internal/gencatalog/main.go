@@ -253,8 +253,8 @@ func genCatalog(c *catalog, b *bytes.Buffer) {
 			newFn = fmt.Sprintf("func() Message { return new(%s) }", m.GoName)
 			sizeFn = fmt.Sprintf("fixedSize%s", m.GoName)
 		}
-		fmt.Fprintf(b, "%d: {MsgInfo: MsgInfo{Type: %d, Name: %q, CCXName: %q, Direction: %s, CCXOnly: %v, Conf: %q, HasLayout: %v}, new: %s, fixedSize: %s},\n",
-			m.ID, m.ID, m.Name, m.CCX, dirConst(m.Dir), m.CCXOnly, m.Conf, !m.Raw, newFn, sizeFn)
+		fmt.Fprintf(b, "%d: {MsgInfo: MsgInfo{Type: %d, Name: %q, CCXName: %q, Direction: %s, CCXOnly: %v, Conf: %q, HasLayout: %v, Reply: %v}, new: %s, fixedSize: %s},\n",
+			m.ID, m.ID, m.Name, m.CCX, dirConst(m.Dir), m.CCXOnly, m.Conf, !m.Raw, m.Reply, newFn, sizeFn)
 	}
 	b.WriteString("}\n\n")
 	genWireIDs(c, b)

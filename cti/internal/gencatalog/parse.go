@@ -63,6 +63,7 @@ type msgDef struct {
 	CCX     string
 	CCXOnly bool
 	Conf    string
+	Reply   bool // answers a request with its InvokeID
 	Raw     bool
 	Fixed   []fixedField
 	Items   []item
@@ -279,7 +280,8 @@ func (c *catalog) loadMessages(path string) error {
 			seen[id] = true
 			o := opts(w[4:])
 			_, ccxOnly := o["ccxonly"]
-			cur = &msgDef{ID: id, Name: w[2], Dir: w[3], CCX: o["ccx"], CCXOnly: ccxOnly, Conf: o["conf"], line: lr.n}
+			_, reply := o["reply"]
+			cur = &msgDef{ID: id, Name: w[2], Dir: w[3], CCX: o["ccx"], CCXOnly: ccxOnly, Conf: o["conf"], Reply: reply, line: lr.n}
 			switch cur.Dir {
 			case "C>S", "S>C", "both", "?":
 			default:
@@ -383,6 +385,10 @@ func (c *catalog) check() error {
 	for _, m := range c.Msgs {
 		if m.Raw && (len(m.Fixed) > 0 || len(m.Items) > 0) {
 			return fmt.Errorf("messages.txt:%d: %s: raw and a layout", m.line, m.Name)
+		}
+		if m.Reply && !m.Raw && (len(m.Fixed) == 0 || m.Fixed[0].Name != "InvokeID") {
+			// A client finds the request a reply answers by the InvokeID in front.
+			return fmt.Errorf("messages.txt:%d: %s: a reply must start with fixed InvokeID", m.line, m.Name)
 		}
 		names := map[string]string{}
 		add := func(n, what string) error {
