@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -119,7 +120,8 @@ type call struct {
 	typ   cti.CallType
 	data  callData
 	conns []*conn
-	sg    uint32
+	sg    uint32      // SkillGroupNumber of an ACD call
+	grp   *skillGroup // the group whose queue it waits in (or last waited in), nil if none
 
 	calling     string // calling device and its type, for the Calling* fields
 	callingType cti.DeviceIDType
@@ -199,6 +201,9 @@ type CallOptions struct {
 	NamedVariables          []cti.NamedVariable
 	// TalkTime overrides Calls.TalkTime for this call; negative: the caller never hangs up.
 	TalkTime time.Duration
+	// SkillGroup queues the call for this skill group. Zero: the group of DialedNumber; with
+	// neither, a generated call picks a group at random.
+	SkillGroup uint32
 }
 
 func (c *center) newCall(t *tx, typ cti.CallType) *call {
@@ -206,11 +211,7 @@ func (c *center) newCall(t *tx, typ cti.CallType) *call {
 	if c.lastCallID == 0 || c.lastCallID == 0xFFFFFFFF {
 		c.lastCallID = 1
 	}
-	sg := uint32(0)
-	if len(c.cfg.Agents.SkillGroups) > 0 {
-		sg = c.cfg.Agents.SkillGroups[0]
-	}
-	cl := &call{id: c.lastCallID, typ: typ, sg: sg}
+	cl := &call{id: c.lastCallID, typ: typ, sg: c.groups[0].num}
 	days := uint32(t.now.Unix() / 86400)
 	cl.data.routerDay, cl.data.routerCallID = days, cl.id
 	c.calls[cl.id] = cl
@@ -255,6 +256,12 @@ func (c *center) offerCall(o CallOptions) (uint32, error) {
 	if c.closed {
 		return 0, ErrServerClosed
 	}
+	if o.SkillGroup != 0 && c.groupByNum[o.SkillGroup] == nil {
+		return 0, fmt.Errorf("sim: OfferCall: no skill group %d", o.SkillGroup)
+	}
+	if o.DialedNumber != "" && o.SkillGroup == 0 && c.groupFor(o.DialedNumber) == nil {
+		return 0, fmt.Errorf("sim: OfferCall: dialed number %s queues for no skill group", o.DialedNumber)
+	}
 	return c.offer(&t, o).id, nil
 }
 
@@ -271,13 +278,25 @@ func (c *center) offer(t *tx, o CallOptions) *call {
 			d.ani = strconv.FormatUint(2_000_000_000+c.rng.Uint64N(7_000_000_000), 10)
 		}
 	}
-	d.dnis = o.DNIS
-	if d.dnis == "" {
-		d.dnis = k.DNISes[c.rng.IntN(len(k.DNISes))]
+	g := c.groupByNum[o.SkillGroup]
+	if g == nil && o.DialedNumber != "" {
+		g = c.groupFor(o.DialedNumber)
+	}
+	if g == nil {
+		g = c.groups[0]
+		if len(c.groups) > 1 {
+			g = c.groups[c.rng.IntN(len(c.groups))]
+		}
 	}
 	d.dialed = o.DialedNumber
 	if d.dialed == "" {
-		d.dialed = k.DialedNumber
+		d.dialed = g.dialed
+	}
+	d.dnis = o.DNIS
+	if d.dnis == "" && len(k.DNISes) > 0 {
+		d.dnis = k.DNISes[c.rng.IntN(len(k.DNISes))]
+	} else if d.dnis == "" {
+		d.dnis = d.dialed
 	}
 	d.ced = o.CallerEnteredDigits
 	d.vars = k.CallVariables
@@ -300,19 +319,25 @@ func (c *center) offer(t *tx, o CallOptions) *call {
 	cl.caller = c.addConn(cl, nil, d.ani, cti.LCSConnect)
 	c.stats.calls.offered.Add(1)
 	t.toAllEvents(cti.BeginCallMask, c.beginCall(cl, d.ani))
-	c.enqueue(t, cl, false)
+	c.enqueue(t, cl, g, false)
 	return cl
 }
 
-// enqueue puts a call in the queue (at the front when it comes back from ring-no-answer) and
-// tells the all-events sessions and the call's parties.
-func (c *center) enqueue(t *tx, cl *call, front bool) {
-	cl.queued, cl.queuedAt = true, t.now
-	if front {
-		c.queue = slices.Insert(c.queue, 0, cl)
-	} else {
-		c.queue = append(c.queue, cl)
+// enqueue puts a call in a skill group's queue (at the front when it comes back from
+// ring-no-answer) and tells the all-events sessions and the call's parties.
+func (c *center) enqueue(t *tx, cl *call, g *skillGroup, front bool) {
+	cl.queued, cl.grp = true, g
+	if cl.isACD() {
+		cl.sg = g.num
 	}
+	if front {
+		// Back at the head: it keeps the place its first arrival earned.
+		g.queue = slices.Insert(g.queue, 0, cl)
+	} else {
+		cl.queuedAt = t.now
+		g.queue = append(g.queue, cl)
+	}
+	g.stats.Queued++
 	t.toCall(cl, cti.CallQueuedMask, c.queuedEvent(cl))
 	if qt := c.cfg.Calls.QueueTimeout; qt > 0 && cl.caller != nil && cl.queueTimer == nil {
 		cl.queueTimer = time.AfterFunc(qt, c.timerFunc(func(t *tx) {
@@ -320,7 +345,8 @@ func (c *center) enqueue(t *tx, cl *call, front bool) {
 			if !cl.queued || cl.ended || cl.caller == nil {
 				return
 			}
-			c.dequeue(cl)
+			cl.grp.stats.Abandoned++
+			c.dequeue(t, cl, cti.CECCallCancelled)
 			c.stats.calls.abandoned.Add(1)
 			c.releaseConn(t, cl.caller, cti.CECNone)
 		}))
@@ -328,27 +354,17 @@ func (c *center) enqueue(t *tx, cl *call, front bool) {
 	t.route = true
 }
 
-func (c *center) dequeue(cl *call) {
+// dequeue takes a call out of its queue: CALL_DEQUEUED_EVENT (cause CEC_NONE when it goes to
+// an agent, CEC_CALL_CANCELLED when the caller leaves) to the all-events sessions and the
+// call's parties.
+func (c *center) dequeue(t *tx, cl *call, cause cti.EventCause) {
 	if !cl.queued {
 		return
 	}
 	cl.queued = false
-	c.queue = slices.DeleteFunc(c.queue, func(x *call) bool { return x == cl })
-}
-
-// routeQueued gives queued calls to the longest-available agents.
-func (c *center) routeQueued(t *tx) {
-	t.route = false
-	for len(c.queue) > 0 && c.avail.head != nil && !c.pgOffline {
-		cl := c.queue[0]
-		c.dequeue(cl)
-		a := c.avail.head
-		if cl.queueTimer != nil && (cl.caller != nil) {
-			cl.queueTimer.Stop()
-			cl.queueTimer = nil
-		}
-		c.deliver(t, cl, a.dev, true)
-	}
+	g := cl.grp
+	g.queue = slices.DeleteFunc(g.queue, func(x *call) bool { return x == cl })
+	t.toCall(cl, cti.CallDequeuedMask, c.dequeuedEvent(cl, cause))
 }
 
 // deliver makes a device's phone ring with a call: the agent is reserved, then BEGIN_CALL_EVENT
@@ -390,7 +406,7 @@ func (c *center) ringNoAnswer(t *tx, cn *conn) {
 	}
 	c.stats.calls.requeued.Add(1)
 	if cl.caller != nil || len(cl.conns) > 0 {
-		c.enqueue(t, cl, true)
+		c.enqueue(t, cl, cl.grp, true)
 	} else {
 		c.clearCall(t, cl, cti.CECNone)
 	}
@@ -454,7 +470,7 @@ func (c *center) clearCall(t *tx, cl *call, cause cti.EventCause, extra ...*devi
 		return
 	}
 	cl.ended = true
-	c.dequeue(cl)
+	c.dequeue(t, cl, cti.CECCallCancelled)
 	cl.stopTimers()
 	last := ""
 	if len(cl.conns) > 0 {
@@ -494,7 +510,7 @@ const (
 	destInvalid destKind = iota
 	destAgent            // an agent extension with an AVAILABLE agent
 	destOutside          // an outside number: answers at once
-	destQueue            // Calls.DialedNumber: queued for the next available agent
+	destQueue            // a skill group's dialed number: queued for its next available member
 )
 
 // destination classifies a dialled number.
@@ -502,7 +518,7 @@ func (c *center) destination(number string, from *device) (destKind, *device) {
 	if number == "" {
 		return destInvalid, nil
 	}
-	if number == c.cfg.Calls.DialedNumber || number == c.cfg.Calls.RouteDevice {
+	if c.groupFor(number) != nil {
 		return destQueue, nil
 	}
 	if d := c.devices[number]; d != nil {
@@ -527,7 +543,7 @@ func (c *center) reach(t *tx, cl *call, kind destKind, d *device, number string)
 		t.toCall(cl, cti.CallDeliveredMask, c.deliveredEvent(cl, cn, cti.CECNone))
 		c.connect(t, cl, cn)
 	case destQueue:
-		c.enqueue(t, cl, false)
+		c.enqueue(t, cl, c.groupFor(number), false)
 	}
 }
 

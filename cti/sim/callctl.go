@@ -473,7 +473,7 @@ func (c *center) singleStepTransfer(t *tx, s *session, req *cti.TransferCallReq)
 	var to *conn
 	switch kind {
 	case destQueue:
-		c.enqueue(t, cl, false)
+		c.enqueue(t, cl, c.groupFor(req.DialedNumber), false)
 	default:
 		c.reach(t, cl, kind, td, req.DialedNumber)
 		to = cl.connOf(req.DialedNumber)
@@ -524,7 +524,7 @@ func (c *center) conferenceCall(t *tx, s *session, req *cti.ConferenceCallReq) {
 	// C2 is gone: END_CALL_EVENT to everyone who was in it.
 	cl2.ended = true
 	cl2.stopTimers()
-	c.dequeue(cl2)
+	c.dequeue(t, cl2, cti.CECCallCancelled)
 	t.toDevice(a1.dev, cti.EndCallMask, c.endCall(cl2, a1.id))
 	for _, o := range others {
 		if o.dev != nil {

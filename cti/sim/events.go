@@ -50,7 +50,7 @@ func (c *center) service() (uint32, uint32) {
 // called gives the Called and LastRedirect devices of a connection's call leg.
 func (c *center) called(cl *call, cn *conn) (called string, calledType cti.DeviceIDType, redirect string, redirectType cti.DeviceIDType) {
 	if cn != nil && cn.routed {
-		return cn.id, cn.devType(), c.cfg.Calls.RouteDevice, cti.DevIDRoutePoint
+		return cn.id, cn.devType(), c.queueDevice(cl.grp), cti.DevIDRoutePoint
 	}
 	if cl.called != "" {
 		return cl.called, cl.calledType, "", cti.DevIDNone
@@ -108,14 +108,8 @@ func (c *center) endCall(cl *call, connDev string) *cti.EndCallEvent {
 
 func (c *center) queuedEvent(cl *call) *cti.CallQueuedEvent {
 	sn, sid := c.service()
-	num, id, prio := c.skill(cl)
-	if num == 0 && len(c.cfg.Agents.SkillGroups) > 0 {
-		num, id = c.cfg.Agents.SkillGroups[0], c.cfg.Agents.SkillGroups[0]
-		if c.uccx {
-			id = noneID
-		}
-	}
-	route := c.cfg.Calls.RouteDevice
+	num, id := c.queueSkill(cl)
+	route := c.queueDevice(cl.grp)
 	m := &cti.CallQueuedEvent{
 		PeripheralID:           c.pid,
 		PeripheralType:         c.ptype,
@@ -127,7 +121,7 @@ func (c *center) queuedEvent(cl *call) *cti.CallQueuedEvent {
 		CallingDeviceType:      cl.callingType,
 		CalledDeviceType:       cti.DevIDRoutePoint,
 		LastRedirectDeviceType: cti.DevIDNone,
-		NumQueued:              uint16(min(len(c.queue), 0xFFFF)),
+		NumQueued:              uint16(min(len(cl.grp.queue), 0xFFFF)),
 		NumSkillGroups:         1,
 		LocalConnectionState:   cti.LCSQueued,
 		EventCause:             cti.CECNone,
@@ -135,9 +129,51 @@ func (c *center) queuedEvent(cl *call) *cti.CallQueuedEvent {
 		QueueDeviceID:          route,
 		CallingDeviceID:        cl.calling,
 		CalledDeviceID:         route,
-		SkillGroups:            []cti.SkillGroup{{SkillGroupNumber: num, SkillGroupID: id, SkillGroupPriority: prio}},
+		SkillGroups:            []cti.SkillGroup{{SkillGroupNumber: num, SkillGroupID: id}},
 	}
 	return m
+}
+
+// queueDevice is the device a group's calls wait on: Calls.RouteDevice for the group of
+// Calls.DialedNumber, the group's own dialed number for the others.
+func (c *center) queueDevice(g *skillGroup) string {
+	if g == nil || g.dialed == c.cfg.Calls.DialedNumber {
+		return c.cfg.Calls.RouteDevice
+	}
+	return g.dialed
+}
+
+// queueSkill is SkillGroupNumber and SkillGroupID of the group a call waits in (for any call
+// type: a desktop's call to a group's number queues too).
+func (c *center) queueSkill(cl *call) (uint32, uint32) {
+	if c.uccx {
+		return cl.grp.num, noneID
+	}
+	return cl.grp.num, cl.grp.num
+}
+
+// dequeuedEvent is CALL_DEQUEUED_EVENT: the call left its group's queue (NumQueued is what
+// remains there).
+func (c *center) dequeuedEvent(cl *call, cause cti.EventCause) *cti.CallDequeuedEvent {
+	sn, sid := c.service()
+	num, id := c.queueSkill(cl)
+	route := c.queueDevice(cl.grp)
+	return &cti.CallDequeuedEvent{
+		PeripheralID:           c.pid,
+		PeripheralType:         c.ptype,
+		ConnectionDeviceIDType: dyn,
+		ConnectionCallID:       cl.id,
+		ServiceNumber:          sn,
+		ServiceID:              sid,
+		QueueDeviceType:        cti.DevIDQueue,
+		NumQueued:              uint16(min(len(cl.grp.queue), 0xFFFF)),
+		NumSkillGroups:         1,
+		LocalConnectionState:   cti.LCSNull,
+		EventCause:             cause,
+		ConnectionDeviceID:     route,
+		QueueDeviceID:          route,
+		SkillGroups:            []cti.SkillGroup{{SkillGroupNumber: num, SkillGroupID: id}},
+	}
 }
 
 func (c *center) deliveredEvent(cl *call, cn *conn, cause cti.EventCause) *cti.CallDeliveredEvent {

@@ -24,7 +24,7 @@ func twoAgents(t *testing.T, cfg sim.Config) (srv *sim.Server, mon, a, b *client
 	a.expect(cti.MsgAnswerCallConf, cti.MsgCallEstablishedEvent)
 	a.agentState(cti.AgentStateTalking)
 	b.loginReady("5001")
-	mon.expect(cti.MsgAgentStateEvent, cti.MsgAgentStateEvent, cti.MsgBeginCallEvent, cti.MsgCallQueuedEvent,
+	mon.expect(cti.MsgAgentStateEvent, cti.MsgAgentStateEvent, cti.MsgBeginCallEvent, cti.MsgCallQueuedEvent, cti.MsgCallDequeuedEvent,
 		cti.MsgAgentStateEvent, cti.MsgCallDeliveredEvent, cti.MsgCallEstablishedEvent, cti.MsgAgentStateEvent,
 		cti.MsgAgentStateEvent, cti.MsgAgentStateEvent)
 	return srv, mon, a, b, c1
