@@ -42,10 +42,10 @@ type center struct {
 	groupByDialed map[string]*skillGroup
 	nAvail        int // AVAILABLE agents
 	sessions      map[*session]struct{}
-	allEvents  []*session
-	pgOffline  bool
-	pgTimer    *time.Timer
-	gen        *generator
+	allEvents     []*session
+	pgOffline     bool
+	pgTimer       *time.Timer
+	gen           *generator
 
 	loggedIn, talking int64 // gauges, under mu
 }

@@ -270,7 +270,6 @@ func (c *center) skillGroupCounters() map[string]SkillGroupCounters {
 	return out
 }
 
-
 // ParseSkillGroup parses a skill group given as NUMBER[=DIALED][:AGENTS], the syntax of
 // --skill-group: "2=8002:5000-5049,5080" is group 2, reached by dialling 8002, with agents
 // 5000…5049 and 5080 as members. Without AGENTS every agent is a member.
