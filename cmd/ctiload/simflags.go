@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -237,14 +238,22 @@ func simFlagNames(err error) error {
 	}
 	var out []error
 	for _, e := range list {
-		if rest, ok := strings.CutPrefix(e.Error(), "--"); ok {
-			out = append(out, errors.New("--sim-"+rest))
+		msg := withSimPrefix(e.Error())
+		if strings.HasPrefix(msg, "--sim-") {
+			out = append(out, errors.New(msg))
 		} else {
-			out = append(out, fmt.Errorf("simulator: %w", e))
+			out = append(out, fmt.Errorf("simulator: %s", msg))
 		}
 	}
 	return errors.Join(out...)
 }
+
+// simFlag finds the flag names in the simulator's messages ("change --dialed-number").
+var simFlag = regexp.MustCompile(`(^|[\s(])--([a-z])`)
+
+// withSimPrefix names sim's flags as run spells them: --dialed-number becomes
+// --sim-dialed-number, so that a conflict names the flag the user can change.
+func withSimPrefix(msg string) string { return simFlag.ReplaceAllString(msg, "${1}--sim-${2}") }
 
 // suggest returns the known name closest to name, if it is close: a typo or a missing 's'.
 func suggest(name string, known []string) string {
@@ -291,7 +300,7 @@ func (sp *simPlan) start() (*embeddedSim, error) {
 	if sp.duplex {
 		d, err := sim.NewDuplex(sp.cfg)
 		if err != nil {
-			return nil, &exitError{code: exitInvalidOptions, err: fmt.Errorf("built-in simulator: %w", err)}
+			return nil, &exitError{code: exitInvalidOptions, err: fmt.Errorf("built-in simulator: %s", withSimPrefix(err.Error()))}
 		}
 		if err := d.Listen("127.0.0.1:0", "127.0.0.1:0"); err != nil {
 			d.Close()
@@ -303,7 +312,7 @@ func (sp *simPlan) start() (*embeddedSim, error) {
 	}
 	srv, err := sim.New(sp.cfg)
 	if err != nil {
-		return nil, &exitError{code: exitInvalidOptions, err: fmt.Errorf("built-in simulator: %w", err)}
+		return nil, &exitError{code: exitInvalidOptions, err: fmt.Errorf("built-in simulator: %s", withSimPrefix(err.Error()))}
 	}
 	if err := srv.Listen("127.0.0.1:0"); err != nil {
 		srv.Close()

@@ -20,8 +20,9 @@ import (
 //
 // Inbound ACD call (generator or Server.OfferCall). The call arrives: all-events get
 // BEGIN_CALL_EVENT (CallType ACD_IN, ANI, DNIS, DialedNumber, CallVariable1–10, NamedVariable)
-// and CALL_QUEUED_EVENT (LCS_QUEUED, QueueDeviceID = Calls.RouteDevice). It goes to the
-// longest-available agent:
+// and CALL_QUEUED_EVENT (LCS_QUEUED, QueueDeviceID = Calls.RouteDevice, or the skill group's own
+// number). It goes to the longest-available member of its skill group (skillgroup.go); leaving
+// the queue is CALL_DEQUEUED_EVENT (bridge sessions and the call's parties), then:
 //
 //	AGENT_STATE_EVENT RESERVED
 //	BEGIN_CALL_EVENT        call data

@@ -17,8 +17,9 @@ type SkillGroup struct {
 	// Number is the SkillGroupNumber (and, on UCCE, the SkillGroupID) of the group.
 	Number uint32
 	// DialedNumber queues a call for this group: an inbound call (Server.OfferCall, the
-	// generator) or a desktop dialling it. Empty: the group is reached through Calls.DialedNumber
-	// when it is the first group, otherwise only by its share of generated calls.
+	// generator) or a desktop dialling it. Calls.DialedNumber reaches the first group too, unless
+	// another group claims it. A group without a number of its own is reached only by its share
+	// of generated calls (or, for the first, through Calls.DialedNumber).
 	DialedNumber string
 	// Agents are the IDs of the members; empty means every agent.
 	Agents []string
@@ -128,9 +129,6 @@ func (c *Config) normalizeSkillGroups() []error {
 			errs = append(errs, fmt.Errorf("sim: skill group %d is given twice (--skill-group)", g.Number))
 		}
 		seenNum[g.Number] = true
-		if i == 0 && g.DialedNumber == "" {
-			g.DialedNumber = k.DialedNumber
-		}
 		if g.DialedNumber != "" {
 			if other, dup := seenDialed[g.DialedNumber]; dup {
 				errs = append(errs, fmt.Errorf("sim: skill groups %d and %d both have dialed number %s (--skill-group)", other, g.Number, g.DialedNumber))
@@ -142,12 +140,6 @@ func (c *Config) normalizeSkillGroups() []error {
 			if err != nil || n < first || n > last {
 				errs = append(errs, fmt.Errorf("sim: skill group %d lists agent %q, which is not one of the agents %d…%d (--first-agent-id, --agents)", g.Number, id, first, last))
 			}
-		}
-	}
-	if len(c.SkillGroups) > 0 {
-		// The first group answers Calls.DialedNumber unless another group claims it.
-		if _, claimed := seenDialed[k.DialedNumber]; !claimed && c.SkillGroups[0].DialedNumber != k.DialedNumber {
-			errs = append(errs, fmt.Errorf("sim: the first skill group's dialed number %s differs from the dialed number %s (--dialed-number): give the first group no number, or the same", c.SkillGroups[0].DialedNumber, k.DialedNumber))
 		}
 	}
 	return errs
