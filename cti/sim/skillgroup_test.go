@@ -292,8 +292,8 @@ func TestSkillGroupConfigErrors(t *testing.T) {
 	}{
 		{"unknown member", sim.Config{SkillGroups: []sim.SkillGroup{{Number: 1, Agents: []string{"7000"}}}},
 			`skill group 1 lists agent "7000", which is not one of the agents 5000…5099 (--first-agent-id, --agents)`},
-		{"dialed twice", sim.Config{SkillGroups: []sim.SkillGroup{{Number: 1}, {Number: 2, DialedNumber: "8000"}}},
-			"skill groups 1 and 2 both have dialed number 8000"},
+		{"dialed twice", sim.Config{SkillGroups: []sim.SkillGroup{{Number: 1, DialedNumber: "8001"}, {Number: 2, DialedNumber: "8001"}}},
+			"skill groups 1 and 2 both have dialed number 8001"},
 		{"number twice", sim.Config{SkillGroups: []sim.SkillGroup{{Number: 1}, {Number: 1, DialedNumber: "8001"}}},
 			"skill group 1 is given twice"},
 		{"both ways", sim.Config{Agents: sim.AgentsConfig{SkillGroups: []uint32{3}}, SkillGroups: []sim.SkillGroup{{Number: 1}}},
