@@ -95,7 +95,8 @@ import (
 //	CALL_CONFERENCED_EVENT    Primary C1, Secondary C2, Controller = A, AddedParty = B, NumParties and
 //	                          parties (all, LCS_CONNECT)
 //	CALL_DATA_UPDATE_EVENT    C2 → C1 (B only)
-//	END_CALL_EVENT            C2 (A and B)
+//	then C2 ends as after a transfer (endConsultLeg): CALL_CONNECTION_CLEARED_EVENT C2 (A),
+//	END_CALL_EVENT C2 (B), CALL_CLEARED_EVENT C2 and END_CALL_EVENT C2 (A), cause CEC_NONE
 //
 // A party leaving a conference of three or more: CALL_CONNECTION_CLEARED_EVENT (all),
 // END_CALL_EVENT (the party), the others stay connected.
@@ -129,6 +130,7 @@ type call struct {
 	called      string // the number dialled by a desktop (consultation, make call)
 	calledType  cti.DeviceIDType
 
+	lastParty  string // the device ID of the last connection removed: a call cleared with no party left still names one
 	queued     bool
 	queuedAt   time.Time
 	answered   bool
@@ -230,6 +232,7 @@ func (c *center) addConn(cl *call, d *device, id string, lcs cti.LocalConnection
 
 func (c *center) removeConn(cn *conn) {
 	cn.released = true
+	cn.call.lastParty = cn.id
 	if cn.rona != nil {
 		cn.rona.Stop()
 		cn.rona = nil
@@ -473,7 +476,7 @@ func (c *center) clearCall(t *tx, cl *call, cause cti.EventCause, extra ...*devi
 	cl.ended = true
 	c.dequeue(t, cl, cti.CECCallCancelled)
 	cl.stopTimers()
-	last := ""
+	last := cl.lastParty
 	if len(cl.conns) > 0 {
 		last = cl.conns[0].id
 	}

@@ -442,14 +442,7 @@ func (c *center) transferCall(t *tx, s *session, req *cti.TransferCallReq) {
 	}
 	// The transferring agent leaves both calls.
 	c.releaseConn(t, a1, cti.CECTransfer)
-	t.toCall(cl2, cti.CallConnectionClearedMask, c.connClearedEvent(cl2, a2, cti.CECTransfer))
-	c.removeConn(a2)
-	for _, o := range others {
-		if o.dev != nil {
-			t.toDevice(o.dev, cti.EndCallMask, c.endCall(cl2, o.id))
-		}
-	}
-	c.clearCall(t, cl2, cti.CECTransfer, from)
+	c.endConsultLeg(t, cl2, a2, others, cti.CECTransfer)
 	c.stats.calls.transfers.Add(1)
 	c.refreshAgent(t, from.agent)
 	for _, o := range others {
@@ -457,6 +450,22 @@ func (c *center) transferCall(t *tx, s *session, req *cti.TransferCallReq) {
 			c.refreshAgent(t, o.dev.agent)
 		}
 	}
+}
+
+// endConsultLeg ends the consultation call after a transfer or a conference moved its other
+// parties to the primary call: CALL_CONNECTION_CLEARED_EVENT for the controller's leg (to it and
+// the bridge sessions), END_CALL_EVENT to the parties that moved, then CALL_CLEARED_EVENT and
+// END_CALL_EVENT as for any call that ends.
+func (c *center) endConsultLeg(t *tx, cl2 *call, leg *conn, moved []*conn, cause cti.EventCause) {
+	t.toCall(cl2, cti.CallConnectionClearedMask, c.connClearedEvent(cl2, leg, cause))
+	from := leg.dev
+	c.removeConn(leg)
+	for _, o := range moved {
+		if o.dev != nil {
+			t.toDevice(o.dev, cti.EndCallMask, c.endCall(cl2, o.id))
+		}
+	}
+	c.clearCall(t, cl2, cause, from)
 }
 
 func (c *center) singleStepTransfer(t *tx, s *session, req *cti.TransferCallReq) {
@@ -510,8 +519,6 @@ func (c *center) conferenceCall(t *tx, s *session, req *cti.ConferenceCallReq) {
 		cl1.conns = append(cl1.conns, o)
 	}
 	a1.lcs = cti.LCSConnect
-	// The controller's consultation leg merges into the conference: no clearing event for it.
-	c.removeConn(a2)
 	ps := parties(cl1)
 	t.send(s, &cti.ConferenceCallConf{InvokeID: req.InvokeID, NewConnectionCallID: cl1.id, NewConnectionDeviceIDType: dyn,
 		NumParties: uint16(len(ps)), LineHandle: c.lineHandle(), LineType: c.confLineType(), NewConnectionDeviceID: a1.id, Parties: ps})
@@ -521,18 +528,9 @@ func (c *center) conferenceCall(t *tx, s *session, req *cti.ConferenceCallReq) {
 			t.toDevice(o.dev, cti.CallDataUpdateMask, c.dataUpdate(cl1, cl2.id, o.id))
 		}
 	}
-	// C2 is gone: END_CALL_EVENT to everyone who was in it.
-	cl2.ended = true
-	cl2.stopTimers()
-	c.dequeue(t, cl2, cti.CECCallCancelled)
-	t.toDevice(a1.dev, cti.EndCallMask, c.endCall(cl2, a1.id))
-	for _, o := range others {
-		if o.dev != nil {
-			t.toDevice(o.dev, cti.EndCallMask, c.endCall(cl2, o.id))
-		}
-	}
-	t.toAllEvents(cti.EndCallMask, c.endCall(cl2, a1.id))
-	delete(c.calls, cl2.id)
+	// C2 ends as it does after a transfer: the controller's leg is cleared, then the call, and
+	// everyone who was in it gets END_CALL_EVENT.
+	c.endConsultLeg(t, cl2, a2, others, cti.CECNone)
 	c.stats.calls.conferences.Add(1)
 	c.refreshAgent(t, a1.dev.agent)
 	for _, o := range others {

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"slices"
+
 	"github.com/ctiload/ctiload/cti"
 )
 
@@ -348,12 +350,16 @@ func (c *center) originatedEvent(cl *call, cn *conn, cause cti.EventCause) *cti.
 	}
 }
 
-// parties lists a call's connections for the Parties groups (at most 16, §1).
-func parties(cl *call) []cti.Party {
+// parties lists a call's connections for the Parties groups (at most 16, §1), leaving out
+// the ones given (a transferring party that is leaving).
+func parties(cl *call, leaving ...*conn) []cti.Party {
 	ps := make([]cti.Party, 0, len(cl.conns))
 	for _, cn := range cl.conns {
 		if len(ps) == cti.MaxParties {
 			break
+		}
+		if slices.Contains(leaving, cn) {
+			continue
 		}
 		// ConnectedPartyDeviceIDType is the party's device type: the v20 golden vector carries
 		// DEVID_EXTERNAL (75) there, and the reference library types it as a device type.
@@ -365,7 +371,7 @@ func parties(cl *call) []cti.Party {
 func (c *center) transferredEvent(primary, secondary *call, from, to *conn) *cti.CallTransferredEvent {
 	lh, lt := c.line(primary)
 	num, id, prio := c.skill(primary)
-	ps := parties(primary)
+	ps := parties(primary, from) // NumParties counts who stays: the transferring party leaves
 	m := &cti.CallTransferredEvent{
 		PeripheralID:           c.pid,
 		PeripheralType:         c.ptype,
