@@ -161,6 +161,7 @@ type conn struct {
 	rona     *time.Timer
 	ronaGen  uint64
 	released bool
+	rtp      bool // RTP_STARTED_EVENT sent, RTP_STOPPED_EVENT not yet
 }
 
 func (cn *conn) devType() cti.DeviceIDType {
@@ -230,7 +231,8 @@ func (c *center) addConn(cl *call, d *device, id string, lcs cti.LocalConnection
 	return cn
 }
 
-func (c *center) removeConn(cn *conn) {
+func (c *center) removeConn(t *tx, cn *conn) {
+	c.rtp(t, cn, false)
 	cn.released = true
 	cn.call.lastParty = cn.id
 	if cn.rona != nil {
@@ -402,7 +404,7 @@ func (c *center) deliver(t *tx, cl *call, d *device, routed bool) *conn {
 func (c *center) ringNoAnswer(t *tx, cn *conn) {
 	cl, d := cn.call, cn.dev
 	t.toCall(cl, cti.CallConnectionClearedMask, c.connClearedEvent(cl, cn, cti.CECCallNotAnswered))
-	c.removeConn(cn)
+	c.removeConn(t, cn)
 	t.toDevice(d, cti.EndCallMask, c.endCall(cl, d.ext))
 	if a := d.agent; a != nil {
 		a.pending, a.pendingReason, a.acd = cti.AgentStateNotReady, c.cfg.Agents.RONAReasonCode, false
@@ -448,7 +450,7 @@ func (c *center) releaseConn(t *tx, cn *conn, cause cti.EventCause) {
 	}
 	d := cn.dev
 	t.toCall(cl, cti.CallConnectionClearedMask, c.connClearedEvent(cl, cn, cause))
-	c.removeConn(cn)
+	c.removeConn(t, cn)
 	if c.callIsOver(cl) {
 		c.clearCall(t, cl, cti.CECNone, d)
 	} else if d != nil {
@@ -493,7 +495,7 @@ func (c *center) clearCall(t *tx, cl *call, cause cti.EventCause, extra ...*devi
 		}
 	}
 	for _, cn := range slices.Clone(cl.conns) {
-		c.removeConn(cn)
+		c.removeConn(t, cn)
 	}
 	for _, d := range devs {
 		t.toDevice(d, cti.EndCallMask, c.endCall(cl, d.ext))
@@ -565,6 +567,11 @@ func (c *center) connect(t *tx, cl *call, cn *conn) {
 		}
 	}
 	t.toCall(cl, cti.CallEstablishedMask, c.establishedEvent(cl, cn))
+	for _, o := range cl.conns {
+		if o.lcs == cti.LCSConnect {
+			c.rtp(t, o, true) // media flows between the connected parties
+		}
+	}
 	if cl.caller != nil {
 		c.startTalk(cl)
 	} else if !cl.answered {

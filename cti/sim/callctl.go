@@ -154,6 +154,7 @@ func (c *center) holdCall(t *tx, s *session, req *cti.HoldCallReq) {
 func (c *center) hold(t *tx, cl *call, cn *conn) {
 	cn.lcs = cti.LCSHold
 	t.toCall(cl, cti.CallHeldMask, c.heldEvent(cl, cn))
+	c.rtp(t, cn, false)
 	c.refreshAgent(t, cn.dev.agent)
 }
 
@@ -178,6 +179,7 @@ func (c *center) retrieveCall(t *tx, s *session, req *cti.RetrieveCallReq) {
 func (c *center) retrieve(t *tx, cl *call, cn *conn) {
 	cn.lcs = cti.LCSConnect
 	t.toCall(cl, cti.CallRetrievedMask, c.retrievedEvent(cl, cn))
+	c.rtp(t, cn, true)
 	c.refreshAgent(t, cn.dev.agent)
 }
 
@@ -223,7 +225,7 @@ func (c *center) clearCallReq(t *tx, s *session, req *cti.ClearCallReq) {
 	// The requester's connection goes first, then the call for everyone else.
 	d := cn.dev
 	t.toCall(cl, cti.CallConnectionClearedMask, c.connClearedEvent(cl, cn, cti.CECNone))
-	c.removeConn(cn)
+	c.removeConn(t, cn)
 	c.clearCall(t, cl, cti.CECNone, d)
 	if d != nil {
 		c.refreshAgent(t, d.agent)
@@ -459,7 +461,7 @@ func (c *center) transferCall(t *tx, s *session, req *cti.TransferCallReq) {
 func (c *center) endConsultLeg(t *tx, cl2 *call, leg *conn, moved []*conn, cause cti.EventCause) {
 	t.toCall(cl2, cti.CallConnectionClearedMask, c.connClearedEvent(cl2, leg, cause))
 	from := leg.dev
-	c.removeConn(leg)
+	c.removeConn(t, leg)
 	for _, o := range moved {
 		if o.dev != nil {
 			t.toDevice(o.dev, cti.EndCallMask, c.endCall(cl2, o.id))
@@ -478,7 +480,7 @@ func (c *center) singleStepTransfer(t *tx, s *session, req *cti.TransferCallReq)
 	from := a1.dev
 	// The transferring agent leaves first so that the call does not look over when it goes
 	// back to the queue; the destination is reached before the events say the transfer happened.
-	c.removeConn(a1)
+	c.removeConn(t, a1)
 	var to *conn
 	switch kind {
 	case destQueue:
