@@ -120,7 +120,7 @@ import (
 type call struct {
 	id    uint32
 	typ   cti.CallType
-	data  callData
+	data  cti.CallContext // the call data: BEGIN_CALL_EVENT, CALL_DELIVERED_EVENT, CALL_DATA_UPDATE_EVENT, SNAPSHOT_CALL_CONF
 	conns []*conn
 	sg    uint32      // SkillGroupNumber of an ACD call
 	grp   *skillGroup // the group whose queue it waits in (or last waited in), nil if none
@@ -139,16 +139,6 @@ type call struct {
 	talkTimer  *time.Timer
 	queueTimer *time.Timer
 	ended      bool
-}
-
-// callData is what BEGIN_CALL_EVENT, CALL_DATA_UPDATE_EVENT and SNAPSHOT_CALL_CONF carry.
-type callData struct {
-	ani, dnis, dialed, ced, wrapup     string
-	vars                               [10]string
-	named                              []cti.NamedVariable
-	uui                                []byte
-	customerPhone, customerAccount     string
-	routerDay, routerCallID, routerSeq uint32
 }
 
 // conn is one party of a call.
@@ -217,7 +207,7 @@ func (c *center) newCall(t *tx, typ cti.CallType) *call {
 	}
 	cl := &call{id: c.lastCallID, typ: typ, sg: c.groups[0].num}
 	days := uint32(t.now.Unix() / 86400)
-	cl.data.routerDay, cl.data.routerCallID = days, cl.id
+	cl.data.RouterCallKeyDay, cl.data.RouterCallKeyCallID = days, cl.id
 	c.calls[cl.id] = cl
 	return cl
 }
@@ -276,12 +266,12 @@ func (c *center) offer(t *tx, o CallOptions) *call {
 	k := &c.cfg.Calls
 	cl := c.newCall(t, cti.CallTypeACDIn)
 	d := &cl.data
-	d.ani = o.ANI
-	if d.ani == "" {
+	d.ANI = o.ANI
+	if d.ANI == "" {
 		if len(k.ANIs) > 0 {
-			d.ani = k.ANIs[c.rng.IntN(len(k.ANIs))]
+			d.ANI = k.ANIs[c.rng.IntN(len(k.ANIs))]
 		} else {
-			d.ani = strconv.FormatUint(2_000_000_000+c.rng.Uint64N(7_000_000_000), 10)
+			d.ANI = strconv.FormatUint(2_000_000_000+c.rng.Uint64N(7_000_000_000), 10)
 		}
 	}
 	g := c.groupByNum[o.SkillGroup]
@@ -294,26 +284,26 @@ func (c *center) offer(t *tx, o CallOptions) *call {
 			g = c.groups[c.rng.IntN(len(c.groups))]
 		}
 	}
-	d.dialed = o.DialedNumber
-	if d.dialed == "" {
-		d.dialed = g.dialed
+	d.DialedNumber = o.DialedNumber
+	if d.DialedNumber == "" {
+		d.DialedNumber = g.dialed
 	}
-	d.dnis = o.DNIS
-	if d.dnis == "" && len(k.DNISes) > 0 {
-		d.dnis = k.DNISes[c.rng.IntN(len(k.DNISes))]
-	} else if d.dnis == "" {
-		d.dnis = d.dialed
+	d.DNIS = o.DNIS
+	if d.DNIS == "" && len(k.DNISes) > 0 {
+		d.DNIS = k.DNISes[c.rng.IntN(len(k.DNISes))]
+	} else if d.DNIS == "" {
+		d.DNIS = d.DialedNumber
 	}
-	d.ced = o.CallerEnteredDigits
-	d.vars = k.CallVariables
-	for i, v := range o.CallVariables {
-		if v != "" {
-			d.vars[i] = v
+	d.CallerEnteredDigits = o.CallerEnteredDigits
+	for i, p := range callVars(d) {
+		*p = k.CallVariables[i]
+		if v := o.CallVariables[i]; v != "" {
+			*p = v
 		}
 	}
-	d.named = slices.Clone(k.NamedVariables)
+	d.NamedVariables = slices.Clone(k.NamedVariables)
 	if o.NamedVariables != nil {
-		d.named = mergeNamed(d.named, o.NamedVariables)
+		d.NamedVariables = mergeNamed(d.NamedVariables, o.NamedVariables)
 	}
 	switch {
 	case o.TalkTime > 0:
@@ -321,10 +311,10 @@ func (c *center) offer(t *tx, o CallOptions) *call {
 	case o.TalkTime == 0 && !k.TalkTime.IsZero():
 		cl.talk = max(k.TalkTime.Sample(c.rng), time.Millisecond)
 	}
-	cl.calling, cl.callingType = d.ani, cti.DevIDExternal
-	cl.caller = c.addConn(cl, nil, d.ani, cti.LCSConnect)
+	cl.calling, cl.callingType = d.ANI, cti.DevIDExternal
+	cl.caller = c.addConn(cl, nil, d.ANI, cti.LCSConnect)
 	c.stats.calls.offered.Add(1)
-	t.toAllEvents(cti.BeginCallMask, c.beginCall(cl, d.ani))
+	t.toAllEvents(cti.BeginCallMask, c.beginCall(cl, d.ANI))
 	c.enqueue(t, cl, g, false)
 	return cl
 }
@@ -594,4 +584,10 @@ func mergeNamed(dst, src []cti.NamedVariable) []cti.NamedVariable {
 		}
 	}
 	return dst
+}
+
+// callVars points at CallVariable1…10 of a call context, for the code that treats them as a list.
+func callVars(d *cti.CallContext) [10]*string {
+	return [10]*string{&d.CallVariable1, &d.CallVariable2, &d.CallVariable3, &d.CallVariable4, &d.CallVariable5,
+		&d.CallVariable6, &d.CallVariable7, &d.CallVariable8, &d.CallVariable9, &d.CallVariable10}
 }

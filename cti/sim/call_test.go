@@ -235,11 +235,22 @@ func TestSetCallData(t *testing.T) {
 	conf := c.expect(cti.MsgSetCallDataConf)[0].(*cti.SetCallDataConf)
 	check(t, "CONF InvokeID", conf.InvokeID, inv)
 	up := c.expect(cti.MsgCallDataUpdateEvent)[0].(*cti.CallDataUpdateEvent)
-	check(t, "CallVariable1 kept", up.CallVariable1, "cv1")
+	// Only what changed travels (docs/simulator.md): CallVariable1 is not resent, but kept.
+	check(t, "CallVariable1 not resent", []any{up.CallVariable1, up.Present.Has(cti.TagCallVariable1)}, []any{"", false})
+	check(t, "ANI not resent", up.ANI, "")
 	check(t, "CallVariable2", up.CallVariable2, "new2")
 	check(t, "CallWrapupData", up.CallWrapupData, "wrap")
 	check(t, "NamedVariables", up.NamedVariables, []cti.NamedVariable{{Name: "user.lang", Value: "fr"}})
 	check(t, "ConnectionCallID", up.ConnectionCallID, id)
+	mon.expect(cti.MsgCallDataUpdateEvent)
+	c.send(&cti.SnapshotCallReq{PeripheralID: c.pid, ConnectionCallID: id, ConnectionDeviceIDType: cti.ConnectionIDDynamic, ConnectionDeviceID: "1000"})
+	sn := c.expect(cti.MsgSnapshotCallConf)[0].(*cti.SnapshotCallConf)
+	check(t, "snapshot keeps CallVariable1, has CallVariable2", []string{sn.CallVariable1, sn.CallVariable2}, []string{"cv1", "new2"})
+	// The same data again changes nothing: an update with no call data.
+	c.send(req)
+	c.expect(cti.MsgSetCallDataConf)
+	up = c.expect(cti.MsgCallDataUpdateEvent)[0].(*cti.CallDataUpdateEvent)
+	check(t, "nothing changed", []any{up.CallVariable2, up.CallWrapupData, len(up.NamedVariables)}, []any{"", "", 0})
 	mon.expect(cti.MsgCallDataUpdateEvent)
 
 	// Counts that do not match the named variables.

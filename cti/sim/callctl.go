@@ -260,16 +260,16 @@ func (c *center) consultationCall(t *tx, s *session, req *cti.ConsultationCallRe
 	}
 	cl2 := c.newCall(t, cti.CallTypeConsult)
 	cl2.data = cl1.data
-	cl2.data.named = slices.Clone(cl1.data.named)
-	cl2.data.routerDay, cl2.data.routerCallID = cl1.data.routerDay, cl2.id
-	cl2.data.dialed = req.DialedNumber
+	cl2.data.NamedVariables = slices.Clone(cl1.data.NamedVariables)
+	cl2.data.RouterCallKeyDay, cl2.data.RouterCallKeyCallID = cl1.data.RouterCallKeyDay, cl2.id
+	cl2.data.DialedNumber = req.DialedNumber
 	applyVars(&cl2.data, req.Present, &req.CallVariable1, &req.CallVariable2, &req.CallVariable3, &req.CallVariable4,
 		&req.CallVariable5, &req.CallVariable6, &req.CallVariable7, &req.CallVariable8, &req.CallVariable9, &req.CallVariable10)
 	if req.NamedVariables != nil {
-		cl2.data.named = mergeNamed(cl2.data.named, req.NamedVariables)
+		cl2.data.NamedVariables = mergeNamed(cl2.data.NamedVariables, req.NamedVariables)
 	}
 	if req.Present.Has(9) {
-		cl2.data.uui = req.UserToUserInfo
+		cl2.data.UserToUserInfo = req.UserToUserInfo
 	}
 	c.originate(t, s, cl2, a1.dev, req.DialedNumber, kind, func(newConn *conn) {
 		t.send(s, &cti.ConsultationCallConf{InvokeID: req.InvokeID, NewConnectionCallID: cl2.id,
@@ -284,8 +284,8 @@ func (c *center) consultationCall(t *tx, s *session, req *cti.ConsultationCallRe
 func (c *center) originate(t *tx, s *session, cl *call, from *device, number string, kind destKind, conf func(*conn), calledType cti.DeviceIDType, td *device) {
 	cl.calling, cl.callingType = from.ext, cti.DevIDAgentDevice
 	cl.called, cl.calledType = number, calledType
-	if cl.data.ani == "" {
-		cl.data.ani = from.ext
+	if cl.data.ANI == "" {
+		cl.data.ANI = from.ext
 	}
 	cn := c.addConn(cl, from, from.ext, cti.LCSInitiate)
 	conf(cn)
@@ -326,10 +326,11 @@ func (c *center) confLineType() cti.LineType {
 }
 
 // applyVars copies the CallVariable fields present in a request.
-func applyVars(d *callData, present cti.TagSet, vs ...*string) {
+func applyVars(d *cti.CallContext, present cti.TagSet, vs ...*string) {
+	dst := callVars(d)
 	for i, v := range vs {
 		if present.Has(uint16(13+i)) || *v != "" {
-			d.vars[i] = *v
+			*dst[i] = *v
 		}
 	}
 }
@@ -358,12 +359,12 @@ func (c *center) makeCall(t *tx, s *session, req *cti.MakeCallReq) {
 		typ = cti.CallTypeAgentOut
 	}
 	cl := c.newCall(t, typ)
-	cl.data.dialed, cl.data.dnis = req.DialedNumber, req.DialedNumber
+	cl.data.DialedNumber, cl.data.DNIS = req.DialedNumber, req.DialedNumber
 	applyVars(&cl.data, req.Present, &req.CallVariable1, &req.CallVariable2, &req.CallVariable3, &req.CallVariable4,
 		&req.CallVariable5, &req.CallVariable6, &req.CallVariable7, &req.CallVariable8, &req.CallVariable9, &req.CallVariable10)
-	cl.data.named = slices.Clone(req.NamedVariables)
-	cl.data.uui = req.UserToUserInfo
-	cl.data.wrapup = req.CallWrapupData
+	cl.data.NamedVariables = slices.Clone(req.NamedVariables)
+	cl.data.UserToUserInfo = req.UserToUserInfo
+	cl.data.CallWrapupData = req.CallWrapupData
 	c.originate(t, s, cl, d, req.DialedNumber, kind, func(cn *conn) {
 		t.send(s, &cti.MakeCallConf{InvokeID: req.InvokeID, NewConnectionCallID: cl.id, NewConnectionDeviceIDType: dyn,
 			LineHandle: c.lineHandle(), LineType: c.confLineType(), NewConnectionDeviceID: cn.id})
@@ -439,7 +440,7 @@ func (c *center) transferCall(t *tx, s *session, req *cti.TransferCallReq) {
 	t.toCall(cl1, cti.CallTransferredMask, c.transferredEvent(cl1, cl2, a1, to), from)
 	for _, o := range others {
 		if o.dev != nil {
-			t.toDevice(o.dev, cti.CallDataUpdateMask, c.dataUpdate(cl1, cl2.id, o.id))
+			t.toDevice(o.dev, cti.CallDataUpdateMask, c.dataUpdate(cl1, cl2.id, o.id, &cl1.data))
 		}
 	}
 	// The transferring agent leaves both calls.
@@ -527,7 +528,7 @@ func (c *center) conferenceCall(t *tx, s *session, req *cti.ConferenceCallReq) {
 	t.toCall(cl1, cti.CallConferencedMask, c.conferencedEvent(cl1, cl2, a1, others[0]))
 	for _, o := range others {
 		if o.dev != nil {
-			t.toDevice(o.dev, cti.CallDataUpdateMask, c.dataUpdate(cl1, cl2.id, o.id))
+			t.toDevice(o.dev, cti.CallDataUpdateMask, c.dataUpdate(cl1, cl2.id, o.id, &cl1.data))
 		}
 	}
 	// C2 ends as it does after a transfer: the controller's leg is cleared, then the call, and
@@ -609,31 +610,7 @@ func (c *center) setCallData(t *tx, s *session, req *cti.SetCallDataReq) {
 		s.fail(req.InvokeID, cti.ECTIInvalidNumNamedArrays)
 		return
 	}
-	d := &cl.data
-	p := req.Present
-	set := func(tag uint16, dst *string, v string) {
-		if p.Has(tag) {
-			*dst = v
-		}
-	}
-	set(8, &d.ani, req.ANI)
-	set(10, &d.dnis, req.DNIS)
-	set(11, &d.dialed, req.DialedNumber)
-	set(12, &d.ced, req.CallerEnteredDigits)
-	set(46, &d.wrapup, req.CallWrapupData)
-	set(95, &d.customerPhone, req.CustomerPhoneNumber)
-	set(96, &d.customerAccount, req.CustomerAccountNumber)
-	if p.Has(9) {
-		d.uui = req.UserToUserInfo
-	}
-	vs := [10]string{req.CallVariable1, req.CallVariable2, req.CallVariable3, req.CallVariable4, req.CallVariable5,
-		req.CallVariable6, req.CallVariable7, req.CallVariable8, req.CallVariable9, req.CallVariable10}
-	for i, v := range vs {
-		set(uint16(13+i), &d.vars[i], v)
-	}
-	if len(req.NamedVariables) > 0 {
-		d.named = mergeNamed(d.named, req.NamedVariables)
-	}
+	delta := c.updateCallData(&cl.data, req)
 	t.send(s, &cti.SetCallDataConf{InvokeID: req.InvokeID})
 	connDev := ""
 	if od := s.ownDevice(); od != nil {
@@ -641,7 +618,47 @@ func (c *center) setCallData(t *tx, s *session, req *cti.SetCallDataReq) {
 	} else if len(cl.conns) > 0 {
 		connDev = cl.conns[0].id
 	}
-	t.toCall(cl, cti.CallDataUpdateMask, c.dataUpdate(cl, cl.id, connDev))
+	t.toCall(cl, cti.CallDataUpdateMask, c.dataUpdate(cl, cl.id, connDev, &delta))
+}
+
+// updateCallData applies SET_CALL_DATA_REQ's fields to a call's data and returns what changed:
+// CALL_DATA_UPDATE_EVENT carries only the items that changed, each marked present so that one
+// set to empty is sent too.
+func (c *center) updateCallData(d *cti.CallContext, req *cti.SetCallDataReq) cti.CallContext {
+	var delta cti.CallContext
+	p := req.Present
+	set := func(tag uint16, dst, deltaDst *string, v string) {
+		if p.Has(tag) && *dst != v {
+			*dst, *deltaDst = v, v
+			delta.Present.Add(tag)
+		}
+	}
+	set(8, &d.ANI, &delta.ANI, req.ANI)
+	set(10, &d.DNIS, &delta.DNIS, req.DNIS)
+	set(11, &d.DialedNumber, &delta.DialedNumber, req.DialedNumber)
+	set(12, &d.CallerEnteredDigits, &delta.CallerEnteredDigits, req.CallerEnteredDigits)
+	set(46, &d.CallWrapupData, &delta.CallWrapupData, req.CallWrapupData)
+	set(95, &d.CustomerPhoneNumber, &delta.CustomerPhoneNumber, req.CustomerPhoneNumber)
+	set(96, &d.CustomerAccountNumber, &delta.CustomerAccountNumber, req.CustomerAccountNumber)
+	if p.Has(9) && string(d.UserToUserInfo) != string(req.UserToUserInfo) {
+		d.UserToUserInfo, delta.UserToUserInfo = req.UserToUserInfo, req.UserToUserInfo
+		delta.Present.Add(9)
+	}
+	vs := [10]string{req.CallVariable1, req.CallVariable2, req.CallVariable3, req.CallVariable4, req.CallVariable5,
+		req.CallVariable6, req.CallVariable7, req.CallVariable8, req.CallVariable9, req.CallVariable10}
+	dv, deltaVars := callVars(d), callVars(&delta)
+	for i, v := range vs {
+		set(uint16(13+i), dv[i], deltaVars[i], v)
+	}
+	for _, nv := range req.NamedVariables {
+		i := slices.IndexFunc(d.NamedVariables, func(x cti.NamedVariable) bool { return x.Name == nv.Name })
+		if i >= 0 && d.NamedVariables[i].Value == nv.Value {
+			continue
+		}
+		d.NamedVariables = mergeNamed(d.NamedVariables, []cti.NamedVariable{nv})
+		delta.NamedVariables = append(delta.NamedVariables, nv)
+	}
+	return delta
 }
 
 func (c *center) snapshotCall(t *tx, s *session, req *cti.SnapshotCallReq) {

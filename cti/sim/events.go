@@ -64,36 +64,17 @@ func (c *center) called(cl *call, cn *conn) (called string, calledType cti.Devic
 }
 
 func (c *center) beginCall(cl *call, connDev string) *cti.BeginCallEvent {
-	d := &cl.data
 	m := &cti.BeginCallEvent{
 		PeripheralID:           c.pid,
 		PeripheralType:         c.ptype,
-		NumNamedVariables:      uint16(len(d.named)),
 		CallType:               cl.typ,
 		ConnectionDeviceIDType: dyn,
 		ConnectionCallID:       cl.id,
 		ConnectionDeviceID:     connDev,
-		ANI:                    d.ani,
-		UserToUserInfo:         d.uui,
-		DNIS:                   d.dnis,
-		DialedNumber:           d.dialed,
-		CallerEnteredDigits:    d.ced,
-		RouterCallKeyDay:       d.routerDay,
-		RouterCallKeyCallID:    d.routerCallID,
-		CallWrapupData:         d.wrapup,
-		NamedVariables:         d.named,
 	}
-	m.Present.Add(25)
-	setVars(&m.CallVariable1, &m.CallVariable2, &m.CallVariable3, &m.CallVariable4, &m.CallVariable5,
-		&m.CallVariable6, &m.CallVariable7, &m.CallVariable8, &m.CallVariable9, &m.CallVariable10, d.vars)
+	m.SetCallContext(&cl.data)
+	m.Present.Add(cti.TagConnectionDeviceID)
 	return m
-}
-
-func setVars(p1, p2, p3, p4, p5, p6, p7, p8, p9, p10 *string, v [10]string) {
-	ps := [10]*string{p1, p2, p3, p4, p5, p6, p7, p8, p9, p10}
-	for i, p := range ps {
-		*p = v[i]
-	}
 }
 
 func (c *center) endCall(cl *call, connDev string) *cti.EndCallEvent {
@@ -183,7 +164,6 @@ func (c *center) deliveredEvent(cl *call, cn *conn, cause cti.EventCause) *cti.C
 	sn, sid := c.service()
 	num, id, prio := c.skill(cl)
 	called, calledT, redir, redirT := c.called(cl, cn)
-	d := &cl.data
 	m := &cti.CallDeliveredEvent{
 		PeripheralID:           c.pid,
 		PeripheralType:         c.ptype,
@@ -202,22 +182,13 @@ func (c *center) deliveredEvent(cl *call, cn *conn, cause cti.EventCause) *cti.C
 		LastRedirectDeviceType: redirT,
 		LocalConnectionState:   cn.lcs,
 		EventCause:             cause,
-		NumNamedVariables:      uint16(len(d.named)),
 		ConnectionDeviceID:     cn.id,
 		AlertingDeviceID:       cn.id,
 		CallingDeviceID:        cl.calling,
 		CalledDeviceID:         called,
 		LastRedirectDeviceID:   redir,
-		ANI:                    d.ani,
-		UserToUserInfo:         d.uui,
-		DNIS:                   d.dnis,
-		DialedNumber:           d.dialed,
-		CallerEnteredDigits:    d.ced,
-		CallWrapupData:         d.wrapup,
-		NamedVariables:         d.named,
 	}
-	setVars(&m.CallVariable1, &m.CallVariable2, &m.CallVariable3, &m.CallVariable4, &m.CallVariable5,
-		&m.CallVariable6, &m.CallVariable7, &m.CallVariable8, &m.CallVariable9, &m.CallVariable10, d.vars)
+	m.SetCallContext(&cl.data)
 	return m
 }
 
@@ -429,14 +400,13 @@ func (c *center) conferencedEvent(primary, secondary *call, controller, added *c
 	}
 }
 
-// dataUpdate is CALL_DATA_UPDATE_EVENT with the whole call data; oldID differs from the call's ID
-// when a transfer or conference moved a party to another call.
-func (c *center) dataUpdate(cl *call, oldID uint32, connDev string) *cti.CallDataUpdateEvent {
-	d := &cl.data
+// dataUpdate is CALL_DATA_UPDATE_EVENT carrying data: the whole call data when a transfer or
+// conference moved a party to another call (oldID is the call it left), or only what
+// SET_CALL_DATA_REQ changed.
+func (c *center) dataUpdate(cl *call, oldID uint32, connDev string, data *cti.CallContext) *cti.CallDataUpdateEvent {
 	m := &cti.CallDataUpdateEvent{
 		PeripheralID:              c.pid,
 		PeripheralType:            c.ptype,
-		NumNamedVariables:         uint16(len(d.named)),
 		CallType:                  cl.typ,
 		ConnectionDeviceIDType:    dyn,
 		ConnectionCallID:          oldID,
@@ -444,42 +414,18 @@ func (c *center) dataUpdate(cl *call, oldID uint32, connDev string) *cti.CallDat
 		NewConnectionCallID:       cl.id,
 		ConnectionDeviceID:        connDev,
 		NewConnectionDeviceID:     connDev,
-		ANI:                       d.ani,
-		UserToUserInfo:            d.uui,
-		DNIS:                      d.dnis,
-		DialedNumber:              d.dialed,
-		CallerEnteredDigits:       d.ced,
-		RouterCallKeyDay:          d.routerDay,
-		RouterCallKeyCallID:       d.routerCallID,
-		CallWrapupData:            d.wrapup,
-		NamedVariables:            d.named,
-		CustomerPhoneNumber:       d.customerPhone,
-		CustomerAccountNumber:     d.customerAccount,
 	}
-	m.Present.Add(25)
-	setVars(&m.CallVariable1, &m.CallVariable2, &m.CallVariable3, &m.CallVariable4, &m.CallVariable5,
-		&m.CallVariable6, &m.CallVariable7, &m.CallVariable8, &m.CallVariable9, &m.CallVariable10, d.vars)
+	m.Present.Add(cti.TagConnectionDeviceID)
+	m.SetCallContext(data)
 	return m
 }
 
 func (c *center) snapshot(invoke uint32, cl *call) *cti.SnapshotCallConf {
-	d := &cl.data
 	m := &cti.SnapshotCallConf{
-		InvokeID:            invoke,
-		CallType:            cl.typ,
-		NumNamedVariables:   uint16(len(d.named)),
-		ANI:                 d.ani,
-		UserToUserInfo:      d.uui,
-		DNIS:                d.dnis,
-		DialedNumber:        d.dialed,
-		CallerEnteredDigits: d.ced,
-		RouterCallKeyDay:    d.routerDay,
-		RouterCallKeyCallID: d.routerCallID,
-		CallWrapupData:      d.wrapup,
-		NamedVariables:      d.named,
+		InvokeID: invoke,
+		CallType: cl.typ,
 	}
-	setVars(&m.CallVariable1, &m.CallVariable2, &m.CallVariable3, &m.CallVariable4, &m.CallVariable5,
-		&m.CallVariable6, &m.CallVariable7, &m.CallVariable8, &m.CallVariable9, &m.CallVariable10, d.vars)
+	m.SetCallContext(&cl.data)
 	for _, cn := range cl.conns {
 		if len(m.CallDevices) == cti.MaxParties {
 			break
