@@ -198,6 +198,12 @@ declare module 'ctiload' {
     failRate?: string | string[] | { [msg: string]: string | number };
     /** Duplex: fail over to side B (side A to standby) this long after the scenarios start. */
     failoverAfter?: string;
+    /** Duplex: side A active again (B standby) this long after the scenarios start, after failoverAfter. */
+    failbackAfter?: string;
+    /** Take the peripheral offline this long after the scenarios start (SYSTEM_EVENT PERIPHERAL_OFFLINE; requests refused). */
+    pgOfflineAfter?: string;
+    /** The peripheral comes back online after this long offline (default: stays offline). */
+    pgOfflineFor?: string;
     /** First agent ID (default 5000). */
     firstAgentId?: number;
     /** First agent extension (default 1000). */

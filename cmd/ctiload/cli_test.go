@@ -724,6 +724,12 @@ func TestRunMoreFlags(t *testing.T) {
 		r.want(t, 104)
 		contains(t, "stderr", r.stderr, "ctiload: unknown flag: --vu (see ctiload run --help)")
 	})
+	t.Run("peripheral offline from options.simulator", func(t *testing.T) {
+		runCLI(t, nil, "run", "-q", "--no-summary", "pg_offline.js").want(t, 0)
+		r := runCLI(t, nil, "run", "-q", "--no-summary", "--sim-failback-after", "1s", "pass.js")
+		r.want(t, 104)
+		contains(t, "stderr", r.stderr, "--sim-failback-after", "need a duplex simulator")
+	})
 	t.Run("duplex simulator", func(t *testing.T) {
 		r := runCLI(t, nil, "run", "duplex.js")
 		r.want(t, 0)

@@ -27,6 +27,9 @@ type embeddedSimFlags struct {
 	duplex        bool
 	failoverAfter time.Duration
 	failAAfter    time.Duration
+	failbackAfter time.Duration
+	pgOffAfter    time.Duration
+	pgOffFor      time.Duration
 }
 
 func (e *embeddedSimFlags) register(fl *pflag.FlagSet) {
@@ -39,6 +42,9 @@ func (e *embeddedSimFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&e.duplex, "sim-duplex", false, "run a duplex pair: side A active, side B standby; the default target becomes \"A,B\"")
 	fl.DurationVar(&e.failoverAfter, "sim-failover-after", 0, "duplex: fail over to side B this long after the scenarios start")
 	fl.DurationVar(&e.failAAfter, "sim-fail-a-after", 0, "duplex: crash side A this long after the scenarios start")
+	fl.DurationVar(&e.failbackAfter, "sim-failback-after", 0, "duplex: side A active again (B standby) this long after the scenarios start, after --sim-failover-after")
+	fl.DurationVar(&e.pgOffAfter, "sim-pg-offline-after", 0, "take the peripheral offline this long after the scenarios start: SYSTEM_EVENT PERIPHERAL_OFFLINE to every session, requests refused E_CTI_CTI_SERVER_OFFLINE")
+	fl.DurationVar(&e.pgOffFor, "sim-pg-offline-for", 0, "the peripheral comes back online (SYSTEM_EVENT PERIPHERAL_ONLINE) after this long offline (0: stays offline)")
 }
 
 // names returns the flags of the simulator, without their "sim-" prefix, sorted.
@@ -194,6 +200,9 @@ type simPlan struct {
 	duplex        bool
 	failoverAfter time.Duration
 	failAAfter    time.Duration
+	failbackAfter time.Duration
+	pgOffAfter    time.Duration
+	pgOffFor      time.Duration
 	faults        string // the fault flags, for the report header
 }
 
@@ -209,8 +218,14 @@ func (e *embeddedSimFlags) plan(script json.RawMessage, seed int64) (*simPlan, e
 	if err != nil {
 		errs = append(errs, simFlagNames(err))
 	}
-	if (e.failoverAfter > 0 || e.failAAfter > 0) && !e.duplex {
-		errs = append(errs, errors.New("--sim-failover-after and --sim-fail-a-after need a duplex simulator (--sim-duplex, or options.simulator.duplex: true)"))
+	if (e.failoverAfter > 0 || e.failAAfter > 0 || e.failbackAfter > 0) && !e.duplex {
+		errs = append(errs, errors.New("--sim-failover-after, --sim-fail-a-after and --sim-failback-after need a duplex simulator (--sim-duplex, or options.simulator.duplex: true)"))
+	}
+	if e.failbackAfter > 0 && (e.failoverAfter <= 0 || e.failbackAfter <= e.failoverAfter) {
+		errs = append(errs, fmt.Errorf("--sim-failback-after %s must come after --sim-failover-after %s", e.failbackAfter, e.failoverAfter))
+	}
+	if e.pgOffFor > 0 && e.pgOffAfter <= 0 {
+		errs = append(errs, fmt.Errorf("--sim-pg-offline-for %s needs --sim-pg-offline-after (when the peripheral goes offline)", e.pgOffFor))
 	}
 	var faults []string
 	for _, name := range []string{"sim-fail-rate", "sim-latency", "sim-drop-rate", "sim-drop-after", "sim-refuse-open-rate", "sim-slow-read-rate"} {
@@ -226,6 +241,7 @@ func (e *embeddedSimFlags) plan(script json.RawMessage, seed int64) (*simPlan, e
 		return nil, errors.Join(errs...)
 	}
 	return &simPlan{cfg: cfg, duplex: e.duplex, failoverAfter: e.failoverAfter, failAAfter: e.failAAfter,
+		failbackAfter: e.failbackAfter, pgOffAfter: e.pgOffAfter, pgOffFor: e.pgOffFor,
 		faults: strings.Join(faults, ", ")}, nil
 }
 
@@ -349,29 +365,58 @@ func (es *embeddedSim) info() *reports.SimulatorInfo {
 	return &reports.SimulatorInfo{Addrs: es.addrs, Product: product, Agents: agents, CallRate: cfg.Calls.Rate, Faults: es.plan.faults}
 }
 
-// watch triggers the timed fail-overs once the scenarios have run that long.
+// watch triggers the timed fail-overs, fail-back and peripheral outage once the scenarios have
+// run that long.
 func (es *embeddedSim) watch(elapsed func() time.Duration, done <-chan struct{}) {
-	if es.duplex == nil || (es.plan.failoverAfter <= 0 && es.plan.failAAfter <= 0) {
+	type timed struct {
+		at time.Duration
+		do func()
+	}
+	var acts []timed
+	p := es.plan
+	if d := es.duplex; d != nil {
+		if p.failoverAfter > 0 {
+			acts = append(acts, timed{p.failoverAfter, d.Failover})
+		}
+		if p.failAAfter > 0 {
+			acts = append(acts, timed{p.failAAfter, d.FailA})
+		}
+		if p.failbackAfter > 0 {
+			acts = append(acts, timed{p.failbackAfter, d.Failback})
+		}
+	}
+	if p.pgOffAfter > 0 {
+		dur := p.pgOffFor
+		if dur <= 0 {
+			dur = -1 // offline until the run ends
+		}
+		acts = append(acts, timed{p.pgOffAfter, func() {
+			if es.duplex != nil {
+				es.duplex.SetPGOffline(dur)
+			} else {
+				es.srv.SetPGOffline(dur)
+			}
+		}})
+	}
+	if len(acts) == 0 {
 		return
 	}
 	go func() {
 		t := time.NewTicker(20 * time.Millisecond)
 		defer t.Stop()
-		failover, failA := es.plan.failoverAfter > 0, es.plan.failAAfter > 0
-		for failover || failA {
+		for len(acts) > 0 {
 			select {
 			case <-done:
 				return
 			case <-t.C:
 			}
-			if failover && elapsed() >= es.plan.failoverAfter {
-				es.duplex.Failover()
-				failover = false
-			}
-			if failA && elapsed() >= es.plan.failAAfter {
-				es.duplex.FailA()
-				failA = false
-			}
+			acts = slices.DeleteFunc(acts, func(a timed) bool {
+				if elapsed() >= a.at {
+					a.do()
+					return true
+				}
+				return false
+			})
 		}
 	}()
 }
