@@ -725,7 +725,27 @@ func TestRunMoreFlags(t *testing.T) {
 		contains(t, "stderr", r.stderr, "ctiload: unknown flag: --vu (see ctiload run --help)")
 	})
 	t.Run("peripheral offline from options.simulator", func(t *testing.T) {
-		runCLI(t, nil, "run", "-q", "--no-summary", "pg_offline.js").want(t, 0)
+		sum := filepath.Join(t.TempDir(), "summary.json")
+		runCLI(t, nil, "run", "-q", "--no-summary", "--summary-export", sum, "pg_offline.js").want(t, 0)
+		// The simulator's own counters are in the summary, to compare with the client's.
+		var got struct {
+			Run struct {
+				Simulator struct {
+					Counters struct {
+						SessionsOpened int64            `json:"sessions_opened"`
+						Faults         map[string]int64 `json:"faults"`
+						Events         map[string]int64 `json:"events"`
+					} `json:"counters"`
+				} `json:"simulator"`
+			} `json:"run"`
+		}
+		if err := json.Unmarshal([]byte(readText(t, sum)), &got); err != nil {
+			t.Fatal(err)
+		}
+		c := got.Run.Simulator.Counters
+		if c.SessionsOpened != 1 || c.Faults["pg_offline"] != 1 || c.Events["SYSTEM_EVENT"] != 3 {
+			t.Errorf("simulator counters in the summary: %+v; want 1 session, 1 pg_offline fault, 3 SYSTEM_EVENTs (open, offline, online)", c)
+		}
 		r := runCLI(t, nil, "run", "-q", "--no-summary", "--sim-failback-after", "1s", "pass.js")
 		r.want(t, 104)
 		contains(t, "stderr", r.stderr, "--sim-failback-after", "need a duplex simulator")

@@ -421,6 +421,21 @@ func (es *embeddedSim) watch(elapsed func() time.Duration, done <-chan struct{})
 	}()
 }
 
+// countersJSON is the simulator's counters for the summary (nil if they do not marshal).
+func (es *embeddedSim) countersJSON() json.RawMessage {
+	var c sim.Counters
+	if es.duplex != nil {
+		c = es.duplex.Counters()
+	} else {
+		c = es.srv.Counters()
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
 func (es *embeddedSim) close() {
 	if es.duplex != nil {
 		es.duplex.Close()
