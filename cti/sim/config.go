@@ -183,7 +183,7 @@ func (cfg Config) normalize() (Config, error) {
 	}
 	for _, v := range c.Versions {
 		if v == 0 || v > 1000 {
-			errs = append(errs, fmt.Errorf("sim: invalid protocol version %d", v))
+			errs = append(errs, fmt.Errorf("sim: invalid protocol version %d (Versions, --versions)", v))
 		}
 	}
 	if c.Product == UCCX {
@@ -212,7 +212,7 @@ func (cfg Config) normalize() (Config, error) {
 		a.Count = DefaultAgentCount
 	}
 	if a.Count < 0 || a.Count > 1_000_000 {
-		errs = append(errs, fmt.Errorf("sim: Agents.Count %d out of range 1…1000000", a.Count))
+		errs = append(errs, fmt.Errorf("sim: Agents.Count %d out of range 1…1000000 (--agents)", a.Count))
 	}
 	if a.FirstID == 0 {
 		a.FirstID = DefaultFirstAgentID
@@ -221,7 +221,7 @@ func (cfg Config) normalize() (Config, error) {
 		a.FirstExtension = DefaultFirstExtension
 	}
 	if a.FirstID < 0 || a.FirstExtension < 0 {
-		errs = append(errs, errors.New("sim: Agents.FirstID and FirstExtension must be positive"))
+		errs = append(errs, fmt.Errorf("sim: Agents.FirstID %d and FirstExtension %d must be positive (--first-agent-id, --first-extension)", a.FirstID, a.FirstExtension))
 	}
 	a.SkillGroups = append([]uint32(nil), a.SkillGroups...)
 	a.ReasonCodes = append([]uint16(nil), a.ReasonCodes...)
@@ -229,12 +229,12 @@ func (cfg Config) normalize() (Config, error) {
 		a.RONAReasonCode = DefaultRONAReasonCode
 	}
 	if a.RingNoAnswer < 0 || a.WrapUpTime < 0 {
-		errs = append(errs, errors.New("sim: Agents.RingNoAnswer and WrapUpTime must not be negative"))
+		errs = append(errs, fmt.Errorf("sim: Agents.RingNoAnswer %v and WrapUpTime %v must not be negative (--ring-no-answer, --wrap-up-time)", a.RingNoAnswer, a.WrapUpTime))
 	}
 
 	k := &c.Calls
 	if k.Rate < 0 {
-		errs = append(errs, fmt.Errorf("sim: Calls.Rate %v must not be negative", k.Rate))
+		errs = append(errs, fmt.Errorf("sim: Calls.Rate %v must not be negative (--call-rate)", k.Rate))
 	}
 	if k.DialedNumber == "" {
 		k.DialedNumber = defaultDialedNumber(a.FirstExtension, a.Count)
@@ -246,10 +246,10 @@ func (cfg Config) normalize() (Config, error) {
 		k.OutsidePrefix = DefaultOutsidePrefix
 	}
 	if k.QueueTimeout < 0 {
-		errs = append(errs, errors.New("sim: Calls.QueueTimeout must not be negative"))
+		errs = append(errs, fmt.Errorf("sim: Calls.QueueTimeout %v must not be negative (--queue-timeout)", k.QueueTimeout))
 	}
 	if err := k.TalkTime.validate(); err != nil {
-		errs = append(errs, fmt.Errorf("sim: Calls.TalkTime: %w", err))
+		errs = append(errs, fmt.Errorf("sim: Calls.TalkTime (--talk-time): %w", err))
 	}
 	k.ANIs = append([]string(nil), k.ANIs...)
 	k.DNISes = append([]string(nil), k.DNISes...)
