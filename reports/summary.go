@@ -2,6 +2,7 @@ package reports
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -89,6 +90,10 @@ type SimulatorInfo struct {
 	Agents   int      `json:"agents"`
 	CallRate float64  `json:"call_rate,omitempty"` // inbound calls per second
 	Faults   string   `json:"faults,omitempty"`    // the injected faults, as flags give them
+	// Counters are what the simulator did, as `ctiload sim --json` prints them (sessions, requests,
+	// failures sent by code, faults injected, calls by outcome, skill groups), taken when the run
+	// ends: a test compares them with what the client counted.
+	Counters json.RawMessage `json:"counters,omitempty"`
 }
 
 // TargetText is how the header names the target: "built-in simulator 127.0.0.1:40123" or the

@@ -415,6 +415,8 @@ func TestRunInvalidOptions(t *testing.T) {
 		{"bad prometheus-rw setting", []string{"CTILOAD_PROMETHEUS_RW_PUSH_INTERVAL=often"}, []string{"run", "--out", "prometheus-rw=http://127.0.0.1:1", "pass.js"}, `ctiload: CTILOAD_PROMETHEUS_RW_PUSH_INTERVAL: invalid value "often": want a positive duration such as 5s or 500ms`},
 		{"bad log format", nil, []string{"run", "--log-format", "xml", "pass.js"}, `ctiload: --log-format: invalid value "xml": want text or json`},
 		{"unknown sim option", nil, []string{"run", "--sim-agents", "0x", "pass.js"}, `ctiload: --sim-agents: invalid value "0x": want a whole number`},
+		{"sim number conflict", nil, []string{"run", "--sim-dialed-number", "1005", "pass.js"}, `ctiload: built-in simulator: sim: the dialed number (--sim-dialed-number) 1005 is also the extension of agent 5005 (extensions 1000…1019 from --sim-first-extension 1000 and --sim-agents 20): change --sim-dialed-number, --sim-first-extension or --sim-agents`},
+		{"bad skill group", nil, []string{"run", "--sim-skill-group", "2=8002:50x", "pass.js"}, `ctiload: --sim-skill-group: "2=8002:50x": agent IDs "50x": want numbers and ranges such as 5000-5049,5080`},
 		{"unreachable target", nil, []string{"run", "--target", "127.0.0.1:1", "pass.js"}, `ctiload: target 127.0.0.1:1 is unreachable (127.0.0.1:1: connect: connection refused)`},
 		{"bad target", nil, []string{"run", "--target", "nowhere", "pass.js"}, `ctiload: --target: invalid value "nowhere": want host:port, or host:port,host:port for side A and side B`},
 		{"unwritable report", nil, []string{"run", "--html", "/no/such/dir/r.html", "pass.js"}, `ctiload: --html: cannot write "/no/such/dir/r.html": no such file or directory`},
@@ -721,6 +723,32 @@ func TestRunMoreFlags(t *testing.T) {
 		r := runCLI(t, nil, "run", "--vu", "3", "pass.js")
 		r.want(t, 104)
 		contains(t, "stderr", r.stderr, "ctiload: unknown flag: --vu (see ctiload run --help)")
+	})
+	t.Run("peripheral offline from options.simulator", func(t *testing.T) {
+		sum := filepath.Join(t.TempDir(), "summary.json")
+		runCLI(t, nil, "run", "-q", "--no-summary", "--summary-export", sum, "pg_offline.js").want(t, 0)
+		// The simulator's own counters are in the summary, to compare with the client's.
+		var got struct {
+			Run struct {
+				Simulator struct {
+					Counters struct {
+						SessionsOpened int64            `json:"sessions_opened"`
+						Faults         map[string]int64 `json:"faults"`
+						Events         map[string]int64 `json:"events"`
+					} `json:"counters"`
+				} `json:"simulator"`
+			} `json:"run"`
+		}
+		if err := json.Unmarshal([]byte(readText(t, sum)), &got); err != nil {
+			t.Fatal(err)
+		}
+		c := got.Run.Simulator.Counters
+		if c.SessionsOpened != 1 || c.Faults["pg_offline"] != 1 || c.Events["SYSTEM_EVENT"] != 3 {
+			t.Errorf("simulator counters in the summary: %+v; want 1 session, 1 pg_offline fault, 3 SYSTEM_EVENTs (open, offline, online)", c)
+		}
+		r := runCLI(t, nil, "run", "-q", "--no-summary", "--sim-failback-after", "1s", "pass.js")
+		r.want(t, 104)
+		contains(t, "stderr", r.stderr, "--sim-failback-after", "need a duplex simulator")
 	})
 	t.Run("duplex simulator", func(t *testing.T) {
 		r := runCLI(t, nil, "run", "duplex.js")

@@ -365,6 +365,9 @@ func (s *runSession) report(res *engine.Result, runErr error) error {
 	f := s.f
 	outErrs := s.closeStreams()
 	s.info.Outputs = s.hooks.outputs.Status()
+	if s.sim != nil && s.info.Simulator != nil {
+		s.info.Simulator.Counters = s.sim.countersJSON()
+	}
 	sum, err := reports.NewSummary(reports.Input{Result: res, Run: s.info, Pairs: s.hooks.tally.Pairs()},
 		reports.SummaryOptions{TrendStats: s.plan.trendStats})
 	if err != nil {
