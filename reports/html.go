@@ -42,10 +42,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 				values = x.Values
 			}
 		}
-		if v, ok := values[k]; ok {
-			return FormatDuration(v)
-		}
-		return "-"
+		return statText(&LatencyRow{Values: values}, k)
 	},
 	"pct": func(frac float64) string { return fmt.Sprintf("%.1f", math.Max(0, math.Min(100, frac*100))) },
 	"checkRate": func(c CheckRow) float64 {
@@ -78,6 +75,8 @@ type HTMLOptions struct {
 	// over Server-Sent Events from EventsURL (relative to the page), each event a LiveUpdate.
 	Live      bool
 	EventsURL string
+	// Comparison, when set, puts the run beside a baseline (ctiload report --baseline).
+	Comparison *Comparison
 }
 
 // NewHTMLReporter returns the HTML report: one self-contained file (inline CSS, uPlot and the
@@ -94,7 +93,7 @@ func NewHTMLReporter(s *Summary, o HTMLOptions) Reporter {
 			return fmt.Errorf("rendering the HTML report: %w", err)
 		}
 		data := htmlData{S: s, Generated: gen.UTC().Format("2006-01-02 15:04:05 MST"), Live: o.Live,
-			EventsURL: o.EventsURL, Model: template.JS(model),
+			EventsURL: o.EventsURL, Model: template.JS(model), Cmp: o.Comparison,
 			UPlotJS: template.JS(web.UPlotJS), UPlotCSS: template.CSS(web.UPlotCSS), AppJS: template.JS(pageScript),
 			UPlotVersion: strings.TrimSpace(web.UPlotVersion)}
 		var b strings.Builder
@@ -135,6 +134,7 @@ type htmlData struct {
 	Live      bool
 	EventsURL string
 	Model     template.JS // pageModel as JSON
+	Cmp       *Comparison
 	UPlotJS   template.JS
 	UPlotCSS  template.CSS
 	AppJS     template.JS
