@@ -131,11 +131,12 @@ func newPageModel(s *Summary, since int64) pageModel {
 	add(thr)
 	add(chartSpec{ID: "failures-by-code", Title: "Failures per second by code", Note: MetricFailures + " by code", Unit: "rate",
 		Series: perTag(MetricFailures, "code", "sum", byTag(MetricFailures, "code"))})
-	add(chartSpec{ID: "vus", Title: "Active VUs and sessions", Note: "vus (sampled every second), " + MetricSessions + " opened and failed per second",
+	add(chartSpec{ID: "vus", Title: "Active VUs and sessions", Note: "vus (sampled every second); " + MetricSessions + " opened and failed, " + MetricSessionsLost + ", per second",
 		Unit: "count", Series: []seriesSpec{
 			{Label: "active VUs", Key: metrics.VUsName, Field: "last"},
 			{Label: "sessions opened/s", Key: sub(MetricSessions, "result", "opened"), Field: "sum"},
 			{Label: "session failures/s", Key: sub(MetricSessions, "result", "failed"), Field: "sum"},
+			{Label: "sessions lost/s", Key: MetricSessionsLost, Field: "sum"},
 		}})
 	var reqNames, eventNames []string
 	for _, r := range s.Requests {
