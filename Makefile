@@ -2,7 +2,7 @@
 GO ?= go
 SCRIPT ?= scripts/smoke.js
 
-.PHONY: run test test-stress build bench vet fmt fuzz generate
+.PHONY: run test test-stress build bench vet fmt fuzz generate web-assets
 
 run:
 	$(GO) run ./cmd/ctiload run $(SCRIPT)
@@ -40,3 +40,8 @@ fuzz:
 	$(GO) test ./cti -run '^$$' -fuzz FuzzFrameReader -fuzztime 60s
 	$(GO) test ./cti -run '^$$' -fuzz FuzzDecode -fuzztime 60s
 	$(GO) test ./cti/capture -run '^$$' -fuzz FuzzReader -fuzztime 60s
+
+# uPlot for the dashboard and the HTML report, from the npm registry (web/uplot/fetch.sh); the
+# files are committed, so a build needs no network. UPLOT_VERSION=1.6.33 make web-assets updates.
+web-assets:
+	web/uplot/fetch.sh $(UPLOT_VERSION)

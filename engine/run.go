@@ -239,6 +239,26 @@ func (r *Run) Snapshot(key string) (MetricSummary, bool) {
 // metrics.Aggregator.TimeSeries); the Result has the final one.
 func (r *Run) TimeSeries() []Series { return r.agg.TimeSeries() }
 
+// Partial returns the result so far, for a live view (the dashboard): the metrics with their
+// histograms, the thresholds judged now, the scenarios' counts and the per-second history. It
+// reads the aggregator under its lock, like Snapshot, and costs an encoding of every trend: call
+// it about once a second, not per sample.
+func (r *Run) Partial() *Result {
+	r.mu.Lock()
+	start := r.startTime
+	r.mu.Unlock()
+	var elapsed time.Duration
+	if !start.IsZero() {
+		elapsed = time.Since(start)
+	}
+	res := &Result{StartTime: start, Duration: Duration(elapsed), Segment: r.segmentString(),
+		TimeSeries: r.agg.TimeSeries(), LostSamples: r.agg.Lost(), BreakdownOverflow: r.agg.BreakdownOverflow()}
+	res.Metrics, _ = r.agg.Summaries(elapsed) // an encoding failure shows in the final result
+	res.Thresholds = r.agg.Thresholds(elapsed)
+	res.Scenarios = r.scenarioResults()
+	return res
+}
+
 // Elapsed returns the time since the scenarios started, 0 before.
 func (r *Run) Elapsed() time.Duration {
 	r.mu.Lock()
@@ -491,14 +511,7 @@ func (r *Run) finish(ph *phases) (*Result, error) {
 	var verdictErr error
 	res.Metrics, verdictErr = r.agg.Summaries(dur)
 	res.Thresholds = r.agg.Thresholds(dur)
-	for _, sc := range r.scenarios {
-		c := sc.Counts()
-		res.Scenarios = append(res.Scenarios, ScenarioResult{
-			Name: sc.Name(), Executor: sc.Config().Base().Type,
-			Iterations: c.Iterations, Failed: c.Failed, Interrupted: c.Interrupted, Dropped: c.Dropped,
-			VUsMax: sc.InitialisedVUs(),
-		})
-	}
+	res.Scenarios = r.scenarioResults()
 
 	r.mu.Lock()
 	abortErr := r.abortErr
@@ -540,6 +553,20 @@ func (r *Run) finish(ph *phases) (*Result, error) {
 		}
 	}
 	return res, err
+}
+
+// scenarioResults returns the iteration counts of every scenario so far.
+func (r *Run) scenarioResults() []ScenarioResult {
+	var out []ScenarioResult
+	for _, sc := range r.scenarios {
+		c := sc.Counts()
+		out = append(out, ScenarioResult{
+			Name: sc.Name(), Executor: sc.Config().Base().Type,
+			Iterations: c.Iterations, Failed: c.Failed, Interrupted: c.Interrupted, Dropped: c.Dropped,
+			VUsMax: sc.InitialisedVUs(),
+		})
+	}
+	return out
 }
 
 func (r *Run) segmentString() string {

@@ -468,6 +468,26 @@ func TestRunSetTargetAndLiveView(t *testing.T) {
 			if run.Elapsed() != 6050*time.Millisecond {
 				t.Errorf("Elapsed() = %v", run.Elapsed())
 			}
+			// The dashboard's view: the result so far, as the final one will be made.
+			part := run.Partial()
+			if time.Duration(part.Duration) != 6050*time.Millisecond || len(part.Scenarios) != 2 || part.Scenarios[1].Iterations != 71 {
+				t.Errorf("Partial() = %v, %+v; want 6.05s and 71 iterations of rate", time.Duration(part.Duration), part.Scenarios)
+			}
+			if m, ok := part.Metric("iterations{scenario:rate}"); !ok || m.Values["count"] != 71 {
+				t.Errorf("Partial().Metric(iterations{scenario:rate}) = %+v, %v", m, ok)
+			}
+			if m, ok := part.Metric("iteration_duration"); !ok || m.Histogram == "" {
+				t.Errorf("Partial() has no histogram of iteration_duration: %+v", m)
+			}
+			var secs int
+			for _, se := range part.TimeSeries {
+				if se.Key == "iterations" {
+					secs = len(se.Points)
+				}
+			}
+			if secs < 6 {
+				t.Errorf("Partial() has %d seconds of iterations; want the 6 elapsed", secs)
+			}
 		}()
 		res, err := run.Run(context.Background())
 		if err != nil {

@@ -41,6 +41,8 @@ const (
 	MetricBytesReceived               = "cti_bytes_received"
 	MetricOpenBackoffDuration         = "cti_open_backoff_duration"
 	MetricRateLimitWaitDuration       = "cti_rate_limit_wait_duration"
+	// MetricGroupDuration is k6's group_duration: how long each group() took, tagged group.
+	MetricGroupDuration = "group_duration"
 )
 
 // builtin lists the metrics the summary shows in sections of their own; every other metric is
@@ -54,7 +56,7 @@ var builtin = map[string]bool{
 	MetricBytesSent: true, MetricBytesReceived: true, MetricOpenBackoffDuration: true, MetricRateLimitWaitDuration: true,
 	metrics.IterationsName: true, metrics.IterationDurationName: true,
 	metrics.DroppedIterationsName: true, metrics.InterruptedIterationsName: true, metrics.FailedIterationsName: true,
-	metrics.VUsName: true, metrics.VUsMaxName: true, metrics.ChecksName: true,
+	metrics.VUsName: true, metrics.VUsMaxName: true, metrics.ChecksName: true, MetricGroupDuration: true,
 }
 
 // BreakdownTags are the tag keys a run should break its metrics down by for the summary to have
@@ -169,6 +171,9 @@ type Summary struct {
 	Execution    Execution    `json:"execution"`
 	Traffic      Traffic      `json:"traffic"`
 	Other        []MetricRow  `json:"other,omitempty"` // custom metrics
+	// Groups are the script's group() names with their checks and, when the run measured
+	// it, their duration.
+	Groups []GroupRow `json:"groups,omitempty"`
 	// Notes are warnings about the data: lost samples, breakdowns cut short.
 	Notes []string `json:"notes,omitempty"`
 
@@ -297,6 +302,14 @@ type CheckRow struct {
 	Fails  int64  `json:"fails"`
 }
 
+// GroupRow is one group(): the checks made inside it and its duration (group_duration).
+type GroupRow struct {
+	Name     string      `json:"name"`
+	Passes   int64       `json:"passes"`
+	Fails    int64       `json:"fails"`
+	Duration *LatencyRow `json:"duration,omitempty"`
+}
+
 // Execution is the iterations and VUs of the run.
 type Execution struct {
 	Iterations        int64                   `json:"iterations"`
@@ -367,6 +380,7 @@ func NewSummary(in Input, opts SummaryOptions) (*Summary, error) {
 	b.failures()
 	b.sessions()
 	b.checks()
+	b.groups()
 	b.execution()
 	b.traffic()
 	b.other()
@@ -765,6 +779,31 @@ func (b *builder) checks() {
 	slices.SortFunc(b.s.Checks, func(x, y CheckRow) int { return cmp.Compare(x.Name, y.Name) })
 }
 
+func (b *builder) groups() {
+	rows := map[string]*GroupRow{}
+	row := func(name string) *GroupRow {
+		if rows[name] == nil {
+			rows[name] = &GroupRow{Name: name}
+		}
+		return rows[name]
+	}
+	for name, m := range b.res.Breakdown(metrics.ChecksName, "group") {
+		if name == "" {
+			continue // checks outside any group
+		}
+		r := row(name)
+		r.Passes, r.Fails = int64(m.Values["passes"]), int64(m.Values["fails"])
+	}
+	for name, m := range b.res.Breakdown(MetricGroupDuration, "group") {
+		if name != "" && m.Values["count"] > 0 {
+			row(name).Duration = b.latency(name, m)
+		}
+	}
+	for _, name := range sortedKeys(rows) {
+		b.s.Groups = append(b.s.Groups, *rows[name])
+	}
+}
+
 func (b *builder) execution() {
 	e := &b.s.Execution
 	t := b.res.Totals()
@@ -846,7 +885,11 @@ func (m MetricRow) Describe(stats []string) string {
 	v := m.Values
 	switch m.Type {
 	case metrics.Counter:
-		return fmt.Sprintf("%s  %s", formatValue(m.Contains, v["count"]), FormatRate(v["rate"]))
+		count := formatValue(m.Contains, v["count"])
+		if n := v["count"]; m.Contains == metrics.Default && n == math.Trunc(n) {
+			count = FormatCount(n) // a count of things: 73, not 73.0
+		}
+		return fmt.Sprintf("%s  %s", count, FormatRate(v["rate"]))
 	case metrics.Gauge:
 		return fmt.Sprintf("%s  min=%s max=%s", formatValue(m.Contains, v["value"]),
 			formatValue(m.Contains, v["min"]), formatValue(m.Contains, v["max"]))
