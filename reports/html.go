@@ -143,7 +143,7 @@ func (d htmlData) VerdictClass() string {
 	switch v := d.S.Verdict; {
 	case v.Passed():
 		return "pass"
-	case v.ExitCode == engine.ExitInterrupted:
+	case v.Status == "interrupted":
 		return "warn"
 	}
 	return "fail"
