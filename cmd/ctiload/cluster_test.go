@@ -182,7 +182,9 @@ func checkSplit(t *testing.T, m manifests, n int32) (segs, merge *batchv1.Job, s
 			}
 		}
 	}
-	if !anyOf(c.Args, func(a string) bool { return strings.Contains(a, "--summary-export=") && strings.Contains(a, "$(JOB_COMPLETION_INDEX)") }) {
+	if !anyOf(c.Args, func(a string) bool {
+		return strings.Contains(a, "--summary-export=") && strings.Contains(a, "$(JOB_COMPLETION_INDEX)")
+	}) {
 		t.Errorf("segments args %q: want a --summary-export named by $(JOB_COMPLETION_INDEX)", c.Args)
 	}
 	return segs, merge, settings
