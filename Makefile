@@ -48,12 +48,21 @@ IMAGE ?= ctiload:dev
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 OCI ?= $(firstword $(foreach b,podman buildah docker,$(shell command -v $(b) 2>/dev/null)))
 
+# CTILOAD_BIN: put this static binary in the image instead of building one (the tests pass the
+# one they built).
+CTILOAD_BIN ?=
+
 image-context:
 	rm -rf bin/image && mkdir -p bin/image/rootfs/usr/local/bin bin/image/rootfs/tmp bin/image/results
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/image/rootfs/usr/local/bin/ctiload ./cmd/ctiload
+	if [ -n "$(CTILOAD_BIN)" ]; then cp "$(CTILOAD_BIN)" bin/image/rootfs/usr/local/bin/ctiload; else \
+	  CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/image/rootfs/usr/local/bin/ctiload ./cmd/ctiload; fi
 	cp -r scripts bin/image/rootfs/scripts
 	chmod 1777 bin/image/rootfs/tmp
 	cp Dockerfile.local bin/image/Dockerfile
+
+# The 20,000-agent measurement of docs/cluster.md: two segment processes and a simulator here.
+bench-cluster: build
+	deploy/bench/cluster-agents.sh
 
 image: image-context
 	@test -n "$(OCI)" || { echo "make image: no OCI builder (podman, buildah or docker) found"; exit 1; }

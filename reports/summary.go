@@ -820,7 +820,7 @@ func (b *builder) notes() {
 		b.s.Notes = append(b.s.Notes, fmt.Sprintf("missing segment %s: its process wrote no summary (it died, or never ran); this is a partial result", strings.Join(m, ", ")))
 	}
 	if d := time.Duration(b.res.StartSpread); d > startSpreadNote {
-		b.s.Notes = append(b.s.Notes, fmt.Sprintf("the segments started up to %s apart: give them one --start-at so that they run as one test", FormatDuration(float64(d)/float64(time.Millisecond))))
+		b.s.Notes = append(b.s.Notes, fmt.Sprintf("the segments started up to %s apart: a segment ready after its --start-at starts late (give a longer start delay), and without one each starts when ready", FormatDuration(float64(d)/float64(time.Millisecond))))
 	}
 	if n := b.res.LostSamples; n > 0 {
 		b.s.Notes = append(b.s.Notes, fmt.Sprintf("%d samples were lost: VUs still recording after a hard stop", n))
