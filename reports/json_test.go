@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"strings"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/engine/metrics"
