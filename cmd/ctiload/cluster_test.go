@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -387,25 +386,6 @@ func startSim(t *testing.T, args ...string) string {
 	return ""
 }
 
-// runProcess runs ctiload with args and extra environment, returning its exit code.
-func runProcess(t *testing.T, args, env []string) cliResult {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, ctiloadBin, args...)
-	cmd.Env = cleanEnv(env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	r := cliResult{stdout: out.String(), stderr: errb.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("ctiload %q: %v", args, err)
-	}
-	return r
-}
-
 // histogramOf decodes the HdrHistogram of a summary's metric.
 func histogramOf(t *testing.T, s summaryJSON, key string) *hdr.Histogram {
 	t.Helper()
@@ -428,12 +408,12 @@ func histogramOf(t *testing.T, s summaryJSON, key string) *hdr.Histogram {
 
 func TestClusterRunMatchesOneProcess(t *testing.T) {
 	sim := startSim(t, "--agents", "100")
-	const script = "testdata/cluster_rate.js"
+	const script = "cluster_rate.js" // in testdata, where runCLI runs
 
 	// The same test as one process.
 	dir := t.TempDir()
 	single := filepath.Join(dir, "single.json")
-	r := runProcess(t, []string{"run", "-q", "--no-summary", "--target", sim, "--summary-export", single, script}, nil)
+	r := runCLI(t, nil, "run", "-q", "--no-summary", "--target", sim, "--summary-export", single, script)
 	r.want(t, 99) // iterations count<=100 fails on the whole test
 	one := readSummaryJSON(t, single)
 	if one.value("cti_requests", "count") == 0 || one.value("cti_failures", "count") != 0 || one.value("checks", "rate") != 1 {
@@ -471,7 +451,7 @@ func TestClusterRunMatchesOneProcess(t *testing.T) {
 			codes := make([]cliResult, n)
 			for i := range n {
 				pod := containerRun(t, segs, settings, i, mounts)
-				wg.Go(func() { codes[i] = runProcess(t, pod.args, pod.env) })
+				wg.Go(func() { codes[i] = runCLI(t, pod.env, pod.args...) })
 			}
 			wg.Wait()
 			for i, c := range codes {
@@ -481,7 +461,7 @@ func TestClusterRunMatchesOneProcess(t *testing.T) {
 			}
 			// The collector.
 			col := containerRun(t, merge, settings, 0, mounts)
-			r = runProcess(t, col.args, col.env)
+			r = runCLI(t, col.env, col.args...)
 			if r.code != 99 {
 				t.Fatalf("merge exited %d; want 99: the iterations threshold fails on the merged count\n%s\n%s", r.code, r.stdout, r.stderr)
 			}
@@ -547,7 +527,7 @@ func TestClusterRunMatchesOneProcess(t *testing.T) {
 			if err := os.Remove(filepath.Join(results, "split-3-segment-1.json")); err != nil {
 				t.Fatal(err)
 			}
-			r = runProcess(t, col.args, col.env)
+			r = runCLI(t, col.env, col.args...)
 			if r.code != 105 {
 				t.Fatalf("merge with a segment missing exited %d; want 105 (incomplete)\n%s", r.code, r.stderr)
 			}
