@@ -99,7 +99,7 @@ report notes how far apart the segments started.`,
 	fl.DurationVar(&f.mergeWait, "merge-wait", 0, "how long the collector waits for the summaries (default: until the scenarios' end + 10m)")
 	fl.StringVar(&f.storageClass, "storage-class", "", "storageClassName of the results volume, a ReadWriteMany `CLASS` (default: the cluster's default)")
 	fl.StringVar(&f.cpu, "cpu", "", "CPU request of each segment pod (default: the base's, 1)")
-	fl.StringVar(&f.memory, "memory", "", "memory request of each segment pod (default: the base's, 512Mi)")
+	fl.StringVar(&f.memory, "memory", "", "memory request of each segment pod (default: the base's, 1Gi)")
 	fl.StringArrayVarP(&f.env, "env", "e", nil, "`KEY=VALUE` for the script's __ENV in every pod, repeatable")
 	fl.BoolVar(&f.allowOutside, "allow-paths-outside", false, "let the script import and open() files outside its folder")
 	return cmd

@@ -3,10 +3,10 @@
 # session, login, READY, heartbeats) split over SEGMENTS local `ctiload run` processes, exactly
 # as the pods of the Indexed Job run them (CTILOAD_SEGMENT_COUNT, JOB_COMPLETION_INDEX, a common
 # CTILOAD_START_AT), against one separate `ctiload sim` process on 127.0.0.1. It prints the peak
-# RSS of every process, the time the whole center took to log in, the heartbeat misses and the
+# RSS and CPU time of every process, the time the whole center took to log in, the heartbeat misses and the
 # merged verdict. Not part of `make test`: `make bench-cluster` (about two minutes).
 #
-#   AGENTS=19990 SEGMENTS=2 DURATION=60s HEARTBEAT=5s deploy/bench/cluster-agents.sh
+#   AGENTS=19990 SEGMENTS=2 LOGIN_RAMP=60s DURATION=60s HEARTBEAT=5s deploy/bench/cluster-agents.sh
 #
 # Needs: each process holds one socket per session, so the soft file limit is raised to the
 # hard one; the simulator holds every session, so AGENTS must stay below the hard limit
@@ -16,11 +16,12 @@ cd "$(dirname "$0")/../.."
 AGENTS=${AGENTS:-19990}
 SEGMENTS=${SEGMENTS:-2}
 DURATION=${DURATION:-60s}
+LOGIN_RAMP=${LOGIN_RAMP:-60s}
 HEARTBEAT=${HEARTBEAT:-5s}
 START_DELAY=${START_DELAY:-150}
 CTILOAD=${CTILOAD:-bin/ctiload}
 ulimit -n "$(ulimit -Hn)"
-echo "file limit $(ulimit -n); $AGENTS agents in $SEGMENTS segments for $DURATION, heartbeat $HEARTBEAT; $(uptime)"
+echo "file limit $(ulimit -n); $AGENTS agents in $SEGMENTS segments, logins over $LOGIN_RAMP then $DURATION, heartbeat $HEARTBEAT; $(uptime)"
 out=$(mktemp -d)
 trap 'kill $sim 2>/dev/null || true' EXIT
 
@@ -38,9 +39,9 @@ echo "simulator on $addr; common start $start"
 pids=()
 for i in $(seq 0 $((SEGMENTS - 1))); do
   CTILOAD_SEGMENT_COUNT=$SEGMENTS JOB_COMPLETION_INDEX=$i CTILOAD_START_AT=$start CTILOAD_TARGET=$addr \
-    /usr/bin/time -f '%M' -o "$out/rss-$i" \
+    /usr/bin/time -f '%M %U %S %e' -o "$out/rss-$i" \
     "$CTILOAD" run -q --no-summary --summary-export "$out/segment-$i.json" \
-    -e AGENTS="$AGENTS" -e DURATION="$DURATION" -e HEARTBEAT="$HEARTBEAT" deploy/kubernetes/base/agents.js \
+    -e AGENTS="$AGENTS" -e LOGIN_RAMP="$LOGIN_RAMP" -e DURATION="$DURATION" -e HEARTBEAT="$HEARTBEAT" deploy/kubernetes/base/agents.js \
     2>"$out/segment-$i.log" &
   pids+=($!)
 done
@@ -54,12 +55,14 @@ codes=()
 for p in "${pids[@]}"; do
   c=0; wait "$p" || c=$?; codes+=("$c")
 done
+read -r _ _ _ _ _ _ _ _ _ _ _ _ _ simu sims _ < /proc/$sim/stat 2>/dev/null || true
 kill -TERM $sim; wait $sim 2>/dev/null || true
 
 for i in $(seq 0 $((SEGMENTS - 1))); do
-  echo "segment $i: exit ${codes[$i]}, peak RSS $(( $(tail -1 "$out/rss-$i") / 1024 )) MiB"
+  read -r rss user sys wall < <(tail -1 "$out/rss-$i")
+  echo "segment $i: exit ${codes[$i]}, peak RSS $((rss / 1024)) MiB, CPU ${user}s user + ${sys}s system in ${wall}s"
 done
-echo "simulator: peak RSS $((simpeak / 1024)) MiB"
+echo "simulator: peak RSS $((simpeak / 1024)) MiB, CPU $(( ${simu:-0} / $(getconf CLK_TCK) ))s user + $(( ${sims:-0} / $(getconf CLK_TCK) ))s system"
 c=0
 "$CTILOAD" merge --no-color --segment-count "$SEGMENTS" -o "$out/merged.json" "$out"/segment-*.json >"$out/merged.txt" || c=$?
 grep -E 'late=|load average' "$out"/segment-*.log || true
