@@ -328,6 +328,7 @@ func (ph *phases) run() {
 			return
 		}
 	}
+	ph.waitForStart()
 	ph.runScenarios()
 	if r.cfg.Teardown != nil && ph.ctx.Err() == nil && !ph.abandoned {
 		// Teardown runs after a graceful stop and after aborts, not after a hard stop.
@@ -336,6 +337,35 @@ func (ph *phases) run() {
 		}
 	}
 }
+
+// waitForStart waits for Config.StartAt, the start every segment of a test shares; a stop or
+// an abort ends the wait.
+func (ph *phases) waitForStart() {
+	r := ph.r
+	if r.cfg.StartAt.IsZero() {
+		return
+	}
+	d := time.Until(r.cfg.StartAt)
+	if d <= 0 {
+		if d < -lateStartWarning {
+			r.log.Warn("the start time had passed when this process was ready: it starts late, apart from the other segments",
+				"start_at", r.cfg.StartAt.UTC().Format(time.RFC3339Nano), "late", d.Abs().Round(time.Millisecond).String())
+		}
+		return
+	}
+	r.log.Info("waiting for the common start", "start_at", r.cfg.StartAt.UTC().Format(time.RFC3339Nano), "in", d.Round(time.Millisecond).String())
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ph.runCtx.Done():
+	case <-r.stopCh:
+	}
+}
+
+// lateStartWarning is how late past Config.StartAt a process may start without a warning: the
+// time VUs take to begin their first iteration anyway.
+const lateStartWarning = 100 * time.Millisecond
 
 func (ph *phases) initVUs() error {
 	r := ph.r

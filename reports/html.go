@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/web"
 )
 
@@ -168,7 +167,7 @@ func (d htmlData) VerdictClass() string {
 	switch v := d.S.Verdict; {
 	case v.Passed():
 		return "pass"
-	case v.ExitCode == engine.ExitInterrupted:
+	case v.Status == "interrupted":
 		return "warn"
 	}
 	return "fail"

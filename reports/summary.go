@@ -469,6 +469,11 @@ func (b *builder) verdict() {
 			v.Message += "; a threshold aborted the run"
 		}
 	case engine.ExitInterrupted:
+		if missing := res.MissingSegments; len(missing) > 0 && res.ErrorCode == 0 {
+			v.Status = "incomplete"
+			v.Message = fmt.Sprintf("no summary of segment %s: the figures cover the other segments only", strings.Join(missing, ", "))
+			break
+		}
 		v.Status = "interrupted"
 		v.Message = "stopped before its end (graceful stop)"
 		if strings.Contains(res.Error, "hard") {
@@ -855,6 +860,12 @@ func (b *builder) other() {
 }
 
 func (b *builder) notes() {
+	if m := b.res.MissingSegments; len(m) > 0 {
+		b.s.Notes = append(b.s.Notes, fmt.Sprintf("missing segment %s: its process wrote no summary (it died, or never ran); this is a partial result", strings.Join(m, ", ")))
+	}
+	if d := time.Duration(b.res.StartSpread); d > startSpreadNote {
+		b.s.Notes = append(b.s.Notes, fmt.Sprintf("the segments started up to %s apart: a segment ready after its --start-at starts late (give a longer start delay), and without one each starts when ready", FormatDuration(float64(d)/float64(time.Millisecond))))
+	}
 	if n := b.res.LostSamples; n > 0 {
 		b.s.Notes = append(b.s.Notes, fmt.Sprintf("%d samples were lost: VUs still recording after a hard stop", n))
 	}
@@ -862,6 +873,10 @@ func (b *builder) notes() {
 		b.s.Notes = append(b.s.Notes, fmt.Sprintf("%d samples are missing from the per-tag tables: too many distinct tag values", n))
 	}
 }
+
+// startSpreadNote is how far apart merged segments may start without a note: processes that
+// share a --start-at start within milliseconds.
+const startSpreadNote = time.Second
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

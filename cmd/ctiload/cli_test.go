@@ -40,7 +40,10 @@ func TestMain(m *testing.M) {
 	if p, err := exec.LookPath("go"); err == nil {
 		goBin = p
 	}
-	if out, err := exec.Command(goBin, "build", "-o", ctiloadBin, ".").CombinedOutput(); err != nil {
+	// Static, as in the container image (TestImageBuilds puts this binary in one).
+	build := exec.Command(goBin, "build", "-o", ctiloadBin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
 		os.Stderr.Write(out)
 		panic("building ctiload: " + err.Error())
 	}

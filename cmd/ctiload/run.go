@@ -327,6 +327,7 @@ func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr
 	cfg.Logger = s.logger
 	cfg.SampleHook = s.hooks.hook
 	cfg.Env = s.plan.env
+	cfg.StartAt = s.plan.startAt
 	cfg.BreakdownTags = reports.BreakdownTags()
 	run, err := engine.New(cfg, runner)
 	if err != nil {
@@ -515,6 +516,9 @@ func verdictError(s *reports.Summary, runErr error) error {
 		}
 		return fmt.Errorf("%d thresholds failed: %s", len(failed), strings.Join(failed, "; "))
 	case exitInterrupted:
+		if s.Verdict.Status == "incomplete" {
+			return fmt.Errorf("incomplete: %s", s.Verdict.Message)
+		}
 		return errors.New("interrupted: the run was stopped before its end (the summary and reports cover what ran)")
 	case exitScriptError:
 		return fmt.Errorf("script error: %s", s.Result.Error)
