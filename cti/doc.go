@@ -3,7 +3,8 @@
 // catalog and the typed messages. It does no I/O policy of its own — no dialing, no timers, no
 // goroutines —, as pgproto3 holds PostgreSQL's messages while pgconn holds the connection.
 // The client session (dial, open, heartbeats, request/reply correlation, fail-over, trace) is
-// package cti/client; a server simulator is cti/sim.
+// package cti/client; the agent-desktop API on top of it is cti/agent; a server simulator is
+// cti/sim.
 //
 // # Where things are
 //

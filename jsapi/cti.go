@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/cti/agent"
 	"github.com/ctiload/ctiload/cti/client"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/dop251/goja"
@@ -58,7 +59,11 @@ type jsSession struct {
 	agentMode  bool
 	mode       string // "agent" or "bridge": the tag of cti_events_dropped
 
-	consult *consultLeg    // the consultation in progress, for transfer and conference
+	// desk sends the agent requests (login, answer, consult…) through the session's Do (this
+	// type is its agent.Conn) and keeps the consultation in progress.
+	desk    *agent.Desk
+	method  string         // the session method running, for errors
+	res     goja.Value     // the result object of the last request Do sent
 	skipped []client.Event // events a waitFor looked at and its where() refused, oldest first
 	stats   client.SessionStats
 
@@ -80,11 +85,6 @@ type malformedKind struct {
 // maxQueued bounds the heartbeat round trips and reconnections a session's goroutines hand to
 // the VU between two flushes (a script that never uses its session must not grow them).
 const maxQueued = 64
-
-// consultLeg remembers a consultation: the original call (now held) and the consult call.
-type consultLeg struct {
-	held, active conn
-}
 
 const maxSkipped = 256 // events kept for later waitFor calls after a where() refused them
 
@@ -149,11 +149,7 @@ func (v *vu) connect(call goja.FunctionCall) goja.Value {
 		samples.AddAt(m.sessionOpen, end, ms(end.Sub(start)), v.tags("", "", "", "", js.tags))
 		samples.AddAt(m.sessions, end, 1, v.tags("result", "opened", "", "", js.tags))
 	}
-	if js.periph == 0 {
-		if op := s.Opened(); len(op.Peripherals) > 0 && op.Peripherals[0].FltPeripheralID != 0 {
-			js.periph = op.Peripherals[0].FltPeripheralID
-		}
-	}
+	js.desk = agent.New(js, agent.Identity{ID: js.agentID, Extension: js.extension, Instrument: js.instrument, PeripheralID: js.periph})
 	js.obj = v.rt.NewObject()
 	_ = js.obj.SetPrototype(v.sessionProto())
 	if v.sessByObj == nil {

@@ -69,6 +69,11 @@
 // the closed property. A call is any object carrying ConnectionCallID (an event, a snapshot),
 // NewConnectionCallID (a confirmation) or a result with one.
 //
+// The agent methods are a binding over cti/agent (the Go agent-desktop API: typed requests, the
+// UCCE/UCCX agent ID, the consultation bookkeeping): cti_session.go converts arguments, the session
+// is the desk's agent.Conn (its Do applies the run's guards and records the metrics), and errors
+// become results or exceptions. cti.go holds connect and the session options.
+//
 // Events and messages are views: every decoded field by protocol name (enumerations as symbols
 // such as 'AGENT_STATE_AVAILABLE' or 'LCS_ALERTING', numbers as numbers, bytes as hex), plus name,
 // type and, for events, receivedAt (ms since the epoch). Fields are converted on first read.

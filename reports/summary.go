@@ -2,6 +2,7 @@ package reports
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -40,6 +41,9 @@ const (
 	MetricBytesReceived               = "cti_bytes_received"
 	MetricOpenBackoffDuration         = "cti_open_backoff_duration"
 	MetricRateLimitWaitDuration       = "cti_rate_limit_wait_duration"
+	// MetricGroupDuration is k6's group_duration: how long each group() took, tagged group
+	// (recorded by jsapi; the name's home is package metrics).
+	MetricGroupDuration = metrics.GroupDurationName
 )
 
 // builtin lists the metrics the summary shows in sections of their own; every other metric is
@@ -53,7 +57,7 @@ var builtin = map[string]bool{
 	MetricBytesSent: true, MetricBytesReceived: true, MetricOpenBackoffDuration: true, MetricRateLimitWaitDuration: true,
 	metrics.IterationsName: true, metrics.IterationDurationName: true,
 	metrics.DroppedIterationsName: true, metrics.InterruptedIterationsName: true, metrics.FailedIterationsName: true,
-	metrics.VUsName: true, metrics.VUsMaxName: true, metrics.ChecksName: true, metrics.GroupDurationName: true,
+	metrics.VUsName: true, metrics.VUsMaxName: true, metrics.ChecksName: true, MetricGroupDuration: true,
 }
 
 // BreakdownTags are the tag keys a run should break its metrics down by for the summary to have
@@ -89,6 +93,10 @@ type SimulatorInfo struct {
 	Agents   int      `json:"agents"`
 	CallRate float64  `json:"call_rate,omitempty"` // inbound calls per second
 	Faults   string   `json:"faults,omitempty"`    // the injected faults, as flags give them
+	// Counters are what the simulator did, as `ctiload sim --json` prints them (sessions, requests,
+	// failures sent by code, faults injected, calls by outcome, skill groups), taken when the run
+	// ends: a test compares them with what the client counted.
+	Counters json.RawMessage `json:"counters,omitempty"`
 }
 
 // TargetText is how the header names the target: "built-in simulator 127.0.0.1:40123" or the
@@ -161,7 +169,9 @@ type Summary struct {
 	FailureTotal int64        `json:"failure_total"`
 	Sessions     Sessions     `json:"sessions"`
 	Checks       []CheckRow   `json:"checks,omitempty"`
-	Groups       []LatencyRow `json:"groups,omitempty"` // group_duration by group path
+	// Groups are the script's group() names with their checks and, when the run measured
+	// it, their duration.
+	Groups []GroupRow `json:"groups,omitempty"`
 	// ByScenario and ByGroup are the run seen one scenario and one group at a time: the
 	// --summary-mode=full sections.
 	ByScenario []Breakdown `json:"by_scenario,omitempty"`
@@ -318,6 +328,14 @@ type CheckRow struct {
 	Fails  int64  `json:"fails"`
 }
 
+// GroupRow is one group(): the checks made inside it and its duration (group_duration).
+type GroupRow struct {
+	Name     string      `json:"name"`
+	Passes   int64       `json:"passes"`
+	Fails    int64       `json:"fails"`
+	Duration *LatencyRow `json:"duration,omitempty"`
+}
+
 // Breakdown is the run seen through one value of a tag: one scenario's or one group's
 // requests, event waits, iterations, group durations and checks, from the engine's breakdown
 // of each metric by that tag.
@@ -402,6 +420,7 @@ func NewSummary(in Input, opts SummaryOptions) (*Summary, error) {
 	b.failures()
 	b.sessions()
 	b.checks()
+	b.groups()
 	b.s.ByScenario = b.breakdown("scenario")
 	b.s.ByGroup = b.breakdown("group")
 	b.execution()
@@ -493,6 +512,11 @@ func (b *builder) verdict() {
 			v.Message += "; a threshold aborted the run"
 		}
 	case engine.ExitInterrupted:
+		if missing := res.MissingSegments; len(missing) > 0 && res.ErrorCode == 0 {
+			v.Status = "incomplete"
+			v.Message = fmt.Sprintf("no summary of segment %s: the figures cover the other segments only", strings.Join(missing, ", "))
+			break
+		}
 		v.Status = "interrupted"
 		v.Message = "stopped before its end (graceful stop)"
 		if strings.Contains(res.Error, "hard") {
@@ -816,12 +840,6 @@ func (b *builder) checks() {
 		}
 		return cmp.Compare(x.Name, y.Name)
 	})
-	byGroup := b.res.Breakdown(metrics.GroupDurationName, "group")
-	for _, g := range sortedKeys(byGroup) {
-		if row := b.latency(g, byGroup[g]); row != nil {
-			b.s.Groups = append(b.s.Groups, *row)
-		}
-	}
 }
 
 // breakdown makes a Breakdown per value of tag, in the order of the values.
@@ -830,7 +848,7 @@ func (b *builder) breakdown(tag string) []Breakdown {
 		{MetricRequestDuration, "requests"},
 		{MetricEventWaitDuration, "event waits"},
 		{metrics.IterationDurationName, "iterations"},
-		{metrics.GroupDurationName, "group duration"},
+		{MetricGroupDuration, "group duration"},
 	}
 	byValue := map[string]*Breakdown{}
 	get := func(v string) *Breakdown {
@@ -841,7 +859,7 @@ func (b *builder) breakdown(tag string) []Breakdown {
 	}
 	failures := b.res.Breakdown(MetricFailures, tag)
 	for _, tr := range trends {
-		if tr.metric == metrics.GroupDurationName && tag != "group" {
+		if tr.metric == MetricGroupDuration && tag != "group" {
 			continue // all groups' durations in one row say nothing
 		}
 		subs := b.res.Breakdown(tr.metric, tag)
@@ -874,6 +892,31 @@ func (b *builder) breakdown(tag string) []Breakdown {
 		out = append(out, *byValue[v])
 	}
 	return out
+}
+
+func (b *builder) groups() {
+	rows := map[string]*GroupRow{}
+	row := func(name string) *GroupRow {
+		if rows[name] == nil {
+			rows[name] = &GroupRow{Name: name}
+		}
+		return rows[name]
+	}
+	for name, m := range b.res.Breakdown(metrics.ChecksName, "group") {
+		if name == "" {
+			continue // checks outside any group
+		}
+		r := row(name)
+		r.Passes, r.Fails = int64(m.Values["passes"]), int64(m.Values["fails"])
+	}
+	for name, m := range b.res.Breakdown(MetricGroupDuration, "group") {
+		if name != "" && m.Values["count"] > 0 {
+			row(name).Duration = b.latency(name, m)
+		}
+	}
+	for _, name := range sortedKeys(rows) {
+		b.s.Groups = append(b.s.Groups, *rows[name])
+	}
 }
 
 func (b *builder) execution() {
@@ -927,6 +970,12 @@ func (b *builder) other() {
 }
 
 func (b *builder) notes() {
+	if m := b.res.MissingSegments; len(m) > 0 {
+		b.s.Notes = append(b.s.Notes, fmt.Sprintf("missing segment %s: its process wrote no summary (it died, or never ran); this is a partial result", strings.Join(m, ", ")))
+	}
+	if d := time.Duration(b.res.StartSpread); d > startSpreadNote {
+		b.s.Notes = append(b.s.Notes, fmt.Sprintf("the segments started up to %s apart: a segment ready after its --start-at starts late (give a longer start delay), and without one each starts when ready", FormatDuration(float64(d)/float64(time.Millisecond))))
+	}
 	if n := b.res.LostSamples; n > 0 {
 		b.s.Notes = append(b.s.Notes, fmt.Sprintf("%d samples were lost: VUs still recording after a hard stop", n))
 	}
@@ -959,6 +1008,10 @@ func (b *builder) verdictCounts() {
 	}
 }
 
+// startSpreadNote is how far apart merged segments may start without a note: processes that
+// share a --start-at start within milliseconds.
+const startSpreadNote = time.Second
+
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -981,7 +1034,11 @@ func (m MetricRow) Describe(stats []string) string {
 	v := m.Values
 	switch m.Type {
 	case metrics.Counter:
-		return fmt.Sprintf("%s  %s", formatValue(m.Contains, v["count"]), FormatRate(v["rate"]))
+		count := formatValue(m.Contains, v["count"])
+		if n := v["count"]; m.Contains == metrics.Default && n == math.Trunc(n) {
+			count = FormatCount(n) // a count of things: 73, not 73.0
+		}
+		return fmt.Sprintf("%s  %s", count, FormatRate(v["rate"]))
 	case metrics.Gauge:
 		return fmt.Sprintf("%s  min=%s max=%s", formatValue(m.Contains, v["value"]),
 			formatValue(m.Contains, v["min"]), formatValue(m.Contains, v["max"]))

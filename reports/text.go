@@ -350,14 +350,21 @@ func (t *textWriter) checks() {
 	t.table(tb)
 }
 
+// groups shows group_duration by group; the groups' checks are nested in CHECKS.
 func (t *textWriter) groups() {
-	if len(t.s.Groups) == 0 {
+	var rows []*LatencyRow
+	for i := range t.s.Groups {
+		if d := t.s.Groups[i].Duration; d != nil {
+			rows = append(rows, d)
+		}
+	}
+	if len(rows) == 0 {
 		return
 	}
 	t.section("GROUPS", "group_duration by group")
 	tb := t.latencyTable("group", "", false)
-	for i := range t.s.Groups {
-		tb.add(t.latencyCells(&t.s.Groups[i], false, false)...)
+	for _, r := range rows {
+		tb.add(t.latencyCells(r, false, false)...)
 	}
 	t.table(tb)
 }
@@ -484,7 +491,7 @@ func (t *textWriter) verdict() {
 	switch {
 	case v.Passed():
 		head = t.p(boldGreen, "✓ PASSED")
-	case v.ExitCode == 105:
+	case v.Status == "interrupted":
 		head = t.p(boldYellow, "■ INTERRUPTED")
 	default:
 		head = t.p(boldRed, "✗ "+strings.ToUpper(v.Status))

@@ -174,11 +174,13 @@ declare module 'ctiload' {
     afterCallNotReady?: boolean;
     /** Agent login password (empty: any). */
     agentPassword?: string;
+    /** CSV file of agents and their skill groups (columns agentId and skillGroups, groups separated by ';' or spaces). */
+    agentsCsv?: string;
     /** Number of agents (default 100): IDs from firstAgentId, extensions from firstExtension. */
     agents?: number;
     /** Inbound call rate: 5, '5/s', '300/m', '18000/h' (default 0: none). */
     callRate?: number | string;
-    /** The number callers dial; desktops dialling it reach the queue (default '8000'). */
+    /** The number callers dial; desktops dialling it reach the first skill group's queue (default '8000', longer when the extensions reach 8000). */
     dialedNumber?: string;
     /** ANI pool of inbound calls, picked at random (default: random numbers). */
     ani?: string[];
@@ -196,6 +198,12 @@ declare module 'ctiload' {
     failRate?: string | string[] | { [msg: string]: string | number };
     /** Duplex: fail over to side B (side A to standby) this long after the scenarios start. */
     failoverAfter?: string;
+    /** Duplex: side A active again (B standby) this long after the scenarios start, after failoverAfter. */
+    failbackAfter?: string;
+    /** Take the peripheral offline this long after the scenarios start (SYSTEM_EVENT PERIPHERAL_OFFLINE; requests refused). */
+    pgOfflineAfter?: string;
+    /** The peripheral comes back online after this long offline (default: stays offline). */
+    pgOfflineFor?: string;
     /** First agent ID (default 5000). */
     firstAgentId?: number;
     /** First agent extension (default 1000). */
@@ -220,7 +228,9 @@ declare module 'ctiload' {
     refuseOpenRate?: number;
     /** Re-queue a call not answered within this time (default: off). */
     ringNoAnswer?: string;
-    /** Skill groups of every agent (default 1). */
+    /** Skill groups with their members and numbers, 'NUM[=DIALED][:AGENTS]' (e.g. '2=8002:5000-5049,5080'), or {NUM: 'DIALED[:AGENTS]'}. */
+    skillGroup?: string | string[] | { [num: string]: string };
+    /** Skill groups of every agent (default 1); calls to dialedNumber queue for the first. */
     skillGroups?: number | string | number[];
     /** Length of a reading pause, a distribution (default '1s'). */
     slowRead?: string;
@@ -394,6 +404,8 @@ declare module 'ctiload/cti' {
     reconnects: number;
     /** The last heartbeat's round trip, in milliseconds (0 before the first). */
     heartbeatRttMs: number;
+    /** Heartbeat intervals that passed with the last heartbeat unanswered and nothing else received. */
+    heartbeatsMissed: number;
   }
 
   export type AgentStateName = 'READY' | 'AVAILABLE' | 'NOT_READY' | 'WORK_READY' | 'WORK_NOT_READY' | 'LOGOUT' | 'LOGIN';

@@ -40,7 +40,10 @@ func TestMain(m *testing.M) {
 	if p, err := exec.LookPath("go"); err == nil {
 		goBin = p
 	}
-	if out, err := exec.Command(goBin, "build", "-o", ctiloadBin, ".").CombinedOutput(); err != nil {
+	// Static, as in the container image (TestImageBuilds puts this binary in one).
+	build := exec.Command(goBin, "build", "-o", ctiloadBin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
 		os.Stderr.Write(out)
 		panic("building ctiload: " + err.Error())
 	}
@@ -317,55 +320,27 @@ func TestRunFullReports(t *testing.T) {
 
 	t.Run("html in chromium", func(t *testing.T) {
 		bin := htmltest.Require(t)
-		page, err := os.ReadFile(files["report.html"])
-		if err != nil {
-			t.Fatal(err)
+		b := htmltest.Start(t, bin, 1300, 1000, htmltest.Offline...)
+		b.Navigate("file://" + files["report.html"])
+		b.WaitFor(`document.body.dataset.charts > 0`, 30*time.Second)
+		charts := htmltest.Charts(b)
+		htmltest.CheckLegends(t, charts)
+		have := map[string]bool{}
+		for _, c := range charts {
+			have[c.ID] = true
 		}
-		for _, bad := range []string{"<script", "<link", "https://", "src="} {
-			if bytes.Contains(page, []byte(bad)) {
-				t.Errorf("the report holds %q: it must be self-contained", bad)
+		for _, want := range []string{"latency", "throughput", "vus", "latency-by-msg", "histogram-ANSWER_CALL_REQ", "histogram-SET_AGENT_STATE_REQ"} {
+			if !have[want] {
+				t.Errorf("chart %q is not on the page (have %v)", want, have)
 			}
 		}
-		dom := htmltest.DumpDOM(t, bin, files["report.html"])
-		checkChartsInDOM(t, dom)
-		png := filepath.Join(dir, "report.png")
-		img := htmltest.Screenshot(t, bin, files["report.html"], png, 1300, 2200)
-		st := htmltest.PixelStats(img, [3]uint8{0x2e, 0x6b, 0xd9})
-		if st.Colors < 50 || st.Near[[3]uint8{0x2e, 0x6b, 0xd9}] < 300 {
-			t.Errorf("the screenshot looks empty: %d colors, %d chart-blue pixels", st.Colors, st.Near[[3]uint8{0x2e, 0x6b, 0xd9}])
+		for _, u := range b.Requests() {
+			if !strings.HasPrefix(u, "file://") {
+				t.Errorf("the report requested %s: it must open offline", u)
+			}
 		}
-		if keep := os.Getenv("CTILOAD_KEEP_SCREENSHOT"); keep != "" {
-			b, _ := os.ReadFile(png)
-			os.WriteFile(keep, b, 0o644)
-		}
+		b.ScreenshotTo(filepath.Join(htmltest.ArtifactDir(t), "run-report.png"))
 	})
-}
-
-var (
-	domChartRE = regexp.MustCompile(`<svg class="chart-svg[^"]*" data-chart="([^"]+)"`)
-	domLineRE  = regexp.MustCompile(`<path class="line [^"]*" d="M[0-9.]+,[0-9.]+(L[0-9.]+,[0-9.]+)+`)
-	domBarRE   = regexp.MustCompile(`<rect class="bar" x="[0-9.]+" y="[0-9.]+" width="[0-9.]+" height="[0-9.]*[1-9]`)
-)
-
-// checkChartsInDOM asserts that the rendered report has its charts drawn: the time charts with
-// lines of at least two points, the histograms with bars.
-func checkChartsInDOM(t *testing.T, dom string) {
-	t.Helper()
-	charts := map[string]bool{}
-	for _, m := range domChartRE.FindAllStringSubmatch(dom, -1) {
-		charts[m[1]] = true
-	}
-	for _, want := range []string{"latency", "throughput", "vus", "histogram-ANSWER_CALL_REQ", "histogram-SET_AGENT_STATE_REQ"} {
-		if !charts[want] {
-			t.Errorf("chart %q is not in the DOM (have %v)", want, charts)
-		}
-	}
-	if n := len(domLineRE.FindAllString(dom, -1)); n < 5 {
-		t.Errorf("%d lines drawn; want p50, p95, p99, requests/s, failures/s and VUs", n)
-	}
-	if n := len(domBarRE.FindAllString(dom, -1)); n < 4 {
-		t.Errorf("%d histogram bars drawn; want some per request type", n)
-	}
 }
 
 func TestRunThresholdsFail(t *testing.T) {
@@ -423,6 +398,8 @@ func TestRunInvalidOptions(t *testing.T) {
 		{"bad prometheus-rw setting", []string{"CTILOAD_PROMETHEUS_RW_PUSH_INTERVAL=often"}, []string{"run", "--out", "prometheus-rw=http://127.0.0.1:1", "pass.js"}, `ctiload: CTILOAD_PROMETHEUS_RW_PUSH_INTERVAL: invalid value "often": want a positive duration such as 5s or 500ms`},
 		{"bad log format", nil, []string{"run", "--log-format", "xml", "pass.js"}, `ctiload: --log-format: invalid value "xml": want text or json`},
 		{"unknown sim option", nil, []string{"run", "--sim-agents", "0x", "pass.js"}, `ctiload: --sim-agents: invalid value "0x": want a whole number`},
+		{"sim number conflict", nil, []string{"run", "--sim-dialed-number", "1005", "pass.js"}, `ctiload: built-in simulator: sim: the dialed number (--sim-dialed-number) 1005 is also the extension of agent 5005 (extensions 1000…1019 from --sim-first-extension 1000 and --sim-agents 20): change --sim-dialed-number, --sim-first-extension or --sim-agents`},
+		{"bad skill group", nil, []string{"run", "--sim-skill-group", "2=8002:50x", "pass.js"}, `ctiload: --sim-skill-group: "2=8002:50x": agent IDs "50x": want numbers and ranges such as 5000-5049,5080`},
 		{"unreachable target", nil, []string{"run", "--target", "127.0.0.1:1", "pass.js"}, `ctiload: target 127.0.0.1:1 is unreachable (127.0.0.1:1: connect: connection refused)`},
 		{"bad target", nil, []string{"run", "--target", "nowhere", "pass.js"}, `ctiload: --target: invalid value "nowhere": want host:port, or host:port,host:port for side A and side B`},
 		{"unwritable report", nil, []string{"run", "--html", "/no/such/dir/r.html", "pass.js"}, `ctiload: --html: cannot write "/no/such/dir/r.html": no such file or directory`},
@@ -735,6 +712,32 @@ func TestRunMoreFlags(t *testing.T) {
 		r := runCLI(t, nil, "run", "--vu", "3", "pass.js")
 		r.want(t, 104)
 		contains(t, "stderr", r.stderr, "ctiload: unknown flag: --vu: did you mean --vus? (see ctiload run --help)")
+	})
+	t.Run("peripheral offline from options.simulator", func(t *testing.T) {
+		sum := filepath.Join(t.TempDir(), "summary.json")
+		runCLI(t, nil, "run", "-q", "--no-summary", "--summary-export", sum, "pg_offline.js").want(t, 0)
+		// The simulator's own counters are in the summary, to compare with the client's.
+		var got struct {
+			Run struct {
+				Simulator struct {
+					Counters struct {
+						SessionsOpened int64            `json:"sessions_opened"`
+						Faults         map[string]int64 `json:"faults"`
+						Events         map[string]int64 `json:"events"`
+					} `json:"counters"`
+				} `json:"simulator"`
+			} `json:"run"`
+		}
+		if err := json.Unmarshal([]byte(readText(t, sum)), &got); err != nil {
+			t.Fatal(err)
+		}
+		c := got.Run.Simulator.Counters
+		if c.SessionsOpened != 1 || c.Faults["pg_offline"] != 1 || c.Events["SYSTEM_EVENT"] != 3 {
+			t.Errorf("simulator counters in the summary: %+v; want 1 session, 1 pg_offline fault, 3 SYSTEM_EVENTs (open, offline, online)", c)
+		}
+		r := runCLI(t, nil, "run", "-q", "--no-summary", "--sim-failback-after", "1s", "pass.js")
+		r.want(t, 104)
+		contains(t, "stderr", r.stderr, "--sim-failback-after", "need a duplex simulator")
 	})
 	t.Run("duplex simulator", func(t *testing.T) {
 		r := runCLI(t, nil, "run", "duplex.js")

@@ -3,7 +3,8 @@
 // heartbeats, matches replies to requests by InvokeID, hands unsolicited messages to event waits,
 // moves to the other side when a link is lost, and traces every frame. It holds the I/O policy;
 // the messages, their encoding and the catalog are package [cti] (the codec), as pgconn sits on
-// pgproto3.
+// pgproto3. The agent-desktop vocabulary (login, answer, consult, transfer…) is package
+// cti/agent, built on it.
 //
 //	s, err := client.Dial(ctx, "ctia:42027,ctib:43027",
 //		client.WithAgent(client.Agent{ID: "1001", Extension: "5001", PeripheralID: 5000}))

@@ -27,6 +27,9 @@ const (
 	// MinIdleTimeout is the smallest IdleTimeout a UCCE server accepts (§10: below 20 s it answers
 	// E_CTI_INVALID_TIMEOUT). The computed default never goes below it.
 	MinIdleTimeout = 20 * time.Second
+	// MaxUCCXIdleTimeout is the OPEN_REQ IdleTimeout (seconds) from which a UCCX server refuses
+	// the open (§10: UCCX wants it below 120 s).
+	MaxUCCXIdleTimeout uint32 = 120
 	// NoIdleTimeout is the OPEN_REQ IdleTimeout that tells the server the client sends no
 	// heartbeats (0xFFFFFFFF, §6 OPEN_REQ).
 	NoIdleTimeout uint32 = 0xFFFFFFFF
@@ -178,6 +181,15 @@ func (c *config) finish() {
 			d = MinIdleTimeout
 		}
 		c.idleTimeoutWire = durationSeconds(d)
+	}
+	// UCCX refuses an IdleTimeout of 120 s or more (§10, E_CTI_INVALID_TIMEOUT): one asked for is
+	// an error naming the limit; one derived from a long heartbeat is capped below it.
+	if c.version.IsUCCX() && c.idleTimeoutWire != NoIdleTimeout && c.idleTimeoutWire >= MaxUCCXIdleTimeout {
+		if c.idleTimeout > 0 {
+			c.errorf("idle timeout %v: a Unified CCX server refuses %d s or more (E_CTI_INVALID_TIMEOUT); ask for at most %d s", c.idleTimeout, MaxUCCXIdleTimeout, MaxUCCXIdleTimeout-1)
+		} else {
+			c.idleTimeoutWire = MaxUCCXIdleTimeout - 1
+		}
 	}
 	if c.maxMessageSize <= cti.HeaderSize {
 		c.maxMessageSize = cti.DefaultMaxMessageSize

@@ -593,14 +593,13 @@ func (s *Session) readMessage(l *link, f cti.Frame, now time.Time) (m cti.Messag
 	return m, derr
 }
 
-// isConfirmation reports whether t answers a request (…_CONF, FAILURE_CONF, CONTROL_FAILURE_CONF).
-// Server-initiated messages that carry an InvokeID (ACTIVE_MAINTENANCE_REQ_MSG…) are events.
-func isConfirmation(t cti.MsgType) bool { return strings.HasSuffix(t.String(), "_CONF") }
-
 // dispatch routes a message: replies by InvokeID, everything else to the events. A malformed
 // event goes nowhere: a wait must never take it for a valid one (it was counted and reported).
 func (s *Session) dispatch(l *link, m cti.Message, derr error, now time.Time) {
-	if t := m.MessageType(); isConfirmation(t) {
+	// Replies (…_CONF, FAILURE_CONF, CONTROL_FAILURE_CONF: the catalog's "reply" attribute) go to
+	// their request; server-initiated messages that carry an InvokeID of their own
+	// (ACTIVE_MAINTENANCE_REQ_MSG…) are events.
+	if t := m.MessageType(); cti.IsReply(t) {
 		switch x := m.(type) {
 		case cti.Invoker:
 			s.reply(l, m, x.GetInvokeID(), now, derr)
