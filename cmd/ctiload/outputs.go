@@ -21,7 +21,7 @@ import (
 
 // outputFlags are the files a run writes and the streams it feeds.
 type outputFlags struct {
-	outs          []string // --out json=FILE, --out prometheus-rw[=URL]
+	outs          []string // --out json=FILE, ndjson=FILE, csv=FILE, prometheus-rw[=URL]
 	summaryExport string
 	junit         string
 	html          string
