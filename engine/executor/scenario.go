@@ -391,20 +391,21 @@ func (s *Scenario) runIteration(ctx context.Context, h *vuHandle, scheduled time
 		scheduled = start
 	}
 	if scenarioIter < 0 {
-		scenarioIter = s.iterSeq.Add(1) - 1
+		scenarioIter = s.part.Index(s.iterSeq.Add(1) - 1)
 	}
 	h.it = Iteration{
-		Scenario:     s.base.Name,
-		Exec:         s.base.Exec,
-		VUID:         h.id,
-		VUIter:       h.iters,
-		ScenarioIter: uint64(scenarioIter),
-		Scheduled:    scheduled,
-		Start:        start,
-		Env:          s.env,
-		Tags:         s.tagMap,
-		TagSet:       s.tags,
-		Samples:      h.buf,
+		Scenario:      s.base.Name,
+		Exec:          s.base.Exec,
+		VUID:          h.id,
+		VUIter:        h.iters,
+		ScenarioIter:  uint64(scenarioIter),
+		ScenarioStart: time.Unix(0, s.startedAt.Load()),
+		Scheduled:     scheduled,
+		Start:         start,
+		Env:           s.env,
+		Tags:          s.tagMap,
+		TagSet:        s.tags,
+		Samples:       h.buf,
 	}
 	h.iters++
 	err := func() (err error) {

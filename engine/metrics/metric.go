@@ -215,6 +215,9 @@ const (
 	VUsMaxName = "vus_max"
 	// ChecksName is the rate of passed checks, tagged check=<name> by the VU layer.
 	ChecksName = "checks"
+	// GroupDurationName is the trend of group() durations, tagged group=::outer::inner by the
+	// VU layer (k6's group_duration): `'group_duration{group:::login}': ['p(95)<500']`.
+	GroupDurationName = "group_duration"
 )
 
 // Builtins are the engine's own metrics.
