@@ -384,11 +384,14 @@ type vuHandle struct {
 }
 
 // runIteration runs one iteration of h and does its bookkeeping. scheduled is the intended
-// start (zero: now); scenarioIter < 0 takes the next local number.
+// start of an arrival-rate iteration, whose lateness it records (zero: a VU-based iteration,
+// due now); scenarioIter < 0 takes the next local number.
 func (s *Scenario) runIteration(ctx context.Context, h *vuHandle, scheduled time.Time, scenarioIter int64) {
 	start := time.Now()
 	if scheduled.IsZero() {
 		scheduled = start
+	} else {
+		h.buf.AddAt(s.opts.Metrics.IterationStartLateness, start, ms(start.Sub(scheduled)), s.tags)
 	}
 	if scenarioIter < 0 {
 		scenarioIter = s.iterSeq.Add(1) - 1
