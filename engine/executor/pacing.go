@@ -273,7 +273,7 @@ schedule:
 		}
 		scheduled := start.Add(due)
 		wg.Go(func() {
-			r.s.runIteration(iterCtx, h, scheduled, i)
+			r.s.runIteration(iterCtx, h, scheduled, time.Time{}, i)
 			r.s.pool.put(h)
 		})
 	}
