@@ -482,3 +482,34 @@ export default function () {
 		t.Fatal(err)
 	}
 }
+
+// TestSessionMethodsSharedPerVU: the session methods are made once per VU, on first use, and
+// behave as methods of an ordinary prototype: the same function for every session of the VU,
+// listed by for…in and `in`, shadowed by an assignment on one session only, and refusing a
+// receiver that is not a session.
+func TestSessionMethodsSharedPerVU(t *testing.T) {
+	srv := newSim(t, sim.Config{})
+	_, err := runScript(t, srv, prelude+`
+export default function () {
+  const a = agent(0), b = agent(1);
+  if (typeof a.login !== 'function' || a.login !== b.login || a.queryState !== b.queryState) fail('methods differ between sessions');
+  if (!('waitFor' in a) || ('nosuchMethod' in a) || a.nosuchMethod !== undefined) fail('in / lookup of a missing method');
+  const keys = [];
+  for (const k in a) keys.push(k);
+  for (const m of ['login', 'setState', 'waitFor', 'request', 'close', 'stats', 'closed']) {
+    if (!keys.includes(m)) fail('for…in lacks ' + m + ': ' + keys.join(','));
+  }
+  must(a.queryState(), 'queryState');
+  a.stats = 'shadowed';
+  if (a.stats !== 'shadowed' || typeof b.stats !== 'function') fail('assignment did not shadow on one session only');
+  let threw = '';
+  try { b.queryState.call({}); } catch (e) { threw = String(e); }
+  if (!threw.includes('TypeError') || !threw.includes('call it on a session object')) fail('foreign receiver: ' + threw);
+  a.close(); b.close();
+  if (!a.closed || a.queryState().codeName !== 'E_NOT_SENT') fail('closed session');
+}
+`, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+}
