@@ -894,5 +894,7 @@ func (js *jsSession) statsMethod(goja.FunctionCall) goja.Value {
 	_ = o.Set("eventsDropped", st.EventsDropped)
 	_ = o.Set("reconnects", st.Reconnects)
 	_ = o.Set("heartbeatRttMs", ms(st.LastHeartbeatRTT))
+	_ = o.Set("heartbeatsSent", st.HeartbeatsSent)
+	_ = o.Set("heartbeatsMissed", st.HeartbeatsMissed)
 	return o
 }

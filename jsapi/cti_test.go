@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctiload/ctiload/cti"
 	"github.com/ctiload/ctiload/cti/client"
 	"github.com/ctiload/ctiload/cti/sim"
 	"github.com/ctiload/ctiload/jsapi"
@@ -507,6 +508,29 @@ export default function () {
   if (!threw.includes('TypeError') || !threw.includes('call it on a session object')) fail('foreign receiver: ' + threw);
   a.close(); b.close();
   if (!a.closed || a.queryState().codeName !== 'E_NOT_SENT') fail('closed session');
+}
+`, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSessionStatsHeartbeats: stats() counts the heartbeats sent and those the server did not
+// answer within one interval, what a soak or bench-scale reports as missed heartbeats.
+func TestSessionStatsHeartbeats(t *testing.T) {
+	typ, slow, err := sim.ParseLatency("HEARTBEAT_REQ=600ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newSim(t, sim.Config{Faults: sim.Faults{Latency: map[cti.MsgType]sim.Dist{typ: slow}}})
+	_, err = runScript(t, srv, prelude+`
+import { sleep } from 'ctiload';
+export default function () {
+  const a = cti.connect('sim', { agentId: '5000', extension: '1000', heartbeat: '50ms' });
+  let st = a.stats();
+  for (let i = 0; i < 200 && st.heartbeatsMissed === 0; i++) { sleep(0.05); st = a.stats(); }
+  if (st.heartbeatsSent < 1 || st.heartbeatsMissed < 1) fail('stats: ' + JSON.stringify(st));
+  a.close();
 }
 `, "")
 	if err != nil {

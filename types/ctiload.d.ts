@@ -408,6 +408,10 @@ declare module 'ctiload/cti' {
     reconnects: number;
     /** The last heartbeat's round trip, in milliseconds (0 before the first). */
     heartbeatRttMs: number;
+    /** HEARTBEAT_REQs sent. */
+    heartbeatsSent: number;
+    /** Heartbeats not answered within one interval (three in a row end the session). */
+    heartbeatsMissed: number;
   }
 
   export type AgentStateName = 'READY' | 'AVAILABLE' | 'NOT_READY' | 'WORK_READY' | 'WORK_NOT_READY' | 'LOGOUT' | 'LOGIN';
