@@ -79,6 +79,7 @@ func main() {
 type row struct {
 	agents             int
 	clientRSS, simRSS  int64 // KiB
+	clientCPU, simCPU  time.Duration
 	loginAll, openP99  float64
 	hbP50, hbP99, hbMx float64 // ms
 	hbSent, hbMissed   float64
@@ -201,13 +202,13 @@ func measure(ctx context.Context, o options, n int, dir string) (row, error) {
 	}
 	defer runLog.Close()
 	load := exec.CommandContext(ctx, o.ctiload, "run", "--quiet", "--no-summary", "--target", addr,
-		"--summary-export", summary, "-e", "AGENTS="+strconv.Itoa(n), "-e", "HOLD="+o.hold.String(),
-		"-e", "HEARTBEAT="+o.heartbeat.String(), o.script)
+		"--summary-export", summary, "-e", "AGENTS="+strconv.Itoa(n), "-e", fmt.Sprintf("HOLD=%gs", o.hold.Seconds()),
+		"-e", fmt.Sprintf("HEARTBEAT=%gs", o.heartbeat.Seconds()), o.script)
 	load.Stdout, load.Stderr = runLog, runLog
 	load.Cancel = func() error { return load.Process.Signal(os.Interrupt) } // Ctrl-C still writes the summary
 	load.WaitDelay = 30 * time.Second
 	runErr := load.Run()
-	r.clientRSS = maxRSS(load.ProcessState)
+	r.clientRSS, r.clientCPU = maxRSS(load.ProcessState), cpuTime(load.ProcessState)
 
 	_ = sim.Process.Signal(os.Interrupt)
 	waited := make(chan error, 1)
@@ -219,7 +220,7 @@ func measure(ctx context.Context, o options, n int, dir string) (row, error) {
 		<-waited
 	}
 	simDone = true
-	r.simRSS = maxRSS(sim.ProcessState)
+	r.simRSS, r.simCPU = maxRSS(sim.ProcessState), cpuTime(sim.ProcessState)
 
 	if err := r.read(summary); err != nil {
 		if runErr != nil {
@@ -242,6 +243,14 @@ func maxRSS(ps *os.ProcessState) int64 {
 		return ru.Maxrss
 	}
 	return 0
+}
+
+// cpuTime returns a finished process's user + system CPU time.
+func cpuTime(ps *os.ProcessState) time.Duration {
+	if ps == nil {
+		return 0
+	}
+	return ps.UserTime() + ps.SystemTime()
 }
 
 // read fills the row from the run's summary export.
@@ -288,7 +297,7 @@ func (r *row) read(path string) error {
 func printTable(out io.Writer, rows []row) {
 	fmt.Fprintln(out)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "agents\tclient RSS\tsim RSS\tKiB/agent\tmarginal\tlog in all\topen p99\thb RTT p50\thb RTT p99\thb RTT max\thb sent\tmissed hb\tfailures\t")
+	fmt.Fprintln(tw, "agents\tclient RSS\tsim RSS\tKiB/agent\tmarginal\tclient CPU\tsim CPU\tlog in all\topen p99\thb RTT p50\thb RTT p99\thb RTT max\thb sent\tmissed hb\tfailures\t")
 	var notes []string
 	var prev *row
 	for i := range rows {
@@ -299,15 +308,16 @@ func printTable(out io.Writer, rows []row) {
 			mark = fmt.Sprintf(" [%d]", len(notes))
 		}
 		if r.clientRSS == 0 {
-			fmt.Fprintf(tw, "%d%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t\n", r.agents, mark)
+			fmt.Fprintf(tw, "%d%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t\n", r.agents, mark)
 			continue
 		}
 		marginal := "-"
 		if prev != nil && r.agents > prev.agents {
 			marginal = fmt.Sprintf("%.0f", float64(r.clientRSS-prev.clientRSS)/float64(r.agents-prev.agents))
 		}
-		fmt.Fprintf(tw, "%d%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%.0f\t%.0f\t\n", r.agents, mark,
+		fmt.Fprintf(tw, "%d%s\t%s\t%s\t%.0f\t%s\t%.1fs\t%.1fs\t%s\t%s\t%s\t%s\t%s\t%.0f\t%.0f\t%.0f\t\n", r.agents, mark,
 			mib(r.clientRSS), mib(r.simRSS), float64(r.clientRSS)/float64(r.agents), marginal,
+			r.clientCPU.Seconds(), r.simCPU.Seconds(),
 			reports.FormatDuration(r.loginAll), reports.FormatDuration(r.openP99),
 			reports.FormatDuration(r.hbP50), reports.FormatDuration(r.hbP99), reports.FormatDuration(r.hbMx),
 			r.hbSent, r.hbMissed, r.failures)
@@ -318,7 +328,8 @@ func printTable(out io.Writer, rows []row) {
 		fmt.Fprintln(out, n)
 	}
 	fmt.Fprintln(out, "\nRSS: peak resident set of each process. KiB/agent: client RSS / agents, the runtime's fixed")
-	fmt.Fprintln(out, "cost included; marginal: client KiB per agent added since the row above. log in all: start →")
+	fmt.Fprintln(out, "cost included; marginal: client KiB per agent added since the row above. CPU: user +")
+	fmt.Fprintln(out, "system seconds of each process over the whole row (log in, hold, log out). log in all: start →")
 	fmt.Fprintln(out, "the last agent's READY confirmed. hb: HEARTBEAT_REQ → HEARTBEAT_CONF; missed: unanswered")
 	fmt.Fprintln(out, "within one interval. failures: failed requests and opens, failed checks and iterations,")
 	fmt.Fprintln(out, "sessions lost during the hold.")

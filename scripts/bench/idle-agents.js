@@ -34,7 +34,7 @@ const sessionsLost = new Counter('bench_sessions_lost');
 export const options = {
   scenarios: {
     // One iteration per agent: it holds the session until the end of the run.
-    hold: { executor: 'per-vu-iterations', vus: AGENTS, iterations: 1, maxDuration: '1h' },
+    hold: { executor: 'per-vu-iterations', vus: AGENTS, iterations: 1, maxDuration: '1h', gracefulStop: '5s' },
   },
 };
 
@@ -80,9 +80,16 @@ export function vuTeardown() {
   desk.close();
 }
 
-// parseDuration reads "90s", "2m", "500ms" or a number of seconds.
+// parseDuration reads "90s", "2m", "500ms", Go's "1m30s" or a number of seconds, in ms.
 function parseDuration(s) {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(s));
-  if (!m) throw new Error(`HOLD: want a duration such as 60s, got ${JSON.stringify(s)}`);
-  return Number(m[1]) * { ms: 1, s: 1000, m: 60000, h: 3600000 }[m[2] || 's'];
+  const str = String(s).trim();
+  if (/^\d+(\.\d+)?$/.test(str)) return Number(str) * 1000;
+  const unit = { ms: 1, s: 1000, m: 60000, h: 3600000 };
+  let total = 0;
+  const rest = str.replace(/(\d+(?:\.\d+)?)(ms|s|m|h)/g, (_, n, u) => {
+    total += Number(n) * unit[u];
+    return '';
+  });
+  if (rest !== '' || str === '') throw new Error(`HOLD: want a duration such as 60s or 1m30s, got ${JSON.stringify(s)}`);
+  return total;
 }
