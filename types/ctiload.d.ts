@@ -410,7 +410,7 @@ declare module 'ctiload/cti' {
     heartbeatRttMs: number;
     /** HEARTBEAT_REQs sent. */
     heartbeatsSent: number;
-    /** Heartbeats not answered within one interval (three in a row end the session). */
+    /** Heartbeat intervals that passed with the last heartbeat unanswered and nothing else received. */
     heartbeatsMissed: number;
   }
 
