@@ -55,7 +55,7 @@ var builtin = map[string]bool{
 	MetricSessionsLost: true, MetricDecodeErrors: true, MetricEventsDropped: true,
 	MetricReconnectDuration: true, MetricMessagesSent: true, MetricMessagesReceived: true,
 	MetricBytesSent: true, MetricBytesReceived: true, MetricOpenBackoffDuration: true, MetricRateLimitWaitDuration: true,
-	metrics.IterationsName: true, metrics.IterationDurationName: true,
+	metrics.IterationsName: true, metrics.IterationDurationName: true, metrics.IterationStartLatenessName: true,
 	metrics.DroppedIterationsName: true, metrics.InterruptedIterationsName: true, metrics.FailedIterationsName: true,
 	metrics.VUsName: true, metrics.VUsMaxName: true, metrics.ChecksName: true, MetricGroupDuration: true,
 }
@@ -352,16 +352,19 @@ type Breakdown struct {
 
 // Execution is the iterations and VUs of the run.
 type Execution struct {
-	Iterations        int64                   `json:"iterations"`
-	Failed            int64                   `json:"failed"`
-	Interrupted       int64                   `json:"interrupted"`
-	Dropped           int64                   `json:"dropped"`
-	IterationRate     float64                 `json:"iteration_rate"`
-	IterationDuration *LatencyRow             `json:"iteration_duration,omitempty"`
-	VUs               int64                   `json:"vus"`     // most active VUs seen
-	VUsMax            int64                   `json:"vus_max"` // VUs initialised
-	Scenarios         []engine.ScenarioResult `json:"-"`       // the Result's
-	Duration          engine.Duration         `json:"duration"`
+	Iterations        int64       `json:"iterations"`
+	Failed            int64       `json:"failed"`
+	Interrupted       int64       `json:"interrupted"`
+	Dropped           int64       `json:"dropped"`
+	IterationRate     float64     `json:"iteration_rate"`
+	IterationDuration *LatencyRow `json:"iteration_duration,omitempty"`
+	// StartLateness is how late arrival-rate iterations started against their schedule: the
+	// load generator's own shortfall (nil without arrival-rate scenarios).
+	StartLateness *LatencyRow             `json:"iteration_start_lateness,omitempty"`
+	VUs           int64                   `json:"vus"`     // most active VUs seen
+	VUsMax        int64                   `json:"vus_max"` // VUs initialised
+	Scenarios     []engine.ScenarioResult `json:"-"`       // the Result's
+	Duration      engine.Duration         `json:"duration"`
 }
 
 // Traffic is the CTI messages and bytes sent and received.
@@ -933,6 +936,9 @@ func (b *builder) execution() {
 	e.IterationRate = b.rate(float64(e.Iterations))
 	if m, ok := b.metric(metrics.IterationDurationName); ok && m.Values["count"] > 0 {
 		e.IterationDuration = b.latency("iteration duration", m)
+	}
+	if m, ok := b.metric(metrics.IterationStartLatenessName); ok && m.Values["count"] > 0 {
+		e.StartLateness = b.latency("start lateness", m)
 	}
 	if m, ok := b.metric(metrics.VUsName); ok {
 		e.VUs = int64(m.Values["max"])

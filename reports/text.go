@@ -390,9 +390,13 @@ func (t *textWriter) execution() {
 	kv.add(cs("iterations", dim), c(it))
 	kv.add(cs("vus", dim), c(fmt.Sprintf("%d active at most, %d initialised", e.VUs, e.VUsMax)))
 	t.table(kv)
-	if e.IterationDuration != nil {
+	if e.IterationDuration != nil || e.StartLateness != nil {
 		tb := t.latencyTable("", "", false)
-		tb.add(t.latencyCells(e.IterationDuration, false, false)...)
+		for _, row := range []*LatencyRow{e.IterationDuration, e.StartLateness} {
+			if row != nil {
+				tb.add(t.latencyCells(row, false, false)...)
+			}
+		}
 		t.table(tb)
 	}
 	if len(e.Scenarios) > 1 {

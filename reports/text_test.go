@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -193,5 +194,40 @@ func TestTextSummaryModes(t *testing.T) {
 		if !strings.Contains(full[ci:fi], want) {
 			t.Errorf("full lacks %q", want)
 		}
+	}
+}
+
+// TestSummaryStartLateness: an arrival-rate run's iteration_start_lateness is a row of its own
+// under the iteration duration, in the text and HTML reports and in the JSON summary, so that a
+// load generator that could not keep its schedule shows it.
+func TestSummaryStartLateness(t *testing.T) {
+	b := newSynth()
+	b.counter("iterations", nil, 4)
+	b.trend("iteration_duration", nil, []float64{100, 110, 120, 130})
+	b.trend("iteration_start_lateness", nil, []float64{0.2, 0.4, 3, 250})
+	b.counter("dropped_iterations", nil, 2)
+	res := b.res
+	res.Duration = engine.Duration(2 * time.Second)
+	res.Scenarios = []engine.ScenarioResult{{Name: "calls", Executor: "constant-arrival-rate", Iterations: 4, Dropped: 2, VUsMax: 2}}
+	s := summaryOf(t, reports.Input{Result: res}, reports.SummaryOptions{TrendStats: []string{"p(50)", "max"}})
+	if s.Execution.StartLateness == nil || s.Execution.StartLateness.Count != 4 {
+		t.Fatalf("Execution.StartLateness = %+v; want a row of 4", s.Execution.StartLateness)
+	}
+	var buf bytes.Buffer
+	if err := reports.NewTextReporter(s, reports.TextOptions{})(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`start lateness +4 .*250ms`).MatchString(buf.String()) {
+		t.Errorf("text summary lacks the start lateness row with its max:\n%s", buf.String())
+	}
+	if strings.Contains(buf.String(), "other metrics") {
+		t.Errorf("iteration_start_lateness listed as a custom metric:\n%s", buf.String())
+	}
+	buf.Reset()
+	if err := reports.NewHTMLReporter(s, reports.HTMLOptions{})(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "<td>start lateness</td>") {
+		t.Error("HTML report lacks the start lateness row")
 	}
 }

@@ -134,6 +134,8 @@ declare module 'ctiload' {
     preAllocatedVUs?: number;
     /** Default preAllocatedVUs. */
     maxVUs?: number;
+    /** Drop (count in dropped_iterations) an iteration reached later than this after its due time; default: start it however late. */
+    maxStartLateness?: Duration;
   }
   /** The arrival rate goes linearly from startRate through the stages' targets. */
   export interface RampingArrivalRateScenario extends BaseScenario {
@@ -145,6 +147,8 @@ declare module 'ctiload' {
     /** VUs initialised before the start (preAllocatedVUs or maxVUs must be positive). */
     preAllocatedVUs?: number;
     maxVUs?: number;
+    /** As for constant-arrival-rate. */
+    maxStartLateness?: Duration;
   }
   export type Scenario =
     | SharedIterationsScenario | PerVUIterationsScenario | ConstantVUsScenario | RampingVUsScenario
@@ -404,6 +408,8 @@ declare module 'ctiload/cti' {
     reconnects: number;
     /** The last heartbeat's round trip, in milliseconds (0 before the first). */
     heartbeatRttMs: number;
+    /** HEARTBEAT_REQs sent. */
+    heartbeatsSent: number;
     /** Heartbeat intervals that passed with the last heartbeat unanswered and nothing else received. */
     heartbeatsMissed: number;
   }

@@ -187,6 +187,12 @@ import * as data from 'ctiload/data';
 import * as summary from 'ctiload/summary';
 import * as execution from 'ctiload/execution';
 const names = (m) => Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule').sort();
+// protoNames lists what a session inherits: its prototype chain up to Object.prototype.
+const protoNames = (o) => {
+  const out = [];
+  for (let p = Object.getPrototypeOf(o); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) out.push(...Object.getOwnPropertyNames(p));
+  return out;
+};
 export default function () {
   const s = ctiMod.default.connect('', { agentId: '5000', extension: '1000', heartbeat: 0 });
   let connectOptions = [];
@@ -198,7 +204,7 @@ export default function () {
     modules: { 'ctiload': names(core), 'ctiload/cti': names(ctiMod), 'ctiload/metrics': names(metrics), 'ctiload/data': names(data),
       'ctiload/summary': names(summary), 'ctiload/execution': names(execution) },
     execution: Object.fromEntries(names(execution).map((k) => [k, Object.getOwnPropertyNames(execution[k]).sort()])),
-    sessionMethods: Object.getOwnPropertyNames(Object.getPrototypeOf(s)).filter((k) => k !== 'closed'),
+    sessionMethods: protoNames(s).filter((k) => k !== 'closed'),
     statsKeys: Object.keys(s.stats()),
     connectOptions,
   };
