@@ -486,6 +486,42 @@ var controlLayoutCases = []layoutCase{
 			003d 0002 0003       // CallDeviceConnectionState[61] = LCS_CONNECT      }`,
 	},
 	{
+		name: "SNAPSHOT_DEVICE_REQ v20",
+		v:    V20,
+		msg:  &SnapshotDeviceReq{InvokeID: 17, PeripheralID: 5000, SnapshotDeviceType: DevIDDeviceIdentifier, AgentInstrument: "1001"},
+		frame: `
+			00000013 00000054    // MessageLength 19, MessageType SNAPSHOT_DEVICE_REQ (84)
+			00000011             // InvokeID UINT = 17
+			00001388             // PeripheralID UINT = 5000
+			0000                 // SnapshotDeviceType USHORT = DEVID_DEVICE_IDENTIFIER
+			0006 0005 3130303100 // AgentInstrument[6] STRING "1001"`,
+	},
+	{
+		name: "SNAPSHOT_DEVICE_CONF v20: a held call and a connected one",
+		v:    V20,
+		msg: &SnapshotDeviceConf{InvokeID: 17, NumCalls: 2, DeviceCalls: []DeviceCall{
+			{CallConnectionCallID: 42, CallConnectionDeviceIDType: ConnectionIDDynamic, CallConnectionDeviceID: "1001", CallDeviceConnectionState: LCSHold},
+			{CallConnectionCallID: 43, CallConnectionDeviceIDType: ConnectionIDDynamic, CallConnectionDeviceID: "1001", CallDeviceConnectionState: LCSConnect}}},
+		frame: `
+			00000040 00000055    // MessageLength 64, MessageType SNAPSHOT_DEVICE_CONF (85)
+			00000011             // InvokeID UINT = 17
+			0002                 // NumCalls USHORT
+			0038 0004 0000002a   // CallConnectionCallID[56] UINT = 42          } call 1
+			0039 0002 0001       // CallConnectionDeviceIDType[57] = DYNAMIC    }
+			003a 0005 3130303100 // CallConnectionDeviceID[58] STRING "1001"    }
+			003d 0002 0004       // CallDeviceConnectionState[61] = LCS_HOLD    }
+			0038 0004 0000002b   // CallConnectionCallID[56] UINT = 43          } call 2
+			0039 0002 0001       // CallConnectionDeviceIDType[57] = DYNAMIC    }
+			003a 0005 3130303100 // CallConnectionDeviceID[58] STRING "1001"    }
+			003d 0002 0003       // CallDeviceConnectionState[61] = LCS_CONNECT }`,
+	},
+	{
+		name:  "SNAPSHOT_DEVICE_CONF v20: no call",
+		v:     V20,
+		msg:   &SnapshotDeviceConf{InvokeID: 18},
+		frame: `00000006 00000055 00000012 0000 // header (SNAPSHOT_DEVICE_CONF 85); InvokeID 18; NumCalls 0`,
+	},
+	{
 		name: "SEND_DTMF_SIGNAL_REQ v25",
 		v:    V25,
 		msg: &SendDTMFSignalReq{InvokeID: 15, PeripheralID: 5000, ConnectionCallID: 42, ConnectionDeviceIDType: ConnectionIDDynamic,

@@ -66,6 +66,7 @@ type session struct {
 	dev        *device // agent mode by extension or instrument
 	agent      *agent  // agent mode by agent ID only
 	registered bool
+	monitors   []*monitor // peripheral monitors this session created
 
 	fw *cti.FrameWriter // the output: sealed when closing, aborted when dead
 
