@@ -11543,6 +11543,463 @@ func (m *EmergencyCallConf) SetField(name string, value any) error {
 	return nil
 }
 
+// SuperviseCallReq is SUPERVISE_CALL_REQ (124), sent by the client. Fixed part: 22 bytes. Layout confidence: C.
+type SuperviseCallReq struct {
+	InvokeID                         uint32            `cti:"fixed"`
+	PeripheralID                     uint32            `cti:"fixed"`
+	AgentConnectionCallID            uint32            `cti:"fixed"`
+	SupervisorConnectionCallID       uint32            `cti:"fixed"`
+	AgentConnectionDeviceIDType      ConnectionIDType  `cti:"fixed"`
+	SupervisorConnectionDeviceIDType ConnectionIDType  `cti:"fixed"`
+	SupervisoryAction                SupervisoryAction `cti:"fixed"`
+
+	// Floating part.
+	AgentConnectionDeviceID      string `cti:"90"` // tag 90
+	SupervisorConnectionDeviceID string `cti:"91"` // tag 91
+	AgentExtension               string `cti:"4"`  // tag 4
+	AgentID                      string `cti:"5"`  // tag 5
+	AgentInstrument              string `cti:"6"`  // tag 6
+	SupervisorInstrument         string `cti:"85"` // tag 85
+
+	// Present records the floating fields that were on the wire (or are to be sent although zero).
+	Present TagSet
+	// Unknown keeps floating fields this layout does not list, in arrival order.
+	Unknown []Field
+	// decoded is set by Decode: a decoded message sends its required fields only if they came.
+	decoded bool
+}
+
+func fixedSizeSuperviseCallReq(v Version) int {
+	n := 22
+	_ = v
+	return n
+}
+
+// MessageType implements Message.
+func (m *SuperviseCallReq) MessageType() MsgType { return MsgSuperviseCallReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *SuperviseCallReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *SuperviseCallReq) PresentTags() TagSet { return m.Present }
+
+// GetInvokeID implements Invoker.
+func (m *SuperviseCallReq) GetInvokeID() uint32 { return m.InvokeID }
+
+// SetInvokeID implements Invoker.
+func (m *SuperviseCallReq) SetInvokeID(id uint32) { m.InvokeID = id }
+
+// Encode implements Message: it appends the whole frame for version v.
+func (m *SuperviseCallReq) Encode(dst []byte, v Version) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgSuperviseCallReq))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InvokeID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PeripheralID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentConnectionCallID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.SupervisorConnectionCallID))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(m.AgentConnectionDeviceIDType))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(m.SupervisorConnectionDeviceIDType))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(m.SupervisoryAction))
+	w := floatWriter{wide: v.WideFields(), typ: MsgSuperviseCallReq}
+	var err error
+	if m.AgentConnectionDeviceID != "" || m.Present.Has(90) {
+		dst, err = w.str(dst, 90, m.AgentConnectionDeviceID, 64)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	if m.SupervisorConnectionDeviceID != "" || m.Present.Has(91) {
+		dst, err = w.str(dst, 91, m.SupervisorConnectionDeviceID, 64)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	if m.AgentExtension != "" || m.Present.Has(4) {
+		dst, err = w.str(dst, 4, m.AgentExtension, 16)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	if m.AgentID != "" || m.Present.Has(5) {
+		dst, err = w.str(dst, 5, m.AgentID, 12)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	if m.AgentInstrument != "" || m.Present.Has(6) {
+		dst, err = w.str(dst, 6, m.AgentInstrument, 64)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	if m.SupervisorInstrument != "" || m.Present.Has(85) {
+		dst, err = w.str(dst, 85, m.SupervisorInstrument, 64)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	for _, f := range m.Unknown {
+		if dst, err = w.bytes(dst, f.Tag, f.Data, 0); err != nil {
+			return dst[:start], err
+		}
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-HeaderSize))
+	_ = v
+	return dst, nil
+}
+
+// Decode implements Message.
+func (m *SuperviseCallReq) Decode(body []byte, v Version) error {
+	*m = SuperviseCallReq{decoded: true}
+	if fs := fixedSizeSuperviseCallReq(v); len(body) < fs {
+		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSuperviseCallReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
+	}
+	p := 0
+	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PeripheralID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentConnectionCallID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.SupervisorConnectionCallID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentConnectionDeviceIDType = ConnectionIDType(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	m.SupervisorConnectionDeviceIDType = ConnectionIDType(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	m.SupervisoryAction = SupervisoryAction(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSuperviseCallReq}
+	for r.more() {
+		tag, off, n, err := r.next()
+		if err != nil {
+			return err
+		}
+		switch tag {
+		case 90: // AgentConnectionDeviceID
+			m.AgentConnectionDeviceID, err = r.str(tag, off, n, 64)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(90)
+		case 91: // SupervisorConnectionDeviceID
+			m.SupervisorConnectionDeviceID, err = r.str(tag, off, n, 64)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(91)
+		case 4: // AgentExtension
+			m.AgentExtension, err = r.str(tag, off, n, 16)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(4)
+		case 5: // AgentID
+			m.AgentID, err = r.str(tag, off, n, 12)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(5)
+		case 6: // AgentInstrument
+			m.AgentInstrument, err = r.str(tag, off, n, 64)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(6)
+		case 85: // SupervisorInstrument
+			m.SupervisorInstrument, err = r.str(tag, off, n, 64)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(85)
+		default:
+			m.Unknown = append(m.Unknown, r.unknown(tag, off, n))
+		}
+	}
+	return nil
+}
+
+// Fields implements Message.
+func (m *SuperviseCallReq) Fields(v Version) []FieldValue {
+	fs := make([]FieldValue, 0, 14)
+	fs = append(fs, FieldValue{Name: "InvokeID", Value: m.InvokeID})
+	fs = append(fs, FieldValue{Name: "PeripheralID", Value: m.PeripheralID})
+	fs = append(fs, FieldValue{Name: "AgentConnectionCallID", Value: m.AgentConnectionCallID})
+	fs = append(fs, FieldValue{Name: "SupervisorConnectionCallID", Value: m.SupervisorConnectionCallID})
+	fs = append(fs, FieldValue{Name: "AgentConnectionDeviceIDType", Value: m.AgentConnectionDeviceIDType})
+	fs = append(fs, FieldValue{Name: "SupervisorConnectionDeviceIDType", Value: m.SupervisorConnectionDeviceIDType})
+	fs = append(fs, FieldValue{Name: "SupervisoryAction", Value: m.SupervisoryAction})
+	if m.AgentConnectionDeviceID != "" || m.Present.Has(90) {
+		fs = append(fs, FieldValue{Name: "AgentConnectionDeviceID", Tag: 90, Value: m.AgentConnectionDeviceID})
+	}
+	if m.SupervisorConnectionDeviceID != "" || m.Present.Has(91) {
+		fs = append(fs, FieldValue{Name: "SupervisorConnectionDeviceID", Tag: 91, Value: m.SupervisorConnectionDeviceID})
+	}
+	if m.AgentExtension != "" || m.Present.Has(4) {
+		fs = append(fs, FieldValue{Name: "AgentExtension", Tag: 4, Value: m.AgentExtension})
+	}
+	if m.AgentID != "" || m.Present.Has(5) {
+		fs = append(fs, FieldValue{Name: "AgentID", Tag: 5, Value: m.AgentID})
+	}
+	if m.AgentInstrument != "" || m.Present.Has(6) {
+		fs = append(fs, FieldValue{Name: "AgentInstrument", Tag: 6, Value: m.AgentInstrument})
+	}
+	if m.SupervisorInstrument != "" || m.Present.Has(85) {
+		fs = append(fs, FieldValue{Name: "SupervisorInstrument", Tag: 85, Value: m.SupervisorInstrument})
+	}
+	for _, f := range m.Unknown {
+		fs = append(fs, FieldValue{Name: unknownTagName(f.Tag), Tag: f.Tag, Value: f.Data})
+	}
+	_ = v
+	return fs
+}
+
+// SetField implements Message.
+func (m *SuperviseCallReq) SetField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("SUPERVISE_CALL_REQ.%s: %w", f, err) }
+	_ = fieldErr
+	switch name {
+	case "InvokeID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InvokeID", err)
+		}
+		m.InvokeID = uint32(x)
+	case "PeripheralID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PeripheralID", err)
+		}
+		m.PeripheralID = uint32(x)
+	case "AgentConnectionCallID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentConnectionCallID", err)
+		}
+		m.AgentConnectionCallID = uint32(x)
+	case "SupervisorConnectionCallID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("SupervisorConnectionCallID", err)
+		}
+		m.SupervisorConnectionCallID = uint32(x)
+	case "AgentConnectionDeviceIDType":
+		x, err := convEnum(value, ParseConnectionIDType)
+		if err != nil {
+			return fieldErr("AgentConnectionDeviceIDType", err)
+		}
+		m.AgentConnectionDeviceIDType = x
+	case "SupervisorConnectionDeviceIDType":
+		x, err := convEnum(value, ParseConnectionIDType)
+		if err != nil {
+			return fieldErr("SupervisorConnectionDeviceIDType", err)
+		}
+		m.SupervisorConnectionDeviceIDType = x
+	case "SupervisoryAction":
+		x, err := convEnum(value, ParseSupervisoryAction)
+		if err != nil {
+			return fieldErr("SupervisoryAction", err)
+		}
+		m.SupervisoryAction = x
+	case "AgentConnectionDeviceID":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("AgentConnectionDeviceID", err)
+		}
+		m.AgentConnectionDeviceID = x
+		m.Present.Add(90)
+	case "SupervisorConnectionDeviceID":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("SupervisorConnectionDeviceID", err)
+		}
+		m.SupervisorConnectionDeviceID = x
+		m.Present.Add(91)
+	case "AgentExtension":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("AgentExtension", err)
+		}
+		m.AgentExtension = x
+		m.Present.Add(4)
+	case "AgentID":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("AgentID", err)
+		}
+		m.AgentID = x
+		m.Present.Add(5)
+	case "AgentInstrument":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("AgentInstrument", err)
+		}
+		m.AgentInstrument = x
+		m.Present.Add(6)
+	case "SupervisorInstrument":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("SupervisorInstrument", err)
+		}
+		m.SupervisorInstrument = x
+		m.Present.Add(85)
+	default:
+		return fmt.Errorf("SUPERVISE_CALL_REQ has no field %q (fields: InvokeID, PeripheralID, AgentConnectionCallID, SupervisorConnectionCallID, AgentConnectionDeviceIDType, SupervisorConnectionDeviceIDType, SupervisoryAction, AgentConnectionDeviceID, SupervisorConnectionDeviceID, AgentExtension, AgentID, AgentInstrument, SupervisorInstrument)", name)
+	}
+	return nil
+}
+
+// SuperviseCallConf is SUPERVISE_CALL_CONF (125), sent by the server. Fixed part: 10 bytes. Layout confidence: C.
+type SuperviseCallConf struct {
+	InvokeID               uint32           `cti:"fixed"`
+	ConnectionCallID       uint32           `cti:"fixed"`
+	ConnectionDeviceIDType ConnectionIDType `cti:"fixed"`
+
+	// Floating part.
+	ConnectionDeviceID string `cti:"25"` // tag 25
+
+	// Present records the floating fields that were on the wire (or are to be sent although zero).
+	Present TagSet
+	// Unknown keeps floating fields this layout does not list, in arrival order.
+	Unknown []Field
+	// decoded is set by Decode: a decoded message sends its required fields only if they came.
+	decoded bool
+}
+
+func fixedSizeSuperviseCallConf(v Version) int {
+	n := 10
+	_ = v
+	return n
+}
+
+// MessageType implements Message.
+func (m *SuperviseCallConf) MessageType() MsgType { return MsgSuperviseCallConf }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *SuperviseCallConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *SuperviseCallConf) PresentTags() TagSet { return m.Present }
+
+// GetInvokeID implements Invoker.
+func (m *SuperviseCallConf) GetInvokeID() uint32 { return m.InvokeID }
+
+// SetInvokeID implements Invoker.
+func (m *SuperviseCallConf) SetInvokeID(id uint32) { m.InvokeID = id }
+
+// Encode implements Message: it appends the whole frame for version v.
+func (m *SuperviseCallConf) Encode(dst []byte, v Version) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgSuperviseCallConf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InvokeID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ConnectionCallID))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(m.ConnectionDeviceIDType))
+	w := floatWriter{wide: v.WideFields(), typ: MsgSuperviseCallConf}
+	var err error
+	if m.ConnectionDeviceID != "" || m.Present.Has(25) {
+		dst, err = w.str(dst, 25, m.ConnectionDeviceID, 64)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	for _, f := range m.Unknown {
+		if dst, err = w.bytes(dst, f.Tag, f.Data, 0); err != nil {
+			return dst[:start], err
+		}
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-HeaderSize))
+	_ = v
+	return dst, nil
+}
+
+// Decode implements Message.
+func (m *SuperviseCallConf) Decode(body []byte, v Version) error {
+	*m = SuperviseCallConf{decoded: true}
+	if fs := fixedSizeSuperviseCallConf(v); len(body) < fs {
+		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSuperviseCallConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
+	}
+	p := 0
+	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ConnectionCallID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ConnectionDeviceIDType = ConnectionIDType(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSuperviseCallConf}
+	for r.more() {
+		tag, off, n, err := r.next()
+		if err != nil {
+			return err
+		}
+		switch tag {
+		case 25: // ConnectionDeviceID
+			m.ConnectionDeviceID, err = r.str(tag, off, n, 64)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(25)
+		default:
+			m.Unknown = append(m.Unknown, r.unknown(tag, off, n))
+		}
+	}
+	return nil
+}
+
+// Fields implements Message.
+func (m *SuperviseCallConf) Fields(v Version) []FieldValue {
+	fs := make([]FieldValue, 0, 5)
+	fs = append(fs, FieldValue{Name: "InvokeID", Value: m.InvokeID})
+	fs = append(fs, FieldValue{Name: "ConnectionCallID", Value: m.ConnectionCallID})
+	fs = append(fs, FieldValue{Name: "ConnectionDeviceIDType", Value: m.ConnectionDeviceIDType})
+	if m.ConnectionDeviceID != "" || m.Present.Has(25) {
+		fs = append(fs, FieldValue{Name: "ConnectionDeviceID", Tag: 25, Value: m.ConnectionDeviceID})
+	}
+	for _, f := range m.Unknown {
+		fs = append(fs, FieldValue{Name: unknownTagName(f.Tag), Tag: f.Tag, Value: f.Data})
+	}
+	_ = v
+	return fs
+}
+
+// SetField implements Message.
+func (m *SuperviseCallConf) SetField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("SUPERVISE_CALL_CONF.%s: %w", f, err) }
+	_ = fieldErr
+	switch name {
+	case "InvokeID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InvokeID", err)
+		}
+		m.InvokeID = uint32(x)
+	case "ConnectionCallID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ConnectionCallID", err)
+		}
+		m.ConnectionCallID = uint32(x)
+	case "ConnectionDeviceIDType":
+		x, err := convEnum(value, ParseConnectionIDType)
+		if err != nil {
+			return fieldErr("ConnectionDeviceIDType", err)
+		}
+		m.ConnectionDeviceIDType = x
+	case "ConnectionDeviceID":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("ConnectionDeviceID", err)
+		}
+		m.ConnectionDeviceID = x
+		m.Present.Add(25)
+	default:
+		return fmt.Errorf("SUPERVISE_CALL_CONF has no field %q (fields: InvokeID, ConnectionCallID, ConnectionDeviceIDType, ConnectionDeviceID)", name)
+	}
+	return nil
+}
+
 // BadCallReq is BAD_CALL_REQ (139), sent by the client. Fixed part: 14 bytes. Layout confidence: S.
 type BadCallReq struct {
 	InvokeID               uint32           `cti:"fixed"`

@@ -521,7 +521,7 @@ declare module 'ctiload/cti' {
 
   /**
    * Requests session.request() can build from fields: the catalogued requests with a field layout
-   * (cti/catalog/messages.txt). Raw ones (SUPERVISE_CALL_REQ, QUERY_AGENT_STATISTICS_REQ, …) are refused.
+   * (cti/catalog/messages.txt). Raw ones (QUERY_AGENT_STATISTICS_REQ, CHANGE_MONITOR_MASK_REQ, …) are refused.
    */
   export type RequestName =
   | 'ALTERNATE_CALL_REQ' | 'ANSWER_CALL_REQ' | 'BAD_CALL_REQ' | 'CLEAR_CALL_REQ'
@@ -530,8 +530,8 @@ declare module 'ctiload/cti' {
   | 'HOLD_CALL_REQ' | 'MAKE_CALL_REQ' | 'MONITOR_START_REQ' | 'MONITOR_STOP_REQ'
   | 'OPEN_REQ' | 'QUERY_AGENT_STATE_REQ' | 'QUERY_DEVICE_INFO_REQ' | 'RECONNECT_CALL_REQ'
   | 'RELEASE_CALL_REQ' | 'RETRIEVE_CALL_REQ' | 'SEND_DTMF_SIGNAL_REQ' | 'SET_AGENT_STATE_REQ'
-  | 'SET_CALL_DATA_REQ' | 'SNAPSHOT_CALL_REQ' | 'SNAPSHOT_DEVICE_REQ' | 'SUPERVISOR_ASSIST_REQ'
-  | 'TEAM_CONFIG_REQ' | 'TRANSFER_CALL_REQ' | 'USER_MESSAGE_REQ'
+  | 'SET_CALL_DATA_REQ' | 'SNAPSHOT_CALL_REQ' | 'SNAPSHOT_DEVICE_REQ' | 'SUPERVISE_CALL_REQ'
+  | 'SUPERVISOR_ASSIST_REQ' | 'TEAM_CONFIG_REQ' | 'TRANSFER_CALL_REQ' | 'USER_MESSAGE_REQ'
   ;
 }
 

@@ -97,6 +97,8 @@ func (s *session) dispatch(m cti.Message, invoke uint32) {
 		c.monitorStart(&t, s, req)
 	case *cti.MonitorStopReq:
 		c.monitorStop(&t, s, req)
+	case *cti.SuperviseCallReq:
+		c.superviseCall(&t, s, req)
 	}
 }
 
@@ -110,6 +112,8 @@ func neededService(m cti.Message) cti.ServiceMask {
 		return anyService
 	case *cti.MonitorStartReq, *cti.MonitorStopReq:
 		return cti.CTIServicePeripheralMonitor
+	case *cti.SuperviseCallReq:
+		return cti.CTIServiceClientControl | cti.CTIServiceSupervisor
 	case *cti.SetAgentStateReq:
 		return cti.CTIServiceClientControl | cti.CTIAgentStateControlOnly
 	case *cti.AnswerCallReq, *cti.HoldCallReq, *cti.RetrieveCallReq, *cti.ClearCallReq, *cti.ClearConnectionReq,
