@@ -28,6 +28,9 @@ type monitor struct {
 	agentMask cti.AgentStateMask
 }
 
+// watchServices let a session look at other agents' phones (SNAPSHOT_DEVICE_REQ).
+const watchServices = cti.CTIServicePeripheralMonitor | cti.CTIServiceSupervisor
+
 // validMonitorCallMask is every CallMsgMask bit the protocol defines (up to v25).
 const validMonitorCallMask = cti.CallEventMask(0x3FFFFFFF)
 
@@ -154,9 +157,9 @@ func monitorIDField(m cti.Message) reflect.Value {
 }
 
 // snapshotDevice serves SNAPSHOT_DEVICE_REQ: the calls at an agent device, each with the
-// device's connection and its state. An agent-mode session may look at its own device only; an
-// all-events session at any, and at a skill group's queue device (the calls waiting there,
-// LCS_QUEUED).
+// device's connection and its state. An agent-mode session may look at its own device only,
+// unless it watches others (watchServices: a supervisor); an all-events session at any, and at a
+// skill group's queue device (the calls waiting there, LCS_QUEUED).
 func (c *center) snapshotDevice(t *tx, s *session, req *cti.SnapshotDeviceReq) {
 	conf := &cti.SnapshotDeviceConf{InvokeID: req.InvokeID}
 	add := func(id uint32, dev string, lcs cti.LocalConnectionState) {
@@ -177,6 +180,9 @@ func (c *center) snapshotDevice(t *tx, s *session, req *cti.SnapshotDeviceReq) {
 		}
 	} else {
 		d, f := c.reqDevice(s, req.AgentInstrument)
+		if f != nil && f.control && f.cf == cti.CFPrivilegeViolationOnSpecifiedDevice && s.has(watchServices) {
+			d, f = c.devices[req.AgentInstrument], nil // a supervisor may look at its agents' phones
+		}
 		if f != nil {
 			f.send(s, req.InvokeID)
 			return

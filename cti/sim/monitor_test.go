@@ -155,6 +155,12 @@ func TestMonitorDeviceAndCall(t *testing.T) {
 			check(t, "answer", sup.monitorIDs(cti.MsgCallEstablishedEvent, cti.MsgCallEstablishedEvent, cti.MsgAgentStateEvent),
 				[]uint32{callMon, devMon, devMon})
 
+			// A supervisor (PERIPHERAL_MONITOR) may snapshot the agents' phones.
+			sup.send(&cti.SnapshotDeviceReq{PeripheralID: c.pid, AgentInstrument: "1000"})
+			sd := sup.expect(cti.MsgSnapshotDeviceConf)[0].(*cti.SnapshotDeviceConf)
+			check(t, "supervisor's snapshot", []any{sd.NumCalls, sd.DeviceCalls[0].CallConnectionCallID, sd.DeviceCalls[0].CallDeviceConnectionState},
+				[]any{1, id, cti.LCSConnect})
+
 			// The device monitor stops; the call monitor sees the end of the call, then ends.
 			inv = sup.send(&cti.MonitorStopReq{MonitorID: devMon})
 			check(t, "MONITOR_STOP_CONF InvokeID", sup.expect(cti.MsgMonitorStopConf)[0].(*cti.MonitorStopConf).InvokeID, inv)
