@@ -363,6 +363,9 @@ declare module 'ctiload/cti' {
     | { message: CallRef }
     | Message;
 
+  /** What session.supervise() asks for (the SUPERVISOR_… symbols are accepted too). */
+  export type SupervisoryActionName = 'BARGE_IN' | 'INTERCEPT' | 'CLEAR' | 'MONITOR' | 'WHISPER';
+
   /** A connection as the helpers return it (Result.call). */
   export interface Connection {
     ConnectionCallID: number;
@@ -386,6 +389,8 @@ declare module 'ctiload/cti' {
     readonly error?: string;
     /** consult() and makeCall(): the new connection. */
     call?: Connection;
+    /** monitor(): the new monitor's ID. */
+    monitorId?: number;
     [key: string]: any;
   }
 
@@ -469,6 +474,14 @@ declare module 'ctiload/cti' {
     userMessage(text: string, options?: { to?: string; distribution?: string | number }): Result;
     /** SNAPSHOT_CALL_REQ. */
     snapshot(call: CallRef): Result;
+    /** SNAPSHOT_DEVICE_REQ for a device (default: the session's instrument); message.DeviceCalls lists its calls. */
+    snapshotDevice(device?: string | number): Result;
+    /** MONITOR_START_REQ for a device (an extension) or a call; result.monitorId, which the monitored events carry in MonitorID. Masks default to the session's. */
+    monitor(target: string | number | CallRef, masks?: { call?: number | string; agentState?: number | string }): Result;
+    /** MONITOR_STOP_REQ: a monitor ID, or the result of monitor(). */
+    stopMonitor(monitor: number | Result): Result;
+    /** SUPERVISE_CALL_REQ for an agent's call: barge in, intercept, leave again (CLEAR), silent monitor or whisper. The supervisor's phone is the session's instrument. */
+    supervise(call: CallRef, action: SupervisoryActionName | string | number): Result;
     /** Any request by name, fields by protocol name (InvokeID is assigned). */
     request(name: RequestName, fields?: { [field: string]: any }): Result;
     /** The session's counters. */
