@@ -62,8 +62,8 @@ func TestTrace(t *testing.T) {
 	}
 	type line struct {
 		Dir, Session, Version, Name string
-		Size                      int
-		Fields                    map[string]any
+		Size                        int
+		Fields                      map[string]any
 	}
 	var got []string
 	var lines []line
