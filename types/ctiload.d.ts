@@ -200,6 +200,10 @@ declare module 'ctiload' {
     failoverAfter?: string;
     /** Duplex: side A active again (B standby) this long after the scenarios start, after failoverAfter. */
     failbackAfter?: string;
+    /** Duplex: a planned side switch this long after the scenarios start: side A's v24+ sessions get ACTIVE_MAINTENANCE_EVENT_MSG, then after maintenanceNotice A goes standby and B active. */
+    maintenanceAfter?: string;
+    /** Duplex: how long after the ACTIVE_MAINTENANCE_EVENT_MSG the sides switch (default '5s'). */
+    maintenanceNotice?: string;
     /** Take the peripheral offline this long after the scenarios start (SYSTEM_EVENT PERIPHERAL_OFFLINE; requests refused). */
     pgOfflineAfter?: string;
     /** The peripheral comes back online after this long offline (default: stays offline). */

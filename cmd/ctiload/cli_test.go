@@ -750,6 +750,33 @@ func TestRunMoreFlags(t *testing.T) {
 		r.want(t, 104)
 		contains(t, "stderr", r.stderr, "--sim-failback-after", "need a duplex simulator")
 	})
+	t.Run("planned side switch from options.simulator", func(t *testing.T) {
+		sum := filepath.Join(t.TempDir(), "summary.json")
+		runCLI(t, nil, "run", "-q", "--no-summary", "--summary-export", sum, "maintenance.js").want(t, 0)
+		var got struct {
+			Run struct {
+				Simulator struct {
+					Counters struct {
+						Faults map[string]int64 `json:"faults"`
+						Events map[string]int64 `json:"events"`
+					} `json:"counters"`
+				} `json:"simulator"`
+			} `json:"run"`
+		}
+		if err := json.Unmarshal([]byte(readText(t, sum)), &got); err != nil {
+			t.Fatal(err)
+		}
+		c := got.Run.Simulator.Counters
+		if c.Faults["maintenance"] != 1 || c.Events["ACTIVE_MAINTENANCE_EVENT_MSG"] != 1 {
+			t.Errorf("simulator counters: faults %v, ACTIVE_MAINTENANCE_EVENT_MSG sent %d; want 1 maintenance, 1 sent", c.Faults, c.Events["ACTIVE_MAINTENANCE_EVENT_MSG"])
+		}
+		r := runCLI(t, nil, "run", "-q", "--no-summary", "--sim-maintenance-after", "1s", "pass.js")
+		r.want(t, 104)
+		contains(t, "stderr", r.stderr, "--sim-maintenance-after", "need a duplex simulator")
+		r = runCLI(t, nil, "run", "-q", "--no-summary", "--sim-duplex", "--sim-maintenance-after", "1s", "--sim-failback-after", "2s", "pass.js")
+		r.want(t, 104)
+		contains(t, "stderr", r.stderr, "--sim-failback-after 2s must come after the switch of --sim-maintenance-after 1s + --sim-maintenance-notice 5s")
+	})
 	t.Run("duplex simulator", func(t *testing.T) {
 		r := runCLI(t, nil, "run", "duplex.js")
 		r.want(t, 0)

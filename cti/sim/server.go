@@ -329,6 +329,26 @@ func (s *Server) SetStandby(standby bool) {
 
 func (s *Server) isStandby() bool { return s.stdby.Load() }
 
+// announceMaintenance sends ACTIVE_MAINTENANCE_EVENT_MSG (Continue TRUE) to this side's open,
+// active UCCE sessions of v24 and later (see Duplex.Maintenance).
+func (s *Server) announceMaintenance() {
+	s.mu.Lock()
+	sessions := make([]*session, 0, len(s.conns))
+	for sess := range s.conns {
+		sessions = append(sessions, sess)
+	}
+	s.mu.Unlock()
+	c := s.c
+	var t tx
+	c.begin(&t, nil)
+	defer t.end()
+	for _, sess := range sessions {
+		if sess.registered && !sess.standby.Load() && !c.uccx && sess.v.Number() >= 24 {
+			t.send(sess, &cti.ActiveMaintenanceEventMsg{Continue: true})
+		}
+	}
+}
+
 // SetPGOffline takes the peripheral offline for d: every session gets SYSTEM_EVENT
 // SYS_PERIPHERAL_OFFLINE (PGStatus PGS_PERIPHERAL_OFFLINE), requests other than heartbeats are
 // answered E_CTI_CTI_SERVER_OFFLINE, no call is offered; after d, SYS_PERIPHERAL_ONLINE follows.
