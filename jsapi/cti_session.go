@@ -984,5 +984,6 @@ func (js *jsSession) statsMethod(goja.FunctionCall) goja.Value {
 	_ = o.Set("eventsDropped", st.EventsDropped)
 	_ = o.Set("reconnects", st.Reconnects)
 	_ = o.Set("heartbeatRttMs", ms(st.LastHeartbeatRTT))
+	_ = o.Set("heartbeatsMissed", st.HeartbeatsMissed)
 	return o
 }

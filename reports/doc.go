@@ -10,6 +10,13 @@
 //	reports.WriteFile("junit.xml", reports.NewJUnitReporter(s))
 //	reports.WriteFile("report.html", reports.NewHTMLReporter(s, reports.HTMLOptions{}))
 //
+// The HTML report is one page (report.html.tmpl, report.js) for the file and for the live
+// dashboard of ctiload run --dashboard: page.go turns a Summary into the charts' model, which
+// report.js draws with uPlot (vendored in the web package, inlined so that the file opens
+// offline); LiveUpdate is the dashboard's event, the page's parts rendered again and the newest
+// seconds of the series. compare.go puts a run beside a baseline (ctiload report --baseline).
+// htmltest drives headless Chromium over the DevTools protocol for the tests of both pages.
+//
 // While the run goes on, the samples (engine.Config.SampleHook) feed the outputs and a Tally.
 // Outputs implement Output (output.go): a SampleWriter streams them as NDJSON (--out json=FILE),
 // package promrw pushes them to Prometheus (--out prometheus-rw); each says what it delivered in

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/engine/metrics"
@@ -108,5 +109,40 @@ func TestMergeGivesExactPercentiles(t *testing.T) {
 	}
 	if o := merged.Run.Outputs; len(o) != 2 || o[0].Output != "prometheus-rw 0:1/3" || o[1].Output != "prometheus-rw 1/3:1" {
 		t.Errorf("merged outputs %+v; want each part's", o)
+	}
+}
+
+// TestIncompleteMergeIsNeverSilent: a merged result with a segment missing says so in the
+// verdict (exit 105, "incomplete"), in a note, in the JUnit report and in the export, and a
+// start spread of seconds is noted.
+func TestIncompleteMergeIsNeverSilent(t *testing.T) {
+	b := newSynth()
+	b.trend("cti_request_duration", nil, []float64{1, 2, 3})
+	b.res.Scenarios = []engine.ScenarioResult{{Name: "default", Executor: "constant-vus", Iterations: 3}}
+	b.res.MissingSegments = []string{"1/4:1/2 (index 1 of 4)"}
+	b.res.StartSpread = engine.Duration(3 * time.Second)
+	s := summaryOf(t, reports.Input{Result: b.res}, reports.SummaryOptions{})
+	if v := s.Verdict; v.ExitCode != 105 || v.Status != "incomplete" || !strings.Contains(v.Message, "1/4:1/2 (index 1 of 4)") {
+		t.Errorf("verdict %+v; want exit 105, incomplete, naming the segment", v)
+	}
+	notes := strings.Join(s.Notes, "\n")
+	for _, want := range []string{"missing segment 1/4:1/2 (index 1 of 4)", "started up to 3.00s apart: a segment ready after"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes %q lack %q", notes, want)
+		}
+	}
+	var junit, export strings.Builder
+	if err := reports.NewJUnitReporter(s)(&junit); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(junit.String(), `type="incomplete"`) {
+		t.Errorf("JUnit report without the incomplete run:\n%s", junit.String())
+	}
+	if err := reports.NewJSONReporter(s)(&export); err != nil {
+		t.Fatal(err)
+	}
+	in, err := reports.ReadExport(strings.NewReader(export.String()))
+	if err != nil || len(in.Result.MissingSegments) != 1 || in.Result.ExitCode() != 105 {
+		t.Errorf("export read back: %v, missing %q", err, in.Result.MissingSegments)
 	}
 }

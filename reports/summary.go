@@ -41,6 +41,8 @@ const (
 	MetricBytesReceived               = "cti_bytes_received"
 	MetricOpenBackoffDuration         = "cti_open_backoff_duration"
 	MetricRateLimitWaitDuration       = "cti_rate_limit_wait_duration"
+	// MetricGroupDuration is k6's group_duration: how long each group() took, tagged group.
+	MetricGroupDuration = "group_duration"
 )
 
 // builtin lists the metrics the summary shows in sections of their own; every other metric is
@@ -54,7 +56,7 @@ var builtin = map[string]bool{
 	MetricBytesSent: true, MetricBytesReceived: true, MetricOpenBackoffDuration: true, MetricRateLimitWaitDuration: true,
 	metrics.IterationsName: true, metrics.IterationDurationName: true,
 	metrics.DroppedIterationsName: true, metrics.InterruptedIterationsName: true, metrics.FailedIterationsName: true,
-	metrics.VUsName: true, metrics.VUsMaxName: true, metrics.ChecksName: true,
+	metrics.VUsName: true, metrics.VUsMaxName: true, metrics.ChecksName: true, MetricGroupDuration: true,
 }
 
 // BreakdownTags are the tag keys a run should break its metrics down by for the summary to have
@@ -169,6 +171,9 @@ type Summary struct {
 	Execution    Execution    `json:"execution"`
 	Traffic      Traffic      `json:"traffic"`
 	Other        []MetricRow  `json:"other,omitempty"` // custom metrics
+	// Groups are the script's group() names with their checks and, when the run measured
+	// it, their duration.
+	Groups []GroupRow `json:"groups,omitempty"`
 	// Notes are warnings about the data: lost samples, breakdowns cut short.
 	Notes []string `json:"notes,omitempty"`
 
@@ -297,6 +302,14 @@ type CheckRow struct {
 	Fails  int64  `json:"fails"`
 }
 
+// GroupRow is one group(): the checks made inside it and its duration (group_duration).
+type GroupRow struct {
+	Name     string      `json:"name"`
+	Passes   int64       `json:"passes"`
+	Fails    int64       `json:"fails"`
+	Duration *LatencyRow `json:"duration,omitempty"`
+}
+
 // Execution is the iterations and VUs of the run.
 type Execution struct {
 	Iterations        int64                   `json:"iterations"`
@@ -367,6 +380,7 @@ func NewSummary(in Input, opts SummaryOptions) (*Summary, error) {
 	b.failures()
 	b.sessions()
 	b.checks()
+	b.groups()
 	b.execution()
 	b.traffic()
 	b.other()
@@ -455,6 +469,11 @@ func (b *builder) verdict() {
 			v.Message += "; a threshold aborted the run"
 		}
 	case engine.ExitInterrupted:
+		if missing := res.MissingSegments; len(missing) > 0 && res.ErrorCode == 0 {
+			v.Status = "incomplete"
+			v.Message = fmt.Sprintf("no summary of segment %s: the figures cover the other segments only", strings.Join(missing, ", "))
+			break
+		}
 		v.Status = "interrupted"
 		v.Message = "stopped before its end (graceful stop)"
 		if strings.Contains(res.Error, "hard") {
@@ -765,6 +784,31 @@ func (b *builder) checks() {
 	slices.SortFunc(b.s.Checks, func(x, y CheckRow) int { return cmp.Compare(x.Name, y.Name) })
 }
 
+func (b *builder) groups() {
+	rows := map[string]*GroupRow{}
+	row := func(name string) *GroupRow {
+		if rows[name] == nil {
+			rows[name] = &GroupRow{Name: name}
+		}
+		return rows[name]
+	}
+	for name, m := range b.res.Breakdown(metrics.ChecksName, "group") {
+		if name == "" {
+			continue // checks outside any group
+		}
+		r := row(name)
+		r.Passes, r.Fails = int64(m.Values["passes"]), int64(m.Values["fails"])
+	}
+	for name, m := range b.res.Breakdown(MetricGroupDuration, "group") {
+		if name != "" && m.Values["count"] > 0 {
+			row(name).Duration = b.latency(name, m)
+		}
+	}
+	for _, name := range sortedKeys(rows) {
+		b.s.Groups = append(b.s.Groups, *rows[name])
+	}
+}
+
 func (b *builder) execution() {
 	e := &b.s.Execution
 	t := b.res.Totals()
@@ -816,6 +860,12 @@ func (b *builder) other() {
 }
 
 func (b *builder) notes() {
+	if m := b.res.MissingSegments; len(m) > 0 {
+		b.s.Notes = append(b.s.Notes, fmt.Sprintf("missing segment %s: its process wrote no summary (it died, or never ran); this is a partial result", strings.Join(m, ", ")))
+	}
+	if d := time.Duration(b.res.StartSpread); d > startSpreadNote {
+		b.s.Notes = append(b.s.Notes, fmt.Sprintf("the segments started up to %s apart: a segment ready after its --start-at starts late (give a longer start delay), and without one each starts when ready", FormatDuration(float64(d)/float64(time.Millisecond))))
+	}
 	if n := b.res.LostSamples; n > 0 {
 		b.s.Notes = append(b.s.Notes, fmt.Sprintf("%d samples were lost: VUs still recording after a hard stop", n))
 	}
@@ -823,6 +873,10 @@ func (b *builder) notes() {
 		b.s.Notes = append(b.s.Notes, fmt.Sprintf("%d samples are missing from the per-tag tables: too many distinct tag values", n))
 	}
 }
+
+// startSpreadNote is how far apart merged segments may start without a note: processes that
+// share a --start-at start within milliseconds.
+const startSpreadNote = time.Second
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
@@ -846,7 +900,11 @@ func (m MetricRow) Describe(stats []string) string {
 	v := m.Values
 	switch m.Type {
 	case metrics.Counter:
-		return fmt.Sprintf("%s  %s", formatValue(m.Contains, v["count"]), FormatRate(v["rate"]))
+		count := formatValue(m.Contains, v["count"])
+		if n := v["count"]; m.Contains == metrics.Default && n == math.Trunc(n) {
+			count = FormatCount(n) // a count of things: 73, not 73.0
+		}
+		return fmt.Sprintf("%s  %s", count, FormatRate(v["rate"]))
 	case metrics.Gauge:
 		return fmt.Sprintf("%s  min=%s max=%s", formatValue(m.Contains, v["value"]),
 			formatValue(m.Contains, v["min"]), formatValue(m.Contains, v["max"]))

@@ -420,7 +420,7 @@ func (t *textWriter) verdict() {
 	switch {
 	case v.Passed():
 		head = t.p(boldGreen, "✓ PASSED")
-	case v.ExitCode == 105:
+	case v.Status == "interrupted":
 		head = t.p(boldYellow, "■ INTERRUPTED")
 	default:
 		head = t.p(boldRed, "✗ "+strings.ToUpper(v.Status))

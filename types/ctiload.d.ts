@@ -413,6 +413,8 @@ declare module 'ctiload/cti' {
     reconnects: number;
     /** The last heartbeat's round trip, in milliseconds (0 before the first). */
     heartbeatRttMs: number;
+    /** Heartbeat intervals that passed with the last heartbeat unanswered and nothing else received. */
+    heartbeatsMissed: number;
   }
 
   export type AgentStateName = 'READY' | 'AVAILABLE' | 'NOT_READY' | 'WORK_READY' | 'WORK_NOT_READY' | 'LOGOUT' | 'LOGIN';

@@ -111,6 +111,13 @@ func newControlToken() string { return rand.Text() }
 //   - a POST must say Content-Type: application/json (forms cannot, without a CORS preflight,
 //     which the API never answers).
 func guardControl(next http.Handler, token string) http.Handler {
+	return guardLoopback(next, token, "")
+}
+
+// guardLoopback is guardControl for a server a browser uses too (the dashboard): when cookie
+// is set, the token may also come in that cookie, or, on a GET, in a ?token= parameter (the URL
+// ctiload prints; the dashboard trades it for the cookie at once).
+func guardLoopback(next http.Handler, token, cookie string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		local, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 		if !loopbackHost(r.Host, local) {
@@ -125,6 +132,13 @@ func guardControl(next http.Handler, token string) http.Handler {
 			}
 		}
 		auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok && cookie != "" {
+			if c, err := r.Cookie(cookie); err == nil {
+				auth, ok = c.Value, true
+			} else if q := r.URL.Query().Get("token"); q != "" && r.Method == http.MethodGet {
+				auth, ok = q, true
+			}
+		}
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="ctiload"`)
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing \"Authorization: Bearer TOKEN\" (the token ctiload run printed, or " + controlTokenEnv + ")"})
@@ -168,32 +182,47 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// startControl listens on addr, which must be a loopback address: the token keeps other users'
-// processes and web pages out, not the network.
-func startControl(addr, token string, run controllable, logf func(string, ...any)) (stop func(), bound string, err error) {
-	if token == "" {
-		return nil, "", errors.New("--control: empty token")
-	}
+// listenLoopback listens on addr, which must be a loopback address (flag names the option in
+// errors).
+func listenLoopback(flag, addr string) (net.Listener, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return nil, "", fmt.Errorf("--control: %q: want host:port such as 127.0.0.1:6565", addr)
+		return nil, fmt.Errorf("%s: %q: want host:port such as 127.0.0.1:6565", flag, addr)
 	}
 	if ip := net.ParseIP(strings.Trim(host, "[]")); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, "", fmt.Errorf("--control: %s is not a loopback address: the control API only listens on 127.0.0.1, ::1 or localhost", host)
+		return nil, fmt.Errorf("%s: %s is not a loopback address: ctiload only listens on 127.0.0.1, ::1 or localhost", flag, host)
 	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, "", fmt.Errorf("--control: %w", err)
+		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
-	srv := &http.Server{Handler: newControlHandler(run, token, logf), ReadHeaderTimeout: 5 * time.Second}
+	return l, nil
+}
+
+// serve serves h on l until the returned stop is called.
+func serve(l net.Listener, h http.Handler, logf func(string, ...any)) (stop func()) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			logf("control: %v", err)
+			logf("%v", err)
 		}
 	}()
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		srv.Shutdown(ctx)
-	}, l.Addr().String(), nil
+	}
+}
+
+// startControl listens on addr, which must be a loopback address: the token keeps other users'
+// processes and web pages out, not the network.
+func startControl(addr, token string, run controllable, logf func(string, ...any)) (stop func(), bound string, err error) {
+	if token == "" {
+		return nil, "", errors.New("--control: empty token")
+	}
+	l, err := listenLoopback("--control", addr)
+	if err != nil {
+		return nil, "", err
+	}
+	return serve(l, newControlHandler(run, token, logf), logf), l.Addr().String(), nil
 }

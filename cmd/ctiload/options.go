@@ -6,14 +6,17 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math/big"
 	"math/rand/v2"
 	"net"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/executor"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/jsapi"
 	"github.com/spf13/pflag"
@@ -28,6 +31,9 @@ type optionFlags struct {
 	duration         engine.Duration
 	stages           []string
 	segment, seq     string
+	segmentCount     int64  // --segment-count: the test split in N equal segments
+	segmentIndex     string // --segment-index: which of them (default JOB_COMPLETION_INDEX)
+	startAt          string // --start-at RFC3339
 	trendStats       string
 	target           string
 	seed             int64
@@ -56,6 +62,9 @@ func (o *optionFlags) register(fl *pflag.FlagSet) {
 	fl.StringArrayVarP(&o.stages, "stage", "s", nil, "ramping stage `DURATION:TARGET`, repeatable (shortcut: ramping-vus), e.g. --stage 30s:10 --stage 1m:10 --stage 10s:0")
 	fl.StringVar(&o.segment, "execution-segment", "", "run only this `SEGMENT` of the test, e.g. 0:1/4 or 1/4:2/4")
 	fl.StringVar(&o.seq, "execution-segment-sequence", "", "the `SEQUENCE` of boundaries every process uses, e.g. 0,1/4,1/2,1 (optional for an even split)")
+	fl.Var(int64Value{&o.segmentCount}, "segment-count", "split the test in `N` equal segments and run the one --segment-index (or JOB_COMPLETION_INDEX, set by a Kubernetes Indexed Job) names")
+	fl.StringVar(&o.segmentIndex, "segment-index", "", "which segment, 0 to N-1, of --segment-count N this process runs (default: $JOB_COMPLETION_INDEX)")
+	fl.StringVar(&o.startAt, "start-at", "", "start the scenarios at `TIME` (RFC3339, e.g. 2026-12-05T10:00:00Z), after VU init and setup: the common start of the segments of one test")
 	fl.StringVar(&o.trendStats, "summary-trend-stats", "", "latency columns of the summary, a `LIST` such as avg,min,med,p(95),p(99),max")
 	fl.StringVar(&o.target, "target", "", "CTI Server `host:port[,host:port]` (side A, side B); default: the built-in simulator on a free loopback port")
 	fl.Int64Var(&o.seed, "seed", 0, "random seed of the run (scripts and simulator); default: a new one, printed in the summary")
@@ -176,6 +185,7 @@ type plan struct {
 	sim        *simPlan       // the built-in simulator, when target is ""
 	safety     jsapi.Safety   // options.cti under --max-request-rate and --max-open-rate
 	seed       int64
+	startAt    time.Time // --start-at; zero: at once
 	warnings   []string
 }
 
@@ -292,6 +302,25 @@ func (o *optionFlags) resolve(p *plan, getenv func(string) string) error {
 	}
 	if o.changed("execution-segment-sequence") {
 		opts.ExecutionSegmentSequence = o.seq
+	}
+	if o.changed("segment-count") {
+		seg, seq, err := o.indexedSegment(getenv)
+		if err != nil {
+			errs = append(errs, err)
+		} else if o.changed("execution-segment") || o.changed("execution-segment-sequence") {
+			errs = append(errs, errors.New("--segment-count and --execution-segment both say which segment to run: give one"))
+		} else {
+			opts.ExecutionSegment, opts.ExecutionSegmentSequence = seg, seq
+		}
+	} else if o.changed("segment-index") {
+		errs = append(errs, errors.New("--segment-index needs --segment-count (CTILOAD_SEGMENT_COUNT): the number of segments"))
+	}
+	if o.changed("start-at") {
+		t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(o.startAt))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--start-at: invalid value %q: want an RFC3339 time such as 2026-12-05T10:00:00Z", o.startAt))
+		}
+		p.startAt = t
 	}
 	display := opts.SummaryTrendStats
 	if o.changed("summary-trend-stats") {
@@ -447,4 +476,36 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// jobIndexEnv is the variable in which a Kubernetes Indexed Job gives each pod its index.
+const jobIndexEnv = "JOB_COMPLETION_INDEX"
+
+// indexedSegment turns --segment-count N and the index (--segment-index, else
+// JOB_COMPLETION_INDEX) into an execution segment i/N:(i+1)/N and the sequence 0,1/N,…,1 every
+// process shares, so that a Job's manifest needs no arithmetic.
+func (o *optionFlags) indexedSegment(getenv func(string) string) (seg, seq string, err error) {
+	n := o.segmentCount
+	if n < 1 || n > executor.MaxPeriod {
+		return "", "", fmt.Errorf("--segment-count: invalid value %d: want 1 to %d", n, executor.MaxPeriod)
+	}
+	raw, from := strings.TrimSpace(o.segmentIndex), "--segment-index"
+	if o.fromEnv["segment-index"] {
+		from = "CTILOAD_SEGMENT_INDEX"
+	}
+	if !o.changed("segment-index") && !o.fromEnv["segment-index"] {
+		raw, from = strings.TrimSpace(getenv(jobIndexEnv)), jobIndexEnv
+		if raw == "" {
+			return "", "", fmt.Errorf("--segment-count %d: which segment? give --segment-index (0 to %d) or set %s, as a Kubernetes Indexed Job does", n, n-1, jobIndexEnv)
+		}
+	}
+	i, perr := strconv.ParseInt(raw, 10, 64)
+	if perr != nil || i < 0 || i >= n {
+		return "", "", fmt.Errorf("%s: invalid value %q: want a segment index from 0 to %d (--segment-count %d)", from, raw, n-1, n)
+	}
+	bounds := make([]string, 0, n+1)
+	for k := range n + 1 {
+		bounds = append(bounds, big.NewRat(k, n).RatString())
+	}
+	return bounds[i] + ":" + bounds[i+1], strings.Join(bounds, ","), nil
 }

@@ -35,6 +35,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newInspectCmd())
 	root.AddCommand(newReportCmd())
 	root.AddCommand(newMergeCmd())
+	root.AddCommand(newClusterCmd())
 	root.AddCommand(newDocsCmd())
 	return root
 }

@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ctiload/ctiload/engine"
@@ -33,6 +35,8 @@ type runFlags struct {
 	verbose         bool
 	skipTargetCheck bool
 	control         string // --control ADDR: the runtime control API
+	dashboard       string // --dashboard[=ADDR]: the live dashboard
+	dashboardLinger time.Duration
 }
 
 func newRunCmd() *cobra.Command {
@@ -67,14 +71,23 @@ only. POSTs must be JSON; requests whose Host or Origin is not the loopback addr
 so a web page open on the same machine cannot steer the test:
 
   curl -H "Authorization: Bearer $CTILOAD_CONTROL_TOKEN" -H 'Content-Type: application/json' \
-       -d '{"target": 50}' http://127.0.0.1:6565/v1/scenarios/agents`,
+       -d '{"target": 50}' http://127.0.0.1:6565/v1/scenarios/agents
+
+Dashboard: --dashboard (or --dashboard=127.0.0.1:PORT) serves the HTML report's page live while
+the test runs, updated every second: latency percentiles, requests and failures per second,
+failures by code, VUs and sessions, p95 per request type, event waits, checks and thresholds
+with their state now; hover for values, drag to zoom, click a legend entry to hide a series.
+Open the URL ctiload prints (it carries the run's token once, as for the control API; the page
+needs no network). When the run ends the page shows the final report and stays until Ctrl-C,
+or for --dashboard-linger.`,
 		Example: `  ctiload run scripts/smoke.js
   ctiload run --vus 50 --duration 2m script.js
   ctiload run --stage 30s:100 --stage 2m:100 --stage 20s:0 --sim-agents 200 --sim-call-rate 10/s script.js
   ctiload run --target cti-a.lab:42027,cti-b.lab:42027 -e AGENT_PASSWORD=… script.js
   ctiload run --out json=samples.ndjson.gz --summary-export summary.json --junit junit.xml --html report.html script.js
   ctiload run --out prometheus-rw=http://prometheus:9090/api/v1/write script.js   # live in Grafana: deploy/grafana
-  ctiload run --execution-segment 0:1/2 --summary-export part1.json script.js   # then: ctiload merge`,
+  ctiload run --execution-segment 0:1/2 --summary-export part1.json script.js   # then: ctiload merge
+  ctiload run --dashboard --duration 10m script.js   # then open the printed http://127.0.0.1:5665/?token=… URL`,
 		Args: exactArgs(1, "a script: ctiload run SCRIPT"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return f.run(cmd, args[0])
@@ -95,6 +108,9 @@ so a web page open on the same machine cannot steer the test:
 	main.BoolVarP(&f.verbose, "verbose", "v", false, "log debug messages too")
 	main.BoolVar(&f.skipTargetCheck, "skip-target-check", false, "do not check that --target accepts connections before the run")
 	main.StringVar(&f.control, "control", "", "serve the runtime control API on `ADDR` (loopback only, e.g. 127.0.0.1:6565; see \"Control API\" above)")
+	main.StringVar(&f.dashboard, "dashboard", "", "serve the live dashboard in a browser on `ADDR` (loopback only; --dashboard alone: "+defaultDashboardAddr+"; see \"Dashboard\" above)")
+	main.Lookup("dashboard").NoOptDefVal = defaultDashboardAddr
+	main.DurationVar(&f.dashboardLinger, "dashboard-linger", 0, "after the run, keep the dashboard up this long (`DURATION`; 0: until Ctrl-C on a terminal, not at all otherwise)")
 	cmd.Flags().AddFlagSet(main)
 	cmd.Flags().SortFlags = false
 	cmd.SetUsageFunc(func(c *cobra.Command) error { return runUsage(c, main) })
@@ -155,21 +171,23 @@ func newLogger(w io.Writer, format string, verbose bool) (*slog.Logger, error) {
 // runSession is one ctiload run, phase by phase: prepare (options, outputs, target), execute,
 // report.
 type runSession struct {
-	f      *runFlags
-	stdout io.Writer
-	stderr io.Writer
-	view   *progress
-	logger *slog.Logger
-	plan   *plan
-	info   reports.RunInfo
-	sim    *embeddedSim
-	target string
-	periph uint32
-	reg    *engine.Registry
-	hooks  *sampleHooks
-	trace  *traceFile
-	outs   []outputSpec    // --out values
-	prom   []promrw.Config // the prometheus-rw outputs' configurations, checked
+	f        *runFlags
+	stdout   io.Writer
+	stderr   io.Writer
+	view     *progress
+	logger   *slog.Logger
+	plan     *plan
+	info     reports.RunInfo
+	sim      *embeddedSim
+	target   string
+	periph   uint32
+	reg      *engine.Registry
+	hooks    *sampleHooks
+	trace    *traceFile
+	outs     []outputSpec    // --out values
+	prom     []promrw.Config // the prometheus-rw outputs' configurations, checked
+	dash     *dashboard
+	stopDash func()
 }
 
 func (f *runFlags) run(cmd *cobra.Command, path string) error {
@@ -309,6 +327,7 @@ func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr
 	cfg.Logger = s.logger
 	cfg.SampleHook = s.hooks.hook
 	cfg.Env = s.plan.env
+	cfg.StartAt = s.plan.startAt
 	cfg.BreakdownTags = reports.BreakdownTags()
 	run, err := engine.New(cfg, runner)
 	if err != nil {
@@ -317,11 +336,25 @@ func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr
 	if !s.f.quiet {
 		s.banner()
 	}
-	if s.f.control != "" {
-		token, fromEnv := os.Getenv(controlTokenEnv), true
-		if token == "" {
-			token, fromEnv = newControlToken(), false
+	token, fromEnv := os.Getenv(controlTokenEnv), true
+	if token == "" {
+		token, fromEnv = newControlToken(), false
+	}
+	if s.f.dashboard != "" {
+		s.dash = newDashboard(run, s.info, reports.SummaryOptions{TrendStats: s.plan.trendStats}, s.hooks.tally.Pairs)
+		stop, bound, err := startDashboard(s.f.dashboard, token, s.dash, s.view.printf)
+		if err != nil {
+			return nil, nil, &exitError{code: exitInvalidOptions, err: err}
 		}
+		s.stopDash = stop
+		// As for the control API: a generated token is shown on the terminal only.
+		if fromEnv {
+			s.view.printf("dashboard on http://%s/?token=$%s", bound, controlTokenEnv)
+		} else {
+			s.view.printf("dashboard on http://%s/?token=%s", bound, token)
+		}
+	}
+	if s.f.control != "" {
 		stopControl, bound, err := startControl(s.f.control, token, run, s.view.printf)
 		if err != nil {
 			return nil, nil, &exitError{code: exitInvalidOptions, err: err}
@@ -397,6 +430,10 @@ func (s *runSession) report(res *engine.Result, runErr error) error {
 	for _, e := range outErrs {
 		fmt.Fprintf(s.stderr, "ctiload: %v\n", e)
 	}
+	if s.dash != nil {
+		s.dash.finish(sum)
+		s.linger()
+	}
 	if len(outErrs) > 0 && code == exitOK {
 		code = exitEngineError // the run passed, but a report the user asked for is missing
 	}
@@ -420,8 +457,31 @@ func (s *runSession) closeStreams() []error {
 	return errs
 }
 
+// linger keeps the dashboard up after the run, every report written: for --dashboard-linger,
+// or until Ctrl-C when that is 0 and a person watches the terminal.
+func (s *runSession) linger() {
+	d := s.f.dashboardLinger
+	if d <= 0 && !isTerminal(s.stderr) {
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+		fmt.Fprintf(s.stderr, "ctiload: the dashboard shows the final report for %v (Ctrl-C ends it sooner)\n", d)
+	} else {
+		fmt.Fprintln(s.stderr, "ctiload: the dashboard shows the final report; Ctrl-C to exit")
+	}
+	<-ctx.Done()
+}
+
 // close releases whatever the session still holds, however it ended.
 func (s *runSession) close() {
+	if s.stopDash != nil {
+		s.stopDash()
+	}
 	s.closeStreams()
 	if s.sim != nil {
 		s.sim.close()
@@ -456,6 +516,9 @@ func verdictError(s *reports.Summary, runErr error) error {
 		}
 		return fmt.Errorf("%d thresholds failed: %s", len(failed), strings.Join(failed, "; "))
 	case exitInterrupted:
+		if s.Verdict.Status == "incomplete" {
+			return fmt.Errorf("incomplete: %s", s.Verdict.Message)
+		}
 		return errors.New("interrupted: the run was stopped before its end (the summary and reports cover what ran)")
 	case exitScriptError:
 		return fmt.Errorf("script error: %s", s.Result.Error)
