@@ -674,10 +674,16 @@ func (js *jsSession) complete(method string, call goja.FunctionCall, send func(c
 }
 
 func (js *jsSession) numberArg(method string, call goja.FunctionCall, i int, required bool) string {
+	return js.digitsArg(method, call, i, required, "the number to dial")
+}
+
+// digitsArg reads a number or a device ID given as a string or an integer in argument i ("" when
+// absent and not required); what names it in errors.
+func (js *jsSession) digitsArg(method string, call goja.FunctionCall, i int, required bool, what string) string {
 	x := call.Argument(i)
 	if goja.IsUndefined(x) || goja.IsNull(x) {
 		if required {
-			js.v.throwType("session.%s: argument %d: want the number to dial, as a string", method, i+1)
+			js.v.throwType("session.%s: argument %d: want %s, as a string", method, i+1, what)
 		}
 		return ""
 	}
@@ -687,7 +693,7 @@ func (js *jsSession) numberArg(method string, call goja.FunctionCall, i int, req
 	case int64:
 		return strconv.FormatInt(e, 10)
 	}
-	js.v.throwType("session.%s: argument %d: want the number to dial, as a string, got %s", method, i+1, describe(x))
+	js.v.throwType("session.%s: argument %d: want %s, as a string, got %s", method, i+1, what, describe(x))
 	return ""
 }
 
@@ -813,18 +819,7 @@ func (js *jsSession) userMessage(call goja.FunctionCall) goja.Value {
 
 // deviceArg reads an optional device ID (a string or a number) in argument i.
 func (js *jsSession) deviceArg(method string, call goja.FunctionCall, i int) string {
-	x := call.Argument(i)
-	if goja.IsUndefined(x) || goja.IsNull(x) {
-		return ""
-	}
-	switch e := x.Export().(type) {
-	case string:
-		return e
-	case int64:
-		return strconv.FormatInt(e, 10)
-	}
-	js.v.throwType("session.%s: argument %d: want a device (an extension, as a string), got %s", method, i+1, describe(x))
-	return ""
+	return js.digitsArg(method, call, i, false, "a device (an extension)")
 }
 
 // snapshotDevice(device?): SNAPSHOT_DEVICE_REQ for a device, by default the session's instrument.
