@@ -2,7 +2,7 @@
 GO ?= go
 SCRIPT ?= scripts/smoke.js
 
-.PHONY: run test test-stress build bench vet fmt fuzz generate web-assets image image-context image-multistage bench-cluster
+.PHONY: run test test-stress build bench bench-scale vet fmt fuzz generate web-assets image image-context image-multistage bench-cluster
 
 run:
 	$(GO) run ./cmd/ctiload run $(SCRIPT)
@@ -32,6 +32,14 @@ build:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# bench-scale measures idle agents at 1,000 / 5,000 / 10,000 / 19,000 (BENCH_SCALE_ROWS) against
+# `ctiload sim` in its own process, each holding BENCH_SCALE_HOLD, and prints one table (see
+# docs/performance.md). Not part of `make test`: the largest row takes a small machine for minutes.
+BENCH_SCALE_ROWS ?= 1000,5000,10000,19000
+BENCH_SCALE_HOLD ?= 60s
+bench-scale: build
+	$(GO) run ./cmd/bench-scale -ctiload bin/ctiload -rows $(BENCH_SCALE_ROWS) -hold $(BENCH_SCALE_HOLD)
 
 generate:
 	$(GO) generate ./...

@@ -27,7 +27,8 @@
 //
 // # Built-in metrics
 //
-// iterations (counter), iteration_duration (trend), dropped_iterations (counter),
+// iterations (counter), iteration_duration (trend), iteration_start_lateness (trend, arrival-rate
+// iterations only), dropped_iterations (counter),
 // interrupted_iterations (counter), vus and vus_max (gauges, sampled every second) and checks
 // (rate; the VU layer records it with a check tag). Engine samples carry the scenario tag and
 // the scenario's tags. Interrupted iterations are in interrupted_iterations only, not in

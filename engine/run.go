@@ -224,6 +224,15 @@ func (r *Run) Progress() []ScenarioProgress {
 	return out
 }
 
+// ActiveVUs returns how many VUs of this process are running an iteration or waiting for one.
+func (r *Run) ActiveVUs() int64 {
+	var n int64
+	for _, sc := range r.scenarios {
+		n += sc.ActiveVUs()
+	}
+	return n
+}
+
 // Snapshot returns the current aggregate of a metric or sub-metric, by selector ("iterations",
 // "cti_request_duration{msg:SET_AGENT_STATE_REQ}"): Values has the summary keys (count, p(95),
 // …). Sub-metrics exist if declared by a threshold or seen through a breakdown tag.

@@ -1,6 +1,6 @@
 // Package jsapi runs ctiload scenario scripts on goja: it transforms ES modules and TypeScript with
 // esbuild, compiles them once, instantiates one runtime per VU and provides the modules scripts import
-// (ctiload, ctiload/cti, ctiload/metrics, ctiload/data).
+// (ctiload, ctiload/cti, ctiload/metrics, ctiload/data, ctiload/execution, ctiload/summary).
 //
 // # Host API
 //
@@ -20,7 +20,10 @@
 // runtime, and once in each of the setup and teardown runtimes. Then: setup() once; per VU,
 // vuSetup(data) before its first iteration; iterations of the default export or of a scenario's
 // exec function, each given the setup data (JSON-serialised, parsed once per VU); vuTeardown(data)
-// when the engine closes the VU; teardown(data) once. Only init code may call open(), create
+// when the engine closes the VU; teardown(data) once; handleSummary(data) at the very end
+// ([Runner.HandleSummary], summary.go; textSummary comes from the host's
+// RunnerConfig.TextSummary). execution.go: ctiload/execution, from the Iteration and
+// [Runner.SetExecution]. Only init code may call open(), create
 // metrics and SharedArrays; only code after init may connect, sleep or record.
 //
 // # Modules
@@ -29,6 +32,8 @@
 //	import cti from 'ctiload/cti';
 //	import { Counter, Gauge, Rate, Trend } from 'ctiload/metrics';         // also 'k6/metrics'
 //	import { SharedArray, csv } from 'ctiload/data';                         // also 'k6/data'
+//	import exec from 'ctiload/execution';                                   // also 'k6/execution'
+//	import { textSummary } from 'ctiload/summary';                           // also k6's jslib URL
 //	import { helper } from './lib/helper.js';                                // below the script's folder
 //
 // Globals: __VU, __ITER, __ENV, console (to the run's logger, with the VU and iteration), open(path

@@ -45,6 +45,9 @@ type RunnerConfig struct {
 	// dialling: set it when the target is a real CTI Server (--target), which refuses such a
 	// session with E_CTI_INVALID_PERIPHERAL_ID.
 	RequirePeripheralID bool
+	// TextSummary renders the text summary for the script's textSummary (ctiload/summary); nil
+	// makes textSummary throw.
+	TextSummary TextSummaryFunc
 }
 
 // Runner instantiates a [Script] for a run: it is the engine's VU factory, and it runs the
@@ -60,8 +63,10 @@ type Runner struct {
 	logger *slog.Logger
 	m      *ctiMetrics
 	checks *metrics.Metric
+	groups *metrics.Metric // group_duration
 	guard  *guard
 	setup  atomic.Pointer[json.RawMessage]
+	exec   executionSlot
 	// malformedSeen holds the kinds (message type and reason) of malformed frames already
 	// logged: a server that sends thousands says so once per kind, the counts say how many.
 	malformedSeen sync.Map
@@ -95,6 +100,9 @@ func (s *Script) NewRunner(cfg RunnerConfig) (*Runner, error) {
 		if r.checks, err = cfg.Registry.NewMetric(metrics.ChecksName, metrics.Rate); err != nil {
 			return nil, err
 		}
+		if r.groups, err = cfg.Registry.NewMetric(metrics.GroupDurationName, metrics.Trend, metrics.Time); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }
@@ -104,6 +112,13 @@ func (r *Runner) registry() *metrics.Registry {
 		return nil
 	}
 	return r.cfg.Registry
+}
+
+func (r *Runner) groupMetric() *metrics.Metric {
+	if r == nil {
+		return nil
+	}
+	return r.groups
 }
 
 func (r *Runner) checksMetric() *metrics.Metric {

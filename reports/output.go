@@ -4,8 +4,8 @@ import (
 	"github.com/ctiload/ctiload/engine"
 )
 
-// Output streams a run's samples somewhere while the run goes on: the NDJSON file of
-// --out json=FILE (SampleWriter), Prometheus remote write (package reports/promrw), … Every
+// Output streams a run's samples somewhere while the run goes on: the files of --out json=,
+// ndjson= and csv= (SampleWriter), Prometheus remote write (package reports/promrw), … Every
 // --out value makes one Output; the run hands each of them every batch of samples and closes
 // them at its end.
 //
@@ -31,11 +31,11 @@ var _ Output = (*SampleWriter)(nil)
 // OutputStatus is what an output says about itself in the end-of-test summary and the
 // JSON export, credentials left out:
 //
-//	json=samples.ndjson: 1,204,332 samples
+//	json=samples.json: 1,204,332 samples
 //	prometheus-rw=http://127.0.0.1:9090/api/v1/write: 24 pushes, 9,120 series; testid=…
 //	  3 pushes failed (connection refused), 1,240 series not delivered
 type OutputStatus struct {
-	// Output names the output as the user asked for it, without secrets: "json=run.ndjson".
+	// Output names the output as the user asked for it, without secrets: "json=run.json".
 	Output string `json:"output"`
 	// Delivered says what reached its destination: "24 pushes, 9,120 series".
 	Delivered string `json:"delivered"`

@@ -21,7 +21,7 @@ func TestSampleStream(t *testing.T) {
 			reqs := reg.Counter("cti_requests")
 			dur := reg.Trend("cti_request_duration")
 			path := filepath.Join(t.TempDir(), name)
-			sw, err := reports.CreateSampleFile(path, reg)
+			sw, err := reports.CreateSampleFile(path, reports.NDJSONFormat(reg))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -41,8 +41,9 @@ const (
 	MetricBytesReceived               = "cti_bytes_received"
 	MetricOpenBackoffDuration         = "cti_open_backoff_duration"
 	MetricRateLimitWaitDuration       = "cti_rate_limit_wait_duration"
-	// MetricGroupDuration is k6's group_duration: how long each group() took, tagged group.
-	MetricGroupDuration = "group_duration"
+	// MetricGroupDuration is k6's group_duration: how long each group() took, tagged group
+	// (recorded by jsapi; the name's home is package metrics).
+	MetricGroupDuration = metrics.GroupDurationName
 )
 
 // builtin lists the metrics the summary shows in sections of their own; every other metric is
@@ -54,7 +55,7 @@ var builtin = map[string]bool{
 	MetricSessionsLost: true, MetricDecodeErrors: true, MetricEventsDropped: true,
 	MetricReconnectDuration: true, MetricMessagesSent: true, MetricMessagesReceived: true,
 	MetricBytesSent: true, MetricBytesReceived: true, MetricOpenBackoffDuration: true, MetricRateLimitWaitDuration: true,
-	metrics.IterationsName: true, metrics.IterationDurationName: true,
+	metrics.IterationsName: true, metrics.IterationDurationName: true, metrics.IterationStartLatenessName: true,
 	metrics.DroppedIterationsName: true, metrics.InterruptedIterationsName: true, metrics.FailedIterationsName: true,
 	metrics.VUsName: true, metrics.VUsMaxName: true, metrics.ChecksName: true, MetricGroupDuration: true,
 }
@@ -168,12 +169,16 @@ type Summary struct {
 	FailureTotal int64        `json:"failure_total"`
 	Sessions     Sessions     `json:"sessions"`
 	Checks       []CheckRow   `json:"checks,omitempty"`
-	Execution    Execution    `json:"execution"`
-	Traffic      Traffic      `json:"traffic"`
-	Other        []MetricRow  `json:"other,omitempty"` // custom metrics
 	// Groups are the script's group() names with their checks and, when the run measured
 	// it, their duration.
 	Groups []GroupRow `json:"groups,omitempty"`
+	// ByScenario and ByGroup are the run seen one scenario and one group at a time: the
+	// --summary-mode=full sections.
+	ByScenario []Breakdown `json:"by_scenario,omitempty"`
+	ByGroup    []Breakdown `json:"by_group,omitempty"`
+	Execution  Execution   `json:"execution"`
+	Traffic    Traffic     `json:"traffic"`
+	Other      []MetricRow `json:"other,omitempty"` // custom metrics
 	// Notes are warnings about the data: lost samples, breakdowns cut short.
 	Notes []string `json:"notes,omitempty"`
 
@@ -185,6 +190,25 @@ type Verdict struct {
 	ExitCode int    `json:"exit_code"`
 	Status   string `json:"status"` // passed, thresholds failed, interrupted, script error, …
 	Message  string `json:"message,omitempty"`
+	// FailedIterations and SessionsNotOpened are named on the verdict line whatever the
+	// thresholds say: a run whose iterations all throw, or whose sessions never open, passes
+	// when no threshold judges it (k6's rule), and must not look like a good run.
+	FailedIterations  int64 `json:"failed_iterations,omitempty"`
+	SessionsNotOpened int64 `json:"sessions_not_opened,omitempty"`
+	// Warnings say which of those no threshold covers, with the threshold that would.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Counts is the verdict's "N of M iterations failed · K sessions never opened", or "".
+func (v Verdict) Counts() string {
+	var parts []string
+	if v.FailedIterations > 0 {
+		parts = append(parts, plural(v.FailedIterations, "failed iteration"))
+	}
+	if v.SessionsNotOpened > 0 {
+		parts = append(parts, plural(v.SessionsNotOpened, "session")+" never opened")
+	}
+	return strings.Join(parts, " · ")
 }
 
 // Passed reports whether the run passed.
@@ -297,6 +321,8 @@ func (s Sessions) Any() bool {
 
 // CheckRow is one check() name.
 type CheckRow struct {
+	// Group is the group path the check ran in ("::outer::inner"), "" outside groups.
+	Group  string `json:"group,omitempty"`
 	Name   string `json:"name"`
 	Passes int64  `json:"passes"`
 	Fails  int64  `json:"fails"`
@@ -310,18 +336,35 @@ type GroupRow struct {
 	Duration *LatencyRow `json:"duration,omitempty"`
 }
 
+// Breakdown is the run seen through one value of a tag: one scenario's or one group's
+// requests, event waits, iterations, group durations and checks, from the engine's breakdown
+// of each metric by that tag.
+type Breakdown struct {
+	Tag   string `json:"tag"`   // "scenario" or "group"
+	Value string `json:"value"` // the scenario's name, the group's path (::outer::inner)
+	// Rows are the distributions that have samples with the value, named "requests" (with
+	// its failures), "event waits", "iterations" (with the scenario's failed iterations) and
+	// "group duration".
+	Rows         []LatencyRow `json:"rows,omitempty"`
+	ChecksPassed int64        `json:"checks_passed"`
+	ChecksFailed int64        `json:"checks_failed"`
+}
+
 // Execution is the iterations and VUs of the run.
 type Execution struct {
-	Iterations        int64                   `json:"iterations"`
-	Failed            int64                   `json:"failed"`
-	Interrupted       int64                   `json:"interrupted"`
-	Dropped           int64                   `json:"dropped"`
-	IterationRate     float64                 `json:"iteration_rate"`
-	IterationDuration *LatencyRow             `json:"iteration_duration,omitempty"`
-	VUs               int64                   `json:"vus"`     // most active VUs seen
-	VUsMax            int64                   `json:"vus_max"` // VUs initialised
-	Scenarios         []engine.ScenarioResult `json:"-"`       // the Result's
-	Duration          engine.Duration         `json:"duration"`
+	Iterations        int64       `json:"iterations"`
+	Failed            int64       `json:"failed"`
+	Interrupted       int64       `json:"interrupted"`
+	Dropped           int64       `json:"dropped"`
+	IterationRate     float64     `json:"iteration_rate"`
+	IterationDuration *LatencyRow `json:"iteration_duration,omitempty"`
+	// StartLateness is how late arrival-rate iterations started against their schedule: the
+	// load generator's own shortfall (nil without arrival-rate scenarios).
+	StartLateness *LatencyRow             `json:"iteration_start_lateness,omitempty"`
+	VUs           int64                   `json:"vus"`     // most active VUs seen
+	VUsMax        int64                   `json:"vus_max"` // VUs initialised
+	Scenarios     []engine.ScenarioResult `json:"-"`       // the Result's
+	Duration      engine.Duration         `json:"duration"`
 }
 
 // Traffic is the CTI messages and bytes sent and received.
@@ -381,10 +424,13 @@ func NewSummary(in Input, opts SummaryOptions) (*Summary, error) {
 	b.sessions()
 	b.checks()
 	b.groups()
+	b.s.ByScenario = b.breakdown("scenario")
+	b.s.ByGroup = b.breakdown("group")
 	b.execution()
 	b.traffic()
 	b.other()
 	b.notes()
+	b.verdictCounts()
 	if b.err != nil {
 		return nil, b.err
 	}
@@ -776,12 +822,79 @@ func (b *builder) decodeErrors() {
 	})
 }
 
+// checks are the check rows, by group then name when the pair counts say which group each
+// check ran in (k6 nests them so), else by name alone (an export without them).
 func (b *builder) checks() {
-	for name, m := range b.res.Breakdown(metrics.ChecksName, "check") {
-		b.s.Checks = append(b.s.Checks, CheckRow{Name: name,
-			Passes: int64(m.Values["passes"]), Fails: int64(m.Values["fails"])})
+	for _, p := range b.s.Pairs {
+		if p.Metric == metrics.ChecksName && p.Tags["check"] != "" {
+			b.s.Checks = append(b.s.Checks, CheckRow{Group: p.Tags["group"], Name: p.Tags["check"],
+				Passes: int64(p.NonZero), Fails: int64(p.Count - p.NonZero)})
+		}
 	}
-	slices.SortFunc(b.s.Checks, func(x, y CheckRow) int { return cmp.Compare(x.Name, y.Name) })
+	if len(b.s.Checks) == 0 {
+		for name, m := range b.res.Breakdown(metrics.ChecksName, "check") {
+			b.s.Checks = append(b.s.Checks, CheckRow{Name: name,
+				Passes: int64(m.Values["passes"]), Fails: int64(m.Values["fails"])})
+		}
+	}
+	slices.SortFunc(b.s.Checks, func(x, y CheckRow) int {
+		if c := cmp.Compare(x.Group, y.Group); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Name, y.Name)
+	})
+}
+
+// breakdown makes a Breakdown per value of tag, in the order of the values.
+func (b *builder) breakdown(tag string) []Breakdown {
+	trends := []struct{ metric, row string }{
+		{MetricRequestDuration, "requests"},
+		{MetricEventWaitDuration, "event waits"},
+		{metrics.IterationDurationName, "iterations"},
+		{MetricGroupDuration, "group duration"},
+	}
+	byValue := map[string]*Breakdown{}
+	get := func(v string) *Breakdown {
+		if byValue[v] == nil {
+			byValue[v] = &Breakdown{Tag: tag, Value: v}
+		}
+		return byValue[v]
+	}
+	failures := b.res.Breakdown(MetricFailures, tag)
+	for _, tr := range trends {
+		if tr.metric == MetricGroupDuration && tag != "group" {
+			continue // all groups' durations in one row say nothing
+		}
+		subs := b.res.Breakdown(tr.metric, tag)
+		for _, v := range sortedKeys(subs) {
+			if subs[v].Values["count"] == 0 {
+				continue
+			}
+			row := b.latency(tr.row, subs[v])
+			if row == nil {
+				continue
+			}
+			switch {
+			case tr.metric == MetricRequestDuration:
+				row.Failures = int64(failures[v].Values["count"])
+			case tr.metric == metrics.IterationDurationName && tag == "scenario":
+				if i := slices.IndexFunc(b.res.Scenarios, func(sc engine.ScenarioResult) bool { return sc.Name == v }); i >= 0 {
+					row.Failures = b.res.Scenarios[i].Failed
+				}
+			}
+			bd := get(v)
+			bd.Rows = append(bd.Rows, *row)
+		}
+	}
+	for v, m := range b.res.Breakdown(metrics.ChecksName, tag) {
+		bd := get(v)
+		bd.ChecksPassed, bd.ChecksFailed = int64(m.Values["passes"]), int64(m.Values["fails"])
+	}
+	out := make([]Breakdown, 0, len(byValue))
+	for _, v := range sortedKeys(byValue) {
+		out = append(out, *byValue[v])
+	}
+	return out
 }
 
 func (b *builder) groups() {
@@ -823,6 +936,9 @@ func (b *builder) execution() {
 	e.IterationRate = b.rate(float64(e.Iterations))
 	if m, ok := b.metric(metrics.IterationDurationName); ok && m.Values["count"] > 0 {
 		e.IterationDuration = b.latency("iteration duration", m)
+	}
+	if m, ok := b.metric(metrics.IterationStartLatenessName); ok && m.Values["count"] > 0 {
+		e.StartLateness = b.latency("start lateness", m)
 	}
 	if m, ok := b.metric(metrics.VUsName); ok {
 		e.VUs = int64(m.Values["max"])
@@ -871,6 +987,30 @@ func (b *builder) notes() {
 	}
 	if n := b.res.BreakdownOverflow; n > 0 {
 		b.s.Notes = append(b.s.Notes, fmt.Sprintf("%d samples are missing from the per-tag tables: too many distinct tag values", n))
+	}
+}
+
+// verdictCounts adds the failed iterations and the sessions that never opened to the verdict,
+// and a warning for each that no threshold covers.
+func (b *builder) verdictCounts() {
+	v := &b.s.Verdict
+	v.FailedIterations, v.SessionsNotOpened = b.s.Execution.Failed, b.s.Sessions.Failed
+	judged := func(names ...string) bool {
+		for _, t := range b.res.Thresholds {
+			name, _, _ := strings.Cut(t.Metric, "{")
+			if slices.Contains(names, name) {
+				return true
+			}
+		}
+		return false
+	}
+	if n := v.FailedIterations; n > 0 && !judged(metrics.FailedIterationsName) {
+		v.Warnings = append(v.Warnings, fmt.Sprintf("%s and no threshold judges them (thresholds: {%s: ['count<1']})",
+			plural(n, "iteration")+" failed", metrics.FailedIterationsName))
+	}
+	if n := v.SessionsNotOpened; n > 0 && !judged("cti_sessions", "cti_failures") {
+		v.Warnings = append(v.Warnings, fmt.Sprintf("%s and no threshold judges them (thresholds: {'cti_sessions{result:failed}': ['count<1']})",
+			plural(n, "session")+" never opened"))
 	}
 }
 

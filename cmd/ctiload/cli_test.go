@@ -201,14 +201,19 @@ const agentPassword = "s3cr3t-Agent-PW"
 func TestRunFullReports(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{}
-	for _, n := range []string{"summary.json", "junit.xml", "report.html", "samples.ndjson", "trace.ndjson"} {
+	for _, n := range []string{"summary.json", "junit.xml", "report.html", "samples.ndjson", "trace.ndjson", "samples.json.gz", "samples.csv"} {
 		files[n] = filepath.Join(dir, n)
 	}
 	r := runCLI(t, nil, "run", "full.js", "-e", "AGENT_PASSWORD="+agentPassword, "--seed", "7",
 		"--sim-agent-password", agentPassword,
 		"--summary-export", files["summary.json"], "--junit", files["junit.xml"], "--html", files["report.html"],
-		"--out", "json="+files["samples.ndjson"], "--trace", files["trace.ndjson"])
+		"--out", "ndjson="+files["samples.ndjson"], "--trace", files["trace.ndjson"],
+		"--out", "json="+files["samples.json.gz"], "--out", "csv="+files["samples.csv"])
 	r.want(t, 0)
+
+	t.Run("k6 JSON and CSV outputs", func(t *testing.T) {
+		checkK6Outputs(t, readSummaryJSON(t, files["summary.json"]), files["samples.json.gz"], files["samples.csv"])
+	})
 
 	t.Run("summary", func(t *testing.T) {
 		contains(t, "stdout", r.stdout,
@@ -407,7 +412,10 @@ func TestRunInvalidOptions(t *testing.T) {
 		{"bad env", []string{"CTILOAD_VUS=many"}, []string{"run", "pass.js"}, `ctiload: CTILOAD_VUS: invalid value "many": want a whole number`},
 		{"bad stage", nil, []string{"run", "--stage", "30s", "pass.js"}, `ctiload: --stage: invalid value "30s": want DURATION:TARGET such as 30s:10`},
 		{"bad threshold", nil, []string{"run", "bad_threshold.js"}, `ctiload: threshold "count=<0" of metric "cti_failures": at column 6: expected an operator`},
-		{"bad output", nil, []string{"run", "--out", "csv=x.csv", "pass.js"}, `ctiload: --out: unknown output "csv": ctiload has json=FILE (one sample per line, .gz to compress) or prometheus-rw[=URL]`},
+		{"bad output", nil, []string{"run", "--out", "cvs=x.csv", "pass.js"}, `ctiload: --out: unknown output "cvs" (did you mean csv?): ctiload has json=FILE (k6's JSON`},
+		{"bad summary mode", nil, []string{"run", "--summary-mode", "compat", "pass.js"}, `ctiload: --summary-mode: invalid value "compat" (did you mean compact?): want compact or full`},
+		{"output without file", nil, []string{"run", "--out", "ndjson", "pass.js"}, `ctiload: --out: invalid value "ndjson": name the file, e.g. ndjson=samples.ndjson or ndjson=samples.ndjson.gz`},
+		{"bad csv time format", []string{"CTILOAD_CSV_TIME_FORMAT=unix_seconds"}, []string{"run", "--out", "csv=x.csv", "pass.js"}, `ctiload: --out csv=x.csv: CTILOAD_CSV_TIME_FORMAT: CSV time format "unix_seconds": want one of unix, unix_milli`},
 		{"prometheus-rw without URL", nil, []string{"run", "--out", "prometheus-rw", "pass.js"}, `ctiload: prometheus-rw: no receiver: give --out prometheus-rw=URL or set CTILOAD_PROMETHEUS_RW_URL`},
 		{"bad prometheus-rw setting", []string{"CTILOAD_PROMETHEUS_RW_PUSH_INTERVAL=often"}, []string{"run", "--out", "prometheus-rw=http://127.0.0.1:1", "pass.js"}, `ctiload: CTILOAD_PROMETHEUS_RW_PUSH_INTERVAL: invalid value "often": want a positive duration such as 5s or 500ms`},
 		{"bad log format", nil, []string{"run", "--log-format", "xml", "pass.js"}, `ctiload: --log-format: invalid value "xml": want text or json`},
@@ -487,9 +495,15 @@ func TestOptionPrecedence(t *testing.T) {
 // startCLI starts ctiload and returns it with a reader of its standard error lines.
 func startCLI(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer, *lineWaiter) {
 	t.Helper()
+	return startCLIEnv(t, nil, args...)
+}
+
+// startCLIEnv is startCLI with extra environment variables.
+func startCLIEnv(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buffer, *lineWaiter) {
+	t.Helper()
 	cmd := exec.Command(ctiloadBin, args...)
 	cmd.Dir = "testdata"
-	cmd.Env = cleanEnv()
+	cmd.Env = cleanEnv(env...)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	pipe, err := cmd.StderrPipe()
@@ -578,7 +592,7 @@ func waitExit(t *testing.T, cmd *exec.Cmd, stderr *lineWaiter, within time.Durat
 func TestRunInterruptedBySIGINT(t *testing.T) {
 	dir := t.TempDir()
 	sum, samples, html := filepath.Join(dir, "summary.json"), filepath.Join(dir, "samples.ndjson"), filepath.Join(dir, "report.html")
-	cmd, stdout, stderr := startCLI(t, "run", "long.js", "--summary-export", sum, "--out", "json="+samples, "--html", html)
+	cmd, stdout, stderr := startCLI(t, "run", "long.js", "--summary-export", sum, "--out", "ndjson="+samples, "--html", html)
 	stderr.waitFor(t, "iteration 2 sleeping", 60*time.Second) // a few iterations, however slow the machine
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
@@ -619,7 +633,7 @@ func TestRunSecondSIGINTStopsAtOnce(t *testing.T) {
 	dir := t.TempDir()
 	sum, samples := filepath.Join(dir, "summary.json"), filepath.Join(dir, "samples.ndjson.gz")
 	cmd, stdout, stderr := startCLI(t, "run", "long.js", "-e", "ITERATION_SLEEP=20", "-e", "GRACEFUL_STOP=30s",
-		"--summary-export", sum, "--out", "json="+samples)
+		"--summary-export", sum, "--out", "ndjson="+samples)
 	stderr.waitFor(t, "iteration 0 sleeping", 60*time.Second) // a VU is in its 20 s sleep
 	cmd.Process.Signal(syscall.SIGINT)
 	stderr.waitFor(t, "press Ctrl-C again", 30*time.Second)
@@ -719,7 +733,7 @@ func TestRunMoreFlags(t *testing.T) {
 	t.Run("unknown flag", func(t *testing.T) {
 		r := runCLI(t, nil, "run", "--vu", "3", "pass.js")
 		r.want(t, 104)
-		contains(t, "stderr", r.stderr, "ctiload: unknown flag: --vu (see ctiload run --help)")
+		contains(t, "stderr", r.stderr, "ctiload: unknown flag: --vu: did you mean --vus? (see ctiload run --help)")
 	})
 	t.Run("peripheral offline from options.simulator", func(t *testing.T) {
 		sum := filepath.Join(t.TempDir(), "summary.json")
@@ -785,7 +799,7 @@ func TestRunSimulatorANIPool(t *testing.T) {
 func TestRunControlToken(t *testing.T) {
 	dir := t.TempDir()
 	sum, samples, html := filepath.Join(dir, "summary.json"), filepath.Join(dir, "samples.ndjson"), filepath.Join(dir, "report.html")
-	cmd, stdout, stderr := startCLI(t, "run", "long.js", "--control", "127.0.0.1:0", "--summary-export", sum, "--out", "json="+samples, "--html", html)
+	cmd, stdout, stderr := startCLI(t, "run", "long.js", "--control", "127.0.0.1:0", "--summary-export", sum, "--out", "ndjson="+samples, "--html", html)
 	stderr.waitFor(t, "control API on http://", 20*time.Second)
 	stderr.waitFor(t, "] agents ", 20*time.Second)
 	m := regexp.MustCompile(`control API on http://(\S+)/v1/scenarios: curl -H 'Authorization: Bearer (\S+)' `).FindStringSubmatch(stderr.String())

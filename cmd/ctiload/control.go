@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ctiload/ctiload/engine"
@@ -23,6 +24,36 @@ type controllable interface {
 	Progress() []engine.ScenarioProgress
 	SetTarget(scenario string, v float64) error
 	Stop() bool
+}
+
+// resumer is a run started with --paused (pauseGate).
+type resumer interface{ Resume() bool }
+
+// pauseGate holds a --paused run before it starts, until the control API resumes it. A stop
+// (Ctrl-C, POST /v1/stop) opens the gate too: the run then starts stopped and ends at once,
+// with its (empty) reports.
+type pauseGate struct {
+	controllable
+	once    sync.Once
+	resumed chan struct{}
+}
+
+func newPauseGate(run controllable) *pauseGate {
+	return &pauseGate{controllable: run, resumed: make(chan struct{})}
+}
+
+// Resume lets the run start; it reports whether this call was the one that did.
+func (g *pauseGate) Resume() bool {
+	first := false
+	g.once.Do(func() { close(g.resumed); first = true })
+	return first
+}
+
+// Stop stops the run and lets it through the gate, so that it ends.
+func (g *pauseGate) Stop() bool {
+	first := g.controllable.Stop()
+	g.Resume()
+	return first
 }
 
 // scenarioView is one scenario as the control API shows it.
@@ -49,6 +80,7 @@ type scenarioView struct {
 //	POST /v1/scenarios/{name}   {"target": N}: VUs (constant-vus, ramping-vus) or iterations per
 //	                            timeUnit (arrival-rate executors)
 //	POST /v1/stop               graceful stop, as the first Ctrl-C
+//	POST /v1/resume             start a run begun with --paused
 //
 // Every request carries "Authorization: Bearer TOKEN"; see guardControl for the other checks.
 func newControlHandler(run controllable, token string, logf func(format string, args ...any)) http.Handler {
@@ -89,6 +121,18 @@ func newControlHandler(run controllable, token string, logf func(format string, 
 			logf("control: graceful stop requested")
 		}
 		writeJSON(w, http.StatusOK, map[string]bool{"stopping": true, "first": first})
+	})
+	mux.HandleFunc("POST /v1/resume", func(w http.ResponseWriter, _ *http.Request) {
+		r, ok := run.(resumer)
+		if !ok {
+			writeJSON(w, http.StatusConflict, map[string]string{"error": "the run was not started with --paused"})
+			return
+		}
+		first := r.Resume()
+		if first {
+			logf("control: resumed")
+		}
+		writeJSON(w, http.StatusOK, map[string]bool{"resumed": true, "first": first})
 	})
 	return guardControl(mux, token)
 }

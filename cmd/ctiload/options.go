@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"math/big"
 	"math/rand/v2"
 	"net"
 	"os"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,6 +44,9 @@ type optionFlags struct {
 	allowOutside     bool // open() and imports may read files outside the script's folder
 	maxRequestRate   float64
 	maxOpenRate      float64
+	tags             []string // --tag KEY=VALUE: run tags on every sample
+	configFile       string   // --config FILE: options as JSON, below the script's
+	noThresholds     bool
 	sim              embeddedSimFlags
 	fromEnv          map[string]bool // flags set from CTILOAD_* variables
 }
@@ -73,6 +78,9 @@ func (o *optionFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&o.allowOutside, "allow-paths-outside", false, "let open() and imports read files outside the script's folder (by default only files below it, through no .. or symbolic link that leads out)")
 	fl.Var(rateValue{&o.maxRequestRate}, "max-request-rate", "cap on the requests of all VUs together, a `RATE` such as 200/s (also options.cti.maxRequestRate); waits are cti_rate_limit_wait_duration")
 	fl.Var(rateValue{&o.maxOpenRate}, "max-open-rate", "cap on the session opens of all VUs together, a `RATE` such as 20/s (also options.cti.maxOpenRate)")
+	fl.StringArrayVarP(&o.tags, "tag", "t", nil, "run tag `KEY=VALUE` added to every sample, repeatable (over options.tags)")
+	fl.StringVarP(&o.configFile, "config", "c", "", "read options from a JSON `FILE` (the keys of `export const options`); the script's options win over it")
+	fl.BoolVar(&o.noThresholds, "no-thresholds", false, "do not judge thresholds: the run passes unless it fails otherwise (abortOnFail is off too)")
 	o.sim.register(fl)
 }
 
@@ -252,6 +260,14 @@ func (o *optionFlags) resolve(p *plan, getenv func(string) string) error {
 	var opts engine.Options
 	var own scriptOptions
 	raw := p.script.OptionsJSON()
+	if o.configFile != "" {
+		merged, err := underConfigFile(o.configFile, raw)
+		if err != nil {
+			errs = append(errs, err)
+		} else {
+			raw = merged
+		}
+	}
 	if err := json.Unmarshal(raw, &opts); err != nil {
 		errs = append(errs, fmt.Errorf("script options: %v", err))
 	}
@@ -296,6 +312,24 @@ func (o *optionFlags) resolve(p *plan, getenv func(string) string) error {
 		opts.Duration, opts.Iterations = nil, nil
 	case max(ld, li) > ls:
 		opts.Stages = nil
+	}
+	if len(o.tags) > 0 {
+		tags := maps.Clone(opts.Tags)
+		if tags == nil {
+			tags = map[string]string{}
+		}
+		for _, kv := range o.tags {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || strings.TrimSpace(k) == "" {
+				errs = append(errs, fmt.Errorf("--tag: invalid value %q: want KEY=VALUE", kv))
+				continue
+			}
+			tags[strings.TrimSpace(k)] = v
+		}
+		opts.Tags = tags
+	}
+	if o.noThresholds {
+		opts.Thresholds = nil
 	}
 	if o.changed("execution-segment") {
 		opts.ExecutionSegment = o.segment
@@ -393,6 +427,54 @@ func (o *optionFlags) resolve(p *plan, getenv func(string) string) error {
 		return &exitError{code: exitInvalidOptions, err: flattenErrors(errs)}
 	}
 	return nil
+}
+
+// underConfigFile returns the script's options (JSON) over those of a --config file: a key the
+// script sets replaces the file's whole value, as k6 layers its config file under the script.
+// Unknown keys in the file are errors, with the nearest known key.
+func underConfigFile(path string, script json.RawMessage) (json.RawMessage, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--config: cannot read %q: %v", path, unwrapPathError(err))
+	}
+	var file, over map[string]json.RawMessage
+	if err := json.Unmarshal(b, &file); err != nil {
+		return nil, fmt.Errorf("--config: %s is not a JSON object of options: %v", path, err)
+	}
+	known := optionKeys()
+	var errs []error
+	for _, k := range sortedKeys(file) {
+		if !slices.Contains(known, k) {
+			hint := ""
+			if s := suggest(k, known); s != "" {
+				hint = fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			errs = append(errs, fmt.Errorf("--config: %s: unknown option %q%s", path, k, hint))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if len(script) > 0 {
+		if err := json.Unmarshal(script, &over); err != nil {
+			return nil, fmt.Errorf("script options: %v", err)
+		}
+	}
+	maps.Copy(file, over)
+	return json.Marshal(file)
+}
+
+// optionKeys are the top-level keys of a script's options: the engine's and ctiload's own.
+func optionKeys() []string {
+	var keys []string
+	for _, t := range []reflect.Type{reflect.TypeFor[engine.Options](), reflect.TypeFor[scriptOptions]()} {
+		for f := range t.Fields() {
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
+				keys = append(keys, name)
+			}
+		}
+	}
+	return keys
 }
 
 // flattenErrors joins problems into one message: one line for one, a list for several.

@@ -21,7 +21,7 @@ import (
 
 // outputFlags are the files a run writes and the streams it feeds.
 type outputFlags struct {
-	outs          []string // --out json=FILE, --out prometheus-rw[=URL]
+	outs          []string // --out json=FILE, ndjson=FILE, csv=FILE, prometheus-rw[=URL]
 	summaryExport string
 	junit         string
 	html          string
@@ -34,7 +34,12 @@ type outputSpec struct {
 }
 
 // outputKinds are the kinds --out knows, for messages.
-const outputKinds = "json=FILE (one sample per line, .gz to compress) or prometheus-rw[=URL] (Prometheus remote write; CTILOAD_PROMETHEUS_RW_* configure it)"
+const outputKinds = "json=FILE (k6's JSON: a line per metric and per sample), ndjson=FILE (compact, one line per sample), " +
+	"csv=FILE (k6's CSV; CTILOAD_CSV_TIME_FORMAT sets the timestamps) — .gz compresses any of them — " +
+	"or prometheus-rw[=URL] (Prometheus remote write; CTILOAD_PROMETHEUS_RW_* configure it)"
+
+// fileOutputs are the --out kinds that write a file of samples, with an example file name.
+var fileOutputs = map[string]string{"json": "samples.json", "ndjson": "samples.ndjson", "csv": "samples.csv"}
 
 // outputSpecs parses the --out values.
 func (o *outputFlags) outputSpecs() ([]outputSpec, error) {
@@ -42,24 +47,45 @@ func (o *outputFlags) outputSpecs() ([]outputSpec, error) {
 	var errs []error
 	for _, out := range o.outs {
 		kind, arg, ok := strings.Cut(out, "=")
+		example, isFile := fileOutputs[kind]
 		switch {
 		case kind == "prometheus-rw" || kind == "prometheus":
 			specs = append(specs, outputSpec{kind: "prometheus-rw", arg: arg})
-		case !ok && (out == "json" || out == "ndjson"):
-			errs = append(errs, fmt.Errorf("--out: invalid value %q: name the file, e.g. json=samples.ndjson or json=samples.ndjson.gz", out))
-		case kind != "json" && kind != "ndjson":
+		case !isFile:
 			hint := ""
-			if s := suggest(kind, []string{"json", "prometheus-rw"}); s != "" {
+			if s := suggest(kind, []string{"json", "ndjson", "csv", "prometheus-rw"}); s != "" {
 				hint = fmt.Sprintf(" (did you mean %s?)", s)
 			}
 			errs = append(errs, fmt.Errorf("--out: unknown output %q%s: ctiload has %s", kind, hint, outputKinds))
 		case !ok || arg == "":
-			errs = append(errs, fmt.Errorf("--out: invalid value %q: want json=FILE", out))
+			errs = append(errs, fmt.Errorf("--out: invalid value %q: name the file, e.g. %s=%s or %s=%s.gz", out, kind, example, kind, example))
 		default:
-			specs = append(specs, outputSpec{kind: "json", arg: arg})
+			specs = append(specs, outputSpec{kind: kind, arg: arg})
 		}
 	}
 	return specs, errors.Join(errs...)
+}
+
+// sampleFormat makes the format of a file output; a mistake in its configuration shows
+// before the run starts.
+func sampleFormat(spec outputSpec, getenv func(string) string, reg *engine.Registry, thresholds map[string][]engine.ThresholdConfig) (reports.SampleFormat, error) {
+	switch spec.kind {
+	case "ndjson":
+		return reports.NDJSONFormat(reg), nil
+	case "csv":
+		f, err := reports.CSVFormat(getenv("CTILOAD_CSV_TIME_FORMAT"))
+		if err != nil {
+			return nil, fmt.Errorf("--out csv=%s: CTILOAD_CSV_TIME_FORMAT: %w", spec.arg, err)
+		}
+		return f, nil
+	}
+	exprs := make(map[string][]string, len(thresholds))
+	for sel, list := range thresholds {
+		for _, t := range list {
+			exprs[sel] = append(exprs[sel], t.Threshold)
+		}
+	}
+	return reports.K6JSONFormat(exprs), nil
 }
 
 // prometheusConfig reads the configuration of a prometheus-rw output and checks it, so a

@@ -85,7 +85,7 @@ func testPrometheusRemoteWrite(t *testing.T, native bool, segment string) {
 	dir := t.TempDir()
 	export, samples := filepath.Join(dir, "summary.json"), filepath.Join(dir, "samples.ndjson")
 	testid := fmt.Sprintf("cli-%d", time.Now().UnixNano())
-	args := []string{"run", "--no-color", "--out", "prometheus-rw=" + prom.URL, "--out", "json=" + samples,
+	args := []string{"run", "--no-color", "--out", "prometheus-rw=" + prom.URL, "--out", "ndjson=" + samples,
 		"--summary-export", export, "--sim-fail-rate", "SET_AGENT_STATE_REQ=25%:CF_INVALID_AGENT_WORK_MODE"}
 	if segment != "" {
 		args = append(args, "--execution-segment", segment)

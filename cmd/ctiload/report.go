@@ -18,11 +18,29 @@ type reportFlags struct {
 	noSummary   bool
 	noColor     bool
 	trendStats  string
+	summaryMode string
 	// ctiload report only: the comparison with a baseline run.
 	baseline     string
 	tolerance    string
 	toleranceMin time.Duration
 	failIfWorse  bool
+}
+
+const summaryModeUsage = "`MODE` of the text summary: compact (the run as a whole) or full (also a section per scenario and per group)"
+
+// parseSummaryMode reads --summary-mode.
+func parseSummaryMode(s string) (reports.SummaryMode, error) {
+	if s == "" {
+		return reports.SummaryCompact, nil
+	}
+	if slices.Contains(reports.SummaryModes, s) {
+		return reports.SummaryMode(s), nil
+	}
+	hint := ""
+	if m := suggest(s, reports.SummaryModes); m != "" {
+		hint = fmt.Sprintf(" (did you mean %s?)", m)
+	}
+	return "", fmt.Errorf("--summary-mode: invalid value %q%s: want compact or full", s, hint)
 }
 
 func (r *reportFlags) register(cmd *cobra.Command) {
@@ -32,6 +50,7 @@ func (r *reportFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&r.noSummary, "no-summary", false, "do not print the text summary")
 	fl.BoolVar(&r.noColor, "no-color", false, "no colors")
 	fl.StringVar(&r.trendStats, "summary-trend-stats", "", "latency columns, e.g. avg,min,med,p(95),p(99),max")
+	fl.StringVar(&r.summaryMode, "summary-mode", "compact", summaryModeUsage)
 }
 
 // registerBaseline adds the comparison flags of ctiload report.
@@ -97,6 +116,10 @@ func (r *reportFlags) write(cmd *cobra.Command, in reports.Input) error {
 	if r.trendStats != "" {
 		stats = splitList(r.trendStats)
 	}
+	mode, err := parseSummaryMode(r.summaryMode)
+	if err != nil {
+		return &exitError{code: exitInvalidOptions, err: err}
+	}
 	if r.baseline != "" {
 		stats = withCompared(stats)
 	}
@@ -124,7 +147,7 @@ func (r *reportFlags) write(cmd *cobra.Command, in reports.Input) error {
 	}
 	out := cmd.OutOrStdout()
 	if !r.noSummary {
-		if err := reports.NewTextReporter(s, reports.TextOptions{Color: useColor(out, r.noColor)})(out); err != nil {
+		if err := reports.NewTextReporter(s, reports.TextOptions{Color: useColor(out, r.noColor), Mode: mode})(out); err != nil {
 			return err
 		}
 	}

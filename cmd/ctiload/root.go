@@ -37,6 +37,8 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newMergeCmd())
 	root.AddCommand(newClusterCmd())
 	root.AddCommand(newDocsCmd())
+	root.AddCommand(newNewCmd())
+	root.AddCommand(newTypesCmd())
 	return root
 }
 

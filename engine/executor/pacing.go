@@ -7,6 +7,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/ctiload/ctiload/engine/metrics"
 )
 
 // RatePiece is one stretch of a piecewise-linear arrival rate: over Duration the rate goes
@@ -141,10 +143,40 @@ func (s *Schedule) WithRate(at time.Duration, rate float64) *Schedule {
 	return NewSchedule(pieces...)
 }
 
+// startAction is what the scheduler does with an iteration when it looks at the clock.
+type startAction int
+
+const (
+	waitToStart   startAction = iota // not due yet: wait until its due time, then look again
+	startNow                         // due, and late by no more than the limit: start it
+	dropLate                         // due longer ago than the limit: drop it
+	scheduleEnded                    // the schedule ends before it is due
+)
+
+// decide returns what to do with iteration i at offset now from the schedule's start, and the
+// iteration's due offset. An iteration starts late when the scheduler could not keep up (a
+// stalled process, a starved CPU); maxLate > 0 bounds how late: beyond it the iteration is
+// dropped, as one that found no free VU is, rather than started in a burst that the schedule
+// never asked for. maxLate 0 starts every iteration however late, as vegeta's pacer does, so
+// that the count stays right.
+func (s *Schedule) decide(i int64, now, maxLate time.Duration) (startAction, time.Duration) {
+	due, ok := s.Due(i)
+	switch {
+	case !ok:
+		return scheduleEnded, 0
+	case now < due:
+		return waitToStart, due
+	case maxLate > 0 && now-due > maxLate:
+		return dropLate, due
+	}
+	return startNow, due
+}
+
 // arrivalRunner runs a Schedule: the shared engine of the two arrival-rate executors.
 type arrivalRunner struct {
 	s        *Scenario
 	timeUnit time.Duration
+	maxLate  time.Duration // maxStartLateness; 0: no limit
 
 	mu    sync.Mutex
 	sched *Schedule
@@ -152,8 +184,8 @@ type arrivalRunner struct {
 	wake  chan struct{} // a new schedule to follow
 }
 
-func newArrivalRunner(s *Scenario, sched *Schedule, timeUnit time.Duration) *arrivalRunner {
-	return &arrivalRunner{s: s, sched: sched, timeUnit: timeUnit, wake: make(chan struct{}, 1)}
+func newArrivalRunner(s *Scenario, sched *Schedule, timeUnit, maxLate time.Duration) *arrivalRunner {
+	return &arrivalRunner{s: s, sched: sched, timeUnit: timeUnit, maxLate: maxLate, wake: make(chan struct{}, 1)}
 }
 
 func (r *arrivalRunner) schedule() *Schedule {
@@ -173,11 +205,94 @@ func (r *arrivalRunner) run(ctx context.Context) error {
 	r.start = start
 	r.mu.Unlock()
 
-	growCtx, stopGrowing := context.WithCancel(regCtx)
-	grow := make(chan struct{}, 1)
+	grow, stopGrowing := r.startGrowing(regCtx)
+	buf := r.s.opts.NewBuffer()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	var wg sync.WaitGroup
+	var m int64
+	for ; ; m++ {
+		i := r.s.part.Index(m)
+		due, act := r.waitDue(regCtx, timer, start, i)
+		if act == scheduleEnded {
+			break
+		}
+		if act == dropLate {
+			r.drop(buf)
+			continue
+		}
+		h := r.s.pool.tryGet()
+		if h == nil {
+			r.drop(buf)
+			select {
+			case grow <- struct{}{}:
+			default:
+			}
+			continue
+		}
+		scheduled := start.Add(due)
+		wg.Go(func() {
+			r.s.runIteration(iterCtx, h, scheduled, time.Time{}, i)
+			r.s.pool.put(h)
+		})
+	}
+	// At the natural end, iterations still due (the scheduler fell behind and the duration ran
+	// out before it could start them) were not run for lack of time: they count as dropped.
+	// After a stop they were merely not needed.
+	if ctx.Err() == nil && !r.s.stopRequested() {
+		sched := r.schedule()
+		for ; ; m++ {
+			if _, ok := sched.Due(r.s.part.Index(m)); !ok {
+				break
+			}
+			r.drop(buf)
+		}
+	}
+	buf.Flush()
+	stopGrowing()
+	wg.Wait()
+	return nil
+}
+
+// drop counts one iteration that did not start.
+func (r *arrivalRunner) drop(buf *metrics.SampleBuffer) {
+	r.s.dropped.Add(1)
+	buf.Add(r.s.opts.Metrics.DroppedIterations, 1, r.s.tags)
+}
+
+// waitDue waits until iteration i is due and says what to do with it: startNow, dropLate, or
+// scheduleEnded (also when the run is stopping). A new schedule (setTarget) wakes the wait to
+// recompute the due time.
+func (r *arrivalRunner) waitDue(regCtx context.Context, timer *time.Timer, start time.Time, i int64) (time.Duration, startAction) {
+	for {
+		act, due := r.schedule().decide(i, time.Since(start), r.maxLate)
+		switch act {
+		case scheduleEnded:
+			return due, scheduleEnded
+		case dropLate, startNow:
+			if over(regCtx) {
+				return due, scheduleEnded
+			}
+			return due, act
+		}
+		timer.Reset(time.Until(start.Add(due)))
+		select {
+		case <-timer.C:
+		case <-r.wake: // the schedule changed: recompute this iteration's due time
+		case <-regCtx.Done():
+			return due, scheduleEnded
+		}
+	}
+}
+
+// startGrowing starts the goroutine that initialises one more VU (up to the pool's maximum)
+// for each signal on grow; stop ends it and waits for a VU being initialised.
+func (r *arrivalRunner) startGrowing(regCtx context.Context) (grow chan<- struct{}, stop func()) {
+	growCtx, cancel := context.WithCancel(regCtx)
+	ch := make(chan struct{}, 1)
 	var bg sync.WaitGroup
 	bg.Go(func() {
-		for range grow {
+		for range ch {
 			m, ok := r.s.pool.reserve()
 			if !ok {
 				continue
@@ -192,78 +307,11 @@ func (r *arrivalRunner) run(ctx context.Context) error {
 			r.s.pool.addIdle(h)
 		}
 	})
-
-	buf := r.s.opts.NewBuffer()
-	dropped := r.s.opts.Metrics.DroppedIterations
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	var wg sync.WaitGroup
-	var m int64
-schedule:
-	for ; ; m++ {
-		i := r.s.part.Index(m)
-		var due time.Duration
-		for {
-			var ok bool
-			if due, ok = r.schedule().Due(i); !ok {
-				break schedule
-			}
-			d := time.Until(start.Add(due))
-			if d <= 0 {
-				// Behind schedule: start now, as vegeta's pacer does, so the count stays right.
-				if over(regCtx) {
-					break schedule
-				}
-				break
-			}
-			timer.Reset(d)
-			select {
-			case <-timer.C:
-			case <-r.wake:
-				continue // the schedule changed: recompute this iteration's due time
-			case <-regCtx.Done():
-				break schedule
-			}
-			if over(regCtx) {
-				break schedule
-			}
-			break
-		}
-		h := r.s.pool.tryGet()
-		if h == nil {
-			r.s.dropped.Add(1)
-			buf.Add(dropped, 1, r.s.tags)
-			select {
-			case grow <- struct{}{}:
-			default:
-			}
-			continue
-		}
-		scheduled := start.Add(due)
-		wg.Go(func() {
-			r.s.runIteration(iterCtx, h, scheduled, i)
-			r.s.pool.put(h)
-		})
+	return ch, func() {
+		cancel()
+		close(ch)
+		bg.Wait()
 	}
-	// At the natural end, iterations still due (the scheduler fell behind and the duration ran
-	// out before it could start them) were not run for lack of time: they count as dropped.
-	// After a stop they were merely not needed.
-	if ctx.Err() == nil && !r.s.stopRequested() {
-		sched := r.schedule()
-		for ; ; m++ {
-			if _, ok := sched.Due(r.s.part.Index(m)); !ok {
-				break
-			}
-			r.s.dropped.Add(1)
-			buf.Add(dropped, 1, r.s.tags)
-		}
-	}
-	buf.Flush()
-	stopGrowing()
-	close(grow)
-	bg.Wait()
-	wg.Wait()
-	return nil
 }
 
 // setTarget makes the rate v iterations per timeUnit from now on.

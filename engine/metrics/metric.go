@@ -202,7 +202,11 @@ const (
 	IterationsName = "iterations"
 	// IterationDurationName is the trend of completed iterations' durations.
 	IterationDurationName = "iteration_duration"
-	// DroppedIterationsName counts arrival-rate iterations that found no free VU.
+	// IterationStartLatenessName is the trend of how late each arrival-rate iteration started
+	// against its schedule (start − due time), the scheduler's own coordinated omission.
+	IterationStartLatenessName = "iteration_start_lateness"
+	// DroppedIterationsName counts arrival-rate iterations that found no free VU or would have
+	// started later than the scenario's maxStartLateness.
 	DroppedIterationsName = "dropped_iterations"
 	// InterruptedIterationsName counts iterations cut short by a stop, a ramp-down or an abort.
 	InterruptedIterationsName = "interrupted_iterations"
@@ -215,18 +219,22 @@ const (
 	VUsMaxName = "vus_max"
 	// ChecksName is the rate of passed checks, tagged check=<name> by the VU layer.
 	ChecksName = "checks"
+	// GroupDurationName is the trend of group() durations, tagged group=::outer::inner by the
+	// VU layer (k6's group_duration): `'group_duration{group:::login}': ['p(95)<500']`.
+	GroupDurationName = "group_duration"
 )
 
 // Builtins are the engine's own metrics.
 type Builtins struct {
-	Iterations            *Metric
-	IterationDuration     *Metric
-	DroppedIterations     *Metric
-	InterruptedIterations *Metric
-	FailedIterations      *Metric
-	VUs                   *Metric
-	VUsMax                *Metric
-	Checks                *Metric
+	Iterations             *Metric
+	IterationDuration      *Metric
+	IterationStartLateness *Metric
+	DroppedIterations      *Metric
+	InterruptedIterations  *Metric
+	FailedIterations       *Metric
+	VUs                    *Metric
+	VUsMax                 *Metric
+	Checks                 *Metric
 }
 
 // RegisterBuiltins registers the engine's metrics in r.
@@ -242,6 +250,7 @@ func RegisterBuiltins(r *Registry) (Builtins, error) {
 	}
 	reg(&b.Iterations, IterationsName, Counter, Default)
 	reg(&b.IterationDuration, IterationDurationName, Trend, Time)
+	reg(&b.IterationStartLateness, IterationStartLatenessName, Trend, Time)
 	reg(&b.DroppedIterations, DroppedIterationsName, Counter, Default)
 	reg(&b.InterruptedIterations, InterruptedIterationsName, Counter, Default)
 	reg(&b.FailedIterations, FailedIterationsName, Counter, Default)
