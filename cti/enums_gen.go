@@ -2444,6 +2444,59 @@ func ParseCalledPartyDisposition(s string) (CalledPartyDisposition, bool) {
 	return CalledPartyDisposition(n), err == nil
 }
 
+// SupervisoryAction is a CTI enumeration (USHORT on the wire).
+type SupervisoryAction uint16
+
+const (
+	SupervisorClear     SupervisoryAction = 0x0 // SUPERVISOR_CLEAR
+	SupervisorMonitor   SupervisoryAction = 0x1 // SUPERVISOR_MONITOR
+	SupervisorWhisper   SupervisoryAction = 0x2 // SUPERVISOR_WHISPER
+	SupervisorBargeIn   SupervisoryAction = 0x3 // SUPERVISOR_BARGE_IN
+	SupervisorIntercept SupervisoryAction = 0x4 // SUPERVISOR_INTERCEPT
+)
+
+// Symbol is the protocol's name for x, or "" if it has none.
+func (x SupervisoryAction) Symbol() string {
+	switch x {
+	case 0x0:
+		return "SUPERVISOR_CLEAR"
+	case 0x1:
+		return "SUPERVISOR_MONITOR"
+	case 0x2:
+		return "SUPERVISOR_WHISPER"
+	case 0x3:
+		return "SUPERVISOR_BARGE_IN"
+	case 0x4:
+		return "SUPERVISOR_INTERCEPT"
+	}
+	return ""
+}
+
+func (x SupervisoryAction) String() string {
+	if s := x.Symbol(); s != "" {
+		return s
+	}
+	return "SupervisoryAction(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// ParseSupervisoryAction reads a symbol (SUPERVISOR_CLEAR) or a number.
+func ParseSupervisoryAction(s string) (SupervisoryAction, bool) {
+	switch s {
+	case "SUPERVISOR_CLEAR":
+		return 0x0, true
+	case "SUPERVISOR_MONITOR":
+		return 0x1, true
+	case "SUPERVISOR_WHISPER":
+		return 0x2, true
+	case "SUPERVISOR_BARGE_IN":
+		return 0x3, true
+	case "SUPERVISOR_INTERCEPT":
+		return 0x4, true
+	}
+	n, err := strconv.ParseUint(s, 0, 16)
+	return SupervisoryAction(n), err == nil
+}
+
 // LineType is a CTI enumeration (USHORT on the wire).
 type LineType uint16
 

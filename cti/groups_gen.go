@@ -494,6 +494,70 @@ func (e *CallDevice) setField(name string, value any) error {
 	return nil
 }
 
+// DeviceCall is one element of a repeated floating group. Present records which members were on the
+// wire; when it is 0 every member is sent.
+type DeviceCall struct {
+	CallConnectionCallID       uint32               `cti:"56"` // tag 56
+	CallConnectionDeviceIDType ConnectionIDType     `cti:"57"` // tag 57
+	CallConnectionDeviceID     string               `cti:"58"` // tag 58
+	CallDeviceConnectionState  LocalConnectionState `cti:"61"` // tag 61
+	Present                    uint8
+}
+
+func (e *DeviceCall) record() Record {
+	r := make(Record, 0, 4)
+	if e.Present == 0 || e.Present&1 != 0 {
+		r = append(r, FieldValue{Name: "CallConnectionCallID", Tag: 56, Value: e.CallConnectionCallID})
+	}
+	if e.Present == 0 || e.Present&2 != 0 {
+		r = append(r, FieldValue{Name: "CallConnectionDeviceIDType", Tag: 57, Value: e.CallConnectionDeviceIDType})
+	}
+	if e.Present == 0 || e.Present&4 != 0 {
+		r = append(r, FieldValue{Name: "CallConnectionDeviceID", Tag: 58, Value: e.CallConnectionDeviceID})
+	}
+	if e.Present == 0 || e.Present&8 != 0 {
+		r = append(r, FieldValue{Name: "CallDeviceConnectionState", Tag: 61, Value: e.CallDeviceConnectionState})
+	}
+	return r
+}
+
+func (e *DeviceCall) setField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("%s: %w", f, err) }
+	switch name {
+	case "CallConnectionCallID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("CallConnectionCallID", err)
+		}
+		e.CallConnectionCallID = uint32(x)
+		e.Present |= 1
+	case "CallConnectionDeviceIDType":
+		x, err := convEnum(value, ParseConnectionIDType)
+		if err != nil {
+			return fieldErr("CallConnectionDeviceIDType", err)
+		}
+		e.CallConnectionDeviceIDType = x
+		e.Present |= 2
+	case "CallConnectionDeviceID":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("CallConnectionDeviceID", err)
+		}
+		e.CallConnectionDeviceID = x
+		e.Present |= 4
+	case "CallDeviceConnectionState":
+		x, err := convEnum(value, ParseLocalConnectionState)
+		if err != nil {
+			return fieldErr("CallDeviceConnectionState", err)
+		}
+		e.CallDeviceConnectionState = x
+		e.Present |= 8
+	default:
+		return fmt.Errorf("no member %q (members: CallConnectionCallID, CallConnectionDeviceIDType, CallConnectionDeviceID, CallDeviceConnectionState)", name)
+	}
+	return nil
+}
+
 // ServiceRecord is one element of a repeated floating group. Present records which members were on the
 // wire; when it is 0 every member is sent.
 type ServiceRecord struct {

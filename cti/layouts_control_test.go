@@ -486,6 +486,88 @@ var controlLayoutCases = []layoutCase{
 			003d 0002 0003       // CallDeviceConnectionState[61] = LCS_CONNECT      }`,
 	},
 	{
+		name: "SNAPSHOT_DEVICE_REQ v20",
+		v:    V20,
+		msg:  &SnapshotDeviceReq{InvokeID: 17, PeripheralID: 5000, SnapshotDeviceType: DevIDDeviceIdentifier, AgentInstrument: "1001"},
+		frame: `
+			00000013 00000054    // MessageLength 19, MessageType SNAPSHOT_DEVICE_REQ (84)
+			00000011             // InvokeID UINT = 17
+			00001388             // PeripheralID UINT = 5000
+			0000                 // SnapshotDeviceType USHORT = DEVID_DEVICE_IDENTIFIER
+			0006 0005 3130303100 // AgentInstrument[6] STRING "1001"`,
+	},
+	{
+		name: "SNAPSHOT_DEVICE_CONF v20: a held call and a connected one",
+		v:    V20,
+		msg: &SnapshotDeviceConf{InvokeID: 17, NumCalls: 2, DeviceCalls: []DeviceCall{
+			{CallConnectionCallID: 42, CallConnectionDeviceIDType: ConnectionIDDynamic, CallConnectionDeviceID: "1001", CallDeviceConnectionState: LCSHold},
+			{CallConnectionCallID: 43, CallConnectionDeviceIDType: ConnectionIDDynamic, CallConnectionDeviceID: "1001", CallDeviceConnectionState: LCSConnect}}},
+		frame: `
+			00000040 00000055    // MessageLength 64, MessageType SNAPSHOT_DEVICE_CONF (85)
+			00000011             // InvokeID UINT = 17
+			0002                 // NumCalls USHORT
+			0038 0004 0000002a   // CallConnectionCallID[56] UINT = 42          } call 1
+			0039 0002 0001       // CallConnectionDeviceIDType[57] = DYNAMIC    }
+			003a 0005 3130303100 // CallConnectionDeviceID[58] STRING "1001"    }
+			003d 0002 0004       // CallDeviceConnectionState[61] = LCS_HOLD    }
+			0038 0004 0000002b   // CallConnectionCallID[56] UINT = 43          } call 2
+			0039 0002 0001       // CallConnectionDeviceIDType[57] = DYNAMIC    }
+			003a 0005 3130303100 // CallConnectionDeviceID[58] STRING "1001"    }
+			003d 0002 0003       // CallDeviceConnectionState[61] = LCS_CONNECT }`,
+	},
+	{
+		name:  "SNAPSHOT_DEVICE_CONF v20: no call",
+		v:     V20,
+		msg:   &SnapshotDeviceConf{InvokeID: 18},
+		frame: `00000006 00000055 00000012 0000 // header (SNAPSHOT_DEVICE_CONF 85); InvokeID 18; NumCalls 0`,
+	},
+	{
+		name: "SUPERVISE_CALL_REQ v20: barge into the agent's call 42",
+		v:    V20,
+		msg: &SuperviseCallReq{InvokeID: 24, PeripheralID: 5000, AgentConnectionCallID: 42, SupervisorConnectionCallID: 0xffffffff,
+			AgentConnectionDeviceIDType: ConnectionIDDynamic, SupervisorConnectionDeviceIDType: ConnectionIDNone,
+			SupervisoryAction: SupervisorBargeIn, AgentConnectionDeviceID: "1001", SupervisorInstrument: "1009"},
+		frame: `
+			00000028 0000007c    // MessageLength 40, MessageType SUPERVISE_CALL_REQ (124)
+			00000018             // InvokeID UINT = 24
+			00001388             // PeripheralID UINT = 5000
+			0000002a             // AgentConnectionCallID UINT = 42
+			ffffffff             // SupervisorConnectionCallID UINT = no supervisor call
+			0001                 // AgentConnectionDeviceIDType USHORT = CONNECTION_ID_DYNAMIC
+			ffff                 // SupervisorConnectionDeviceIDType USHORT = CONNECTION_ID_NONE
+			0003                 // SupervisoryAction USHORT = SUPERVISOR_BARGE_IN
+			005a 0005 3130303100 // AgentConnectionDeviceID[90] STRING "1001"
+			0055 0005 3130303900 // SupervisorInstrument[85] STRING "1009"`,
+	},
+	{
+		name: "SUPERVISE_CALL_REQ v15: intercept the agent's active call (1-byte floating header)",
+		v:    V15,
+		msg: &SuperviseCallReq{InvokeID: 25, PeripheralID: 5000, AgentConnectionCallID: 0xffffffff, SupervisorConnectionCallID: 0xffffffff,
+			AgentConnectionDeviceIDType: ConnectionIDNone, SupervisorConnectionDeviceIDType: ConnectionIDNone,
+			SupervisoryAction: SupervisorIntercept, AgentID: "5001"},
+		frame: `
+			0000001d 0000007c // MessageLength 29, MessageType SUPERVISE_CALL_REQ (124)
+			00000019          // InvokeID UINT = 25
+			00001388          // PeripheralID UINT = 5000
+			ffffffff          // AgentConnectionCallID UINT = the agent's active call
+			ffffffff          // SupervisorConnectionCallID UINT = no supervisor call
+			ffff              // AgentConnectionDeviceIDType USHORT = CONNECTION_ID_NONE
+			ffff              // SupervisorConnectionDeviceIDType USHORT = CONNECTION_ID_NONE
+			0004              // SupervisoryAction USHORT = SUPERVISOR_INTERCEPT
+			05 05 3530303100  // AgentID[5] STRING "5001"`,
+	},
+	{
+		name: "SUPERVISE_CALL_CONF v20",
+		v:    V20,
+		msg:  &SuperviseCallConf{InvokeID: 24, ConnectionCallID: 42, ConnectionDeviceIDType: ConnectionIDDynamic, ConnectionDeviceID: "1001"},
+		frame: `
+			00000013 0000007d    // MessageLength 19, MessageType SUPERVISE_CALL_CONF (125)
+			00000018             // InvokeID UINT = 24
+			0000002a             // ConnectionCallID UINT = 42
+			0001                 // ConnectionDeviceIDType USHORT = CONNECTION_ID_DYNAMIC
+			0019 0005 3130303100 // ConnectionDeviceID[25] STRING "1001"`,
+	},
+	{
 		name: "SEND_DTMF_SIGNAL_REQ v25",
 		v:    V25,
 		msg: &SendDTMFSignalReq{InvokeID: 15, PeripheralID: 5000, ConnectionCallID: 42, ConnectionDeviceIDType: ConnectionIDDynamic,

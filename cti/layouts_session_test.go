@@ -96,6 +96,57 @@ var sessionLayoutCases = []layoutCase{
 			00000002 00000118 // MessageLength 2, MessageType ACTIVE_MAINTENANCE_EVENT_MSG (280)
 			0001              // Continue BOOL = TRUE (continue the maintenance)`,
 	},
+	{
+		name: "MONITOR_START_REQ v15: a device monitor (1-byte floating header)",
+		v:    V15,
+		msg: &MonitorStartReq{InvokeID: 21, PeripheralID: 5000, CallMsgMask: CallDeliveredMask | CallEstablishedMask,
+			AgentStateMask: AgentAvailableMask, ConnectionDeviceIDType: ConnectionIDNone, MonitoredDeviceType: DevIDDeviceIdentifier,
+			MonitoredDeviceID: "1001"},
+		frame: `
+			0000001f 0000005d // MessageLength 31, MessageType MONITOR_START_REQ (93)
+			00000015          // InvokeID UINT = 21
+			00001388          // PeripheralID UINT = 5000
+			00000000          // ConnectionCallID UINT = 0 (a device monitor)
+			00000005          // CallMsgMask UINT = CALL_DELIVERED_MASK | CALL_ESTABLISHED_MASK
+			00000008          // AgentStateMask UINT = AGENT_AVAILABLE_MASK
+			ffff              // ConnectionDeviceIDType USHORT = CONNECTION_ID_NONE
+			0000              // MonitoredDeviceType USHORT = DEVID_DEVICE_IDENTIFIER
+			4c 05 3130303100  // MonitoredDeviceID[76] STRING "1001"`,
+	},
+	{
+		name: "MONITOR_START_REQ v20: a call monitor",
+		v:    V20,
+		msg: &MonitorStartReq{InvokeID: 22, PeripheralID: 5000, ConnectionCallID: 42, CallMsgMask: CallClearedMask,
+			ConnectionDeviceIDType: ConnectionIDDynamic, MonitoredDeviceType: DevIDNone, ConnectionDeviceID: "1001"},
+		frame: `
+			00000021 0000005d    // MessageLength 33, MessageType MONITOR_START_REQ (93)
+			00000016             // InvokeID UINT = 22
+			00001388             // PeripheralID UINT = 5000
+			0000002a             // ConnectionCallID UINT = 42
+			00000020             // CallMsgMask UINT = CALL_CLEARED_MASK
+			00000000             // AgentStateMask UINT
+			0001                 // ConnectionDeviceIDType USHORT = CONNECTION_ID_DYNAMIC
+			ffff                 // MonitoredDeviceType USHORT = DEVID_NONE
+			0019 0005 3130303100 // ConnectionDeviceID[25] STRING "1001"`,
+	},
+	{
+		name:  "MONITOR_START_CONF v20",
+		v:     V20,
+		msg:   &MonitorStartConf{InvokeID: 22, MonitorID: 3},
+		frame: `00000008 0000005e 00000016 00000003 // header (MONITOR_START_CONF 94); InvokeID 22; MonitorID 3`,
+	},
+	{
+		name:  "MONITOR_STOP_REQ v20",
+		v:     V20,
+		msg:   &MonitorStopReq{InvokeID: 23, MonitorID: 3},
+		frame: `00000008 0000005f 00000017 00000003 // header (MONITOR_STOP_REQ 95); InvokeID 23; MonitorID 3`,
+	},
+	{
+		name:  "MONITOR_STOP_CONF v20",
+		v:     V20,
+		msg:   &MonitorStopConf{InvokeID: 23},
+		frame: `00000004 00000060 00000017 // header (MONITOR_STOP_CONF 96); InvokeID 23`,
+	},
 }
 
 func TestSessionLayouts(t *testing.T) { runLayoutCases(t, sessionLayoutCases) }

@@ -9093,6 +9093,383 @@ func (m *SnapshotCallConf) SetField(name string, value any) error {
 	return nil
 }
 
+// SnapshotDeviceReq is SNAPSHOT_DEVICE_REQ (84), sent by the client. Fixed part: 10 bytes. Layout confidence: C.
+type SnapshotDeviceReq struct {
+	InvokeID           uint32       `cti:"fixed"`
+	PeripheralID       uint32       `cti:"fixed"`
+	SnapshotDeviceType DeviceIDType `cti:"fixed"`
+
+	// Floating part.
+	AgentInstrument string `cti:"6"` // tag 6
+
+	// Present records the floating fields that were on the wire (or are to be sent although zero).
+	Present TagSet
+	// Unknown keeps floating fields this layout does not list, in arrival order.
+	Unknown []Field
+	// decoded is set by Decode: a decoded message sends its required fields only if they came.
+	decoded bool
+}
+
+func fixedSizeSnapshotDeviceReq(v Version) int {
+	n := 10
+	_ = v
+	return n
+}
+
+// MessageType implements Message.
+func (m *SnapshotDeviceReq) MessageType() MsgType { return MsgSnapshotDeviceReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *SnapshotDeviceReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *SnapshotDeviceReq) PresentTags() TagSet { return m.Present }
+
+// GetInvokeID implements Invoker.
+func (m *SnapshotDeviceReq) GetInvokeID() uint32 { return m.InvokeID }
+
+// SetInvokeID implements Invoker.
+func (m *SnapshotDeviceReq) SetInvokeID(id uint32) { m.InvokeID = id }
+
+// Encode implements Message: it appends the whole frame for version v.
+func (m *SnapshotDeviceReq) Encode(dst []byte, v Version) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgSnapshotDeviceReq))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InvokeID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PeripheralID))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(m.SnapshotDeviceType))
+	w := floatWriter{wide: v.WideFields(), typ: MsgSnapshotDeviceReq}
+	var err error
+	if m.AgentInstrument != "" || m.Present.Has(6) {
+		dst, err = w.str(dst, 6, m.AgentInstrument, 64)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	for _, f := range m.Unknown {
+		if dst, err = w.bytes(dst, f.Tag, f.Data, 0); err != nil {
+			return dst[:start], err
+		}
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-HeaderSize))
+	_ = v
+	return dst, nil
+}
+
+// Decode implements Message.
+func (m *SnapshotDeviceReq) Decode(body []byte, v Version) error {
+	*m = SnapshotDeviceReq{decoded: true}
+	if fs := fixedSizeSnapshotDeviceReq(v); len(body) < fs {
+		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSnapshotDeviceReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
+	}
+	p := 0
+	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PeripheralID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.SnapshotDeviceType = DeviceIDType(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSnapshotDeviceReq}
+	for r.more() {
+		tag, off, n, err := r.next()
+		if err != nil {
+			return err
+		}
+		switch tag {
+		case 6: // AgentInstrument
+			m.AgentInstrument, err = r.str(tag, off, n, 64)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(6)
+		default:
+			m.Unknown = append(m.Unknown, r.unknown(tag, off, n))
+		}
+	}
+	return nil
+}
+
+// Fields implements Message.
+func (m *SnapshotDeviceReq) Fields(v Version) []FieldValue {
+	fs := make([]FieldValue, 0, 5)
+	fs = append(fs, FieldValue{Name: "InvokeID", Value: m.InvokeID})
+	fs = append(fs, FieldValue{Name: "PeripheralID", Value: m.PeripheralID})
+	fs = append(fs, FieldValue{Name: "SnapshotDeviceType", Value: m.SnapshotDeviceType})
+	if m.AgentInstrument != "" || m.Present.Has(6) {
+		fs = append(fs, FieldValue{Name: "AgentInstrument", Tag: 6, Value: m.AgentInstrument})
+	}
+	for _, f := range m.Unknown {
+		fs = append(fs, FieldValue{Name: unknownTagName(f.Tag), Tag: f.Tag, Value: f.Data})
+	}
+	_ = v
+	return fs
+}
+
+// SetField implements Message.
+func (m *SnapshotDeviceReq) SetField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("SNAPSHOT_DEVICE_REQ.%s: %w", f, err) }
+	_ = fieldErr
+	switch name {
+	case "InvokeID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InvokeID", err)
+		}
+		m.InvokeID = uint32(x)
+	case "PeripheralID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PeripheralID", err)
+		}
+		m.PeripheralID = uint32(x)
+	case "SnapshotDeviceType":
+		x, err := convEnum(value, ParseDeviceIDType)
+		if err != nil {
+			return fieldErr("SnapshotDeviceType", err)
+		}
+		m.SnapshotDeviceType = x
+	case "AgentInstrument":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("AgentInstrument", err)
+		}
+		m.AgentInstrument = x
+		m.Present.Add(6)
+	default:
+		return fmt.Errorf("SNAPSHOT_DEVICE_REQ has no field %q (fields: InvokeID, PeripheralID, SnapshotDeviceType, AgentInstrument)", name)
+	}
+	return nil
+}
+
+// SnapshotDeviceConf is SNAPSHOT_DEVICE_CONF (85), sent by the server. Fixed part: 6 bytes. Layout confidence: C.
+type SnapshotDeviceConf struct {
+	InvokeID uint32 `cti:"fixed"`
+	NumCalls uint16 `cti:"fixed"`
+
+	// Floating part.
+	DeviceCalls []DeviceCall `cti:"group"`
+
+	// Present records the floating fields that were on the wire (or are to be sent although zero).
+	Present TagSet
+	// Unknown keeps floating fields this layout does not list, in arrival order.
+	Unknown []Field
+	// decoded is set by Decode: a decoded message sends its required fields only if they came.
+	decoded bool
+}
+
+func fixedSizeSnapshotDeviceConf(v Version) int {
+	n := 6
+	_ = v
+	return n
+}
+
+// MessageType implements Message.
+func (m *SnapshotDeviceConf) MessageType() MsgType { return MsgSnapshotDeviceConf }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *SnapshotDeviceConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *SnapshotDeviceConf) PresentTags() TagSet { return m.Present }
+
+// GetInvokeID implements Invoker.
+func (m *SnapshotDeviceConf) GetInvokeID() uint32 { return m.InvokeID }
+
+// SetInvokeID implements Invoker.
+func (m *SnapshotDeviceConf) SetInvokeID(id uint32) { m.InvokeID = id }
+
+// Encode implements Message: it appends the whole frame for version v.
+func (m *SnapshotDeviceConf) Encode(dst []byte, v Version) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgSnapshotDeviceConf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InvokeID))
+	{
+		c := m.NumCalls
+		if c == 0 && len(m.DeviceCalls) > 0 {
+			if uint64(len(m.DeviceCalls)) > uint64(^uint16(0)) {
+				return dst[:start], &EncodeError{Type: MsgSnapshotDeviceConf, Field: "NumCalls", Msg: fmt.Sprintf("%d elements do not fit", len(m.DeviceCalls))}
+			}
+			c = uint16(len(m.DeviceCalls))
+		}
+		dst = binary.BigEndian.AppendUint16(dst, uint16(c))
+	}
+	w := floatWriter{wide: v.WideFields(), typ: MsgSnapshotDeviceConf}
+	var err error
+	for i := range m.DeviceCalls {
+		e := &m.DeviceCalls[i]
+		if e.Present == 0 || e.Present&1 != 0 {
+			dst, err = w.u32(dst, 56, uint32(e.CallConnectionCallID))
+			if err != nil {
+				return dst[:start], err
+			}
+		}
+		if e.Present == 0 || e.Present&2 != 0 {
+			dst, err = w.u16(dst, 57, uint16(e.CallConnectionDeviceIDType))
+			if err != nil {
+				return dst[:start], err
+			}
+		}
+		if e.Present == 0 || e.Present&4 != 0 {
+			dst, err = w.str(dst, 58, e.CallConnectionDeviceID, 64)
+			if err != nil {
+				return dst[:start], err
+			}
+		}
+		if e.Present == 0 || e.Present&8 != 0 {
+			dst, err = w.u16(dst, 61, uint16(e.CallDeviceConnectionState))
+			if err != nil {
+				return dst[:start], err
+			}
+		}
+	}
+	for _, f := range m.Unknown {
+		if dst, err = w.bytes(dst, f.Tag, f.Data, 0); err != nil {
+			return dst[:start], err
+		}
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-HeaderSize))
+	_ = v
+	return dst, nil
+}
+
+// Decode implements Message.
+func (m *SnapshotDeviceConf) Decode(body []byte, v Version) error {
+	*m = SnapshotDeviceConf{decoded: true}
+	if fs := fixedSizeSnapshotDeviceConf(v); len(body) < fs {
+		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSnapshotDeviceConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
+	}
+	p := 0
+	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.NumCalls = uint16(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSnapshotDeviceConf}
+	for r.more() {
+		tag, off, n, err := r.next()
+		if err != nil {
+			return err
+		}
+		switch tag {
+		case 56: // DeviceCalls.CallConnectionCallID
+			k := len(m.DeviceCalls) - 1
+			if k < 0 || true || m.DeviceCalls[k].Present&1 != 0 {
+				m.DeviceCalls = append(m.DeviceCalls, DeviceCall{})
+				k++
+			}
+			e := &m.DeviceCalls[k]
+			var x uint32
+			x, err = r.u32(tag, off, n)
+			e.CallConnectionCallID = uint32(x)
+			if err != nil {
+				return err
+			}
+			e.Present |= 1
+		case 57: // DeviceCalls.CallConnectionDeviceIDType
+			k := len(m.DeviceCalls) - 1
+			if k < 0 || false || m.DeviceCalls[k].Present&2 != 0 {
+				m.DeviceCalls = append(m.DeviceCalls, DeviceCall{})
+				k++
+			}
+			e := &m.DeviceCalls[k]
+			var x uint16
+			x, err = r.u16(tag, off, n)
+			e.CallConnectionDeviceIDType = ConnectionIDType(x)
+			if err != nil {
+				return err
+			}
+			e.Present |= 2
+		case 58: // DeviceCalls.CallConnectionDeviceID
+			k := len(m.DeviceCalls) - 1
+			if k < 0 || false || m.DeviceCalls[k].Present&4 != 0 {
+				m.DeviceCalls = append(m.DeviceCalls, DeviceCall{})
+				k++
+			}
+			e := &m.DeviceCalls[k]
+			e.CallConnectionDeviceID, err = r.str(tag, off, n, 64)
+			if err != nil {
+				return err
+			}
+			e.Present |= 4
+		case 61: // DeviceCalls.CallDeviceConnectionState
+			k := len(m.DeviceCalls) - 1
+			if k < 0 || false || m.DeviceCalls[k].Present&8 != 0 {
+				m.DeviceCalls = append(m.DeviceCalls, DeviceCall{})
+				k++
+			}
+			e := &m.DeviceCalls[k]
+			var x uint16
+			x, err = r.u16(tag, off, n)
+			e.CallDeviceConnectionState = LocalConnectionState(x)
+			if err != nil {
+				return err
+			}
+			e.Present |= 8
+		default:
+			m.Unknown = append(m.Unknown, r.unknown(tag, off, n))
+		}
+	}
+	return nil
+}
+
+// Fields implements Message.
+func (m *SnapshotDeviceConf) Fields(v Version) []FieldValue {
+	fs := make([]FieldValue, 0, 4)
+	fs = append(fs, FieldValue{Name: "InvokeID", Value: m.InvokeID})
+	fs = append(fs, FieldValue{Name: "NumCalls", Value: m.NumCalls})
+	if len(m.DeviceCalls) > 0 {
+		rs := make([]Record, len(m.DeviceCalls))
+		for i := range m.DeviceCalls {
+			rs[i] = m.DeviceCalls[i].record()
+		}
+		fs = append(fs, FieldValue{Name: "DeviceCalls", Tag: 56, Value: rs})
+	}
+	for _, f := range m.Unknown {
+		fs = append(fs, FieldValue{Name: unknownTagName(f.Tag), Tag: f.Tag, Value: f.Data})
+	}
+	_ = v
+	return fs
+}
+
+// SetField implements Message.
+func (m *SnapshotDeviceConf) SetField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("SNAPSHOT_DEVICE_CONF.%s: %w", f, err) }
+	_ = fieldErr
+	switch name {
+	case "InvokeID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InvokeID", err)
+		}
+		m.InvokeID = uint32(x)
+	case "NumCalls":
+		x, err := convUint(value, 16)
+		if err != nil {
+			return fieldErr("NumCalls", err)
+		}
+		m.NumCalls = uint16(x)
+	case "DeviceCalls":
+		recs, err := convRecords(value)
+		if err != nil {
+			return fieldErr("DeviceCalls", err)
+		}
+		m.DeviceCalls = m.DeviceCalls[:0]
+		for i, rec := range recs {
+			var e DeviceCall
+			for k, x := range rec {
+				if err := e.setField(k, x); err != nil {
+					return fieldErr(fmt.Sprintf("DeviceCalls[%d]", i), err)
+				}
+			}
+			m.DeviceCalls = append(m.DeviceCalls, e)
+		}
+	default:
+		return fmt.Errorf("SNAPSHOT_DEVICE_CONF has no field %q (fields: InvokeID, NumCalls, DeviceCalls)", name)
+	}
+	return nil
+}
+
 // SendDTMFSignalReq is SEND_DTMF_SIGNAL_REQ (91), sent by the client. Fixed part: 20 bytes. Layout confidence: U.
 type SendDTMFSignalReq struct {
 	InvokeID               uint32           `cti:"fixed"`
@@ -9421,6 +9798,556 @@ func (m *SendDTMFSignalConf) SetField(name string, value any) error {
 		m.InvokeID = uint32(x)
 	default:
 		return fmt.Errorf("SEND_DTMF_SIGNAL_CONF has no field %q (fields: InvokeID)", name)
+	}
+	return nil
+}
+
+// MonitorStartReq is MONITOR_START_REQ (93), sent by the client. Fixed part: 24 bytes. Layout confidence: C.
+type MonitorStartReq struct {
+	InvokeID               uint32           `cti:"fixed"`
+	PeripheralID           uint32           `cti:"fixed"`
+	ConnectionCallID       uint32           `cti:"fixed"`
+	CallMsgMask            CallEventMask    `cti:"fixed"`
+	AgentStateMask         AgentStateMask   `cti:"fixed"`
+	ConnectionDeviceIDType ConnectionIDType `cti:"fixed"`
+	MonitoredDeviceType    DeviceIDType     `cti:"fixed"`
+
+	// Floating part.
+	ConnectionDeviceID string `cti:"25"` // tag 25
+	MonitoredDeviceID  string `cti:"76"` // tag 76
+
+	// Present records the floating fields that were on the wire (or are to be sent although zero).
+	Present TagSet
+	// Unknown keeps floating fields this layout does not list, in arrival order.
+	Unknown []Field
+	// decoded is set by Decode: a decoded message sends its required fields only if they came.
+	decoded bool
+}
+
+func fixedSizeMonitorStartReq(v Version) int {
+	n := 24
+	_ = v
+	return n
+}
+
+// MessageType implements Message.
+func (m *MonitorStartReq) MessageType() MsgType { return MsgMonitorStartReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *MonitorStartReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *MonitorStartReq) PresentTags() TagSet { return m.Present }
+
+// GetInvokeID implements Invoker.
+func (m *MonitorStartReq) GetInvokeID() uint32 { return m.InvokeID }
+
+// SetInvokeID implements Invoker.
+func (m *MonitorStartReq) SetInvokeID(id uint32) { m.InvokeID = id }
+
+// Encode implements Message: it appends the whole frame for version v.
+func (m *MonitorStartReq) Encode(dst []byte, v Version) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgMonitorStartReq))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InvokeID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PeripheralID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ConnectionCallID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.CallMsgMask))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentStateMask))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(m.ConnectionDeviceIDType))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(m.MonitoredDeviceType))
+	w := floatWriter{wide: v.WideFields(), typ: MsgMonitorStartReq}
+	var err error
+	if m.ConnectionDeviceID != "" || m.Present.Has(25) {
+		dst, err = w.str(dst, 25, m.ConnectionDeviceID, 64)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	if m.MonitoredDeviceID != "" || m.Present.Has(76) {
+		dst, err = w.str(dst, 76, m.MonitoredDeviceID, 64)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	for _, f := range m.Unknown {
+		if dst, err = w.bytes(dst, f.Tag, f.Data, 0); err != nil {
+			return dst[:start], err
+		}
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-HeaderSize))
+	_ = v
+	return dst, nil
+}
+
+// Decode implements Message.
+func (m *MonitorStartReq) Decode(body []byte, v Version) error {
+	*m = MonitorStartReq{decoded: true}
+	if fs := fixedSizeMonitorStartReq(v); len(body) < fs {
+		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgMonitorStartReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
+	}
+	p := 0
+	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PeripheralID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ConnectionCallID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.CallMsgMask = CallEventMask(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentStateMask = AgentStateMask(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ConnectionDeviceIDType = ConnectionIDType(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	m.MonitoredDeviceType = DeviceIDType(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgMonitorStartReq}
+	for r.more() {
+		tag, off, n, err := r.next()
+		if err != nil {
+			return err
+		}
+		switch tag {
+		case 25: // ConnectionDeviceID
+			m.ConnectionDeviceID, err = r.str(tag, off, n, 64)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(25)
+		case 76: // MonitoredDeviceID
+			m.MonitoredDeviceID, err = r.str(tag, off, n, 64)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(76)
+		default:
+			m.Unknown = append(m.Unknown, r.unknown(tag, off, n))
+		}
+	}
+	return nil
+}
+
+// Fields implements Message.
+func (m *MonitorStartReq) Fields(v Version) []FieldValue {
+	fs := make([]FieldValue, 0, 10)
+	fs = append(fs, FieldValue{Name: "InvokeID", Value: m.InvokeID})
+	fs = append(fs, FieldValue{Name: "PeripheralID", Value: m.PeripheralID})
+	fs = append(fs, FieldValue{Name: "ConnectionCallID", Value: m.ConnectionCallID})
+	fs = append(fs, FieldValue{Name: "CallMsgMask", Value: m.CallMsgMask})
+	fs = append(fs, FieldValue{Name: "AgentStateMask", Value: m.AgentStateMask})
+	fs = append(fs, FieldValue{Name: "ConnectionDeviceIDType", Value: m.ConnectionDeviceIDType})
+	fs = append(fs, FieldValue{Name: "MonitoredDeviceType", Value: m.MonitoredDeviceType})
+	if m.ConnectionDeviceID != "" || m.Present.Has(25) {
+		fs = append(fs, FieldValue{Name: "ConnectionDeviceID", Tag: 25, Value: m.ConnectionDeviceID})
+	}
+	if m.MonitoredDeviceID != "" || m.Present.Has(76) {
+		fs = append(fs, FieldValue{Name: "MonitoredDeviceID", Tag: 76, Value: m.MonitoredDeviceID})
+	}
+	for _, f := range m.Unknown {
+		fs = append(fs, FieldValue{Name: unknownTagName(f.Tag), Tag: f.Tag, Value: f.Data})
+	}
+	_ = v
+	return fs
+}
+
+// SetField implements Message.
+func (m *MonitorStartReq) SetField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("MONITOR_START_REQ.%s: %w", f, err) }
+	_ = fieldErr
+	switch name {
+	case "InvokeID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InvokeID", err)
+		}
+		m.InvokeID = uint32(x)
+	case "PeripheralID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PeripheralID", err)
+		}
+		m.PeripheralID = uint32(x)
+	case "ConnectionCallID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ConnectionCallID", err)
+		}
+		m.ConnectionCallID = uint32(x)
+	case "CallMsgMask":
+		x, err := convEnum(value, ParseCallEventMask)
+		if err != nil {
+			return fieldErr("CallMsgMask", err)
+		}
+		m.CallMsgMask = x
+	case "AgentStateMask":
+		x, err := convEnum(value, ParseAgentStateMask)
+		if err != nil {
+			return fieldErr("AgentStateMask", err)
+		}
+		m.AgentStateMask = x
+	case "ConnectionDeviceIDType":
+		x, err := convEnum(value, ParseConnectionIDType)
+		if err != nil {
+			return fieldErr("ConnectionDeviceIDType", err)
+		}
+		m.ConnectionDeviceIDType = x
+	case "MonitoredDeviceType":
+		x, err := convEnum(value, ParseDeviceIDType)
+		if err != nil {
+			return fieldErr("MonitoredDeviceType", err)
+		}
+		m.MonitoredDeviceType = x
+	case "ConnectionDeviceID":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("ConnectionDeviceID", err)
+		}
+		m.ConnectionDeviceID = x
+		m.Present.Add(25)
+	case "MonitoredDeviceID":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("MonitoredDeviceID", err)
+		}
+		m.MonitoredDeviceID = x
+		m.Present.Add(76)
+	default:
+		return fmt.Errorf("MONITOR_START_REQ has no field %q (fields: InvokeID, PeripheralID, ConnectionCallID, CallMsgMask, AgentStateMask, ConnectionDeviceIDType, MonitoredDeviceType, ConnectionDeviceID, MonitoredDeviceID)", name)
+	}
+	return nil
+}
+
+// MonitorStartConf is MONITOR_START_CONF (94), sent by the server. Fixed part: 8 bytes. Layout confidence: C.
+type MonitorStartConf struct {
+	InvokeID  uint32 `cti:"fixed"`
+	MonitorID uint32 `cti:"fixed"`
+
+	// Present records the floating fields that were on the wire (or are to be sent although zero).
+	Present TagSet
+	// Unknown keeps floating fields this layout does not list, in arrival order.
+	Unknown []Field
+	// decoded is set by Decode: a decoded message sends its required fields only if they came.
+	decoded bool
+}
+
+func fixedSizeMonitorStartConf(v Version) int {
+	n := 8
+	_ = v
+	return n
+}
+
+// MessageType implements Message.
+func (m *MonitorStartConf) MessageType() MsgType { return MsgMonitorStartConf }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *MonitorStartConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *MonitorStartConf) PresentTags() TagSet { return m.Present }
+
+// GetInvokeID implements Invoker.
+func (m *MonitorStartConf) GetInvokeID() uint32 { return m.InvokeID }
+
+// SetInvokeID implements Invoker.
+func (m *MonitorStartConf) SetInvokeID(id uint32) { m.InvokeID = id }
+
+// Encode implements Message: it appends the whole frame for version v.
+func (m *MonitorStartConf) Encode(dst []byte, v Version) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgMonitorStartConf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InvokeID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.MonitorID))
+	if len(m.Unknown) > 0 {
+		w := floatWriter{wide: v.WideFields(), typ: MsgMonitorStartConf}
+		var err error
+		for _, f := range m.Unknown {
+			if dst, err = w.bytes(dst, f.Tag, f.Data, 0); err != nil {
+				return dst[:start], err
+			}
+		}
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-HeaderSize))
+	_ = v
+	return dst, nil
+}
+
+// Decode implements Message.
+func (m *MonitorStartConf) Decode(body []byte, v Version) error {
+	*m = MonitorStartConf{decoded: true}
+	if fs := fixedSizeMonitorStartConf(v); len(body) < fs {
+		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgMonitorStartConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
+	}
+	p := 0
+	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.MonitorID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgMonitorStartConf}
+	for r.more() {
+		tag, off, n, err := r.next()
+		if err != nil {
+			return err
+		}
+		switch tag {
+		default:
+			m.Unknown = append(m.Unknown, r.unknown(tag, off, n))
+		}
+	}
+	return nil
+}
+
+// Fields implements Message.
+func (m *MonitorStartConf) Fields(v Version) []FieldValue {
+	fs := make([]FieldValue, 0, 3)
+	fs = append(fs, FieldValue{Name: "InvokeID", Value: m.InvokeID})
+	fs = append(fs, FieldValue{Name: "MonitorID", Value: m.MonitorID})
+	for _, f := range m.Unknown {
+		fs = append(fs, FieldValue{Name: unknownTagName(f.Tag), Tag: f.Tag, Value: f.Data})
+	}
+	_ = v
+	return fs
+}
+
+// SetField implements Message.
+func (m *MonitorStartConf) SetField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("MONITOR_START_CONF.%s: %w", f, err) }
+	_ = fieldErr
+	switch name {
+	case "InvokeID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InvokeID", err)
+		}
+		m.InvokeID = uint32(x)
+	case "MonitorID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("MonitorID", err)
+		}
+		m.MonitorID = uint32(x)
+	default:
+		return fmt.Errorf("MONITOR_START_CONF has no field %q (fields: InvokeID, MonitorID)", name)
+	}
+	return nil
+}
+
+// MonitorStopReq is MONITOR_STOP_REQ (95), sent by the client. Fixed part: 8 bytes. Layout confidence: C.
+type MonitorStopReq struct {
+	InvokeID  uint32 `cti:"fixed"`
+	MonitorID uint32 `cti:"fixed"`
+
+	// Present records the floating fields that were on the wire (or are to be sent although zero).
+	Present TagSet
+	// Unknown keeps floating fields this layout does not list, in arrival order.
+	Unknown []Field
+	// decoded is set by Decode: a decoded message sends its required fields only if they came.
+	decoded bool
+}
+
+func fixedSizeMonitorStopReq(v Version) int {
+	n := 8
+	_ = v
+	return n
+}
+
+// MessageType implements Message.
+func (m *MonitorStopReq) MessageType() MsgType { return MsgMonitorStopReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *MonitorStopReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *MonitorStopReq) PresentTags() TagSet { return m.Present }
+
+// GetInvokeID implements Invoker.
+func (m *MonitorStopReq) GetInvokeID() uint32 { return m.InvokeID }
+
+// SetInvokeID implements Invoker.
+func (m *MonitorStopReq) SetInvokeID(id uint32) { m.InvokeID = id }
+
+// Encode implements Message: it appends the whole frame for version v.
+func (m *MonitorStopReq) Encode(dst []byte, v Version) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgMonitorStopReq))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InvokeID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.MonitorID))
+	if len(m.Unknown) > 0 {
+		w := floatWriter{wide: v.WideFields(), typ: MsgMonitorStopReq}
+		var err error
+		for _, f := range m.Unknown {
+			if dst, err = w.bytes(dst, f.Tag, f.Data, 0); err != nil {
+				return dst[:start], err
+			}
+		}
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-HeaderSize))
+	_ = v
+	return dst, nil
+}
+
+// Decode implements Message.
+func (m *MonitorStopReq) Decode(body []byte, v Version) error {
+	*m = MonitorStopReq{decoded: true}
+	if fs := fixedSizeMonitorStopReq(v); len(body) < fs {
+		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgMonitorStopReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
+	}
+	p := 0
+	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.MonitorID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgMonitorStopReq}
+	for r.more() {
+		tag, off, n, err := r.next()
+		if err != nil {
+			return err
+		}
+		switch tag {
+		default:
+			m.Unknown = append(m.Unknown, r.unknown(tag, off, n))
+		}
+	}
+	return nil
+}
+
+// Fields implements Message.
+func (m *MonitorStopReq) Fields(v Version) []FieldValue {
+	fs := make([]FieldValue, 0, 3)
+	fs = append(fs, FieldValue{Name: "InvokeID", Value: m.InvokeID})
+	fs = append(fs, FieldValue{Name: "MonitorID", Value: m.MonitorID})
+	for _, f := range m.Unknown {
+		fs = append(fs, FieldValue{Name: unknownTagName(f.Tag), Tag: f.Tag, Value: f.Data})
+	}
+	_ = v
+	return fs
+}
+
+// SetField implements Message.
+func (m *MonitorStopReq) SetField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("MONITOR_STOP_REQ.%s: %w", f, err) }
+	_ = fieldErr
+	switch name {
+	case "InvokeID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InvokeID", err)
+		}
+		m.InvokeID = uint32(x)
+	case "MonitorID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("MonitorID", err)
+		}
+		m.MonitorID = uint32(x)
+	default:
+		return fmt.Errorf("MONITOR_STOP_REQ has no field %q (fields: InvokeID, MonitorID)", name)
+	}
+	return nil
+}
+
+// MonitorStopConf is MONITOR_STOP_CONF (96), sent by the server. Fixed part: 4 bytes. Layout confidence: C.
+type MonitorStopConf struct {
+	InvokeID uint32 `cti:"fixed"`
+
+	// Present records the floating fields that were on the wire (or are to be sent although zero).
+	Present TagSet
+	// Unknown keeps floating fields this layout does not list, in arrival order.
+	Unknown []Field
+	// decoded is set by Decode: a decoded message sends its required fields only if they came.
+	decoded bool
+}
+
+func fixedSizeMonitorStopConf(v Version) int {
+	n := 4
+	_ = v
+	return n
+}
+
+// MessageType implements Message.
+func (m *MonitorStopConf) MessageType() MsgType { return MsgMonitorStopConf }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *MonitorStopConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *MonitorStopConf) PresentTags() TagSet { return m.Present }
+
+// GetInvokeID implements Invoker.
+func (m *MonitorStopConf) GetInvokeID() uint32 { return m.InvokeID }
+
+// SetInvokeID implements Invoker.
+func (m *MonitorStopConf) SetInvokeID(id uint32) { m.InvokeID = id }
+
+// Encode implements Message: it appends the whole frame for version v.
+func (m *MonitorStopConf) Encode(dst []byte, v Version) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgMonitorStopConf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InvokeID))
+	if len(m.Unknown) > 0 {
+		w := floatWriter{wide: v.WideFields(), typ: MsgMonitorStopConf}
+		var err error
+		for _, f := range m.Unknown {
+			if dst, err = w.bytes(dst, f.Tag, f.Data, 0); err != nil {
+				return dst[:start], err
+			}
+		}
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-HeaderSize))
+	_ = v
+	return dst, nil
+}
+
+// Decode implements Message.
+func (m *MonitorStopConf) Decode(body []byte, v Version) error {
+	*m = MonitorStopConf{decoded: true}
+	if fs := fixedSizeMonitorStopConf(v); len(body) < fs {
+		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgMonitorStopConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
+	}
+	p := 0
+	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgMonitorStopConf}
+	for r.more() {
+		tag, off, n, err := r.next()
+		if err != nil {
+			return err
+		}
+		switch tag {
+		default:
+			m.Unknown = append(m.Unknown, r.unknown(tag, off, n))
+		}
+	}
+	return nil
+}
+
+// Fields implements Message.
+func (m *MonitorStopConf) Fields(v Version) []FieldValue {
+	fs := make([]FieldValue, 0, 2)
+	fs = append(fs, FieldValue{Name: "InvokeID", Value: m.InvokeID})
+	for _, f := range m.Unknown {
+		fs = append(fs, FieldValue{Name: unknownTagName(f.Tag), Tag: f.Tag, Value: f.Data})
+	}
+	_ = v
+	return fs
+}
+
+// SetField implements Message.
+func (m *MonitorStopConf) SetField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("MONITOR_STOP_CONF.%s: %w", f, err) }
+	_ = fieldErr
+	switch name {
+	case "InvokeID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InvokeID", err)
+		}
+		m.InvokeID = uint32(x)
+	default:
+		return fmt.Errorf("MONITOR_STOP_CONF has no field %q (fields: InvokeID)", name)
 	}
 	return nil
 }
@@ -10612,6 +11539,463 @@ func (m *EmergencyCallConf) SetField(name string, value any) error {
 		m.Present.Add(25)
 	default:
 		return fmt.Errorf("EMERGENCY_CALL_CONF has no field %q (fields: InvokeID, ConnectionCallID, ConnectionDeviceIDType, LineHandle, LineType, ConnectionDeviceID)", name)
+	}
+	return nil
+}
+
+// SuperviseCallReq is SUPERVISE_CALL_REQ (124), sent by the client. Fixed part: 22 bytes. Layout confidence: C.
+type SuperviseCallReq struct {
+	InvokeID                         uint32            `cti:"fixed"`
+	PeripheralID                     uint32            `cti:"fixed"`
+	AgentConnectionCallID            uint32            `cti:"fixed"`
+	SupervisorConnectionCallID       uint32            `cti:"fixed"`
+	AgentConnectionDeviceIDType      ConnectionIDType  `cti:"fixed"`
+	SupervisorConnectionDeviceIDType ConnectionIDType  `cti:"fixed"`
+	SupervisoryAction                SupervisoryAction `cti:"fixed"`
+
+	// Floating part.
+	AgentConnectionDeviceID      string `cti:"90"` // tag 90
+	SupervisorConnectionDeviceID string `cti:"91"` // tag 91
+	AgentExtension               string `cti:"4"`  // tag 4
+	AgentID                      string `cti:"5"`  // tag 5
+	AgentInstrument              string `cti:"6"`  // tag 6
+	SupervisorInstrument         string `cti:"85"` // tag 85
+
+	// Present records the floating fields that were on the wire (or are to be sent although zero).
+	Present TagSet
+	// Unknown keeps floating fields this layout does not list, in arrival order.
+	Unknown []Field
+	// decoded is set by Decode: a decoded message sends its required fields only if they came.
+	decoded bool
+}
+
+func fixedSizeSuperviseCallReq(v Version) int {
+	n := 22
+	_ = v
+	return n
+}
+
+// MessageType implements Message.
+func (m *SuperviseCallReq) MessageType() MsgType { return MsgSuperviseCallReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *SuperviseCallReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *SuperviseCallReq) PresentTags() TagSet { return m.Present }
+
+// GetInvokeID implements Invoker.
+func (m *SuperviseCallReq) GetInvokeID() uint32 { return m.InvokeID }
+
+// SetInvokeID implements Invoker.
+func (m *SuperviseCallReq) SetInvokeID(id uint32) { m.InvokeID = id }
+
+// Encode implements Message: it appends the whole frame for version v.
+func (m *SuperviseCallReq) Encode(dst []byte, v Version) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgSuperviseCallReq))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InvokeID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PeripheralID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentConnectionCallID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.SupervisorConnectionCallID))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(m.AgentConnectionDeviceIDType))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(m.SupervisorConnectionDeviceIDType))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(m.SupervisoryAction))
+	w := floatWriter{wide: v.WideFields(), typ: MsgSuperviseCallReq}
+	var err error
+	if m.AgentConnectionDeviceID != "" || m.Present.Has(90) {
+		dst, err = w.str(dst, 90, m.AgentConnectionDeviceID, 64)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	if m.SupervisorConnectionDeviceID != "" || m.Present.Has(91) {
+		dst, err = w.str(dst, 91, m.SupervisorConnectionDeviceID, 64)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	if m.AgentExtension != "" || m.Present.Has(4) {
+		dst, err = w.str(dst, 4, m.AgentExtension, 16)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	if m.AgentID != "" || m.Present.Has(5) {
+		dst, err = w.str(dst, 5, m.AgentID, 12)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	if m.AgentInstrument != "" || m.Present.Has(6) {
+		dst, err = w.str(dst, 6, m.AgentInstrument, 64)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	if m.SupervisorInstrument != "" || m.Present.Has(85) {
+		dst, err = w.str(dst, 85, m.SupervisorInstrument, 64)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	for _, f := range m.Unknown {
+		if dst, err = w.bytes(dst, f.Tag, f.Data, 0); err != nil {
+			return dst[:start], err
+		}
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-HeaderSize))
+	_ = v
+	return dst, nil
+}
+
+// Decode implements Message.
+func (m *SuperviseCallReq) Decode(body []byte, v Version) error {
+	*m = SuperviseCallReq{decoded: true}
+	if fs := fixedSizeSuperviseCallReq(v); len(body) < fs {
+		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSuperviseCallReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
+	}
+	p := 0
+	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PeripheralID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentConnectionCallID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.SupervisorConnectionCallID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentConnectionDeviceIDType = ConnectionIDType(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	m.SupervisorConnectionDeviceIDType = ConnectionIDType(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	m.SupervisoryAction = SupervisoryAction(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSuperviseCallReq}
+	for r.more() {
+		tag, off, n, err := r.next()
+		if err != nil {
+			return err
+		}
+		switch tag {
+		case 90: // AgentConnectionDeviceID
+			m.AgentConnectionDeviceID, err = r.str(tag, off, n, 64)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(90)
+		case 91: // SupervisorConnectionDeviceID
+			m.SupervisorConnectionDeviceID, err = r.str(tag, off, n, 64)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(91)
+		case 4: // AgentExtension
+			m.AgentExtension, err = r.str(tag, off, n, 16)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(4)
+		case 5: // AgentID
+			m.AgentID, err = r.str(tag, off, n, 12)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(5)
+		case 6: // AgentInstrument
+			m.AgentInstrument, err = r.str(tag, off, n, 64)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(6)
+		case 85: // SupervisorInstrument
+			m.SupervisorInstrument, err = r.str(tag, off, n, 64)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(85)
+		default:
+			m.Unknown = append(m.Unknown, r.unknown(tag, off, n))
+		}
+	}
+	return nil
+}
+
+// Fields implements Message.
+func (m *SuperviseCallReq) Fields(v Version) []FieldValue {
+	fs := make([]FieldValue, 0, 14)
+	fs = append(fs, FieldValue{Name: "InvokeID", Value: m.InvokeID})
+	fs = append(fs, FieldValue{Name: "PeripheralID", Value: m.PeripheralID})
+	fs = append(fs, FieldValue{Name: "AgentConnectionCallID", Value: m.AgentConnectionCallID})
+	fs = append(fs, FieldValue{Name: "SupervisorConnectionCallID", Value: m.SupervisorConnectionCallID})
+	fs = append(fs, FieldValue{Name: "AgentConnectionDeviceIDType", Value: m.AgentConnectionDeviceIDType})
+	fs = append(fs, FieldValue{Name: "SupervisorConnectionDeviceIDType", Value: m.SupervisorConnectionDeviceIDType})
+	fs = append(fs, FieldValue{Name: "SupervisoryAction", Value: m.SupervisoryAction})
+	if m.AgentConnectionDeviceID != "" || m.Present.Has(90) {
+		fs = append(fs, FieldValue{Name: "AgentConnectionDeviceID", Tag: 90, Value: m.AgentConnectionDeviceID})
+	}
+	if m.SupervisorConnectionDeviceID != "" || m.Present.Has(91) {
+		fs = append(fs, FieldValue{Name: "SupervisorConnectionDeviceID", Tag: 91, Value: m.SupervisorConnectionDeviceID})
+	}
+	if m.AgentExtension != "" || m.Present.Has(4) {
+		fs = append(fs, FieldValue{Name: "AgentExtension", Tag: 4, Value: m.AgentExtension})
+	}
+	if m.AgentID != "" || m.Present.Has(5) {
+		fs = append(fs, FieldValue{Name: "AgentID", Tag: 5, Value: m.AgentID})
+	}
+	if m.AgentInstrument != "" || m.Present.Has(6) {
+		fs = append(fs, FieldValue{Name: "AgentInstrument", Tag: 6, Value: m.AgentInstrument})
+	}
+	if m.SupervisorInstrument != "" || m.Present.Has(85) {
+		fs = append(fs, FieldValue{Name: "SupervisorInstrument", Tag: 85, Value: m.SupervisorInstrument})
+	}
+	for _, f := range m.Unknown {
+		fs = append(fs, FieldValue{Name: unknownTagName(f.Tag), Tag: f.Tag, Value: f.Data})
+	}
+	_ = v
+	return fs
+}
+
+// SetField implements Message.
+func (m *SuperviseCallReq) SetField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("SUPERVISE_CALL_REQ.%s: %w", f, err) }
+	_ = fieldErr
+	switch name {
+	case "InvokeID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InvokeID", err)
+		}
+		m.InvokeID = uint32(x)
+	case "PeripheralID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PeripheralID", err)
+		}
+		m.PeripheralID = uint32(x)
+	case "AgentConnectionCallID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentConnectionCallID", err)
+		}
+		m.AgentConnectionCallID = uint32(x)
+	case "SupervisorConnectionCallID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("SupervisorConnectionCallID", err)
+		}
+		m.SupervisorConnectionCallID = uint32(x)
+	case "AgentConnectionDeviceIDType":
+		x, err := convEnum(value, ParseConnectionIDType)
+		if err != nil {
+			return fieldErr("AgentConnectionDeviceIDType", err)
+		}
+		m.AgentConnectionDeviceIDType = x
+	case "SupervisorConnectionDeviceIDType":
+		x, err := convEnum(value, ParseConnectionIDType)
+		if err != nil {
+			return fieldErr("SupervisorConnectionDeviceIDType", err)
+		}
+		m.SupervisorConnectionDeviceIDType = x
+	case "SupervisoryAction":
+		x, err := convEnum(value, ParseSupervisoryAction)
+		if err != nil {
+			return fieldErr("SupervisoryAction", err)
+		}
+		m.SupervisoryAction = x
+	case "AgentConnectionDeviceID":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("AgentConnectionDeviceID", err)
+		}
+		m.AgentConnectionDeviceID = x
+		m.Present.Add(90)
+	case "SupervisorConnectionDeviceID":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("SupervisorConnectionDeviceID", err)
+		}
+		m.SupervisorConnectionDeviceID = x
+		m.Present.Add(91)
+	case "AgentExtension":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("AgentExtension", err)
+		}
+		m.AgentExtension = x
+		m.Present.Add(4)
+	case "AgentID":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("AgentID", err)
+		}
+		m.AgentID = x
+		m.Present.Add(5)
+	case "AgentInstrument":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("AgentInstrument", err)
+		}
+		m.AgentInstrument = x
+		m.Present.Add(6)
+	case "SupervisorInstrument":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("SupervisorInstrument", err)
+		}
+		m.SupervisorInstrument = x
+		m.Present.Add(85)
+	default:
+		return fmt.Errorf("SUPERVISE_CALL_REQ has no field %q (fields: InvokeID, PeripheralID, AgentConnectionCallID, SupervisorConnectionCallID, AgentConnectionDeviceIDType, SupervisorConnectionDeviceIDType, SupervisoryAction, AgentConnectionDeviceID, SupervisorConnectionDeviceID, AgentExtension, AgentID, AgentInstrument, SupervisorInstrument)", name)
+	}
+	return nil
+}
+
+// SuperviseCallConf is SUPERVISE_CALL_CONF (125), sent by the server. Fixed part: 10 bytes. Layout confidence: C.
+type SuperviseCallConf struct {
+	InvokeID               uint32           `cti:"fixed"`
+	ConnectionCallID       uint32           `cti:"fixed"`
+	ConnectionDeviceIDType ConnectionIDType `cti:"fixed"`
+
+	// Floating part.
+	ConnectionDeviceID string `cti:"25"` // tag 25
+
+	// Present records the floating fields that were on the wire (or are to be sent although zero).
+	Present TagSet
+	// Unknown keeps floating fields this layout does not list, in arrival order.
+	Unknown []Field
+	// decoded is set by Decode: a decoded message sends its required fields only if they came.
+	decoded bool
+}
+
+func fixedSizeSuperviseCallConf(v Version) int {
+	n := 10
+	_ = v
+	return n
+}
+
+// MessageType implements Message.
+func (m *SuperviseCallConf) MessageType() MsgType { return MsgSuperviseCallConf }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *SuperviseCallConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *SuperviseCallConf) PresentTags() TagSet { return m.Present }
+
+// GetInvokeID implements Invoker.
+func (m *SuperviseCallConf) GetInvokeID() uint32 { return m.InvokeID }
+
+// SetInvokeID implements Invoker.
+func (m *SuperviseCallConf) SetInvokeID(id uint32) { m.InvokeID = id }
+
+// Encode implements Message: it appends the whole frame for version v.
+func (m *SuperviseCallConf) Encode(dst []byte, v Version) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgSuperviseCallConf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InvokeID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ConnectionCallID))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(m.ConnectionDeviceIDType))
+	w := floatWriter{wide: v.WideFields(), typ: MsgSuperviseCallConf}
+	var err error
+	if m.ConnectionDeviceID != "" || m.Present.Has(25) {
+		dst, err = w.str(dst, 25, m.ConnectionDeviceID, 64)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	for _, f := range m.Unknown {
+		if dst, err = w.bytes(dst, f.Tag, f.Data, 0); err != nil {
+			return dst[:start], err
+		}
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-HeaderSize))
+	_ = v
+	return dst, nil
+}
+
+// Decode implements Message.
+func (m *SuperviseCallConf) Decode(body []byte, v Version) error {
+	*m = SuperviseCallConf{decoded: true}
+	if fs := fixedSizeSuperviseCallConf(v); len(body) < fs {
+		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSuperviseCallConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
+	}
+	p := 0
+	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ConnectionCallID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ConnectionDeviceIDType = ConnectionIDType(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSuperviseCallConf}
+	for r.more() {
+		tag, off, n, err := r.next()
+		if err != nil {
+			return err
+		}
+		switch tag {
+		case 25: // ConnectionDeviceID
+			m.ConnectionDeviceID, err = r.str(tag, off, n, 64)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(25)
+		default:
+			m.Unknown = append(m.Unknown, r.unknown(tag, off, n))
+		}
+	}
+	return nil
+}
+
+// Fields implements Message.
+func (m *SuperviseCallConf) Fields(v Version) []FieldValue {
+	fs := make([]FieldValue, 0, 5)
+	fs = append(fs, FieldValue{Name: "InvokeID", Value: m.InvokeID})
+	fs = append(fs, FieldValue{Name: "ConnectionCallID", Value: m.ConnectionCallID})
+	fs = append(fs, FieldValue{Name: "ConnectionDeviceIDType", Value: m.ConnectionDeviceIDType})
+	if m.ConnectionDeviceID != "" || m.Present.Has(25) {
+		fs = append(fs, FieldValue{Name: "ConnectionDeviceID", Tag: 25, Value: m.ConnectionDeviceID})
+	}
+	for _, f := range m.Unknown {
+		fs = append(fs, FieldValue{Name: unknownTagName(f.Tag), Tag: f.Tag, Value: f.Data})
+	}
+	_ = v
+	return fs
+}
+
+// SetField implements Message.
+func (m *SuperviseCallConf) SetField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("SUPERVISE_CALL_CONF.%s: %w", f, err) }
+	_ = fieldErr
+	switch name {
+	case "InvokeID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InvokeID", err)
+		}
+		m.InvokeID = uint32(x)
+	case "ConnectionCallID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ConnectionCallID", err)
+		}
+		m.ConnectionCallID = uint32(x)
+	case "ConnectionDeviceIDType":
+		x, err := convEnum(value, ParseConnectionIDType)
+		if err != nil {
+			return fieldErr("ConnectionDeviceIDType", err)
+		}
+		m.ConnectionDeviceIDType = x
+	case "ConnectionDeviceID":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("ConnectionDeviceID", err)
+		}
+		m.ConnectionDeviceID = x
+		m.Present.Add(25)
+	default:
+		return fmt.Errorf("SUPERVISE_CALL_CONF has no field %q (fields: InvokeID, ConnectionCallID, ConnectionDeviceIDType, ConnectionDeviceID)", name)
 	}
 	return nil
 }

@@ -45,9 +45,14 @@ var sessionMethods = map[string]sessionMethod{
 	"sendDTMF":    (*jsSession).sendDTMF,
 	"userMessage": (*jsSession).userMessage,
 	"snapshot":    (*jsSession).snapshot,
-	"request":     (*jsSession).request,
-	"close":       (*jsSession).closeMethod,
-	"stats":       (*jsSession).statsMethod,
+	// A supervisor's desktop.
+	"snapshotDevice": (*jsSession).snapshotDevice,
+	"monitor":        (*jsSession).monitor,
+	"stopMonitor":    (*jsSession).stopMonitor,
+	"supervise":      (*jsSession).supervise,
+	"request":        (*jsSession).request,
+	"close":          (*jsSession).closeMethod,
+	"stats":          (*jsSession).statsMethod,
 }
 
 // sessionMethodNames are the keys of sessionMethods, sorted: what for…in lists.
@@ -710,10 +715,16 @@ func (js *jsSession) complete(method string, call goja.FunctionCall, send func(c
 }
 
 func (js *jsSession) numberArg(method string, call goja.FunctionCall, i int, required bool) string {
+	return js.digitsArg(method, call, i, required, "the number to dial")
+}
+
+// digitsArg reads a number or a device ID given as a string or an integer in argument i ("" when
+// absent and not required); what names it in errors.
+func (js *jsSession) digitsArg(method string, call goja.FunctionCall, i int, required bool, what string) string {
 	x := call.Argument(i)
 	if goja.IsUndefined(x) || goja.IsNull(x) {
 		if required {
-			js.v.throwType("session.%s: argument %d: want the number to dial, as a string", method, i+1)
+			js.v.throwType("session.%s: argument %d: want %s, as a string", method, i+1, what)
 		}
 		return ""
 	}
@@ -723,7 +734,7 @@ func (js *jsSession) numberArg(method string, call goja.FunctionCall, i int, req
 	case int64:
 		return strconv.FormatInt(e, 10)
 	}
-	js.v.throwType("session.%s: argument %d: want the number to dial, as a string, got %s", method, i+1, describe(x))
+	js.v.throwType("session.%s: argument %d: want %s, as a string, got %s", method, i+1, what, describe(x))
 	return ""
 }
 
@@ -841,6 +852,121 @@ func (js *jsSession) userMessage(call goja.FunctionCall) goja.Value {
 	}
 	return js.deskCall(method, func(ctx context.Context) error {
 		_, err := js.desk.UserMessage(ctx, text.String(), o)
+		return err
+	})
+}
+
+// ---- a supervisor's desktop ------------------------------------------------------------------
+
+// deviceArg reads an optional device ID (a string or a number) in argument i.
+func (js *jsSession) deviceArg(method string, call goja.FunctionCall, i int) string {
+	return js.digitsArg(method, call, i, false, "a device (an extension)")
+}
+
+// snapshotDevice(device?): SNAPSHOT_DEVICE_REQ for a device, by default the session's instrument.
+func (js *jsSession) snapshotDevice(call goja.FunctionCall) goja.Value {
+	const method = "snapshotDevice"
+	device := js.deviceArg(method, call, 0)
+	return js.deskCall(method, func(ctx context.Context) error {
+		_, err := js.desk.SnapshotDevice(ctx, device)
+		return err
+	})
+}
+
+// monitor(device | call, {call, agentState}): MONITOR_START_REQ for a device (an extension) or
+// for a call; the masks default to the session's defaults. result.monitorId is the new monitor's
+// ID, which the events it delivers carry in MonitorID.
+func (js *jsSession) monitor(call goja.FunctionCall) goja.Value {
+	const method = "monitor"
+	target := call.Argument(0)
+	c, byCall := connFrom(target)
+	var device string
+	if !byCall {
+		if device = js.deviceArg(method, call, 0); device == "" {
+			js.v.throwType("session.%s: argument 1: want a device (an extension) or a call to monitor, got %s", method, describe(target))
+		}
+	}
+	calls, states := client.DefaultCallEventMask, client.DefaultAgentStateMask
+	var keys []string
+	opts := optObject(call.Argument(1))
+	if opts != nil {
+		keys = opts.Keys()
+	}
+	for _, k := range keys {
+		var err error
+		switch k {
+		case "call":
+			calls, err = maskValue(opts.Get(k), cti.ParseCallEventMask)
+		case "agentState":
+			states, err = maskValue(opts.Get(k), cti.ParseAgentStateMask)
+		default:
+			js.v.throwType("session.%s: unknown option %q (want call, agentState)", method, k)
+		}
+		if err != nil {
+			js.v.throwType("session.%s: option %q: %v", method, k, err)
+		}
+	}
+	var id uint32
+	res := js.deskCall(method, func(ctx context.Context) (err error) {
+		if byCall {
+			id, _, err = js.desk.MonitorCall(ctx, c, calls)
+		} else {
+			id, _, err = js.desk.MonitorDevice(ctx, device, calls, states)
+		}
+		return err
+	})
+	if obj, ok := res.(*goja.Object); ok && id != 0 {
+		_ = obj.Set("monitorId", id)
+	}
+	return res
+}
+
+// stopMonitor(monitorId | result of monitor()): MONITOR_STOP_REQ.
+func (js *jsSession) stopMonitor(call goja.FunctionCall) goja.Value {
+	const method = "stopMonitor"
+	x := call.Argument(0)
+	if o, ok := x.(*goja.Object); ok && !goja.IsNull(x) {
+		x = o.Get("monitorId")
+	}
+	var id uint64
+	if x != nil && !goja.IsUndefined(x) && !goja.IsNull(x) {
+		n, err := cti.ConvertUint(exportField(x), 32)
+		if err == nil {
+			id = n
+		}
+	}
+	if id == 0 {
+		js.v.throwType("session.%s: argument 1: want a monitor ID (result.monitorId of monitor()), got %s", method, describe(call.Argument(0)))
+	}
+	return js.deskCall(method, func(ctx context.Context) error {
+		_, err := js.desk.StopMonitor(ctx, uint32(id))
+		return err
+	})
+}
+
+// supervise(call, action): SUPERVISE_CALL_REQ for an agent's call: 'BARGE_IN', 'INTERCEPT',
+// 'CLEAR' (leave the call again), 'MONITOR' or 'WHISPER' (or the SUPERVISOR_… symbols).
+func (js *jsSession) supervise(call goja.FunctionCall) goja.Value {
+	const method = "supervise"
+	c := js.callArg(method, call, 0)
+	x := call.Argument(1)
+	if goja.IsUndefined(x) || goja.IsNull(x) {
+		js.v.throwType("session.%s: argument 2: want the action: 'BARGE_IN', 'INTERCEPT', 'CLEAR', 'MONITOR' or 'WHISPER'", method)
+	}
+	v := exportField(x)
+	if name, ok := v.(string); ok {
+		name = strings.ToUpper(name)
+		if !strings.HasPrefix(name, "SUPERVISOR_") {
+			name = "SUPERVISOR_" + name
+		}
+		v = name
+	}
+	action, err := cti.ConvertEnum(v, cti.ParseSupervisoryAction)
+	if err != nil {
+		js.v.throwType("session.%s: argument 2: %v (want 'BARGE_IN', 'INTERCEPT', 'CLEAR', 'MONITOR' or 'WHISPER')", method, err)
+	}
+	return js.deskCall(method, func(ctx context.Context) error {
+		_, err := js.desk.Supervise(ctx, c, action)
 		return err
 	})
 }

@@ -204,6 +204,10 @@ declare module 'ctiload' {
     failoverAfter?: string;
     /** Duplex: side A active again (B standby) this long after the scenarios start, after failoverAfter. */
     failbackAfter?: string;
+    /** Duplex: a planned side switch this long after the scenarios start: side A's v24+ sessions get ACTIVE_MAINTENANCE_EVENT_MSG, then after maintenanceNotice A goes standby and B active. */
+    maintenanceAfter?: string;
+    /** Duplex: how long after the ACTIVE_MAINTENANCE_EVENT_MSG the sides switch (default '5s'). */
+    maintenanceNotice?: string;
     /** Take the peripheral offline this long after the scenarios start (SYSTEM_EVENT PERIPHERAL_OFFLINE; requests refused). */
     pgOfflineAfter?: string;
     /** The peripheral comes back online after this long offline (default: stays offline). */
@@ -367,6 +371,9 @@ declare module 'ctiload/cti' {
     | { message: CallRef }
     | Message;
 
+  /** What session.supervise() asks for (the SUPERVISOR_… symbols are accepted too). */
+  export type SupervisoryActionName = 'BARGE_IN' | 'INTERCEPT' | 'CLEAR' | 'MONITOR' | 'WHISPER';
+
   /** A connection as the helpers return it (Result.call). */
   export interface Connection {
     ConnectionCallID: number;
@@ -390,6 +397,8 @@ declare module 'ctiload/cti' {
     readonly error?: string;
     /** consult() and makeCall(): the new connection. */
     call?: Connection;
+    /** monitor(): the new monitor's ID. */
+    monitorId?: number;
     [key: string]: any;
   }
 
@@ -477,6 +486,14 @@ declare module 'ctiload/cti' {
     userMessage(text: string, options?: { to?: string; distribution?: string | number }): Result;
     /** SNAPSHOT_CALL_REQ. */
     snapshot(call: CallRef): Result;
+    /** SNAPSHOT_DEVICE_REQ for a device (default: the session's instrument); message.DeviceCalls lists its calls. */
+    snapshotDevice(device?: string | number): Result;
+    /** MONITOR_START_REQ for a device (an extension) or a call; result.monitorId, which the monitored events carry in MonitorID. Masks default to the session's. */
+    monitor(target: string | number | CallRef, masks?: { call?: number | string; agentState?: number | string }): Result;
+    /** MONITOR_STOP_REQ: a monitor ID, or the result of monitor(). */
+    stopMonitor(monitor: number | Result): Result;
+    /** SUPERVISE_CALL_REQ for an agent's call: barge in, intercept, leave again (CLEAR), silent monitor or whisper. The supervisor's phone is the session's instrument. */
+    supervise(call: CallRef, action: SupervisoryActionName | string | number): Result;
     /** Any request by name, fields by protocol name (InvokeID is assigned). */
     request(name: RequestName, fields?: { [field: string]: any }): Result;
     /** The session's counters. */
@@ -529,15 +546,16 @@ declare module 'ctiload/cti' {
 
   /**
    * Requests session.request() can build from fields: the catalogued requests with a field layout
-   * (cti/catalog/messages.txt). Raw ones (SNAPSHOT_DEVICE_REQ, SUPERVISE_CALL_REQ, …) are refused.
+   * (cti/catalog/messages.txt). Raw ones (QUERY_AGENT_STATISTICS_REQ, CHANGE_MONITOR_MASK_REQ, …) are refused.
    */
   export type RequestName =
   | 'ALTERNATE_CALL_REQ' | 'ANSWER_CALL_REQ' | 'BAD_CALL_REQ' | 'CLEAR_CALL_REQ'
   | 'CLEAR_CONNECTION_REQ' | 'CLIENT_EVENT_REPORT_REQ' | 'CLOSE_REQ' | 'CONFERENCE_CALL_REQ'
   | 'CONSULTATION_CALL_REQ' | 'DEFLECT_CALL_REQ' | 'EMERGENCY_CALL_REQ' | 'HEARTBEAT_REQ'
-  | 'HOLD_CALL_REQ' | 'MAKE_CALL_REQ' | 'OPEN_REQ' | 'QUERY_AGENT_STATE_REQ'
-  | 'QUERY_DEVICE_INFO_REQ' | 'RECONNECT_CALL_REQ' | 'RELEASE_CALL_REQ' | 'RETRIEVE_CALL_REQ'
-  | 'SEND_DTMF_SIGNAL_REQ' | 'SET_AGENT_STATE_REQ' | 'SET_CALL_DATA_REQ' | 'SNAPSHOT_CALL_REQ'
+  | 'HOLD_CALL_REQ' | 'MAKE_CALL_REQ' | 'MONITOR_START_REQ' | 'MONITOR_STOP_REQ'
+  | 'OPEN_REQ' | 'QUERY_AGENT_STATE_REQ' | 'QUERY_DEVICE_INFO_REQ' | 'RECONNECT_CALL_REQ'
+  | 'RELEASE_CALL_REQ' | 'RETRIEVE_CALL_REQ' | 'SEND_DTMF_SIGNAL_REQ' | 'SET_AGENT_STATE_REQ'
+  | 'SET_CALL_DATA_REQ' | 'SNAPSHOT_CALL_REQ' | 'SNAPSHOT_DEVICE_REQ' | 'SUPERVISE_CALL_REQ'
   | 'SUPERVISOR_ASSIST_REQ' | 'TEAM_CONFIG_REQ' | 'TRANSFER_CALL_REQ' | 'USER_MESSAGE_REQ'
   ;
 }

@@ -91,6 +91,28 @@ func runCLI(t *testing.T, env []string, args ...string) cliResult {
 	return cliResult{code: code, stdout: out.String(), stderr: errb.String()}
 }
 
+// simSummary is the simulator counters of a summary export (run.simulator.counters).
+type simSummary struct {
+	SessionsOpened int64            `json:"sessions_opened"`
+	Faults         map[string]int64 `json:"faults"`
+	Events         map[string]int64 `json:"events"`
+}
+
+func summarySimCounters(t *testing.T, path string) simSummary {
+	t.Helper()
+	var got struct {
+		Run struct {
+			Simulator struct {
+				Counters simSummary `json:"counters"`
+			} `json:"simulator"`
+		} `json:"run"`
+	}
+	if err := json.Unmarshal([]byte(readText(t, path)), &got); err != nil {
+		t.Fatal(err)
+	}
+	return got.Run.Simulator.Counters
+}
+
 func (r cliResult) want(t *testing.T, code int) {
 	t.Helper()
 	if r.code != code {
@@ -717,27 +739,27 @@ func TestRunMoreFlags(t *testing.T) {
 		sum := filepath.Join(t.TempDir(), "summary.json")
 		runCLI(t, nil, "run", "-q", "--no-summary", "--summary-export", sum, "pg_offline.js").want(t, 0)
 		// The simulator's own counters are in the summary, to compare with the client's.
-		var got struct {
-			Run struct {
-				Simulator struct {
-					Counters struct {
-						SessionsOpened int64            `json:"sessions_opened"`
-						Faults         map[string]int64 `json:"faults"`
-						Events         map[string]int64 `json:"events"`
-					} `json:"counters"`
-				} `json:"simulator"`
-			} `json:"run"`
-		}
-		if err := json.Unmarshal([]byte(readText(t, sum)), &got); err != nil {
-			t.Fatal(err)
-		}
-		c := got.Run.Simulator.Counters
+		c := summarySimCounters(t, sum)
 		if c.SessionsOpened != 1 || c.Faults["pg_offline"] != 1 || c.Events["SYSTEM_EVENT"] != 3 {
 			t.Errorf("simulator counters in the summary: %+v; want 1 session, 1 pg_offline fault, 3 SYSTEM_EVENTs (open, offline, online)", c)
 		}
 		r := runCLI(t, nil, "run", "-q", "--no-summary", "--sim-failback-after", "1s", "pass.js")
 		r.want(t, 104)
 		contains(t, "stderr", r.stderr, "--sim-failback-after", "need a duplex simulator")
+	})
+	t.Run("planned side switch from options.simulator", func(t *testing.T) {
+		sum := filepath.Join(t.TempDir(), "summary.json")
+		runCLI(t, nil, "run", "-q", "--no-summary", "--summary-export", sum, "maintenance.js").want(t, 0)
+		c := summarySimCounters(t, sum)
+		if c.Faults["maintenance"] != 1 || c.Events["ACTIVE_MAINTENANCE_EVENT_MSG"] != 1 {
+			t.Errorf("simulator counters: faults %v, ACTIVE_MAINTENANCE_EVENT_MSG sent %d; want 1 maintenance, 1 sent", c.Faults, c.Events["ACTIVE_MAINTENANCE_EVENT_MSG"])
+		}
+		r := runCLI(t, nil, "run", "-q", "--no-summary", "--sim-maintenance-after", "1s", "pass.js")
+		r.want(t, 104)
+		contains(t, "stderr", r.stderr, "--sim-maintenance-after", "need a duplex simulator")
+		r = runCLI(t, nil, "run", "-q", "--no-summary", "--sim-duplex", "--sim-maintenance-after", "1s", "--sim-failback-after", "2s", "pass.js")
+		r.want(t, 104)
+		contains(t, "stderr", r.stderr, "--sim-failback-after 2s must come after the switch of --sim-maintenance-after 1s + --sim-maintenance-notice 5s")
 	})
 	t.Run("duplex simulator", func(t *testing.T) {
 		r := runCLI(t, nil, "run", "duplex.js")

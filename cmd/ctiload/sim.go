@@ -52,6 +52,7 @@ type simFlags struct {
 	seed                               int64
 	duration                           time.Duration
 	jsonOut, quiet                     bool
+	trace                              string
 }
 
 func newSimCmd() *cobra.Command {
@@ -88,6 +89,7 @@ without authentication beyond --password, and the command says so loudly.`,
 	fl.DurationVar(&f.duration, "duration", 0, "stop after this long (0: run until SIGINT/SIGTERM)")
 	fl.BoolVar(&f.jsonOut, "json", false, "print the counters as JSON")
 	fl.BoolVar(&f.quiet, "quiet", false, "do not log session opens and closes")
+	fl.StringVar(&f.trace, "trace", "", "write every CTI frame the simulator reads and sends, decoded, to `FILE` (the NDJSON of run --trace: dir as seen from the client, session sim<N>-<ClientID>; passwords redacted; .gz compresses)")
 	return cmd
 }
 
@@ -231,6 +233,19 @@ func runSim(ctx context.Context, stdout, stderr io.Writer, f simFlags, cfg sim.C
 		counters simCounters
 		closeFn  func() error
 	)
+	if f.trace != "" {
+		tf, err := createTrace(f.trace)
+		if err != nil {
+			return &exitError{code: exitInvalidOptions, err: fmt.Errorf("--trace: cannot write %q: %v", f.trace, unwrapPathError(err))}
+		}
+		cfg.Observer = tf
+		// Closed after the simulator: its last frames (the sessions' ends) are in the file.
+		defer func() {
+			if err := tf.Close(); err != nil {
+				fmt.Fprintf(stderr, "ctiload sim: --trace: %v\n", err)
+			}
+		}()
+	}
 	if f.sideB != "" {
 		d, err := sim.NewDuplex(cfg)
 		if err != nil {

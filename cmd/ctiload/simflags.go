@@ -28,9 +28,14 @@ type embeddedSimFlags struct {
 	failoverAfter time.Duration
 	failAAfter    time.Duration
 	failbackAfter time.Duration
+	maintAfter    time.Duration
+	maintNotice   time.Duration
 	pgOffAfter    time.Duration
 	pgOffFor      time.Duration
 }
+
+// defaultMaintenanceNotice is how long before a planned side switch the sessions are warned.
+const defaultMaintenanceNotice = 5 * time.Second
 
 func (e *embeddedSimFlags) register(fl *pflag.FlagSet) {
 	e.fs = fl
@@ -43,6 +48,8 @@ func (e *embeddedSimFlags) register(fl *pflag.FlagSet) {
 	fl.DurationVar(&e.failoverAfter, "sim-failover-after", 0, "duplex: fail over to side B this long after the scenarios start")
 	fl.DurationVar(&e.failAAfter, "sim-fail-a-after", 0, "duplex: crash side A this long after the scenarios start")
 	fl.DurationVar(&e.failbackAfter, "sim-failback-after", 0, "duplex: side A active again (B standby) this long after the scenarios start, after --sim-failover-after")
+	fl.DurationVar(&e.maintAfter, "sim-maintenance-after", 0, "duplex: a planned side switch this long after the scenarios start: side A's v24+ sessions get ACTIVE_MAINTENANCE_EVENT_MSG, then after --sim-maintenance-notice A goes standby and B active")
+	fl.DurationVar(&e.maintNotice, "sim-maintenance-notice", defaultMaintenanceNotice, "duplex: how long after the ACTIVE_MAINTENANCE_EVENT_MSG of --sim-maintenance-after the sides switch")
 	fl.DurationVar(&e.pgOffAfter, "sim-pg-offline-after", 0, "take the peripheral offline this long after the scenarios start: SYSTEM_EVENT PERIPHERAL_OFFLINE to every session, requests refused E_CTI_CTI_SERVER_OFFLINE")
 	fl.DurationVar(&e.pgOffFor, "sim-pg-offline-for", 0, "the peripheral comes back online (SYSTEM_EVENT PERIPHERAL_ONLINE) after this long offline (0: stays offline)")
 }
@@ -201,6 +208,8 @@ type simPlan struct {
 	failoverAfter time.Duration
 	failAAfter    time.Duration
 	failbackAfter time.Duration
+	maintAfter    time.Duration
+	maintNotice   time.Duration
 	pgOffAfter    time.Duration
 	pgOffFor      time.Duration
 	faults        string // the fault flags, for the report header
@@ -218,10 +227,19 @@ func (e *embeddedSimFlags) plan(script json.RawMessage, seed int64) (*simPlan, e
 	if err != nil {
 		errs = append(errs, simFlagNames(err))
 	}
-	if (e.failoverAfter > 0 || e.failAAfter > 0 || e.failbackAfter > 0) && !e.duplex {
-		errs = append(errs, errors.New("--sim-failover-after, --sim-fail-a-after and --sim-failback-after need a duplex simulator (--sim-duplex, or options.simulator.duplex: true)"))
+	if (e.failoverAfter > 0 || e.failAAfter > 0 || e.failbackAfter > 0 || e.maintAfter > 0) && !e.duplex {
+		errs = append(errs, errors.New("--sim-failover-after, --sim-fail-a-after, --sim-failback-after and --sim-maintenance-after need a duplex simulator (--sim-duplex, or options.simulator.duplex: true)"))
 	}
-	if e.failbackAfter > 0 && (e.failoverAfter <= 0 || e.failbackAfter <= e.failoverAfter) {
+	if e.maintNotice < 0 {
+		errs = append(errs, fmt.Errorf("--sim-maintenance-notice %s: want a duration of 0 or more", e.maintNotice))
+	}
+	switch {
+	case e.failbackAfter <= 0:
+	case e.maintAfter > 0 && e.failoverAfter <= 0:
+		if e.failbackAfter <= e.maintAfter+e.maintNotice {
+			errs = append(errs, fmt.Errorf("--sim-failback-after %s must come after the switch of --sim-maintenance-after %s + --sim-maintenance-notice %s", e.failbackAfter, e.maintAfter, e.maintNotice))
+		}
+	case e.failoverAfter <= 0 || e.failbackAfter <= e.failoverAfter:
 		errs = append(errs, fmt.Errorf("--sim-failback-after %s must come after --sim-failover-after %s", e.failbackAfter, e.failoverAfter))
 	}
 	if e.pgOffFor > 0 && e.pgOffAfter <= 0 {
@@ -241,7 +259,7 @@ func (e *embeddedSimFlags) plan(script json.RawMessage, seed int64) (*simPlan, e
 		return nil, errors.Join(errs...)
 	}
 	return &simPlan{cfg: cfg, duplex: e.duplex, failoverAfter: e.failoverAfter, failAAfter: e.failAAfter,
-		failbackAfter: e.failbackAfter, pgOffAfter: e.pgOffAfter, pgOffFor: e.pgOffFor,
+		failbackAfter: e.failbackAfter, maintAfter: e.maintAfter, maintNotice: e.maintNotice, pgOffAfter: e.pgOffAfter, pgOffFor: e.pgOffFor,
 		faults: strings.Join(faults, ", ")}, nil
 }
 
@@ -383,6 +401,9 @@ func (es *embeddedSim) watch(elapsed func() time.Duration, done <-chan struct{})
 		}
 		if p.failbackAfter > 0 {
 			acts = append(acts, timed{p.failbackAfter, d.Failback})
+		}
+		if p.maintAfter > 0 {
+			acts = append(acts, timed{p.maintAfter, func() { d.Maintenance(p.maintNotice) }})
 		}
 	}
 	if p.pgOffAfter > 0 {

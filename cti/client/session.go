@@ -544,7 +544,7 @@ func (s *Session) newLink(nc net.Conn, addr string, i int) *link {
 		l.fw.OnQueue(func(frame []byte) {
 			t := cti.MsgType(binary.BigEndian.Uint32(frame[4:cti.HeaderSize]))
 			o.Frame(TraceFrame{Time: time.Now(), Dir: TraceOut, Label: s.label, Addr: addr, Version: v,
-				Msg: traceCopy(t, frame[cti.HeaderSize:], v), Size: len(frame)})
+				Msg: TraceCopy(t, frame[cti.HeaderSize:], v), Size: len(frame)})
 		})
 	}
 	return l
@@ -586,7 +586,7 @@ func (s *Session) readMessage(l *link, f cti.Frame, now time.Time) (m cti.Messag
 	if o := s.cfg.observer; o != nil {
 		tm := m
 		if derr == nil && hasSecret(m) {
-			tm = traceCopy(f.Type, f.Body, v)
+			tm = TraceCopy(f.Type, f.Body, v)
 		}
 		o.Frame(TraceFrame{Time: now, Dir: TraceIn, Label: s.label, Addr: l.addr, Version: v, Msg: tm, Size: size})
 	}

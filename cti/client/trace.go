@@ -85,9 +85,10 @@ func hasSecret(m cti.Message) bool {
 	return has
 }
 
-// traceCopy decodes a private, redacted copy of a frame's body. A body that does not decode is
-// handed on as a RawMessage without its bytes, since they cannot be redacted.
-func traceCopy(t cti.MsgType, body []byte, v cti.Version) cti.Message {
+// TraceCopy decodes a private, redacted copy of a frame's body for an [Observer]: the message a
+// [TraceFrame] carries. A body that does not decode is handed on as a RawMessage without its
+// bytes, since they cannot be redacted. The simulator's trace uses it too.
+func TraceCopy(t cti.MsgType, body []byte, v cti.Version) cti.Message {
 	m, err := cti.Decode(t, body, v)
 	if err != nil {
 		return &cti.RawMessage{Type: t}

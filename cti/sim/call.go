@@ -139,6 +139,7 @@ type call struct {
 	talkTimer  *time.Timer
 	queueTimer *time.Timer
 	ended      bool
+	monitors   []*monitor // call monitors (MONITOR_START_REQ on this call)
 }
 
 // conn is one party of a call.
@@ -491,6 +492,10 @@ func (c *center) clearCall(t *tx, cl *call, cause cti.EventCause, extra ...*devi
 		t.toDevice(d, cti.EndCallMask, c.endCall(cl, d.ext))
 	}
 	t.toAllEvents(cti.EndCallMask, c.endCall(cl, last))
+	t.toCallMonitors(cl.monitors, cti.EndCallMask, c.endCall(cl, last))
+	for len(cl.monitors) > 0 {
+		c.dropMonitor(cl.monitors[0]) // a call monitor ends with its call
+	}
 	delete(c.calls, cl.id)
 	c.stats.calls.cleared.Add(1)
 	for _, d := range devs {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -27,16 +28,17 @@ type center struct {
 	faults atomic.Pointer[faultState]
 	seq    atomic.Uint64 // session numbers, for logs and per-session random streams
 
-	mu         sync.Mutex
-	rng        *rand.Rand
-	closed     bool
-	agents     map[string]*agent
-	agentList  []*agent
-	devices    map[string]*device
-	calls      map[uint32]*call
-	lastCallID uint32
-	groups     []*skillGroup          // skill groups in configuration order
-	groupByNum map[uint32]*skillGroup // by SkillGroupNumber
+	mu            sync.Mutex
+	rng           *rand.Rand
+	closed        bool
+	agents        map[string]*agent
+	agentList     []*agent
+	devices       map[string]*device
+	calls         map[uint32]*call
+	lastCallID    uint32
+	lastMonitorID uint32
+	groups        []*skillGroup          // skill groups in configuration order
+	groupByNum    map[uint32]*skillGroup // by SkillGroupNumber
 	// groupByDialed maps the numbers that queue a call to their group (Calls.DialedNumber and
 	// Calls.RouteDevice included).
 	groupByDialed map[string]*skillGroup
@@ -91,10 +93,11 @@ func newCenter(cfg Config) *center {
 
 // device is an agent phone: an extension (its instrument has the same number).
 type device struct {
-	ext   string
-	agent *agent   // logged in here, or nil
-	sess  *session // the agent-mode session bound to this device, or nil
-	conns []*conn  // connections of calls at this device
+	ext      string
+	agent    *agent     // logged in here, or nil
+	sess     *session   // the agent-mode session bound to this device, or nil
+	conns    []*conn    // connections of calls at this device
+	monitors []*monitor // peripheral monitors of this device
 }
 
 // tx is one critical section on the center. Messages queued through it land on the sessions'
@@ -218,6 +221,17 @@ func (t *tx) toCall(cl *call, bit cti.CallEventMask, m cti.Message, extra ...*de
 		}
 	}
 	t.fanout(m, r)
+	t.toCallMonitors(cl.monitors, bit, m)
+	for _, cn := range cl.conns {
+		if cn.dev != nil {
+			t.toCallMonitors(cn.dev.monitors, bit, m)
+		}
+	}
+	for _, d := range extra {
+		if d != nil && !slices.ContainsFunc(cl.conns, func(cn *conn) bool { return cn.dev == d }) {
+			t.toCallMonitors(d.monitors, bit, m)
+		}
+	}
 }
 
 // toDevice sends a call event only to the sessions of one device (BEGIN_CALL / END_CALL for a
@@ -234,6 +248,7 @@ func (t *tx) toDevice(d *device, bit cti.CallEventMask, m cti.Message) {
 		r = append(r, d.agent.sess)
 	}
 	t.fanout(m, r)
+	t.toCallMonitors(d.monitors, bit, m)
 }
 
 // toAllEvents sends a call event to the all-events sessions only.
@@ -273,6 +288,7 @@ func (t *tx) toAgent(a *agent, state cti.AgentState, m cti.Message) {
 		add(a.dev.sess)
 	}
 	t.fanout(m, r)
+	t.toAgentMonitors(a, state, m)
 }
 
 // toAll sends m to every open, active session (SYSTEM_EVENT is not masked).

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/cti/client"
 )
 
 // Product selects which CTI Server the simulator imitates.
@@ -84,6 +85,12 @@ type Config struct {
 	// connection and one per closed connection (each with the reason and the remote address;
 	// these are rate-limited, with a count of the lines held back), and the counters on Close.
 	Logger *slog.Logger
+	// Observer, when set, sees every frame the simulator reads and queues, decoded, with secrets
+	// redacted ([client.TraceWriter] writes them as the NDJSON of `ctiload run --trace`). Dir is
+	// seen from the client, as in a client's trace: TraceOut is a frame the simulator read, TraceIn
+	// one it sends; Label is "sim<N>" (the connection's number), then "sim<N>-<ClientID>" once
+	// the session is open; Addr is the client's address.
+	Observer client.Observer
 	// IdleTimeoutUnit is what one unit of OPEN_REQ's IdleTimeout means (default 1 s). Tests set it
 	// to a few milliseconds so that the protocol's 20 s minimum becomes a short wait.
 	IdleTimeoutUnit time.Duration

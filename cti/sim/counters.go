@@ -53,6 +53,7 @@ type CallCounters struct {
 	Consults    int64 `json:"consults"`    // consultation calls placed
 	Transfers   int64 `json:"transfers"`   // transfers completed (consultative and single step)
 	Conferences int64 `json:"conferences"` // conferences completed
+	Supervised  int64 `json:"supervised"`  // barge-ins and intercepts (SUPERVISE_CALL_REQ)
 	MadeCalls   int64 `json:"made_calls"`  // MAKE_CALL_REQ calls placed
 	Queued      int64 `json:"queued"`      // waiting in queue now
 	Active      int64 `json:"active"`      // existing now
@@ -83,7 +84,7 @@ type stats struct {
 
 	calls struct {
 		offered, delivered, answered, abandoned, requeued, hungUp, cleared atomic.Int64
-		consults, transfers, conferences, madeCalls                        atomic.Int64
+		consults, transfers, conferences, madeCalls, supervised            atomic.Int64
 	}
 }
 
@@ -233,7 +234,7 @@ func (st *stats) snapshot() Counters {
 		Offered: cc.offered.Load(), Delivered: cc.delivered.Load(), Answered: cc.answered.Load(),
 		Abandoned: cc.abandoned.Load(), Requeued: cc.requeued.Load(), HungUp: cc.hungUp.Load(),
 		Cleared: cc.cleared.Load(), Consults: cc.consults.Load(), Transfers: cc.transfers.Load(),
-		Conferences: cc.conferences.Load(), MadeCalls: cc.madeCalls.Load(),
+		Conferences: cc.conferences.Load(), MadeCalls: cc.madeCalls.Load(), Supervised: cc.supervised.Load(),
 	}
 	return c
 }

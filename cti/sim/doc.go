@@ -16,6 +16,10 @@
 //   - Calls (call.go, callctl.go, generator.go): inbound calls at a rate or on demand, queued
 //     per skill group and routed to the group's longest-available member (skillgroup.go), ring-no-answer, talk time, and the call-control
 //     requests; the event sequences of every flow are in call's doc comment.
+//   - Re-sync and monitors (monitor.go): SNAPSHOT_DEVICE_REQ from the live state, and the
+//     peripheral monitor service (MONITOR_START_REQ / MONITOR_STOP_REQ on a device or a call,
+//     events copied to the monitoring session with their MonitorID).
+//   - Supervisors (supervise.go): SUPERVISE_CALL_REQ barge-in, intercept and clear.
 //   - Faults (faults.go): latency distributions, failure rates, dropped connections, refused
 //     opens, slow reading, a standby side, the peripheral going offline — each one counted.
 //   - Logs (server.go, connlog.go): one line per session open, and one per refused open or

@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/json"
 	"errors"
+	"sync"
 	"time"
 )
 
@@ -13,6 +14,9 @@ import (
 type Duplex struct {
 	A, B *Server
 	c    *center
+
+	mu    sync.Mutex
+	maint *time.Timer // the side switch of a Maintenance in progress
 }
 
 // NewDuplex validates cfg and returns a pair; cfg.Side and cfg.Standby are ignored.
@@ -63,8 +67,38 @@ func (d *Duplex) FailA() {
 	d.B.SetStandby(false)
 }
 
+// Maintenance is a planned side switch, as for a CTI Server upgrade: side A's open sessions of
+// protocol v24 and later (the graceful-shutdown messages are v24+) get ACTIVE_MAINTENANCE_EVENT_MSG
+// with Continue TRUE now — a desktop that handles it can move to side B before it must — and
+// after notice side A goes standby and B active, exactly as Failover (A's remaining sessions get
+// FAILURE_EVENT E_CTI_CTI_SERVER_OFFLINE and are closed; B's v24+ standby sessions are promoted
+// with STANDBY_ACTIVE_EVENT_MSG). Older and UCCX sessions get no notice. It returns at once; a
+// second call while one is pending changes nothing. The layout of ACTIVE_MAINTENANCE_EVENT_MSG
+// is uncertain (docs/protocol: only a 2-byte BOOL captured, direction not established).
+func (d *Duplex) Maintenance(notice time.Duration) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.maint != nil || d.A.isStandby() {
+		return
+	}
+	d.c.stats.fault(FaultMaintenance)
+	d.A.announceMaintenance()
+	d.maint = time.AfterFunc(notice, func() {
+		d.mu.Lock()
+		d.maint = nil
+		d.mu.Unlock()
+		d.Failover()
+	})
+}
+
 // Close stops both sides, the generator and the timers.
 func (d *Duplex) Close() error {
+	d.mu.Lock()
+	if d.maint != nil {
+		d.maint.Stop()
+		d.maint = nil
+	}
+	d.mu.Unlock()
 	d.A.stop()
 	d.B.stop()
 	d.c.close()

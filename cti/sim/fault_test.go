@@ -357,3 +357,44 @@ func TestUCCXBasics(t *testing.T) {
 	c.fw.WriteFrame(cti.AppendFrame(nil, cti.MsgDeflectCallReq, []byte{0, 0, 0, 50}))
 	c.failure(50, cti.ECTIInvalidMsgTypeForVersion)
 }
+
+// TestDuplexMaintenance follows docs/simulator.md "Duplex pair and fail-over": a planned side
+// switch warns side A's v24+ sessions with ACTIVE_MAINTENANCE_EVENT_MSG, then switches as a
+// fail-over does; a v20 session gets no warning, a v24 standby session on B is promoted.
+func TestDuplexMaintenance(t *testing.T) {
+	d, err := sim.NewDuplex(sim.Config{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Listen("127.0.0.1:0", "127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	addrA, addrB := d.Addrs()
+
+	open := func(addr string, v cti.Version, ext string, svc cti.ServiceMask) *client {
+		c := dial(t, addr, v)
+		c.name = fmt.Sprintf("%s v%d", ext, v.Number())
+		req := openReq("desk"+ext, svc)
+		req.VersionNumber, req.AgentExtension, req.AgentInstrument = v.Number(), ext, ext
+		c.send(req)
+		c.expect(cti.MsgOpenConf)
+		return c
+	}
+	a24 := open(addrA, cti.V24, "1000", agentSvc|cti.CTIServiceActiveStandby)
+	a20 := open(addrA, cti.V20, "1001", agentSvc)
+	b24 := open(addrB, cti.V24, "1000", agentSvc|cti.CTIServiceActiveStandby) // standby session
+
+	d.Maintenance(100 * time.Millisecond)
+	d.Maintenance(time.Hour) // a second call while one is pending changes nothing
+	m := a24.expect(cti.MsgActiveMaintenanceEventMsg, cti.MsgFailureEvent)
+	check(t, "Continue", m[0].(*cti.ActiveMaintenanceEventMsg).Continue, true)
+	check(t, "FAILURE_EVENT status", m[1].(*cti.FailureEvent).Status, cti.ECTICTIServerOffline)
+	a24.expectClosed()
+	check(t, "v20 FAILURE_EVENT status", a20.expect(cti.MsgFailureEvent)[0].(*cti.FailureEvent).Status, cti.ECTICTIServerOffline)
+	a20.expectClosed()
+	b24.expect(cti.MsgStandbyActiveEventMsg)
+	b24.send(&cti.QueryAgentStateReq{PeripheralID: b24.pid, AgentInstrument: "1000"})
+	b24.expect(cti.MsgQueryAgentStateConf)
+	check(t, "maintenance faults", d.Counters().Faults[sim.FaultMaintenance], 1)
+}

@@ -51,13 +51,14 @@ type FailRule struct {
 
 // Fault kinds, the keys of Counters.Faults.
 const (
-	FaultLatency    = "latency"
-	FaultFail       = "fail"
-	FaultDrop       = "drop"
-	FaultRefuseOpen = "refuse_open"
-	FaultSlowRead   = "slow_read"
-	FaultPGOffline  = "pg_offline"
-	FaultStandby    = "standby"
+	FaultLatency     = "latency"
+	FaultFail        = "fail"
+	FaultDrop        = "drop"
+	FaultRefuseOpen  = "refuse_open"
+	FaultSlowRead    = "slow_read"
+	FaultPGOffline   = "pg_offline"
+	FaultStandby     = "standby"
+	FaultMaintenance = "maintenance" // a planned side switch announced (Duplex.Maintenance)
 )
 
 func (f *Faults) validate() error {

@@ -22,7 +22,7 @@ const (
 	// grantable are the services the simulator implements; others are valid but not granted
 	// ("ServicesGranted may be fewer than requested").
 	grantable = cti.CTIServiceClientEvents | cti.CTIServiceCallDataUpdate | cti.CTIServiceClientControl |
-		cti.CTIServiceConnectionMonitor | cti.CTIServiceAllEvents | cti.CTIAgentStateControlOnly |
+		cti.CTIServiceConnectionMonitor | cti.CTIServiceAllEvents | cti.CTIServicePeripheralMonitor | cti.CTIServiceSupervisor | cti.CTIAgentStateControlOnly |
 		cti.CTIServiceIgnoreDuplicateAgentEvents | cti.CTIServiceACDLineOnly | cti.CTIServiceActiveStandby |
 		cti.CTIServiceDebug
 	validCallMaskPre25 cti.CallEventMask  = 0x0FFFFFFF // 0x10000000 and up came with v25
@@ -351,6 +351,7 @@ func (c *center) unregister(s *session) {
 	}
 	s.registered = false
 	delete(c.sessions, s)
+	c.dropSessionMonitors(s)
 	dev, ag := s.dev, s.agent
 	bound := (dev != nil && dev.sess == s) || (ag != nil && ag.sess == s)
 	c.unbind(s)

@@ -91,6 +91,14 @@ func (s *session) dispatch(m cti.Message, invoke uint32) {
 		t.send(s, &cti.ReleaseCallConf{InvokeID: req.InvokeID})
 	case *cti.QueryDeviceInfoReq:
 		c.queryDeviceInfo(&t, s, req)
+	case *cti.SnapshotDeviceReq:
+		c.snapshotDevice(&t, s, req)
+	case *cti.MonitorStartReq:
+		c.monitorStart(&t, s, req)
+	case *cti.MonitorStopReq:
+		c.monitorStop(&t, s, req)
+	case *cti.SuperviseCallReq:
+		c.superviseCall(&t, s, req)
 	}
 }
 
@@ -100,8 +108,12 @@ const anyService cti.ServiceMask = 1 << 30
 // neededService is the service a request needs (0: the simulator does not serve it).
 func neededService(m cti.Message) cti.ServiceMask {
 	switch m.(type) {
-	case *cti.QueryAgentStateReq, *cti.SnapshotCallReq, *cti.QueryDeviceInfoReq:
+	case *cti.QueryAgentStateReq, *cti.SnapshotCallReq, *cti.QueryDeviceInfoReq, *cti.SnapshotDeviceReq:
 		return anyService
+	case *cti.MonitorStartReq, *cti.MonitorStopReq:
+		return cti.CTIServicePeripheralMonitor
+	case *cti.SuperviseCallReq:
+		return cti.CTIServiceClientControl | cti.CTIServiceSupervisor
 	case *cti.SetAgentStateReq:
 		return cti.CTIServiceClientControl | cti.CTIAgentStateControlOnly
 	case *cti.AnswerCallReq, *cti.HoldCallReq, *cti.RetrieveCallReq, *cti.ClearCallReq, *cti.ClearConnectionReq,

@@ -187,10 +187,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for l := range s.listeners {
 		l.Close()
 	}
-	sessions := make([]*session, 0, len(s.conns))
-	for sess := range s.conns {
-		sessions = append(sessions, sess)
-	}
+	sessions := s.sessionsLocked()
 	s.mu.Unlock()
 	for _, sess := range sessions {
 		sess.failEvent(cti.ECTICTIServerOffline)
@@ -219,10 +216,7 @@ func (s *Server) stop() {
 	for l := range s.listeners {
 		l.Close()
 	}
-	sessions := make([]*session, 0, len(s.conns))
-	for sess := range s.conns {
-		sessions = append(sessions, sess)
-	}
+	sessions := s.sessionsLocked()
 	s.mu.Unlock()
 	for _, sess := range sessions {
 		sess.kill("server stopping")
@@ -286,12 +280,7 @@ func (s *Server) SetStandby(standby bool) {
 	if s.stdby.Swap(standby) == standby {
 		return
 	}
-	s.mu.Lock()
-	sessions := make([]*session, 0, len(s.conns))
-	for sess := range s.conns {
-		sessions = append(sessions, sess)
-	}
-	s.mu.Unlock()
+	sessions := s.sessionList()
 	c := s.c
 	var t tx
 	c.begin(&t, nil)
@@ -328,6 +317,37 @@ func (s *Server) SetStandby(standby bool) {
 }
 
 func (s *Server) isStandby() bool { return s.stdby.Load() }
+
+// sessionList is a snapshot of this side's connections.
+func (s *Server) sessionList() []*session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessionsLocked()
+}
+
+// sessionsLocked is sessionList with s.mu held.
+func (s *Server) sessionsLocked() []*session {
+	sessions := make([]*session, 0, len(s.conns))
+	for sess := range s.conns {
+		sessions = append(sessions, sess)
+	}
+	return sessions
+}
+
+// announceMaintenance sends ACTIVE_MAINTENANCE_EVENT_MSG (Continue TRUE) to this side's open,
+// active UCCE sessions of v24 and later (see Duplex.Maintenance).
+func (s *Server) announceMaintenance() {
+	sessions := s.sessionList()
+	c := s.c
+	var t tx
+	c.begin(&t, nil)
+	defer t.end()
+	for _, sess := range sessions {
+		if sess.registered && !sess.standby.Load() && !c.uccx && sess.v.Number() >= 24 {
+			t.send(sess, &cti.ActiveMaintenanceEventMsg{Continue: true})
+		}
+	}
+}
 
 // SetPGOffline takes the peripheral offline for d: every session gets SYSTEM_EVENT
 // SYS_PERIPHERAL_OFFLINE (PGStatus PGS_PERIPHERAL_OFFLINE), requests other than heartbeats are

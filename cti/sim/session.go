@@ -10,11 +10,13 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/cti/client"
 )
 
 // sessMode is what a session watches.
@@ -66,6 +68,7 @@ type session struct {
 	dev        *device // agent mode by extension or instrument
 	agent      *agent  // agent mode by agent ID only
 	registered bool
+	monitors   []*monitor // peripheral monitors this session created
 
 	fw *cti.FrameWriter // the output: sealed when closing, aborted when dead
 
@@ -76,16 +79,44 @@ type session struct {
 	why      string // why the connection ends: the first reason given wins
 
 	refused cti.Status // the last OPEN_REQ refusal of a session that never opened
+
+	// Tracing (Config.Observer): set before the first frame, traceV by the reader goroutine
+	// before the session is open.
+	traceLabel, traceAddr string
+	traceV                cti.Version
 }
 
 func newSession(srv *Server, conn net.Conn) *session {
 	s := &session{srv: srv, c: srv.c, conn: conn, seq: srv.c.seq.Add(1)}
+	if srv.c.cfg.Observer != nil {
+		s.traceLabel, s.traceAddr = "sim"+strconv.FormatUint(s.seq, 10), conn.RemoteAddr().String()
+	}
 	s.br = bufio.NewReaderSize(conn, readBufSize)
 	s.fr = cti.NewFrameReader(s.br, 0)
 	// The server's frames are its own: no size cap beyond the protocol's length field.
 	s.fw = cti.NewFrameWriter(conn, math.MaxInt32)
 	s.fw.SetLimit(srv.c.cfg.MaxOutput)
+	if o := srv.c.cfg.Observer; o != nil {
+		s.fw.OnQueue(func(frame []byte) {
+			t := cti.MsgType(binary.BigEndian.Uint32(frame[4:cti.HeaderSize]))
+			s.trace(o, client.TraceIn, t, frame[cti.HeaderSize:])
+		})
+	}
 	return s
+}
+
+// trace hands one frame to the observer. The version is the session's, or, before the session
+// is open, the one its OPEN_REQ asked for.
+func (s *session) trace(o client.Observer, dir client.TraceDir, t cti.MsgType, body []byte) {
+	v, label := s.v, s.traceLabel
+	if v == 0 {
+		v = s.traceV
+	}
+	if s.open {
+		label = s.traceLabel + "-" + s.clientID
+	}
+	o.Frame(client.TraceFrame{Time: time.Now(), Dir: dir, Label: label, Addr: s.traceAddr, Version: v,
+		Msg: client.TraceCopy(t, body, v), Size: cti.HeaderSize + len(body)})
 }
 
 func (s *session) random() *rand.Rand {
@@ -209,6 +240,12 @@ func (s *session) finish() {
 // handleFrame serves one request.
 func (s *session) handleFrame(f cti.Frame) {
 	t := f.Type
+	if o := s.c.cfg.Observer; o != nil {
+		if !s.open && t == cti.MsgOpenReq && len(f.Body) >= 8 {
+			s.traceV = s.c.cfg.version(binary.BigEndian.Uint32(f.Body[4:]))
+		}
+		s.trace(o, client.TraceOut, t, f.Body)
+	}
 	s.requests++
 	s.serving.Store(uint32(t))
 	s.c.stats.request(t)
