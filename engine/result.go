@@ -74,6 +74,20 @@ func (r *Result) FailedThresholds() []ThresholdResult {
 	return out
 }
 
+// JudgeThresholds judges r's thresholds again on r's metrics, over r's duration, through the
+// evaluator the run uses (metrics.JudgeSummaries): what MergeResults does with the merged
+// values and ctiload report with a saved summary, so that a verdict always follows from the
+// numbers beside it. Aborted marks and AbortedByThreshold are kept: they record what happened
+// during the run.
+func (r *Result) JudgeThresholds() error {
+	judged, err := metrics.JudgeSummaries(r.Thresholds, r.Metrics, time.Duration(r.Duration))
+	if err != nil {
+		return err
+	}
+	r.Thresholds = judged
+	return nil
+}
+
 // Metric returns the summary of a metric or sub-metric by key ("name" or "name{k:v}", tags in
 // key order).
 func (r *Result) Metric(key string) (MetricSummary, bool) {
@@ -120,7 +134,8 @@ func (r *Result) Totals() ScenarioResult {
 //     avg are exact too. Counter rates are recomputed over the merged duration, from the
 //     earliest start to the latest end;
 //   - gauges are partial views of one whole: their values add up (right for vus and vus_max);
-//   - thresholds are judged again on the merged values;
+//   - thresholds are judged again on the merged values, by the evaluator the run uses
+//     (metrics.JudgeSummaries);
 //   - time series merge by second: counts, sums, min and max exactly; the percentiles of a
 //     second are the count-weighted means of the parts' (an approximation);
 //   - scenario counts add up; Interrupted and AbortedByThreshold if either is; the error
@@ -150,8 +165,9 @@ func MergeResults(a, b *Result) (*Result, error) {
 	if out.Metrics, err = mergeMetrics(a.Metrics, b.Metrics, dur); err != nil {
 		return nil, err
 	}
-	if out.Thresholds, err = rejudge(out.Metrics, append(slices.Clone(a.Thresholds), b.Thresholds...), dur); err != nil {
-		return nil, err
+	out.Thresholds = append(slices.Clone(a.Thresholds), b.Thresholds...)
+	if err := out.JudgeThresholds(); err != nil {
+		return nil, fmt.Errorf("merging: %w", err)
 	}
 	if out.Scenarios, err = mergeScenarios(a.Scenarios, b.Scenarios); err != nil {
 		return nil, err
@@ -296,44 +312,6 @@ func unionKeys(a, b map[string]float64) map[string]float64 {
 		u[k] = 0
 	}
 	return u
-}
-
-// rejudge evaluates thresholds again on merged summaries.
-func rejudge(merged []MetricSummary, list []ThresholdResult, dur time.Duration) ([]ThresholdResult, error) {
-	type key struct{ metric, source string }
-	seen := map[key]int{}
-	var out []ThresholdResult
-	for _, t := range list {
-		k := key{t.Metric, t.Source}
-		if i, ok := seen[k]; ok {
-			out[i].AbortOnFail = out[i].AbortOnFail || t.AbortOnFail
-			out[i].Aborted = out[i].Aborted || t.Aborted
-			continue
-		}
-		seen[k] = len(out)
-		out = append(out, t)
-	}
-	for i := range out {
-		t := &out[i]
-		th, err := metrics.ParseThreshold(t.Source)
-		if err != nil {
-			return nil, fmt.Errorf("merging threshold %q of %q: %w", t.Source, t.Metric, err)
-		}
-		v, ok := 0.0, false
-		if j := slices.IndexFunc(merged, func(m MetricSummary) bool { return m.Key == t.Metric }); j >= 0 {
-			sum := merged[j]
-			sink, err := metrics.SinkFromSummary(sum.Type, sum.Values, sum.Histogram)
-			if err != nil {
-				return nil, fmt.Errorf("merging threshold %q of %q: %w", t.Source, t.Metric, err)
-			}
-			v, ok = sink.Value(th.Aggregation, dur)
-		}
-		t.NoData, t.Observed, t.Passed = !ok, 0, true
-		if ok {
-			t.Observed, t.Passed = v, th.Passes(v)
-		}
-	}
-	return out, nil
 }
 
 func mergeScenarios(a, b []ScenarioResult) ([]ScenarioResult, error) {

@@ -195,3 +195,32 @@ func TestMergeResultsMisc(t *testing.T) {
 		t.Error("merging a counter with a trend: no error")
 	}
 }
+
+// TestMergeRejudgesThresholds: two segments each passed count<10 (7 and 8 calls); the merged
+// test made 15 calls, so the merged result fails its threshold and exits 99.
+func TestMergeRejudgesThresholds(t *testing.T) {
+	part := func(seg string, calls float64) *engine.Result {
+		return &engine.Result{
+			Segment:  seg,
+			Duration: engine.Duration(10 * time.Second),
+			Metrics: []engine.MetricSummary{{Name: "calls", Key: "calls", Type: engine.Counter,
+				Values: map[string]float64{"count": calls, "rate": calls / 10}}},
+			Thresholds: []engine.ThresholdResult{{Metric: "calls", Source: "count<10", Passed: true, Observed: calls}},
+		}
+	}
+	a, b := part("0:1/2", 7), part("1/2:1", 8)
+	if a.ExitCode() != 0 || b.ExitCode() != 0 {
+		t.Fatal("the parts do not pass on their own")
+	}
+	m, err := engine.MergeResults(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := engine.ThresholdResult{Metric: "calls", Source: "count<10", Passed: false, Observed: 15}
+	if len(m.Thresholds) != 1 || m.Thresholds[0] != want {
+		t.Errorf("merged thresholds = %+v; want [%+v]", m.Thresholds, want)
+	}
+	if m.ExitCode() != engine.ExitThresholdsFailed {
+		t.Errorf("merged ExitCode() = %d; want %d", m.ExitCode(), engine.ExitThresholdsFailed)
+	}
+}

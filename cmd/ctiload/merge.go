@@ -21,6 +21,10 @@ func newMergeCmd() *cobra.Command {
 test: counts add up, percentiles are exact (merged from the HdrHistograms), thresholds are judged
 again on the merged values.
 
+The exit code is the merged test's verdict, as "ctiload run" would give it: 0 when it passed,
+99 when a threshold fails on the merged values (even if it held in every segment), 105 when a
+segment was interrupted, and so on.
+
 With -o, the merged summary goes to that file and the text summary to standard output; without
 it, the merged summary (JSON) goes to standard output.`,
 		Example: `  ctiload merge part1.json part2.json part3.json -o total.json
@@ -66,7 +70,13 @@ it, the merged summary (JSON) goes to standard output.`,
 			} else if err := reports.WriteFile(out, reports.NewJSONReporter(s)); err != nil {
 				return &exitError{code: exitInvalidOptions, err: fmt.Errorf("-o: cannot write %q: %v", out, unwrapPathError(err))}
 			}
-			return r.write(cmd, total)
+			if err := r.write(cmd, total); err != nil {
+				return err
+			}
+			if code := total.Result.ExitCode(); code != exitOK {
+				return &exitError{code: code, err: verdictError(s, nil)}
+			}
+			return nil
 		},
 	}
 	cmd.SetFlagErrorFunc(flagError)

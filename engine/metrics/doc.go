@@ -33,6 +33,14 @@
 // and key. A breakdown is what a report needs to list, for example, every msg value of
 // cti_request_duration without declaring them.
 //
+// # Thresholds
+//
+// A threshold is judged in one place, [ThresholdSet.Evaluate]: the [Aggregator] calls it on its
+// live sinks every [AggregatorOptions.EvalInterval] (for abortOnFail) and at the end of the run
+// ([Aggregator.Thresholds]); [JudgeSummaries] calls it on summaries rebuilt into sinks, which is
+// how ctiload merge judges merged results and ctiload report a saved summary. The expression
+// language is in thresholds_parser.go.
+//
 // # Time series
 //
 // Every top-level metric, declared sub-metric and breakdown sub-metric gets one point per second
