@@ -64,9 +64,10 @@ func BreakdownTags() []string {
 	return append(slices.Clone(engine.DefaultBreakdownTags), "result", "kind", "cause", "reason", "mode")
 }
 
-// DefaultTrendStats are the latency columns of the summary tables unless
-// SummaryOptions.TrendStats chooses others.
-var DefaultTrendStats = []string{"min", "p(50)", "p(90)", "p(95)", "p(99)", "p(99.9)", "max"}
+// DefaultLatencyColumns are the latency columns of the summary tables (REQUESTS, EVENT WAITS,
+// …) unless SummaryOptions.TrendStats chooses others. They are not the keys a trend's summary
+// carries (metrics.DefaultTrendStats): a column the summary lacks is computed from the histogram.
+var DefaultLatencyColumns = []string{"min", "p(50)", "p(90)", "p(95)", "p(99)", "p(99.9)", "max"}
 
 // RunInfo describes a run for the reports' headers: what ran, against what.
 type RunInfo struct {
@@ -132,7 +133,7 @@ type Input struct {
 // SummaryOptions tune NewSummary.
 type SummaryOptions struct {
 	// TrendStats are the latency columns (summary keys: min, max, avg, med, p(N)); nil means
-	// DefaultTrendStats.
+	// DefaultLatencyColumns.
 	TrendStats []string
 }
 
@@ -336,7 +337,7 @@ func NewSummary(in Input, opts SummaryOptions) (*Summary, error) {
 	}
 	statKeys := opts.TrendStats
 	if statKeys == nil {
-		statKeys = DefaultTrendStats
+		statKeys = DefaultLatencyColumns
 	}
 	var aggs []metrics.Aggregation
 	var keys []string

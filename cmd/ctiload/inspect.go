@@ -91,7 +91,7 @@ connects anywhere.`,
 			b := p.safety.OpenBackoff
 			out.CTI.OpenBackoff.Initial, out.CTI.OpenBackoff.Max, out.CTI.OpenBackoff.Factor = engine.Duration(b.Initial), engine.Duration(b.Max), b.Factor
 			if out.TrendStats == nil {
-				out.TrendStats = reports.DefaultTrendStats
+				out.TrendStats = reports.DefaultLatencyColumns
 			}
 			for _, sc := range p.config.Scenarios {
 				_, most := sc.VUsFor(executor.FullPartition())
