@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/executor"
+	"github.com/ctiload/ctiload/engine/metrics"
 )
 
 // BenchmarkArrivalRatePrecision runs constant-arrival-rate at 5,000 iterations/s for 10s (2s
@@ -32,8 +34,8 @@ func BenchmarkArrivalRatePrecision(b *testing.B) {
 		late := make([]time.Duration, n+1000)
 		starts := make([]time.Time, n+1000)
 		var idx atomic.Int64
-		factory := engine.VUFactoryFunc(func(context.Context, uint64, *engine.SampleBuffer) (engine.VU, error) {
-			return engine.VUFunc(func(_ context.Context, it *engine.Iteration) error {
+		factory := executor.VUFactoryFunc(func(context.Context, uint64, *metrics.SampleBuffer) (executor.VU, error) {
+			return executor.VUFunc(func(_ context.Context, it *executor.Iteration) error {
 				if i := idx.Add(1) - 1; int(i) < len(late) {
 					late[i] = it.Lateness()
 					starts[i] = it.Start

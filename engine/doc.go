@@ -12,8 +12,20 @@
 // ctx for a hard one; both still return a Result. Options.Resolve turns k6-style options (and
 // the --vus/--duration/--iterations/--stage shortcuts) into a Config.
 //
-// The executors live in package executor and the metrics machinery in package metrics; this
-// package re-exports what a caller needs (VU, Iteration, SampleBuffer, Tags, …) as aliases.
+// The package tree runs one way, engine → executor and engine → metrics, and a caller imports
+// each type from its home:
+//
+//   - package executor: the VU contract (VU, VUFactory, VUFunc, Iteration, AbortError) and the
+//     scenario configurations (Config, Stage, Duration, Progress), one executor per file;
+//   - package metrics: the registry and metric types, tag sets, sample buffers, summaries,
+//     time series and thresholds (ThresholdResult, and the one evaluator that judges them);
+//   - this package: the run (Config, New, Run, Options.Resolve), its Result, MergeResults and
+//     the exit codes.
+//
+// A VU factory therefore reads
+//
+//	reg := metrics.NewRegistry() // Config.Registry: custom metrics are declared before New
+//	factory := executor.VUFactoryFunc(func(ctx context.Context, id uint64, buf *metrics.SampleBuffer) (executor.VU, error) { … })
 //
 // # Phases of Run
 //

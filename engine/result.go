@@ -9,23 +9,24 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ctiload/ctiload/engine/executor"
 	"github.com/ctiload/ctiload/engine/metrics"
 )
 
 // Result is the outcome of a run, JSON-marshalable: what reports are made of and what
 // MergeResults combines across segments.
 type Result struct {
-	StartTime time.Time `json:"start_time"` // when the scenarios started
-	Duration  Duration  `json:"duration"`   // until the last scenario ended
-	Segment   string    `json:"segment,omitempty"`
+	StartTime time.Time         `json:"start_time"` // when the scenarios started
+	Duration  executor.Duration `json:"duration"`   // until the last scenario ended
+	Segment   string            `json:"segment,omitempty"`
 	// Metrics has every metric and sub-metric with samples (and every one a threshold
 	// judges), sorted by name, each metric before its sub-metrics. Values keys are threshold
 	// aggregations: count, rate, avg, min, med, max, p(90), p(95), p(99), …; trends also carry
 	// their encoded HdrHistogram.
-	Metrics    []MetricSummary   `json:"metrics"`
-	Thresholds []ThresholdResult `json:"thresholds,omitempty"`
-	Scenarios  []ScenarioResult  `json:"scenarios"`
-	TimeSeries []Series          `json:"time_series,omitempty"`
+	Metrics    []metrics.Summary         `json:"metrics"`
+	Thresholds []metrics.ThresholdResult `json:"thresholds,omitempty"`
+	Scenarios  []ScenarioResult          `json:"scenarios"`
+	TimeSeries []metrics.Series          `json:"time_series,omitempty"`
 	// Interrupted is true when the run was stopped from outside (Stop, or Run's context).
 	Interrupted bool `json:"interrupted,omitempty"`
 	// AbortedByThreshold is true when an abortOnFail threshold stopped the run.
@@ -64,8 +65,8 @@ func (r *Result) ExitCode() int {
 }
 
 // FailedThresholds returns the thresholds that failed.
-func (r *Result) FailedThresholds() []ThresholdResult {
-	var out []ThresholdResult
+func (r *Result) FailedThresholds() []metrics.ThresholdResult {
+	var out []metrics.ThresholdResult
 	for _, t := range r.Thresholds {
 		if !t.Passed {
 			out = append(out, t)
@@ -90,19 +91,19 @@ func (r *Result) JudgeThresholds() error {
 
 // Metric returns the summary of a metric or sub-metric by key ("name" or "name{k:v}", tags in
 // key order).
-func (r *Result) Metric(key string) (MetricSummary, bool) {
+func (r *Result) Metric(key string) (metrics.Summary, bool) {
 	for _, m := range r.Metrics {
 		if m.Key == key {
 			return m, true
 		}
 	}
-	return MetricSummary{}, false
+	return metrics.Summary{}, false
 }
 
 // Breakdown returns the sub-metrics of metric name by one tag key, by value: for example every
 // msg of cti_request_duration.
-func (r *Result) Breakdown(name, tagKey string) map[string]MetricSummary {
-	out := map[string]MetricSummary{}
+func (r *Result) Breakdown(name, tagKey string) map[string]metrics.Summary {
+	out := map[string]metrics.Summary{}
 	for _, m := range r.Metrics {
 		if m.Name == name && len(m.Tags) == 1 {
 			if v, ok := m.Tags[tagKey]; ok {
@@ -152,7 +153,7 @@ func MergeResults(a, b *Result) (*Result, error) {
 	dur := end.Sub(start)
 	out := &Result{
 		StartTime:          start,
-		Duration:           Duration(dur),
+		Duration:           executor.Duration(dur),
 		Segment:            joinNonEmpty("+", a.Segment, b.Segment),
 		Interrupted:        a.Interrupted || b.Interrupted,
 		AbortedByThreshold: a.AbortedByThreshold || b.AbortedByThreshold,
@@ -211,10 +212,10 @@ func mergeErrors(a, b *Result) (int, string) {
 	return 0, ""
 }
 
-func mergeMetrics(a, b []MetricSummary, dur time.Duration) ([]MetricSummary, error) {
-	byKey := map[string]*MetricSummary{}
+func mergeMetrics(a, b []metrics.Summary, dur time.Duration) ([]metrics.Summary, error) {
+	byKey := map[string]*metrics.Summary{}
 	var order []string
-	add := func(m MetricSummary) error {
+	add := func(m metrics.Summary) error {
 		prev, ok := byKey[m.Key]
 		if !ok {
 			c := m
@@ -234,7 +235,7 @@ func mergeMetrics(a, b []MetricSummary, dur time.Duration) ([]MetricSummary, err
 			return nil, err
 		}
 	}
-	out := make([]MetricSummary, 0, len(order))
+	out := make([]metrics.Summary, 0, len(order))
 	for _, k := range order {
 		m := *byKey[k]
 		if len(m.Values) > 0 && m.Type == metrics.Counter {
@@ -245,7 +246,7 @@ func mergeMetrics(a, b []MetricSummary, dur time.Duration) ([]MetricSummary, err
 		}
 		out = append(out, m)
 	}
-	slices.SortStableFunc(out, func(x, y MetricSummary) int {
+	slices.SortStableFunc(out, func(x, y metrics.Summary) int {
 		if c := cmp.Compare(x.Name, y.Name); c != 0 {
 			return c
 		}
@@ -267,20 +268,20 @@ func perSecond(v float64, d time.Duration) float64 {
 	return v / d.Seconds()
 }
 
-func mergeSummary(a, b MetricSummary, dur time.Duration) (MetricSummary, error) {
+func mergeSummary(a, b metrics.Summary, dur time.Duration) (metrics.Summary, error) {
 	if a.Type != b.Type {
-		return MetricSummary{}, fmt.Errorf("merging metric %q: a %s and a %s", a.Key, a.Type, b.Type)
+		return metrics.Summary{}, fmt.Errorf("merging metric %q: a %s and a %s", a.Key, a.Type, b.Type)
 	}
 	sa, err := metrics.SinkFromSummary(a.Type, a.Values, a.Histogram)
 	if err != nil {
-		return MetricSummary{}, fmt.Errorf("merging metric %q: %w", a.Key, err)
+		return metrics.Summary{}, fmt.Errorf("merging metric %q: %w", a.Key, err)
 	}
 	sb, err := metrics.SinkFromSummary(b.Type, b.Values, b.Histogram)
 	if err != nil {
-		return MetricSummary{}, fmt.Errorf("merging metric %q: %w", b.Key, err)
+		return metrics.Summary{}, fmt.Errorf("merging metric %q: %w", b.Key, err)
 	}
 	if err := sa.Merge(sb); err != nil {
-		return MetricSummary{}, fmt.Errorf("merging metric %q: %w", a.Key, err)
+		return metrics.Summary{}, fmt.Errorf("merging metric %q: %w", a.Key, err)
 	}
 	out := a
 	out.Breakdown = a.Breakdown && b.Breakdown
@@ -296,7 +297,7 @@ func mergeSummary(a, b MetricSummary, dur time.Duration) (MetricSummary, error) 
 		}
 		t.Stats = stats
 		if out.Histogram, err = t.Encode(); err != nil {
-			return MetricSummary{}, fmt.Errorf("merging metric %q: %w", a.Key, err)
+			return metrics.Summary{}, fmt.Errorf("merging metric %q: %w", a.Key, err)
 		}
 	}
 	out.Values = sa.Format(dur)
@@ -338,9 +339,9 @@ func mergeScenarios(a, b []ScenarioResult) ([]ScenarioResult, error) {
 	return out, nil
 }
 
-func mergeSeries(a, b []Series) []Series {
+func mergeSeries(a, b []metrics.Series) []metrics.Series {
 	byKey := map[string]int{}
-	var out []Series
+	var out []metrics.Series
 	for _, s := range append(slices.Clone(a), b...) {
 		i, ok := byKey[s.Key]
 		if !ok {
@@ -355,8 +356,8 @@ func mergeSeries(a, b []Series) []Series {
 	return out
 }
 
-func mergePoints(a, b []Point, typ MetricType) []Point {
-	byTime := map[int64]Point{}
+func mergePoints(a, b []metrics.Point, typ metrics.MetricType) []metrics.Point {
+	byTime := map[int64]metrics.Point{}
 	for _, p := range a {
 		byTime[p.Time] = p
 	}
@@ -372,7 +373,7 @@ func mergePoints(a, b []Point, typ MetricType) []Point {
 		if q.Count == 0 {
 			continue
 		}
-		m := Point{Time: p.Time, Count: p.Count + q.Count, Sum: p.Sum + q.Sum,
+		m := metrics.Point{Time: p.Time, Count: p.Count + q.Count, Sum: p.Sum + q.Sum,
 			Min: math.Min(p.Min, q.Min), Max: math.Max(p.Max, q.Max)}
 		if typ == metrics.Gauge {
 			m.Last = p.Last + q.Last
@@ -383,10 +384,10 @@ func mergePoints(a, b []Point, typ MetricType) []Point {
 		m.P50, m.P95, m.P99 = w(p.P50, q.P50), w(p.P95, q.P95), w(p.P99, q.P99)
 		byTime[p.Time] = m
 	}
-	out := make([]Point, 0, len(byTime))
+	out := make([]metrics.Point, 0, len(byTime))
 	for _, p := range byTime {
 		out = append(out, p)
 	}
-	slices.SortFunc(out, func(x, y Point) int { return cmp.Compare(x.Time, y.Time) })
+	slices.SortFunc(out, func(x, y metrics.Point) int { return cmp.Compare(x.Time, y.Time) })
 	return out
 }

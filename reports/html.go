@@ -152,7 +152,7 @@ func (d htmlData) VerdictClass() string {
 // timeCharts builds the charts over time from the result's per-second series.
 func timeCharts(s *Summary) []htmlChart {
 	res := s.Result
-	byKey := map[string]engine.Series{}
+	byKey := map[string]metrics.Series{}
 	var t0 int64 = math.MaxInt64
 	for _, se := range res.TimeSeries {
 		byKey[se.Key] = se
@@ -163,7 +163,7 @@ func timeCharts(s *Summary) []htmlChart {
 	if !res.StartTime.IsZero() {
 		t0 = min(t0, res.StartTime.Unix())
 	}
-	pts := func(key string, f func(engine.Point) float64) []xy {
+	pts := func(key string, f func(metrics.Point) float64) []xy {
 		se, ok := byKey[key]
 		if !ok {
 			return nil
@@ -174,22 +174,22 @@ func timeCharts(s *Summary) []htmlChart {
 		}
 		return out
 	}
-	trendAt := func(pick func(engine.Point) float64) func(engine.Point) float64 {
-		return func(p engine.Point) float64 {
+	trendAt := func(pick func(metrics.Point) float64) func(metrics.Point) float64 {
+		return func(p metrics.Point) float64 {
 			if p.Count == 0 {
 				return math.NaN()
 			}
 			return pick(p)
 		}
 	}
-	sum := func(p engine.Point) float64 { return p.Sum }
+	sum := func(p metrics.Point) float64 { return p.Sum }
 	var charts []htmlChart
 
 	lat := lineChart{ID: "latency", Title: "Request latency percentiles over time", YLabel: FormatDuration,
 		Series: []lineSeries{
-			{Name: "p50", Class: "s-p50", Points: pts(MetricRequestDuration, trendAt(func(p engine.Point) float64 { return p.P50 }))},
-			{Name: "p95", Class: "s-p95", Points: pts(MetricRequestDuration, trendAt(func(p engine.Point) float64 { return p.P95 }))},
-			{Name: "p99", Class: "s-p99", Points: pts(MetricRequestDuration, trendAt(func(p engine.Point) float64 { return p.P99 }))},
+			{Name: "p50", Class: "s-p50", Points: pts(MetricRequestDuration, trendAt(func(p metrics.Point) float64 { return p.P50 }))},
+			{Name: "p95", Class: "s-p95", Points: pts(MetricRequestDuration, trendAt(func(p metrics.Point) float64 { return p.P95 }))},
+			{Name: "p99", Class: "s-p99", Points: pts(MetricRequestDuration, trendAt(func(p metrics.Point) float64 { return p.P99 }))},
 		}}
 	charts = append(charts, htmlChart{Title: "Latency over time", Note: "cti_request_duration, per second", SVG: lat.svg()})
 
@@ -210,7 +210,7 @@ func timeCharts(s *Summary) []htmlChart {
 
 	vus := lineChart{ID: "vus", Title: "Active VUs over time", YLabel: FormatNumber,
 		Series: []lineSeries{{Name: "active VUs", Class: "s-vus", Area: true,
-			Points: pts("vus", trendAt(func(p engine.Point) float64 { return p.Last }))}}}
+			Points: pts("vus", trendAt(func(p metrics.Point) float64 { return p.Last }))}}}
 	charts = append(charts, htmlChart{Title: "Virtual users", Note: "vus, sampled every second", SVG: vus.svg()})
 
 	var perMsg []lineSeries
@@ -220,7 +220,7 @@ func timeCharts(s *Summary) []htmlChart {
 			continue
 		}
 		perMsg = append(perMsg, lineSeries{Name: r.Name, Class: fmt.Sprintf("s-c%d", i%8),
-			Points: pts(key, trendAt(func(p engine.Point) float64 { return p.P95 }))})
+			Points: pts(key, trendAt(func(p metrics.Point) float64 { return p.P95 }))})
 	}
 	if len(perMsg) > 0 {
 		c := lineChart{ID: "latency-by-msg", Title: "p95 latency by request type", YLabel: FormatDuration, Series: perMsg}

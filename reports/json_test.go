@@ -76,7 +76,7 @@ func TestMergeGivesExactPercentiles(t *testing.T) {
 		b.counter("cti_failures", nil, fails)
 		b.counter("cti_failures", map[string]string{"code": "E_CTI_TIMEOUT"}, fails)
 		b.res.Segment = seg
-		b.res.Thresholds = []engine.ThresholdResult{{Metric: "cti_failures", Source: "count<5", Passed: fails < 5, Observed: fails}}
+		b.res.Thresholds = []metrics.ThresholdResult{{Metric: "cti_failures", Source: "count<5", Passed: fails < 5, Observed: fails}}
 		b.res.Scenarios = []engine.ScenarioResult{{Name: "default", Executor: "constant-vus", Iterations: int64(len(vals)), VUsMax: 5}}
 		return reports.Input{Result: b.res, Run: reports.RunInfo{Script: "s.js", Seed: 3},
 			Pairs: []reports.PairCount{{Metric: "cti_failures", Tags: map[string]string{"code": "E_CTI_TIMEOUT", "msg": "SET_AGENT_STATE_REQ"}, Count: fails}}}

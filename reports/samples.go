@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metrics"
 )
 
 // SampleWriter writes every sample of a run as NDJSON (the --out json= stream), one object per
@@ -29,7 +29,7 @@ type SampleWriter struct {
 	mu       sync.Mutex
 	w        io.Writer
 	closers  []io.Closer
-	reg      *engine.Registry
+	reg      *metrics.Registry
 	header   bool
 	buf      []byte
 	tagJSON  map[string][]byte // tag set key → its JSON
@@ -41,13 +41,13 @@ type SampleWriter struct {
 
 // NewSampleWriter returns a SampleWriter on w. reg, if not nil, is the run's registry, for the
 // header line.
-func NewSampleWriter(w io.Writer, reg *engine.Registry) *SampleWriter {
+func NewSampleWriter(w io.Writer, reg *metrics.Registry) *SampleWriter {
 	return &SampleWriter{w: w, reg: reg, tagJSON: map[string][]byte{}, maxCache: 4096}
 }
 
 // CreateSampleFile creates path for a SampleWriter, gzip-compressed when the name ends in
 // ".gz".
-func CreateSampleFile(path string, reg *engine.Registry) (*SampleWriter, error) {
+func CreateSampleFile(path string, reg *metrics.Registry) (*SampleWriter, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
@@ -64,7 +64,7 @@ func CreateSampleFile(path string, reg *engine.Registry) (*SampleWriter, error) 
 }
 
 // Write writes a batch of samples. After an error, later batches are dropped; Close reports it.
-func (sw *SampleWriter) Write(batch []engine.Sample) {
+func (sw *SampleWriter) Write(batch []metrics.Sample) {
 	sw.mu.Lock()
 	defer sw.mu.Unlock()
 	if sw.err != nil || sw.closed {
@@ -118,7 +118,7 @@ func (sw *SampleWriter) appendHeader(b []byte) []byte {
 	return append(b, '\n')
 }
 
-func (sw *SampleWriter) appendSample(b []byte, s *engine.Sample) []byte {
+func (sw *SampleWriter) appendSample(b []byte, s *metrics.Sample) []byte {
 	if s.Metric == nil {
 		return b
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/executor"
 	"github.com/ctiload/ctiload/engine/metrics"
 )
 
@@ -181,7 +182,7 @@ func (v Verdict) Passed() bool { return v.ExitCode == engine.ExitOK }
 
 // ThresholdRow is one threshold with its observed value rendered in the metric's unit.
 type ThresholdRow struct {
-	engine.ThresholdResult
+	metrics.ThresholdResult
 	ObservedText string `json:"observed_text"`
 }
 
@@ -302,7 +303,7 @@ type Execution struct {
 	VUs               int64                   `json:"vus"`     // most active VUs seen
 	VUsMax            int64                   `json:"vus_max"` // VUs initialised
 	Scenarios         []engine.ScenarioResult `json:"-"`       // the Result's
-	Duration          engine.Duration         `json:"duration"`
+	Duration          executor.Duration       `json:"duration"`
 }
 
 // Traffic is the CTI messages and bytes sent and received.
@@ -320,7 +321,7 @@ func (t Traffic) Any() bool { return t.MessagesSent+t.MessagesReceived+t.BytesSe
 // sub-metrics, with its summary values.
 type MetricRow struct {
 	Key      string             `json:"key"`
-	Type     engine.MetricType  `json:"type"`
+	Type     metrics.MetricType `json:"type"`
 	Contains metrics.ValueType  `json:"contains"`
 	Values   map[string]float64 `json:"values"`
 	Sub      bool               `json:"sub,omitempty"` // a sub-metric, shown under its metric
@@ -378,7 +379,7 @@ type builder struct {
 	err error
 }
 
-func (b *builder) metric(key string) (engine.MetricSummary, bool) { return b.res.Metric(key) }
+func (b *builder) metric(key string) (metrics.Summary, bool) { return b.res.Metric(key) }
 
 func (b *builder) count(key string) float64 {
 	if m, ok := b.metric(key); ok {
@@ -395,7 +396,7 @@ func (b *builder) rate(n float64) float64 {
 }
 
 // latency builds the row of a trend summary.
-func (b *builder) latency(name string, m engine.MetricSummary) *LatencyRow {
+func (b *builder) latency(name string, m metrics.Summary) *LatencyRow {
 	sink, err := metrics.SinkFromSummary(metrics.Trend, m.Values, m.Histogram)
 	if err != nil {
 		if b.err == nil {
@@ -484,7 +485,7 @@ func (b *builder) thresholds() {
 }
 
 // formatObserved renders a threshold's observed value in the unit of its metric and aggregation.
-func (b *builder) formatObserved(t engine.ThresholdResult) string {
+func (b *builder) formatObserved(t metrics.ThresholdResult) string {
 	th, err := metrics.ParseThreshold(t.Source)
 	if err != nil {
 		return FormatNumber(t.Observed)
@@ -497,7 +498,7 @@ func (b *builder) formatObserved(t engine.ThresholdResult) string {
 	return formatAggregate(th.Aggregation, m.Type, m.Contains, ok, t.Observed)
 }
 
-func formatAggregate(a metrics.Aggregation, typ engine.MetricType, contains metrics.ValueType, known bool, v float64) string {
+func formatAggregate(a metrics.Aggregation, typ metrics.MetricType, contains metrics.ValueType, known bool, v float64) string {
 	switch a.Method {
 	case metrics.AggCount, metrics.AggPasses, metrics.AggFails:
 		return FormatCount(v)
@@ -763,7 +764,7 @@ func (b *builder) execution() {
 	e := &b.s.Execution
 	t := b.res.Totals()
 	e.Iterations, e.Failed, e.Interrupted, e.Dropped = t.Iterations, t.Failed, t.Interrupted, t.Dropped
-	e.Duration = engine.Duration(b.dur)
+	e.Duration = executor.Duration(b.dur)
 	if len(b.res.Scenarios) == 0 {
 		// A result without scenario counts (another tool's): fall back on the metrics.
 		e.Iterations = int64(b.count(metrics.IterationsName))

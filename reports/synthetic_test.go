@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/executor"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports"
 )
@@ -25,7 +26,7 @@ type synthBuilder struct {
 
 func newSynth() *synthBuilder {
 	return &synthBuilder{rng: rand.New(rand.NewPCG(1, 2)), res: &engine.Result{
-		StartTime: synthStart, Duration: engine.Duration(synthDuration)}}
+		StartTime: synthStart, Duration: executor.Duration(synthDuration)}}
 }
 
 func keyOf(name string, tags map[string]string) string {
@@ -42,7 +43,7 @@ func (b *synthBuilder) trend(name string, tags map[string]string, values []float
 	if err != nil {
 		panic(err)
 	}
-	b.res.Metrics = append(b.res.Metrics, engine.MetricSummary{Name: name, Key: keyOf(name, tags),
+	b.res.Metrics = append(b.res.Metrics, metrics.Summary{Name: name, Key: keyOf(name, tags),
 		Type: metrics.Trend, Contains: metrics.Time, Tags: tags, Values: t.Format(synthDuration),
 		Histogram: h, Breakdown: len(tags) > 0})
 }
@@ -52,19 +53,19 @@ func (b *synthBuilder) counter(name string, tags map[string]string, n float64, c
 	if len(contains) > 0 {
 		ct = contains[0]
 	}
-	b.res.Metrics = append(b.res.Metrics, engine.MetricSummary{Name: name, Key: keyOf(name, tags),
+	b.res.Metrics = append(b.res.Metrics, metrics.Summary{Name: name, Key: keyOf(name, tags),
 		Type: metrics.Counter, Contains: ct, Tags: tags,
 		Values: map[string]float64{"count": n, "rate": n / synthDuration.Seconds()}, Breakdown: len(tags) > 0})
 }
 
 func (b *synthBuilder) rate(name string, tags map[string]string, passes, fails float64) {
-	b.res.Metrics = append(b.res.Metrics, engine.MetricSummary{Name: name, Key: keyOf(name, tags),
+	b.res.Metrics = append(b.res.Metrics, metrics.Summary{Name: name, Key: keyOf(name, tags),
 		Type: metrics.Rate, Tags: tags, Breakdown: len(tags) > 0,
 		Values: map[string]float64{"rate": passes / (passes + fails), "count": passes + fails, "passes": passes, "fails": fails}})
 }
 
 func (b *synthBuilder) gauge(name string, value, lo, hi float64) {
-	b.res.Metrics = append(b.res.Metrics, engine.MetricSummary{Name: name, Key: name, Type: metrics.Gauge,
+	b.res.Metrics = append(b.res.Metrics, metrics.Summary{Name: name, Key: name, Type: metrics.Gauge,
 		Values: map[string]float64{"value": value, "min": lo, "max": hi}})
 }
 
@@ -146,7 +147,7 @@ func synthInput() reports.Input {
 	b.counter("calls_handled", nil, 597)
 
 	res := b.res
-	res.Thresholds = []engine.ThresholdResult{
+	res.Thresholds = []metrics.ThresholdResult{
 		{Metric: "cti_request_duration{msg:SET_AGENT_STATE_REQ}", Source: "p(99)<250", Passed: true, Observed: 6.2},
 		{Metric: "cti_failures", Source: "count==0", Passed: false, Observed: float64(totalFail)},
 		{Metric: "checks", Source: "rate>0.99", Passed: true, Observed: 0.9925},
@@ -180,13 +181,13 @@ func percentileOf(res *engine.Result, key string, p float64) float64 {
 
 // synthSeries makes per-second series: a ramp up to 20 VUs, a hold and a ramp down, latency
 // growing with load.
-func synthSeries(b *synthBuilder) []engine.Series {
+func synthSeries(b *synthBuilder) []metrics.Series {
 	secs := int(synthDuration / time.Second)
 	t0 := synthStart.Unix()
-	lat := engine.Series{Metric: "cti_request_duration", Key: "cti_request_duration", Type: metrics.Trend}
-	reqs := engine.Series{Metric: "cti_requests", Key: "cti_requests", Type: metrics.Counter}
-	fails := engine.Series{Metric: "cti_failures", Key: "cti_failures", Type: metrics.Counter}
-	vus := engine.Series{Metric: "vus", Key: "vus", Type: metrics.Gauge}
+	lat := metrics.Series{Metric: "cti_request_duration", Key: "cti_request_duration", Type: metrics.Trend}
+	reqs := metrics.Series{Metric: "cti_requests", Key: "cti_requests", Type: metrics.Counter}
+	fails := metrics.Series{Metric: "cti_failures", Key: "cti_failures", Type: metrics.Counter}
+	vus := metrics.Series{Metric: "vus", Key: "vus", Type: metrics.Gauge}
 	for i := 0; i < secs; i++ {
 		v := 20.0
 		switch {
@@ -202,13 +203,13 @@ func synthSeries(b *synthBuilder) []engine.Series {
 		if i == 31 || i == 32 || i == 40 {
 			f = 4 - float64(i%2)
 		}
-		lat.Points = append(lat.Points, engine.Point{Time: t0 + int64(i), Count: n, Sum: p50 * float64(n),
+		lat.Points = append(lat.Points, metrics.Point{Time: t0 + int64(i), Count: n, Sum: p50 * float64(n),
 			Min: p50 * 0.3, Max: p50 * 4, P50: p50, P95: p50 * 2.1, P99: p50 * 3.2})
-		reqs.Points = append(reqs.Points, engine.Point{Time: t0 + int64(i), Count: n, Sum: float64(n)})
-		fails.Points = append(fails.Points, engine.Point{Time: t0 + int64(i), Count: int64(f), Sum: f})
-		vus.Points = append(vus.Points, engine.Point{Time: t0 + int64(i), Count: 1, Last: math.Round(v), Min: math.Round(v), Max: math.Round(v)})
+		reqs.Points = append(reqs.Points, metrics.Point{Time: t0 + int64(i), Count: n, Sum: float64(n)})
+		fails.Points = append(fails.Points, metrics.Point{Time: t0 + int64(i), Count: int64(f), Sum: f})
+		vus.Points = append(vus.Points, metrics.Point{Time: t0 + int64(i), Count: 1, Last: math.Round(v), Min: math.Round(v), Max: math.Round(v)})
 	}
-	return []engine.Series{lat, fails, reqs, vus}
+	return []metrics.Series{lat, fails, reqs, vus}
 }
 
 // lines splits text into lines for error messages.

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/engine/metrics"
 )
 
@@ -68,7 +67,7 @@ func NewTally(specs ...PairSpec) *Tally {
 }
 
 // Add counts a batch of samples.
-func (t *Tally) Add(batch []engine.Sample) {
+func (t *Tally) Add(batch []metrics.Sample) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for i := range batch {

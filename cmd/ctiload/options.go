@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/executor"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/jsapi"
 	"github.com/spf13/pflag"
@@ -25,7 +26,7 @@ type optionFlags struct {
 	fs *pflag.FlagSet
 
 	vus, iterations  int64
-	duration         engine.Duration
+	duration         executor.Duration
 	stages           []string
 	segment, seq     string
 	trendStats       string
@@ -398,21 +399,21 @@ func flattenErrors(errs []error) error {
 	return errors.New("invalid options:\n  - " + strings.Join(flat, "\n  - "))
 }
 
-func parseStage(s string) (engine.Stage, error) {
+func parseStage(s string) (executor.Stage, error) {
 	d, t, ok := strings.Cut(s, ":")
 	bad := fmt.Errorf("--stage: invalid value %q: want DURATION:TARGET such as 30s:10", s)
 	if !ok {
-		return engine.Stage{}, bad
+		return executor.Stage{}, bad
 	}
-	var dur engine.Duration
+	var dur executor.Duration
 	if err := (durationValue{&dur}).Set(d); err != nil {
-		return engine.Stage{}, bad
+		return executor.Stage{}, bad
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
 	if err != nil || n < 0 {
-		return engine.Stage{}, bad
+		return executor.Stage{}, bad
 	}
-	return engine.Stage{Duration: dur, Target: n}, nil
+	return executor.Stage{Duration: dur, Target: n}, nil
 }
 
 func unionStats(a, b []string) []string {

@@ -14,7 +14,7 @@ import (
 	"sync"
 
 	"github.com/ctiload/ctiload/cti"
-	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports"
 )
 
@@ -159,7 +159,7 @@ type sampleHooks struct {
 	writers []*reports.SampleWriter
 }
 
-func (h *sampleHooks) hook(batch []engine.Sample) {
+func (h *sampleHooks) hook(batch []metrics.Sample) {
 	h.tally.Add(batch)
 	for _, w := range h.writers {
 		w.Write(batch)

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/engine/executor"
+	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports"
 )
 
@@ -37,8 +37,8 @@ func useColor(w io.Writer, noColor bool) bool {
 
 // progressSource is what the live view reads: engine.Run.
 type progressSource interface {
-	Progress() []engine.ScenarioProgress
-	Snapshot(key string) (engine.MetricSummary, bool)
+	Progress() []executor.Progress
+	Snapshot(key string) (metrics.Summary, bool)
 	Elapsed() time.Duration
 }
 
@@ -221,7 +221,7 @@ func (p *progress) rate(key string, now time.Time, v float64) (float64, bool) {
 	return 0, false
 }
 
-func (p *progress) line(sc engine.ScenarioProgress, width int, now time.Time) string {
+func (p *progress) line(sc executor.Progress, width int, now time.Time) string {
 	name := sc.Scenario + strings.Repeat(" ", width-len(sc.Scenario))
 	sel := "{scenario:" + sc.Scenario + "}"
 	reqs := p.count(reports.MetricRequests + sel)

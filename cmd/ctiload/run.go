@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/jsapi"
 	"github.com/ctiload/ctiload/reports"
 	"github.com/spf13/cobra"
@@ -163,7 +164,7 @@ type runSession struct {
 	sim     *embeddedSim
 	target  string
 	periph  uint32
-	reg     *engine.Registry
+	reg     *metrics.Registry
 	hooks   *sampleHooks
 	trace   *traceFile
 	samples []string // --out json= files
@@ -252,7 +253,7 @@ func (s *runSession) startTarget() error {
 
 // openStreams creates the files that fill up during the run: samples and the protocol trace.
 func (s *runSession) openStreams() error {
-	s.reg = engine.NewRegistry()
+	s.reg = metrics.NewRegistry()
 	s.hooks = &sampleHooks{tally: reports.NewTally()}
 	for _, file := range s.samples {
 		sw, err := reports.CreateSampleFile(file, s.reg)
