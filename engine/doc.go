@@ -19,6 +19,8 @@
 //     scenario configurations (Config, Stage, Duration, Progress), one executor per file;
 //   - package metrics: the registry and metric types, tag sets, sample buffers, summaries,
 //     time series and thresholds (ThresholdResult, and the one evaluator that judges them);
+//   - package metricnames: the names of the built-in metrics, the engine's and (names only,
+//     for jsapi to record and reports to read) the CTI layer's;
 //   - this package: the run (Config, New, Run, Options.Resolve), its Result, MergeResults and
 //     the exit codes.
 //
@@ -39,8 +41,9 @@
 //
 // # Built-in metrics
 //
+// Their names are constants of package metricnames:
 // iterations (counter), iteration_duration (trend), dropped_iterations (counter),
-// interrupted_iterations (counter), vus and vus_max (gauges, sampled every second) and checks
+// interrupted_iterations and failed_iterations (counters), vus and vus_max (gauges, sampled every second) and checks
 // (rate; the VU layer records it with a check tag). Engine samples carry the scenario tag and
 // the scenario's tags. Interrupted iterations are in interrupted_iterations only, not in
 // iterations or iteration_duration.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metricnames"
 	"github.com/ctiload/ctiload/engine/metrics"
 )
 
@@ -187,14 +188,14 @@ func timeCharts(s *Summary) []htmlChart {
 
 	lat := lineChart{ID: "latency", Title: "Request latency percentiles over time", YLabel: FormatDuration,
 		Series: []lineSeries{
-			{Name: "p50", Class: "s-p50", Points: pts(MetricRequestDuration, trendAt(func(p metrics.Point) float64 { return p.P50 }))},
-			{Name: "p95", Class: "s-p95", Points: pts(MetricRequestDuration, trendAt(func(p metrics.Point) float64 { return p.P95 }))},
-			{Name: "p99", Class: "s-p99", Points: pts(MetricRequestDuration, trendAt(func(p metrics.Point) float64 { return p.P99 }))},
+			{Name: "p50", Class: "s-p50", Points: pts(metricnames.CTIRequestDuration, trendAt(func(p metrics.Point) float64 { return p.P50 }))},
+			{Name: "p95", Class: "s-p95", Points: pts(metricnames.CTIRequestDuration, trendAt(func(p metrics.Point) float64 { return p.P95 }))},
+			{Name: "p99", Class: "s-p99", Points: pts(metricnames.CTIRequestDuration, trendAt(func(p metrics.Point) float64 { return p.P99 }))},
 		}}
-	charts = append(charts, htmlChart{Title: "Latency over time", Note: "cti_request_duration, per second", SVG: lat.svg()})
+	charts = append(charts, htmlChart{Title: "Latency over time", Note: metricnames.CTIRequestDuration + ", per second", SVG: lat.svg()})
 
-	reqs := pts(MetricRequests, sum)
-	fails := pts(MetricFailures, sum)
+	reqs := pts(metricnames.CTIRequests, sum)
+	fails := pts(metricnames.CTIFailures, sum)
 	if fails == nil && reqs != nil {
 		fails = make([]xy, len(reqs))
 		for i, p := range reqs {
@@ -206,16 +207,16 @@ func timeCharts(s *Summary) []htmlChart {
 			{Name: "requests/s", Class: "s-req", Points: reqs, Area: true},
 			{Name: "failures/s", Class: "s-fail", Points: fails},
 		}}
-	charts = append(charts, htmlChart{Title: "Throughput", Note: "cti_requests and cti_failures, per second", SVG: thr.svg()})
+	charts = append(charts, htmlChart{Title: "Throughput", Note: metricnames.CTIRequests + " and " + metricnames.CTIFailures + ", per second", SVG: thr.svg()})
 
 	vus := lineChart{ID: "vus", Title: "Active VUs over time", YLabel: FormatNumber,
 		Series: []lineSeries{{Name: "active VUs", Class: "s-vus", Area: true,
-			Points: pts("vus", trendAt(func(p metrics.Point) float64 { return p.Last }))}}}
+			Points: pts(metricnames.VUs, trendAt(func(p metrics.Point) float64 { return p.Last }))}}}
 	charts = append(charts, htmlChart{Title: "Virtual users", Note: "vus, sampled every second", SVG: vus.svg()})
 
 	var perMsg []lineSeries
 	for i, r := range s.Requests {
-		key := fmt.Sprintf("%s{msg:%s}", MetricRequestDuration, r.Name)
+		key := fmt.Sprintf("%s{msg:%s}", metricnames.CTIRequestDuration, r.Name)
 		if _, ok := byKey[key]; !ok {
 			continue
 		}
@@ -224,7 +225,7 @@ func timeCharts(s *Summary) []htmlChart {
 	}
 	if len(perMsg) > 0 {
 		c := lineChart{ID: "latency-by-msg", Title: "p95 latency by request type", YLabel: FormatDuration, Series: perMsg}
-		charts = append(charts, htmlChart{Title: "p95 by request type", Note: "cti_request_duration by msg, per second", SVG: c.svg()})
+		charts = append(charts, htmlChart{Title: "p95 by request type", Note: metricnames.CTIRequestDuration + " by msg, per second", SVG: c.svg()})
 	}
 	return charts
 }

@@ -12,50 +12,13 @@ import (
 
 	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/engine/executor"
+	"github.com/ctiload/ctiload/engine/metricnames"
 	"github.com/ctiload/ctiload/engine/metrics"
 )
 
 // Reporter writes one report of a Summary to w. NewTextReporter, NewJSONReporter,
 // NewJUnitReporter and NewHTMLReporter make them.
 type Reporter func(w io.Writer) error
-
-// Names of the metrics the summary sections are built from: the engine's and the ctiload/cti
-// module's built-ins (see jsapi's Metric* constants, which these equal).
-const (
-	MetricRequestDuration             = "cti_request_duration"
-	MetricRequestDurationFromSchedule = "cti_request_duration_from_schedule"
-	MetricRequests                    = "cti_requests"
-	MetricFailures                    = "cti_failures"
-	MetricEventWaitDuration           = "cti_event_wait_duration"
-	MetricSessionOpenDuration         = "cti_session_open_duration"
-	MetricSessions                    = "cti_sessions"
-	MetricSessionsLost                = "cti_sessions_lost"
-	MetricDecodeErrors                = "cti_decode_errors"
-	MetricEventsDropped               = "cti_events_dropped"
-	MetricHeartbeatRTT                = "cti_heartbeat_rtt"
-	MetricReconnects                  = "cti_reconnects"
-	MetricReconnectDuration           = "cti_reconnect_duration"
-	MetricMessagesSent                = "cti_messages_sent"
-	MetricMessagesReceived            = "cti_messages_received"
-	MetricBytesSent                   = "cti_bytes_sent"
-	MetricBytesReceived               = "cti_bytes_received"
-	MetricOpenBackoffDuration         = "cti_open_backoff_duration"
-	MetricRateLimitWaitDuration       = "cti_rate_limit_wait_duration"
-)
-
-// builtin lists the metrics the summary shows in sections of their own; every other metric is
-// a custom one and goes under "other metrics".
-var builtin = map[string]bool{
-	MetricRequestDuration: true, MetricRequestDurationFromSchedule: true, MetricRequests: true,
-	MetricFailures: true, MetricEventWaitDuration: true, MetricSessionOpenDuration: true,
-	MetricSessions: true, MetricHeartbeatRTT: true, MetricReconnects: true,
-	MetricSessionsLost: true, MetricDecodeErrors: true, MetricEventsDropped: true,
-	MetricReconnectDuration: true, MetricMessagesSent: true, MetricMessagesReceived: true,
-	MetricBytesSent: true, MetricBytesReceived: true, MetricOpenBackoffDuration: true, MetricRateLimitWaitDuration: true,
-	metrics.IterationsName: true, metrics.IterationDurationName: true,
-	metrics.DroppedIterationsName: true, metrics.InterruptedIterationsName: true, metrics.FailedIterationsName: true,
-	metrics.VUsName: true, metrics.VUsMaxName: true, metrics.ChecksName: true,
-}
 
 // BreakdownTags are the tag keys a run should break its metrics down by for the summary to have
 // every table: the engine's defaults plus "result" (sessions opened or failed, reconnections),
@@ -522,9 +485,9 @@ func formatValue(contains metrics.ValueType, v float64) string {
 }
 
 func (b *builder) requests() {
-	byMsg := b.res.Breakdown(MetricRequestDuration, "msg")
-	failures := b.res.Breakdown(MetricFailures, "msg")
-	requests := b.res.Breakdown(MetricRequests, "msg")
+	byMsg := b.res.Breakdown(metricnames.CTIRequestDuration, "msg")
+	failures := b.res.Breakdown(metricnames.CTIFailures, "msg")
+	requests := b.res.Breakdown(metricnames.CTIRequests, "msg")
 	// The failed column counts requests sent that failed (cti_requests by msg and status), so
 	// that it never exceeds the count: a request that was never sent (E_NOT_SENT) is in the
 	// failures table only. Without those pairs, cti_failures by msg stands in.
@@ -532,7 +495,7 @@ func (b *builder) requests() {
 	var sentFailedAll int64
 	havePairs := false
 	for _, p := range b.s.Pairs {
-		if p.Metric == MetricRequests {
+		if p.Metric == metricnames.CTIRequests {
 			havePairs = true
 			if p.Tags["status"] != "ok" {
 				sentFailed[p.Tags["msg"]] += int64(p.Count)
@@ -554,14 +517,14 @@ func (b *builder) requests() {
 		}
 		b.s.Requests = append(b.s.Requests, *row)
 	}
-	if m, ok := b.metric(MetricRequestDuration); ok {
+	if m, ok := b.metric(metricnames.CTIRequestDuration); ok {
 		if row := b.latency("all requests", m); row != nil {
-			row.Failures = int64(b.count(MetricFailures))
+			row.Failures = int64(b.count(metricnames.CTIFailures))
 			if havePairs {
 				row.Failures = sentFailedAll
 			}
 			b.s.RequestTotal = row
-			if fs, ok := b.metric(MetricRequestDurationFromSchedule); ok && b.arrivalRate() {
+			if fs, ok := b.metric(metricnames.CTIRequestDurationFromSchedule); ok && b.arrivalRate() {
 				if f := b.latency("from schedule", fs); f != nil && differs(f, row) {
 					f.Failures = row.Failures
 					b.s.FromSchedule = f
@@ -594,11 +557,11 @@ func differs(a, b *LatencyRow) bool {
 }
 
 func (b *builder) events() {
-	byMsg := b.res.Breakdown(MetricEventWaitDuration, "msg")
+	byMsg := b.res.Breakdown(metricnames.CTIEventWaitDuration, "msg")
 	timeouts := map[string]int64{}
 	known := false
 	for _, p := range b.s.Pairs {
-		if p.Metric == MetricEventWaitDuration && p.Tags["status"] != "" {
+		if p.Metric == metricnames.CTIEventWaitDuration && p.Tags["status"] != "" {
 			known = true
 			if p.Tags["status"] == "timeout" {
 				timeouts[p.Tags["msg"]] += int64(p.Count)
@@ -618,12 +581,12 @@ func (b *builder) events() {
 }
 
 func (b *builder) failures() {
-	byCode := b.res.Breakdown(MetricFailures, "code")
-	total := b.count(MetricFailures)
+	byCode := b.res.Breakdown(metricnames.CTIFailures, "code")
+	total := b.count(metricnames.CTIFailures)
 	type msgPhase struct{ msg, phase string }
 	reqs := map[string]map[msgPhase]float64{}
 	for _, p := range b.s.Pairs {
-		if p.Metric != MetricFailures {
+		if p.Metric != metricnames.CTIFailures {
 			continue
 		}
 		code := p.Tags["code"]
@@ -677,28 +640,28 @@ func sortNameCounts(list []NameCount) {
 
 func (b *builder) sessions() {
 	s := &b.s.Sessions
-	res := b.res.Breakdown(MetricSessions, "result")
+	res := b.res.Breakdown(metricnames.CTISessions, "result")
 	s.Opened = int64(res["opened"].Values["count"])
 	s.Failed = int64(res["failed"].Values["count"])
 	if len(res) == 0 {
 		// Without the result breakdown, every session counted is taken as opened.
-		s.Opened = int64(b.count(MetricSessions))
+		s.Opened = int64(b.count(metricnames.CTISessions))
 	}
-	for code, m := range b.res.Breakdown(MetricSessions, "code") {
+	for code, m := range b.res.Breakdown(metricnames.CTISessions, "code") {
 		if n := int64(m.Values["count"]); n > 0 {
 			s.FailedByCode = append(s.FailedByCode, NameCount{Name: code, Count: n})
 		}
 	}
 	sortNameCounts(s.FailedByCode)
-	s.Lost = int64(b.count(MetricSessionsLost))
-	s.LostByCause = b.nameCounts(MetricSessionsLost, "cause")
-	s.EventsDropped = b.nameCounts(MetricEventsDropped, "mode")
+	s.Lost = int64(b.count(metricnames.CTISessionsLost))
+	s.LostByCause = b.nameCounts(metricnames.CTISessionsLost, "cause")
+	s.EventsDropped = b.nameCounts(metricnames.CTIEventsDropped, "mode")
 	b.decodeErrors()
-	rec := b.res.Breakdown(MetricReconnects, "result")
+	rec := b.res.Breakdown(metricnames.CTIReconnects, "result")
 	s.Reconnects = int64(rec["ok"].Values["count"])
 	s.ReconnectsFailed = int64(rec["failed"].Values["count"])
 	if len(rec) == 0 {
-		s.Reconnects = int64(b.count(MetricReconnects))
+		s.Reconnects = int64(b.count(metricnames.CTIReconnects))
 	}
 	row := func(metric, name string) *LatencyRow {
 		if m, ok := b.metric(metric); ok && m.Values["count"] > 0 {
@@ -706,12 +669,12 @@ func (b *builder) sessions() {
 		}
 		return nil
 	}
-	s.Open = row(MetricSessionOpenDuration, "open (TCP + OPEN_REQ)")
-	s.Heartbeat = row(MetricHeartbeatRTT, "heartbeat round trip")
-	s.Reconnect = row(MetricReconnectDuration, "reconnection outage")
-	s.OpenBackoff = row(MetricOpenBackoffDuration, "back-off before reopening")
-	s.OpenRateWait = row(MetricRateLimitWaitDuration+"{kind:open}", "wait for --max-open-rate")
-	s.RequestRateWait = row(MetricRateLimitWaitDuration+"{kind:request}", "wait for --max-request-rate")
+	s.Open = row(metricnames.CTISessionOpenDuration, "open (TCP + OPEN_REQ)")
+	s.Heartbeat = row(metricnames.CTIHeartbeatRTT, "heartbeat round trip")
+	s.Reconnect = row(metricnames.CTIReconnectDuration, "reconnection outage")
+	s.OpenBackoff = row(metricnames.CTIOpenBackoffDuration, "back-off before reopening")
+	s.OpenRateWait = row(metricnames.CTIRateLimitWaitDuration+"{kind:open}", "wait for --max-open-rate")
+	s.RequestRateWait = row(metricnames.CTIRateLimitWaitDuration+"{kind:request}", "wait for --max-request-rate")
 }
 
 // nameCounts is a counter's breakdown by one tag, most first, zeros left out.
@@ -732,12 +695,12 @@ func (b *builder) decodeErrors() {
 	s := &b.s.Sessions
 	pairs := map[[2]string]int64{}
 	for _, p := range b.s.Pairs {
-		if p.Metric == MetricDecodeErrors && p.Count > 0 {
+		if p.Metric == metricnames.CTIDecodeErrors && p.Count > 0 {
 			pairs[[2]string{p.Tags["msg"], p.Tags["reason"]}] += int64(p.Count)
 		}
 	}
 	if len(pairs) == 0 {
-		for _, nc := range b.nameCounts(MetricDecodeErrors, "msg") {
+		for _, nc := range b.nameCounts(metricnames.CTIDecodeErrors, "msg") {
 			pairs[[2]string{nc.Name, ""}] = nc.Count
 		}
 	}
@@ -753,7 +716,7 @@ func (b *builder) decodeErrors() {
 }
 
 func (b *builder) checks() {
-	for name, m := range b.res.Breakdown(metrics.ChecksName, "check") {
+	for name, m := range b.res.Breakdown(metricnames.Checks, "check") {
 		b.s.Checks = append(b.s.Checks, CheckRow{Name: name,
 			Passes: int64(m.Values["passes"]), Fails: int64(m.Values["fails"])})
 	}
@@ -767,15 +730,15 @@ func (b *builder) execution() {
 	e.Duration = executor.Duration(b.dur)
 	if len(b.res.Scenarios) == 0 {
 		// A result without scenario counts (another tool's): fall back on the metrics.
-		e.Iterations = int64(b.count(metrics.IterationsName))
-		e.Dropped = int64(b.count(metrics.DroppedIterationsName))
-		e.Interrupted = int64(b.count(metrics.InterruptedIterationsName))
+		e.Iterations = int64(b.count(metricnames.Iterations))
+		e.Dropped = int64(b.count(metricnames.DroppedIterations))
+		e.Interrupted = int64(b.count(metricnames.InterruptedIterations))
 	}
 	e.IterationRate = b.rate(float64(e.Iterations))
-	if m, ok := b.metric(metrics.IterationDurationName); ok && m.Values["count"] > 0 {
+	if m, ok := b.metric(metricnames.IterationDuration); ok && m.Values["count"] > 0 {
 		e.IterationDuration = b.latency("iteration duration", m)
 	}
-	if m, ok := b.metric(metrics.VUsName); ok {
+	if m, ok := b.metric(metricnames.VUs); ok {
 		e.VUs = int64(m.Values["max"])
 	}
 	e.VUsMax = t.VUsMax
@@ -783,7 +746,7 @@ func (b *builder) execution() {
 		// The vus gauge is sampled every second: a run shorter than that can miss its VUs.
 		e.VUs = e.VUsMax
 	}
-	if m, ok := b.metric(metrics.VUsMaxName); ok && int64(m.Values["max"]) > e.VUsMax {
+	if m, ok := b.metric(metricnames.VUsMax); ok && int64(m.Values["max"]) > e.VUsMax {
 		e.VUsMax = int64(m.Values["max"])
 	}
 	e.Scenarios = b.res.Scenarios
@@ -791,15 +754,15 @@ func (b *builder) execution() {
 
 func (b *builder) traffic() {
 	t := &b.s.Traffic
-	t.MessagesSent = b.count(MetricMessagesSent)
-	t.MessagesReceived = b.count(MetricMessagesReceived)
-	t.BytesSent = b.count(MetricBytesSent)
-	t.BytesReceived = b.count(MetricBytesReceived)
+	t.MessagesSent = b.count(metricnames.CTIMessagesSent)
+	t.MessagesReceived = b.count(metricnames.CTIMessagesReceived)
+	t.BytesSent = b.count(metricnames.CTIBytesSent)
+	t.BytesReceived = b.count(metricnames.CTIBytesReceived)
 }
 
 func (b *builder) other() {
 	for _, m := range b.res.Metrics {
-		if builtin[m.Name] || m.Breakdown {
+		if metricnames.IsBuiltin(m.Name) || m.Breakdown {
 			continue
 		}
 		row := MetricRow{Key: m.Key, Type: m.Type, Contains: m.Contains, Values: m.Values, Sub: len(m.Tags) > 0}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/ctiload/ctiload/engine/metricnames"
 	"github.com/ctiload/ctiload/engine/metrics"
 )
 
@@ -29,10 +30,10 @@ type PairSpec struct {
 // event waits by event and outcome, malformed frames by message type and reason, requests by
 // type and status.
 var DefaultPairs = []PairSpec{
-	{Metric: MetricFailures, A: "code", B: "msg", C: "phase"},
-	{Metric: MetricEventWaitDuration, A: "msg", B: "status"},
-	{Metric: MetricDecodeErrors, A: "msg", B: "reason"},
-	{Metric: MetricRequests, A: "msg", B: "status"},
+	{Metric: metricnames.CTIFailures, A: "code", B: "msg", C: "phase"},
+	{Metric: metricnames.CTIEventWaitDuration, A: "msg", B: "status"},
+	{Metric: metricnames.CTIDecodeErrors, A: "msg", B: "reason"},
+	{Metric: metricnames.CTIRequests, A: "msg", B: "status"},
 }
 
 // Tally counts samples by pairs of tag values as they flow: give Add to the engine as (part of)

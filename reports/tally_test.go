@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ctiload/ctiload/engine/metricnames"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports"
 )
@@ -13,7 +14,7 @@ import (
 // the failure tables name the phase of failures outside iterations ("during vuTeardown").
 func TestFailuresByPhase(t *testing.T) {
 	reg := metrics.NewRegistry()
-	m, err := reg.NewMetric(reports.MetricFailures, metrics.Counter, metrics.Default)
+	m, err := reg.NewMetric(metricnames.CTIFailures, metrics.Counter, metrics.Default)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/engine/executor"
+	"github.com/ctiload/ctiload/engine/metricnames"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports"
 )
@@ -224,10 +225,10 @@ func (p *progress) rate(key string, now time.Time, v float64) (float64, bool) {
 func (p *progress) line(sc executor.Progress, width int, now time.Time) string {
 	name := sc.Scenario + strings.Repeat(" ", width-len(sc.Scenario))
 	sel := "{scenario:" + sc.Scenario + "}"
-	reqs := p.count(reports.MetricRequests + sel)
-	fails := p.count(reports.MetricFailures + sel)
+	reqs := p.count(metricnames.CTIRequests + sel)
+	fails := p.count(metricnames.CTIFailures + sel)
 	var p95 string
-	if m, ok := p.src.Snapshot(reports.MetricRequestDuration + sel); ok && m.Values["count"] > 0 {
+	if m, ok := p.src.Snapshot(metricnames.CTIRequestDuration + sel); ok && m.Values["count"] > 0 {
 		p95 = reports.FormatDuration(m.Values["p(95)"])
 	}
 	reqRate, ok1 := p.rate("req"+sel, now, reqs)
@@ -279,10 +280,10 @@ func (p *progress) line(sc executor.Progress, width int, now time.Time) string {
 	}
 	// The safety waits (open back-off, rate caps) show as soon as there are any: a run that
 	// backs off is a run whose target refuses sessions, and a capped run is slower on purpose.
-	if n, ms := p.waits(reports.MetricOpenBackoffDuration + sel); n > 0 {
+	if n, ms := p.waits(metricnames.CTIOpenBackoffDuration + sel); n > 0 {
 		parts = append(parts, p.paint("\x1b[33m", fmt.Sprintf("open back-off %s× %s", reports.FormatCount(n), reports.FormatDuration(ms))))
 	}
-	if n, ms := p.waits(reports.MetricRateLimitWaitDuration + sel); n > 0 {
+	if n, ms := p.waits(metricnames.CTIRateLimitWaitDuration + sel); n > 0 {
 		parts = append(parts, fmt.Sprintf("rate-capped %s× %s", reports.FormatCount(n), reports.FormatDuration(ms)))
 	}
 	if !p.tty {

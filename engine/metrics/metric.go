@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/ctiload/ctiload/engine/metricnames"
 )
 
 // MetricType is the kind of aggregation a metric's samples get.
@@ -192,27 +194,6 @@ func (r *Registry) All() []*Metric {
 	return out
 }
 
-// Builtin metric names: the engine records these itself.
-const (
-	// IterationsName counts completed iterations (also those that returned an error).
-	IterationsName = "iterations"
-	// IterationDurationName is the trend of completed iterations' durations.
-	IterationDurationName = "iteration_duration"
-	// DroppedIterationsName counts arrival-rate iterations that found no free VU.
-	DroppedIterationsName = "dropped_iterations"
-	// InterruptedIterationsName counts iterations cut short by a stop, a ramp-down or an abort.
-	InterruptedIterationsName = "interrupted_iterations"
-	// FailedIterationsName counts completed iterations that returned an error (a script
-	// exception): `failed_iterations: ['count==0']` makes them fail the run.
-	FailedIterationsName = "failed_iterations"
-	// VUsName is the gauge of active VUs, sampled every second.
-	VUsName = "vus"
-	// VUsMaxName is the gauge of initialised VUs, sampled every second.
-	VUsMaxName = "vus_max"
-	// ChecksName is the rate of passed checks, tagged check=<name> by the VU layer.
-	ChecksName = "checks"
-)
-
 // Builtins are the engine's own metrics.
 type Builtins struct {
 	Iterations            *Metric
@@ -236,14 +217,14 @@ func RegisterBuiltins(r *Registry) (Builtins, error) {
 		}
 		*dst = m
 	}
-	reg(&b.Iterations, IterationsName, Counter, Default)
-	reg(&b.IterationDuration, IterationDurationName, Trend, Time)
-	reg(&b.DroppedIterations, DroppedIterationsName, Counter, Default)
-	reg(&b.InterruptedIterations, InterruptedIterationsName, Counter, Default)
-	reg(&b.FailedIterations, FailedIterationsName, Counter, Default)
-	reg(&b.VUs, VUsName, Gauge, Default)
-	reg(&b.VUsMax, VUsMaxName, Gauge, Default)
-	reg(&b.Checks, ChecksName, Rate, Default)
+	reg(&b.Iterations, metricnames.Iterations, Counter, Default)
+	reg(&b.IterationDuration, metricnames.IterationDuration, Trend, Time)
+	reg(&b.DroppedIterations, metricnames.DroppedIterations, Counter, Default)
+	reg(&b.InterruptedIterations, metricnames.InterruptedIterations, Counter, Default)
+	reg(&b.FailedIterations, metricnames.FailedIterations, Counter, Default)
+	reg(&b.VUs, metricnames.VUs, Gauge, Default)
+	reg(&b.VUsMax, metricnames.VUsMax, Gauge, Default)
+	reg(&b.Checks, metricnames.Checks, Rate, Default)
 	if len(errs) > 0 {
 		return Builtins{}, fmt.Errorf("registering builtin metrics: %w", errors.Join(errs...))
 	}
