@@ -2,7 +2,7 @@
 GO ?= go
 SCRIPT ?= scripts/smoke.js
 
-.PHONY: run test test-stress build bench vet fmt fuzz generate
+.PHONY: run test test-stress build bench bench-scale vet fmt fuzz generate web-assets image image-context image-multistage bench-cluster
 
 run:
 	$(GO) run ./cmd/ctiload run $(SCRIPT)
@@ -33,9 +33,55 @@ build:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+# bench-scale measures idle agents at 1,000 / 5,000 / 10,000 / 19,000 (BENCH_SCALE_ROWS) against
+# `ctiload sim` in its own process, each holding BENCH_SCALE_HOLD, and prints one table (see
+# docs/performance.md). Not part of `make test`: the largest row takes a small machine for minutes.
+BENCH_SCALE_ROWS ?= 1000,5000,10000,19000
+BENCH_SCALE_HOLD ?= 60s
+bench-scale: build
+	$(GO) run ./cmd/bench-scale -ctiload bin/ctiload -rows $(BENCH_SCALE_ROWS) -hold $(BENCH_SCALE_HOLD)
+
 generate:
 	$(GO) generate ./...
 
 fuzz:
 	$(GO) test ./cti -run '^$$' -fuzz FuzzFrameReader -fuzztime 60s
 	$(GO) test ./cti -run '^$$' -fuzz FuzzDecode -fuzztime 60s
+	$(GO) test ./cti/capture -run '^$$' -fuzz FuzzReader -fuzztime 60s
+
+# uPlot for the dashboard and the HTML report, from the npm registry (web/uplot/fetch.sh); the
+# files are committed, so a build needs no network. UPLOT_VERSION=1.6.33 make web-assets updates.
+web-assets:
+	web/uplot/fetch.sh $(UPLOT_VERSION)
+
+# The container image (docs/cluster.md). `make image` needs no registry: the local Go toolchain
+# builds a static binary, and the first OCI builder found (podman, buildah, docker) puts it in a
+# FROM scratch image with Dockerfile.local. `make image-multistage` builds the ordinary
+# multi-stage Dockerfile instead, which pulls the Go image.
+IMAGE ?= ctiload:dev
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+OCI ?= $(firstword $(foreach b,podman buildah docker,$(shell command -v $(b) 2>/dev/null)))
+
+# CTILOAD_BIN: put this static binary in the image instead of building one (the tests pass the
+# one they built).
+CTILOAD_BIN ?=
+
+image-context:
+	rm -rf bin/image && mkdir -p bin/image/rootfs/usr/local/bin bin/image/rootfs/tmp bin/image/results
+	if [ -n "$(CTILOAD_BIN)" ]; then cp "$(CTILOAD_BIN)" bin/image/rootfs/usr/local/bin/ctiload; else \
+	  CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/image/rootfs/usr/local/bin/ctiload ./cmd/ctiload; fi
+	cp -r scripts bin/image/rootfs/scripts
+	chmod 1777 bin/image/rootfs/tmp
+	cp Dockerfile.local bin/image/Dockerfile
+
+# The 20,000-agent measurement of docs/cluster.md: two segment processes and a simulator here.
+bench-cluster: build
+	deploy/bench/cluster-agents.sh
+
+image: image-context
+	@test -n "$(OCI)" || { echo "make image: no OCI builder (podman, buildah or docker) found"; exit 1; }
+	$(OCI) build -t $(IMAGE) bin/image
+
+image-multistage:
+	@test -n "$(OCI)" || { echo "make image-multistage: no OCI builder (podman, buildah or docker) found"; exit 1; }
+	$(OCI) build --build-arg VERSION=$(VERSION) -t $(IMAGE) .

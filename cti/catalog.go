@@ -41,6 +41,9 @@ type MsgInfo struct {
 	CCXOnly   bool   // only Unified CCX has this type
 	Conf      string // confidence of the layout: C confirmed, S single source, U uncertain
 	HasLayout bool   // a typed struct exists; otherwise the body decodes as *RawMessage
+	// Reply: the message answers a request (…_CONF, FAILURE_CONF, CONTROL_FAILURE_CONF), its
+	// fixed part starting with the request's InvokeID (catalog attribute "reply").
+	Reply bool
 }
 
 type msgInfo struct {
@@ -70,6 +73,14 @@ func Info(t MsgType) (MsgInfo, bool) {
 		return info.MsgInfo, true
 	}
 	return MsgInfo{}, false
+}
+
+// IsReply reports whether t answers a request, from the catalog: a client routes it to the
+// request with its InvokeID. Server-initiated messages that carry an InvokeID of their own
+// (ACTIVE_MAINTENANCE_REQ_MSG…) and types outside the catalog are not replies.
+func IsReply(t MsgType) bool {
+	info := lookupInfo(t)
+	return info != nil && info.Reply
 }
 
 // Catalog lists every catalogued message type in ID order.

@@ -296,3 +296,19 @@ func MissingRequired(m Message) []string {
 	}
 	return nil
 }
+
+// ConvertEnum converts a script- or JSON-shaped value — the enumeration's symbol (or "A|B" for a
+// mask), or a number — to an enumeration value, as SetField does. Bindings that fill typed
+// structs (jsapi over cti/agent) use it, so that a script's value means the same everywhere.
+func ConvertEnum[T ~uint8 | ~uint16 | ~uint32](v any, parse func(string) (T, bool)) (T, error) {
+	return convEnum(v, parse)
+}
+
+// ConvertUint converts a script- or JSON-shaped number to an unsigned integer of bits bits, as
+// SetField does.
+func ConvertUint(v any, bits int) (uint64, error) { return convUint(v, bits) }
+
+// ConvertNamedVariables converts []NamedVariable, a list of {name, value} objects, or an object of
+// name → value (taken in name order, so that the frame is reproducible) to named variables, as
+// SetField does.
+func ConvertNamedVariables(v any) ([]NamedVariable, error) { return convNamedVariables(v) }

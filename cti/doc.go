@@ -1,6 +1,22 @@
-// Package cti implements the Cisco CTI Server protocol (the "GED-188" protocol of Unified CCE and the
-// CTI protocol of Unified CCX): framing, every data type, floating fields, the message catalog,
-// typed messages, the client session (session.go and friends) and, in cti/sim, a server simulator.
+// Package cti is the codec of the Cisco CTI Server protocol (the "GED-188" protocol of Unified CCE
+// and the CTI protocol of Unified CCX): framing, every data type, floating fields, the message
+// catalog and the typed messages. It does no I/O policy of its own — no dialing, no timers, no
+// goroutines —, as pgproto3 holds PostgreSQL's messages while pgconn holds the connection.
+// The client session (dial, open, heartbeats, request/reply correlation, fail-over, trace) is
+// package cti/client; the agent-desktop API on top of it is cti/agent; a server simulator is
+// cti/sim.
+//
+// # Where things are
+//
+//   - framing: [FrameReader] (frame_reader.go), [FrameWriter] (frame_writer.go: the one writer of
+//     the client session, the simulator and the tests; coalesces concurrent writes), errors.go
+//   - the [Message] interface, [Decode], [RawMessage], [Invoker]: message.go
+//   - the catalog as data (layouts, tags, enums, groups) and its lookups: catalog.go, tags.go and
+//     the generated catalog_gen.go, tags_gen.go, enums_gen.go, groups_gen.go
+//   - typed messages, one file per group: msg_*_gen.go
+//   - floating fields: floating.go; protocol versions: version.go
+//   - messages as JSON and field maps (traces, `ctiload decode`): message.go; script values
+//     converted to field values (SetField): convert.go
 //
 // # Frames
 //

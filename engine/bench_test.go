@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -74,4 +75,47 @@ func BenchmarkArrivalRatePrecision(b *testing.B) {
 		b.ReportMetric(float64(late[got-1])/1e6, "late_max_ms")
 		b.ReportMetric(float64(res.Totals().Dropped), "dropped")
 	}
+}
+
+// BenchmarkEmptyIterations runs b.N empty iterations on 100 VUs (shared-iterations, a no-op VU)
+// through the whole engine: scheduling, the iteration's bookkeeping and its samples
+// (iterations, iteration_duration) down the metrics path to the aggregator. It is the
+// engine's own ceiling, the figure to compare with k6 running scripts/bench/empty-iteration.js;
+// run it with -cpu 1,2 to see whether it grows with cores.
+func BenchmarkEmptyIterations(b *testing.B) {
+	factory := executor.VUFactoryFunc(func(context.Context, uint64, *metrics.SampleBuffer) (executor.VU, error) {
+		return executor.VUFunc(func(context.Context, *executor.Iteration) error { return nil }), nil
+	})
+	sc, err := engine.ParseScenarios(json.RawMessage(fmt.Sprintf(
+		`{"empty":{"executor":"shared-iterations","vus":100,"iterations":%d,"maxDuration":"1h"}}`, max(b.N, 100))))
+	if err != nil {
+		b.Fatal(err)
+	}
+	run, err := engine.New(engine.Config{Scenarios: sc}, factory)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	cpu0 := processCPU()
+	res, err := run.Run(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	// CPU time per iteration is the figure that holds on a shared machine, where wall time
+	// depends on what else runs.
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+	if got := res.Totals().Iterations; got != int64(max(b.N, 100)) {
+		b.Fatalf("%d iterations; want %d", got, max(b.N, 100))
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "iterations/s")
+}
+
+// processCPU returns the user and system CPU time the process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -31,6 +31,10 @@ type Config struct {
 	// even split). See executor.Partition.
 	Segment         string
 	SegmentSequence string
+	// StartAt, if set, is when the scenarios start: every process of a segmented test gets the
+	// same instant, so that they run as one test. VUs are initialised and setup runs before
+	// it; a process already past it starts at once and logs how late it is.
+	StartAt time.Time
 	// BreakdownTags are the tag keys by which every metric is broken down into sub-metrics;
 	// nil means DefaultBreakdownTags, an empty slice none.
 	BreakdownTags []string

@@ -41,10 +41,10 @@
 //
 // # Built-in metrics
 //
-// Their names are constants of package metricnames:
-// iterations (counter), iteration_duration (trend), dropped_iterations (counter),
-// interrupted_iterations and failed_iterations (counters), vus and vus_max (gauges, sampled every second) and checks
-// (rate; the VU layer records it with a check tag). Engine samples carry the scenario tag and
-// the scenario's tags. Interrupted iterations are in interrupted_iterations only, not in
-// iterations or iteration_duration.
+// Their names are constants of package metricnames: iterations (counter), iteration_duration
+// (trend), iteration_start_lateness (trend, arrival-rate iterations only), dropped_iterations,
+// interrupted_iterations and failed_iterations (counters), vus and vus_max (gauges, sampled
+// every second) and checks (rate; the VU layer records it with a check tag). Engine samples
+// carry the scenario tag and the scenario's tags. Interrupted iterations are in
+// interrupted_iterations only, not in iterations or iteration_duration.
 package engine

@@ -19,6 +19,14 @@ type Result struct {
 	StartTime time.Time         `json:"start_time"` // when the scenarios started
 	Duration  executor.Duration `json:"duration"`   // until the last scenario ended
 	Segment   string            `json:"segment,omitempty"`
+	// StartSpread is, in a merged result, how far apart the segments' scenarios started: the
+	// latest start minus StartTime. Segments that share a --start-at start within
+	// milliseconds of each other.
+	StartSpread executor.Duration `json:"start_spread,omitempty"`
+	// MissingSegments are, in a merged result, the parts of the test [0,1) that no merged
+	// summary covers ("1/4:1/2"): processes that died or never ran. Such a result is
+	// incomplete: its exit code is ExitInterrupted unless a worse error is set.
+	MissingSegments []string `json:"missing_segments,omitempty"`
 	// Metrics has every metric and sub-metric with samples (and every one a threshold
 	// judges), sorted by name, each metric before its sub-metrics. Values keys are threshold
 	// aggregations: count, rate, avg, min, med, max, p(90), p(95), p(99), …; trends also carry
@@ -53,10 +61,13 @@ type ScenarioResult struct {
 }
 
 // ExitCode returns the process exit code of the result: ErrorCode if set, else
-// ExitThresholdsFailed if a threshold failed or aborted the run, else ExitOK.
+// ExitInterrupted if segments are missing, else ExitThresholdsFailed if a threshold failed or aborted the run, else ExitOK.
 func (r *Result) ExitCode() int {
 	if r.ErrorCode != 0 {
 		return r.ErrorCode
+	}
+	if len(r.MissingSegments) > 0 {
+		return ExitInterrupted
 	}
 	if r.AbortedByThreshold || len(r.FailedThresholds()) > 0 {
 		return ExitThresholdsFailed
@@ -151,8 +162,11 @@ func MergeResults(a, b *Result) (*Result, error) {
 	}
 	end := laterOf(a.StartTime.Add(time.Duration(a.Duration)), b.StartTime.Add(time.Duration(b.Duration)))
 	dur := end.Sub(start)
+	lastStart := laterOf(a.StartTime.Add(time.Duration(a.StartSpread)), b.StartTime.Add(time.Duration(b.StartSpread)))
 	out := &Result{
 		StartTime:          start,
+		StartSpread:        executor.Duration(lastStart.Sub(start)),
+		MissingSegments:    append(slices.Clone(a.MissingSegments), b.MissingSegments...),
 		Duration:           executor.Duration(dur),
 		Segment:            joinNonEmpty("+", a.Segment, b.Segment),
 		Interrupted:        a.Interrupted || b.Interrupted,

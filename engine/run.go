@@ -224,6 +224,15 @@ func (r *Run) Progress() []executor.Progress {
 	return out
 }
 
+// ActiveVUs returns how many VUs of this process are running an iteration or waiting for one.
+func (r *Run) ActiveVUs() int64 {
+	var n int64
+	for _, sc := range r.scenarios {
+		n += sc.ActiveVUs()
+	}
+	return n
+}
+
 // Snapshot returns the current aggregate of a metric or sub-metric, by selector ("iterations",
 // "cti_request_duration{msg:SET_AGENT_STATE_REQ}"): Values has the summary keys (count, p(95),
 // …). Sub-metrics exist if declared by a threshold or seen through a breakdown tag.
@@ -238,6 +247,26 @@ func (r *Run) Snapshot(key string) (metrics.Summary, bool) {
 // TimeSeries returns the per-second history of the metrics so far, for a live view (see
 // metrics.Aggregator.TimeSeries); the Result has the final one.
 func (r *Run) TimeSeries() []metrics.Series { return r.agg.TimeSeries() }
+
+// Partial returns the result so far, for a live view (the dashboard): the metrics with their
+// histograms, the thresholds judged now, the scenarios' counts and the per-second history. It
+// reads the aggregator under its lock, like Snapshot, and costs an encoding of every trend: call
+// it about once a second, not per sample.
+func (r *Run) Partial() *Result {
+	r.mu.Lock()
+	start := r.startTime
+	r.mu.Unlock()
+	var elapsed time.Duration
+	if !start.IsZero() {
+		elapsed = time.Since(start)
+	}
+	res := &Result{StartTime: start, Duration: executor.Duration(elapsed), Segment: r.segmentString(),
+		TimeSeries: r.agg.TimeSeries(), LostSamples: r.agg.Lost(), BreakdownOverflow: r.agg.BreakdownOverflow()}
+	res.Metrics, _ = r.agg.Summaries(elapsed) // an encoding failure shows in the final result
+	res.Thresholds = r.agg.Thresholds(elapsed)
+	res.Scenarios = r.scenarioResults()
+	return res
+}
 
 // Elapsed returns the time since the scenarios started, 0 before.
 func (r *Run) Elapsed() time.Duration {
@@ -308,6 +337,7 @@ func (ph *phases) run() {
 			return
 		}
 	}
+	ph.waitForStart()
 	ph.runScenarios()
 	if r.cfg.Teardown != nil && ph.ctx.Err() == nil && !ph.abandoned {
 		// Teardown runs after a graceful stop and after aborts, not after a hard stop.
@@ -316,6 +346,35 @@ func (ph *phases) run() {
 		}
 	}
 }
+
+// waitForStart waits for Config.StartAt, the start every segment of a test shares; a stop or
+// an abort ends the wait.
+func (ph *phases) waitForStart() {
+	r := ph.r
+	if r.cfg.StartAt.IsZero() {
+		return
+	}
+	d := time.Until(r.cfg.StartAt)
+	if d <= 0 {
+		if d < -lateStartWarning {
+			r.log.Warn("the start time had passed when this process was ready: it starts late, apart from the other segments",
+				"start_at", r.cfg.StartAt.UTC().Format(time.RFC3339Nano), "late", d.Abs().Round(time.Millisecond).String())
+		}
+		return
+	}
+	r.log.Info("waiting for the common start", "start_at", r.cfg.StartAt.UTC().Format(time.RFC3339Nano), "in", d.Round(time.Millisecond).String())
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ph.runCtx.Done():
+	case <-r.stopCh:
+	}
+}
+
+// lateStartWarning is how late past Config.StartAt a process may start without a warning: the
+// time VUs take to begin their first iteration anyway.
+const lateStartWarning = 100 * time.Millisecond
 
 func (ph *phases) initVUs() error {
 	r := ph.r
@@ -491,14 +550,7 @@ func (r *Run) finish(ph *phases) (*Result, error) {
 	var verdictErr error
 	res.Metrics, verdictErr = r.agg.Summaries(dur)
 	res.Thresholds = r.agg.Thresholds(dur)
-	for _, sc := range r.scenarios {
-		c := sc.Counts()
-		res.Scenarios = append(res.Scenarios, ScenarioResult{
-			Name: sc.Name(), Executor: sc.Config().Base().Type,
-			Iterations: c.Iterations, Failed: c.Failed, Interrupted: c.Interrupted, Dropped: c.Dropped,
-			VUsMax: sc.InitialisedVUs(),
-		})
-	}
+	res.Scenarios = r.scenarioResults()
 
 	r.mu.Lock()
 	abortErr := r.abortErr
@@ -540,6 +592,20 @@ func (r *Run) finish(ph *phases) (*Result, error) {
 		}
 	}
 	return res, err
+}
+
+// scenarioResults returns the iteration counts of every scenario so far.
+func (r *Run) scenarioResults() []ScenarioResult {
+	var out []ScenarioResult
+	for _, sc := range r.scenarios {
+		c := sc.Counts()
+		out = append(out, ScenarioResult{
+			Name: sc.Name(), Executor: sc.Config().Base().Type,
+			Iterations: c.Iterations, Failed: c.Failed, Interrupted: c.Interrupted, Dropped: c.Dropped,
+			VUsMax: sc.InitialisedVUs(),
+		})
+	}
+	return out
 }
 
 func (r *Run) segmentString() string {

@@ -470,6 +470,26 @@ func TestRunSetTargetAndLiveView(t *testing.T) {
 			if run.Elapsed() != 6050*time.Millisecond {
 				t.Errorf("Elapsed() = %v", run.Elapsed())
 			}
+			// The dashboard's view: the result so far, as the final one will be made.
+			part := run.Partial()
+			if time.Duration(part.Duration) != 6050*time.Millisecond || len(part.Scenarios) != 2 || part.Scenarios[1].Iterations != 71 {
+				t.Errorf("Partial() = %v, %+v; want 6.05s and 71 iterations of rate", time.Duration(part.Duration), part.Scenarios)
+			}
+			if m, ok := part.Metric("iterations{scenario:rate}"); !ok || m.Values["count"] != 71 {
+				t.Errorf("Partial().Metric(iterations{scenario:rate}) = %+v, %v", m, ok)
+			}
+			if m, ok := part.Metric("iteration_duration"); !ok || m.Histogram == "" {
+				t.Errorf("Partial() has no histogram of iteration_duration: %+v", m)
+			}
+			var secs int
+			for _, se := range part.TimeSeries {
+				if se.Key == "iterations" {
+					secs = len(se.Points)
+				}
+			}
+			if secs < 6 {
+				t.Errorf("Partial() has %d seconds of iterations; want the 6 elapsed", secs)
+			}
 		}()
 		res, err := run.Run(context.Background())
 		if err != nil {
@@ -547,6 +567,57 @@ func TestFailedIterationsCanFailTheRun(t *testing.T) {
 		}
 		if res.ExitCode() != engine.ExitThresholdsFailed {
 			t.Fatalf("exit %d; want %d when failed_iterations count==0 is crossed", res.ExitCode(), engine.ExitThresholdsFailed)
+		}
+	})
+}
+
+// TestRunStartAt: the scenarios start at Config.StartAt, after VU init, so segments started
+// apart run as one test; a stop during the wait ends it without an iteration.
+func TestRunStartAt(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &sleeper{d: 200 * time.Millisecond}
+		t0 := time.Now()
+		var first time.Time
+		var once sync.Once
+		f.onIter = func(context.Context, *executor.Iteration) error {
+			once.Do(func() { first = time.Now() })
+			return nil
+		}
+		run, err := engine.New(engine.Config{
+			Scenarios: scenarios(t, `{"s": {"executor":"per-vu-iterations","vus":2,"iterations":1}}`),
+			StartAt:   t0.Add(45 * time.Second),
+		}, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := run.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := first.Sub(t0); got != 45*time.Second {
+			t.Errorf("first iteration %v after New; want 45s (StartAt)", got)
+		}
+		if !res.StartTime.Equal(t0.Add(45*time.Second)) || res.Totals().Iterations != 2 {
+			t.Errorf("start %v, totals %+v; want the start at StartAt and 2 iterations", res.StartTime.Sub(t0), res.Totals())
+		}
+	})
+	synctest.Test(t, func(t *testing.T) {
+		f := &sleeper{d: 200 * time.Millisecond}
+		t0 := time.Now()
+		run, err := engine.New(engine.Config{
+			Scenarios: scenarios(t, `{"s": {"executor":"per-vu-iterations","vus":2,"iterations":1}}`),
+			StartAt:   t0.Add(time.Hour),
+		}, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			time.Sleep(3 * time.Second)
+			run.Stop()
+		}()
+		res, _ := run.Run(context.Background())
+		if got := time.Since(t0); got != 3*time.Second || res.Totals().Iterations != 0 {
+			t.Errorf("stopped while waiting: returned after %v with %+v; want at 3s, no iteration", got, res.Totals())
 		}
 	})
 }

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/cti/client"
 	"github.com/ctiload/ctiload/cti/sim"
 	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/engine/executor"
@@ -236,7 +237,7 @@ func BenchmarkIterations(b *testing.B) {
 
 // BenchmarkSessionCall measures one session method called from JS (queryState: encode, write,
 // the simulator's answer, decode, result object, metrics) against the same request through
-// cti.Session.Do from Go; the difference is the script layer's per-call overhead.
+// client.Session.Do from Go; the difference is the script layer's per-call overhead.
 func BenchmarkSessionCall(b *testing.B) {
 	srv, err := sim.New(sim.Config{Seed: 1})
 	if err != nil {
@@ -292,7 +293,7 @@ export default function () { a.queryState(); }
 	})
 	b.Run("go", func(b *testing.B) {
 		ctx := context.Background()
-		s, err := cti.Dial(ctx, srv.Addr(), cti.WithAgent(cti.Agent{ID: "5001", Extension: "1001", Instrument: "1001", PeripheralID: sim.DefaultPeripheralID}), cti.WithHeartbeat(0))
+		s, err := client.Dial(ctx, srv.Addr(), client.WithAgent(client.Agent{ID: "5001", Extension: "1001", Instrument: "1001", PeripheralID: sim.DefaultPeripheralID}), client.WithHeartbeat(0))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/cti/agent"
+	"github.com/ctiload/ctiload/cti/client"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/dop251/goja"
 )
@@ -35,7 +37,7 @@ var connectOptions = []string{
 // DefaultAgentServices are the services an agent-mode session requests unless the script's
 // `services` option says otherwise: the desktop's events and control, plus call data updates so
 // that setCallData works.
-const DefaultAgentServices = cti.DefaultAgentServices | cti.CTIServiceCallDataUpdate
+const DefaultAgentServices = client.DefaultAgentServices | cti.CTIServiceCallDataUpdate
 
 // DefaultWaitTimeout is how long session.waitFor waits when no timeout is given.
 const DefaultWaitTimeout = 30 * time.Second
@@ -43,7 +45,7 @@ const DefaultWaitTimeout = 30 * time.Second
 // jsSession is the Go side of one session object.
 type jsSession struct {
 	v          *vu
-	s          *cti.Session
+	s          *client.Session
 	obj        *goja.Object
 	ver        cti.Version
 	agentID    string
@@ -57,18 +59,22 @@ type jsSession struct {
 	agentMode  bool
 	mode       string // "agent" or "bridge": the tag of cti_events_dropped
 
-	consult *consultLeg // the consultation in progress, for transfer and conference
-	skipped []cti.Event // events a waitFor looked at and its where() refused, oldest first
-	stats   cti.SessionStats
+	// desk sends the agent requests (login, answer, consult…) through the session's Do (this
+	// type is its agent.Conn) and keeps the consultation in progress.
+	desk    *agent.Desk
+	method  string         // the session method running, for errors
+	res     goja.Value     // the result object of the last request Do sent
+	skipped []client.Event // events a waitFor looked at and its where() refused, oldest first
+	stats   client.SessionStats
 
 	mu     sync.Mutex // guards what the session's goroutines hand over
 	hbRTTs []time.Duration
-	recons []cti.ReconnectInfo
+	recons []client.ReconnectInfo
 	// Lost links and malformed frames are counted by kind (exact, whatever their number); the
 	// first frame of each kind is kept for the log.
 	lostBy         map[string]float64
 	malformedBy    map[malformedKind]float64
-	malformedFirst []cti.MalformedFrame
+	malformedFirst []client.MalformedFrame
 }
 
 type malformedKind struct {
@@ -79,11 +85,6 @@ type malformedKind struct {
 // maxQueued bounds the heartbeat round trips and reconnections a session's goroutines hand to
 // the VU between two flushes (a script that never uses its session must not grow them).
 const maxQueued = 64
-
-// consultLeg remembers a consultation: the original call (now held) and the consult call.
-type consultLeg struct {
-	held, active conn
-}
 
 const maxSkipped = 256 // events kept for later waitFor calls after a where() refused them
 
@@ -121,7 +122,7 @@ func (v *vu) connect(call goja.FunctionCall) goja.Value {
 	m := v.r.ctiMetrics()
 	v.openWait(js)
 	start := time.Now()
-	s, err := cti.Dial(v.ctx, target, opts...)
+	s, err := client.Dial(v.ctx, target, opts...)
 	end := time.Now()
 	if v.ctx.Err() != nil {
 		if s != nil {
@@ -131,12 +132,12 @@ func (v *vu) connect(call goja.FunctionCall) goja.Value {
 	}
 	samples := v.currentSamples()
 	if err != nil {
-		code, _ := cti.ErrorCode(err)
+		code, _ := client.ErrorCode(err)
 		if m != nil {
 			samples.AddAt(m.sessions, end, 1, v.tags("result", "failed", "code", code, js.tags))
 			samples.AddAt(m.failures, end, 1, v.failureTags(code, "OPEN_REQ", js.tags))
 		}
-		if errors.Is(err, cti.ErrInvalidConfig) {
+		if errors.Is(err, client.ErrInvalidConfig) {
 			v.throwType("cti.connect: %v", err)
 		}
 		v.openFailed(target, code, end)
@@ -148,11 +149,7 @@ func (v *vu) connect(call goja.FunctionCall) goja.Value {
 		samples.AddAt(m.sessionOpen, end, ms(end.Sub(start)), v.tags("", "", "", "", js.tags))
 		samples.AddAt(m.sessions, end, 1, v.tags("result", "opened", "", "", js.tags))
 	}
-	if js.periph == 0 {
-		if op := s.Opened(); len(op.Peripherals) > 0 && op.Peripherals[0].FltPeripheralID != 0 {
-			js.periph = op.Peripherals[0].FltPeripheralID
-		}
-	}
+	js.desk = agent.New(js, agent.Identity{ID: js.agentID, Extension: js.extension, Instrument: js.instrument, PeripheralID: js.periph})
 	js.obj = v.rt.NewObject()
 	_ = js.obj.SetPrototype(v.sessionProto())
 	if v.sessByObj == nil {
@@ -167,14 +164,14 @@ func (v *vu) connect(call goja.FunctionCall) goja.Value {
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // parseOptions converts the JS options object into session options.
-func (js *jsSession) parseOptions(val goja.Value) ([]cti.Option, error) {
+func (js *jsSession) parseOptions(val goja.Value) ([]client.Option, error) {
 	v := js.v
-	var opts []cti.Option
+	var opts []client.Option
 	if v.r != nil && v.r.cfg.Observer != nil {
-		opts = append(opts, cti.WithObserver(v.r.cfg.Observer))
+		opts = append(opts, client.WithObserver(v.r.cfg.Observer))
 	}
-	opts = append(opts, cti.WithHeartbeatHandler(js.onHeartbeat), cti.WithReconnectHandler(js.onReconnect),
-		cti.WithLinkLossHandler(js.onLinkLoss), cti.WithMalformedFrameHandler(js.onMalformed))
+	opts = append(opts, client.WithHeartbeatHandler(js.onHeartbeat), client.WithReconnectHandler(js.onReconnect),
+		client.WithLinkLossHandler(js.onLinkLoss), client.WithMalformedFrameHandler(js.onMalformed))
 	if val == nil || goja.IsUndefined(val) || goja.IsNull(val) {
 		return nil, errors.New(`cti.connect: options: want an object such as {mode: 'agent', agentId: '5000', extension: '1000'}`)
 	}
@@ -238,10 +235,10 @@ func (js *jsSession) parseOptions(val goja.Value) ([]cti.Option, error) {
 	switch mode {
 	case "agent":
 		js.agentMode = true
-		opts = append(opts, cti.WithAgent(cti.Agent{ID: js.agentID, Extension: js.extension, Instrument: js.instrument, PeripheralID: js.periph}),
-			cti.WithServices(DefaultAgentServices))
+		opts = append(opts, client.WithAgent(client.Agent{ID: js.agentID, Extension: js.extension, Instrument: js.instrument, PeripheralID: js.periph}),
+			client.WithServices(DefaultAgentServices))
 	case "bridge":
-		opts = append(opts, cti.WithBridgeMode())
+		opts = append(opts, client.WithBridgeMode())
 	default:
 		errs = append(errs, optErr("mode", `want "agent" or "bridge", got %q`, mode))
 	}
@@ -251,7 +248,7 @@ func (js *jsSession) parseOptions(val goja.Value) ([]cti.Option, error) {
 			errs = append(errs, optErr("version", "want a protocol version such as 24 or 'uccx:14', got %s", describe(x)))
 		} else {
 			js.ver = ver
-			opts = append(opts, cti.WithVersion(ver))
+			opts = append(opts, client.WithVersion(ver))
 		}
 	}
 	clientID, err := str("clientId")
@@ -264,11 +261,11 @@ func (js *jsSession) parseOptions(val goja.Value) ([]cti.Option, error) {
 	}
 	if clientID != "" || password != "" {
 		if clientID == "" {
-			clientID = cti.DefaultClientID
+			clientID = client.DefaultClientID
 		}
-		opts = append(opts, cti.WithClient(clientID, password))
+		opts = append(opts, client.WithClient(clientID, password))
 	}
-	durOpt := func(k string, f func(time.Duration) cti.Option, allowOff bool) {
+	durOpt := func(k string, f func(time.Duration) client.Option, allowOff bool) {
 		x := get(k)
 		if x == nil {
 			return
@@ -290,18 +287,18 @@ func (js *jsSession) parseOptions(val goja.Value) ([]cti.Option, error) {
 		}
 		opts = append(opts, f(d))
 	}
-	durOpt("heartbeat", cti.WithHeartbeat, true)
-	durOpt("idleTimeout", cti.WithIdleTimeout, false)
-	durOpt("timeout", cti.WithRequestTimeout, false)
-	durOpt("connectTimeout", cti.WithConnectTimeout, false)
+	durOpt("heartbeat", client.WithHeartbeat, true)
+	durOpt("idleTimeout", client.WithIdleTimeout, false)
+	durOpt("timeout", client.WithRequestTimeout, false)
+	durOpt("connectTimeout", client.WithConnectTimeout, false)
 	// Cisco asks clients to allow 30 s for OPEN_CONF, 60 s when more than 500 connect at once.
-	durOpt("openTimeout", cti.WithOpenTimeout, false)
+	durOpt("openTimeout", client.WithOpenTimeout, false)
 	if x := get("services"); x != nil {
 		sm, err := maskValue(x, cti.ParseServiceMask)
 		if err != nil {
 			errs = append(errs, optErr("services", "%v", err))
 		} else {
-			opts = append(opts, cti.WithServices(sm))
+			opts = append(opts, client.WithServices(sm))
 		}
 	}
 	if x := get("masks"); x != nil {
@@ -356,19 +353,19 @@ func (js *jsSession) parseOptions(val goja.Value) ([]cti.Option, error) {
 	} else {
 		label = fmt.Sprintf("vu%d-%s", v.id, label)
 	}
-	opts = append(opts, cti.WithLabel(label))
+	opts = append(opts, client.WithLabel(label))
 	if len(errs) > 0 {
 		return nil, errJoin(errs...)
 	}
 	return opts, nil
 }
 
-func (js *jsSession) masks(x goja.Value) (cti.Option, error) {
+func (js *jsSession) masks(x goja.Value) (client.Option, error) {
 	o, ok := x.(*goja.Object)
 	if !ok {
 		return nil, optErr("masks", "want {call, agentState, config}, got %s", describe(x))
 	}
-	call, agent, config := cti.DefaultCallEventMask, cti.DefaultAgentStateMask, cti.ConfigMask(0)
+	call, agent, config := client.DefaultCallEventMask, client.DefaultAgentStateMask, cti.ConfigMask(0)
 	for _, k := range o.Keys() {
 		val := o.Get(k)
 		var err error
@@ -386,7 +383,7 @@ func (js *jsSession) masks(x goja.Value) (cti.Option, error) {
 			return nil, optErr("masks", "%s: %v", k, err)
 		}
 	}
-	return cti.WithEventMasks(call, agent, config), nil
+	return client.WithEventMasks(call, agent, config), nil
 }
 
 func maskValue[T ~uint32](val goja.Value, parse func(string) (T, bool)) (T, error) {
@@ -408,18 +405,18 @@ func maskValue[T ~uint32](val goja.Value, parse func(string) (T, bool)) (T, erro
 	return 0, fmt.Errorf("want a number or a 'A|B' string, got %s", describe(val))
 }
 
-func (js *jsSession) tlsOption(x goja.Value) (cti.Option, error) {
+func (js *jsSession) tlsOption(x goja.Value) (client.Option, error) {
 	if b, ok := x.Export().(bool); ok {
 		if !b {
 			return nil, nil
 		}
-		return cti.WithTLS(&tls.Config{}), nil
+		return client.WithTLS(&tls.Config{}), nil
 	}
 	o, ok := x.(*goja.Object)
 	if !ok {
 		return nil, optErr("tls", "want true or {ca, cert, key, serverName, insecure}, got %s", describe(x))
 	}
-	var files cti.TLSFiles
+	var files client.TLSFiles
 	insecure := false
 	for _, k := range o.Keys() {
 		val := o.Get(k)
@@ -453,21 +450,21 @@ func (js *jsSession) tlsOption(x goja.Value) (cti.Option, error) {
 		return nil, optErr("tls", "%v", err)
 	}
 	cfg.InsecureSkipVerify = insecure
-	return cti.WithTLS(cfg), nil
+	return client.WithTLS(cfg), nil
 }
 
-func failoverOption(x goja.Value) (cti.Option, error) {
+func failoverOption(x goja.Value) (client.Option, error) {
 	if b, ok := x.Export().(bool); ok {
 		if !b {
 			return nil, nil
 		}
-		return cti.WithFailover(cti.FailoverPolicy{}), nil
+		return client.WithFailover(client.FailoverPolicy{}), nil
 	}
 	o, ok := x.(*goja.Object)
 	if !ok {
 		return nil, optErr("failover", "want true or {maxAttempts, backoff, maxBackoff}, got %s", describe(x))
 	}
-	var p cti.FailoverPolicy
+	var p client.FailoverPolicy
 	for _, k := range o.Keys() {
 		val := o.Get(k)
 		switch k {
@@ -490,15 +487,15 @@ func failoverOption(x goja.Value) (cti.Option, error) {
 			return nil, optErr("failover", "unknown key %q (want maxAttempts, backoff, maxBackoff, maxElapsed)", k)
 		}
 	}
-	return cti.WithFailover(p), nil
+	return client.WithFailover(p), nil
 }
 
 // The session's handlers run on its goroutines: they only queue or count the values, which the
 // VU records on its own goroutine (sample buffers are per VU and lock-free).
-func (js *jsSession) onHeartbeat(rtt time.Duration)      { queueValue(js, &js.hbRTTs, rtt) }
-func (js *jsSession) onReconnect(info cti.ReconnectInfo) { queueValue(js, &js.recons, info) }
+func (js *jsSession) onHeartbeat(rtt time.Duration)         { queueValue(js, &js.hbRTTs, rtt) }
+func (js *jsSession) onReconnect(info client.ReconnectInfo) { queueValue(js, &js.recons, info) }
 
-func (js *jsSession) onLinkLoss(l cti.LinkLoss) {
+func (js *jsSession) onLinkLoss(l client.LinkLoss) {
 	js.mu.Lock()
 	if js.lostBy == nil {
 		js.lostBy = map[string]float64{}
@@ -507,7 +504,7 @@ func (js *jsSession) onLinkLoss(l cti.LinkLoss) {
 	js.mu.Unlock()
 }
 
-func (js *jsSession) onMalformed(f cti.MalformedFrame) {
+func (js *jsSession) onMalformed(f client.MalformedFrame) {
 	k := malformedKind{f.Type, f.Reason}
 	js.mu.Lock()
 	if js.malformedBy == nil {
@@ -588,7 +585,7 @@ func (js *jsSession) closeSession(ctx context.Context) error {
 	if m := js.v.r.ctiMetrics(); m != nil && err != nil {
 		// CLOSE_REQ unanswered (timeout) or cut off by the server: a failure like any other, so
 		// that every connection the server dropped shows in cti_failures.
-		code, _ := cti.ErrorCode(err)
+		code, _ := client.ErrorCode(err)
 		js.v.currentSamples().AddAt(m.failures, time.Now(), 1, js.v.failureTags(code, cti.MsgCloseReq.String(), js.tags))
 	}
 	js.flushStats()

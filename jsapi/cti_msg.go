@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/cti/agent"
 	"github.com/dop251/goja"
 )
 
@@ -269,25 +270,12 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// conn identifies one connection (call leg) of a device.
-type conn struct {
-	callID     uint32
-	devType    cti.ConnectionIDType
-	devID      string
-	periph     uint32
-	havePeriph bool
-}
-
-func (c conn) same(o conn) bool {
-	return c.callID == o.callID && c.devID == o.devID
-}
-
 // connFrom reads a call argument: an event (ConnectionCallID…), a confirmation
 // (NewConnectionCallID…), a result object (its call or message) or {callId, deviceId, deviceIdType}.
-func connFrom(val goja.Value) (conn, bool) {
+func connFrom(val goja.Value) (agent.Call, bool) {
 	obj, ok := val.(*goja.Object)
 	if !ok || goja.IsNull(val) {
-		return conn{}, false
+		return agent.Call{}, false
 	}
 	get := func(k string) goja.Value {
 		x := obj.Get(k)
@@ -298,16 +286,16 @@ func connFrom(val goja.Value) (conn, bool) {
 	}
 	for _, prefix := range []string{"Connection", "NewConnection"} {
 		if id := get(prefix + "CallID"); id != nil {
-			c := conn{callID: uint32(id.ToInteger())}
+			c := agent.Call{ID: uint32(id.ToInteger())}
 			if dt := get(prefix + "DeviceIDType"); dt != nil {
-				c.devType = connType(dt)
+				c.DeviceIDType = connType(dt)
 			}
 			if d := get(prefix + "DeviceID"); d != nil {
-				c.devID = d.String()
+				c.DeviceID = d.String()
 			}
 			if p := get("PeripheralID"); p != nil {
 				if n := p.ToInteger(); n > 0 && n < math.MaxUint32 {
-					c.periph, c.havePeriph = uint32(n), true
+					c.PeripheralID = uint32(n)
 				}
 			}
 			return c, true
@@ -320,7 +308,7 @@ func connFrom(val goja.Value) (conn, bool) {
 			}
 		}
 	}
-	return conn{}, false
+	return agent.Call{}, false
 }
 
 func connType(val goja.Value) cti.ConnectionIDType {
@@ -333,10 +321,10 @@ func connType(val goja.Value) cti.ConnectionIDType {
 }
 
 // connObject is the JS view of a connection: what helpers accept as a call.
-func (v *vu) connObject(c conn) *goja.Object {
+func (v *vu) connObject(c agent.Call) *goja.Object {
 	o := v.rt.NewObject()
-	_ = o.Set("ConnectionCallID", int64(c.callID))
-	_ = o.Set("ConnectionDeviceIDType", v.fieldValue(c.devType))
-	_ = o.Set("ConnectionDeviceID", c.devID)
+	_ = o.Set("ConnectionCallID", int64(c.ID))
+	_ = o.Set("ConnectionDeviceIDType", v.fieldValue(c.DeviceIDType))
+	_ = o.Set("ConnectionDeviceID", c.DeviceID)
 	return o
 }

@@ -4,16 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/cti/agent"
+	"github.com/ctiload/ctiload/cti/client"
 	"github.com/dop251/goja"
 )
 
 // Session methods live on one prototype per VU runtime (built on the first cti.connect), so a
-// session object costs one small object, whatever the number of methods.
+// session object costs one small object, whatever the number of methods. The prototype holds
+// only the closed accessor; the methods come from the object behind it (sessionMethodTable),
+// which makes a method's function on its first use: a goja function object is about 800 bytes
+// and is bound to one runtime, so the 22 methods made up front cost every VU 18 KiB, while a
+// script calls a handful of them.
 
 type sessionMethod func(js *jsSession, call goja.FunctionCall) goja.Value
 
@@ -42,24 +50,61 @@ var sessionMethods = map[string]sessionMethod{
 	"stats":       (*jsSession).statsMethod,
 }
 
+// sessionMethodNames are the keys of sessionMethods, sorted: what for…in lists.
+var sessionMethodNames = slices.Sorted(maps.Keys(sessionMethods))
+
+// sessionMethodTable is a goja.DynamicObject holding a VU's session methods, each made on its
+// first lookup. Assigning to a method's name on a session shadows it on that session, as with
+// an ordinary prototype.
+type sessionMethodTable struct {
+	v   *vu
+	fns map[string]goja.Value
+}
+
+func (t *sessionMethodTable) Get(key string) goja.Value {
+	if f, ok := t.fns[key]; ok {
+		return f
+	}
+	m, ok := sessionMethods[key]
+	if !ok {
+		return nil
+	}
+	f := t.v.rt.ToValue(t.v.sessionMethod(key, m))
+	if t.fns == nil {
+		t.fns = make(map[string]goja.Value, 8)
+	}
+	t.fns[key] = f
+	return f
+}
+
+func (t *sessionMethodTable) Has(key string) bool         { _, ok := sessionMethods[key]; return ok }
+func (t *sessionMethodTable) Set(string, goja.Value) bool { return false }
+func (t *sessionMethodTable) Delete(key string) bool      { return !t.Has(key) }
+func (t *sessionMethodTable) Keys() []string              { return sessionMethodNames }
+
+// sessionMethod returns the function of session method name: it finds the session from this.
+func (v *vu) sessionMethod(name string, f sessionMethod) func(goja.FunctionCall) goja.Value {
+	return func(call goja.FunctionCall) goja.Value {
+		obj, _ := call.This.(*goja.Object)
+		js := v.sessByObj[obj]
+		if js == nil {
+			if obj != nil && v.closedSession(obj) {
+				closed := &jsSession{v: v, closed: true}
+				closed.desk = agent.New(closed, agent.Identity{})
+				return f(closed, call)
+			}
+			v.throwType("session.%s: call it on a session object (from cti.connect)", name)
+		}
+		return f(js, call)
+	}
+}
+
 func (v *vu) sessionProto() *goja.Object {
 	if v.sessProto != nil {
 		return v.sessProto
 	}
 	p := v.rt.NewObject()
-	for name, f := range sessionMethods {
-		_ = p.Set(name, func(call goja.FunctionCall) goja.Value {
-			obj, _ := call.This.(*goja.Object)
-			js := v.sessByObj[obj]
-			if js == nil {
-				if obj != nil && v.closedSession(obj) {
-					return f(&jsSession{v: v, closed: true}, call)
-				}
-				v.throwType("session.%s: call it on a session object (from cti.connect)", name)
-			}
-			return f(js, call)
-		})
-	}
+	_ = p.SetPrototype(v.rt.NewDynamicObject(&sessionMethodTable{v: v}))
 	_ = p.DefineAccessorProperty("closed", v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
 		obj, _ := call.This.(*goja.Object)
 		js := v.sessByObj[obj]
@@ -84,12 +129,13 @@ func (v *vu) closedSession(obj *goja.Object) bool {
 // do sends req, records the metrics and returns the result object
 // {ok, code, codeName, latencyMs, message, error}. A protocol failure is ok:false, or an
 // exception with throw:true; an interruption of the iteration always throws.
-func (js *jsSession) do(method string, req cti.Invoker) (goja.Value, *cti.Reply) {
+func (js *jsSession) do(method string, req cti.Invoker) (goja.Value, client.Reply, error) {
 	v := js.v
 	t := req.MessageType()
 	if js.closed || js.s == nil {
 		now := time.Now()
-		return js.failedWith(method, t, now, now, fmt.Errorf("%w: the script closed the session: %w", cti.ErrNotSent, cti.ErrSessionClosed), nil, false), nil
+		err := fmt.Errorf("%w: the script closed the session: %w", client.ErrNotSent, client.ErrSessionClosed)
+		return js.failedWith(method, t, now, now, err, nil, false), client.Reply{}, err
 	}
 	if v.r != nil && v.r.guard != nil && !js.ended() {
 		// Before start: never part of the latency. A session already ended sends nothing
@@ -112,11 +158,55 @@ func (js *jsSession) do(method string, req cti.Invoker) (goja.Value, *cti.Reply)
 	}
 	defer js.flushStats()
 	if err != nil {
-		return js.failedWith(method, t, sent, end, err, reply.Msg, wrote), &reply
+		return js.failedWith(method, t, sent, end, err, reply.Msg, wrote), reply, err
 	}
 	js.record(t, "ok", sent, end)
 	res := &resultView{v: v, ok: true, code: 0, codeName: "ok", latency: ms(end.Sub(sent)), msg: reply.Msg, ver: js.ver}
-	return v.rt.NewDynamicObject(res), &reply
+	return v.rt.NewDynamicObject(res), reply, nil
+}
+
+// Do makes the session the desk's agent.Conn: every agent request goes through do (guards,
+// metrics, the result object, throw:true), and its result object waits in js.res for deskCall.
+// The iteration's context is the one that counts; ctx is the same.
+func (js *jsSession) Do(_ context.Context, req cti.Invoker) (client.Reply, error) {
+	res, reply, err := js.do(js.method, req)
+	js.res = res
+	return reply, err
+}
+
+// Version is the session's protocol version (agent.Conn).
+func (js *jsSession) Version() cti.Version { return js.ver }
+
+// Opened is the session's OPEN_CONF: the desk takes its peripheral from it when the script named none.
+func (js *jsSession) Opened() client.OpenResult {
+	if js.s == nil {
+		return client.OpenResult{}
+	}
+	return js.s.Opened()
+}
+
+// deskCall runs one desk request for the session method and returns its result object. An
+// error from the desk with no request sent is a bad argument: it throws a TypeError.
+func (js *jsSession) deskCall(method string, send func(ctx context.Context) error) goja.Value {
+	js.method, js.res = method, nil
+	err := send(js.v.ctx)
+	res := js.res
+	js.res = nil
+	if res == nil {
+		if errors.Is(err, agent.ErrNoConsultation) {
+			js.v.throwType("session.%s: no consultation in progress: give the number for a single-step %s, e.g. session.%s(call, '6001')", method, method, method)
+		}
+		js.v.throwType("session.%s: %v", method, err)
+	}
+	return res
+}
+
+// withCall sets result.call to c, the connection a request created.
+func (js *jsSession) withCall(res goja.Value, c agent.Call) goja.Value {
+	if obj, ok := res.(*goja.Object); ok {
+		_ = obj.Set("call", js.v.connObject(c))
+	}
+	return res
 }
 
 // ended reports whether the session has ended (the server or the network ended it).
@@ -228,10 +318,10 @@ func (js *jsSession) record(t cti.MsgType, status string, sent, end time.Time) {
 // counted in cti_failures only.
 func (js *jsSession) failedWith(method string, t cti.MsgType, sent, end time.Time, err error, reply cti.Message, wrote bool) goja.Value {
 	v := js.v
-	code, _ := cti.ErrorCode(err)
+	code, _ := client.ErrorCode(err)
 	var num any
-	var fe *cti.FailureError
-	var cf *cti.ControlFailureError
+	var fe *client.FailureError
+	var cf *client.ControlFailureError
 	switch {
 	case errors.As(err, &fe):
 		num = uint32(fe.Status)
@@ -257,47 +347,7 @@ func (js *jsSession) failedWith(method string, t cti.MsgType, sent, end time.Tim
 	return v.rt.NewDynamicObject(res)
 }
 
-// newReq builds a message by name and sets fields by protocol name. Errors here are
-// programming errors of ctiload's helpers or bad user values: they throw.
-func (js *jsSession) newReq(method, name string, fields ...any) cti.Invoker {
-	m, err := cti.NewByName(name)
-	if err != nil {
-		js.v.throwf("session.%s: %v", method, err)
-	}
-	inv, ok := m.(cti.Invoker)
-	if !ok {
-		js.v.throwf("session.%s: %s is not a request", method, name)
-	}
-	for i := 0; i+1 < len(fields); i += 2 {
-		js.set(method, m, fields[i].(string), fields[i+1])
-	}
-	return inv
-}
-
-func (js *jsSession) set(method string, m cti.Message, field string, val any) {
-	if err := m.SetField(field, val); err != nil {
-		js.v.throwType("session.%s: %v", method, err)
-	}
-}
-
-// setConn fills prefix+ConnectionCallID/DeviceIDType/DeviceID from c.
-func (js *jsSession) setConn(method string, m cti.Message, prefix string, c conn) {
-	js.set(method, m, prefix+"ConnectionCallID", c.callID)
-	js.set(method, m, prefix+"ConnectionDeviceIDType", c.devType)
-	if c.devID != "" {
-		js.set(method, m, prefix+"ConnectionDeviceID", c.devID)
-	}
-}
-
-// peripheral is the PeripheralID for a request: the call's, else the session's.
-func (js *jsSession) peripheral(c *conn) uint32 {
-	if c != nil && c.havePeriph {
-		return c.periph
-	}
-	return js.periph
-}
-
-func (js *jsSession) callArg(method string, call goja.FunctionCall, i int) conn {
+func (js *jsSession) callArg(method string, call goja.FunctionCall, i int) agent.Call {
 	c, ok := connFrom(call.Argument(i))
 	if !ok {
 		js.v.throwType("session.%s: argument %d: want a call (an event or result carrying ConnectionCallID, e.g. from waitFor('CALL_DELIVERED_EVENT')), got %s", method, i+1, describe(call.Argument(i)))
@@ -326,40 +376,25 @@ func optGet(o *goja.Object, k string) goja.Value {
 
 // ---- agent state ----------------------------------------------------------------------------
 
-// agentStates maps setState's names to AgentState values.
-var agentStates = map[string]cti.AgentState{
-	"READY":          cti.AgentStateAvailable,
-	"AVAILABLE":      cti.AgentStateAvailable,
-	"NOT_READY":      cti.AgentStateNotReady,
-	"WORK_READY":     cti.AgentStateWorkReady,
-	"WORK_NOT_READY": cti.AgentStateWorkNotReady,
-	"LOGOUT":         cti.AgentStateLogout,
-	"LOGIN":          cti.AgentStateLogin,
-}
-
-func (js *jsSession) agentStateReq(method string, state cti.AgentState, opts *goja.Object) cti.Invoker {
-	req := &cti.SetAgentStateReq{
-		PeripheralID:    js.periph,
-		AgentState:      state,
-		AgentInstrument: js.instrument,
-	}
-	if js.ver.IsUCCX() {
-		req.LongAgentID = js.agentID
-	} else {
-		req.AgentID = js.agentID
-	}
+// stateOptions reads {reasonCode, workMode, password, skillGroups}.
+func (js *jsSession) stateOptions(method string, opts *goja.Object) agent.StateOptions {
+	var o agent.StateOptions
 	if x := optGet(opts, "reasonCode"); x != nil {
 		n := x.ToInteger()
 		if n < 0 || n > 0xFFFF {
 			js.v.throwType("session.%s: option \"reasonCode\": want a number from 0 to 65535, got %s", method, describe(x))
 		}
-		req.EventReasonCode = uint16(n)
+		o.ReasonCode = uint16(n)
 	}
 	if x := optGet(opts, "workMode"); x != nil {
-		js.set(method, req, "AgentWorkMode", exportField(x))
+		wm, err := cti.ConvertEnum(exportField(x), cti.ParseAgentWorkMode)
+		if err != nil {
+			js.v.throwType("session.%s: option \"workMode\": %v", method, err)
+		}
+		o.WorkMode = wm
 	}
 	if x := optGet(opts, "password"); x != nil {
-		req.AgentPassword = x.String()
+		o.Password = x.String()
 	}
 	if x := optGet(opts, "skillGroups"); x != nil {
 		arr, ok := x.Export().([]any)
@@ -380,50 +415,46 @@ func (js *jsSession) agentStateReq(method string, state cti.AgentState, opts *go
 			default:
 				js.v.throwType("session.%s: option \"skillGroups\": element %d: want a number or {number, priority}", method, i)
 			}
-			req.SkillGroups = append(req.SkillGroups, sg)
+			o.SkillGroups = append(o.SkillGroups, sg)
 		}
 	}
-	return req
+	return o
+}
+
+// setAgentState sends SET_AGENT_STATE_REQ for method with the options object opts.
+func (js *jsSession) setAgentState(method string, state cti.AgentState, opts goja.Value) goja.Value {
+	o := js.stateOptions(method, optObject(opts))
+	return js.deskCall(method, func(ctx context.Context) error {
+		_, err := js.desk.SetState(ctx, state, o)
+		return err
+	})
 }
 
 // login({password, reasonCode, skillGroups}): SET_AGENT_STATE_REQ with AGENT_STATE_LOGIN.
 func (js *jsSession) login(call goja.FunctionCall) goja.Value {
-	res, _ := js.do("login", js.agentStateReq("login", cti.AgentStateLogin, optObject(call.Argument(0))))
-	return res
+	return js.setAgentState("login", cti.AgentStateLogin, call.Argument(0))
 }
 
 // setState(state, {reasonCode, workMode}).
 func (js *jsSession) setState(call goja.FunctionCall) goja.Value {
-	name := strings.ToUpper(strings.TrimSpace(call.Argument(0).String()))
-	state, ok := agentStates[name]
-	if !ok {
-		if s, ok2 := cti.ParseAgentState(name); ok2 {
-			state, ok = s, true
-		}
-	}
+	state, ok := agent.ParseState(call.Argument(0).String())
 	if !ok || goja.IsUndefined(call.Argument(0)) {
 		js.v.throwType("session.setState: unknown state %s (want READY, NOT_READY, WORK_READY, WORK_NOT_READY, LOGOUT)", describe(call.Argument(0)))
 	}
-	res, _ := js.do("setState", js.agentStateReq("setState", state, optObject(call.Argument(1))))
-	return res
+	return js.setAgentState("setState", state, call.Argument(1))
 }
 
 // logout({reasonCode}).
 func (js *jsSession) logout(call goja.FunctionCall) goja.Value {
-	res, _ := js.do("logout", js.agentStateReq("logout", cti.AgentStateLogout, optObject(call.Argument(0))))
-	return res
+	return js.setAgentState("logout", cti.AgentStateLogout, call.Argument(0))
 }
 
 // queryState(): QUERY_AGENT_STATE_REQ for the session's agent.
 func (js *jsSession) queryState(call goja.FunctionCall) goja.Value {
-	req := &cti.QueryAgentStateReq{PeripheralID: js.periph, AgentInstrument: js.instrument, AgentExtension: js.extension}
-	if js.ver.IsUCCX() {
-		req.LongAgentID = js.agentID
-	} else {
-		req.AgentID = js.agentID
-	}
-	res, _ := js.do("queryState", req)
-	return res
+	return js.deskCall("queryState", func(ctx context.Context) error {
+		_, err := js.desk.QueryState(ctx)
+		return err
+	})
 }
 
 // ---- events ---------------------------------------------------------------------------------
@@ -464,7 +495,7 @@ func (js *jsSession) waitFor(call goja.FunctionCall) goja.Value {
 		return false
 	}
 	start := time.Now()
-	accept := func(ev cti.Event) (*goja.Object, bool) {
+	accept := func(ev client.Event) (*goja.Object, bool) {
 		obj := js.eventObject(ev)
 		if where == nil {
 			return obj, true
@@ -494,8 +525,8 @@ func (js *jsSession) waitFor(call goja.FunctionCall) goja.Value {
 		}
 		if err != nil {
 			status := "timeout"
-			if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, cti.ErrEventTimeout) {
-				status, _ = cti.ErrorCode(err)
+			if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, client.ErrEventTimeout) {
+				status, _ = client.ErrorCode(err)
 			}
 			js.recordWait(label, status, start)
 			js.flushStats()
@@ -568,7 +599,7 @@ func eventLabel(types []cti.MsgType) string {
 	return strings.Join(names, "|")
 }
 
-func (js *jsSession) eventObject(ev cti.Event) *goja.Object {
+func (js *jsSession) eventObject(ev client.Event) *goja.Object {
 	return js.v.eventView(ev.Msg, js.ver, ev.Received.UnixMilli())
 }
 
@@ -589,86 +620,70 @@ func (js *jsSession) drainEvents(goja.FunctionCall) goja.Value {
 
 // ---- call control ---------------------------------------------------------------------------
 
-// simpleCall sends a call-control request that names one connection.
-func (js *jsSession) simpleCall(method, name, prefix string, call goja.FunctionCall, instrument bool) goja.Value {
+// callRequest runs a desk request about the call in argument 1.
+func (js *jsSession) callRequest(method string, call goja.FunctionCall, send func(context.Context, agent.Call) (client.Reply, error)) goja.Value {
 	c := js.callArg(method, call, 0)
-	req := js.newReq(method, name, "PeripheralID", js.peripheral(&c))
-	js.setConn(method, req, prefix, c)
-	if instrument && js.instrument != "" {
-		js.set(method, req, "AgentInstrument", js.instrument)
-	}
-	res, _ := js.do(method, req)
-	return res
+	return js.deskCall(method, func(ctx context.Context) error {
+		_, err := send(ctx, c)
+		return err
+	})
 }
 
 // answer(call): ANSWER_CALL_REQ.
 func (js *jsSession) answer(call goja.FunctionCall) goja.Value {
-	return js.simpleCall("answer", "ANSWER_CALL_REQ", "", call, true)
+	return js.callRequest("answer", call, js.desk.Answer)
 }
 
 // hold(call): HOLD_CALL_REQ.
 func (js *jsSession) hold(call goja.FunctionCall) goja.Value {
-	return js.simpleCall("hold", "HOLD_CALL_REQ", "", call, true)
+	return js.callRequest("hold", call, js.desk.Hold)
 }
 
 // retrieve(call): RETRIEVE_CALL_REQ of a held call.
 func (js *jsSession) retrieve(call goja.FunctionCall) goja.Value {
-	return js.simpleCall("retrieve", "RETRIEVE_CALL_REQ", "Held", call, true)
+	return js.callRequest("retrieve", call, js.desk.Retrieve)
 }
 
 // clear(call): CLEAR_CALL_REQ (ends the call for every party).
 func (js *jsSession) clear(call goja.FunctionCall) goja.Value {
-	c := js.callArg("clear", call, 0)
-	js.forgetConsult(c)
-	return js.simpleCall("clear", "CLEAR_CALL_REQ", "", call, true)
+	return js.callRequest("clear", call, js.desk.Clear)
 }
 
 // release(call): CLEAR_CONNECTION_REQ (this device leaves the call).
 func (js *jsSession) release(call goja.FunctionCall) goja.Value {
-	c := js.callArg("release", call, 0)
-	js.forgetConsult(c)
-	return js.simpleCall("release", "CLEAR_CONNECTION_REQ", "", call, true)
+	return js.callRequest("release", call, js.desk.Release)
 }
 
 // snapshot(call): SNAPSHOT_CALL_REQ.
 func (js *jsSession) snapshot(call goja.FunctionCall) goja.Value {
-	return js.simpleCall("snapshot", "SNAPSHOT_CALL_REQ", "", call, false)
+	return js.callRequest("snapshot", call, js.desk.Snapshot)
 }
 
-func (js *jsSession) forgetConsult(c conn) {
-	if js.consult != nil && (js.consult.active.same(c) || js.consult.held.same(c)) {
-		js.consult = nil
-	}
-}
-
-// consult(call, number, {type, callVariables}): CONSULTATION_CALL_REQ. The session remembers
-// the consultation so that transfer() and conference() can complete it. The result carries
-// `call`, the consult leg.
+// consult(call, number, {type, callVariables, namedVariables, wrapup}): CONSULTATION_CALL_REQ.
+// The desk remembers the consultation so that transfer() and conference() can complete it. The
+// result carries `call`, the consult leg.
 func (js *jsSession) consultCall(call goja.FunctionCall) goja.Value {
 	const method = "consult"
 	c := js.callArg(method, call, 0)
 	number := js.numberArg(method, call, 1, true)
 	opts := optObject(call.Argument(2))
-	req := js.newReq(method, "CONSULTATION_CALL_REQ", "PeripheralID", js.peripheral(&c), "DialedNumber", number,
-		"ConsultType", cti.ConsultTypeTransfer)
-	js.setConn(method, req, "Active", c)
-	if js.instrument != "" {
-		js.set(method, req, "AgentInstrument", js.instrument)
-	}
+	kind := cti.ConsultTypeTransfer
 	if x := optGet(opts, "type"); x != nil {
-		js.set(method, req, "ConsultType", strings.ToUpper(x.String()))
-	}
-	js.callData(method, req, opts)
-	res, reply := js.do(method, req)
-	if reply != nil && reply.Msg != nil {
-		if conf, ok := reply.Msg.(*cti.ConsultationCallConf); ok {
-			leg := conn{callID: conf.NewConnectionCallID, devType: conf.NewConnectionDeviceIDType, devID: conf.NewConnectionDeviceID,
-				periph: c.periph, havePeriph: c.havePeriph}
-			js.consult = &consultLeg{held: c, active: leg}
-			if obj, ok := res.(*goja.Object); ok {
-				_ = obj.Set("call", js.v.connObject(leg))
-			}
+		k, err := cti.ConvertEnum(strings.ToUpper(x.String()), cti.ParseConsultType)
+		if err != nil {
+			js.v.throwType("session.%s: option \"type\": %v", method, err)
 		}
+		kind = k
+	}
+	data := js.callData(method, opts)
+	var leg agent.Call
+	var reply client.Reply
+	res := js.deskCall(method, func(ctx context.Context) (err error) {
+		leg, reply, err = js.desk.Consult(ctx, c, number, kind, data)
+		return err
+	})
+	if _, ok := reply.Msg.(*cti.ConsultationCallConf); ok {
+		res = js.withCall(res, leg)
 	}
 	return res
 }
@@ -677,40 +692,21 @@ func (js *jsSession) consultCall(call goja.FunctionCall) goja.Value {
 // consult leg active and the original call held), or, with none, a single-step transfer of call
 // to number.
 func (js *jsSession) transfer(call goja.FunctionCall) goja.Value {
-	return js.complete("transfer", "TRANSFER_CALL_REQ", call)
+	return js.complete("transfer", call, js.desk.Transfer)
 }
 
 // conference(call, number?): like transfer, with CONFERENCE_CALL_REQ.
 func (js *jsSession) conference(call goja.FunctionCall) goja.Value {
-	return js.complete("conference", "CONFERENCE_CALL_REQ", call)
+	return js.complete("conference", call, js.desk.Conference)
 }
 
-func (js *jsSession) complete(method, name string, call goja.FunctionCall) goja.Value {
+func (js *jsSession) complete(method string, call goja.FunctionCall, send func(context.Context, agent.Call, string) (client.Reply, error)) goja.Value {
 	c := js.callArg(method, call, 0)
 	number := js.numberArg(method, call, 1, false)
-	req := js.newReq(method, name, "PeripheralID", js.peripheral(&c))
-	if js.instrument != "" {
-		js.set(method, req, "AgentInstrument", js.instrument)
-	}
-	if leg := js.consult; leg != nil && number == "" {
-		js.setConn(method, req, "Active", leg.active)
-		js.setConn(method, req, "Held", leg.held)
-	} else {
-		if number == "" {
-			js.v.throwType("session.%s: no consultation in progress: give the number for a single-step %s, e.g. session.%s(call, '6001')", method, method, method)
-		}
-		js.setConn(method, req, "Active", c)
-		js.set(method, req, "HeldConnectionCallID", uint32(0xFFFFFFFF))
-		js.set(method, req, "HeldConnectionDeviceIDType", cti.ConnectionIDType(0xFFFF))
-		js.set(method, req, "DialedNumber", number)
-	}
-	res, reply := js.do(method, req)
-	if reply != nil && reply.Msg != nil {
-		if obj, ok := res.(*goja.Object); ok && obj.Get("ok").ToBoolean() {
-			js.consult = nil
-		}
-	}
-	return res
+	return js.deskCall(method, func(ctx context.Context) error {
+		_, err := send(ctx, c, number)
+		return err
+	})
 }
 
 func (js *jsSession) numberArg(method string, call goja.FunctionCall, i int, required bool) string {
@@ -731,37 +727,50 @@ func (js *jsSession) numberArg(method string, call goja.FunctionCall, i int, req
 	return ""
 }
 
-// callData sets callVariables, namedVariables and wrapup from opts.
-func (js *jsSession) callData(method string, req cti.Message, opts *goja.Object) {
+// callData reads callVariables, namedVariables and wrapup from opts.
+func (js *jsSession) callData(method string, opts *goja.Object) agent.CallData {
+	var cd agent.CallData
+	setVar := func(n int, val any) {
+		if cd.Variables == nil {
+			cd.Variables = make(map[int]string)
+		}
+		cd.Variables[n] = fmt.Sprint(val)
+	}
 	if x := optGet(opts, "callVariables"); x != nil {
 		switch e := x.Export().(type) {
 		case []any:
-			if len(e) > 10 {
+			if len(e) > agent.MaxCallVariables {
 				js.v.throwType("session.%s: option \"callVariables\": at most 10 values (CallVariable1..10), got %d", method, len(e))
 			}
 			for i, val := range e {
 				if val != nil {
-					js.set(method, req, "CallVariable"+strconv.Itoa(i+1), fmt.Sprint(val))
+					setVar(i+1, val)
 				}
 			}
 		case map[string]any:
 			for k, val := range e {
 				n, err := strconv.Atoi(strings.TrimPrefix(k, "CallVariable"))
-				if err != nil || n < 1 || n > 10 {
+				if err != nil || n < 1 || n > agent.MaxCallVariables {
 					js.v.throwType("session.%s: option \"callVariables\": key %q: want 1 to 10", method, k)
 				}
-				js.set(method, req, "CallVariable"+strconv.Itoa(n), fmt.Sprint(val))
+				setVar(n, val)
 			}
 		default:
 			js.v.throwType("session.%s: option \"callVariables\": want {1: 'x', …} or ['a', 'b', …], got %s", method, describe(x))
 		}
 	}
 	if x := optGet(opts, "namedVariables"); x != nil {
-		js.set(method, req, "NamedVariables", x.Export())
+		nv, err := cti.ConvertNamedVariables(x.Export())
+		if err != nil {
+			js.v.throwType("session.%s: option \"namedVariables\": %v", method, err)
+		}
+		cd.NamedVariables = nv
 	}
 	if x := optGet(opts, "wrapup"); x != nil {
-		js.set(method, req, "CallWrapupData", x.String())
+		cd.Wrapup = x.String()
+		cd.ClearWrapup = cd.Wrapup == ""
 	}
+	return cd
 }
 
 // setCallData(call, {callVariables, namedVariables, wrapup}): SET_CALL_DATA_REQ.
@@ -772,11 +781,11 @@ func (js *jsSession) setCallData(call goja.FunctionCall) goja.Value {
 	if opts == nil {
 		js.v.throwType("session.setCallData: argument 2: want {callVariables, namedVariables, wrapup}, got %s", describe(call.Argument(1)))
 	}
-	req := js.newReq(method, "SET_CALL_DATA_REQ", "PeripheralID", js.peripheral(&c))
-	js.setConn(method, req, "", c)
-	js.callData(method, req, opts)
-	res, _ := js.do(method, req)
-	return res
+	data := js.callData(method, opts)
+	return js.deskCall(method, func(ctx context.Context) error {
+		_, err := js.desk.SetCallData(ctx, c, data)
+		return err
+	})
 }
 
 // makeCall(number, {callVariables, namedVariables}): MAKE_CALL_REQ from the agent's instrument.
@@ -784,16 +793,15 @@ func (js *jsSession) setCallData(call goja.FunctionCall) goja.Value {
 func (js *jsSession) makeCall(call goja.FunctionCall) goja.Value {
 	const method = "makeCall"
 	number := js.numberArg(method, call, 0, true)
-	opts := optObject(call.Argument(1))
-	req := js.newReq(method, "MAKE_CALL_REQ", "PeripheralID", js.periph, "DialedNumber", number, "AgentInstrument", js.instrument)
-	js.callData(method, req, opts)
-	res, reply := js.do(method, req)
-	if reply != nil {
-		if conf, ok := reply.Msg.(*cti.MakeCallConf); ok {
-			if obj, ok := res.(*goja.Object); ok {
-				_ = obj.Set("call", js.v.connObject(conn{callID: conf.NewConnectionCallID, devType: conf.NewConnectionDeviceIDType, devID: conf.NewConnectionDeviceID}))
-			}
-		}
+	data := js.callData(method, optObject(call.Argument(1)))
+	var c agent.Call
+	var reply client.Reply
+	res := js.deskCall(method, func(ctx context.Context) (err error) {
+		c, reply, err = js.desk.MakeCall(ctx, number, data)
+		return err
+	})
+	if _, ok := reply.Msg.(*cti.MakeCallConf); ok {
+		res = js.withCall(res, c)
 	}
 	return res
 }
@@ -806,13 +814,10 @@ func (js *jsSession) sendDTMF(call goja.FunctionCall) goja.Value {
 	if goja.IsUndefined(digits) {
 		js.v.throwType("session.sendDTMF: argument 2: want the digits, as a string")
 	}
-	req := js.newReq(method, "SEND_DTMF_SIGNAL_REQ", "PeripheralID", js.peripheral(&c), "DTMFString", digits.String())
-	js.setConn(method, req, "", c)
-	if js.instrument != "" {
-		js.set(method, req, "AgentInstrument", js.instrument)
-	}
-	res, _ := js.do(method, req)
-	return res
+	return js.deskCall(method, func(ctx context.Context) error {
+		_, err := js.desk.SendDTMF(ctx, c, digits.String())
+		return err
+	})
 }
 
 // userMessage(text, {to, distribution}): USER_MESSAGE_REQ, to a CTI client (ClientID) by default.
@@ -823,18 +828,21 @@ func (js *jsSession) userMessage(call goja.FunctionCall) goja.Value {
 		js.v.throwType("session.userMessage: argument 1: want the text")
 	}
 	opts := optObject(call.Argument(1))
-	req := js.newReq(method, "USER_MESSAGE_REQ", "PeripheralID", js.periph, "Text", text.String())
+	var o agent.UserMessageOptions
 	if x := optGet(opts, "to"); x != nil {
-		js.set(method, req, "ClientID", x.String())
+		o.To = x.String()
 	}
 	if x := optGet(opts, "distribution"); x != nil {
-		js.set(method, req, "Distribution", exportField(x))
+		n, err := cti.ConvertUint(exportField(x), 16)
+		if err != nil {
+			js.v.throwType("session.%s: option \"distribution\": %v", method, err)
+		}
+		o.Distribution = uint16(n)
 	}
-	if js.agentID != "" {
-		js.set(method, req, "AgentID", js.agentID)
-	}
-	res, _ := js.do(method, req)
-	return res
+	return js.deskCall(method, func(ctx context.Context) error {
+		_, err := js.desk.UserMessage(ctx, text.String(), o)
+		return err
+	})
 }
 
 // request(name, fields): any catalogued request, fields by protocol name; InvokeID is assigned.
@@ -848,7 +856,7 @@ func (js *jsSession) request(call goja.FunctionCall) goja.Value {
 	if err != nil {
 		js.v.throwType("%v", err)
 	}
-	res, _ := js.do("request", req)
+	res, _, _ := js.do("request", req)
 	return res
 }
 
@@ -864,7 +872,7 @@ func (js *jsSession) closeMethod(goja.FunctionCall) goja.Value {
 			break
 		}
 	}
-	if err != nil && !errors.Is(err, cti.ErrSessionClosed) && js.throw {
+	if err != nil && !errors.Is(err, client.ErrSessionClosed) && js.throw {
 		js.v.throwf("session.close: %v", err)
 	}
 	return goja.Undefined()
@@ -886,5 +894,7 @@ func (js *jsSession) statsMethod(goja.FunctionCall) goja.Value {
 	_ = o.Set("eventsDropped", st.EventsDropped)
 	_ = o.Set("reconnects", st.Reconnects)
 	_ = o.Set("heartbeatRttMs", ms(st.LastHeartbeatRTT))
+	_ = o.Set("heartbeatsSent", st.HeartbeatsSent)
+	_ = o.Set("heartbeatsMissed", st.HeartbeatsMissed)
 	return o
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/cti/client"
 	"github.com/ctiload/ctiload/cti/sim"
 	"github.com/ctiload/ctiload/jsapi"
 )
@@ -405,7 +406,7 @@ func TestSessionLabelKeepsTheVU(t *testing.T) {
 	srv := newSim(t, sim.Config{})
 	var mu sync.Mutex
 	labels := map[string]bool{}
-	obs := cti.ObserverFunc(func(f cti.TraceFrame) {
+	obs := client.ObserverFunc(func(f client.TraceFrame) {
 		mu.Lock()
 		labels[f.Label] = true
 		mu.Unlock()
@@ -478,6 +479,60 @@ export default function () {
     if (e.codeName !== 'E_CONNECTION_LOST') fail('waitFor exception codeName = ' + e.codeName + ': ' + e.message);
   }
 }`, "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSessionMethodsSharedPerVU: the session methods are made once per VU, on first use, and
+// behave as methods of an ordinary prototype: the same function for every session of the VU,
+// listed by for…in and `in`, shadowed by an assignment on one session only, and refusing a
+// receiver that is not a session.
+func TestSessionMethodsSharedPerVU(t *testing.T) {
+	srv := newSim(t, sim.Config{})
+	_, err := runScript(t, srv, prelude+`
+export default function () {
+  const a = agent(0), b = agent(1);
+  if (typeof a.login !== 'function' || a.login !== b.login || a.queryState !== b.queryState) fail('methods differ between sessions');
+  if (!('waitFor' in a) || ('nosuchMethod' in a) || a.nosuchMethod !== undefined) fail('in / lookup of a missing method');
+  const keys = [];
+  for (const k in a) keys.push(k);
+  for (const m of ['login', 'setState', 'waitFor', 'request', 'close', 'stats', 'closed']) {
+    if (!keys.includes(m)) fail('for…in lacks ' + m + ': ' + keys.join(','));
+  }
+  must(a.queryState(), 'queryState');
+  a.stats = 'shadowed';
+  if (a.stats !== 'shadowed' || typeof b.stats !== 'function') fail('assignment did not shadow on one session only');
+  let threw = '';
+  try { b.queryState.call({}); } catch (e) { threw = String(e); }
+  if (!threw.includes('TypeError') || !threw.includes('call it on a session object')) fail('foreign receiver: ' + threw);
+  a.close(); b.close();
+  if (!a.closed || a.queryState().codeName !== 'E_NOT_SENT') fail('closed session');
+}
+`, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSessionStatsHeartbeats: stats() counts the heartbeats sent and those the server did not
+// answer within one interval, what a soak or bench-scale reports as missed heartbeats.
+func TestSessionStatsHeartbeats(t *testing.T) {
+	typ, slow, err := sim.ParseLatency("HEARTBEAT_REQ=600ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newSim(t, sim.Config{Faults: sim.Faults{Latency: map[cti.MsgType]sim.Dist{typ: slow}}})
+	_, err = runScript(t, srv, prelude+`
+import { sleep } from 'ctiload';
+export default function () {
+  const a = cti.connect('sim', { agentId: '5000', extension: '1000', heartbeat: '50ms' });
+  let st = a.stats();
+  for (let i = 0; i < 200 && st.heartbeatsMissed === 0; i++) { sleep(0.05); st = a.stats(); }
+  if (st.heartbeatsSent < 1 || st.heartbeatsMissed < 1) fail('stats: ' + JSON.stringify(st));
+  a.close();
+}
+`, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,11 +2,11 @@ package jsapi
 
 import (
 	"fmt"
-	"github.com/ctiload/ctiload/engine/executor"
 	"math"
 	"strings"
 	"time"
 
+	"github.com/ctiload/ctiload/engine/executor"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/dop251/goja"
 )
@@ -74,7 +74,15 @@ func (v *vu) groupFn(name string, fn goja.Callable) goja.Value {
 	prevGroup, prevTags := v.group, v.baseTags
 	v.group = prevGroup + "::" + name
 	v.baseTags = v.tags("", "", "", "", prevTags.With("group", v.group))
-	defer func() { v.group, v.baseTags = prevGroup, prevTags }()
+	start := time.Now()
+	defer func() {
+		// Recorded when the group ends, also by an exception (k6 does the same), with the
+		// group's own tags; nested groups are counted in their parents' durations.
+		if m := v.r.groupMetric(); m != nil && v.phase != PhaseInit {
+			v.currentSamples().Add(m, float64(time.Since(start))/float64(time.Millisecond), v.baseTags)
+		}
+		v.group, v.baseTags = prevGroup, prevTags
+	}()
 	res, err := fn(goja.Undefined())
 	if err != nil {
 		panic(err)

@@ -1,6 +1,6 @@
 // Package jsapi runs ctiload scenario scripts on goja: it transforms ES modules and TypeScript with
 // esbuild, compiles them once, instantiates one runtime per VU and provides the modules scripts import
-// (ctiload, ctiload/cti, ctiload/metrics, ctiload/data).
+// (ctiload, ctiload/cti, ctiload/metrics, ctiload/data, ctiload/execution, ctiload/summary).
 //
 // # Host API
 //
@@ -20,7 +20,10 @@
 // runtime, and once in each of the setup and teardown runtimes. Then: setup() once; per VU,
 // vuSetup(data) before its first iteration; iterations of the default export or of a scenario's
 // exec function, each given the setup data (JSON-serialised, parsed once per VU); vuTeardown(data)
-// when the engine closes the VU; teardown(data) once. Only init code may call open(), create
+// when the engine closes the VU; teardown(data) once; handleSummary(data) at the very end
+// ([Runner.HandleSummary], summary.go; textSummary comes from the host's
+// RunnerConfig.TextSummary). execution.go: ctiload/execution, from the Iteration and
+// [Runner.SetExecution]. Only init code may call open(), create
 // metrics and SharedArrays; only code after init may connect, sleep or record.
 //
 // # Modules
@@ -29,6 +32,8 @@
 //	import cti from 'ctiload/cti';
 //	import { Counter, Gauge, Rate, Trend } from 'ctiload/metrics';         // also 'k6/metrics'
 //	import { SharedArray, csv } from 'ctiload/data';                         // also 'k6/data'
+//	import exec from 'ctiload/execution';                                   // also 'k6/execution'
+//	import { textSummary } from 'ctiload/summary';                           // also k6's jslib URL
 //	import { helper } from './lib/helper.js';                                // below the script's folder
 //
 // Globals: __VU, __ITER, __ENV, console (to the run's logger, with the VU and iteration), open(path
@@ -63,6 +68,11 @@
 // digits), userMessage(text, {to}), snapshot(call), request(name, fields), stats(), close(), and
 // the closed property. A call is any object carrying ConnectionCallID (an event, a snapshot),
 // NewConnectionCallID (a confirmation) or a result with one.
+//
+// The agent methods are a binding over cti/agent (the Go agent-desktop API: typed requests, the
+// UCCE/UCCX agent ID, the consultation bookkeeping): cti_session.go converts arguments, the session
+// is the desk's agent.Conn (its Do applies the run's guards and records the metrics), and errors
+// become results or exceptions. cti.go holds connect and the session options.
 //
 // Events and messages are views: every decoded field by protocol name (enumerations as symbols
 // such as 'AGENT_STATE_AVAILABLE' or 'LCS_ALERTING', numbers as numbers, bytes as hex), plus name,

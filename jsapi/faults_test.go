@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/cti/client"
 	"github.com/ctiload/ctiload/cti/sim"
 	"github.com/ctiload/ctiload/engine/metrics"
 )
@@ -157,8 +158,8 @@ export default function () {
 	}
 	// Lost sessions: every drop of an open session (not on OPEN_REQ, not on CLOSE_REQ).
 	lostWant := drops - c.Drops["OPEN_REQ"] - c.Drops["CLOSE_REQ"]
-	if got := byTags(all, "cti_sessions_lost", "cause"); got[cti.LossServerClosed] != lostWant || len(got) != 1 {
-		t.Errorf("cti_sessions_lost by cause = %v; want %s %d", got, cti.LossServerClosed, lostWant)
+	if got := byTags(all, "cti_sessions_lost", "cause"); got[client.LossServerClosed] != lostWant || len(got) != 1 {
+		t.Errorf("cti_sessions_lost by cause = %v; want %s %d", got, client.LossServerClosed, lostWant)
 	}
 	// Every frame the client wrote reached the server (failed opens wrote their OPEN_REQ).
 	var serverRead int64
@@ -280,7 +281,7 @@ export default function () {
 // TestEventsDroppedCounted: a session whose script does not read its events loses the oldest
 // from its full backlog; the drops are counted per session kind.
 func TestEventsDroppedCounted(t *testing.T) {
-	const flood = cti.DefaultEventBacklog + 500
+	const flood = client.DefaultEventBacklog + 500
 	var frames [][]byte
 	ev := encodeT(t, &cti.AgentStateEvent{PeripheralID: 5000, AgentState: cti.AgentStateAvailable, AgentExtension: "1000", AgentID: "5000"})
 	for i := 0; i < flood; i++ {
@@ -303,8 +304,8 @@ export default function () {
 	_ = vu.close(ctx)
 	// The CALL_DELIVERED_EVENT joins the backlog too if it arrives before waitFor starts.
 	got := byTags(vu.all, "cti_events_dropped", "mode")
-	if n := got["agent"]; (n != flood-cti.DefaultEventBacklog && n != flood+1-cti.DefaultEventBacklog) || len(got) != 1 {
-		t.Errorf("cti_events_dropped by mode = %v; want agent %d (or one more)", got, flood-cti.DefaultEventBacklog)
+	if n := got["agent"]; (n != flood-client.DefaultEventBacklog && n != flood+1-client.DefaultEventBacklog) || len(got) != 1 {
+		t.Errorf("cti_events_dropped by mode = %v; want agent %d (or one more)", got, flood-client.DefaultEventBacklog)
 	}
 }
 

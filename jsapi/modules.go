@@ -2,6 +2,7 @@ package jsapi
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/dop251/goja"
 )
@@ -34,9 +35,14 @@ func init() {
 	registerModule("ctiload/cti", newCTIModule)
 	registerModule("ctiload/metrics", newMetricsModule, "k6/metrics")
 	registerModule("ctiload/data", newDataModule, "k6/data")
+	registerModule("ctiload/summary", newSummaryModule)
+	registerModule("ctiload/execution", newExecutionModule, "k6/execution")
 }
 
 func lookupModule(name string) (moduleFactory, bool) {
+	if strings.HasPrefix(name, k6SummaryLib) {
+		name = "ctiload/summary"
+	}
 	m, ok := modules[name]
 	return m, ok
 }

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/cti/client"
 	"github.com/ctiload/ctiload/engine/executor"
 	"github.com/ctiload/ctiload/engine/metricnames"
 	"github.com/ctiload/ctiload/engine/metrics"
@@ -36,7 +36,7 @@ type RunnerConfig struct {
 	// the VU number, so that a run can be replayed.
 	Seed int64
 	// Observer, if set, sees every CTI frame of every session (the --trace protocol trace).
-	Observer cti.Observer
+	Observer client.Observer
 	// Logger overrides LoadOptions.Logger for console output of this run.
 	Logger *slog.Logger
 	// Safety sets the open back-off, the abort rule on failed opens and the run-wide rate caps
@@ -46,6 +46,9 @@ type RunnerConfig struct {
 	// dialling: set it when the target is a real CTI Server (--target), which refuses such a
 	// session with E_CTI_INVALID_PERIPHERAL_ID.
 	RequirePeripheralID bool
+	// TextSummary renders the text summary for the script's textSummary (ctiload/summary); nil
+	// makes textSummary throw.
+	TextSummary TextSummaryFunc
 }
 
 // Runner instantiates a [Script] for a run: it is the engine's VU factory, and it runs the
@@ -61,8 +64,10 @@ type Runner struct {
 	logger *slog.Logger
 	m      *ctiMetrics
 	checks *metrics.Metric
+	groups *metrics.Metric // group_duration
 	guard  *guard
 	setup  atomic.Pointer[json.RawMessage]
+	exec   executionSlot
 	// malformedSeen holds the kinds (message type and reason) of malformed frames already
 	// logged: a server that sends thousands says so once per kind, the counts say how many.
 	malformedSeen sync.Map
@@ -96,6 +101,9 @@ func (s *Script) NewRunner(cfg RunnerConfig) (*Runner, error) {
 		if r.checks, err = cfg.Registry.NewMetric(metricnames.Checks, metrics.Rate); err != nil {
 			return nil, err
 		}
+		if r.groups, err = cfg.Registry.NewMetric(metricnames.GroupDuration, metrics.Trend, metrics.Time); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }
@@ -107,6 +115,13 @@ func (r *Runner) registry() *metrics.Registry {
 	return r.cfg.Registry
 }
 
+func (r *Runner) groupMetric() *metrics.Metric {
+	if r == nil {
+		return nil
+	}
+	return r.groups
+}
+
 func (r *Runner) checksMetric() *metrics.Metric {
 	if r == nil {
 		return nil
@@ -115,7 +130,7 @@ func (r *Runner) checksMetric() *metrics.Metric {
 }
 
 // logMalformed logs the first malformed frame of each kind (type and reason), with its offset.
-func (r *Runner) logMalformed(f cti.MalformedFrame) {
+func (r *Runner) logMalformed(f client.MalformedFrame) {
 	if r == nil || r.logger == nil {
 		return
 	}

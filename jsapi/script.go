@@ -153,6 +153,31 @@ func (s *Script) OptionsJSON() json.RawMessage { return s.options }
 // scenario exec functions, …), so that the host can check scenarios' exec names.
 func (s *Script) Exports() []string { return slices.Clone(s.exports) }
 
+// Sources returns the files the script's init code read, sorted, as absolute paths: the main
+// file, the files it imports and those open() read. They are what a copy of the script needs
+// elsewhere (ctiload cluster render puts them in a ConfigMap). Files read only inside an
+// iteration are not known here.
+func (s *Script) Sources() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for abs, e := range s.modules {
+		if e.m != nil {
+			out = append(out, abs)
+		}
+	}
+	for abs, e := range s.files {
+		if e.err == nil && e.data != nil {
+			out = append(out, abs)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Root returns the folder of the main file, below which imports and open() read.
+func (s *Script) Root() string { return s.root }
+
 // Path returns the script's path as given to Load.
 func (s *Script) Path() string { return s.display }
 

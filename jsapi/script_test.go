@@ -374,7 +374,7 @@ func TestRelativeImportsAndConfinement(t *testing.T) {
 
 func TestUnknownModule(t *testing.T) {
 	se := loadErr(t, "s.js", map[string]string{"s.js": "import x from 'ctiload/ctii';\nexport default function () {}\n"})
-	if !strings.Contains(se.Message, `import "ctiload/ctii": unknown module (built-in modules: ctiload, ctiload/cti, ctiload/data, ctiload/metrics`) {
+	if !strings.Contains(se.Message, `import "ctiload/ctii": unknown module (built-in modules: ctiload, ctiload/cti, ctiload/data, ctiload/execution, ctiload/metrics, ctiload/summary;`) {
 		t.Errorf("Message = %q", se.Message)
 	}
 }

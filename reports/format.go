@@ -79,6 +79,19 @@ func FormatCount(v float64) string {
 	return strings.TrimRight(strings.TrimRight(strconv.FormatFloat(v, 'f', 3, 64), "0"), ".")
 }
 
+// FormatThousands renders a whole count with thousands separators: "1,240".
+func FormatThousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	start := 0
+	if n < 0 {
+		start = 1
+	}
+	for i := len(s) - 3; i > start; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
 // FormatRate renders a rate per second with three significant digits: "0.333/s", "12.3/s",
 // "1234/s".
 func FormatRate(perSecond float64) string {

@@ -2,6 +2,7 @@ package reports
 
 import (
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -9,13 +10,17 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ctiload/ctiload/engine"
-	"github.com/ctiload/ctiload/engine/metricnames"
-	"github.com/ctiload/ctiload/engine/metrics"
+	"github.com/ctiload/ctiload/web"
 )
 
 //go:embed report.html.tmpl
 var htmlTemplateText string
+
+// pageScript draws the charts of the page model with uPlot and, on the dashboard, applies the
+// live updates.
+//
+//go:embed report.js
+var pageScript string
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"dur":     FormatDuration,
@@ -36,10 +41,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 				values = x.Values
 			}
 		}
-		if v, ok := values[k]; ok {
-			return FormatDuration(v)
-		}
-		return "-"
+		return statText(&LatencyRow{Values: values}, k)
 	},
 	"pct": func(frac float64) string { return fmt.Sprintf("%.1f", math.Max(0, math.Min(100, frac*100))) },
 	"checkRate": func(c CheckRow) float64 {
@@ -49,6 +51,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 		return 0
 	},
 	"describe": func(m MetricRow, stats []string) string { return m.Describe(stats) },
+	"wrap":     wrapPoints,
 }).Parse(htmlTemplateText))
 
 func toFloat(v any) float64 {
@@ -67,55 +70,75 @@ func toFloat(v any) float64 {
 type HTMLOptions struct {
 	// Generated is the time printed in the footer; zero means now.
 	Generated time.Time
+	// Live makes the page the live dashboard's: it says the run is going on and follows it
+	// over Server-Sent Events from EventsURL (relative to the page), each event a LiveUpdate.
+	Live      bool
+	EventsURL string
+	// Comparison, when set, puts the run beside a baseline (ctiload report --baseline).
+	Comparison *Comparison
 }
 
-// NewHTMLReporter returns the HTML report: one self-contained file (inline CSS and SVG, no
-// script, nothing fetched) with the summary's tables and charts: latency percentiles over time,
-// requests and failures per second, active VUs, p95 by request type, and a latency histogram
-// per request type decoded from the run's HdrHistograms.
+// NewHTMLReporter returns the HTML report: one self-contained file (inline CSS, uPlot and the
+// page's script, the data as JSON; nothing fetched, so it opens offline) with the summary's
+// tables and charts (see page.go). The live dashboard is the same page (HTMLOptions.Live).
 func NewHTMLReporter(s *Summary, o HTMLOptions) Reporter {
 	return func(w io.Writer) error {
 		gen := o.Generated
 		if gen.IsZero() {
 			gen = time.Now()
 		}
-		data := htmlData{S: s, Generated: gen.UTC().Format("2006-01-02 15:04:05 MST"), Charts: timeCharts(s)}
-		for i, r := range s.Requests {
-			marks := map[string]float64{}
-			if t, err := metrics.DecodeTrend(r.Histogram); err == nil && t.Count() > 0 {
-				for _, p := range []float64{50, 95, 99} {
-					marks[fmt.Sprintf("p%g", p)] = t.Percentile(p)
-				}
-			}
-			data.Histograms = append(data.Histograms, htmlHistogram{Name: r.Name, Row: s.Requests[i],
-				SVG: histogramChart{ID: "histogram-" + r.Name, Title: "Latency distribution of " + r.Name,
-					Encoded: r.Histogram, Marks: marks}.svg()})
+		model, err := json.Marshal(newPageModel(s, 0))
+		if err != nil {
+			return fmt.Errorf("rendering the HTML report: %w", err)
 		}
+		data := htmlData{S: s, Generated: gen.UTC().Format("2006-01-02 15:04:05 MST"), Live: o.Live,
+			EventsURL: o.EventsURL, Model: template.JS(model), Cmp: o.Comparison,
+			UPlotJS: template.JS(web.UPlotJS), UPlotCSS: template.CSS(web.UPlotCSS), AppJS: template.JS(pageScript),
+			UPlotVersion: strings.TrimSpace(web.UPlotVersion)}
 		var b strings.Builder
 		if err := htmlTemplate.Execute(&b, data); err != nil {
 			return fmt.Errorf("rendering the HTML report: %w", err)
 		}
-		_, err := io.WriteString(w, b.String())
+		_, err = io.WriteString(w, b.String())
 		return err
 	}
 }
 
+// liveParts are the parts of the page a LiveUpdate replaces: the templates of the same names.
+var liveParts = []string{"header", "tiles", "thresholds", "tables"}
+
+// LiveUpdate is one event of the live dashboard: the page's parts rendered again from s, and
+// the charts with the points from the second since on (every point with 0). done says the run
+// has ended: s is the final summary, and the page stops listening.
+func LiveUpdate(s *Summary, since int64, done bool) ([]byte, error) {
+	data := htmlData{S: s, Live: !done}
+	parts := map[string]string{}
+	for _, name := range liveParts {
+		var b strings.Builder
+		if err := htmlTemplate.ExecuteTemplate(&b, name, data); err != nil {
+			return nil, fmt.Errorf("rendering the dashboard's %s: %w", name, err)
+		}
+		parts[name] = b.String()
+	}
+	return json.Marshal(struct {
+		Parts map[string]string `json:"parts"`
+		Model pageModel         `json:"model"`
+		Done  bool              `json:"done"`
+	}{parts, newPageModel(s, since), done})
+}
+
 type htmlData struct {
-	S          *Summary
-	Generated  string
-	Charts     []htmlChart
-	Histograms []htmlHistogram
-}
-
-type htmlChart struct {
-	Title, Note string
-	SVG         template.HTML
-}
-
-type htmlHistogram struct {
-	Name string
-	Row  LatencyRow
-	SVG  template.HTML
+	S         *Summary
+	Generated string
+	Live      bool
+	EventsURL string
+	Model     template.JS // pageModel as JSON
+	Cmp       *Comparison
+	UPlotJS   template.JS
+	UPlotCSS  template.CSS
+	AppJS     template.JS
+	// UPlotVersion is credited in the footer.
+	UPlotVersion string
 }
 
 // Title is the page title.
@@ -144,88 +167,31 @@ func (d htmlData) VerdictClass() string {
 	switch v := d.S.Verdict; {
 	case v.Passed():
 		return "pass"
-	case v.ExitCode == engine.ExitInterrupted:
+	case v.Status == "interrupted":
 		return "warn"
 	}
 	return "fail"
 }
 
-// timeCharts builds the charts over time from the result's per-second series.
-func timeCharts(s *Summary) []htmlChart {
-	res := s.Result
-	byKey := map[string]metrics.Series{}
-	var t0 int64 = math.MaxInt64
-	for _, se := range res.TimeSeries {
-		byKey[se.Key] = se
-		if len(se.Points) > 0 {
-			t0 = min(t0, se.Points[0].Time)
+// wrapPoints escapes s and lets the browser break its line after the separators of a long
+// value (a fault specification, a list of addresses) rather than in the middle of a word.
+func wrapPoints(s string) template.HTML {
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteString(template.HTMLEscapeString(string(r)))
+		if strings.ContainsRune(",;/&", r) {
+			b.WriteString("<wbr>")
 		}
 	}
-	if !res.StartTime.IsZero() {
-		t0 = min(t0, res.StartTime.Unix())
-	}
-	pts := func(key string, f func(metrics.Point) float64) []xy {
-		se, ok := byKey[key]
-		if !ok {
-			return nil
-		}
-		out := make([]xy, 0, len(se.Points))
-		for _, p := range se.Points {
-			out = append(out, xy{float64(p.Time - t0), f(p)})
-		}
-		return out
-	}
-	trendAt := func(pick func(metrics.Point) float64) func(metrics.Point) float64 {
-		return func(p metrics.Point) float64 {
-			if p.Count == 0 {
-				return math.NaN()
-			}
-			return pick(p)
-		}
-	}
-	sum := func(p metrics.Point) float64 { return p.Sum }
-	var charts []htmlChart
+	return template.HTML(b.String())
+}
 
-	lat := lineChart{ID: "latency", Title: "Request latency percentiles over time", YLabel: FormatDuration,
-		Series: []lineSeries{
-			{Name: "p50", Class: "s-p50", Points: pts(metricnames.CTIRequestDuration, trendAt(func(p metrics.Point) float64 { return p.P50 }))},
-			{Name: "p95", Class: "s-p95", Points: pts(metricnames.CTIRequestDuration, trendAt(func(p metrics.Point) float64 { return p.P95 }))},
-			{Name: "p99", Class: "s-p99", Points: pts(metricnames.CTIRequestDuration, trendAt(func(p metrics.Point) float64 { return p.P99 }))},
-		}}
-	charts = append(charts, htmlChart{Title: "Latency over time", Note: metricnames.CTIRequestDuration + ", per second", SVG: lat.svg()})
-
-	reqs := pts(metricnames.CTIRequests, sum)
-	fails := pts(metricnames.CTIFailures, sum)
-	if fails == nil && reqs != nil {
-		fails = make([]xy, len(reqs))
-		for i, p := range reqs {
-			fails[i] = xy{p.X, 0}
+// HasGroupDurations reports whether a group has a group_duration.
+func (s *Summary) HasGroupDurations() bool {
+	for _, g := range s.Groups {
+		if g.Duration != nil {
+			return true
 		}
 	}
-	thr := lineChart{ID: "throughput", Title: "Requests and failures per second", YLabel: FormatNumber,
-		Series: []lineSeries{
-			{Name: "requests/s", Class: "s-req", Points: reqs, Area: true},
-			{Name: "failures/s", Class: "s-fail", Points: fails},
-		}}
-	charts = append(charts, htmlChart{Title: "Throughput", Note: metricnames.CTIRequests + " and " + metricnames.CTIFailures + ", per second", SVG: thr.svg()})
-
-	vus := lineChart{ID: "vus", Title: "Active VUs over time", YLabel: FormatNumber,
-		Series: []lineSeries{{Name: "active VUs", Class: "s-vus", Area: true,
-			Points: pts(metricnames.VUs, trendAt(func(p metrics.Point) float64 { return p.Last }))}}}
-	charts = append(charts, htmlChart{Title: "Virtual users", Note: "vus, sampled every second", SVG: vus.svg()})
-
-	var perMsg []lineSeries
-	for i, r := range s.Requests {
-		key := fmt.Sprintf("%s{msg:%s}", metricnames.CTIRequestDuration, r.Name)
-		if _, ok := byKey[key]; !ok {
-			continue
-		}
-		perMsg = append(perMsg, lineSeries{Name: r.Name, Class: fmt.Sprintf("s-c%d", i%8),
-			Points: pts(key, trendAt(func(p metrics.Point) float64 { return p.P95 }))})
-	}
-	if len(perMsg) > 0 {
-		c := lineChart{ID: "latency-by-msg", Title: "p95 latency by request type", YLabel: FormatDuration, Series: perMsg}
-		charts = append(charts, htmlChart{Title: "p95 by request type", Note: metricnames.CTIRequestDuration + " by msg, per second", SVG: c.svg()})
-	}
-	return charts
+	return false
 }

@@ -3,63 +3,50 @@ package reports_test
 import (
 	"os"
 	"path/filepath"
-	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/ctiload/ctiload/reports/htmltest"
 )
 
-// Chart colors of the report's stylesheet (light theme).
-var (
-	colorP99 = [3]uint8{0xc4, 0x32, 0x0a}
-	colorBar = [3]uint8{0x2e, 0x6b, 0xd9}
-)
-
-// TestHTMLReportRendersInChromium loads the report in a real browser and checks, on the DOM
-// after layout and on a screenshot, that the charts are drawn.
-func TestHTMLReportRendersInChromium(t *testing.T) {
+// TestHTMLReportInChromium opens the report from a file:// URL in a real browser cut off from
+// the network and checks through the DOM that every chart is drawn with a legend entry per
+// series, that the page made no request but its own file, and that its scripts threw nothing.
+func TestHTMLReportInChromium(t *testing.T) {
 	bin := htmltest.Require(t)
-	dir := t.TempDir()
+	dir := htmltest.ArtifactDir(t)
 	page := filepath.Join(dir, "report.html")
-	if err := os.WriteFile(page, []byte(renderHTML(t, synthInput())), 0o644); err != nil {
+	if err := os.WriteFile(page, []byte(renderHTML(t, wideInput())), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	dom := htmltest.DumpDOM(t, bin, page)
-	CheckChartsDrawn(t, dom)
-	img := htmltest.Screenshot(t, bin, page, filepath.Join(dir, "report.png"), 1400, 2400)
-	st := htmltest.PixelStats(img, colorP99, colorBar)
-	if st.Colors < 50 || st.Near[colorP99] < 200 || st.Near[colorBar] < 500 {
-		t.Errorf("screenshot looks empty: %d colors, %d p99-red pixels, %d bar-blue pixels", st.Colors, st.Near[colorP99], st.Near[colorBar])
+	b := htmltest.Start(t, bin, 1400, 1000, htmltest.Offline...)
+	b.Navigate("file://" + page)
+	b.WaitFor(`document.body.dataset.charts > 0`, 30*time.Second)
+	charts := htmltest.Charts(b)
+	htmltest.CheckLegends(t, charts)
+	byID := map[string]htmltest.Chart{}
+	for _, c := range charts {
+		byID[c.ID] = c
 	}
-	if keep := os.Getenv("CTILOAD_KEEP_SCREENSHOT"); keep != "" {
-		b, _ := os.ReadFile(filepath.Join(dir, "report.png"))
-		os.WriteFile(keep, b, 0o644)
-	}
-}
-
-var (
-	linePathRE = regexp.MustCompile(`<path class="line [^"]*" d="M[0-9.]+,[0-9.]+(L[0-9.]+,[0-9.]+){5,}`)
-	barRE      = regexp.MustCompile(`<rect class="bar" x="[0-9.]+" y="[0-9.]+" width="[0-9.]+" height="[0-9.]*[1-9][0-9.]*"`)
-	chartRE    = regexp.MustCompile(`<svg class="chart-svg[^"]*" data-chart="([^"]+)"`)
-)
-
-// CheckChartsDrawn asserts that a report's DOM holds the time charts with lines and the
-// histograms with bars.
-func CheckChartsDrawn(t *testing.T, dom string) {
-	t.Helper()
-	charts := map[string]bool{}
-	for _, m := range chartRE.FindAllStringSubmatch(dom, -1) {
-		charts[m[1]] = true
-	}
-	for _, want := range []string{"latency", "throughput", "vus"} {
-		if !charts[want] {
-			t.Errorf("chart %q is not in the DOM (charts: %v)", want, charts)
+	for _, id := range []string{"latency", "throughput", "failures-by-code", "vus", "latency-by-msg", "event-waits",
+		"heartbeat", "checks", "metric-wrapup_time", "histogram-TRANSFER_CALL_REQ"} {
+		if _, ok := byID[id]; !ok {
+			t.Errorf("chart %q is not on the page", id)
 		}
 	}
-	if n := len(linePathRE.FindAllString(dom, -1)); n < 5 {
-		t.Errorf("%d drawn lines in the DOM; want the p50/p95/p99, requests, failures and VU lines", n)
+	if c := byID["latency-by-msg"]; !strings.Contains(strings.Join(c.Legend, ","), "TRANSFER_CALL_REQ") || len(c.Legend) != 12 {
+		t.Errorf("p95 by request type: legend %v, want the 12 request types with TRANSFER_CALL_REQ", c.Legend)
 	}
-	if n := len(barRE.FindAllString(dom, -1)); n < 10 {
-		t.Errorf("%d histogram bars in the DOM; want some", n)
+	for _, u := range b.Requests() {
+		if !strings.HasPrefix(u, "file://") {
+			t.Errorf("the report requested %s: it must open offline from its file", u)
+		}
 	}
+	if errs := b.Errors(); len(errs) > 0 {
+		t.Errorf("the page's scripts threw: %v", errs)
+	}
+	shot := filepath.Join(dir, "report.png")
+	b.ScreenshotTo(shot)
+	t.Logf("screenshot: %s", shot)
 }

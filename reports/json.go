@@ -82,6 +82,8 @@ func MergeInputs(a, b Input) (Input, error) {
 func mergeRun(a, b RunInfo) RunInfo {
 	out := a
 	out.Parts = max(a.Parts, 1) + max(b.Parts, 1)
+	// Each process's outputs (one prometheus-rw per pod): who lost pushes stays visible.
+	out.Outputs = append(append([]OutputStatus(nil), a.Outputs...), b.Outputs...)
 	if out.Script == "" {
 		out.Script = b.Script
 	} else if b.Script != "" && b.Script != a.Script {

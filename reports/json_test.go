@@ -6,8 +6,10 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/executor"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports"
 )
@@ -78,7 +80,7 @@ func TestMergeGivesExactPercentiles(t *testing.T) {
 		b.res.Segment = seg
 		b.res.Thresholds = []metrics.ThresholdResult{{Metric: "cti_failures", Source: "count<5", Passed: fails < 5, Observed: fails}}
 		b.res.Scenarios = []engine.ScenarioResult{{Name: "default", Executor: "constant-vus", Iterations: int64(len(vals)), VUsMax: 5}}
-		return reports.Input{Result: b.res, Run: reports.RunInfo{Script: "s.js", Seed: 3},
+		return reports.Input{Result: b.res, Run: reports.RunInfo{Script: "s.js", Seed: 3, Outputs: []reports.OutputStatus{{Output: "prometheus-rw " + seg}}},
 			Pairs: []reports.PairCount{{Metric: "cti_failures", Tags: map[string]string{"code": "E_CTI_TIMEOUT", "msg": "SET_AGENT_STATE_REQ"}, Count: fails}}}
 	}
 	merged, err := reports.MergeInputs(part(a, "0:1/3", 3), part(bvals, "1/3:1", 4))
@@ -105,5 +107,43 @@ func TestMergeGivesExactPercentiles(t *testing.T) {
 	}
 	if merged.Run.Parts != 2 || s.Execution.Iterations != 5000 {
 		t.Errorf("parts %d, iterations %d; want 2 and 5000", merged.Run.Parts, s.Execution.Iterations)
+	}
+	if o := merged.Run.Outputs; len(o) != 2 || o[0].Output != "prometheus-rw 0:1/3" || o[1].Output != "prometheus-rw 1/3:1" {
+		t.Errorf("merged outputs %+v; want each part's", o)
+	}
+}
+
+// TestIncompleteMergeIsNeverSilent: a merged result with a segment missing says so in the
+// verdict (exit 105, "incomplete"), in a note, in the JUnit report and in the export, and a
+// start spread of seconds is noted.
+func TestIncompleteMergeIsNeverSilent(t *testing.T) {
+	b := newSynth()
+	b.trend("cti_request_duration", nil, []float64{1, 2, 3})
+	b.res.Scenarios = []engine.ScenarioResult{{Name: "default", Executor: "constant-vus", Iterations: 3}}
+	b.res.MissingSegments = []string{"1/4:1/2 (index 1 of 4)"}
+	b.res.StartSpread = executor.Duration(3 * time.Second)
+	s := summaryOf(t, reports.Input{Result: b.res}, reports.SummaryOptions{})
+	if v := s.Verdict; v.ExitCode != 105 || v.Status != "incomplete" || !strings.Contains(v.Message, "1/4:1/2 (index 1 of 4)") {
+		t.Errorf("verdict %+v; want exit 105, incomplete, naming the segment", v)
+	}
+	notes := strings.Join(s.Notes, "\n")
+	for _, want := range []string{"missing segment 1/4:1/2 (index 1 of 4)", "started up to 3.00s apart: a segment ready after"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes %q lack %q", notes, want)
+		}
+	}
+	var junit, export strings.Builder
+	if err := reports.NewJUnitReporter(s)(&junit); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(junit.String(), `type="incomplete"`) {
+		t.Errorf("JUnit report without the incomplete run:\n%s", junit.String())
+	}
+	if err := reports.NewJSONReporter(s)(&export); err != nil {
+		t.Fatal(err)
+	}
+	in, err := reports.ReadExport(strings.NewReader(export.String()))
+	if err != nil || len(in.Result.MissingSegments) != 1 || in.Result.ExitCode() != 105 {
+		t.Errorf("export read back: %v, missing %q", err, in.Result.MissingSegments)
 	}
 }

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/ctiload/ctiload/engine/metricnames"
 )
 
 // JUnit XML, in the shape CI servers read (Jenkins, GitLab, GitHub actions, Azure): testsuites
@@ -76,6 +79,10 @@ func NewJUnitReporter(s *Summary) Reporter {
 		if s.Run.Seed != 0 {
 			props = append(props, junitProperty{"seed", strconv.FormatInt(s.Run.Seed, 10)})
 		}
+		if v := s.Verdict; v.Counts() != "" {
+			props = append(props, junitProperty{metricnames.FailedIterations, strconv.FormatInt(v.FailedIterations, 10)},
+				junitProperty{"sessions_not_opened", strconv.FormatInt(v.SessionsNotOpened, 10)})
+		}
 
 		th := junitSuite{Name: "thresholds", Time: secs, Timestamp: stamp, Properties: &junitProperties{props}}
 		for _, t := range s.Thresholds {
@@ -99,7 +106,11 @@ func NewJUnitReporter(s *Summary) Reporter {
 		ch := junitSuite{Name: "checks", Time: secs, Timestamp: stamp}
 		for _, c := range s.Checks {
 			n := c.Passes + c.Fails
-			tc := junitCase{Name: c.Name, Classname: "ctiload.checks", Time: "0",
+			class := "ctiload.checks"
+			if c.Group != "" {
+				class += c.Group // ctiload.checks::outer::inner: CI pages group the cases by it
+			}
+			tc := junitCase{Name: c.Name, Classname: class, Time: "0",
 				SystemOut: fmt.Sprintf("%d of %d passed", c.Passes, n)}
 			if c.Fails > 0 {
 				msg := fmt.Sprintf("%d of %d failed (%s passed)", c.Fails, n, FormatPercent(float64(c.Passes)/float64(n)))
@@ -113,6 +124,16 @@ func NewJUnitReporter(s *Summary) Reporter {
 		suites := junitSuites{Name: "ctiload", Time: secs}
 		if s.Run.Script != "" {
 			suites.Name = "ctiload " + s.Run.Script
+		}
+		if v := s.Verdict; v.Counts() != "" {
+			// A case of its own, so that a CI page shows the counts next to the thresholds; it
+			// fails only through a threshold (the verdict rule), its text says what ran badly.
+			text := v.Counts()
+			if len(v.Warnings) > 0 {
+				text += ": " + strings.Join(v.Warnings, "; ")
+			}
+			th.Cases = append(th.Cases, junitCase{Name: "run: " + v.Counts(), Classname: "ctiload.run", Time: secs, SystemOut: text})
+			th.Tests++
 		}
 		if v := s.Verdict; v.ExitCode != 0 && v.ExitCode != 99 {
 			// The run did not complete as planned: CI must not read "all passed" into it.

@@ -49,8 +49,9 @@ func junitOf(t *testing.T, in reports.Input) jSuites {
 
 func TestJUnitOneCasePerThresholdAndCheck(t *testing.T) {
 	js := junitOf(t, synthInput())
-	if js.Tests != 5 || js.Failures != 3 || js.Errors != 0 || js.Time != "60.000" {
-		t.Fatalf("testsuites tests=%d failures=%d errors=%d time=%s; want 5, 3, 0, 60.000", js.Tests, js.Failures, js.Errors, js.Time)
+	// 3 thresholds + the run's counts (2 failed iterations, 1 session never opened) + 2 checks.
+	if js.Tests != 6 || js.Failures != 3 || js.Errors != 0 || js.Time != "60.000" {
+		t.Fatalf("testsuites tests=%d failures=%d errors=%d time=%s; want 6, 3, 0, 60.000", js.Tests, js.Failures, js.Errors, js.Time)
 	}
 	if len(js.Suites) != 2 || js.Suites[0].Name != "thresholds" || js.Suites[1].Name != "checks" {
 		t.Fatalf("suites = %+v; want thresholds and checks", js.Suites)
@@ -71,6 +72,7 @@ func TestJUnitOneCasePerThresholdAndCheck(t *testing.T) {
 		"checks: rate>0.99":                                        "pass",
 		"answered":                                                 "3 of 600 failed (99.50% passed)",
 		"ready":                                                    "6 of 600 failed (99.00% passed)",
+		"run: 2 failed iterations · 1 session never opened": "pass",
 	}
 	for name, msg := range want {
 		if got, ok := cases[name]; !ok || got != msg {

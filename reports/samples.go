@@ -2,69 +2,75 @@ package reports
 
 import (
 	"compress/gzip"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/ctiload/ctiload/engine/metrics"
 )
 
-// SampleWriter writes every sample of a run as NDJSON (the --out json= stream), one object per
-// line:
-//
-//	{"metric":"cti_request_duration","type":"trend","time":"2025-03-14T09:26:53.123456Z","value":1.234,"tags":{"msg":"SET_AGENT_STATE_REQ","scenario":"agents","status":"ok"}}
-//
-// preceded by one line describing the metrics ({"metrics":[{"name":…,"type":…,"contains":…}]}).
-// Give Write to the engine as (part of) Config.SampleHook. Each batch reaches the underlying
-// writer in one Write of whole lines, so the stream never holds half a line, even if the
-// process dies; Close flushes and closes it. A SampleWriter is safe for concurrent use.
+// SampleFormat encodes samples as the lines of one file format: k6's JSON (--out json=FILE),
+// ctiload's compact NDJSON (--out ndjson=FILE) or k6's CSV (--out csv=FILE). A SampleWriter
+// calls it under its lock, one batch at a time, so a format may keep state (the metrics it has
+// described already) without locks of its own.
+type SampleFormat interface {
+	// Kind is the --out kind of the format: "json", "ndjson", "csv".
+	Kind() string
+	// AppendHeader appends what precedes the first sample (a header line), if anything. It is
+	// called once, also for a stream that gets no sample.
+	AppendHeader(b []byte) []byte
+	// AppendBatch appends the whole lines of a batch of samples.
+	AppendBatch(b []byte, batch []metrics.Sample) []byte
+}
+
+// SampleWriter streams every sample of a run to a file in a SampleFormat: the --out json=,
+// ndjson= and csv= outputs. It is an Output. Each batch reaches the underlying writer in one
+// Write of whole lines, so the stream never holds half a line, even if the process dies;
+// Close flushes and closes it. A SampleWriter is safe for concurrent use.
 type SampleWriter struct {
-	mu       sync.Mutex
-	w        io.Writer
-	closers  []io.Closer
-	reg      *metrics.Registry
-	header   bool
-	buf      []byte
-	tagJSON  map[string][]byte // tag set key → its JSON
-	err      error
-	written  int64
-	closed   bool
-	maxCache int
+	mu      sync.Mutex
+	w       io.Writer
+	closers []io.Closer
+	format  SampleFormat
+	header  bool
+	buf     []byte
+	err     error
+	written int64
+	closed  bool
+	name    string // for Status: "json=FILE"
 }
 
-// NewSampleWriter returns a SampleWriter on w. reg, if not nil, is the run's registry, for the
-// header line.
-func NewSampleWriter(w io.Writer, reg *metrics.Registry) *SampleWriter {
-	return &SampleWriter{w: w, reg: reg, tagJSON: map[string][]byte{}, maxCache: 4096}
+// NewSampleWriter returns a SampleWriter of format on w.
+func NewSampleWriter(w io.Writer, format SampleFormat) *SampleWriter {
+	return &SampleWriter{w: w, format: format, name: format.Kind()}
 }
 
-// CreateSampleFile creates path for a SampleWriter, gzip-compressed when the name ends in
-// ".gz".
-func CreateSampleFile(path string, reg *metrics.Registry) (*SampleWriter, error) {
+// CreateSampleFile creates path for a SampleWriter of format, gzip-compressed when the name
+// ends in ".gz".
+func CreateSampleFile(path string, format SampleFormat) (*SampleWriter, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
 	}
+	var sw *SampleWriter
 	if strings.HasSuffix(path, ".gz") {
 		gz := gzip.NewWriter(f)
-		sw := NewSampleWriter(gz, reg)
+		sw = NewSampleWriter(gz, format)
 		sw.closers = []io.Closer{gz, f}
-		return sw, nil
+	} else {
+		sw = NewSampleWriter(f, format)
+		sw.closers = []io.Closer{f}
 	}
-	sw := NewSampleWriter(f, reg)
-	sw.closers = []io.Closer{f}
+	sw.name = format.Kind() + "=" + path
 	return sw, nil
 }
 
-// Write writes a batch of samples. After an error, later batches are dropped; Close reports it.
-func (sw *SampleWriter) Write(batch []metrics.Sample) {
+// AddSamples writes a batch of samples. After an error, later batches are dropped; Close
+// reports it.
+func (sw *SampleWriter) AddSamples(batch []metrics.Sample) {
 	sw.mu.Lock()
 	defer sw.mu.Unlock()
 	if sw.err != nil || sw.closed {
@@ -72,12 +78,10 @@ func (sw *SampleWriter) Write(batch []metrics.Sample) {
 	}
 	b := sw.buf[:0]
 	if !sw.header {
-		b = sw.appendHeader(b)
+		b = sw.format.AppendHeader(b)
 		sw.header = true
 	}
-	for i := range batch {
-		b = sw.appendSample(b, &batch[i])
-	}
+	b = sw.format.AppendBatch(b, batch)
 	sw.buf = b
 	if len(b) == 0 {
 		return
@@ -98,58 +102,15 @@ func (sw *SampleWriter) Samples() int64 {
 	return sw.written
 }
 
-type metricDesc struct {
-	Name     string `json:"name"`
-	Type     string `json:"type"`
-	Contains string `json:"contains"`
-}
-
-func (sw *SampleWriter) appendHeader(b []byte) []byte {
-	h := struct {
-		Metrics []metricDesc `json:"metrics"`
-	}{Metrics: []metricDesc{}}
-	if sw.reg != nil {
-		for _, m := range sw.reg.All() {
-			h.Metrics = append(h.Metrics, metricDesc{Name: m.Name, Type: m.Type.String(), Contains: m.Contains.String()})
-		}
+// Status says how many samples the stream holds.
+func (sw *SampleWriter) Status() OutputStatus {
+	sw.mu.Lock()
+	defer sw.mu.Unlock()
+	st := OutputStatus{Output: sw.name, Delivered: FormatThousands(sw.written) + " samples"}
+	if sw.err != nil {
+		st.Problems = []string{"write failed: " + sw.err.Error()}
 	}
-	j, _ := json.Marshal(h)
-	b = append(b, j...)
-	return append(b, '\n')
-}
-
-func (sw *SampleWriter) appendSample(b []byte, s *metrics.Sample) []byte {
-	if s.Metric == nil {
-		return b
-	}
-	b = append(b, `{"metric":`...)
-	b = strconv.AppendQuote(b, s.Metric.Name)
-	b = append(b, `,"type":"`...)
-	b = append(b, s.Metric.Type.String()...)
-	b = append(b, `","time":"`...)
-	b = s.Time.UTC().AppendFormat(b, time.RFC3339Nano)
-	b = append(b, `","value":`...)
-	v := s.Value
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		b = append(b, "null"...)
-	} else {
-		b = strconv.AppendFloat(b, v, 'g', -1, 64)
-	}
-	b = append(b, `,"tags":`...)
-	key := s.Tags.Key()
-	tj, ok := sw.tagJSON[key]
-	if !ok {
-		var err error
-		if tj, err = json.Marshal(s.Tags); err != nil {
-			tj = []byte("{}")
-		}
-		if len(sw.tagJSON) >= sw.maxCache {
-			clear(sw.tagJSON)
-		}
-		sw.tagJSON[key] = tj
-	}
-	b = append(b, tj...)
-	return append(b, '}', '\n')
+	return st
 }
 
 // Close writes the header if no sample came, then flushes and closes what CreateSampleFile
@@ -162,8 +123,10 @@ func (sw *SampleWriter) Close() error {
 	}
 	sw.closed = true
 	if !sw.header && sw.err == nil {
-		if _, err := sw.w.Write(sw.appendHeader(nil)); err != nil {
-			sw.err = err
+		if h := sw.format.AppendHeader(nil); len(h) > 0 {
+			if _, err := sw.w.Write(h); err != nil {
+				sw.err = err
+			}
 		}
 		sw.header = true
 	}

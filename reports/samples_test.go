@@ -21,14 +21,14 @@ func TestSampleStream(t *testing.T) {
 			reqs := reg.Counter("cti_requests")
 			dur := reg.Trend("cti_request_duration")
 			path := filepath.Join(t.TempDir(), name)
-			sw, err := reports.CreateSampleFile(path, reg)
+			sw, err := reports.CreateSampleFile(path, reports.NDJSONFormat(reg))
 			if err != nil {
 				t.Fatal(err)
 			}
 			at := time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC)
 			tags := metrics.NewTags("msg", "SET_AGENT_STATE_REQ", "status", "ok")
 			for i := 0; i < 3; i++ {
-				sw.Write([]metrics.Sample{{Metric: reqs, Tags: tags, Time: at, Value: 1}, {Metric: dur, Tags: tags, Time: at, Value: 1.5}})
+				sw.AddSamples([]metrics.Sample{{Metric: reqs, Tags: tags, Time: at, Value: 1}, {Metric: dur, Tags: tags, Time: at, Value: 1.5}})
 			}
 			if err := sw.Close(); err != nil {
 				t.Fatal(err)

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -43,6 +44,8 @@ type RunInfo struct {
 	Version   string         `json:"version,omitempty"`
 	// Parts is the number of summaries merged into this one (ctiload merge); 0 for a single run.
 	Parts int `json:"parts,omitempty"`
+	// Outputs say what each --out stream delivered, and what it could not.
+	Outputs []OutputStatus `json:"outputs,omitempty"`
 }
 
 // SimulatorInfo describes the built-in simulator a run used.
@@ -52,6 +55,10 @@ type SimulatorInfo struct {
 	Agents   int      `json:"agents"`
 	CallRate float64  `json:"call_rate,omitempty"` // inbound calls per second
 	Faults   string   `json:"faults,omitempty"`    // the injected faults, as flags give them
+	// Counters are what the simulator did, as `ctiload sim --json` prints them (sessions, requests,
+	// failures sent by code, faults injected, calls by outcome, skill groups), taken when the run
+	// ends: a test compares them with what the client counted.
+	Counters json.RawMessage `json:"counters,omitempty"`
 }
 
 // TargetText is how the header names the target: "built-in simulator 127.0.0.1:40123" or the
@@ -124,9 +131,16 @@ type Summary struct {
 	FailureTotal int64        `json:"failure_total"`
 	Sessions     Sessions     `json:"sessions"`
 	Checks       []CheckRow   `json:"checks,omitempty"`
-	Execution    Execution    `json:"execution"`
-	Traffic      Traffic      `json:"traffic"`
-	Other        []MetricRow  `json:"other,omitempty"` // custom metrics
+	// Groups are the script's group() names with their checks and, when the run measured
+	// it, their duration.
+	Groups []GroupRow `json:"groups,omitempty"`
+	// ByScenario and ByGroup are the run seen one scenario and one group at a time: the
+	// --summary-mode=full sections.
+	ByScenario []Breakdown `json:"by_scenario,omitempty"`
+	ByGroup    []Breakdown `json:"by_group,omitempty"`
+	Execution  Execution   `json:"execution"`
+	Traffic    Traffic     `json:"traffic"`
+	Other      []MetricRow `json:"other,omitempty"` // custom metrics
 	// Notes are warnings about the data: lost samples, breakdowns cut short.
 	Notes []string `json:"notes,omitempty"`
 
@@ -138,6 +152,25 @@ type Verdict struct {
 	ExitCode int    `json:"exit_code"`
 	Status   string `json:"status"` // passed, thresholds failed, interrupted, script error, …
 	Message  string `json:"message,omitempty"`
+	// FailedIterations and SessionsNotOpened are named on the verdict line whatever the
+	// thresholds say: a run whose iterations all throw, or whose sessions never open, passes
+	// when no threshold judges it (k6's rule), and must not look like a good run.
+	FailedIterations  int64 `json:"failed_iterations,omitempty"`
+	SessionsNotOpened int64 `json:"sessions_not_opened,omitempty"`
+	// Warnings say which of those no threshold covers, with the threshold that would.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Counts is the verdict's "N of M iterations failed · K sessions never opened", or "".
+func (v Verdict) Counts() string {
+	var parts []string
+	if v.FailedIterations > 0 {
+		parts = append(parts, plural(v.FailedIterations, "failed iteration"))
+	}
+	if v.SessionsNotOpened > 0 {
+		parts = append(parts, plural(v.SessionsNotOpened, "session")+" never opened")
+	}
+	return strings.Join(parts, " · ")
 }
 
 // Passed reports whether the run passed.
@@ -250,23 +283,50 @@ func (s Sessions) Any() bool {
 
 // CheckRow is one check() name.
 type CheckRow struct {
+	// Group is the group path the check ran in ("::outer::inner"), "" outside groups.
+	Group  string `json:"group,omitempty"`
 	Name   string `json:"name"`
 	Passes int64  `json:"passes"`
 	Fails  int64  `json:"fails"`
 }
 
+// GroupRow is one group(): the checks made inside it and its duration (group_duration).
+type GroupRow struct {
+	Name     string      `json:"name"`
+	Passes   int64       `json:"passes"`
+	Fails    int64       `json:"fails"`
+	Duration *LatencyRow `json:"duration,omitempty"`
+}
+
+// Breakdown is the run seen through one value of a tag: one scenario's or one group's
+// requests, event waits, iterations, group durations and checks, from the engine's breakdown
+// of each metric by that tag.
+type Breakdown struct {
+	Tag   string `json:"tag"`   // "scenario" or "group"
+	Value string `json:"value"` // the scenario's name, the group's path (::outer::inner)
+	// Rows are the distributions that have samples with the value, named "requests" (with
+	// its failures), "event waits", "iterations" (with the scenario's failed iterations) and
+	// "group duration".
+	Rows         []LatencyRow `json:"rows,omitempty"`
+	ChecksPassed int64        `json:"checks_passed"`
+	ChecksFailed int64        `json:"checks_failed"`
+}
+
 // Execution is the iterations and VUs of the run.
 type Execution struct {
-	Iterations        int64                   `json:"iterations"`
-	Failed            int64                   `json:"failed"`
-	Interrupted       int64                   `json:"interrupted"`
-	Dropped           int64                   `json:"dropped"`
-	IterationRate     float64                 `json:"iteration_rate"`
-	IterationDuration *LatencyRow             `json:"iteration_duration,omitempty"`
-	VUs               int64                   `json:"vus"`     // most active VUs seen
-	VUsMax            int64                   `json:"vus_max"` // VUs initialised
-	Scenarios         []engine.ScenarioResult `json:"-"`       // the Result's
-	Duration          executor.Duration       `json:"duration"`
+	Iterations        int64       `json:"iterations"`
+	Failed            int64       `json:"failed"`
+	Interrupted       int64       `json:"interrupted"`
+	Dropped           int64       `json:"dropped"`
+	IterationRate     float64     `json:"iteration_rate"`
+	IterationDuration *LatencyRow `json:"iteration_duration,omitempty"`
+	// StartLateness is how late arrival-rate iterations started against their schedule: the
+	// load generator's own shortfall (nil without arrival-rate scenarios).
+	StartLateness *LatencyRow             `json:"iteration_start_lateness,omitempty"`
+	VUs           int64                   `json:"vus"`     // most active VUs seen
+	VUsMax        int64                   `json:"vus_max"` // VUs initialised
+	Scenarios     []engine.ScenarioResult `json:"-"`       // the Result's
+	Duration      executor.Duration       `json:"duration"`
 }
 
 // Traffic is the CTI messages and bytes sent and received.
@@ -325,10 +385,14 @@ func NewSummary(in Input, opts SummaryOptions) (*Summary, error) {
 	b.failures()
 	b.sessions()
 	b.checks()
+	b.groups()
+	b.s.ByScenario = b.breakdown("scenario")
+	b.s.ByGroup = b.breakdown("group")
 	b.execution()
 	b.traffic()
 	b.other()
 	b.notes()
+	b.verdictCounts()
 	if b.err != nil {
 		return nil, b.err
 	}
@@ -413,6 +477,11 @@ func (b *builder) verdict() {
 			v.Message += "; a threshold aborted the run"
 		}
 	case engine.ExitInterrupted:
+		if missing := res.MissingSegments; len(missing) > 0 && res.ErrorCode == 0 {
+			v.Status = "incomplete"
+			v.Message = fmt.Sprintf("no summary of segment %s: the figures cover the other segments only", strings.Join(missing, ", "))
+			break
+		}
 		v.Status = "interrupted"
 		v.Message = "stopped before its end (graceful stop)"
 		if strings.Contains(res.Error, "hard") {
@@ -715,12 +784,104 @@ func (b *builder) decodeErrors() {
 	})
 }
 
+// checks are the check rows, by group then name when the pair counts say which group each
+// check ran in (k6 nests them so), else by name alone (an export without them).
 func (b *builder) checks() {
-	for name, m := range b.res.Breakdown(metricnames.Checks, "check") {
-		b.s.Checks = append(b.s.Checks, CheckRow{Name: name,
-			Passes: int64(m.Values["passes"]), Fails: int64(m.Values["fails"])})
+	for _, p := range b.s.Pairs {
+		if p.Metric == metricnames.Checks && p.Tags["check"] != "" {
+			b.s.Checks = append(b.s.Checks, CheckRow{Group: p.Tags["group"], Name: p.Tags["check"],
+				Passes: int64(p.NonZero), Fails: int64(p.Count - p.NonZero)})
+		}
 	}
-	slices.SortFunc(b.s.Checks, func(x, y CheckRow) int { return cmp.Compare(x.Name, y.Name) })
+	if len(b.s.Checks) == 0 {
+		for name, m := range b.res.Breakdown(metricnames.Checks, "check") {
+			b.s.Checks = append(b.s.Checks, CheckRow{Name: name,
+				Passes: int64(m.Values["passes"]), Fails: int64(m.Values["fails"])})
+		}
+	}
+	slices.SortFunc(b.s.Checks, func(x, y CheckRow) int {
+		if c := cmp.Compare(x.Group, y.Group); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Name, y.Name)
+	})
+}
+
+// breakdown makes a Breakdown per value of tag, in the order of the values.
+func (b *builder) breakdown(tag string) []Breakdown {
+	trends := []struct{ metric, row string }{
+		{metricnames.CTIRequestDuration, "requests"},
+		{metricnames.CTIEventWaitDuration, "event waits"},
+		{metricnames.IterationDuration, "iterations"},
+		{metricnames.GroupDuration, "group duration"},
+	}
+	byValue := map[string]*Breakdown{}
+	get := func(v string) *Breakdown {
+		if byValue[v] == nil {
+			byValue[v] = &Breakdown{Tag: tag, Value: v}
+		}
+		return byValue[v]
+	}
+	failures := b.res.Breakdown(metricnames.CTIFailures, tag)
+	for _, tr := range trends {
+		if tr.metric == metricnames.GroupDuration && tag != "group" {
+			continue // all groups' durations in one row say nothing
+		}
+		subs := b.res.Breakdown(tr.metric, tag)
+		for _, v := range sortedKeys(subs) {
+			if subs[v].Values["count"] == 0 {
+				continue
+			}
+			row := b.latency(tr.row, subs[v])
+			if row == nil {
+				continue
+			}
+			switch {
+			case tr.metric == metricnames.CTIRequestDuration:
+				row.Failures = int64(failures[v].Values["count"])
+			case tr.metric == metricnames.IterationDuration && tag == "scenario":
+				if i := slices.IndexFunc(b.res.Scenarios, func(sc engine.ScenarioResult) bool { return sc.Name == v }); i >= 0 {
+					row.Failures = b.res.Scenarios[i].Failed
+				}
+			}
+			bd := get(v)
+			bd.Rows = append(bd.Rows, *row)
+		}
+	}
+	for v, m := range b.res.Breakdown(metricnames.Checks, tag) {
+		bd := get(v)
+		bd.ChecksPassed, bd.ChecksFailed = int64(m.Values["passes"]), int64(m.Values["fails"])
+	}
+	out := make([]Breakdown, 0, len(byValue))
+	for _, v := range sortedKeys(byValue) {
+		out = append(out, *byValue[v])
+	}
+	return out
+}
+
+func (b *builder) groups() {
+	rows := map[string]*GroupRow{}
+	row := func(name string) *GroupRow {
+		if rows[name] == nil {
+			rows[name] = &GroupRow{Name: name}
+		}
+		return rows[name]
+	}
+	for name, m := range b.res.Breakdown(metricnames.Checks, "group") {
+		if name == "" {
+			continue // checks outside any group
+		}
+		r := row(name)
+		r.Passes, r.Fails = int64(m.Values["passes"]), int64(m.Values["fails"])
+	}
+	for name, m := range b.res.Breakdown(metricnames.GroupDuration, "group") {
+		if name != "" && m.Values["count"] > 0 {
+			row(name).Duration = b.latency(name, m)
+		}
+	}
+	for _, name := range sortedKeys(rows) {
+		b.s.Groups = append(b.s.Groups, *rows[name])
+	}
 }
 
 func (b *builder) execution() {
@@ -737,6 +898,9 @@ func (b *builder) execution() {
 	e.IterationRate = b.rate(float64(e.Iterations))
 	if m, ok := b.metric(metricnames.IterationDuration); ok && m.Values["count"] > 0 {
 		e.IterationDuration = b.latency("iteration duration", m)
+	}
+	if m, ok := b.metric(metricnames.IterationStartLateness); ok && m.Values["count"] > 0 {
+		e.StartLateness = b.latency("start lateness", m)
 	}
 	if m, ok := b.metric(metricnames.VUs); ok {
 		e.VUs = int64(m.Values["max"])
@@ -774,6 +938,12 @@ func (b *builder) other() {
 }
 
 func (b *builder) notes() {
+	if m := b.res.MissingSegments; len(m) > 0 {
+		b.s.Notes = append(b.s.Notes, fmt.Sprintf("missing segment %s: its process wrote no summary (it died, or never ran); this is a partial result", strings.Join(m, ", ")))
+	}
+	if d := time.Duration(b.res.StartSpread); d > startSpreadNote {
+		b.s.Notes = append(b.s.Notes, fmt.Sprintf("the segments started up to %s apart: a segment ready after its --start-at starts late (give a longer start delay), and without one each starts when ready", FormatDuration(float64(d)/float64(time.Millisecond))))
+	}
 	if n := b.res.LostSamples; n > 0 {
 		b.s.Notes = append(b.s.Notes, fmt.Sprintf("%d samples were lost: VUs still recording after a hard stop", n))
 	}
@@ -781,6 +951,34 @@ func (b *builder) notes() {
 		b.s.Notes = append(b.s.Notes, fmt.Sprintf("%d samples are missing from the per-tag tables: too many distinct tag values", n))
 	}
 }
+
+// verdictCounts adds the failed iterations and the sessions that never opened to the verdict,
+// and a warning for each that no threshold covers.
+func (b *builder) verdictCounts() {
+	v := &b.s.Verdict
+	v.FailedIterations, v.SessionsNotOpened = b.s.Execution.Failed, b.s.Sessions.Failed
+	judged := func(names ...string) bool {
+		for _, t := range b.res.Thresholds {
+			name, _, _ := strings.Cut(t.Metric, "{")
+			if slices.Contains(names, name) {
+				return true
+			}
+		}
+		return false
+	}
+	if n := v.FailedIterations; n > 0 && !judged(metricnames.FailedIterations) {
+		v.Warnings = append(v.Warnings, fmt.Sprintf("%s and no threshold judges them (thresholds: {%s: ['count<1']})",
+			plural(n, "iteration")+" failed", metricnames.FailedIterations))
+	}
+	if n := v.SessionsNotOpened; n > 0 && !judged(metricnames.CTISessions, metricnames.CTIFailures) {
+		v.Warnings = append(v.Warnings, fmt.Sprintf("%s and no threshold judges them (thresholds: {'%s{result:failed}': ['count<1']})",
+			plural(n, "session")+" never opened", metricnames.CTISessions))
+	}
+}
+
+// startSpreadNote is how far apart merged segments may start without a note: processes that
+// share a --start-at start within milliseconds.
+const startSpreadNote = time.Second
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
@@ -804,7 +1002,11 @@ func (m MetricRow) Describe(stats []string) string {
 	v := m.Values
 	switch m.Type {
 	case metrics.Counter:
-		return fmt.Sprintf("%s  %s", formatValue(m.Contains, v["count"]), FormatRate(v["rate"]))
+		count := formatValue(m.Contains, v["count"])
+		if n := v["count"]; m.Contains == metrics.Default && n == math.Trunc(n) {
+			count = FormatCount(n) // a count of things: 73, not 73.0
+		}
+		return fmt.Sprintf("%s  %s", count, FormatRate(v["rate"]))
 	case metrics.Gauge:
 		return fmt.Sprintf("%s  min=%s max=%s", formatValue(m.Contains, v["value"]),
 			formatValue(m.Contains, v["min"]), formatValue(m.Contains, v["max"]))

@@ -214,3 +214,77 @@ func synthSeries(b *synthBuilder) []metrics.Series {
 
 // lines splits text into lines for error messages.
 func lines(s string) []string { return strings.Split(s, "\n") }
+
+// wideInput is synthInput with what a long real run adds: twelve request types (the old
+// report's legend showed five), TRANSFER_CALL_REQ spiking to ~90 ms, failures over time by
+// code, event waits, heartbeats, checks and custom metrics over time, checks in groups and
+// group durations, and a fault specification long enough to wrap in the header.
+func wideInput() reports.Input {
+	in := synthInput()
+	b := &synthBuilder{rng: rand.New(rand.NewPCG(3, 4)), res: in.Result}
+	extra := []string{"TRANSFER_CALL_REQ", "HOLD_CALL_REQ", "RETRIEVE_CALL_REQ", "CLEAR_CALL_REQ", "MAKE_CALL_REQ",
+		"CONFERENCE_CALL_REQ", "QUERY_AGENT_STATE_REQ", "SEND_DTMF_SIGNAL_REQ", "SET_CALL_DATA_REQ"}
+	for _, msg := range extra {
+		b.trend("cti_request_duration", map[string]string{"msg": msg}, b.lognormal(120, 2.2, 0.4))
+		b.counter("cti_requests", map[string]string{"msg": msg}, 120)
+	}
+	msgs := append([]string{"AGENT_LOGIN", "SET_AGENT_STATE_REQ", "ANSWER_CALL_REQ"}, extra...)
+	t0 := synthStart.Unix()
+	secs := int(synthDuration / time.Second)
+	series := func(metric string, tags map[string]string, typ metrics.MetricType, point func(i int) metrics.Point) {
+		se := metrics.Series{Metric: metric, Key: keyOf(metric, tags), Type: typ, Tags: tags}
+		for i := 0; i < secs; i++ {
+			p := point(i)
+			p.Time = t0 + int64(i)
+			se.Points = append(se.Points, p)
+		}
+		in.Result.TimeSeries = append(in.Result.TimeSeries, se)
+	}
+	trendAt := func(p50 float64) metrics.Point {
+		return metrics.Point{Count: 5, Sum: 5 * p50, Min: p50 / 2, Max: p50 * 3, P50: p50, P95: p50 * 2, P99: p50 * 2.6}
+	}
+	for k, msg := range msgs {
+		series("cti_request_duration", map[string]string{"msg": msg}, metrics.Trend, func(i int) metrics.Point {
+			p50 := 1.5 + float64(k)*0.25 + b.rng.Float64()*0.3
+			if msg == "TRANSFER_CALL_REQ" && i >= 36 && i < 40 {
+				p50 = 45 // the spike of the screenshot: p95 ~90 ms
+			}
+			return trendAt(p50)
+		})
+	}
+	for _, code := range []string{"E_CTI_INVALID_AGENT_STATE", "CF_INVALID_AGENT_WORK_MODE"} {
+		series("cti_failures", map[string]string{"code": code}, metrics.Counter, func(i int) metrics.Point {
+			f := 0.0
+			if (code[0] == 'E' && (i == 31 || i == 40)) || (code[0] == 'C' && i == 32) {
+				f = 3
+			}
+			return metrics.Point{Count: int64(f), Sum: f}
+		})
+	}
+	series("cti_event_wait_duration", map[string]string{"msg": "CALL_DELIVERED_EVENT"}, metrics.Trend, func(i int) metrics.Point {
+		return trendAt(900 + 400*b.rng.Float64())
+	})
+	series("cti_heartbeat_rtt", nil, metrics.Trend, func(i int) metrics.Point { return trendAt(0.5 + 0.2*b.rng.Float64()) })
+	series("cti_sessions", map[string]string{"result": "opened"}, metrics.Counter, func(i int) metrics.Point {
+		if i < 15 {
+			return metrics.Point{Count: 1, Sum: 1}
+		}
+		return metrics.Point{}
+	})
+	for _, c := range []string{"answered", "ready"} {
+		series("checks", map[string]string{"check": c}, metrics.Rate, func(i int) metrics.Point {
+			if i == 33 {
+				return metrics.Point{Count: 10, Sum: 7}
+			}
+			return metrics.Point{Count: 10, Sum: 10}
+		})
+	}
+	series("wrapup_time", nil, metrics.Trend, func(i int) metrics.Point { return trendAt(850 + 50*b.rng.Float64()) })
+	series("calls_handled", nil, metrics.Counter, func(i int) metrics.Point { return metrics.Point{Count: 10, Sum: 10} })
+	b.counter("transfers", nil, 73)
+	b.rate("checks", map[string]string{"group": "inbound"}, 597, 3)
+	b.rate("checks", map[string]string{"group": "login"}, 594, 6)
+	b.trend("group_duration", map[string]string{"group": "inbound"}, b.lognormal(600, 1500, 0.3))
+	in.Run.Simulator.Faults = "--sim-fault reject=SET_AGENT_STATE_REQ:E_CTI_INVALID_AGENT_STATE:0.01,delay=TRANSFER_CALL_REQ:80ms:0.05,drop=HEARTBEAT_REQ:0.001,close=after:5m"
+	return in
+}

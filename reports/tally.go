@@ -18,6 +18,8 @@ type PairCount struct {
 	Tags   map[string]string `json:"tags"` // the two (or three) tags; a missing tag reads ""
 	// Count is the sum of the values for counters, the number of samples otherwise.
 	Count float64 `json:"count"`
+	// NonZero is, for a rate, how many of the samples were non-zero: the passes of checks.
+	NonZero float64 `json:"nonzero,omitempty"`
 }
 
 // PairSpec names a metric and the two tag keys a Tally counts it by, and optionally a third, C.
@@ -34,6 +36,7 @@ var DefaultPairs = []PairSpec{
 	{Metric: metricnames.CTIEventWaitDuration, A: "msg", B: "status"},
 	{Metric: metricnames.CTIDecodeErrors, A: "msg", B: "reason"},
 	{Metric: metricnames.CTIRequests, A: "msg", B: "status"},
+	{Metric: metricnames.Checks, A: "group", B: "check"},
 }
 
 // Tally counts samples by pairs of tag values as they flow: give Add to the engine as (part of)
@@ -43,6 +46,7 @@ type Tally struct {
 	mu       sync.Mutex
 	specs    map[string][]PairSpec
 	counts   map[pairKey]float64
+	nonZero  map[pairKey]float64 // rates only
 	overflow int64
 	perSpec  map[PairSpec]int
 }
@@ -60,7 +64,7 @@ func NewTally(specs ...PairSpec) *Tally {
 	if len(specs) == 0 {
 		specs = DefaultPairs
 	}
-	t := &Tally{specs: map[string][]PairSpec{}, counts: map[pairKey]float64{}, perSpec: map[PairSpec]int{}}
+	t := &Tally{specs: map[string][]PairSpec{}, counts: map[pairKey]float64{}, nonZero: map[pairKey]float64{}, perSpec: map[PairSpec]int{}}
 	for _, s := range specs {
 		t.specs[s.Metric] = append(t.specs[s.Metric], s)
 	}
@@ -96,6 +100,9 @@ func (t *Tally) Add(batch []metrics.Sample) {
 				t.perSpec[spec]++
 			}
 			t.counts[k] += v
+			if s.Metric.Type == metrics.Rate && s.Value != 0 {
+				t.nonZero[k]++
+			}
 		}
 	}
 }
@@ -117,7 +124,7 @@ func (t *Tally) Pairs() []PairCount {
 		if k.spec.C != "" {
 			tags[k.spec.C] = k.c
 		}
-		out = append(out, PairCount{Metric: k.spec.Metric, Tags: tags, Count: v})
+		out = append(out, PairCount{Metric: k.spec.Metric, Tags: tags, Count: v, NonZero: t.nonZero[k]})
 	}
 	sortPairs(out)
 	return out
@@ -140,6 +147,7 @@ func MergePairs(a, b []PairCount) []PairCount {
 		k := p.Metric + metrics.TagsFromMap(p.Tags).Key()
 		if i, ok := idx[k]; ok {
 			out[i].Count += p.Count
+			out[i].NonZero += p.NonZero
 			continue
 		}
 		idx[k] = len(out)

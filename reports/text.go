@@ -13,14 +13,30 @@ import (
 type TextOptions struct {
 	// Color adds ANSI colors (for a terminal).
 	Color bool
+	// Mode is SummaryCompact (also "") or SummaryFull.
+	Mode SummaryMode
 }
+
+// SummaryMode says how much the text summary shows, as k6's --summary-mode: compact, the
+// default, shows the run as a whole; full adds a section per scenario and per group with
+// its requests, event waits, iterations, group durations and checks.
+type SummaryMode string
+
+// The summary modes.
+const (
+	SummaryCompact SummaryMode = "compact"
+	SummaryFull    SummaryMode = "full"
+)
+
+// SummaryModes are the modes' names, for messages.
+var SummaryModes = []string{string(SummaryCompact), string(SummaryFull)}
 
 // NewTextReporter returns the end-of-test summary a person reads in a terminal: the run's
 // header, thresholds, a latency table per request type, event waits, failure codes, sessions,
 // checks, execution, traffic and custom metrics, and the verdict.
 func NewTextReporter(s *Summary, o TextOptions) Reporter {
 	return func(w io.Writer) error {
-		t := &textWriter{s: s, color: o.Color}
+		t := &textWriter{s: s, color: o.Color, mode: o.Mode}
 		t.all()
 		_, err := io.WriteString(w, t.b.String())
 		return err
@@ -30,6 +46,7 @@ func NewTextReporter(s *Summary, o TextOptions) Reporter {
 type textWriter struct {
 	s     *Summary
 	color bool
+	mode  SummaryMode
 	b     strings.Builder
 }
 
@@ -53,9 +70,15 @@ func (t *textWriter) all() {
 	t.failures()
 	t.sessions()
 	t.checks()
+	t.groups()
 	t.execution()
+	if t.mode == SummaryFull {
+		t.breakdowns("SCENARIO", t.s.ByScenario)
+		t.breakdowns("GROUP", t.s.ByGroup)
+	}
 	t.traffic()
 	t.other()
+	t.outputs()
 	t.notes()
 	t.verdict()
 }
@@ -300,7 +323,18 @@ func (t *textWriter) checks() {
 	t.section("CHECKS", fmt.Sprintf("%d of %d passed", passes, total))
 	tb := newTable("    ", column{}, column{title: "check"}, column{title: "passes", right: true},
 		column{title: "fails", right: true}, column{title: "rate", right: true})
+	group := ""
 	for _, ch := range t.s.Checks {
+		if ch.Group != group {
+			// k6's nesting: a group's checks under its name, indented by depth.
+			group = ch.Group
+			path := strings.Split(strings.TrimPrefix(group, "::"), "::")
+			tb.add(c(""), cs(strings.Repeat("  ", len(path)-1)+"█ "+path[len(path)-1], bold), c(""), c(""), c(""))
+		}
+		name := ch.Name
+		if ch.Group != "" {
+			name = strings.Repeat("  ", strings.Count(ch.Group, "::")) + name
+		}
 		mark, st := "✓", green
 		if ch.Fails > 0 {
 			mark, st = "✗", red
@@ -313,7 +347,26 @@ func (t *textWriter) checks() {
 		if ch.Fails > 0 {
 			fails = cs(fmt.Sprint(ch.Fails), red)
 		}
-		tb.add(cs(mark, st), c(ch.Name), c(fmt.Sprint(ch.Passes)), fails, c(FormatPercent(rate)))
+		tb.add(cs(mark, st), c(name), c(fmt.Sprint(ch.Passes)), fails, c(FormatPercent(rate)))
+	}
+	t.table(tb)
+}
+
+// groups shows group_duration by group; the groups' checks are nested in CHECKS.
+func (t *textWriter) groups() {
+	var rows []*LatencyRow
+	for i := range t.s.Groups {
+		if d := t.s.Groups[i].Duration; d != nil {
+			rows = append(rows, d)
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	t.section("GROUPS", metricnames.GroupDuration+" by group")
+	tb := t.latencyTable("group", "", false)
+	for _, r := range rows {
+		tb.add(t.latencyCells(r, false, false)...)
 	}
 	t.table(tb)
 }
@@ -339,9 +392,13 @@ func (t *textWriter) execution() {
 	kv.add(cs("iterations", dim), c(it))
 	kv.add(cs("vus", dim), c(fmt.Sprintf("%d active at most, %d initialised", e.VUs, e.VUsMax)))
 	t.table(kv)
-	if e.IterationDuration != nil {
+	if e.IterationDuration != nil || e.StartLateness != nil {
 		tb := t.latencyTable("", "", false)
-		tb.add(t.latencyCells(e.IterationDuration, false, false)...)
+		for _, row := range []*LatencyRow{e.IterationDuration, e.StartLateness} {
+			if row != nil {
+				tb.add(t.latencyCells(row, false, false)...)
+			}
+		}
 		t.table(tb)
 	}
 	if len(e.Scenarios) > 1 {
@@ -351,6 +408,25 @@ func (t *textWriter) execution() {
 		for _, sc := range e.Scenarios {
 			tb.add(c(sc.Name), c(sc.Executor), c(fmt.Sprint(sc.Iterations)), c(fmt.Sprint(sc.Failed)),
 				c(fmt.Sprint(sc.Interrupted)), c(fmt.Sprint(sc.Dropped)), c(fmt.Sprint(sc.VUsMax)))
+		}
+		t.table(tb)
+	}
+}
+
+// breakdowns writes a section per scenario or group (--summary-mode=full).
+func (t *textWriter) breakdowns(title string, list []Breakdown) {
+	for _, bd := range list {
+		note := ""
+		if n := bd.ChecksPassed + bd.ChecksFailed; n > 0 {
+			note = fmt.Sprintf("checks %d of %d passed", bd.ChecksPassed, n)
+		}
+		t.section(title+" "+bd.Value, note)
+		if len(bd.Rows) == 0 {
+			continue
+		}
+		tb := t.latencyTable("", "failed", true)
+		for i := range bd.Rows {
+			tb.add(t.latencyCells(&bd.Rows[i], true, true)...)
 		}
 		t.table(tb)
 	}
@@ -394,6 +470,21 @@ func (t *textWriter) other() {
 	t.table(tb)
 }
 
+// outputs says what each --out stream delivered; a problem (pushes a receiver did not take)
+// stands out.
+func (t *textWriter) outputs() {
+	if len(t.s.Run.Outputs) == 0 {
+		return
+	}
+	t.section("OUTPUTS", "")
+	for _, o := range t.s.Run.Outputs {
+		t.b.WriteString("    " + o.Output + "\n      " + t.p(dim, o.Delivered) + "\n")
+		for _, p := range o.Problems {
+			t.b.WriteString("      " + t.p(yellow, p) + "\n")
+		}
+	}
+}
+
 func (t *textWriter) notes() {
 	for _, n := range t.s.Notes {
 		t.b.WriteString("\n  " + t.p(yellow, "note: "+n) + "\n")
@@ -406,17 +497,51 @@ func (t *textWriter) verdict() {
 	switch {
 	case v.Passed():
 		head = t.p(boldGreen, "✓ PASSED")
-	case v.ExitCode == 105:
+	case v.Status == "interrupted":
 		head = t.p(boldYellow, "■ INTERRUPTED")
 	default:
 		head = t.p(boldRed, "✗ "+strings.ToUpper(v.Status))
+	}
+	for _, w := range v.Warnings {
+		t.b.WriteString("\n  " + t.p(yellow, "⚠ "+w))
 	}
 	line := "\n  " + head
 	if v.Message != "" {
 		line += "  " + v.Message
 	}
+	if c := v.Counts(); c != "" {
+		line += " · " + t.p(yellow, c)
+	}
 	if !v.Passed() {
 		line += t.p(dim, fmt.Sprintf(" (exit code %d)", v.ExitCode))
 	}
 	t.b.WriteString(line + "\n\n")
+}
+
+// TextOfExport renders the text summary of a summary export (the JSON of --summary-export,
+// which is also what a script's handleSummary receives), each line prefixed with indent: the
+// one implementation behind the script API's textSummary.
+func TextOfExport(data []byte, so SummaryOptions, o TextOptions, indent string) (string, error) {
+	in, err := ReadExport(strings.NewReader(string(data)))
+	if err != nil {
+		return "", err
+	}
+	s, err := NewSummary(in, so)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	if err := NewTextReporter(s, o)(&b); err != nil {
+		return "", err
+	}
+	if indent == "" {
+		return b.String(), nil
+	}
+	lines := strings.SplitAfter(b.String(), "\n")
+	for i, l := range lines {
+		if l != "\n" && l != "" {
+			lines[i] = indent + l
+		}
+	}
+	return strings.Join(lines, ""), nil
 }

@@ -3,8 +3,10 @@ package reports_test
 import (
 	"bytes"
 	"flag"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -140,5 +142,93 @@ func TestTextSummarySessionFaults(t *testing.T) {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("HTML report lacks %q", want)
 		}
+	}
+}
+
+// synthInputByScenarioAndGroup is synthInput with the engine's breakdowns by scenario and by
+// group: two scenarios, a group with its own requests and checks.
+func synthInputByScenarioAndGroup() reports.Input {
+	in := synthInput()
+	b := newSynth()
+	b.rng = rand.New(rand.NewPCG(3, 4))
+	b.trend("cti_request_duration", map[string]string{"scenario": "agents"}, b.lognormal(1500, 2, 0.5))
+	b.trend("cti_request_duration", map[string]string{"scenario": "supervisors"}, b.lognormal(320, 3, 0.5))
+	b.counter("cti_failures", map[string]string{"scenario": "agents"}, 11)
+	b.trend("cti_event_wait_duration", map[string]string{"scenario": "agents"}, b.lognormal(600, 1400, 0.9))
+	b.trend("iteration_duration", map[string]string{"scenario": "agents"}, b.lognormal(580, 1900, 0.3))
+	b.trend("iteration_duration", map[string]string{"scenario": "supervisors"}, b.lognormal(20, 9000, 0.1))
+	b.rate("checks", map[string]string{"scenario": "agents"}, 1191, 9)
+	b.trend("group_duration", map[string]string{"group": "::login"}, b.lognormal(20, 5, 0.3))
+	b.trend("cti_request_duration", map[string]string{"group": "::login"}, b.lognormal(20, 4.2, 0.3))
+	b.rate("checks", map[string]string{"group": "::login"}, 20, 0)
+	in.Result.Metrics = append(in.Result.Metrics, b.res.Metrics...)
+	return in
+}
+
+// TestTextSummaryModes: compact, the default, is the summary of the run as a whole, whatever
+// breakdowns the result holds; full inserts a section per scenario and per group after
+// EXECUTION and changes nothing else.
+func TestTextSummaryModes(t *testing.T) {
+	render := func(mode reports.SummaryMode) string {
+		var buf bytes.Buffer
+		s := summaryOf(t, synthInputByScenarioAndGroup(), reports.SummaryOptions{})
+		if err := reports.NewTextReporter(s, reports.TextOptions{Mode: mode})(&buf); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	compact := render("")
+	if got := render(reports.SummaryCompact); got != compact {
+		t.Errorf("compact differs from the default:\n%s", got)
+	}
+	if strings.Contains(compact, "SCENARIO ") || strings.Contains(compact, "GROUP ::") {
+		t.Errorf("compact shows the breakdowns:\n%s", compact)
+	}
+	full := render(reports.SummaryFull)
+	golden(t, "summary-full.golden", []byte(full))
+	const at = "\n  TRAFFIC"
+	ci, fi := strings.Index(compact, at), strings.Index(full, at)
+	if ci < 0 || fi < 0 || full[:ci] != compact[:ci] || full[fi:] != compact[ci:] {
+		t.Errorf("full is not compact with sections inserted before TRAFFIC:\n%s", full)
+	}
+	for _, want := range []string{"\n  SCENARIO agents  checks 1191 of 1200 passed\n", "\n  SCENARIO supervisors\n", "\n  GROUP ::login  checks 20 of 20 passed\n"} {
+		if !strings.Contains(full[ci:fi], want) {
+			t.Errorf("full lacks %q", want)
+		}
+	}
+}
+
+// TestSummaryStartLateness: an arrival-rate run's iteration_start_lateness is a row of its own
+// under the iteration duration, in the text and HTML reports and in the JSON summary, so that a
+// load generator that could not keep its schedule shows it.
+func TestSummaryStartLateness(t *testing.T) {
+	b := newSynth()
+	b.counter("iterations", nil, 4)
+	b.trend("iteration_duration", nil, []float64{100, 110, 120, 130})
+	b.trend("iteration_start_lateness", nil, []float64{0.2, 0.4, 3, 250})
+	b.counter("dropped_iterations", nil, 2)
+	res := b.res
+	res.Duration = executor.Duration(2 * time.Second)
+	res.Scenarios = []engine.ScenarioResult{{Name: "calls", Executor: "constant-arrival-rate", Iterations: 4, Dropped: 2, VUsMax: 2}}
+	s := summaryOf(t, reports.Input{Result: res}, reports.SummaryOptions{TrendStats: []string{"p(50)", "max"}})
+	if s.Execution.StartLateness == nil || s.Execution.StartLateness.Count != 4 {
+		t.Fatalf("Execution.StartLateness = %+v; want a row of 4", s.Execution.StartLateness)
+	}
+	var buf bytes.Buffer
+	if err := reports.NewTextReporter(s, reports.TextOptions{})(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`start lateness +4 .*250ms`).MatchString(buf.String()) {
+		t.Errorf("text summary lacks the start lateness row with its max:\n%s", buf.String())
+	}
+	if strings.Contains(buf.String(), "other metrics") {
+		t.Errorf("iteration_start_lateness listed as a custom metric:\n%s", buf.String())
+	}
+	buf.Reset()
+	if err := reports.NewHTMLReporter(s, reports.HTMLOptions{})(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "<td>start lateness</td>") {
+		t.Error("HTML report lacks the start lateness row")
 	}
 }

@@ -134,6 +134,8 @@ declare module 'ctiload' {
     preAllocatedVUs?: number;
     /** Default preAllocatedVUs. */
     maxVUs?: number;
+    /** Drop (count in dropped_iterations) an iteration reached later than this after its due time; default: start it however late. */
+    maxStartLateness?: Duration;
   }
   /** The arrival rate goes linearly from startRate through the stages' targets. */
   export interface RampingArrivalRateScenario extends BaseScenario {
@@ -145,6 +147,8 @@ declare module 'ctiload' {
     /** VUs initialised before the start (preAllocatedVUs or maxVUs must be positive). */
     preAllocatedVUs?: number;
     maxVUs?: number;
+    /** As for constant-arrival-rate. */
+    maxStartLateness?: Duration;
   }
   export type Scenario =
     | SharedIterationsScenario | PerVUIterationsScenario | ConstantVUsScenario | RampingVUsScenario
@@ -174,11 +178,13 @@ declare module 'ctiload' {
     afterCallNotReady?: boolean;
     /** Agent login password (empty: any). */
     agentPassword?: string;
+    /** CSV file of agents and their skill groups (columns agentId and skillGroups, groups separated by ';' or spaces). */
+    agentsCsv?: string;
     /** Number of agents (default 100): IDs from firstAgentId, extensions from firstExtension. */
     agents?: number;
     /** Inbound call rate: 5, '5/s', '300/m', '18000/h' (default 0: none). */
     callRate?: number | string;
-    /** The number callers dial; desktops dialling it reach the queue (default '8000'). */
+    /** The number callers dial; desktops dialling it reach the first skill group's queue (default '8000', longer when the extensions reach 8000). */
     dialedNumber?: string;
     /** ANI pool of inbound calls, picked at random (default: random numbers). */
     ani?: string[];
@@ -196,6 +202,12 @@ declare module 'ctiload' {
     failRate?: string | string[] | { [msg: string]: string | number };
     /** Duplex: fail over to side B (side A to standby) this long after the scenarios start. */
     failoverAfter?: string;
+    /** Duplex: side A active again (B standby) this long after the scenarios start, after failoverAfter. */
+    failbackAfter?: string;
+    /** Take the peripheral offline this long after the scenarios start (SYSTEM_EVENT PERIPHERAL_OFFLINE; requests refused). */
+    pgOfflineAfter?: string;
+    /** The peripheral comes back online after this long offline (default: stays offline). */
+    pgOfflineFor?: string;
     /** First agent ID (default 5000). */
     firstAgentId?: number;
     /** First agent extension (default 1000). */
@@ -220,7 +232,9 @@ declare module 'ctiload' {
     refuseOpenRate?: number;
     /** Re-queue a call not answered within this time (default: off). */
     ringNoAnswer?: string;
-    /** Skill groups of every agent (default 1). */
+    /** Skill groups with their members and numbers, 'NUM[=DIALED][:AGENTS]' (e.g. '2=8002:5000-5049,5080'), or {NUM: 'DIALED[:AGENTS]'}. */
+    skillGroup?: string | string[] | { [num: string]: string };
+    /** Skill groups of every agent (default 1); calls to dialedNumber queue for the first. */
     skillGroups?: number | string | number[];
     /** Length of a reading pause, a distribution (default '1s'). */
     slowRead?: string;
@@ -394,6 +408,10 @@ declare module 'ctiload/cti' {
     reconnects: number;
     /** The last heartbeat's round trip, in milliseconds (0 before the first). */
     heartbeatRttMs: number;
+    /** HEARTBEAT_REQs sent. */
+    heartbeatsSent: number;
+    /** Heartbeat intervals that passed with the last heartbeat unanswered and nothing else received. */
+    heartbeatsMissed: number;
   }
 
   export type AgentStateName = 'READY' | 'AVAILABLE' | 'NOT_READY' | 'WORK_READY' | 'WORK_NOT_READY' | 'LOGOUT' | 'LOGIN';
@@ -582,4 +600,83 @@ declare module 'ctiload/data' {
 
 declare module 'k6/data' {
   export * from 'ctiload/data';
+}
+
+// ---------------------------------------------------------------------------------------------
+// ctiload/summary: handleSummary's helpers (alias: k6's jslib https://jslib.k6.io/k6-summary/…/index.js)
+
+declare module 'ctiload/summary' {
+  /** One metric or sub-metric of the summary data. */
+  export interface SummaryMetric {
+    name: string;
+    /** "name" or "name{tag:value}". */
+    key: string;
+    type: 'counter' | 'gauge' | 'rate' | 'trend';
+    contains: 'default' | 'time';
+    tags?: { [tag: string]: string };
+    /** count, rate, avg, min, med, max, p(90), p(95)… as the metric's type has them. */
+    values: { [stat: string]: number };
+    /** A trend's HdrHistogram (V2, compressed, base64). */
+    histogram?: string;
+  }
+  /**
+   * handleSummary's argument: the summary export (the JSON of --summary-export, format
+   * "ctiload-summary/1"). The tables of the text summary are under summary.
+   */
+  export interface SummaryData {
+    format: string;
+    run: { script?: string; target?: string; seed?: number; version?: string; [key: string]: any };
+    start_time: string;
+    duration: string;
+    segment?: string;
+    metrics: SummaryMetric[];
+    thresholds?: Array<{ metric: string; source: string; passed: boolean; observed: number; no_data?: boolean; [key: string]: any }>;
+    scenarios: Array<{ name: string; executor: string; iterations: number; failed: number; interrupted: number; dropped: number; vus_max: number }>;
+    interrupted?: boolean;
+    error?: string;
+    error_code?: number;
+    summary?: { verdict: { status: string; exit_code: number; [key: string]: any }; [key: string]: any };
+    [key: string]: any;
+  }
+  /** The end-of-test text summary of data, from the same reporter as ctiload's own. */
+  export function textSummary(data: SummaryData, options?: { enableColors?: boolean; indent?: string }): string;
+}
+
+declare module 'https://jslib.k6.io/k6-summary/0.0.2/index.js' {
+  export * from 'ctiload/summary';
+}
+
+// ---------------------------------------------------------------------------------------------
+// ctiload/execution (alias k6/execution): where the running code is in the test
+
+declare module 'ctiload/execution' {
+  /** The running iteration's scenario; reading it outside an iteration throws. */
+  export const scenario: {
+    /** The scenario's name. */
+    readonly name: string;
+    /** The iteration's number in the scenario, unique across the execution segments of a test. */
+    readonly iterationInTest: number;
+    /** When the scenario started, in ms since the epoch. */
+    readonly startTime: number;
+  };
+  export const vu: {
+    /** The VU's number in the whole test (__VU), unique across scenarios and segments. */
+    readonly idInTest: number;
+    /** The VU's iteration count in its scenario, from 0 (__ITER). Inside iterations only. */
+    readonly iterationInScenario: number;
+  };
+  export const instance: {
+    /** VUs of this process running an iteration or waiting for one. */
+    readonly vusActive: number;
+    /** Milliseconds since the scenarios started. */
+    readonly currentTestRunDuration: number;
+  };
+  export const test: {
+    /** Stops the whole test at once: no new iterations, the reports are written, exit code 108. */
+    abort(reason?: string): never;
+  };
+}
+
+declare module 'k6/execution' {
+  export * from 'ctiload/execution';
 }

@@ -40,7 +40,10 @@ func TestMain(m *testing.M) {
 	if p, err := exec.LookPath("go"); err == nil {
 		goBin = p
 	}
-	if out, err := exec.Command(goBin, "build", "-o", ctiloadBin, ".").CombinedOutput(); err != nil {
+	// Static, as in the container image (TestImageBuilds puts this binary in one).
+	build := exec.Command(goBin, "build", "-o", ctiloadBin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
 		os.Stderr.Write(out)
 		panic("building ctiload: " + err.Error())
 	}
@@ -176,14 +179,19 @@ const agentPassword = "s3cr3t-Agent-PW"
 func TestRunFullReports(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{}
-	for _, n := range []string{"summary.json", "junit.xml", "report.html", "samples.ndjson", "trace.ndjson"} {
+	for _, n := range []string{"summary.json", "junit.xml", "report.html", "samples.ndjson", "trace.ndjson", "samples.json.gz", "samples.csv"} {
 		files[n] = filepath.Join(dir, n)
 	}
 	r := runCLI(t, nil, "run", "full.js", "-e", "AGENT_PASSWORD="+agentPassword, "--seed", "7",
 		"--sim-agent-password", agentPassword,
 		"--summary-export", files["summary.json"], "--junit", files["junit.xml"], "--html", files["report.html"],
-		"--out", "json="+files["samples.ndjson"], "--trace", files["trace.ndjson"])
+		"--out", "ndjson="+files["samples.ndjson"], "--trace", files["trace.ndjson"],
+		"--out", "json="+files["samples.json.gz"], "--out", "csv="+files["samples.csv"])
 	r.want(t, 0)
+
+	t.Run("k6 JSON and CSV outputs", func(t *testing.T) {
+		checkK6Outputs(t, readSummaryJSON(t, files["summary.json"]), files["samples.json.gz"], files["samples.csv"])
+	})
 
 	t.Run("summary", func(t *testing.T) {
 		contains(t, "stdout", r.stdout,
@@ -312,55 +320,27 @@ func TestRunFullReports(t *testing.T) {
 
 	t.Run("html in chromium", func(t *testing.T) {
 		bin := htmltest.Require(t)
-		page, err := os.ReadFile(files["report.html"])
-		if err != nil {
-			t.Fatal(err)
+		b := htmltest.Start(t, bin, 1300, 1000, htmltest.Offline...)
+		b.Navigate("file://" + files["report.html"])
+		b.WaitFor(`document.body.dataset.charts > 0`, 30*time.Second)
+		charts := htmltest.Charts(b)
+		htmltest.CheckLegends(t, charts)
+		have := map[string]bool{}
+		for _, c := range charts {
+			have[c.ID] = true
 		}
-		for _, bad := range []string{"<script", "<link", "https://", "src="} {
-			if bytes.Contains(page, []byte(bad)) {
-				t.Errorf("the report holds %q: it must be self-contained", bad)
+		for _, want := range []string{"latency", "throughput", "vus", "latency-by-msg", "histogram-ANSWER_CALL_REQ", "histogram-SET_AGENT_STATE_REQ"} {
+			if !have[want] {
+				t.Errorf("chart %q is not on the page (have %v)", want, have)
 			}
 		}
-		dom := htmltest.DumpDOM(t, bin, files["report.html"])
-		checkChartsInDOM(t, dom)
-		png := filepath.Join(dir, "report.png")
-		img := htmltest.Screenshot(t, bin, files["report.html"], png, 1300, 2200)
-		st := htmltest.PixelStats(img, [3]uint8{0x2e, 0x6b, 0xd9})
-		if st.Colors < 50 || st.Near[[3]uint8{0x2e, 0x6b, 0xd9}] < 300 {
-			t.Errorf("the screenshot looks empty: %d colors, %d chart-blue pixels", st.Colors, st.Near[[3]uint8{0x2e, 0x6b, 0xd9}])
+		for _, u := range b.Requests() {
+			if !strings.HasPrefix(u, "file://") {
+				t.Errorf("the report requested %s: it must open offline", u)
+			}
 		}
-		if keep := os.Getenv("CTILOAD_KEEP_SCREENSHOT"); keep != "" {
-			b, _ := os.ReadFile(png)
-			os.WriteFile(keep, b, 0o644)
-		}
+		b.ScreenshotTo(filepath.Join(htmltest.ArtifactDir(t), "run-report.png"))
 	})
-}
-
-var (
-	domChartRE = regexp.MustCompile(`<svg class="chart-svg[^"]*" data-chart="([^"]+)"`)
-	domLineRE  = regexp.MustCompile(`<path class="line [^"]*" d="M[0-9.]+,[0-9.]+(L[0-9.]+,[0-9.]+)+`)
-	domBarRE   = regexp.MustCompile(`<rect class="bar" x="[0-9.]+" y="[0-9.]+" width="[0-9.]+" height="[0-9.]*[1-9]`)
-)
-
-// checkChartsInDOM asserts that the rendered report has its charts drawn: the time charts with
-// lines of at least two points, the histograms with bars.
-func checkChartsInDOM(t *testing.T, dom string) {
-	t.Helper()
-	charts := map[string]bool{}
-	for _, m := range domChartRE.FindAllStringSubmatch(dom, -1) {
-		charts[m[1]] = true
-	}
-	for _, want := range []string{"latency", "throughput", "vus", "histogram-ANSWER_CALL_REQ", "histogram-SET_AGENT_STATE_REQ"} {
-		if !charts[want] {
-			t.Errorf("chart %q is not in the DOM (have %v)", want, charts)
-		}
-	}
-	if n := len(domLineRE.FindAllString(dom, -1)); n < 5 {
-		t.Errorf("%d lines drawn; want p50, p95, p99, requests/s, failures/s and VUs", n)
-	}
-	if n := len(domBarRE.FindAllString(dom, -1)); n < 4 {
-		t.Errorf("%d histogram bars drawn; want some per request type", n)
-	}
 }
 
 func TestRunThresholdsFail(t *testing.T) {
@@ -410,9 +390,16 @@ func TestRunInvalidOptions(t *testing.T) {
 		{"bad env", []string{"CTILOAD_VUS=many"}, []string{"run", "pass.js"}, `ctiload: CTILOAD_VUS: invalid value "many": want a whole number`},
 		{"bad stage", nil, []string{"run", "--stage", "30s", "pass.js"}, `ctiload: --stage: invalid value "30s": want DURATION:TARGET such as 30s:10`},
 		{"bad threshold", nil, []string{"run", "bad_threshold.js"}, `ctiload: threshold "count=<0" of metric "cti_failures": at column 6: expected an operator`},
-		{"bad output", nil, []string{"run", "--out", "csv=x.csv", "pass.js"}, `ctiload: --out: unknown output "csv": ctiload writes json=FILE (one sample per line, .gz to compress)`},
+		{"bad output", nil, []string{"run", "--out", "cvs=x.csv", "pass.js"}, `ctiload: --out: unknown output "cvs" (did you mean csv?): ctiload has json=FILE (k6's JSON`},
+		{"bad summary mode", nil, []string{"run", "--summary-mode", "compat", "pass.js"}, `ctiload: --summary-mode: invalid value "compat" (did you mean compact?): want compact or full`},
+		{"output without file", nil, []string{"run", "--out", "ndjson", "pass.js"}, `ctiload: --out: invalid value "ndjson": name the file, e.g. ndjson=samples.ndjson or ndjson=samples.ndjson.gz`},
+		{"bad csv time format", []string{"CTILOAD_CSV_TIME_FORMAT=unix_seconds"}, []string{"run", "--out", "csv=x.csv", "pass.js"}, `ctiload: --out csv=x.csv: CTILOAD_CSV_TIME_FORMAT: CSV time format "unix_seconds": want one of unix, unix_milli`},
+		{"prometheus-rw without URL", nil, []string{"run", "--out", "prometheus-rw", "pass.js"}, `ctiload: prometheus-rw: no receiver: give --out prometheus-rw=URL or set CTILOAD_PROMETHEUS_RW_URL`},
+		{"bad prometheus-rw setting", []string{"CTILOAD_PROMETHEUS_RW_PUSH_INTERVAL=often"}, []string{"run", "--out", "prometheus-rw=http://127.0.0.1:1", "pass.js"}, `ctiload: CTILOAD_PROMETHEUS_RW_PUSH_INTERVAL: invalid value "often": want a positive duration such as 5s or 500ms`},
 		{"bad log format", nil, []string{"run", "--log-format", "xml", "pass.js"}, `ctiload: --log-format: invalid value "xml": want text or json`},
 		{"unknown sim option", nil, []string{"run", "--sim-agents", "0x", "pass.js"}, `ctiload: --sim-agents: invalid value "0x": want a whole number`},
+		{"sim number conflict", nil, []string{"run", "--sim-dialed-number", "1005", "pass.js"}, `ctiload: built-in simulator: sim: the dialed number (--sim-dialed-number) 1005 is also the extension of agent 5005 (extensions 1000…1019 from --sim-first-extension 1000 and --sim-agents 20): change --sim-dialed-number, --sim-first-extension or --sim-agents`},
+		{"bad skill group", nil, []string{"run", "--sim-skill-group", "2=8002:50x", "pass.js"}, `ctiload: --sim-skill-group: "2=8002:50x": agent IDs "50x": want numbers and ranges such as 5000-5049,5080`},
 		{"unreachable target", nil, []string{"run", "--target", "127.0.0.1:1", "pass.js"}, `ctiload: target 127.0.0.1:1 is unreachable (127.0.0.1:1: connect: connection refused)`},
 		{"bad target", nil, []string{"run", "--target", "nowhere", "pass.js"}, `ctiload: --target: invalid value "nowhere": want host:port, or host:port,host:port for side A and side B`},
 		{"unwritable report", nil, []string{"run", "--html", "/no/such/dir/r.html", "pass.js"}, `ctiload: --html: cannot write "/no/such/dir/r.html": no such file or directory`},
@@ -486,9 +473,15 @@ func TestOptionPrecedence(t *testing.T) {
 // startCLI starts ctiload and returns it with a reader of its standard error lines.
 func startCLI(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer, *lineWaiter) {
 	t.Helper()
+	return startCLIEnv(t, nil, args...)
+}
+
+// startCLIEnv is startCLI with extra environment variables.
+func startCLIEnv(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buffer, *lineWaiter) {
+	t.Helper()
 	cmd := exec.Command(ctiloadBin, args...)
 	cmd.Dir = "testdata"
-	cmd.Env = cleanEnv()
+	cmd.Env = cleanEnv(env...)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	pipe, err := cmd.StderrPipe()
@@ -577,7 +570,7 @@ func waitExit(t *testing.T, cmd *exec.Cmd, stderr *lineWaiter, within time.Durat
 func TestRunInterruptedBySIGINT(t *testing.T) {
 	dir := t.TempDir()
 	sum, samples, html := filepath.Join(dir, "summary.json"), filepath.Join(dir, "samples.ndjson"), filepath.Join(dir, "report.html")
-	cmd, stdout, stderr := startCLI(t, "run", "long.js", "--summary-export", sum, "--out", "json="+samples, "--html", html)
+	cmd, stdout, stderr := startCLI(t, "run", "long.js", "--summary-export", sum, "--out", "ndjson="+samples, "--html", html)
 	stderr.waitFor(t, "iteration 2 sleeping", 60*time.Second) // a few iterations, however slow the machine
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
@@ -618,7 +611,7 @@ func TestRunSecondSIGINTStopsAtOnce(t *testing.T) {
 	dir := t.TempDir()
 	sum, samples := filepath.Join(dir, "summary.json"), filepath.Join(dir, "samples.ndjson.gz")
 	cmd, stdout, stderr := startCLI(t, "run", "long.js", "-e", "ITERATION_SLEEP=20", "-e", "GRACEFUL_STOP=30s",
-		"--summary-export", sum, "--out", "json="+samples)
+		"--summary-export", sum, "--out", "ndjson="+samples)
 	stderr.waitFor(t, "iteration 0 sleeping", 60*time.Second) // a VU is in its 20 s sleep
 	cmd.Process.Signal(syscall.SIGINT)
 	stderr.waitFor(t, "press Ctrl-C again", 30*time.Second)
@@ -747,7 +740,33 @@ func TestRunMoreFlags(t *testing.T) {
 	t.Run("unknown flag", func(t *testing.T) {
 		r := runCLI(t, nil, "run", "--vu", "3", "pass.js")
 		r.want(t, 104)
-		contains(t, "stderr", r.stderr, "ctiload: unknown flag: --vu (see ctiload run --help)")
+		contains(t, "stderr", r.stderr, "ctiload: unknown flag: --vu: did you mean --vus? (see ctiload run --help)")
+	})
+	t.Run("peripheral offline from options.simulator", func(t *testing.T) {
+		sum := filepath.Join(t.TempDir(), "summary.json")
+		runCLI(t, nil, "run", "-q", "--no-summary", "--summary-export", sum, "pg_offline.js").want(t, 0)
+		// The simulator's own counters are in the summary, to compare with the client's.
+		var got struct {
+			Run struct {
+				Simulator struct {
+					Counters struct {
+						SessionsOpened int64            `json:"sessions_opened"`
+						Faults         map[string]int64 `json:"faults"`
+						Events         map[string]int64 `json:"events"`
+					} `json:"counters"`
+				} `json:"simulator"`
+			} `json:"run"`
+		}
+		if err := json.Unmarshal([]byte(readText(t, sum)), &got); err != nil {
+			t.Fatal(err)
+		}
+		c := got.Run.Simulator.Counters
+		if c.SessionsOpened != 1 || c.Faults["pg_offline"] != 1 || c.Events["SYSTEM_EVENT"] != 3 {
+			t.Errorf("simulator counters in the summary: %+v; want 1 session, 1 pg_offline fault, 3 SYSTEM_EVENTs (open, offline, online)", c)
+		}
+		r := runCLI(t, nil, "run", "-q", "--no-summary", "--sim-failback-after", "1s", "pass.js")
+		r.want(t, 104)
+		contains(t, "stderr", r.stderr, "--sim-failback-after", "need a duplex simulator")
 	})
 	t.Run("duplex simulator", func(t *testing.T) {
 		r := runCLI(t, nil, "run", "duplex.js")
@@ -787,7 +806,7 @@ func TestRunSimulatorANIPool(t *testing.T) {
 func TestRunControlToken(t *testing.T) {
 	dir := t.TempDir()
 	sum, samples, html := filepath.Join(dir, "summary.json"), filepath.Join(dir, "samples.ndjson"), filepath.Join(dir, "report.html")
-	cmd, stdout, stderr := startCLI(t, "run", "long.js", "--control", "127.0.0.1:0", "--summary-export", sum, "--out", "json="+samples, "--html", html)
+	cmd, stdout, stderr := startCLI(t, "run", "long.js", "--control", "127.0.0.1:0", "--summary-export", sum, "--out", "ndjson="+samples, "--html", html)
 	stderr.waitFor(t, "control API on http://", 20*time.Second)
 	stderr.waitFor(t, "] agents ", 20*time.Second)
 	m := regexp.MustCompile(`control API on http://(\S+)/v1/scenarios: curl -H 'Authorization: Bearer (\S+)' `).FindStringSubmatch(stderr.String())

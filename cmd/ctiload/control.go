@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ctiload/ctiload/engine/executor"
@@ -23,6 +24,36 @@ type controllable interface {
 	Progress() []executor.Progress
 	SetTarget(scenario string, v float64) error
 	Stop() bool
+}
+
+// resumer is a run started with --paused (pauseGate).
+type resumer interface{ Resume() bool }
+
+// pauseGate holds a --paused run before it starts, until the control API resumes it. A stop
+// (Ctrl-C, POST /v1/stop) opens the gate too: the run then starts stopped and ends at once,
+// with its (empty) reports.
+type pauseGate struct {
+	controllable
+	once    sync.Once
+	resumed chan struct{}
+}
+
+func newPauseGate(run controllable) *pauseGate {
+	return &pauseGate{controllable: run, resumed: make(chan struct{})}
+}
+
+// Resume lets the run start; it reports whether this call was the one that did.
+func (g *pauseGate) Resume() bool {
+	first := false
+	g.once.Do(func() { close(g.resumed); first = true })
+	return first
+}
+
+// Stop stops the run and lets it through the gate, so that it ends.
+func (g *pauseGate) Stop() bool {
+	first := g.controllable.Stop()
+	g.Resume()
+	return first
 }
 
 // scenarioView is one scenario as the control API shows it.
@@ -49,6 +80,7 @@ type scenarioView struct {
 //	POST /v1/scenarios/{name}   {"target": N}: VUs (constant-vus, ramping-vus) or iterations per
 //	                            timeUnit (arrival-rate executors)
 //	POST /v1/stop               graceful stop, as the first Ctrl-C
+//	POST /v1/resume             start a run begun with --paused
 //
 // Every request carries "Authorization: Bearer TOKEN"; see guardControl for the other checks.
 func newControlHandler(run controllable, token string, logf func(format string, args ...any)) http.Handler {
@@ -90,6 +122,18 @@ func newControlHandler(run controllable, token string, logf func(format string, 
 		}
 		writeJSON(w, http.StatusOK, map[string]bool{"stopping": true, "first": first})
 	})
+	mux.HandleFunc("POST /v1/resume", func(w http.ResponseWriter, _ *http.Request) {
+		r, ok := run.(resumer)
+		if !ok {
+			writeJSON(w, http.StatusConflict, map[string]string{"error": "the run was not started with --paused"})
+			return
+		}
+		first := r.Resume()
+		if first {
+			logf("control: resumed")
+		}
+		writeJSON(w, http.StatusOK, map[string]bool{"resumed": true, "first": first})
+	})
 	return guardControl(mux, token)
 }
 
@@ -111,6 +155,13 @@ func newControlToken() string { return rand.Text() }
 //   - a POST must say Content-Type: application/json (forms cannot, without a CORS preflight,
 //     which the API never answers).
 func guardControl(next http.Handler, token string) http.Handler {
+	return guardLoopback(next, token, "")
+}
+
+// guardLoopback is guardControl for a server a browser uses too (the dashboard): when cookie
+// is set, the token may also come in that cookie, or, on a GET, in a ?token= parameter (the URL
+// ctiload prints; the dashboard trades it for the cookie at once).
+func guardLoopback(next http.Handler, token, cookie string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		local, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 		if !loopbackHost(r.Host, local) {
@@ -125,6 +176,13 @@ func guardControl(next http.Handler, token string) http.Handler {
 			}
 		}
 		auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok && cookie != "" {
+			if c, err := r.Cookie(cookie); err == nil {
+				auth, ok = c.Value, true
+			} else if q := r.URL.Query().Get("token"); q != "" && r.Method == http.MethodGet {
+				auth, ok = q, true
+			}
+		}
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="ctiload"`)
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing \"Authorization: Bearer TOKEN\" (the token ctiload run printed, or " + controlTokenEnv + ")"})
@@ -168,32 +226,47 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// startControl listens on addr, which must be a loopback address: the token keeps other users'
-// processes and web pages out, not the network.
-func startControl(addr, token string, run controllable, logf func(string, ...any)) (stop func(), bound string, err error) {
-	if token == "" {
-		return nil, "", errors.New("--control: empty token")
-	}
+// listenLoopback listens on addr, which must be a loopback address (flag names the option in
+// errors).
+func listenLoopback(flag, addr string) (net.Listener, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return nil, "", fmt.Errorf("--control: %q: want host:port such as 127.0.0.1:6565", addr)
+		return nil, fmt.Errorf("%s: %q: want host:port such as 127.0.0.1:6565", flag, addr)
 	}
 	if ip := net.ParseIP(strings.Trim(host, "[]")); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, "", fmt.Errorf("--control: %s is not a loopback address: the control API only listens on 127.0.0.1, ::1 or localhost", host)
+		return nil, fmt.Errorf("%s: %s is not a loopback address: ctiload only listens on 127.0.0.1, ::1 or localhost", flag, host)
 	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, "", fmt.Errorf("--control: %w", err)
+		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
-	srv := &http.Server{Handler: newControlHandler(run, token, logf), ReadHeaderTimeout: 5 * time.Second}
+	return l, nil
+}
+
+// serve serves h on l until the returned stop is called.
+func serve(l net.Listener, h http.Handler, logf func(string, ...any)) (stop func()) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			logf("control: %v", err)
+			logf("%v", err)
 		}
 	}()
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		srv.Shutdown(ctx)
-	}, l.Addr().String(), nil
+	}
+}
+
+// startControl listens on addr, which must be a loopback address: the token keeps other users'
+// processes and web pages out, not the network.
+func startControl(addr, token string, run controllable, logf func(string, ...any)) (stop func(), bound string, err error) {
+	if token == "" {
+		return nil, "", errors.New("--control: empty token")
+	}
+	l, err := listenLoopback("--control", addr)
+	if err != nil {
+		return nil, "", err
+	}
+	return serve(l, newControlHandler(run, token, logf), logf), l.Addr().String(), nil
 }

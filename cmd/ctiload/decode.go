@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/ctiload/ctiload/cti"
@@ -18,12 +17,25 @@ import (
 func newDecodeCmd() *cobra.Command {
 	var (
 		rawFile string
-		version string
+		summary bool
+		cf      captureFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "decode [FILE]",
-		Short: "Decode CTI frames (hex or a raw byte stream) and print each message as JSON",
+		Short: "Decode CTI frames (a pcap/pcapng capture, hex or a raw byte stream) and print each message as JSON",
 		Long: `decode reads CTI frames and prints each message as one JSON line: its type, name and every field.
+
+A packet capture (tcpdump's pcap or Wireshark's pcapng, gzipped or not, recognised by its
+first bytes) is read whole: every CTI frame of every TCP connection to the server port (--port,
+42027 by default), in capture order, each line with the packet number, time, connection (conn, and the client's
+address as session), direction (dir: out is client→server, in is server→client) and the
+protocol version (from the connection's OPEN_REQ; --version for connections whose OPEN_REQ is
+not in the capture). The lines have the keys of a --trace file, so convert reads them too.
+TCP is reassembled: segments out of order or retransmitted, frames split or sharing segments;
+a capture that starts mid-stream, or loses bytes, is resynchronised on the next plausible frame
+header and the bytes skipped are reported on standard error. Passwords read [REDACTED].
+--summary prints one block per connection instead: client ID, agent or bridge mode, agent and
+instrument, version, message counts each way, failures by code, first and last time.
 
 Hex input (FILE or standard input): one frame per line, or frames spread over several lines in
 blocks separated by blank lines; spaces are ignored and lines starting with # are comments.
@@ -31,12 +43,27 @@ With --raw FILE the file is a binary stream of frames as captured from a TCP con
 
 A malformed frame prints an error naming where it is and what is wrong, and decoding goes on with
 the next frame (the next line, for hex input). The exit status is 1 if any frame failed.`,
-		Example: `  ctiload decode --version 20 frames.hex
+		Example: `  ctiload decode capture.pcapng
+  ctiload decode --summary capture.pcap
+  ctiload decode --port 43027 --version 14 side-b.pcapng > side-b.ndjson
+  ctiload decode --version 20 frames.hex
   echo 000000040000000502030405 | ctiload decode
   ctiload decode --raw capture.bin --version 14`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := cti.ParseVersion(version)
+			if len(args) == 1 && rawFile == "" && isCaptureFile(args[0]) {
+				o, err := cf.options(cmd.Flags().Changed("version"))
+				if err != nil {
+					return &exitError{code: exitInvalidOptions, err: err}
+				}
+				return decodeCapture(args[0], o, summary, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			}
+			for _, f := range []string{"summary", "port"} {
+				if cmd.Flags().Changed(f) {
+					return &exitError{code: exitInvalidOptions, err: fmt.Errorf("--%s applies to a pcap or pcapng capture file only", f)}
+				}
+			}
+			v, err := cti.ParseVersion(cf.version)
 			if err != nil {
 				return &exitError{code: exitInvalidOptions, err: err}
 			}
@@ -72,7 +99,8 @@ the next frame (the next line, for hex input). The exit status is 1 if any frame
 		},
 	}
 	cmd.Flags().StringVar(&rawFile, "raw", "", "read a binary stream of frames from `FILE` instead of hex")
-	cmd.Flags().StringVar(&version, "version", strconv.Itoa(int(cti.DefaultVersion)), "protocol `VERSION` the frames were sent with (13, 14, 15, 20, 24, 25, uccx:14 …); decides the floating-field width")
+	cmd.Flags().BoolVar(&summary, "summary", false, "capture: print one block per connection (client, mode, version, message counts, failures, times) instead of every frame")
+	addCaptureFlags(cmd, &cf)
 	return cmd
 }
 

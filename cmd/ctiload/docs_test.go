@@ -67,7 +67,7 @@ func TestDocsCommand(t *testing.T) {
 	if !bytes.Equal(got, want.Bytes()) {
 		t.Errorf("ctiload docs wrote something else than writeCLIDoc:\n%s", firstDifference(string(got), want.String()))
 	}
-	for _, c := range []string{"run", "sim", "inspect", "report", "merge", "decode", "version"} {
+	for _, c := range []string{"run", "sim", "inspect", "report", "merge", "cluster render", "decode", "version"} {
 		if !strings.Contains(string(got), "\n## ctiload "+c+"\n") {
 			t.Errorf("cli.md has no section for ctiload %s", c)
 		}

@@ -20,6 +20,13 @@ func flagError(cmd *cobra.Command, err error) error {
 		return &exitError{code: exitInvalidOptions, err: fmt.Errorf("--%s: invalid value %q: %s", f.Name, ive.GetValue(), valueHint(f, ive.Unwrap()))}
 	}
 	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
+		var known []string
+		cmd.Flags().VisitAll(func(f *pflag.Flag) { known = append(known, f.Name) })
+		if s := suggest(name, known); s != "" {
+			return &exitError{code: exitInvalidOptions, err: fmt.Errorf("%s: did you mean --%s? (see %s --help)", msg, s, cmd.CommandPath())}
+		}
+	}
 	if strings.HasPrefix(msg, "unknown flag") || strings.HasPrefix(msg, "unknown shorthand flag") {
 		msg += fmt.Sprintf(" (see %s --help)", cmd.CommandPath())
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"time"
 
 	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/engine/executor"
@@ -96,10 +95,8 @@ connects anywhere.`,
 			for _, sc := range p.config.Scenarios {
 				_, most := sc.VUsFor(executor.FullPartition())
 				out.MaxVUs += most
-				b := sc.Base()
-				end := time.Duration(b.StartTime) + sc.RegularDuration() + time.Duration(b.GracefulStop)
-				out.MaxTime = max(out.MaxTime, executor.Duration(end))
 			}
+			out.MaxTime = executor.Duration(scenariosEnd(p.config.Scenarios))
 			if o.changed("seed") {
 				out.Seed = &p.seed
 			}

@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
+	"math/big"
 	"math/rand/v2"
 	"net"
 	"os"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/engine/executor"
@@ -29,6 +33,9 @@ type optionFlags struct {
 	duration         executor.Duration
 	stages           []string
 	segment, seq     string
+	segmentCount     int64  // --segment-count: the test split in N equal segments
+	segmentIndex     string // --segment-index: which of them (default JOB_COMPLETION_INDEX)
+	startAt          string // --start-at RFC3339
 	trendStats       string
 	target           string
 	seed             int64
@@ -37,6 +44,9 @@ type optionFlags struct {
 	allowOutside     bool // open() and imports may read files outside the script's folder
 	maxRequestRate   float64
 	maxOpenRate      float64
+	tags             []string // --tag KEY=VALUE: run tags on every sample
+	configFile       string   // --config FILE: options as JSON, below the script's
+	noThresholds     bool
 	sim              embeddedSimFlags
 	fromEnv          map[string]bool // flags set from CTILOAD_* variables
 }
@@ -57,6 +67,9 @@ func (o *optionFlags) register(fl *pflag.FlagSet) {
 	fl.StringArrayVarP(&o.stages, "stage", "s", nil, "ramping stage `DURATION:TARGET`, repeatable (shortcut: ramping-vus), e.g. --stage 30s:10 --stage 1m:10 --stage 10s:0")
 	fl.StringVar(&o.segment, "execution-segment", "", "run only this `SEGMENT` of the test, e.g. 0:1/4 or 1/4:2/4")
 	fl.StringVar(&o.seq, "execution-segment-sequence", "", "the `SEQUENCE` of boundaries every process uses, e.g. 0,1/4,1/2,1 (optional for an even split)")
+	fl.Var(int64Value{&o.segmentCount}, "segment-count", "split the test in `N` equal segments and run the one --segment-index (or JOB_COMPLETION_INDEX, set by a Kubernetes Indexed Job) names")
+	fl.StringVar(&o.segmentIndex, "segment-index", "", "which segment, 0 to N-1, of --segment-count N this process runs (default: $JOB_COMPLETION_INDEX)")
+	fl.StringVar(&o.startAt, "start-at", "", "start the scenarios at `TIME` (RFC3339, e.g. 2026-12-05T10:00:00Z), after VU init and setup: the common start of the segments of one test")
 	fl.StringVar(&o.trendStats, "summary-trend-stats", "", "latency columns of the summary, a `LIST` such as avg,min,med,p(95),p(99),max")
 	fl.StringVar(&o.target, "target", "", "CTI Server `host:port[,host:port]` (side A, side B); default: the built-in simulator on a free loopback port")
 	fl.Int64Var(&o.seed, "seed", 0, "random seed of the run (scripts and simulator); default: a new one, printed in the summary")
@@ -65,6 +78,9 @@ func (o *optionFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&o.allowOutside, "allow-paths-outside", false, "let open() and imports read files outside the script's folder (by default only files below it, through no .. or symbolic link that leads out)")
 	fl.Var(rateValue{&o.maxRequestRate}, "max-request-rate", "cap on the requests of all VUs together, a `RATE` such as 200/s (also options.cti.maxRequestRate); waits are cti_rate_limit_wait_duration")
 	fl.Var(rateValue{&o.maxOpenRate}, "max-open-rate", "cap on the session opens of all VUs together, a `RATE` such as 20/s (also options.cti.maxOpenRate)")
+	fl.StringArrayVarP(&o.tags, "tag", "t", nil, "run tag `KEY=VALUE` added to every sample, repeatable (over options.tags)")
+	fl.StringVarP(&o.configFile, "config", "c", "", "read options from a JSON `FILE` (the keys of `export const options`); the script's options win over it")
+	fl.BoolVar(&o.noThresholds, "no-thresholds", false, "do not judge thresholds: the run passes unless it fails otherwise (abortOnFail is off too)")
 	o.sim.register(fl)
 }
 
@@ -177,6 +193,7 @@ type plan struct {
 	sim        *simPlan       // the built-in simulator, when target is ""
 	safety     jsapi.Safety   // options.cti under --max-request-rate and --max-open-rate
 	seed       int64
+	startAt    time.Time // --start-at; zero: at once
 	warnings   []string
 }
 
@@ -243,6 +260,14 @@ func (o *optionFlags) resolve(p *plan, getenv func(string) string) error {
 	var opts engine.Options
 	var own scriptOptions
 	raw := p.script.OptionsJSON()
+	if o.configFile != "" {
+		merged, err := underConfigFile(o.configFile, raw)
+		if err != nil {
+			errs = append(errs, err)
+		} else {
+			raw = merged
+		}
+	}
 	if err := json.Unmarshal(raw, &opts); err != nil {
 		errs = append(errs, fmt.Errorf("script options: %v", err))
 	}
@@ -288,11 +313,48 @@ func (o *optionFlags) resolve(p *plan, getenv func(string) string) error {
 	case max(ld, li) > ls:
 		opts.Stages = nil
 	}
+	if len(o.tags) > 0 {
+		tags := maps.Clone(opts.Tags)
+		if tags == nil {
+			tags = map[string]string{}
+		}
+		for _, kv := range o.tags {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || strings.TrimSpace(k) == "" {
+				errs = append(errs, fmt.Errorf("--tag: invalid value %q: want KEY=VALUE", kv))
+				continue
+			}
+			tags[strings.TrimSpace(k)] = v
+		}
+		opts.Tags = tags
+	}
+	if o.noThresholds {
+		opts.Thresholds = nil
+	}
 	if o.changed("execution-segment") {
 		opts.ExecutionSegment = o.segment
 	}
 	if o.changed("execution-segment-sequence") {
 		opts.ExecutionSegmentSequence = o.seq
+	}
+	if o.changed("segment-count") {
+		seg, seq, err := o.indexedSegment(getenv)
+		if err != nil {
+			errs = append(errs, err)
+		} else if o.changed("execution-segment") || o.changed("execution-segment-sequence") {
+			errs = append(errs, errors.New("--segment-count and --execution-segment both say which segment to run: give one"))
+		} else {
+			opts.ExecutionSegment, opts.ExecutionSegmentSequence = seg, seq
+		}
+	} else if o.changed("segment-index") {
+		errs = append(errs, errors.New("--segment-index needs --segment-count (CTILOAD_SEGMENT_COUNT): the number of segments"))
+	}
+	if o.changed("start-at") {
+		t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(o.startAt))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--start-at: invalid value %q: want an RFC3339 time such as 2026-12-05T10:00:00Z", o.startAt))
+		}
+		p.startAt = t
 	}
 	display := opts.SummaryTrendStats
 	if o.changed("summary-trend-stats") {
@@ -365,6 +427,54 @@ func (o *optionFlags) resolve(p *plan, getenv func(string) string) error {
 		return &exitError{code: exitInvalidOptions, err: flattenErrors(errs)}
 	}
 	return nil
+}
+
+// underConfigFile returns the script's options (JSON) over those of a --config file: a key the
+// script sets replaces the file's whole value, as k6 layers its config file under the script.
+// Unknown keys in the file are errors, with the nearest known key.
+func underConfigFile(path string, script json.RawMessage) (json.RawMessage, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--config: cannot read %q: %v", path, unwrapPathError(err))
+	}
+	var file, over map[string]json.RawMessage
+	if err := json.Unmarshal(b, &file); err != nil {
+		return nil, fmt.Errorf("--config: %s is not a JSON object of options: %v", path, err)
+	}
+	known := optionKeys()
+	var errs []error
+	for _, k := range sortedKeys(file) {
+		if !slices.Contains(known, k) {
+			hint := ""
+			if s := suggest(k, known); s != "" {
+				hint = fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			errs = append(errs, fmt.Errorf("--config: %s: unknown option %q%s", path, k, hint))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if len(script) > 0 {
+		if err := json.Unmarshal(script, &over); err != nil {
+			return nil, fmt.Errorf("script options: %v", err)
+		}
+	}
+	maps.Copy(file, over)
+	return json.Marshal(file)
+}
+
+// optionKeys are the top-level keys of a script's options: the engine's and ctiload's own.
+func optionKeys() []string {
+	var keys []string
+	for _, t := range []reflect.Type{reflect.TypeFor[engine.Options](), reflect.TypeFor[scriptOptions]()} {
+		for f := range t.Fields() {
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
+				keys = append(keys, name)
+			}
+		}
+	}
+	return keys
 }
 
 // flattenErrors joins problems into one message: one line for one, a list for several.
@@ -448,4 +558,36 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// jobIndexEnv is the variable in which a Kubernetes Indexed Job gives each pod its index.
+const jobIndexEnv = "JOB_COMPLETION_INDEX"
+
+// indexedSegment turns --segment-count N and the index (--segment-index, else
+// JOB_COMPLETION_INDEX) into an execution segment i/N:(i+1)/N and the sequence 0,1/N,…,1 every
+// process shares, so that a Job's manifest needs no arithmetic.
+func (o *optionFlags) indexedSegment(getenv func(string) string) (seg, seq string, err error) {
+	n := o.segmentCount
+	if n < 1 || n > executor.MaxPeriod {
+		return "", "", fmt.Errorf("--segment-count: invalid value %d: want 1 to %d", n, executor.MaxPeriod)
+	}
+	raw, from := strings.TrimSpace(o.segmentIndex), "--segment-index"
+	if o.fromEnv["segment-index"] {
+		from = "CTILOAD_SEGMENT_INDEX"
+	}
+	if !o.changed("segment-index") && !o.fromEnv["segment-index"] {
+		raw, from = strings.TrimSpace(getenv(jobIndexEnv)), jobIndexEnv
+		if raw == "" {
+			return "", "", fmt.Errorf("--segment-count %d: which segment? give --segment-index (0 to %d) or set %s, as a Kubernetes Indexed Job does", n, n-1, jobIndexEnv)
+		}
+	}
+	i, perr := strconv.ParseInt(raw, 10, 64)
+	if perr != nil || i < 0 || i >= n {
+		return "", "", fmt.Errorf("%s: invalid value %q: want a segment index from 0 to %d (--segment-count %d)", from, raw, n-1, n)
+	}
+	bounds := make([]string, 0, n+1)
+	for k := range n + 1 {
+		bounds = append(bounds, big.NewRat(k, n).RatString())
+	}
+	return bounds[i] + ":" + bounds[i+1], strings.Join(bounds, ","), nil
 }

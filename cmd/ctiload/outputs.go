@@ -13,38 +13,90 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/ctiload/ctiload/cti"
+	"github.com/ctiload/ctiload/cti/client"
+	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports"
+	"github.com/ctiload/ctiload/reports/promrw"
 )
 
-// outputFlags are the files a run writes.
+// outputFlags are the files a run writes and the streams it feeds.
 type outputFlags struct {
-	outs          []string // --out json=FILE
+	outs          []string // --out json=FILE, ndjson=FILE, csv=FILE, prometheus-rw[=URL]
 	summaryExport string
 	junit         string
 	html          string
 	trace         string
 }
 
-// sampleOutputs parses --out values; ctiload has one kind, json=FILE (NDJSON, .gz compressed).
-func (o *outputFlags) sampleFiles() ([]string, error) {
-	var files []string
+// outputSpec is one --out value: an output kind and its argument (a file, a URL).
+type outputSpec struct {
+	kind, arg string
+}
+
+// outputKinds are the kinds --out knows, for messages.
+const outputKinds = "json=FILE (k6's JSON: a line per metric and per sample), ndjson=FILE (compact, one line per sample), " +
+	"csv=FILE (k6's CSV; CTILOAD_CSV_TIME_FORMAT sets the timestamps) — .gz compresses any of them — " +
+	"or prometheus-rw[=URL] (Prometheus remote write; CTILOAD_PROMETHEUS_RW_* configure it)"
+
+// fileOutputs are the --out kinds that write a file of samples, with an example file name.
+var fileOutputs = map[string]string{"json": "samples.json", "ndjson": "samples.ndjson", "csv": "samples.csv"}
+
+// outputSpecs parses the --out values.
+func (o *outputFlags) outputSpecs() ([]outputSpec, error) {
+	var specs []outputSpec
 	var errs []error
 	for _, out := range o.outs {
-		kind, file, ok := strings.Cut(out, "=")
+		kind, arg, ok := strings.Cut(out, "=")
+		example, isFile := fileOutputs[kind]
 		switch {
-		case !ok && (out == "json" || out == "ndjson"):
-			errs = append(errs, fmt.Errorf("--out: invalid value %q: name the file, e.g. json=samples.ndjson or json=samples.ndjson.gz", out))
-		case !ok || file == "":
-			errs = append(errs, fmt.Errorf("--out: invalid value %q: want json=FILE", out))
-		case kind != "json" && kind != "ndjson":
-			errs = append(errs, fmt.Errorf("--out: unknown output %q: ctiload writes json=FILE (one sample per line, .gz to compress)", kind))
+		case kind == "prometheus-rw" || kind == "prometheus":
+			specs = append(specs, outputSpec{kind: "prometheus-rw", arg: arg})
+		case !isFile:
+			hint := ""
+			if s := suggest(kind, []string{"json", "ndjson", "csv", "prometheus-rw"}); s != "" {
+				hint = fmt.Sprintf(" (did you mean %s?)", s)
+			}
+			errs = append(errs, fmt.Errorf("--out: unknown output %q%s: ctiload has %s", kind, hint, outputKinds))
+		case !ok || arg == "":
+			errs = append(errs, fmt.Errorf("--out: invalid value %q: name the file, e.g. %s=%s or %s=%s.gz", out, kind, example, kind, example))
 		default:
-			files = append(files, file)
+			specs = append(specs, outputSpec{kind: kind, arg: arg})
 		}
 	}
-	return files, errors.Join(errs...)
+	return specs, errors.Join(errs...)
+}
+
+// sampleFormat makes the format of a file output; a mistake in its configuration shows
+// before the run starts.
+func sampleFormat(spec outputSpec, getenv func(string) string, reg *metrics.Registry, thresholds map[string][]engine.ThresholdConfig) (reports.SampleFormat, error) {
+	switch spec.kind {
+	case "ndjson":
+		return reports.NDJSONFormat(reg), nil
+	case "csv":
+		f, err := reports.CSVFormat(getenv("CTILOAD_CSV_TIME_FORMAT"))
+		if err != nil {
+			return nil, fmt.Errorf("--out csv=%s: CTILOAD_CSV_TIME_FORMAT: %w", spec.arg, err)
+		}
+		return f, nil
+	}
+	exprs := make(map[string][]string, len(thresholds))
+	for sel, list := range thresholds {
+		for _, t := range list {
+			exprs[sel] = append(exprs[sel], t.Threshold)
+		}
+	}
+	return reports.K6JSONFormat(exprs), nil
+}
+
+// prometheusConfig reads the configuration of a prometheus-rw output and checks it, so a
+// mistake shows before the run starts.
+func prometheusConfig(spec outputSpec, segment string) (promrw.Config, error) {
+	cfg, err := promrw.ConfigFromEnv(os.Getenv, spec.arg)
+	if segment != "" {
+		cfg.Segment = segment
+	}
+	return cfg, err
 }
 
 // checkWritable makes sure a report can be written at path at the end of the run, so that a
@@ -70,7 +122,7 @@ func checkWritable(flag, path string) error {
 // time, VU and session; cti's TraceWriter renders the frame (passwords redacted there).
 type traceFile struct {
 	mu     sync.Mutex
-	inner  cti.Observer
+	inner  client.Observer
 	line   bytes.Buffer // the inner writer's output for one frame
 	w      *bufio.Writer
 	closer []io.Closer
@@ -93,13 +145,13 @@ func createTrace(path string) (*traceFile, error) {
 		t.closer = []io.Closer{gz, f}
 	}
 	t.w = bufio.NewWriterSize(w, 256<<10)
-	t.inner = cti.TraceWriter(&t.line)
+	t.inner = client.TraceWriter(&t.line)
 	return t, nil
 }
 
-// Frame implements cti.Observer. The session label the script layer gives is "vu<N>-<agent>"
+// Frame implements client.Observer. The session label the script layer gives is "vu<N>-<agent>"
 // unless the script names it: the VU number is taken from there.
-func (t *traceFile) Frame(f cti.TraceFrame) {
+func (t *traceFile) Frame(f client.TraceFrame) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed || t.err != nil {
@@ -153,27 +205,29 @@ func (t *traceFile) Close() error {
 	return t.err
 }
 
-// sampleHooks fans the engine's sample batches out to the tally and the NDJSON streams.
+// sampleHooks fans the engine's sample batches out to the tally and the outputs.
 type sampleHooks struct {
 	tally   *reports.Tally
-	writers []*reports.SampleWriter
+	outputs reports.Outputs
 }
 
 func (h *sampleHooks) hook(batch []metrics.Sample) {
 	h.tally.Add(batch)
-	for _, w := range h.writers {
-		w.Write(batch)
-	}
+	h.outputs.AddSamples(batch)
 }
 
-// close closes the sample streams and returns their errors (a stream closes once; closing it
-// again returns the same error).
+// close closes the outputs and returns their errors (an output closes once; closing it again
+// returns nothing new).
 func (h *sampleHooks) close() []error {
-	var errs []error
-	for _, w := range h.writers {
-		if err := w.Close(); err != nil {
-			errs = append(errs, err)
+	return h.outputs.Close()
+}
+
+// closeFiles closes the file outputs only, for the third Ctrl-C: the user wants out now, not
+// after a last push to a receiver that may take its timeout.
+func (h *sampleHooks) closeFiles() {
+	for _, o := range h.outputs {
+		if _, network := o.(*promrw.Output); !network {
+			o.Close()
 		}
 	}
-	return errs
 }

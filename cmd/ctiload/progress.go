@@ -12,6 +12,7 @@ import (
 	"github.com/ctiload/ctiload/engine/metricnames"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports"
+	"golang.org/x/term"
 )
 
 // Refresh periods of the live view.
@@ -21,14 +22,12 @@ const (
 	rateWindow   = 3 * time.Second // requests/s is measured over the last few seconds
 )
 
-// isTerminal reports whether w is a terminal (a character device), without a dependency.
+// isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {
+	// Asking the terminal driver, not the file mode: /dev/null is a character device too, and a
+	// run redirected there must not draw a live view.
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb"
+	return ok && term.IsTerminal(int(f.Fd())) && os.Getenv("TERM") != "dumb"
 }
 
 // useColor reports whether to color output to w.

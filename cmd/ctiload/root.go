@@ -30,11 +30,15 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newVersionCmd())
 	root.AddCommand(newSimCmd())
 	root.AddCommand(newDecodeCmd())
+	root.AddCommand(newConvertCmd())
 	root.AddCommand(newRunCmd())
 	root.AddCommand(newInspectCmd())
 	root.AddCommand(newReportCmd())
 	root.AddCommand(newMergeCmd())
+	root.AddCommand(newClusterCmd())
 	root.AddCommand(newDocsCmd())
+	root.AddCommand(newNewCmd())
+	root.AddCommand(newTypesCmd())
 	return root
 }
 

@@ -1,20 +1,25 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/jsapi"
 	"github.com/ctiload/ctiload/reports"
+	"github.com/ctiload/ctiload/reports/promrw"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -29,10 +34,16 @@ type runFlags struct {
 	quiet           bool
 	noColor         bool
 	noSummary       bool
+	summaryMode     string // --summary-mode: compact or full
 	logFormat       string
 	verbose         bool
 	skipTargetCheck bool
 	control         string // --control ADDR: the runtime control API
+	noSetup         bool
+	noTeardown      bool
+	paused          bool   // --paused: wait for POST /v1/resume before starting
+	dashboard       string // --dashboard[=ADDR]: the live dashboard
+	dashboardLinger time.Duration
 }
 
 func newRunCmd() *cobra.Command {
@@ -51,9 +62,13 @@ latency per request type, failure codes, sessions, checks) and exits with the ve
   108  the run was aborted: abort() in the script, opens that keep failing
        (options.cti.abortOnOpenFailures), or no peripheralId against --target
 
-Options come from, lowest to highest: defaults, the script's "export const options",
-CTILOAD_* environment variables (CTILOAD_VUS, CTILOAD_DURATION, CTILOAD_ITERATIONS,
-CTILOAD_STAGES, CTILOAD_TARGET, CTILOAD_SEED, CTILOAD_SIM_AGENTS, … one per flag), flags.
+A run without thresholds passes (k6's rule), but the verdict line and the JUnit name the failed
+iterations and the sessions that never opened, and a warning before the verdict says when no
+threshold judges them (failed_iterations, cti_sessions or cti_failures).
+
+Options come from, lowest to highest: defaults, a --config JSON file (-c), the script's
+"export const options", CTILOAD_* environment variables (CTILOAD_VUS, CTILOAD_DURATION,
+CTILOAD_ITERATIONS, CTILOAD_STAGES, CTILOAD_TARGET, CTILOAD_SEED, CTILOAD_SIM_AGENTS, … one per flag), flags.
 The shortcuts --vus, --duration, --iterations and --stage replace the script's scenarios.
 
 The first Ctrl-C (or SIGTERM) stops the run gracefully and still prints and writes every report;
@@ -61,19 +76,30 @@ a second one interrupts running iterations at once; a third exits without report
 
 Control API: --control 127.0.0.1:6565 serves GET /v1/scenarios (progress and targets),
 POST /v1/scenarios/NAME {"target": N} (VUs, or iterations per timeUnit for arrival-rate
-executors) and POST /v1/stop (graceful stop) on a loopback address. Every request needs the run's
+executors), POST /v1/stop (graceful stop) and POST /v1/resume (start a run begun with --paused)
+on a loopback address. Every request needs the run's
 token: set CTILOAD_CONTROL_TOKEN, or ctiload makes one up and prints it once, on the terminal
 only. POSTs must be JSON; requests whose Host or Origin is not the loopback address are refused,
 so a web page open on the same machine cannot steer the test:
 
   curl -H "Authorization: Bearer $CTILOAD_CONTROL_TOKEN" -H 'Content-Type: application/json' \
-       -d '{"target": 50}' http://127.0.0.1:6565/v1/scenarios/agents`,
+       -d '{"target": 50}' http://127.0.0.1:6565/v1/scenarios/agents
+
+Dashboard: --dashboard (or --dashboard=127.0.0.1:PORT) serves the HTML report's page live while
+the test runs, updated every second: latency percentiles, requests and failures per second,
+failures by code, VUs and sessions, p95 per request type, event waits, checks and thresholds
+with their state now; hover for values, drag to zoom, click a legend entry to hide a series.
+Open the URL ctiload prints (it carries the run's token once, as for the control API; the page
+needs no network). When the run ends the page shows the final report and stays until Ctrl-C,
+or for --dashboard-linger.`,
 		Example: `  ctiload run scripts/smoke.js
   ctiload run --vus 50 --duration 2m script.js
   ctiload run --stage 30s:100 --stage 2m:100 --stage 20s:0 --sim-agents 200 --sim-call-rate 10/s script.js
   ctiload run --target cti-a.lab:42027,cti-b.lab:42027 -e AGENT_PASSWORD=… script.js
-  ctiload run --out json=samples.ndjson.gz --summary-export summary.json --junit junit.xml --html report.html script.js
-  ctiload run --execution-segment 0:1/2 --summary-export part1.json script.js   # then: ctiload merge`,
+  ctiload run --out json=samples.json.gz --out csv=samples.csv --summary-export summary.json --junit junit.xml --html report.html script.js
+  ctiload run --out prometheus-rw=http://prometheus:9090/api/v1/write script.js   # live in Grafana: deploy/grafana
+  ctiload run --execution-segment 0:1/2 --summary-export part1.json script.js   # then: ctiload merge
+  ctiload run --dashboard --duration 10m script.js   # then open the printed http://127.0.0.1:5665/?token=… URL`,
 		Args: exactArgs(1, "a script: ctiload run SCRIPT"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return f.run(cmd, args[0])
@@ -82,7 +108,7 @@ so a web page open on the same machine cannot steer the test:
 	cmd.SetFlagErrorFunc(flagError)
 	main := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	f.opts.register(main)
-	main.StringArrayVarP(&f.out.outs, "out", "o", nil, "stream every sample to `json=FILE` (NDJSON; .gz compresses)")
+	main.StringArrayVarP(&f.out.outs, "out", "o", nil, "stream every sample to `KIND=WHERE`: json=FILE (k6's JSON output), ndjson=FILE (compact NDJSON), csv=FILE (k6's CSV) — .gz compresses — or prometheus-rw[=URL] (Prometheus remote write, configured by CTILOAD_PROMETHEUS_RW_*); see docs/outputs.md; repeatable")
 	main.StringVar(&f.out.summaryExport, "summary-export", "", "write the summary as JSON, with the HdrHistograms, to `FILE` (for ctiload report and merge)")
 	main.StringVar(&f.out.junit, "junit", "", "write JUnit XML to `FILE`: a test case per threshold and per check")
 	main.StringVar(&f.out.html, "html", "", "write the HTML report to `FILE` (one self-contained file)")
@@ -90,10 +116,17 @@ so a web page open on the same machine cannot steer the test:
 	main.BoolVarP(&f.quiet, "quiet", "q", false, "no banner and no live progress")
 	main.BoolVar(&f.noColor, "no-color", false, "no colors (also with NO_COLOR set, or when not on a terminal)")
 	main.BoolVar(&f.noSummary, "no-summary", false, "do not print the end-of-test summary (files are still written)")
+	main.StringVar(&f.summaryMode, "summary-mode", "compact", summaryModeUsage)
 	main.StringVar(&f.logFormat, "log-format", "text", "`FORMAT` of log lines on standard error: text or json")
 	main.BoolVarP(&f.verbose, "verbose", "v", false, "log debug messages too")
 	main.BoolVar(&f.skipTargetCheck, "skip-target-check", false, "do not check that --target accepts connections before the run")
 	main.StringVar(&f.control, "control", "", "serve the runtime control API on `ADDR` (loopback only, e.g. 127.0.0.1:6565; see \"Control API\" above)")
+	main.BoolVar(&f.noSetup, "no-setup", false, "do not run the script's setup() (iterations and teardown get undefined data)")
+	main.BoolVar(&f.noTeardown, "no-teardown", false, "do not run the script's teardown()")
+	main.BoolVar(&f.paused, "paused", false, "start paused: wait for POST /v1/resume on the control API before the test starts (needs --control)")
+	main.StringVar(&f.dashboard, "dashboard", "", "serve the live dashboard in a browser on `ADDR` (loopback only; --dashboard alone: "+defaultDashboardAddr+"; see \"Dashboard\" above)")
+	main.Lookup("dashboard").NoOptDefVal = defaultDashboardAddr
+	main.DurationVar(&f.dashboardLinger, "dashboard-linger", 0, "after the run, keep the dashboard up this long (`DURATION`; 0: until Ctrl-C on a terminal, not at all otherwise)")
 	cmd.Flags().AddFlagSet(main)
 	cmd.Flags().SortFlags = false
 	cmd.SetUsageFunc(func(c *cobra.Command) error { return runUsage(c, main) })
@@ -154,20 +187,24 @@ func newLogger(w io.Writer, format string, verbose bool) (*slog.Logger, error) {
 // runSession is one ctiload run, phase by phase: prepare (options, outputs, target), execute,
 // report.
 type runSession struct {
-	f       *runFlags
-	stdout  io.Writer
-	stderr  io.Writer
-	view    *progress
-	logger  *slog.Logger
-	plan    *plan
-	info    reports.RunInfo
-	sim     *embeddedSim
-	target  string
-	periph  uint32
-	reg     *metrics.Registry
-	hooks   *sampleHooks
-	trace   *traceFile
-	samples []string // --out json= files
+	f        *runFlags
+	stdout   io.Writer
+	stderr   io.Writer
+	view     *progress
+	logger   *slog.Logger
+	plan     *plan
+	info     reports.RunInfo
+	sim      *embeddedSim
+	target   string
+	periph   uint32
+	reg      *metrics.Registry
+	hooks    *sampleHooks
+	trace    *traceFile
+	outs     []outputSpec    // --out values
+	prom     []promrw.Config // the prometheus-rw outputs' configurations, checked
+	dash     *dashboard
+	stopDash func()
+	runner   *jsapi.Runner
 }
 
 func (f *runFlags) run(cmd *cobra.Command, path string) error {
@@ -215,11 +252,28 @@ func (s *runSession) prepare(path string) error {
 		return err
 	}
 	var errs []error
-	if s.samples, err = f.out.sampleFiles(); err != nil {
+	if s.outs, err = f.out.outputSpecs(); err != nil {
 		errs = append(errs, err)
+	}
+	for _, o := range s.outs {
+		switch o.kind {
+		case "prometheus-rw":
+			cfg, err := prometheusConfig(o, s.plan.config.Segment)
+			errs = append(errs, err)
+			s.prom = append(s.prom, cfg)
+		case "csv":
+			_, err := sampleFormat(o, os.Getenv, nil, nil)
+			errs = append(errs, err)
+		}
 	}
 	for _, c := range []struct{ flag, path string }{{"--summary-export", f.out.summaryExport}, {"--junit", f.out.junit}, {"--html", f.out.html}} {
 		errs = append(errs, checkWritable(c.flag, c.path))
+	}
+	if _, err := parseSummaryMode(f.summaryMode); err != nil {
+		errs = append(errs, err)
+	}
+	if f.paused && f.control == "" {
+		errs = append(errs, errors.New("--paused: the run would wait for ever: add --control ADDR, then resume it with POST /v1/resume"))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return &exitError{code: exitInvalidOptions, err: flattenErrors([]error{err})}
@@ -255,12 +309,27 @@ func (s *runSession) startTarget() error {
 func (s *runSession) openStreams() error {
 	s.reg = metrics.NewRegistry()
 	s.hooks = &sampleHooks{tally: reports.NewTally()}
-	for _, file := range s.samples {
-		sw, err := reports.CreateSampleFile(file, s.reg)
-		if err != nil {
-			return &exitError{code: exitInvalidOptions, err: fmt.Errorf("--out json=%s: %v", file, unwrapPathError(err))}
+	prom := s.prom
+	for _, o := range s.outs {
+		switch o.kind {
+		case "json", "ndjson", "csv":
+			format, err := sampleFormat(o, os.Getenv, s.reg, s.plan.config.Thresholds)
+			if err != nil {
+				return &exitError{code: exitInvalidOptions, err: err}
+			}
+			sw, err := reports.CreateSampleFile(o.arg, format)
+			if err != nil {
+				return &exitError{code: exitInvalidOptions, err: fmt.Errorf("--out %s=%s: %v", o.kind, o.arg, unwrapPathError(err))}
+			}
+			s.hooks.outputs = append(s.hooks.outputs, sw)
+		case "prometheus-rw":
+			out, err := promrw.New(prom[0], s.logger)
+			if err != nil {
+				return &exitError{code: exitInvalidOptions, err: err}
+			}
+			prom = prom[1:]
+			s.hooks.outputs = append(s.hooks.outputs, out)
 		}
-		s.hooks.writers = append(s.hooks.writers, sw)
 	}
 	if path := s.f.out.trace; path != "" {
 		var err error
@@ -275,7 +344,7 @@ func (s *runSession) openStreams() error {
 // otherwise the run's result and error come back.
 func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr, err error) {
 	rc := jsapi.RunnerConfig{Target: s.target, PeripheralID: s.periph, Registry: s.reg, Seed: s.plan.seed, Logger: s.logger,
-		Safety: &s.plan.safety, RequirePeripheralID: s.sim == nil}
+		Safety: &s.plan.safety, RequirePeripheralID: s.sim == nil, TextSummary: s.textSummary}
 	if s.trace != nil {
 		rc.Observer = s.trace
 	}
@@ -283,26 +352,55 @@ func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr
 	if err != nil {
 		return nil, nil, &exitError{code: exitScriptError, err: err}
 	}
+	s.runner = runner
 	cfg := s.plan.config
 	cfg.Registry = s.reg
 	cfg.Setup, cfg.Teardown = runner.SetupHook, runner.TeardownHook
+	if s.f.noSetup {
+		cfg.Setup = nil
+	}
+	if s.f.noTeardown {
+		cfg.Teardown = nil
+	}
 	cfg.Logger = s.logger
 	cfg.SampleHook = s.hooks.hook
 	cfg.Env = s.plan.env
+	cfg.StartAt = s.plan.startAt
 	cfg.BreakdownTags = reports.BreakdownTags()
 	run, err := engine.New(cfg, runner)
 	if err != nil {
 		return nil, nil, &exitError{code: engine.ExitCode(err), err: flattenErrors([]error{err})}
 	}
+	runner.SetExecution(run)
 	if !s.f.quiet {
 		s.banner()
 	}
-	if s.f.control != "" {
-		token, fromEnv := os.Getenv(controlTokenEnv), true
-		if token == "" {
-			token, fromEnv = newControlToken(), false
+	var ctl controllable = run
+	var gate *pauseGate
+	if s.f.paused {
+		gate = newPauseGate(run)
+		ctl = gate
+	}
+	token, fromEnv := os.Getenv(controlTokenEnv), true
+	if token == "" {
+		token, fromEnv = newControlToken(), false
+	}
+	if s.f.dashboard != "" {
+		s.dash = newDashboard(run, s.info, reports.SummaryOptions{TrendStats: s.plan.trendStats}, s.hooks.tally.Pairs)
+		stop, bound, err := startDashboard(s.f.dashboard, token, s.dash, s.view.printf)
+		if err != nil {
+			return nil, nil, &exitError{code: exitInvalidOptions, err: err}
 		}
-		stopControl, bound, err := startControl(s.f.control, token, run, s.view.printf)
+		s.stopDash = stop
+		// As for the control API: a generated token is shown on the terminal only.
+		if fromEnv {
+			s.view.printf("dashboard on http://%s/?token=$%s", bound, controlTokenEnv)
+		} else {
+			s.view.printf("dashboard on http://%s/?token=%s", bound, token)
+		}
+	}
+	if s.f.control != "" {
+		stopControl, bound, err := startControl(s.f.control, token, ctl, s.view.printf)
 		if err != nil {
 			return nil, nil, &exitError{code: exitInvalidOptions, err: err}
 		}
@@ -316,10 +414,17 @@ func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr
 	}
 	ctx, hardStop := context.WithCancel(parent)
 	defer hardStop()
-	stopSignals, interrupted := watchSignals(run, hardStop, s.view.printf, func() {
-		s.hooks.close() // whole lines only; the stream ends here
+	stopSignals, interrupted := watchSignals(ctl, hardStop, s.view.printf, func() {
+		s.hooks.closeFiles() // whole lines only; the stream ends here
 		os.Exit(exitInterrupted)
 	})
+	if gate != nil {
+		s.view.printf("paused: the test starts on POST /v1/resume (or stops on Ctrl-C or POST /v1/stop)")
+		select {
+		case <-gate.resumed:
+		case <-ctx.Done():
+		}
+	}
 	runDone := make(chan struct{})
 	if s.sim != nil {
 		s.sim.watch(run.Elapsed, runDone)
@@ -344,6 +449,10 @@ func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr
 func (s *runSession) report(res *engine.Result, runErr error) error {
 	f := s.f
 	outErrs := s.closeStreams()
+	s.info.Outputs = s.hooks.outputs.Status()
+	if s.sim != nil && s.info.Simulator != nil {
+		s.info.Simulator.Counters = s.sim.countersJSON()
+	}
 	sum, err := reports.NewSummary(reports.Input{Result: res, Run: s.info, Pairs: s.hooks.tally.Pairs()},
 		reports.SummaryOptions{TrendStats: s.plan.trendStats})
 	if err != nil {
@@ -364,8 +473,18 @@ func (s *runSession) report(res *engine.Result, runErr error) error {
 			outErrs = append(outErrs, fmt.Errorf("%s: %v", o.flag, unwrapPathError(err)))
 		}
 	}
-	if !f.noSummary {
-		if err := reports.NewTextReporter(sum, reports.TextOptions{Color: useColor(s.stdout, f.noColor)})(s.stdout); err != nil {
+	for _, w := range sum.Verdict.Warnings {
+		s.logger.Warn(w) // before the verdict: a run that passes for want of a threshold
+	}
+	handled, hsErr := false, error(nil)
+	if !f.noSummary && s.plan.script.HasHandleSummary() {
+		var errs []error
+		handled, errs, hsErr = s.handleSummary(sum)
+		outErrs = append(outErrs, errs...)
+	}
+	if !f.noSummary && !handled {
+		mode, _ := parseSummaryMode(f.summaryMode) // checked by prepare
+		if err := reports.NewTextReporter(sum, reports.TextOptions{Color: useColor(s.stdout, f.noColor), Mode: mode})(s.stdout); err != nil {
 			outErrs = append(outErrs, err)
 		}
 	}
@@ -373,13 +492,69 @@ func (s *runSession) report(res *engine.Result, runErr error) error {
 	for _, e := range outErrs {
 		fmt.Fprintf(s.stderr, "ctiload: %v\n", e)
 	}
+	if hsErr != nil {
+		fmt.Fprintf(s.stderr, "ctiload: handleSummary failed, the default summary was printed instead: %v\n", hsErr)
+		if code == exitOK {
+			code = exitScriptError
+		}
+	}
+	if s.dash != nil {
+		s.dash.finish(sum)
+		s.linger()
+	}
 	if len(outErrs) > 0 && code == exitOK {
 		code = exitEngineError // the run passed, but a report the user asked for is missing
 	}
 	if code == exitOK {
 		return nil
 	}
+	if hsErr != nil && code == exitScriptError && sum.Verdict.ExitCode == exitOK {
+		return &exitError{code: code, err: errors.New("the run passed, but the script's handleSummary failed (above)")}
+	}
 	return &exitError{code: code, err: verdictError(sum, runErr)}
+}
+
+// handleSummaryTimeout bounds the script's handleSummary, as k6 does (it may loop forever).
+const handleSummaryTimeout = 2 * time.Minute
+
+// handleSummary calls the script's handleSummary with the summary export and writes what it
+// returns: "stdout", "stderr" or a file path (relative to the working directory). handled says
+// it ran and replaced the default text summary; errs are files it could not write; scriptErr
+// is its exception (then the caller prints the default summary, so nothing is lost). It runs
+// after a Ctrl-C too: its context is not the run's.
+func (s *runSession) handleSummary(sum *reports.Summary) (handled bool, errs []error, scriptErr error) {
+	var data bytes.Buffer
+	if err := reports.NewJSONReporter(sum)(&data); err != nil {
+		return false, []error{err}, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), handleSummaryTimeout)
+	defer cancel()
+	outs, err := s.runner.HandleSummary(ctx, data.Bytes())
+	if err != nil {
+		return false, nil, err
+	}
+	for _, o := range outs {
+		var err error
+		switch o.Dest {
+		case "stdout":
+			_, err = s.stdout.Write(o.Content)
+		case "stderr":
+			_, err = s.stderr.Write(o.Content)
+		default:
+			err = os.WriteFile(o.Dest, o.Content, 0o644)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("handleSummary: %s: %v", o.Dest, unwrapPathError(err)))
+		}
+	}
+	return true, errs, nil
+}
+
+// textSummary is the script's textSummary (ctiload/summary): the text reporter on an export.
+func (s *runSession) textSummary(data json.RawMessage, o jsapi.TextSummaryOptions) (string, error) {
+	mode, _ := parseSummaryMode(s.f.summaryMode)
+	return reports.TextOfExport(data, reports.SummaryOptions{TrendStats: s.plan.trendStats},
+		reports.TextOptions{Color: o.EnableColors, Mode: mode}, o.Indent)
 }
 
 // closeStreams flushes and closes the sample streams and the trace, returning their errors.
@@ -396,8 +571,31 @@ func (s *runSession) closeStreams() []error {
 	return errs
 }
 
+// linger keeps the dashboard up after the run, every report written: for --dashboard-linger,
+// or until Ctrl-C when that is 0 and a person watches the terminal.
+func (s *runSession) linger() {
+	d := s.f.dashboardLinger
+	if d <= 0 && !isTerminal(s.stderr) {
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+		fmt.Fprintf(s.stderr, "ctiload: the dashboard shows the final report for %v (Ctrl-C ends it sooner)\n", d)
+	} else {
+		fmt.Fprintln(s.stderr, "ctiload: the dashboard shows the final report; Ctrl-C to exit")
+	}
+	<-ctx.Done()
+}
+
 // close releases whatever the session still holds, however it ended.
 func (s *runSession) close() {
+	if s.stopDash != nil {
+		s.stopDash()
+	}
 	s.closeStreams()
 	if s.sim != nil {
 		s.sim.close()
@@ -409,6 +607,11 @@ func (s *runSession) banner() {
 	s.view.printf("ctiload: running %s against %s, seed %d", s.info.Script, s.info.TargetText(), s.info.Seed)
 	for _, sc := range s.info.Scenarios {
 		s.view.printf("  %s: %s, %s", sc.Name, sc.Executor, sc.Shape)
+	}
+	for _, o := range s.hooks.outputs {
+		if p, ok := o.(*promrw.Output); ok {
+			s.view.printf("  output %s", p.Description())
+		}
 	}
 }
 
@@ -427,6 +630,9 @@ func verdictError(s *reports.Summary, runErr error) error {
 		}
 		return fmt.Errorf("%d thresholds failed: %s", len(failed), strings.Join(failed, "; "))
 	case exitInterrupted:
+		if s.Verdict.Status == "incomplete" {
+			return fmt.Errorf("incomplete: %s", s.Verdict.Message)
+		}
 		return errors.New("interrupted: the run was stopped before its end (the summary and reports cover what ran)")
 	case exitScriptError:
 		return fmt.Errorf("script error: %s", s.Result.Error)

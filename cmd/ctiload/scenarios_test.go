@@ -5,13 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/ctiload/ctiload/cti/sim"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ctiload/ctiload/cti/sim"
 )
 
 // The example scenarios in scripts/ are what users copy: TestScenarios runs every one of them
@@ -195,5 +196,37 @@ func TestREADMEExample(t *testing.T) {
 	runScenarioArgs(t, path, []string{"--vus", "3", "--duration", "4s", "--target", srv.Addr(), "-e", "PERIPHERAL_ID=5100"})
 	if c := srv.Counters(); c.SessionsRejected != 0 || c.SessionsOpened < 3 {
 		t.Errorf("against --target: %d sessions opened, %d refused", c.SessionsOpened, c.SessionsRejected)
+	}
+}
+
+// TestBenchScripts runs the scripts of scripts/bench/ small: idle-agents.js is what `make
+// bench-scale` runs, and the other two are the ones k6 runs unchanged, so a change that broke
+// them would only show in a benchmark nobody runs in CI.
+func TestBenchScripts(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join("..", "..", "scripts", "bench")
+	t.Run("idle-agents", func(t *testing.T) {
+		t.Parallel()
+		runScenarioArgs(t, filepath.Join(dir, "idle-agents.js"), []string{"-e", "AGENTS=3", "-e", "HOLD=1s", "-e", "HEARTBEAT=0.2s"})
+	})
+	for _, name := range []string{"empty-iteration.js", "bare-vu.js"} {
+		t.Run(strings.TrimSuffix(name, ".js"), func(t *testing.T) {
+			t.Parallel()
+			export := filepath.Join(t.TempDir(), "summary.json")
+			cmd := exec.Command(ctiloadBin, "run", "--quiet", "--no-summary", "--include-system-env-vars=false",
+				"--summary-export", export, "-e", "VUS=2", "-e", "DURATION=1s", filepath.Join(dir, name))
+			cmd.Env = cleanEnv()
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("ctiload run %s: %v\n%s", name, err, out)
+			}
+			b, err := os.ReadFile(export)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var s scenarioSummary
+			if err := json.Unmarshal(b, &s); err != nil || s.Summary.Execution.Iterations == 0 || s.Summary.Execution.Failed != 0 {
+				t.Errorf("summary: %+v (%v); want iterations, none failed", s.Summary.Execution, err)
+			}
+		})
 	}
 }

@@ -33,6 +33,8 @@ type simFlags struct {
 	agents, firstID, firstExt          int
 	agentPassword                      string
 	skillGroups                        []uint
+	skillGroupSpecs                    []string
+	agentsCSV                          string
 	reasonCodes                        []uint
 	reasonRequired, wrapUp, afterNR    bool
 	wrapUpTime, rona                   time.Duration
@@ -102,7 +104,9 @@ func (f *simFlags) registerServer(fl *pflag.FlagSet, prefix string) {
 	fl.IntVar(&f.firstID, n("first-agent-id"), sim.DefaultFirstAgentID, "first agent ID")
 	fl.IntVar(&f.firstExt, n("first-extension"), sim.DefaultFirstExtension, "first agent extension")
 	fl.StringVar(&f.agentPassword, n("agent-password"), "", "agent login password (empty: any)")
-	fl.UintSliceVar(&f.skillGroups, n("skill-groups"), nil, "skill group numbers of every agent (default 1)")
+	fl.UintSliceVar(&f.skillGroups, n("skill-groups"), nil, "skill group numbers of every agent (default 1); calls to the dialed number queue for the first")
+	fl.StringArrayVar(&f.skillGroupSpecs, n("skill-group"), nil, "a skill group `NUM[=DIALED][:AGENTS]`, repeatable: its number, the number that queues calls for it, its member agent IDs (default every agent), e.g. 2=8002:5000-5049,5080")
+	fl.StringVar(&f.agentsCSV, n("agents-csv"), "", "CSV `FILE` of agents and their skill groups (columns agentId and skillGroups, groups separated by ';' or spaces)")
 	fl.UintSliceVar(&f.reasonCodes, n("reason-codes"), nil, "valid NOT_READY/LOGOUT reason `CODES` (empty: any)")
 	fl.BoolVar(&f.reasonRequired, n("reason-required"), false, "NOT_READY and LOGOUT need a reason code")
 	fl.BoolVar(&f.wrapUp, n("wrap-up"), false, "agents go to wrap-up (WORK_READY / WORK_NOT_READY) after ACD calls")
@@ -116,7 +120,7 @@ func (f *simFlags) registerServer(fl *pflag.FlagSet, prefix string) {
 	fl.DurationVar(&f.queueTimeout, n("queue-timeout"), 0, "callers abandon after waiting this long in queue (0: never)")
 	fl.StringSliceVar(&f.anis, n("ani"), nil, "ANI pool (default: random numbers)")
 	fl.StringSliceVar(&f.dnises, n("dnis"), nil, "DNIS pool (default: the dialed number)")
-	fl.StringVar(&f.dialed, n("dialed-number"), sim.DefaultDialedNumber, "number callers dial; desktops dialling it reach the queue")
+	fl.StringVar(&f.dialed, n("dialed-number"), "", "number callers dial; desktops dialling it reach the first skill group's queue (default 8000, or 8 and a zero per digit of the last extension when the extensions reach 8000)")
 	fl.StringArrayVar(&f.failRates, n("fail-rate"), nil, "failure injection `MSG=RATE[:CODE]`, repeatable (CODE E_CTI_* or CF_*), e.g. SET_AGENT_STATE_REQ=5%:CF_INVALID_AGENT_WORK_MODE")
 	fl.StringArrayVar(&f.latencies, n("latency"), nil, "added latency `MSG=DIST`, repeatable (MSG * for every request), e.g. '*=1ms..5ms'")
 	fl.Float64Var(&f.dropRate, n("drop-rate"), 0, "probability per request of dropping the connection")
@@ -160,6 +164,11 @@ func (f *simFlags) config() (sim.Config, error) {
 	for _, g := range f.skillGroups {
 		cfg.Agents.SkillGroups = append(cfg.Agents.SkillGroups, uint32(g))
 	}
+	groups, err := f.skillGroupConfig()
+	if err != nil {
+		errs = append(errs, err)
+	}
+	cfg.SkillGroups = groups
 	for _, r := range f.reasonCodes {
 		if r > 0xFFFF {
 			errs = append(errs, fmt.Errorf("--reason-codes: %d does not fit a USHORT", r))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -26,6 +27,9 @@ type embeddedSimFlags struct {
 	duplex        bool
 	failoverAfter time.Duration
 	failAAfter    time.Duration
+	failbackAfter time.Duration
+	pgOffAfter    time.Duration
+	pgOffFor      time.Duration
 }
 
 func (e *embeddedSimFlags) register(fl *pflag.FlagSet) {
@@ -38,6 +42,9 @@ func (e *embeddedSimFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&e.duplex, "sim-duplex", false, "run a duplex pair: side A active, side B standby; the default target becomes \"A,B\"")
 	fl.DurationVar(&e.failoverAfter, "sim-failover-after", 0, "duplex: fail over to side B this long after the scenarios start")
 	fl.DurationVar(&e.failAAfter, "sim-fail-a-after", 0, "duplex: crash side A this long after the scenarios start")
+	fl.DurationVar(&e.failbackAfter, "sim-failback-after", 0, "duplex: side A active again (B standby) this long after the scenarios start, after --sim-failover-after")
+	fl.DurationVar(&e.pgOffAfter, "sim-pg-offline-after", 0, "take the peripheral offline this long after the scenarios start: SYSTEM_EVENT PERIPHERAL_OFFLINE to every session, requests refused E_CTI_CTI_SERVER_OFFLINE")
+	fl.DurationVar(&e.pgOffFor, "sim-pg-offline-for", 0, "the peripheral comes back online (SYSTEM_EVENT PERIPHERAL_ONLINE) after this long offline (0: stays offline)")
 }
 
 // names returns the flags of the simulator, without their "sim-" prefix, sorted.
@@ -193,6 +200,9 @@ type simPlan struct {
 	duplex        bool
 	failoverAfter time.Duration
 	failAAfter    time.Duration
+	failbackAfter time.Duration
+	pgOffAfter    time.Duration
+	pgOffFor      time.Duration
 	faults        string // the fault flags, for the report header
 }
 
@@ -208,8 +218,14 @@ func (e *embeddedSimFlags) plan(script json.RawMessage, seed int64) (*simPlan, e
 	if err != nil {
 		errs = append(errs, simFlagNames(err))
 	}
-	if (e.failoverAfter > 0 || e.failAAfter > 0) && !e.duplex {
-		errs = append(errs, errors.New("--sim-failover-after and --sim-fail-a-after need a duplex simulator (--sim-duplex, or options.simulator.duplex: true)"))
+	if (e.failoverAfter > 0 || e.failAAfter > 0 || e.failbackAfter > 0) && !e.duplex {
+		errs = append(errs, errors.New("--sim-failover-after, --sim-fail-a-after and --sim-failback-after need a duplex simulator (--sim-duplex, or options.simulator.duplex: true)"))
+	}
+	if e.failbackAfter > 0 && (e.failoverAfter <= 0 || e.failbackAfter <= e.failoverAfter) {
+		errs = append(errs, fmt.Errorf("--sim-failback-after %s must come after --sim-failover-after %s", e.failbackAfter, e.failoverAfter))
+	}
+	if e.pgOffFor > 0 && e.pgOffAfter <= 0 {
+		errs = append(errs, fmt.Errorf("--sim-pg-offline-for %s needs --sim-pg-offline-after (when the peripheral goes offline)", e.pgOffFor))
 	}
 	var faults []string
 	for _, name := range []string{"sim-fail-rate", "sim-latency", "sim-drop-rate", "sim-drop-after", "sim-refuse-open-rate", "sim-slow-read-rate"} {
@@ -225,6 +241,7 @@ func (e *embeddedSimFlags) plan(script json.RawMessage, seed int64) (*simPlan, e
 		return nil, errors.Join(errs...)
 	}
 	return &simPlan{cfg: cfg, duplex: e.duplex, failoverAfter: e.failoverAfter, failAAfter: e.failAAfter,
+		failbackAfter: e.failbackAfter, pgOffAfter: e.pgOffAfter, pgOffFor: e.pgOffFor,
 		faults: strings.Join(faults, ", ")}, nil
 }
 
@@ -237,14 +254,22 @@ func simFlagNames(err error) error {
 	}
 	var out []error
 	for _, e := range list {
-		if rest, ok := strings.CutPrefix(e.Error(), "--"); ok {
-			out = append(out, errors.New("--sim-"+rest))
+		msg := withSimPrefix(e.Error())
+		if strings.HasPrefix(msg, "--sim-") {
+			out = append(out, errors.New(msg))
 		} else {
-			out = append(out, fmt.Errorf("simulator: %w", e))
+			out = append(out, fmt.Errorf("simulator: %s", msg))
 		}
 	}
 	return errors.Join(out...)
 }
+
+// simFlag finds the flag names in the simulator's messages ("change --dialed-number").
+var simFlag = regexp.MustCompile(`(^|[\s(])--([a-z])`)
+
+// withSimPrefix names sim's flags as run spells them: --dialed-number becomes
+// --sim-dialed-number, so that a conflict names the flag the user can change.
+func withSimPrefix(msg string) string { return simFlag.ReplaceAllString(msg, "${1}--sim-${2}") }
 
 // suggest returns the known name closest to name, if it is close: a typo or a missing 's'.
 func suggest(name string, known []string) string {
@@ -291,7 +316,7 @@ func (sp *simPlan) start() (*embeddedSim, error) {
 	if sp.duplex {
 		d, err := sim.NewDuplex(sp.cfg)
 		if err != nil {
-			return nil, &exitError{code: exitInvalidOptions, err: fmt.Errorf("built-in simulator: %w", err)}
+			return nil, &exitError{code: exitInvalidOptions, err: fmt.Errorf("built-in simulator: %s", withSimPrefix(err.Error()))}
 		}
 		if err := d.Listen("127.0.0.1:0", "127.0.0.1:0"); err != nil {
 			d.Close()
@@ -303,7 +328,7 @@ func (sp *simPlan) start() (*embeddedSim, error) {
 	}
 	srv, err := sim.New(sp.cfg)
 	if err != nil {
-		return nil, &exitError{code: exitInvalidOptions, err: fmt.Errorf("built-in simulator: %w", err)}
+		return nil, &exitError{code: exitInvalidOptions, err: fmt.Errorf("built-in simulator: %s", withSimPrefix(err.Error()))}
 	}
 	if err := srv.Listen("127.0.0.1:0"); err != nil {
 		srv.Close()
@@ -340,31 +365,75 @@ func (es *embeddedSim) info() *reports.SimulatorInfo {
 	return &reports.SimulatorInfo{Addrs: es.addrs, Product: product, Agents: agents, CallRate: cfg.Calls.Rate, Faults: es.plan.faults}
 }
 
-// watch triggers the timed fail-overs once the scenarios have run that long.
+// watch triggers the timed fail-overs, fail-back and peripheral outage once the scenarios have
+// run that long.
 func (es *embeddedSim) watch(elapsed func() time.Duration, done <-chan struct{}) {
-	if es.duplex == nil || (es.plan.failoverAfter <= 0 && es.plan.failAAfter <= 0) {
+	type timed struct {
+		at time.Duration
+		do func()
+	}
+	var acts []timed
+	p := es.plan
+	if d := es.duplex; d != nil {
+		if p.failoverAfter > 0 {
+			acts = append(acts, timed{p.failoverAfter, d.Failover})
+		}
+		if p.failAAfter > 0 {
+			acts = append(acts, timed{p.failAAfter, d.FailA})
+		}
+		if p.failbackAfter > 0 {
+			acts = append(acts, timed{p.failbackAfter, d.Failback})
+		}
+	}
+	if p.pgOffAfter > 0 {
+		dur := p.pgOffFor
+		if dur <= 0 {
+			dur = -1 // offline until the run ends
+		}
+		acts = append(acts, timed{p.pgOffAfter, func() {
+			if es.duplex != nil {
+				es.duplex.SetPGOffline(dur)
+			} else {
+				es.srv.SetPGOffline(dur)
+			}
+		}})
+	}
+	if len(acts) == 0 {
 		return
 	}
 	go func() {
 		t := time.NewTicker(20 * time.Millisecond)
 		defer t.Stop()
-		failover, failA := es.plan.failoverAfter > 0, es.plan.failAAfter > 0
-		for failover || failA {
+		for len(acts) > 0 {
 			select {
 			case <-done:
 				return
 			case <-t.C:
 			}
-			if failover && elapsed() >= es.plan.failoverAfter {
-				es.duplex.Failover()
-				failover = false
-			}
-			if failA && elapsed() >= es.plan.failAAfter {
-				es.duplex.FailA()
-				failA = false
-			}
+			acts = slices.DeleteFunc(acts, func(a timed) bool {
+				if elapsed() >= a.at {
+					a.do()
+					return true
+				}
+				return false
+			})
 		}
 	}()
+}
+
+// countersJSON is the simulator's counters for the summary (nil if they do not marshal).
+func (es *embeddedSim) countersJSON() json.RawMessage {
+	var c sim.Counters
+	if es.duplex != nil {
+		c = es.duplex.Counters()
+	} else {
+		c = es.srv.Counters()
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 func (es *embeddedSim) close() {

@@ -86,6 +86,11 @@ func TestTypeDeclarationsMatchTheAPI(t *testing.T) {
 	same("ctiload/cti exports", onlyFunctions(block("declare module 'ctiload/cti' {")), api.Modules["ctiload/cti"])
 	same("ctiload/metrics exports", onlyClasses(block("declare module 'ctiload/metrics' {")), api.Modules["ctiload/metrics"])
 	same("ctiload/data exports", append(onlyFunctions(block("declare module 'ctiload/data' {")), onlyClasses(block("declare module 'ctiload/data' {"))...), api.Modules["ctiload/data"])
+	same("ctiload/summary exports", onlyFunctions(block("declare module 'ctiload/summary' {")), api.Modules["ctiload/summary"])
+	same("ctiload/execution exports", onlyConsts(block("declare module 'ctiload/execution' {")), api.Modules["ctiload/execution"])
+	for _, obj := range api.Modules["ctiload/execution"] {
+		same("ctiload/execution "+obj, members(block("export const "+obj+": {")), api.Execution[obj])
+	}
 
 	var sim embeddedSimFlags
 	sim.register(pflag.NewFlagSet("", pflag.ContinueOnError))
@@ -127,6 +132,15 @@ func onlyFunctions(body string) []string {
 	return out
 }
 
+// onlyConsts lists the "export const NAME" of a module block.
+func onlyConsts(body string) []string {
+	var out []string
+	for _, m := range regexp.MustCompile(`(?m)^\s*export const ([A-Za-z]+)`).FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
 // onlyClasses lists the "export class NAME" of a module block.
 func onlyClasses(body string) []string {
 	var out []string
@@ -157,6 +171,7 @@ type apiReport struct {
 	SessionMethods []string            `json:"sessionMethods"`
 	StatsKeys      []string            `json:"statsKeys"`
 	ConnectOptions []string            `json:"connectOptions"`
+	Execution      map[string][]string `json:"execution"` // ctiload/execution: each object's properties
 }
 
 // runtimeAPI runs a script against the built-in simulator that reports the API as it is.
@@ -169,7 +184,15 @@ import * as core from 'ctiload';
 import * as ctiMod from 'ctiload/cti';
 import * as metrics from 'ctiload/metrics';
 import * as data from 'ctiload/data';
+import * as summary from 'ctiload/summary';
+import * as execution from 'ctiload/execution';
 const names = (m) => Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule').sort();
+// protoNames lists what a session inherits: its prototype chain up to Object.prototype.
+const protoNames = (o) => {
+  const out = [];
+  for (let p = Object.getPrototypeOf(o); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) out.push(...Object.getOwnPropertyNames(p));
+  return out;
+};
 export default function () {
   const s = ctiMod.default.connect('', { agentId: '5000', extension: '1000', heartbeat: 0 });
   let connectOptions = [];
@@ -178,8 +201,10 @@ export default function () {
     connectOptions = m ? m[1].split(', ') : [];
   }
   const report = {
-    modules: { 'ctiload': names(core), 'ctiload/cti': names(ctiMod), 'ctiload/metrics': names(metrics), 'ctiload/data': names(data) },
-    sessionMethods: Object.getOwnPropertyNames(Object.getPrototypeOf(s)).filter((k) => k !== 'closed'),
+    modules: { 'ctiload': names(core), 'ctiload/cti': names(ctiMod), 'ctiload/metrics': names(metrics), 'ctiload/data': names(data),
+      'ctiload/summary': names(summary), 'ctiload/execution': names(execution) },
+    execution: Object.fromEntries(names(execution).map((k) => [k, Object.getOwnPropertyNames(execution[k]).sort()])),
+    sessionMethods: protoNames(s).filter((k) => k !== 'closed'),
     statsKeys: Object.keys(s.stats()),
     connectOptions,
   };

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -25,5 +26,20 @@ func TestUnknownCommandIsInvalidOptions(t *testing.T) {
 	}
 	if !strings.Contains(errb.String(), "no-such-command") {
 		t.Fatalf("stderr = %q; want it to name the unknown command", errb.String())
+	}
+}
+
+func TestDescribeVersionFromBuildInfo(t *testing.T) {
+	bi := &debug.BuildInfo{Main: debug.Module{Version: "v0.4.1"}, Settings: []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.modified", Value: "true"}}}
+	got := describeVersion("", bi)
+	if !strings.HasPrefix(got, "ctiload v0.4.1 (revision 0123456789ab, modified, go") {
+		t.Errorf("describeVersion = %q", got)
+	}
+	if got := describeVersion("v9", bi); !strings.HasPrefix(got, "ctiload v9 (") {
+		t.Errorf("-ldflags version not first: %q", got)
+	}
+	if got := describeVersion("", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}); !strings.HasPrefix(got, "ctiload devel (go") {
+		t.Errorf("describeVersion without a version = %q", got)
 	}
 }

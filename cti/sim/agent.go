@@ -62,8 +62,8 @@ type agent struct {
 	gen           uint64
 	wrapTimer     *time.Timer
 
-	prev, next *agent // availList links
-	inAvail    bool
+	memb    []*member // one per skill group, in sgs order
+	inAvail bool      // in its groups' available lists
 }
 
 // noState marks "no pending state".
@@ -93,11 +93,9 @@ func (c *center) setState(t *tx, a *agent, st cti.AgentState, reason uint16) {
 		a.wrapTimer.Stop()
 		a.wrapTimer = nil
 	}
+	c.setAvailable(a, st == cti.AgentStateAvailable)
 	if st == cti.AgentStateAvailable {
-		c.avail.push(a)
 		t.route = true
-	} else {
-		c.avail.remove(a)
 	}
 	t.toAgent(a, st, c.agentEvent(a, t.now))
 	if (st == cti.AgentStateWorkReady || st == cti.AgentStateWorkNotReady) && c.cfg.Agents.WrapUpTime > 0 {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,8 +20,9 @@ import (
 //
 // Inbound ACD call (generator or Server.OfferCall). The call arrives: all-events get
 // BEGIN_CALL_EVENT (CallType ACD_IN, ANI, DNIS, DialedNumber, CallVariable1–10, NamedVariable)
-// and CALL_QUEUED_EVENT (LCS_QUEUED, QueueDeviceID = Calls.RouteDevice). It goes to the
-// longest-available agent:
+// and CALL_QUEUED_EVENT (LCS_QUEUED, QueueDeviceID = Calls.RouteDevice, or the skill group's own
+// number). It goes to the longest-available member of its skill group (skillgroup.go); leaving
+// the queue is CALL_DEQUEUED_EVENT (bridge sessions and the call's parties), then:
 //
 //	AGENT_STATE_EVENT RESERVED
 //	BEGIN_CALL_EVENT        call data
@@ -93,7 +95,8 @@ import (
 //	CALL_CONFERENCED_EVENT    Primary C1, Secondary C2, Controller = A, AddedParty = B, NumParties and
 //	                          parties (all, LCS_CONNECT)
 //	CALL_DATA_UPDATE_EVENT    C2 → C1 (B only)
-//	END_CALL_EVENT            C2 (A and B)
+//	then C2 ends as after a transfer (endConsultLeg): CALL_CONNECTION_CLEARED_EVENT C2 (A),
+//	END_CALL_EVENT C2 (B), CALL_CLEARED_EVENT C2 and END_CALL_EVENT C2 (A), cause CEC_NONE
 //
 // A party leaving a conference of three or more: CALL_CONNECTION_CLEARED_EVENT (all),
 // END_CALL_EVENT (the party), the others stay connected.
@@ -117,15 +120,17 @@ import (
 type call struct {
 	id    uint32
 	typ   cti.CallType
-	data  callData
+	data  cti.CallContext // the call data: BEGIN_CALL_EVENT, CALL_DELIVERED_EVENT, CALL_DATA_UPDATE_EVENT, SNAPSHOT_CALL_CONF
 	conns []*conn
-	sg    uint32
+	sg    uint32      // SkillGroupNumber of an ACD call
+	grp   *skillGroup // the group whose queue it waits in (or last waited in), nil if none
 
 	calling     string // calling device and its type, for the Calling* fields
 	callingType cti.DeviceIDType
 	called      string // the number dialled by a desktop (consultation, make call)
 	calledType  cti.DeviceIDType
 
+	lastParty  string // the device ID of the last connection removed: a call cleared with no party left still names one
 	queued     bool
 	queuedAt   time.Time
 	answered   bool
@@ -134,16 +139,6 @@ type call struct {
 	talkTimer  *time.Timer
 	queueTimer *time.Timer
 	ended      bool
-}
-
-// callData is what BEGIN_CALL_EVENT, CALL_DATA_UPDATE_EVENT and SNAPSHOT_CALL_CONF carry.
-type callData struct {
-	ani, dnis, dialed, ced, wrapup     string
-	vars                               [10]string
-	named                              []cti.NamedVariable
-	uui                                []byte
-	customerPhone, customerAccount     string
-	routerDay, routerCallID, routerSeq uint32
 }
 
 // conn is one party of a call.
@@ -156,6 +151,7 @@ type conn struct {
 	rona     *time.Timer
 	ronaGen  uint64
 	released bool
+	rtp      bool // RTP_STARTED_EVENT sent, RTP_STOPPED_EVENT not yet
 }
 
 func (cn *conn) devType() cti.DeviceIDType {
@@ -199,6 +195,9 @@ type CallOptions struct {
 	NamedVariables          []cti.NamedVariable
 	// TalkTime overrides Calls.TalkTime for this call; negative: the caller never hangs up.
 	TalkTime time.Duration
+	// SkillGroup queues the call for this skill group. Zero: the group of DialedNumber; with
+	// neither, a generated call picks a group at random.
+	SkillGroup uint32
 }
 
 func (c *center) newCall(t *tx, typ cti.CallType) *call {
@@ -206,13 +205,9 @@ func (c *center) newCall(t *tx, typ cti.CallType) *call {
 	if c.lastCallID == 0 || c.lastCallID == 0xFFFFFFFF {
 		c.lastCallID = 1
 	}
-	sg := uint32(0)
-	if len(c.cfg.Agents.SkillGroups) > 0 {
-		sg = c.cfg.Agents.SkillGroups[0]
-	}
-	cl := &call{id: c.lastCallID, typ: typ, sg: sg}
+	cl := &call{id: c.lastCallID, typ: typ, sg: c.groups[0].num}
 	days := uint32(t.now.Unix() / 86400)
-	cl.data.routerDay, cl.data.routerCallID = days, cl.id
+	cl.data.RouterCallKeyDay, cl.data.RouterCallKeyCallID = days, cl.id
 	c.calls[cl.id] = cl
 	return cl
 }
@@ -226,8 +221,10 @@ func (c *center) addConn(cl *call, d *device, id string, lcs cti.LocalConnection
 	return cn
 }
 
-func (c *center) removeConn(cn *conn) {
+func (c *center) removeConn(t *tx, cn *conn) {
+	c.rtp(t, cn, false)
 	cn.released = true
+	cn.call.lastParty = cn.id
 	if cn.rona != nil {
 		cn.rona.Stop()
 		cn.rona = nil
@@ -255,6 +252,12 @@ func (c *center) offerCall(o CallOptions) (uint32, error) {
 	if c.closed {
 		return 0, ErrServerClosed
 	}
+	if o.SkillGroup != 0 && c.groupByNum[o.SkillGroup] == nil {
+		return 0, fmt.Errorf("sim: OfferCall: no skill group %d", o.SkillGroup)
+	}
+	if o.DialedNumber != "" && o.SkillGroup == 0 && c.groupFor(o.DialedNumber) == nil {
+		return 0, fmt.Errorf("sim: OfferCall: dialed number %s queues for no skill group", o.DialedNumber)
+	}
 	return c.offer(&t, o).id, nil
 }
 
@@ -263,32 +266,44 @@ func (c *center) offer(t *tx, o CallOptions) *call {
 	k := &c.cfg.Calls
 	cl := c.newCall(t, cti.CallTypeACDIn)
 	d := &cl.data
-	d.ani = o.ANI
-	if d.ani == "" {
+	d.ANI = o.ANI
+	if d.ANI == "" {
 		if len(k.ANIs) > 0 {
-			d.ani = k.ANIs[c.rng.IntN(len(k.ANIs))]
+			d.ANI = k.ANIs[c.rng.IntN(len(k.ANIs))]
 		} else {
-			d.ani = strconv.FormatUint(2_000_000_000+c.rng.Uint64N(7_000_000_000), 10)
+			d.ANI = strconv.FormatUint(2_000_000_000+c.rng.Uint64N(7_000_000_000), 10)
 		}
 	}
-	d.dnis = o.DNIS
-	if d.dnis == "" {
-		d.dnis = k.DNISes[c.rng.IntN(len(k.DNISes))]
+	g := c.groupByNum[o.SkillGroup]
+	if g == nil && o.DialedNumber != "" {
+		g = c.groupFor(o.DialedNumber)
 	}
-	d.dialed = o.DialedNumber
-	if d.dialed == "" {
-		d.dialed = k.DialedNumber
-	}
-	d.ced = o.CallerEnteredDigits
-	d.vars = k.CallVariables
-	for i, v := range o.CallVariables {
-		if v != "" {
-			d.vars[i] = v
+	if g == nil {
+		g = c.groups[0]
+		if len(c.groups) > 1 {
+			g = c.groups[c.rng.IntN(len(c.groups))]
 		}
 	}
-	d.named = slices.Clone(k.NamedVariables)
+	d.DialedNumber = o.DialedNumber
+	if d.DialedNumber == "" {
+		d.DialedNumber = g.dialed
+	}
+	d.DNIS = o.DNIS
+	if d.DNIS == "" && len(k.DNISes) > 0 {
+		d.DNIS = k.DNISes[c.rng.IntN(len(k.DNISes))]
+	} else if d.DNIS == "" {
+		d.DNIS = d.DialedNumber
+	}
+	d.CallerEnteredDigits = o.CallerEnteredDigits
+	for i, p := range callVars(d) {
+		*p = k.CallVariables[i]
+		if v := o.CallVariables[i]; v != "" {
+			*p = v
+		}
+	}
+	d.NamedVariables = slices.Clone(k.NamedVariables)
 	if o.NamedVariables != nil {
-		d.named = mergeNamed(d.named, o.NamedVariables)
+		d.NamedVariables = mergeNamed(d.NamedVariables, o.NamedVariables)
 	}
 	switch {
 	case o.TalkTime > 0:
@@ -296,23 +311,29 @@ func (c *center) offer(t *tx, o CallOptions) *call {
 	case o.TalkTime == 0 && !k.TalkTime.IsZero():
 		cl.talk = max(k.TalkTime.Sample(c.rng), time.Millisecond)
 	}
-	cl.calling, cl.callingType = d.ani, cti.DevIDExternal
-	cl.caller = c.addConn(cl, nil, d.ani, cti.LCSConnect)
+	cl.calling, cl.callingType = d.ANI, cti.DevIDExternal
+	cl.caller = c.addConn(cl, nil, d.ANI, cti.LCSConnect)
 	c.stats.calls.offered.Add(1)
-	t.toAllEvents(cti.BeginCallMask, c.beginCall(cl, d.ani))
-	c.enqueue(t, cl, false)
+	t.toAllEvents(cti.BeginCallMask, c.beginCall(cl, d.ANI))
+	c.enqueue(t, cl, g, false)
 	return cl
 }
 
-// enqueue puts a call in the queue (at the front when it comes back from ring-no-answer) and
-// tells the all-events sessions and the call's parties.
-func (c *center) enqueue(t *tx, cl *call, front bool) {
-	cl.queued, cl.queuedAt = true, t.now
-	if front {
-		c.queue = slices.Insert(c.queue, 0, cl)
-	} else {
-		c.queue = append(c.queue, cl)
+// enqueue puts a call in a skill group's queue (at the front when it comes back from
+// ring-no-answer) and tells the all-events sessions and the call's parties.
+func (c *center) enqueue(t *tx, cl *call, g *skillGroup, front bool) {
+	cl.queued, cl.grp = true, g
+	if cl.isACD() {
+		cl.sg = g.num
 	}
+	if front {
+		// Back at the head: it keeps the place its first arrival earned.
+		g.queue = slices.Insert(g.queue, 0, cl)
+	} else {
+		cl.queuedAt = t.now
+		g.queue = append(g.queue, cl)
+	}
+	g.stats.Queued++
 	t.toCall(cl, cti.CallQueuedMask, c.queuedEvent(cl))
 	if qt := c.cfg.Calls.QueueTimeout; qt > 0 && cl.caller != nil && cl.queueTimer == nil {
 		cl.queueTimer = time.AfterFunc(qt, c.timerFunc(func(t *tx) {
@@ -320,7 +341,8 @@ func (c *center) enqueue(t *tx, cl *call, front bool) {
 			if !cl.queued || cl.ended || cl.caller == nil {
 				return
 			}
-			c.dequeue(cl)
+			cl.grp.stats.Abandoned++
+			c.dequeue(t, cl, cti.CECCallCancelled)
 			c.stats.calls.abandoned.Add(1)
 			c.releaseConn(t, cl.caller, cti.CECNone)
 		}))
@@ -328,27 +350,17 @@ func (c *center) enqueue(t *tx, cl *call, front bool) {
 	t.route = true
 }
 
-func (c *center) dequeue(cl *call) {
+// dequeue takes a call out of its queue: CALL_DEQUEUED_EVENT (cause CEC_NONE when it goes to
+// an agent, CEC_CALL_CANCELLED when the caller leaves) to the all-events sessions and the
+// call's parties.
+func (c *center) dequeue(t *tx, cl *call, cause cti.EventCause) {
 	if !cl.queued {
 		return
 	}
 	cl.queued = false
-	c.queue = slices.DeleteFunc(c.queue, func(x *call) bool { return x == cl })
-}
-
-// routeQueued gives queued calls to the longest-available agents.
-func (c *center) routeQueued(t *tx) {
-	t.route = false
-	for len(c.queue) > 0 && c.avail.head != nil && !c.pgOffline {
-		cl := c.queue[0]
-		c.dequeue(cl)
-		a := c.avail.head
-		if cl.queueTimer != nil && (cl.caller != nil) {
-			cl.queueTimer.Stop()
-			cl.queueTimer = nil
-		}
-		c.deliver(t, cl, a.dev, true)
-	}
+	g := cl.grp
+	g.queue = slices.DeleteFunc(g.queue, func(x *call) bool { return x == cl })
+	t.toCall(cl, cti.CallDequeuedMask, c.dequeuedEvent(cl, cause))
 }
 
 // deliver makes a device's phone ring with a call: the agent is reserved, then BEGIN_CALL_EVENT
@@ -382,7 +394,7 @@ func (c *center) deliver(t *tx, cl *call, d *device, routed bool) *conn {
 func (c *center) ringNoAnswer(t *tx, cn *conn) {
 	cl, d := cn.call, cn.dev
 	t.toCall(cl, cti.CallConnectionClearedMask, c.connClearedEvent(cl, cn, cti.CECCallNotAnswered))
-	c.removeConn(cn)
+	c.removeConn(t, cn)
 	t.toDevice(d, cti.EndCallMask, c.endCall(cl, d.ext))
 	if a := d.agent; a != nil {
 		a.pending, a.pendingReason, a.acd = cti.AgentStateNotReady, c.cfg.Agents.RONAReasonCode, false
@@ -390,7 +402,7 @@ func (c *center) ringNoAnswer(t *tx, cn *conn) {
 	}
 	c.stats.calls.requeued.Add(1)
 	if cl.caller != nil || len(cl.conns) > 0 {
-		c.enqueue(t, cl, true)
+		c.enqueue(t, cl, cl.grp, true)
 	} else {
 		c.clearCall(t, cl, cti.CECNone)
 	}
@@ -428,7 +440,7 @@ func (c *center) releaseConn(t *tx, cn *conn, cause cti.EventCause) {
 	}
 	d := cn.dev
 	t.toCall(cl, cti.CallConnectionClearedMask, c.connClearedEvent(cl, cn, cause))
-	c.removeConn(cn)
+	c.removeConn(t, cn)
 	if c.callIsOver(cl) {
 		c.clearCall(t, cl, cti.CECNone, d)
 	} else if d != nil {
@@ -454,9 +466,9 @@ func (c *center) clearCall(t *tx, cl *call, cause cti.EventCause, extra ...*devi
 		return
 	}
 	cl.ended = true
-	c.dequeue(cl)
+	c.dequeue(t, cl, cti.CECCallCancelled)
 	cl.stopTimers()
-	last := ""
+	last := cl.lastParty
 	if len(cl.conns) > 0 {
 		last = cl.conns[0].id
 	}
@@ -473,7 +485,7 @@ func (c *center) clearCall(t *tx, cl *call, cause cti.EventCause, extra ...*devi
 		}
 	}
 	for _, cn := range slices.Clone(cl.conns) {
-		c.removeConn(cn)
+		c.removeConn(t, cn)
 	}
 	for _, d := range devs {
 		t.toDevice(d, cti.EndCallMask, c.endCall(cl, d.ext))
@@ -494,7 +506,7 @@ const (
 	destInvalid destKind = iota
 	destAgent            // an agent extension with an AVAILABLE agent
 	destOutside          // an outside number: answers at once
-	destQueue            // Calls.DialedNumber: queued for the next available agent
+	destQueue            // a skill group's dialed number: queued for its next available member
 )
 
 // destination classifies a dialled number.
@@ -502,7 +514,7 @@ func (c *center) destination(number string, from *device) (destKind, *device) {
 	if number == "" {
 		return destInvalid, nil
 	}
-	if number == c.cfg.Calls.DialedNumber || number == c.cfg.Calls.RouteDevice {
+	if c.groupFor(number) != nil {
 		return destQueue, nil
 	}
 	if d := c.devices[number]; d != nil {
@@ -527,7 +539,7 @@ func (c *center) reach(t *tx, cl *call, kind destKind, d *device, number string)
 		t.toCall(cl, cti.CallDeliveredMask, c.deliveredEvent(cl, cn, cti.CECNone))
 		c.connect(t, cl, cn)
 	case destQueue:
-		c.enqueue(t, cl, false)
+		c.enqueue(t, cl, c.groupFor(number), false)
 	}
 }
 
@@ -545,6 +557,11 @@ func (c *center) connect(t *tx, cl *call, cn *conn) {
 		}
 	}
 	t.toCall(cl, cti.CallEstablishedMask, c.establishedEvent(cl, cn))
+	for _, o := range cl.conns {
+		if o.lcs == cti.LCSConnect {
+			c.rtp(t, o, true) // media flows between the connected parties
+		}
+	}
 	if cl.caller != nil {
 		c.startTalk(cl)
 	} else if !cl.answered {
@@ -567,4 +584,10 @@ func mergeNamed(dst, src []cti.NamedVariable) []cti.NamedVariable {
 		}
 	}
 	return dst
+}
+
+// callVars points at CallVariable1…10 of a call context, for the code that treats them as a list.
+func callVars(d *cti.CallContext) [10]*string {
+	return [10]*string{&d.CallVariable1, &d.CallVariable2, &d.CallVariable3, &d.CallVariable4, &d.CallVariable5,
+		&d.CallVariable6, &d.CallVariable7, &d.CallVariable8, &d.CallVariable9, &d.CallVariable10}
 }

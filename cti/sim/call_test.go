@@ -33,7 +33,7 @@ func TestInboundAnswerHoldRetrieveClear(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The monitor sees the call arrive and queue, then the routing.
-			ms := mon.expect(cti.MsgBeginCallEvent, cti.MsgCallQueuedEvent, cti.MsgAgentStateEvent, cti.MsgCallDeliveredEvent)
+			ms := mon.expect(cti.MsgBeginCallEvent, cti.MsgCallQueuedEvent, cti.MsgCallDequeuedEvent, cti.MsgAgentStateEvent, cti.MsgCallDeliveredEvent)
 			bc := ms[0].(*cti.BeginCallEvent)
 			check(t, "monitor BEGIN_CALL CallType", bc.CallType, cti.CallTypeACDIn)
 			check(t, "monitor BEGIN_CALL ConnectionCallID", bc.ConnectionCallID, id)
@@ -165,7 +165,7 @@ func TestCallerHangUp(t *testing.T) {
 	check(t, "releasing", cc.ReleasingDeviceID, "5550000")
 	check(t, "releasing type", cc.ReleasingDeviceType, cti.DevIDExternal)
 	c.agentState(cti.AgentStateAvailable)
-	mon.expect(cti.MsgAgentStateEvent, cti.MsgAgentStateEvent, cti.MsgBeginCallEvent, cti.MsgCallQueuedEvent,
+	mon.expect(cti.MsgAgentStateEvent, cti.MsgAgentStateEvent, cti.MsgBeginCallEvent, cti.MsgCallQueuedEvent, cti.MsgCallDequeuedEvent,
 		cti.MsgAgentStateEvent, cti.MsgCallDeliveredEvent, cti.MsgCallEstablishedEvent, cti.MsgAgentStateEvent,
 		cti.MsgCallConnectionClearedEvent, cti.MsgCallClearedEvent, cti.MsgEndCallEvent, cti.MsgAgentStateEvent)
 	check(t, "hung up", srv.Counters().Calls.HungUp, 1)
@@ -200,8 +200,8 @@ func testRONARequeue(t *testing.T) {
 	b.agentState(cti.AgentStateReserved)
 	dl := b.expect(cti.MsgBeginCallEvent, cti.MsgCallDeliveredEvent)[1].(*cti.CallDeliveredEvent)
 	check(t, "re-offered call", dl.ConnectionCallID, id)
-	mon.expect(cti.MsgBeginCallEvent, cti.MsgCallQueuedEvent, cti.MsgAgentStateEvent, cti.MsgCallDeliveredEvent,
-		cti.MsgCallConnectionClearedEvent, cti.MsgAgentStateEvent, cti.MsgCallQueuedEvent, cti.MsgAgentStateEvent, cti.MsgCallDeliveredEvent)
+	mon.expect(cti.MsgBeginCallEvent, cti.MsgCallQueuedEvent, cti.MsgCallDequeuedEvent, cti.MsgAgentStateEvent, cti.MsgCallDeliveredEvent,
+		cti.MsgCallConnectionClearedEvent, cti.MsgAgentStateEvent, cti.MsgCallQueuedEvent, cti.MsgCallDequeuedEvent, cti.MsgAgentStateEvent, cti.MsgCallDeliveredEvent)
 	b.send(&cti.AnswerCallReq{PeripheralID: b.pid, ConnectionCallID: id, ConnectionDeviceID: "1001"})
 	b.expect(cti.MsgAnswerCallConf, cti.MsgCallEstablishedEvent, cti.MsgAgentStateEvent)
 	n := srv.Counters()
@@ -215,7 +215,7 @@ func TestQueueTimeoutAbandon(t *testing.T) {
 	srv := newSim(t, cfg)
 	mon := openAll(t, srv, cti.V24)
 	srv.OfferCall(sim.CallOptions{})
-	mon.expect(cti.MsgBeginCallEvent, cti.MsgCallQueuedEvent, cti.MsgCallConnectionClearedEvent, cti.MsgCallClearedEvent, cti.MsgEndCallEvent)
+	mon.expect(cti.MsgBeginCallEvent, cti.MsgCallQueuedEvent, cti.MsgCallDequeuedEvent, cti.MsgCallConnectionClearedEvent, cti.MsgCallClearedEvent, cti.MsgEndCallEvent)
 	check(t, "abandoned", srv.Counters().Calls.Abandoned, 1)
 }
 
@@ -226,7 +226,7 @@ func TestSetCallData(t *testing.T) {
 	c.loginReady("5000")
 	id, _ := srv.OfferCall(sim.CallOptions{})
 	c.expect(cti.MsgAgentStateEvent, cti.MsgBeginCallEvent, cti.MsgCallDeliveredEvent)
-	mon.expect(cti.MsgAgentStateEvent, cti.MsgAgentStateEvent, cti.MsgBeginCallEvent, cti.MsgCallQueuedEvent, cti.MsgAgentStateEvent, cti.MsgCallDeliveredEvent)
+	mon.expect(cti.MsgAgentStateEvent, cti.MsgAgentStateEvent, cti.MsgBeginCallEvent, cti.MsgCallQueuedEvent, cti.MsgCallDequeuedEvent, cti.MsgAgentStateEvent, cti.MsgCallDeliveredEvent)
 
 	req := &cti.SetCallDataReq{PeripheralID: c.pid, ConnectionDeviceIDType: cti.ConnectionIDDynamic, ConnectionCallID: id, ConnectionDeviceID: "1000",
 		CallVariable2: "new2", CallWrapupData: "wrap", NumNamedVariables: 1,
@@ -235,11 +235,22 @@ func TestSetCallData(t *testing.T) {
 	conf := c.expect(cti.MsgSetCallDataConf)[0].(*cti.SetCallDataConf)
 	check(t, "CONF InvokeID", conf.InvokeID, inv)
 	up := c.expect(cti.MsgCallDataUpdateEvent)[0].(*cti.CallDataUpdateEvent)
-	check(t, "CallVariable1 kept", up.CallVariable1, "cv1")
+	// Only what changed travels (docs/simulator.md): CallVariable1 is not resent, but kept.
+	check(t, "CallVariable1 not resent", []any{up.CallVariable1, up.Present.Has(cti.TagCallVariable1)}, []any{"", false})
+	check(t, "ANI not resent", up.ANI, "")
 	check(t, "CallVariable2", up.CallVariable2, "new2")
 	check(t, "CallWrapupData", up.CallWrapupData, "wrap")
 	check(t, "NamedVariables", up.NamedVariables, []cti.NamedVariable{{Name: "user.lang", Value: "fr"}})
 	check(t, "ConnectionCallID", up.ConnectionCallID, id)
+	mon.expect(cti.MsgCallDataUpdateEvent)
+	c.send(&cti.SnapshotCallReq{PeripheralID: c.pid, ConnectionCallID: id, ConnectionDeviceIDType: cti.ConnectionIDDynamic, ConnectionDeviceID: "1000"})
+	sn := c.expect(cti.MsgSnapshotCallConf)[0].(*cti.SnapshotCallConf)
+	check(t, "snapshot keeps CallVariable1, has CallVariable2", []string{sn.CallVariable1, sn.CallVariable2}, []string{"cv1", "new2"})
+	// The same data again changes nothing: an update with no call data.
+	c.send(req)
+	c.expect(cti.MsgSetCallDataConf)
+	up = c.expect(cti.MsgCallDataUpdateEvent)[0].(*cti.CallDataUpdateEvent)
+	check(t, "nothing changed", []any{up.CallVariable2, up.CallWrapupData, len(up.NamedVariables)}, []any{"", "", 0})
 	mon.expect(cti.MsgCallDataUpdateEvent)
 
 	// Counts that do not match the named variables.

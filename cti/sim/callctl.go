@@ -154,6 +154,7 @@ func (c *center) holdCall(t *tx, s *session, req *cti.HoldCallReq) {
 func (c *center) hold(t *tx, cl *call, cn *conn) {
 	cn.lcs = cti.LCSHold
 	t.toCall(cl, cti.CallHeldMask, c.heldEvent(cl, cn))
+	c.rtp(t, cn, false)
 	c.refreshAgent(t, cn.dev.agent)
 }
 
@@ -178,6 +179,7 @@ func (c *center) retrieveCall(t *tx, s *session, req *cti.RetrieveCallReq) {
 func (c *center) retrieve(t *tx, cl *call, cn *conn) {
 	cn.lcs = cti.LCSConnect
 	t.toCall(cl, cti.CallRetrievedMask, c.retrievedEvent(cl, cn))
+	c.rtp(t, cn, true)
 	c.refreshAgent(t, cn.dev.agent)
 }
 
@@ -223,7 +225,7 @@ func (c *center) clearCallReq(t *tx, s *session, req *cti.ClearCallReq) {
 	// The requester's connection goes first, then the call for everyone else.
 	d := cn.dev
 	t.toCall(cl, cti.CallConnectionClearedMask, c.connClearedEvent(cl, cn, cti.CECNone))
-	c.removeConn(cn)
+	c.removeConn(t, cn)
 	c.clearCall(t, cl, cti.CECNone, d)
 	if d != nil {
 		c.refreshAgent(t, d.agent)
@@ -258,16 +260,16 @@ func (c *center) consultationCall(t *tx, s *session, req *cti.ConsultationCallRe
 	}
 	cl2 := c.newCall(t, cti.CallTypeConsult)
 	cl2.data = cl1.data
-	cl2.data.named = slices.Clone(cl1.data.named)
-	cl2.data.routerDay, cl2.data.routerCallID = cl1.data.routerDay, cl2.id
-	cl2.data.dialed = req.DialedNumber
+	cl2.data.NamedVariables = slices.Clone(cl1.data.NamedVariables)
+	cl2.data.RouterCallKeyDay, cl2.data.RouterCallKeyCallID = cl1.data.RouterCallKeyDay, cl2.id
+	cl2.data.DialedNumber = req.DialedNumber
 	applyVars(&cl2.data, req.Present, &req.CallVariable1, &req.CallVariable2, &req.CallVariable3, &req.CallVariable4,
 		&req.CallVariable5, &req.CallVariable6, &req.CallVariable7, &req.CallVariable8, &req.CallVariable9, &req.CallVariable10)
 	if req.NamedVariables != nil {
-		cl2.data.named = mergeNamed(cl2.data.named, req.NamedVariables)
+		cl2.data.NamedVariables = mergeNamed(cl2.data.NamedVariables, req.NamedVariables)
 	}
 	if req.Present.Has(9) {
-		cl2.data.uui = req.UserToUserInfo
+		cl2.data.UserToUserInfo = req.UserToUserInfo
 	}
 	c.originate(t, s, cl2, a1.dev, req.DialedNumber, kind, func(newConn *conn) {
 		t.send(s, &cti.ConsultationCallConf{InvokeID: req.InvokeID, NewConnectionCallID: cl2.id,
@@ -282,8 +284,8 @@ func (c *center) consultationCall(t *tx, s *session, req *cti.ConsultationCallRe
 func (c *center) originate(t *tx, s *session, cl *call, from *device, number string, kind destKind, conf func(*conn), calledType cti.DeviceIDType, td *device) {
 	cl.calling, cl.callingType = from.ext, cti.DevIDAgentDevice
 	cl.called, cl.calledType = number, calledType
-	if cl.data.ani == "" {
-		cl.data.ani = from.ext
+	if cl.data.ANI == "" {
+		cl.data.ANI = from.ext
 	}
 	cn := c.addConn(cl, from, from.ext, cti.LCSInitiate)
 	conf(cn)
@@ -324,10 +326,11 @@ func (c *center) confLineType() cti.LineType {
 }
 
 // applyVars copies the CallVariable fields present in a request.
-func applyVars(d *callData, present cti.TagSet, vs ...*string) {
+func applyVars(d *cti.CallContext, present cti.TagSet, vs ...*string) {
+	dst := callVars(d)
 	for i, v := range vs {
 		if present.Has(uint16(13+i)) || *v != "" {
-			d.vars[i] = *v
+			*dst[i] = *v
 		}
 	}
 }
@@ -356,12 +359,12 @@ func (c *center) makeCall(t *tx, s *session, req *cti.MakeCallReq) {
 		typ = cti.CallTypeAgentOut
 	}
 	cl := c.newCall(t, typ)
-	cl.data.dialed, cl.data.dnis = req.DialedNumber, req.DialedNumber
+	cl.data.DialedNumber, cl.data.DNIS = req.DialedNumber, req.DialedNumber
 	applyVars(&cl.data, req.Present, &req.CallVariable1, &req.CallVariable2, &req.CallVariable3, &req.CallVariable4,
 		&req.CallVariable5, &req.CallVariable6, &req.CallVariable7, &req.CallVariable8, &req.CallVariable9, &req.CallVariable10)
-	cl.data.named = slices.Clone(req.NamedVariables)
-	cl.data.uui = req.UserToUserInfo
-	cl.data.wrapup = req.CallWrapupData
+	cl.data.NamedVariables = slices.Clone(req.NamedVariables)
+	cl.data.UserToUserInfo = req.UserToUserInfo
+	cl.data.CallWrapupData = req.CallWrapupData
 	c.originate(t, s, cl, d, req.DialedNumber, kind, func(cn *conn) {
 		t.send(s, &cti.MakeCallConf{InvokeID: req.InvokeID, NewConnectionCallID: cl.id, NewConnectionDeviceIDType: dyn,
 			LineHandle: c.lineHandle(), LineType: c.confLineType(), NewConnectionDeviceID: cn.id})
@@ -437,19 +440,12 @@ func (c *center) transferCall(t *tx, s *session, req *cti.TransferCallReq) {
 	t.toCall(cl1, cti.CallTransferredMask, c.transferredEvent(cl1, cl2, a1, to), from)
 	for _, o := range others {
 		if o.dev != nil {
-			t.toDevice(o.dev, cti.CallDataUpdateMask, c.dataUpdate(cl1, cl2.id, o.id))
+			t.toDevice(o.dev, cti.CallDataUpdateMask, c.dataUpdate(cl1, cl2.id, o.id, &cl1.data))
 		}
 	}
 	// The transferring agent leaves both calls.
 	c.releaseConn(t, a1, cti.CECTransfer)
-	t.toCall(cl2, cti.CallConnectionClearedMask, c.connClearedEvent(cl2, a2, cti.CECTransfer))
-	c.removeConn(a2)
-	for _, o := range others {
-		if o.dev != nil {
-			t.toDevice(o.dev, cti.EndCallMask, c.endCall(cl2, o.id))
-		}
-	}
-	c.clearCall(t, cl2, cti.CECTransfer, from)
+	c.endConsultLeg(t, cl2, a2, others, cti.CECTransfer)
 	c.stats.calls.transfers.Add(1)
 	c.refreshAgent(t, from.agent)
 	for _, o := range others {
@@ -457,6 +453,22 @@ func (c *center) transferCall(t *tx, s *session, req *cti.TransferCallReq) {
 			c.refreshAgent(t, o.dev.agent)
 		}
 	}
+}
+
+// endConsultLeg ends the consultation call after a transfer or a conference moved its other
+// parties to the primary call: CALL_CONNECTION_CLEARED_EVENT for the controller's leg (to it and
+// the bridge sessions), END_CALL_EVENT to the parties that moved, then CALL_CLEARED_EVENT and
+// END_CALL_EVENT as for any call that ends.
+func (c *center) endConsultLeg(t *tx, cl2 *call, leg *conn, moved []*conn, cause cti.EventCause) {
+	t.toCall(cl2, cti.CallConnectionClearedMask, c.connClearedEvent(cl2, leg, cause))
+	from := leg.dev
+	c.removeConn(t, leg)
+	for _, o := range moved {
+		if o.dev != nil {
+			t.toDevice(o.dev, cti.EndCallMask, c.endCall(cl2, o.id))
+		}
+	}
+	c.clearCall(t, cl2, cause, from)
 }
 
 func (c *center) singleStepTransfer(t *tx, s *session, req *cti.TransferCallReq) {
@@ -469,11 +481,11 @@ func (c *center) singleStepTransfer(t *tx, s *session, req *cti.TransferCallReq)
 	from := a1.dev
 	// The transferring agent leaves first so that the call does not look over when it goes
 	// back to the queue; the destination is reached before the events say the transfer happened.
-	c.removeConn(a1)
+	c.removeConn(t, a1)
 	var to *conn
 	switch kind {
 	case destQueue:
-		c.enqueue(t, cl, false)
+		c.enqueue(t, cl, c.groupFor(req.DialedNumber), false)
 	default:
 		c.reach(t, cl, kind, td, req.DialedNumber)
 		to = cl.connOf(req.DialedNumber)
@@ -510,29 +522,18 @@ func (c *center) conferenceCall(t *tx, s *session, req *cti.ConferenceCallReq) {
 		cl1.conns = append(cl1.conns, o)
 	}
 	a1.lcs = cti.LCSConnect
-	// The controller's consultation leg merges into the conference: no clearing event for it.
-	c.removeConn(a2)
 	ps := parties(cl1)
 	t.send(s, &cti.ConferenceCallConf{InvokeID: req.InvokeID, NewConnectionCallID: cl1.id, NewConnectionDeviceIDType: dyn,
 		NumParties: uint16(len(ps)), LineHandle: c.lineHandle(), LineType: c.confLineType(), NewConnectionDeviceID: a1.id, Parties: ps})
 	t.toCall(cl1, cti.CallConferencedMask, c.conferencedEvent(cl1, cl2, a1, others[0]))
 	for _, o := range others {
 		if o.dev != nil {
-			t.toDevice(o.dev, cti.CallDataUpdateMask, c.dataUpdate(cl1, cl2.id, o.id))
+			t.toDevice(o.dev, cti.CallDataUpdateMask, c.dataUpdate(cl1, cl2.id, o.id, &cl1.data))
 		}
 	}
-	// C2 is gone: END_CALL_EVENT to everyone who was in it.
-	cl2.ended = true
-	cl2.stopTimers()
-	c.dequeue(cl2)
-	t.toDevice(a1.dev, cti.EndCallMask, c.endCall(cl2, a1.id))
-	for _, o := range others {
-		if o.dev != nil {
-			t.toDevice(o.dev, cti.EndCallMask, c.endCall(cl2, o.id))
-		}
-	}
-	t.toAllEvents(cti.EndCallMask, c.endCall(cl2, a1.id))
-	delete(c.calls, cl2.id)
+	// C2 ends as it does after a transfer: the controller's leg is cleared, then the call, and
+	// everyone who was in it gets END_CALL_EVENT.
+	c.endConsultLeg(t, cl2, a2, others, cti.CECNone)
 	c.stats.calls.conferences.Add(1)
 	c.refreshAgent(t, a1.dev.agent)
 	for _, o := range others {
@@ -609,31 +610,7 @@ func (c *center) setCallData(t *tx, s *session, req *cti.SetCallDataReq) {
 		s.fail(req.InvokeID, cti.ECTIInvalidNumNamedArrays)
 		return
 	}
-	d := &cl.data
-	p := req.Present
-	set := func(tag uint16, dst *string, v string) {
-		if p.Has(tag) {
-			*dst = v
-		}
-	}
-	set(8, &d.ani, req.ANI)
-	set(10, &d.dnis, req.DNIS)
-	set(11, &d.dialed, req.DialedNumber)
-	set(12, &d.ced, req.CallerEnteredDigits)
-	set(46, &d.wrapup, req.CallWrapupData)
-	set(95, &d.customerPhone, req.CustomerPhoneNumber)
-	set(96, &d.customerAccount, req.CustomerAccountNumber)
-	if p.Has(9) {
-		d.uui = req.UserToUserInfo
-	}
-	vs := [10]string{req.CallVariable1, req.CallVariable2, req.CallVariable3, req.CallVariable4, req.CallVariable5,
-		req.CallVariable6, req.CallVariable7, req.CallVariable8, req.CallVariable9, req.CallVariable10}
-	for i, v := range vs {
-		set(uint16(13+i), &d.vars[i], v)
-	}
-	if len(req.NamedVariables) > 0 {
-		d.named = mergeNamed(d.named, req.NamedVariables)
-	}
+	delta := c.updateCallData(&cl.data, req)
 	t.send(s, &cti.SetCallDataConf{InvokeID: req.InvokeID})
 	connDev := ""
 	if od := s.ownDevice(); od != nil {
@@ -641,7 +618,47 @@ func (c *center) setCallData(t *tx, s *session, req *cti.SetCallDataReq) {
 	} else if len(cl.conns) > 0 {
 		connDev = cl.conns[0].id
 	}
-	t.toCall(cl, cti.CallDataUpdateMask, c.dataUpdate(cl, cl.id, connDev))
+	t.toCall(cl, cti.CallDataUpdateMask, c.dataUpdate(cl, cl.id, connDev, &delta))
+}
+
+// updateCallData applies SET_CALL_DATA_REQ's fields to a call's data and returns what changed:
+// CALL_DATA_UPDATE_EVENT carries only the items that changed, each marked present so that one
+// set to empty is sent too.
+func (c *center) updateCallData(d *cti.CallContext, req *cti.SetCallDataReq) cti.CallContext {
+	var delta cti.CallContext
+	p := req.Present
+	set := func(tag uint16, dst, deltaDst *string, v string) {
+		if p.Has(tag) && *dst != v {
+			*dst, *deltaDst = v, v
+			delta.Present.Add(tag)
+		}
+	}
+	set(8, &d.ANI, &delta.ANI, req.ANI)
+	set(10, &d.DNIS, &delta.DNIS, req.DNIS)
+	set(11, &d.DialedNumber, &delta.DialedNumber, req.DialedNumber)
+	set(12, &d.CallerEnteredDigits, &delta.CallerEnteredDigits, req.CallerEnteredDigits)
+	set(46, &d.CallWrapupData, &delta.CallWrapupData, req.CallWrapupData)
+	set(95, &d.CustomerPhoneNumber, &delta.CustomerPhoneNumber, req.CustomerPhoneNumber)
+	set(96, &d.CustomerAccountNumber, &delta.CustomerAccountNumber, req.CustomerAccountNumber)
+	if p.Has(9) && string(d.UserToUserInfo) != string(req.UserToUserInfo) {
+		d.UserToUserInfo, delta.UserToUserInfo = req.UserToUserInfo, req.UserToUserInfo
+		delta.Present.Add(9)
+	}
+	vs := [10]string{req.CallVariable1, req.CallVariable2, req.CallVariable3, req.CallVariable4, req.CallVariable5,
+		req.CallVariable6, req.CallVariable7, req.CallVariable8, req.CallVariable9, req.CallVariable10}
+	dv, deltaVars := callVars(d), callVars(&delta)
+	for i, v := range vs {
+		set(uint16(13+i), dv[i], deltaVars[i], v)
+	}
+	for _, nv := range req.NamedVariables {
+		i := slices.IndexFunc(d.NamedVariables, func(x cti.NamedVariable) bool { return x.Name == nv.Name })
+		if i >= 0 && d.NamedVariables[i].Value == nv.Value {
+			continue
+		}
+		d.NamedVariables = mergeNamed(d.NamedVariables, []cti.NamedVariable{nv})
+		delta.NamedVariables = append(delta.NamedVariables, nv)
+	}
+	return delta
 }
 
 func (c *center) snapshotCall(t *tx, s *session, req *cti.SnapshotCallReq) {

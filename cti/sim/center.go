@@ -35,13 +35,17 @@ type center struct {
 	devices    map[string]*device
 	calls      map[uint32]*call
 	lastCallID uint32
-	queue      []*call
-	avail      availList
-	sessions   map[*session]struct{}
-	allEvents  []*session
-	pgOffline  bool
-	pgTimer    *time.Timer
-	gen        *generator
+	groups     []*skillGroup          // skill groups in configuration order
+	groupByNum map[uint32]*skillGroup // by SkillGroupNumber
+	// groupByDialed maps the numbers that queue a call to their group (Calls.DialedNumber and
+	// Calls.RouteDevice included).
+	groupByDialed map[string]*skillGroup
+	nAvail        int // AVAILABLE agents
+	sessions      map[*session]struct{}
+	allEvents     []*session
+	pgOffline     bool
+	pgTimer       *time.Timer
+	gen           *generator
 
 	loggedIn, talking int64 // gauges, under mu
 }
@@ -74,13 +78,13 @@ func newCenter(cfg Config) *center {
 			state:   cti.AgentStateLogout,
 			since:   cfg.Now(),
 			pending: noState,
-			sgs:     a.SkillGroups,
 		}
 		c.agents[ag.id] = ag
 		c.agentList[i] = ag
 		d := &device{ext: strconv.Itoa(a.FirstExtension + i)}
 		c.devices[d.ext] = d
 	}
+	c.buildSkillGroups()
 	c.gen = newGenerator(c, cfg.Calls.Rate, cfg.Calls.Poisson)
 	return c
 }
@@ -91,46 +95,6 @@ type device struct {
 	agent *agent   // logged in here, or nil
 	sess  *session // the agent-mode session bound to this device, or nil
 	conns []*conn  // connections of calls at this device
-}
-
-// availList is the AVAILABLE agents, longest available first: an agent joins at the tail when it
-// becomes available, so the head is the one to route to (O(1) both ways).
-type availList struct {
-	head, tail *agent
-	n          int
-}
-
-func (l *availList) push(a *agent) {
-	if a.inAvail {
-		return
-	}
-	a.inAvail = true
-	a.prev, a.next = l.tail, nil
-	if l.tail != nil {
-		l.tail.next = a
-	} else {
-		l.head = a
-	}
-	l.tail = a
-	l.n++
-}
-
-func (l *availList) remove(a *agent) {
-	if !a.inAvail {
-		return
-	}
-	if a.prev != nil {
-		a.prev.next = a.next
-	} else {
-		l.head = a.next
-	}
-	if a.next != nil {
-		a.next.prev = a.prev
-	} else {
-		l.tail = a.prev
-	}
-	a.prev, a.next, a.inAvail = nil, nil, false
-	l.n--
 }
 
 // tx is one critical section on the center. Messages queued through it land on the sessions'

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ctiload/ctiload/cti"
@@ -68,6 +69,10 @@ type Config struct {
 	Agents AgentsConfig
 	// Calls is the inbound call generator and call behaviour.
 	Calls CallsConfig
+	// SkillGroups are the skill groups with their members and dialed numbers. Empty: the groups
+	// of Agents.SkillGroups, every agent a member of each, the first reached through
+	// Calls.DialedNumber.
+	SkillGroups []SkillGroup
 	// Faults are the faults injected from the start; see also Server.SetFaults.
 	Faults Faults
 	// Seed makes every random choice (arrivals, ANIs, talk times, fault draws) reproducible.
@@ -102,8 +107,9 @@ type AgentsConfig struct {
 	// Password, when not empty, is every agent's password (else CF_INVALID_PASSWORD_SPECIFIED);
 	// empty accepts any.
 	Password string
-	// SkillGroups are the skill group numbers every agent belongs to (default [1]). Calls are
-	// offered to the first.
+	// SkillGroups are the skill group numbers every agent belongs to (default [1]); calls to
+	// Calls.DialedNumber queue for the first. Config.SkillGroups gives groups their own members
+	// and numbers instead.
 	SkillGroups []uint32
 	// ReasonCodes are the valid NOT_READY and LOGOUT reason codes (else
 	// CF_INVALID_AGENT_REASON_CODE); empty accepts any.
@@ -138,7 +144,7 @@ type CallsConfig struct {
 	Poisson bool
 	// ANIs is the pool of calling numbers (default: random ten-digit numbers).
 	ANIs []string
-	// DNISes is the pool of DNIS values (default: DialedNumber).
+	// DNISes is the pool of DNIS values (default: the number dialled, per skill group).
 	DNISes []string
 	// DialedNumber is the number callers dial (default "8000"). Dialling it from a desktop
 	// (consult, transfer, make call) queues the call for the next available agent.
@@ -177,7 +183,7 @@ func (cfg Config) normalize() (Config, error) {
 	}
 	for _, v := range c.Versions {
 		if v == 0 || v > 1000 {
-			errs = append(errs, fmt.Errorf("sim: invalid protocol version %d", v))
+			errs = append(errs, fmt.Errorf("sim: invalid protocol version %d (Versions, --versions)", v))
 		}
 	}
 	if c.Product == UCCX {
@@ -206,7 +212,7 @@ func (cfg Config) normalize() (Config, error) {
 		a.Count = DefaultAgentCount
 	}
 	if a.Count < 0 || a.Count > 1_000_000 {
-		errs = append(errs, fmt.Errorf("sim: Agents.Count %d out of range 1…1000000", a.Count))
+		errs = append(errs, fmt.Errorf("sim: Agents.Count %d out of range 1…1000000 (--agents)", a.Count))
 	}
 	if a.FirstID == 0 {
 		a.FirstID = DefaultFirstAgentID
@@ -215,59 +221,42 @@ func (cfg Config) normalize() (Config, error) {
 		a.FirstExtension = DefaultFirstExtension
 	}
 	if a.FirstID < 0 || a.FirstExtension < 0 {
-		errs = append(errs, errors.New("sim: Agents.FirstID and FirstExtension must be positive"))
+		errs = append(errs, fmt.Errorf("sim: Agents.FirstID %d and FirstExtension %d must be positive (--first-agent-id, --first-extension)", a.FirstID, a.FirstExtension))
 	}
-	if len(a.SkillGroups) == 0 {
-		a.SkillGroups = []uint32{1}
-	} else {
-		a.SkillGroups = append([]uint32(nil), a.SkillGroups...)
-	}
+	a.SkillGroups = append([]uint32(nil), a.SkillGroups...)
 	a.ReasonCodes = append([]uint16(nil), a.ReasonCodes...)
 	if a.RONAReasonCode == 0 {
 		a.RONAReasonCode = DefaultRONAReasonCode
 	}
 	if a.RingNoAnswer < 0 || a.WrapUpTime < 0 {
-		errs = append(errs, errors.New("sim: Agents.RingNoAnswer and WrapUpTime must not be negative"))
-	}
-	if a.Count > 0 && len(a.SkillGroups) > 99 {
-		errs = append(errs, errors.New("sim: at most 99 skill groups per agent"))
+		errs = append(errs, fmt.Errorf("sim: Agents.RingNoAnswer %v and WrapUpTime %v must not be negative (--ring-no-answer, --wrap-up-time)", a.RingNoAnswer, a.WrapUpTime))
 	}
 
 	k := &c.Calls
 	if k.Rate < 0 {
-		errs = append(errs, fmt.Errorf("sim: Calls.Rate %v must not be negative", k.Rate))
+		errs = append(errs, fmt.Errorf("sim: Calls.Rate %v must not be negative (--call-rate)", k.Rate))
 	}
 	if k.DialedNumber == "" {
-		k.DialedNumber = DefaultDialedNumber
+		k.DialedNumber = defaultDialedNumber(a.FirstExtension, a.Count)
 	}
 	if k.RouteDevice == "" {
 		k.RouteDevice = k.DialedNumber
-	}
-	if len(k.DNISes) == 0 {
-		k.DNISes = []string{k.DialedNumber}
 	}
 	if k.OutsidePrefix == "" {
 		k.OutsidePrefix = DefaultOutsidePrefix
 	}
 	if k.QueueTimeout < 0 {
-		errs = append(errs, errors.New("sim: Calls.QueueTimeout must not be negative"))
+		errs = append(errs, fmt.Errorf("sim: Calls.QueueTimeout %v must not be negative (--queue-timeout)", k.QueueTimeout))
 	}
 	if err := k.TalkTime.validate(); err != nil {
-		errs = append(errs, fmt.Errorf("sim: Calls.TalkTime: %w", err))
+		errs = append(errs, fmt.Errorf("sim: Calls.TalkTime (--talk-time): %w", err))
 	}
 	k.ANIs = append([]string(nil), k.ANIs...)
 	k.DNISes = append([]string(nil), k.DNISes...)
 	k.NamedVariables = append([]cti.NamedVariable(nil), k.NamedVariables...)
 
-	// Agent extensions must not collide with the numbers the call model treats specially.
-	if a.Count > 0 {
-		lastExt := a.FirstExtension + a.Count - 1
-		for _, n := range []string{k.DialedNumber, k.RouteDevice} {
-			if x, err := strconv.Atoi(n); err == nil && x >= a.FirstExtension && x <= lastExt {
-				errs = append(errs, fmt.Errorf("sim: number %s is also an agent extension (%d…%d)", n, a.FirstExtension, lastExt))
-			}
-		}
-	}
+	errs = append(errs, c.normalizeSkillGroups()...)
+	errs = append(errs, c.numberConflicts()...)
 	if err := c.Faults.validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -289,4 +278,55 @@ func (cfg *Config) version(n uint32) cti.Version {
 		return cti.UCCX | cti.Version(n)
 	}
 	return cti.Version(n)
+}
+
+// defaultDialedNumber is DefaultDialedNumber, or, when the agents' extensions reach it (10,000
+// agents from extension 1000 cover 8000), an 8 followed by as many zeros as the last extension
+// has digits: a number longer than every extension, so it can never be one.
+func defaultDialedNumber(firstExt, count int) string {
+	lastExt := firstExt + count - 1
+	if n, _ := strconv.Atoi(DefaultDialedNumber); count <= 0 || n < firstExt || n > lastExt {
+		return DefaultDialedNumber
+	}
+	return "8" + strings.Repeat("0", len(strconv.Itoa(lastExt)))
+}
+
+// numberConflicts reports every number the call model treats specially (the dialed numbers of
+// the skill groups, the route device) that is also an agent extension, naming both values and
+// the flags that set them.
+func (c *Config) numberConflicts() []error {
+	a, k := &c.Agents, &c.Calls
+	if a.Count <= 0 {
+		return nil
+	}
+	lastExt := a.FirstExtension + a.Count - 1
+	type special struct{ number, what string }
+	list := []special{{k.DialedNumber, "the dialed number (--dialed-number)"}}
+	if k.RouteDevice != k.DialedNumber {
+		list = append(list, special{k.RouteDevice, "the route device (Calls.RouteDevice)"})
+	}
+	for _, g := range c.SkillGroups {
+		if g.DialedNumber != "" && g.DialedNumber != k.DialedNumber {
+			list = append(list, special{g.DialedNumber, fmt.Sprintf("skill group %d's dialed number (--skill-group)", g.Number)})
+		}
+	}
+	var errs []error
+	for _, sp := range list {
+		x, err := strconv.Atoi(sp.number)
+		if err != nil || x < a.FirstExtension || x > lastExt {
+			continue
+		}
+		errs = append(errs, fmt.Errorf("sim: %s %s is also the extension of agent %d (extensions %d…%d from --first-extension %d and --agents %d): change %s, --first-extension or --agents",
+			sp.what, sp.number, a.FirstID+(x-a.FirstExtension), a.FirstExtension, lastExt, a.FirstExtension, a.Count, flagOf(sp.what)))
+	}
+	return errs
+}
+
+// flagOf picks the flag out of a "what (--flag)" description.
+func flagOf(what string) string {
+	i := strings.LastIndex(what, "(")
+	if i < 0 {
+		return what
+	}
+	return strings.TrimSuffix(what[i+1:], ")")
 }

@@ -37,6 +37,8 @@ type Counters struct {
 
 	Calls  CallCounters  `json:"calls"`
 	Agents AgentCounters `json:"agents"`
+	// SkillGroups are the calls of each skill group, by SkillGroupNumber.
+	SkillGroups map[string]SkillGroupCounters `json:"skill_groups,omitempty"`
 }
 
 // CallCounters counts calls.

@@ -13,8 +13,8 @@
 //     requests, and the CallMsgMask / AgentStateMask filters.
 //   - Agents (agent.go): a configured population and the agent state machine, with its
 //     transition table in agent's doc comment.
-//   - Calls (call.go, callctl.go, generator.go): inbound calls at a rate or on demand, a queue
-//     routing to the longest-available agent, ring-no-answer, talk time, and the call-control
+//   - Calls (call.go, callctl.go, generator.go): inbound calls at a rate or on demand, queued
+//     per skill group and routed to the group's longest-available member (skillgroup.go), ring-no-answer, talk time, and the call-control
 //     requests; the event sequences of every flow are in call's doc comment.
 //   - Faults (faults.go): latency distributions, failure rates, dropped connections, refused
 //     opens, slow reading, a standby side, the peripheral going offline — each one counted.

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"slices"
+
 	"github.com/ctiload/ctiload/cti"
 )
 
@@ -50,7 +52,7 @@ func (c *center) service() (uint32, uint32) {
 // called gives the Called and LastRedirect devices of a connection's call leg.
 func (c *center) called(cl *call, cn *conn) (called string, calledType cti.DeviceIDType, redirect string, redirectType cti.DeviceIDType) {
 	if cn != nil && cn.routed {
-		return cn.id, cn.devType(), c.cfg.Calls.RouteDevice, cti.DevIDRoutePoint
+		return cn.id, cn.devType(), c.queueDevice(cl.grp), cti.DevIDRoutePoint
 	}
 	if cl.called != "" {
 		return cl.called, cl.calledType, "", cti.DevIDNone
@@ -62,36 +64,17 @@ func (c *center) called(cl *call, cn *conn) (called string, calledType cti.Devic
 }
 
 func (c *center) beginCall(cl *call, connDev string) *cti.BeginCallEvent {
-	d := &cl.data
 	m := &cti.BeginCallEvent{
 		PeripheralID:           c.pid,
 		PeripheralType:         c.ptype,
-		NumNamedVariables:      uint16(len(d.named)),
 		CallType:               cl.typ,
 		ConnectionDeviceIDType: dyn,
 		ConnectionCallID:       cl.id,
 		ConnectionDeviceID:     connDev,
-		ANI:                    d.ani,
-		UserToUserInfo:         d.uui,
-		DNIS:                   d.dnis,
-		DialedNumber:           d.dialed,
-		CallerEnteredDigits:    d.ced,
-		RouterCallKeyDay:       d.routerDay,
-		RouterCallKeyCallID:    d.routerCallID,
-		CallWrapupData:         d.wrapup,
-		NamedVariables:         d.named,
 	}
-	m.Present.Add(25)
-	setVars(&m.CallVariable1, &m.CallVariable2, &m.CallVariable3, &m.CallVariable4, &m.CallVariable5,
-		&m.CallVariable6, &m.CallVariable7, &m.CallVariable8, &m.CallVariable9, &m.CallVariable10, d.vars)
+	m.SetCallContext(&cl.data)
+	m.Present.Add(cti.TagConnectionDeviceID)
 	return m
-}
-
-func setVars(p1, p2, p3, p4, p5, p6, p7, p8, p9, p10 *string, v [10]string) {
-	ps := [10]*string{p1, p2, p3, p4, p5, p6, p7, p8, p9, p10}
-	for i, p := range ps {
-		*p = v[i]
-	}
 }
 
 func (c *center) endCall(cl *call, connDev string) *cti.EndCallEvent {
@@ -108,14 +91,8 @@ func (c *center) endCall(cl *call, connDev string) *cti.EndCallEvent {
 
 func (c *center) queuedEvent(cl *call) *cti.CallQueuedEvent {
 	sn, sid := c.service()
-	num, id, prio := c.skill(cl)
-	if num == 0 && len(c.cfg.Agents.SkillGroups) > 0 {
-		num, id = c.cfg.Agents.SkillGroups[0], c.cfg.Agents.SkillGroups[0]
-		if c.uccx {
-			id = noneID
-		}
-	}
-	route := c.cfg.Calls.RouteDevice
+	num, id := c.queueSkill(cl)
+	route := c.queueDevice(cl.grp)
 	m := &cti.CallQueuedEvent{
 		PeripheralID:           c.pid,
 		PeripheralType:         c.ptype,
@@ -127,7 +104,7 @@ func (c *center) queuedEvent(cl *call) *cti.CallQueuedEvent {
 		CallingDeviceType:      cl.callingType,
 		CalledDeviceType:       cti.DevIDRoutePoint,
 		LastRedirectDeviceType: cti.DevIDNone,
-		NumQueued:              uint16(min(len(c.queue), 0xFFFF)),
+		NumQueued:              uint16(min(len(cl.grp.queue), 0xFFFF)),
 		NumSkillGroups:         1,
 		LocalConnectionState:   cti.LCSQueued,
 		EventCause:             cti.CECNone,
@@ -135,9 +112,51 @@ func (c *center) queuedEvent(cl *call) *cti.CallQueuedEvent {
 		QueueDeviceID:          route,
 		CallingDeviceID:        cl.calling,
 		CalledDeviceID:         route,
-		SkillGroups:            []cti.SkillGroup{{SkillGroupNumber: num, SkillGroupID: id, SkillGroupPriority: prio}},
+		SkillGroups:            []cti.SkillGroup{{SkillGroupNumber: num, SkillGroupID: id}},
 	}
 	return m
+}
+
+// queueDevice is the device a group's calls wait on: Calls.RouteDevice for the group of
+// Calls.DialedNumber, the group's own dialed number for the others.
+func (c *center) queueDevice(g *skillGroup) string {
+	if g == nil || g.dialed == c.cfg.Calls.DialedNumber {
+		return c.cfg.Calls.RouteDevice
+	}
+	return g.dialed
+}
+
+// queueSkill is SkillGroupNumber and SkillGroupID of the group a call waits in (for any call
+// type: a desktop's call to a group's number queues too).
+func (c *center) queueSkill(cl *call) (uint32, uint32) {
+	if c.uccx {
+		return cl.grp.num, noneID
+	}
+	return cl.grp.num, cl.grp.num
+}
+
+// dequeuedEvent is CALL_DEQUEUED_EVENT: the call left its group's queue (NumQueued is what
+// remains there).
+func (c *center) dequeuedEvent(cl *call, cause cti.EventCause) *cti.CallDequeuedEvent {
+	sn, sid := c.service()
+	num, id := c.queueSkill(cl)
+	route := c.queueDevice(cl.grp)
+	return &cti.CallDequeuedEvent{
+		PeripheralID:           c.pid,
+		PeripheralType:         c.ptype,
+		ConnectionDeviceIDType: dyn,
+		ConnectionCallID:       cl.id,
+		ServiceNumber:          sn,
+		ServiceID:              sid,
+		QueueDeviceType:        cti.DevIDQueue,
+		NumQueued:              uint16(min(len(cl.grp.queue), 0xFFFF)),
+		NumSkillGroups:         1,
+		LocalConnectionState:   cti.LCSNull,
+		EventCause:             cause,
+		ConnectionDeviceID:     route,
+		QueueDeviceID:          route,
+		SkillGroups:            []cti.SkillGroup{{SkillGroupNumber: num, SkillGroupID: id}},
+	}
 }
 
 func (c *center) deliveredEvent(cl *call, cn *conn, cause cti.EventCause) *cti.CallDeliveredEvent {
@@ -145,7 +164,6 @@ func (c *center) deliveredEvent(cl *call, cn *conn, cause cti.EventCause) *cti.C
 	sn, sid := c.service()
 	num, id, prio := c.skill(cl)
 	called, calledT, redir, redirT := c.called(cl, cn)
-	d := &cl.data
 	m := &cti.CallDeliveredEvent{
 		PeripheralID:           c.pid,
 		PeripheralType:         c.ptype,
@@ -164,22 +182,13 @@ func (c *center) deliveredEvent(cl *call, cn *conn, cause cti.EventCause) *cti.C
 		LastRedirectDeviceType: redirT,
 		LocalConnectionState:   cn.lcs,
 		EventCause:             cause,
-		NumNamedVariables:      uint16(len(d.named)),
 		ConnectionDeviceID:     cn.id,
 		AlertingDeviceID:       cn.id,
 		CallingDeviceID:        cl.calling,
 		CalledDeviceID:         called,
 		LastRedirectDeviceID:   redir,
-		ANI:                    d.ani,
-		UserToUserInfo:         d.uui,
-		DNIS:                   d.dnis,
-		DialedNumber:           d.dialed,
-		CallerEnteredDigits:    d.ced,
-		CallWrapupData:         d.wrapup,
-		NamedVariables:         d.named,
 	}
-	setVars(&m.CallVariable1, &m.CallVariable2, &m.CallVariable3, &m.CallVariable4, &m.CallVariable5,
-		&m.CallVariable6, &m.CallVariable7, &m.CallVariable8, &m.CallVariable9, &m.CallVariable10, d.vars)
+	m.SetCallContext(&cl.data)
 	return m
 }
 
@@ -312,12 +321,16 @@ func (c *center) originatedEvent(cl *call, cn *conn, cause cti.EventCause) *cti.
 	}
 }
 
-// parties lists a call's connections for the Parties groups (at most 16, §1).
-func parties(cl *call) []cti.Party {
+// parties lists a call's connections for the Parties groups (at most 16, §1), leaving out
+// the ones given (a transferring party that is leaving).
+func parties(cl *call, leaving ...*conn) []cti.Party {
 	ps := make([]cti.Party, 0, len(cl.conns))
 	for _, cn := range cl.conns {
 		if len(ps) == cti.MaxParties {
 			break
+		}
+		if slices.Contains(leaving, cn) {
+			continue
 		}
 		// ConnectedPartyDeviceIDType is the party's device type: the v20 golden vector carries
 		// DEVID_EXTERNAL (75) there, and the reference library types it as a device type.
@@ -329,7 +342,7 @@ func parties(cl *call) []cti.Party {
 func (c *center) transferredEvent(primary, secondary *call, from, to *conn) *cti.CallTransferredEvent {
 	lh, lt := c.line(primary)
 	num, id, prio := c.skill(primary)
-	ps := parties(primary)
+	ps := parties(primary, from) // NumParties counts who stays: the transferring party leaves
 	m := &cti.CallTransferredEvent{
 		PeripheralID:           c.pid,
 		PeripheralType:         c.ptype,
@@ -387,14 +400,13 @@ func (c *center) conferencedEvent(primary, secondary *call, controller, added *c
 	}
 }
 
-// dataUpdate is CALL_DATA_UPDATE_EVENT with the whole call data; oldID differs from the call's ID
-// when a transfer or conference moved a party to another call.
-func (c *center) dataUpdate(cl *call, oldID uint32, connDev string) *cti.CallDataUpdateEvent {
-	d := &cl.data
+// dataUpdate is CALL_DATA_UPDATE_EVENT carrying data: the whole call data when a transfer or
+// conference moved a party to another call (oldID is the call it left), or only what
+// SET_CALL_DATA_REQ changed.
+func (c *center) dataUpdate(cl *call, oldID uint32, connDev string, data *cti.CallContext) *cti.CallDataUpdateEvent {
 	m := &cti.CallDataUpdateEvent{
 		PeripheralID:              c.pid,
 		PeripheralType:            c.ptype,
-		NumNamedVariables:         uint16(len(d.named)),
 		CallType:                  cl.typ,
 		ConnectionDeviceIDType:    dyn,
 		ConnectionCallID:          oldID,
@@ -402,42 +414,18 @@ func (c *center) dataUpdate(cl *call, oldID uint32, connDev string) *cti.CallDat
 		NewConnectionCallID:       cl.id,
 		ConnectionDeviceID:        connDev,
 		NewConnectionDeviceID:     connDev,
-		ANI:                       d.ani,
-		UserToUserInfo:            d.uui,
-		DNIS:                      d.dnis,
-		DialedNumber:              d.dialed,
-		CallerEnteredDigits:       d.ced,
-		RouterCallKeyDay:          d.routerDay,
-		RouterCallKeyCallID:       d.routerCallID,
-		CallWrapupData:            d.wrapup,
-		NamedVariables:            d.named,
-		CustomerPhoneNumber:       d.customerPhone,
-		CustomerAccountNumber:     d.customerAccount,
 	}
-	m.Present.Add(25)
-	setVars(&m.CallVariable1, &m.CallVariable2, &m.CallVariable3, &m.CallVariable4, &m.CallVariable5,
-		&m.CallVariable6, &m.CallVariable7, &m.CallVariable8, &m.CallVariable9, &m.CallVariable10, d.vars)
+	m.Present.Add(cti.TagConnectionDeviceID)
+	m.SetCallContext(data)
 	return m
 }
 
 func (c *center) snapshot(invoke uint32, cl *call) *cti.SnapshotCallConf {
-	d := &cl.data
 	m := &cti.SnapshotCallConf{
-		InvokeID:            invoke,
-		CallType:            cl.typ,
-		NumNamedVariables:   uint16(len(d.named)),
-		ANI:                 d.ani,
-		UserToUserInfo:      d.uui,
-		DNIS:                d.dnis,
-		DialedNumber:        d.dialed,
-		CallerEnteredDigits: d.ced,
-		RouterCallKeyDay:    d.routerDay,
-		RouterCallKeyCallID: d.routerCallID,
-		CallWrapupData:      d.wrapup,
-		NamedVariables:      d.named,
+		InvokeID: invoke,
+		CallType: cl.typ,
 	}
-	setVars(&m.CallVariable1, &m.CallVariable2, &m.CallVariable3, &m.CallVariable4, &m.CallVariable5,
-		&m.CallVariable6, &m.CallVariable7, &m.CallVariable8, &m.CallVariable9, &m.CallVariable10, d.vars)
+	m.SetCallContext(&cl.data)
 	for _, cn := range cl.conns {
 		if len(m.CallDevices) == cti.MaxParties {
 			break

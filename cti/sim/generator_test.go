@@ -74,9 +74,9 @@ func TestConsultToQueue(t *testing.T) {
 	_, _, a, b, c1 := twoAgents(t, callCfg())
 	a.send(&cti.ConsultationCallReq{PeripheralID: a.pid, ActiveConnectionCallID: c1, ActiveConnectionDeviceID: "1000", DialedNumber: sim.DefaultDialedNumber})
 	ms := a.expect(cti.MsgConsultationCallConf, cti.MsgCallHeldEvent, cti.MsgBeginCallEvent, cti.MsgCallServiceInitiatedEvent,
-		cti.MsgCallOriginatedEvent, cti.MsgCallQueuedEvent, cti.MsgCallDeliveredEvent)
+		cti.MsgCallOriginatedEvent, cti.MsgCallQueuedEvent, cti.MsgCallDequeuedEvent, cti.MsgCallDeliveredEvent)
 	c2 := ms[0].(*cti.ConsultationCallConf).NewConnectionCallID
-	check(t, "delivered to B", ms[6].(*cti.CallDeliveredEvent).AlertingDeviceID, "1001")
+	check(t, "delivered to B", ms[7].(*cti.CallDeliveredEvent).AlertingDeviceID, "1001")
 	b.agentState(cti.AgentStateReserved)
 	dl := b.expect(cti.MsgBeginCallEvent, cti.MsgCallDeliveredEvent)[1].(*cti.CallDeliveredEvent)
 	check(t, "consult call", dl.ConnectionCallID, c2)

@@ -235,6 +235,24 @@ func openAll(t testing.TB, srv *sim.Server, v cti.Version) *client {
 	req := openReq("monitor", cti.CTIServiceAllEvents|cti.CTIServiceClientControl|cti.CTIServiceCallDataUpdate)
 	req.VersionNumber = v.Number()
 	req.PeripheralID = 0xFFFFFFFF
+	req.CallMsgMask &^= rtpMask // the call-flow tests leave media out; openRecorder asks for it
+	c.send(req)
+	c.expect(cti.MsgOpenConf, cti.MsgSystemEvent)
+	return c
+}
+
+const rtpMask = cti.RTPStartedMask | cti.RTPStoppedMask
+
+// openRecorder opens a bridge session that asks for call events only, RTP included, as a
+// call recorder does.
+func openRecorder(t testing.TB, srv *sim.Server, v cti.Version) *client {
+	t.Helper()
+	c := connect(t, srv, v)
+	c.name = "recorder"
+	req := openReq("recorder", cti.CTIServiceAllEvents)
+	req.VersionNumber = v.Number()
+	req.PeripheralID = 0xFFFFFFFF
+	req.AgentStateMask = 0
 	c.send(req)
 	c.expect(cti.MsgOpenConf, cti.MsgSystemEvent)
 	return c

@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -154,6 +155,7 @@ func (s *session) handleOpen(f cti.Frame) {
 	if !s.standby.Load() && s.mode == modeAll {
 		// §10: an ALL_EVENTS client gets one SYSTEM_EVENT per peripheral after OPEN_CONF.
 		t.send(s, c.systemEvent(t.now))
+		c.beginCallsInProgress(&t, s)
 	}
 	s.srv.side.opened.Add(1)
 	s.srv.side.active.Add(1)
@@ -396,3 +398,26 @@ func (c *center) setAgentIDField(short, long *string, id string) {
 // unknownFields returns a decoded message's Unknown floating fields (tags its layout does not
 // list).
 func unknownFields(m cti.Message) []cti.Field { return cti.UnknownFields(m) }
+
+// beginCallsInProgress gives a bridge session that opens while calls are in progress a
+// BEGIN_CALL_EVENT for each, oldest first, before any other event of those calls: a recorder
+// keys everything on the call it was told began. Sent under the same lock as OPEN_CONF, so no
+// event of these calls can come first.
+func (c *center) beginCallsInProgress(t *tx, s *session) {
+	if s.callMask&cti.BeginCallMask == 0 || len(c.calls) == 0 {
+		return
+	}
+	ids := make([]uint32, 0, len(c.calls))
+	for id := range c.calls {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		cl := c.calls[id]
+		dev := cl.lastParty
+		if len(cl.conns) > 0 {
+			dev = cl.conns[0].id
+		}
+		t.send(s, c.beginCall(cl, dev))
+	}
+}

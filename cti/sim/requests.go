@@ -224,7 +224,7 @@ func (c *center) queryDeviceInfo(t *tx, s *session, req *cti.QueryDeviceInfoReq)
 		CallEventsSupported: cti.CallDeliveredMask | cti.CallQueuedMask | cti.CallEstablishedMask | cti.CallHeldMask |
 			cti.CallRetrievedMask | cti.CallClearedMask | cti.CallConnectionClearedMask | cti.CallOriginatedMask |
 			cti.CallConferencedMask | cti.CallTransferredMask | cti.CallServiceInitiatedMask | cti.BeginCallMask |
-			cti.EndCallMask | cti.CallDataUpdateMask,
+			cti.EndCallMask | cti.CallDataUpdateMask | cti.CallDequeuedMask | cti.RTPStartedMask | cti.RTPStoppedMask,
 		CallControlSupported: cti.ControlQueryAgentState | cti.ControlSetAgentState | cti.ControlAlternateCall |
 			cti.ControlAnswerCall | cti.ControlClearCall | cti.ControlClearConnection | cti.ControlConferenceCall |
 			cti.ControlConsultationCall | cti.ControlHoldCall | cti.ControlMakeCall | cti.ControlReconnectCall |

@@ -255,10 +255,11 @@ func (s *Server) Counters() Counters {
 func (c *center) counters() Counters {
 	out := c.stats.snapshot()
 	c.mu.Lock()
-	out.Calls.Queued = int64(len(c.queue))
+	out.Calls.Queued = int64(c.queuedCalls())
 	out.Calls.Active = int64(len(c.calls))
 	out.Agents.LoggedIn = c.loggedIn
-	out.Agents.Available = int64(c.avail.n)
+	out.Agents.Available = int64(c.nAvail)
+	out.SkillGroups = c.skillGroupCounters()
 	out.Agents.Talking = c.talking
 	c.mu.Unlock()
 	return out

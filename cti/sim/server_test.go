@@ -21,7 +21,7 @@ func TestNewValidates(t *testing.T) {
 	}{
 		{"negative rate", sim.Config{Calls: sim.CallsConfig{Rate: -1}}, "Calls.Rate"},
 		{"drop rate", sim.Config{Faults: sim.Faults{DropRate: 2}}, "DropRate"},
-		{"dialled number is an extension", sim.Config{Calls: sim.CallsConfig{DialedNumber: "1005"}}, "agent extension"},
+		{"dialled number is an extension", sim.Config{Calls: sim.CallsConfig{DialedNumber: "1005"}}, "dialed number (--dialed-number) 1005 is also the extension of agent 5005 (extensions 1000…1099"},
 		{"reversed uniform", sim.Config{Calls: sim.CallsConfig{TalkTime: sim.Uniform(2*time.Second, time.Second)}}, "reversed"},
 	}
 	for _, tt := range tests {

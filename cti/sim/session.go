@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -31,9 +32,10 @@ const readBufSize = 512
 
 // session is one client connection. Its reader goroutine (serve) reads, decodes and handles the
 // requests one at a time and flushes the answers when no complete request is left in the read
-// buffer. Events caused by other connections or timers are appended to the output buffer under
-// wmu and written by whichever goroutine finds the buffer idle (kick), so a client that does not
-// read never blocks anyone but itself, and at most MaxOutput bytes wait for it.
+// buffer. Events caused by other connections or timers are appended to the frame writer (which
+// coalesces everything queued during a write into the next one) and written by whichever
+// goroutine finds the writer idle (kick), so a client that does not read never blocks anyone but
+// itself, and at most MaxOutput bytes wait for it.
 type session struct {
 	srv  *Server
 	c    *center
@@ -65,13 +67,11 @@ type session struct {
 	agent      *agent  // agent mode by agent ID only
 	registered bool
 
-	wmu      sync.Mutex
-	flushed  *sync.Cond // signalled on wmu when a writer stops
-	out      []byte
-	spare    []byte
-	flushing bool
-	closing  bool // close the connection once out is written
-	dead     bool // the connection is closed
+	fw *cti.FrameWriter // the output: sealed when closing, aborted when dead
+
+	wmu      sync.Mutex // guards the four below
+	closing  bool       // close the connection once the output is written
+	dead     bool       // the connection is closed
 	replaced bool
 	why      string // why the connection ends: the first reason given wins
 
@@ -82,7 +82,9 @@ func newSession(srv *Server, conn net.Conn) *session {
 	s := &session{srv: srv, c: srv.c, conn: conn, seq: srv.c.seq.Add(1)}
 	s.br = bufio.NewReaderSize(conn, readBufSize)
 	s.fr = cti.NewFrameReader(s.br, 0)
-	s.flushed = sync.NewCond(&s.wmu)
+	// The server's frames are its own: no size cap beyond the protocol's length field.
+	s.fw = cti.NewFrameWriter(conn, math.MaxInt32)
+	s.fw.SetLimit(srv.c.cfg.MaxOutput)
 	return s
 }
 
@@ -192,8 +194,8 @@ func (s *session) isDone() bool {
 func (s *session) finish() {
 	s.wmu.Lock()
 	s.dead = true
-	s.out, s.spare = nil, nil
 	s.wmu.Unlock()
+	s.fw.Abort(nil)
 	s.conn.Close()
 	if s.open {
 		s.c.unregister(s)
@@ -367,142 +369,78 @@ func statusOf(err error) cti.Status {
 
 // ---- output ----
 
-// enqueue encodes m for the session's version onto its output buffer.
+// enqueue encodes m for the session's version onto its output.
 func (s *session) enqueue(m cti.Message) {
-	s.wmu.Lock()
-	if s.dead || s.closing {
-		s.wmu.Unlock()
+	if _, err := s.fw.Append(m, s.v); err != nil {
+		s.refusedOutput(err)
 		return
 	}
-	b, err := m.Encode(s.out, s.v)
-	if err == nil {
-		s.out = b
-	}
-	slow := len(s.out) > s.c.cfg.MaxOutput
-	s.wmu.Unlock()
-	if err == nil {
-		s.c.stats.event(m.MessageType())
-	}
-	if slow {
-		s.slowConsumer()
-	}
+	s.c.stats.event(m.MessageType())
 }
 
 // enqueueFrame appends an encoded frame.
 func (s *session) enqueueFrame(frame []byte, t cti.MsgType) {
-	s.wmu.Lock()
-	if s.dead || s.closing {
-		s.wmu.Unlock()
+	if err := s.fw.AppendFrame(frame); err != nil {
+		s.refusedOutput(err)
 		return
 	}
-	s.out = append(s.out, frame...)
-	slow := len(s.out) > s.c.cfg.MaxOutput
-	s.wmu.Unlock()
 	s.c.stats.event(t)
-	if slow {
-		s.slowConsumer()
+}
+
+// refusedOutput handles a frame the writer did not take: a closing or dead session drops it, a
+// client that lets MaxOutput bytes pile up is cut off.
+func (s *session) refusedOutput(err error) {
+	var full *cti.BufferFullError
+	if errors.As(err, &full) {
+		s.c.stats.slowConsumers.Add(1)
+		s.kill(fmt.Sprintf("slow consumer: more than %d bytes waiting to be written", s.c.cfg.MaxOutput))
 	}
 }
 
-func (s *session) slowConsumer() {
-	s.c.stats.slowConsumers.Add(1)
-	s.kill(fmt.Sprintf("slow consumer: more than %d bytes waiting to be written", s.c.cfg.MaxOutput))
-}
-
-// kick starts writing the output buffer on a new goroutine unless a writer is already at it.
+// kick starts writing the output on a new goroutine unless a writer is already at it.
 func (s *session) kick() {
-	s.wmu.Lock()
-	if s.flushing || s.dead || (len(s.out) == 0 && !s.closing) {
-		s.wmu.Unlock()
-		return
+	if s.fw.NeedsFlush() {
+		go s.flushOwn()
 	}
-	s.flushing = true
-	s.wmu.Unlock()
-	go s.flushLoop()
 }
 
-// flushOwn writes the output buffer on the calling goroutine unless a writer is already at it.
+// flushOwn writes the output on the calling goroutine unless a writer is already at it.
 func (s *session) flushOwn() {
-	s.wmu.Lock()
-	if s.flushing || s.dead || (len(s.out) == 0 && !s.closing) {
-		s.wmu.Unlock()
-		return
-	}
-	s.flushing = true
-	s.wmu.Unlock()
-	s.flushLoop()
+	s.writeFailed(s.fw.TryFlush())
 }
 
 // drain writes what is queued before the session ends, waiting for a writer already at it; a
 // client that does not read gets closeFlushTimeout.
 func (s *session) drain() {
 	s.conn.SetWriteDeadline(time.Now().Add(closeFlushTimeout))
-	s.wmu.Lock()
-	for s.flushing {
-		s.flushed.Wait()
+	s.writeFailed(s.fw.Flush())
+}
+
+// writeFailed ends the session after a write error (not after the writer was closed on purpose).
+func (s *session) writeFailed(err error) {
+	if err != nil && !errors.Is(err, cti.ErrWriterClosed) {
+		s.kill("write error: " + err.Error())
 	}
-	if s.dead {
-		s.wmu.Unlock()
-		return
-	}
-	s.flushing = true
-	s.wmu.Unlock()
-	s.flushLoop()
 }
 
 // closeFlushTimeout bounds the last write to a closing session.
 const closeFlushTimeout = 5 * time.Second
 
-// flushLoop writes until the buffer is empty; the caller has set flushing.
-func (s *session) flushLoop() {
-	for {
-		s.wmu.Lock()
-		if s.dead {
-			s.flushing = false
-			s.flushed.Broadcast()
-			s.wmu.Unlock()
-			return
-		}
-		if len(s.out) == 0 {
-			s.flushing = false
-			s.flushed.Broadcast()
-			closing := s.closing
-			s.wmu.Unlock()
-			if closing {
-				s.conn.Close()
-			}
-			return
-		}
-		buf := s.out
-		s.out, s.spare = s.spare[:0], nil
-		s.wmu.Unlock()
-
-		_, err := s.conn.Write(buf)
-
-		s.wmu.Lock()
-		if cap(buf) <= 4096 && !s.dead {
-			// Keep a small buffer for the next batch; let a burst's big one go.
-			s.spare = buf[:0]
-		}
-		if err != nil {
-			s.flushing = false
-			s.flushed.Broadcast()
-		}
-		s.wmu.Unlock()
-		if err != nil {
-			s.kill("write error: " + err.Error())
-			return
-		}
-	}
-}
-
 // closeAfterFlush ends the session once everything queued is written; why is logged.
 func (s *session) closeAfterFlush(why string) {
 	s.wmu.Lock()
+	already := s.closing || s.dead
 	s.closing = true
 	s.because(why)
 	s.wmu.Unlock()
-	s.kick()
+	if already {
+		return
+	}
+	s.fw.Seal()
+	go func() {
+		s.drain()
+		s.conn.Close()
+	}()
 }
 
 // kill resets the connection at once (fault drop, slow consumer, server shutdown); why is logged.
@@ -511,6 +449,7 @@ func (s *session) kill(why string) {
 	s.dead = true
 	s.because(why)
 	s.wmu.Unlock()
+	s.fw.Abort(nil)
 	if tc, ok := s.conn.(*net.TCPConn); ok {
 		tc.SetLinger(0)
 	}

@@ -24,7 +24,7 @@ func twoAgents(t *testing.T, cfg sim.Config) (srv *sim.Server, mon, a, b *client
 	a.expect(cti.MsgAnswerCallConf, cti.MsgCallEstablishedEvent)
 	a.agentState(cti.AgentStateTalking)
 	b.loginReady("5001")
-	mon.expect(cti.MsgAgentStateEvent, cti.MsgAgentStateEvent, cti.MsgBeginCallEvent, cti.MsgCallQueuedEvent,
+	mon.expect(cti.MsgAgentStateEvent, cti.MsgAgentStateEvent, cti.MsgBeginCallEvent, cti.MsgCallQueuedEvent, cti.MsgCallDequeuedEvent,
 		cti.MsgAgentStateEvent, cti.MsgCallDeliveredEvent, cti.MsgCallEstablishedEvent, cti.MsgAgentStateEvent,
 		cti.MsgAgentStateEvent, cti.MsgAgentStateEvent)
 	return srv, mon, a, b, c1
@@ -85,8 +85,11 @@ func TestConsultTransfer(t *testing.T) {
 	check(t, "SecondaryCallID", tr.SecondaryCallID, c2)
 	check(t, "TransferringDeviceID", tr.TransferringDeviceID, "1000")
 	check(t, "TransferredDeviceID", tr.TransferredDeviceID, "1001")
-	check(t, "NumParties", tr.NumParties, 3)
+	// NumParties counts who stays on C1: the caller and B; A, the transferring party, leaves.
+	check(t, "NumParties", tr.NumParties, 2)
+	check(t, "parties", partyIDs(tr.Parties), []string{"5550100", "1001"})
 	check(t, "EventCause", tr.EventCause, cti.CECTransfer)
+	checkConsultLegCleared(t, ms[4:], c2, cti.CECTransfer)
 	check(t, "A cleared on C1", ms[2].(*cti.CallConnectionClearedEvent).ConnectionCallID, c1)
 	check(t, "A END_CALL C1", ms[3].(*cti.EndCallEvent).ConnectionCallID, c1)
 	check(t, "A cleared on C2", ms[4].(*cti.CallConnectionClearedEvent).ConnectionCallID, c2)
@@ -105,9 +108,10 @@ func TestConsultTransfer(t *testing.T) {
 	b.expect(cti.MsgClearConnectionConf, cti.MsgCallConnectionClearedEvent, cti.MsgCallClearedEvent, cti.MsgEndCallEvent)
 	b.agentState(cti.AgentStateAvailable)
 	a.expectQuiet()
-	mon.expect(cti.MsgCallTransferredEvent, cti.MsgCallConnectionClearedEvent, cti.MsgCallConnectionClearedEvent,
+	ms = mon.expect(cti.MsgCallTransferredEvent, cti.MsgCallConnectionClearedEvent, cti.MsgCallConnectionClearedEvent,
 		cti.MsgCallClearedEvent, cti.MsgEndCallEvent, cti.MsgAgentStateEvent,
 		cti.MsgCallConnectionClearedEvent, cti.MsgCallClearedEvent, cti.MsgEndCallEvent, cti.MsgAgentStateEvent)
+	checkConsultLegCleared(t, ms[2:5], c2, cti.CECTransfer)
 	n := srv.Counters()
 	check(t, "transfers", n.Calls.Transfers, 1)
 	check(t, "consults", n.Calls.Consults, 1)
@@ -173,12 +177,15 @@ func TestBlindTransferToQueue(t *testing.T) {
 }
 
 func TestConference(t *testing.T) {
-	srv, _, a, b, c1 := twoAgents(t, callCfg())
+	srv, mon, a, b, c1 := twoAgents(t, callCfg())
 	c2 := consult(t, a, b, c1)
 	inv := a.send(&cti.ConferenceCallReq{PeripheralID: a.pid, HeldConnectionCallID: c1, ActiveConnectionCallID: c2,
 		HeldConnectionDeviceIDType: cti.ConnectionIDDynamic, ActiveConnectionDeviceIDType: cti.ConnectionIDDynamic,
 		ActiveConnectionDeviceID: "1000", HeldConnectionDeviceID: "1000"})
-	ms := a.expect(cti.MsgConferenceCallConf, cti.MsgCallConferencedEvent, cti.MsgEndCallEvent)
+	// C2 ends as after a transfer: A's leg cleared, the call cleared, END_CALL (docs/simulator.md).
+	ms := a.expect(cti.MsgConferenceCallConf, cti.MsgCallConferencedEvent,
+		cti.MsgCallConnectionClearedEvent, cti.MsgCallClearedEvent, cti.MsgEndCallEvent)
+	checkConsultLegCleared(t, ms[2:], c2, cti.CECNone)
 	conf := ms[0].(*cti.ConferenceCallConf)
 	check(t, "CONF InvokeID", conf.InvokeID, inv)
 	check(t, "CONF NumParties", conf.NumParties, 3)
@@ -196,11 +203,15 @@ func TestConference(t *testing.T) {
 		check(t, "party 0 type", ev.Parties[0].ConnectedPartyDeviceIDType, cti.DevIDExternal)
 		check(t, "party 2 type", ev.Parties[2].ConnectedPartyDeviceIDType, cti.DevIDAgentDevice)
 	}
-	check(t, "A END_CALL C2", ms[2].(*cti.EndCallEvent).ConnectionCallID, c2)
 	ms = b.expect(cti.MsgCallConferencedEvent, cti.MsgCallDataUpdateEvent, cti.MsgEndCallEvent)
 	check(t, "B moved to", ms[1].(*cti.CallDataUpdateEvent).NewConnectionCallID, c1)
 	a.expectQuiet()
 	b.expectQuiet()
+	mon.expect(cti.MsgCallHeldEvent, cti.MsgBeginCallEvent, cti.MsgCallServiceInitiatedEvent, cti.MsgCallOriginatedEvent,
+		cti.MsgAgentStateEvent, cti.MsgCallDeliveredEvent, cti.MsgCallEstablishedEvent, cti.MsgAgentStateEvent)
+	ms = mon.expect(cti.MsgCallConferencedEvent, cti.MsgCallConnectionClearedEvent, cti.MsgCallClearedEvent, cti.MsgEndCallEvent)
+	checkConsultLegCleared(t, ms[1:], c2, cti.CECNone)
+	mon.expectQuiet()
 
 	// A leaves the conference: the caller and B stay.
 	a.send(&cti.ClearConnectionReq{PeripheralID: a.pid, ConnectionCallID: c1, ConnectionDeviceID: "1000"})
@@ -279,4 +290,28 @@ func TestUserMessage(t *testing.T) {
 	want = append(append(want, 7, 6), "hello\x00"...)
 	check(t, "USER_MESSAGE_EVENT body", ev.Body, want)
 	a.expectQuiet()
+}
+
+// checkConsultLegCleared checks the clean-up of a consultation call C2 after a transfer or a
+// conference: CALL_CONNECTION_CLEARED_EVENT (Releasing = A), CALL_CLEARED_EVENT and END_CALL_EVENT,
+// every one naming C2 and A's extension (never an empty ConnectionDeviceID), with the cause of
+// the operation.
+func checkConsultLegCleared(t *testing.T, ms []cti.Message, c2 uint32, cause cti.EventCause) {
+	t.Helper()
+	cc := ms[0].(*cti.CallConnectionClearedEvent)
+	cl := ms[1].(*cti.CallClearedEvent)
+	ec := ms[2].(*cti.EndCallEvent)
+	check(t, "C2 leg cleared: call, device, releasing", []any{cc.ConnectionCallID, cc.ConnectionDeviceID, cc.ReleasingDeviceID}, []any{c2, "1000", "1000"})
+	check(t, "C2 leg cleared: cause", cc.EventCause, cause)
+	check(t, "CALL_CLEARED C2: call, device", []any{cl.ConnectionCallID, cl.ConnectionDeviceID}, []any{c2, "1000"})
+	check(t, "CALL_CLEARED C2: cause", cl.EventCause, cause)
+	check(t, "END_CALL C2: call, device", []any{ec.ConnectionCallID, ec.ConnectionDeviceID}, []any{c2, "1000"})
+}
+
+func partyIDs(ps []cti.Party) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.ConnectedPartyDeviceID)
+	}
+	return out
 }

@@ -102,6 +102,9 @@ type harness struct {
 	rec   *recorder
 	stop  chan struct{}
 	abort []error
+
+	mu      sync.Mutex
+	samples []metrics.Sample // every sample the aggregator saw, for tests of tags and values
 }
 
 type harnessOption func(*executor.ScenarioOptions)
@@ -117,11 +120,16 @@ func newHarness(t *testing.T, cfg executor.Config, rec *recorder, opts ...harnes
 	if err != nil {
 		t.Fatal(err)
 	}
-	agg, err := metrics.NewAggregator(reg, metrics.AggregatorOptions{})
+	h := &harness{t: t, reg: reg, rec: rec, stop: make(chan struct{})}
+	agg, err := metrics.NewAggregator(reg, metrics.AggregatorOptions{SampleHook: func(batch []metrics.Sample) {
+		h.mu.Lock()
+		h.samples = append(h.samples, batch...)
+		h.mu.Unlock()
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, reg: reg, agg: agg, rec: rec, stop: make(chan struct{})}
+	h.agg = agg
 	o := executor.ScenarioOptions{
 		Factory:   rec,
 		NewBuffer: agg.NewBuffer,
@@ -175,6 +183,19 @@ func (h *harness) metricCount(name string) float64 {
 		}
 	}
 	return 0
+}
+
+// samplesOf returns the samples of the metric called name that the aggregator saw.
+func (h *harness) samplesOf(name string) []metrics.Sample {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []metrics.Sample
+	for _, s := range h.samples {
+		if s.Metric.Name == name {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // sleepUntil sleeps until offset d from t0.

@@ -93,10 +93,11 @@ func TestValidateReportsEverything(t *testing.T) {
 			"stages[0].duration must not be negative", "stages[0].target (VUs) must not be negative", "stages: the total duration must be positive",
 			"gracefulRampDown must not be negative", "startVUs or a stage target must be positive"}},
 		{"s", `{"executor":"ramping-vus","stages":[]}`, []string{"at least one stage is required"}},
-		{"s", `{"executor":"constant-arrival-rate","rate":0,"timeUnit":0,"preAllocatedVUs":5,"maxVUs":2}`, []string{
-			"rate is required", "timeUnit must be positive", "duration is required", "maxVUs (2) must not be less than preAllocatedVUs (5)"}},
-		{"s", `{"executor":"ramping-arrival-rate","startRate":-1,"stages":[{"duration":"1s","target":1}]}`, []string{
-			"startRate must not be negative", "preAllocatedVUs or maxVUs must be positive"}},
+		{"s", `{"executor":"constant-arrival-rate","rate":0,"timeUnit":0,"preAllocatedVUs":5,"maxVUs":2,"maxStartLateness":"-1ms"}`, []string{
+			"rate is required", "timeUnit must be positive", "duration is required", "maxStartLateness must not be negative, got -1ms",
+			"maxVUs (2) must not be less than preAllocatedVUs (5)"}},
+		{"s", `{"executor":"ramping-arrival-rate","startRate":-1,"stages":[{"duration":"1s","target":1}],"maxStartLateness":"-2s"}`, []string{
+			"startRate must not be negative", "maxStartLateness must not be negative, got -2s", "preAllocatedVUs or maxVUs must be positive"}},
 	}
 	for _, tt := range tests {
 		cfg, err := executor.ParseConfig(tt.name, []byte(tt.js))

@@ -27,6 +27,9 @@ type ConstantArrivalRateConfig struct {
 	Duration        Duration `json:"duration"`
 	PreAllocatedVUs int64    `json:"preAllocatedVUs"`
 	MaxVUs          int64    `json:"maxVUs"`
+	// MaxStartLateness, if positive, drops an iteration the scheduler reaches later than this
+	// after its due time (counted in dropped_iterations) instead of starting it late.
+	MaxStartLateness Duration `json:"maxStartLateness"`
 }
 
 // NewConstantArrivalRateConfig returns the defaults: timeUnit 1s; rate, duration and VUs are
@@ -49,6 +52,9 @@ func (c *ConstantArrivalRateConfig) Validate() []error {
 	}
 	if c.Duration <= 0 {
 		errs = append(errs, fmt.Errorf("duration is required and must be positive, got %s", c.Duration))
+	}
+	if c.MaxStartLateness < 0 {
+		errs = append(errs, fmt.Errorf("maxStartLateness must not be negative, got %s", c.MaxStartLateness))
 	}
 	return append(errs, validateArrivalVUs(c.PreAllocatedVUs, c.MaxVUs)...)
 }
@@ -104,7 +110,7 @@ func (c *ConstantArrivalRateConfig) Schedule() *Schedule {
 
 // NewExecutor returns a ConstantArrivalRate executor.
 func (c *ConstantArrivalRateConfig) NewExecutor(s *Scenario) (Executor, error) {
-	return &ConstantArrivalRate{cfg: c, r: newArrivalRunner(s, c.Schedule(), time.Duration(c.TimeUnit))}, nil
+	return &ConstantArrivalRate{cfg: c, r: newArrivalRunner(s, c.Schedule(), time.Duration(c.TimeUnit), time.Duration(c.MaxStartLateness))}, nil
 }
 
 // ConstantArrivalRate runs a ConstantArrivalRateConfig. Its target is the rate, in iterations

@@ -121,3 +121,43 @@ func TestArrivalRateTimeUnit(t *testing.T) {
 }
 
 var _ = executor.ConstantArrivalRateType
+
+// TestIterationStartLateness checks that every arrival-rate iteration, whatever it does,
+// records how late it started in iteration_start_lateness, tagged with its scenario, and that
+// VU-based iterations, which have no schedule, record none.
+func TestIterationStartLateness(t *testing.T) {
+	tests := []struct {
+		name string
+		js   string
+		want int // samples
+	}{
+		{"constant-arrival-rate", `{"executor":"constant-arrival-rate","rate":10,"duration":"2s","preAllocatedVUs":2,"maxStartLateness":"50ms"}`, 20},
+		{"ramping-arrival-rate", `{"executor":"ramping-arrival-rate","stages":[{"duration":"2s","target":10}],"preAllocatedVUs":2,"maxStartLateness":"1s"}`, 10},
+		{"constant-vus", `{"executor":"constant-vus","vus":2,"duration":"1s"}`, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				rec := newRecorder(fixed(100 * time.Millisecond))
+				h := newHarness(t, mustConfig(t, "lateness", tt.js), rec)
+				counts := h.run(context.Background(), nil)
+				got := h.samplesOf("iteration_start_lateness")
+				if len(got) != tt.want {
+					t.Fatalf("%d iteration_start_lateness samples for %+v; want %d", len(got), counts, tt.want)
+				}
+				if tt.want > 0 && int64(len(got)) != counts.Iterations {
+					t.Errorf("%d samples for %d iterations; want one each", len(got), counts.Iterations)
+				}
+				for _, s := range got {
+					if sc, _ := s.Tags.Get("scenario"); sc != "lateness" {
+						t.Errorf("sample tagged scenario=%q; want lateness", sc)
+					}
+					// The fake clock never lets the scheduler fall behind: every start is on time.
+					if s.Value != 0 {
+						t.Errorf("lateness %vms; want 0", s.Value)
+					}
+				}
+			})
+		})
+	}
+}

@@ -14,7 +14,9 @@
 // Arrival-rate executors keep an absolute schedule: iteration i is due at a pure function of i
 // ([Schedule.Due]) counted from the scenario's start, so timing errors never accumulate. An
 // iteration that finds no free VU is dropped and counted in dropped_iterations, never queued,
-// and one more VU is initialised in the background, up to maxVUs.
+// and one more VU is initialised in the background, up to maxVUs. Every iteration started records
+// how late it started in iteration_start_lateness; one the scheduler reaches later than
+// maxStartLateness after its due time is dropped ([Schedule.decide]).
 //
 // # Stopping
 //

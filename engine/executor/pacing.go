@@ -141,10 +141,40 @@ func (s *Schedule) WithRate(at time.Duration, rate float64) *Schedule {
 	return NewSchedule(pieces...)
 }
 
+// startAction is what the scheduler does with an iteration when it looks at the clock.
+type startAction int
+
+const (
+	waitToStart   startAction = iota // not due yet: wait until its due time, then look again
+	startNow                         // due, and late by no more than the limit: start it
+	dropLate                         // due longer ago than the limit: drop it
+	scheduleEnded                    // the schedule ends before it is due
+)
+
+// decide returns what to do with iteration i at offset now from the schedule's start, and the
+// iteration's due offset. An iteration starts late when the scheduler could not keep up (a
+// stalled process, a starved CPU); maxLate > 0 bounds how late: beyond it the iteration is
+// dropped, as one that found no free VU is, rather than started in a burst that the schedule
+// never asked for. maxLate 0 starts every iteration however late, as vegeta's pacer does, so
+// that the count stays right.
+func (s *Schedule) decide(i int64, now, maxLate time.Duration) (startAction, time.Duration) {
+	due, ok := s.Due(i)
+	switch {
+	case !ok:
+		return scheduleEnded, 0
+	case now < due:
+		return waitToStart, due
+	case maxLate > 0 && now-due > maxLate:
+		return dropLate, due
+	}
+	return startNow, due
+}
+
 // arrivalRunner runs a Schedule: the shared engine of the two arrival-rate executors.
 type arrivalRunner struct {
 	s        *Scenario
 	timeUnit time.Duration
+	maxLate  time.Duration // maxStartLateness; 0: no limit
 
 	mu    sync.Mutex
 	sched *Schedule
@@ -152,8 +182,8 @@ type arrivalRunner struct {
 	wake  chan struct{} // a new schedule to follow
 }
 
-func newArrivalRunner(s *Scenario, sched *Schedule, timeUnit time.Duration) *arrivalRunner {
-	return &arrivalRunner{s: s, sched: sched, timeUnit: timeUnit, wake: make(chan struct{}, 1)}
+func newArrivalRunner(s *Scenario, sched *Schedule, timeUnit, maxLate time.Duration) *arrivalRunner {
+	return &arrivalRunner{s: s, sched: sched, timeUnit: timeUnit, maxLate: maxLate, wake: make(chan struct{}, 1)}
 }
 
 func (r *arrivalRunner) schedule() *Schedule {
@@ -203,31 +233,33 @@ schedule:
 	for ; ; m++ {
 		i := r.s.part.Index(m)
 		var due time.Duration
+	wait:
 		for {
-			var ok bool
-			if due, ok = r.schedule().Due(i); !ok {
+			var act startAction
+			act, due = r.schedule().decide(i, time.Since(start), r.maxLate)
+			switch act {
+			case scheduleEnded:
 				break schedule
-			}
-			d := time.Until(start.Add(due))
-			if d <= 0 {
-				// Behind schedule: start now, as vegeta's pacer does, so the count stays right.
+			case dropLate:
 				if over(regCtx) {
 					break schedule
 				}
-				break
+				r.s.dropped.Add(1)
+				buf.Add(dropped, 1, r.s.tags)
+				continue schedule
+			case startNow:
+				if over(regCtx) {
+					break schedule
+				}
+				break wait
 			}
-			timer.Reset(d)
+			timer.Reset(time.Until(start.Add(due)))
 			select {
 			case <-timer.C:
-			case <-r.wake:
-				continue // the schedule changed: recompute this iteration's due time
+			case <-r.wake: // the schedule changed: recompute this iteration's due time
 			case <-regCtx.Done():
 				break schedule
 			}
-			if over(regCtx) {
-				break schedule
-			}
-			break
 		}
 		h := r.s.pool.tryGet()
 		if h == nil {
@@ -241,7 +273,7 @@ schedule:
 		}
 		scheduled := start.Add(due)
 		wg.Go(func() {
-			r.s.runIteration(iterCtx, h, scheduled, i)
+			r.s.runIteration(iterCtx, h, scheduled, time.Time{}, i)
 			r.s.pool.put(h)
 		})
 	}

@@ -89,11 +89,12 @@ func (e *PerVUIterations) Run(ctx context.Context) error {
 		first := e.s.part.Index(m) * e.cfg.Iterations
 		wg.Go(func() {
 			defer e.s.pool.put(h)
+			now := time.Now()
 			for k := range e.cfg.Iterations {
-				if over(regCtx) {
+				if overAt(regCtx, now) {
 					return
 				}
-				e.s.runIteration(iterCtx, h, time.Time{}, first+k)
+				now = e.s.runIteration(iterCtx, h, time.Time{}, now, first+k)
 			}
 		})
 	}

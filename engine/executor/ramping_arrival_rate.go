@@ -23,6 +23,9 @@ type RampingArrivalRateConfig struct {
 	Stages          []Stage  `json:"stages"`
 	PreAllocatedVUs int64    `json:"preAllocatedVUs"`
 	MaxVUs          int64    `json:"maxVUs"`
+	// MaxStartLateness, if positive, drops an iteration the scheduler reaches later than this
+	// after its due time (counted in dropped_iterations) instead of starting it late.
+	MaxStartLateness Duration `json:"maxStartLateness"`
 }
 
 // NewRampingArrivalRateConfig returns the defaults: startRate 0, timeUnit 1s; stages and VUs
@@ -44,6 +47,9 @@ func (c *RampingArrivalRateConfig) Validate() []error {
 		errs = append(errs, fmt.Errorf("timeUnit must be positive, got %s", c.TimeUnit))
 	}
 	errs = append(errs, validateStages(c.Stages, "iterations per timeUnit")...)
+	if c.MaxStartLateness < 0 {
+		errs = append(errs, fmt.Errorf("maxStartLateness must not be negative, got %s", c.MaxStartLateness))
+	}
 	return append(errs, validateArrivalVUs(c.PreAllocatedVUs, c.MaxVUs)...)
 }
 
@@ -70,7 +76,7 @@ func (c *RampingArrivalRateConfig) Schedule() *Schedule {
 
 // NewExecutor returns a RampingArrivalRate executor.
 func (c *RampingArrivalRateConfig) NewExecutor(s *Scenario) (Executor, error) {
-	return &RampingArrivalRate{cfg: c, r: newArrivalRunner(s, c.Schedule(), time.Duration(c.TimeUnit))}, nil
+	return &RampingArrivalRate{cfg: c, r: newArrivalRunner(s, c.Schedule(), time.Duration(c.TimeUnit), time.Duration(c.MaxStartLateness))}, nil
 }
 
 // RampingArrivalRate runs a RampingArrivalRateConfig. Its target is the rate: SetTarget

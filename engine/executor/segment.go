@@ -251,3 +251,26 @@ func (p *Partition) String() string {
 	}
 	return p.seg.String() + " of " + p.seq.String()
 }
+
+// Gaps returns the parts of the whole test [0,1) that none of segs covers, in order: what is
+// missing from a merge of their results. Overlapping segments are an error: merging them
+// would count the overlap twice.
+func Gaps(segs []Segment) ([]Segment, error) {
+	sorted := slices.Clone(segs)
+	slices.SortFunc(sorted, func(a, b Segment) int { return a.start().Cmp(b.start()) })
+	var gaps []Segment
+	at := new(big.Rat) // covered up to here
+	for i, s := range sorted {
+		switch c := s.start().Cmp(at); {
+		case c > 0:
+			gaps = append(gaps, Segment{Start: at, End: s.start()})
+		case c < 0:
+			return nil, fmt.Errorf("execution segments %s and %s overlap", sorted[i-1], s)
+		}
+		at = s.end()
+	}
+	if one := big.NewRat(1, 1); at.Cmp(one) < 0 {
+		gaps = append(gaps, Segment{Start: at, End: one})
+	}
+	return gaps, nil
+}

@@ -167,3 +167,39 @@ func TestNewPartitionErrors(t *testing.T) {
 		t.Error("NewPartition with a huge period: no error")
 	}
 }
+
+func TestGaps(t *testing.T) {
+	parse := func(list ...string) []executor.Segment {
+		var out []executor.Segment
+		for _, s := range list {
+			seg, err := executor.ParseSegment(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, seg)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		segs []string
+		want string // gaps joined by " "
+		err  bool
+	}{
+		{[]string{"0:1/4", "1/4:1/2", "1/2:3/4", "3/4:1"}, "", false},
+		{[]string{"3/4:1", "0:1/4", "1/2:3/4"}, "1/4:1/2", false}, // any order
+		{[]string{"0:1/3", "2/3:1"}, "1/3:2/3", false},
+		{[]string{"1/4:1/2"}, "0:1/4 1/2:1", false},
+		{[]string{"0:1/2", "1/2:3/4"}, "3/4:1", false},
+		{[]string{"0:1/2", "1/3:1"}, "", true},
+		{[]string{"0:1/2", "0:1/2", "1/2:1"}, "", true},
+	} {
+		gaps, err := executor.Gaps(parse(tc.segs...))
+		var got []string
+		for _, g := range gaps {
+			got = append(got, g.String())
+		}
+		if (err != nil) != tc.err || strings.Join(got, " ") != tc.want {
+			t.Errorf("Gaps(%v) = %v, %v; want %q (error: %v)", tc.segs, got, err, tc.want, tc.err)
+		}
+	}
+}

@@ -101,12 +101,12 @@ func (e *SharedIterations) Run(ctx context.Context) error {
 		}
 		wg.Go(func() {
 			defer e.s.pool.put(h)
-			for !over(regCtx) {
+			for now := time.Now(); !overAt(regCtx, now); {
 				m := next.Add(1) - 1
 				if m >= total {
 					return
 				}
-				e.s.runIteration(iterCtx, h, time.Time{}, e.s.part.Index(m))
+				now = e.s.runIteration(iterCtx, h, time.Time{}, now, e.s.part.Index(m))
 			}
 		})
 	}

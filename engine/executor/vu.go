@@ -54,11 +54,14 @@ type Iteration struct {
 	Exec     string // function to run
 	VUID     uint64 // the VU's ID, unique in the test (see Partition)
 	VUIter   uint64 // the VU's iteration count, from 0
-	// ScenarioIter numbers the scenario's iterations from 0. For shared-iterations,
-	// per-vu-iterations and the arrival-rate executors it is the iteration's index in the
-	// unsegmented test, unique across segments; for constant-vus and ramping-vus it counts the
-	// iterations of this process.
+	// ScenarioIter numbers the scenario's iterations from 0, unique across the segments of a
+	// test. For shared-iterations, per-vu-iterations and the arrival-rate executors it is the
+	// iteration's index in the unsegmented test; for constant-vus and ramping-vus, which have no
+	// global order, this process's n-th iteration gets index n of its Partition (so a full run
+	// counts 0, 1, 2, … and segments interleave without overlap).
 	ScenarioIter uint64
+	// ScenarioStart is when the scenario started (after its startTime offset).
+	ScenarioStart time.Time
 	// Scheduled is when the iteration was meant to start: its due time for arrival-rate
 	// executors, the actual start otherwise. Start − Scheduled is how late it started.
 	Scheduled time.Time

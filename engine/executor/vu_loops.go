@@ -110,11 +110,11 @@ func (c *vuLoops) start(h *vuHandle) {
 }
 
 func (c *vuLoops) loop(l *vuLoop) {
-	for !over(c.regCtx) {
+	for now := time.Now(); !overAt(c.regCtx, now); {
 		select {
 		case <-l.stop:
 		default:
-			c.s.runIteration(l.ctx, l.h, time.Time{}, -1)
+			now = c.s.runIteration(l.ctx, l.h, time.Time{}, now, -1)
 			continue
 		}
 		break

@@ -14,13 +14,18 @@ package metricnames
 
 import "slices"
 
-// The engine's metrics (engine/metrics.RegisterBuiltins registers them).
+// The engine's metrics (engine/metrics.RegisterBuiltins registers them) and the VU layer's
+// (jsapi's runner registers them for every script, as k6's VU layer does).
 const (
 	// Iterations counts completed iterations (also those that returned an error).
 	Iterations = "iterations"
 	// IterationDuration is the trend of completed iterations' durations.
 	IterationDuration = "iteration_duration"
-	// DroppedIterations counts arrival-rate iterations that found no free VU.
+	// IterationStartLateness is the trend of how late each arrival-rate iteration started
+	// against its schedule (start − due time), the scheduler's own coordinated omission.
+	IterationStartLateness = "iteration_start_lateness"
+	// DroppedIterations counts arrival-rate iterations that found no free VU or would have
+	// started later than the scenario's maxStartLateness.
 	DroppedIterations = "dropped_iterations"
 	// InterruptedIterations counts iterations cut short by a stop, a ramp-down or an abort.
 	InterruptedIterations = "interrupted_iterations"
@@ -33,6 +38,9 @@ const (
 	VUsMax = "vus_max"
 	// Checks is the rate of passed checks, tagged check=<name> by the VU layer.
 	Checks = "checks"
+	// GroupDuration is the trend of group() durations, tagged group=::outer::inner by the
+	// VU layer (k6's group_duration): `'group_duration{group:::login}': ['p(95)<500']`.
+	GroupDuration = "group_duration"
 )
 
 // The metrics of the ctiload/cti module (jsapi registers them).
@@ -91,12 +99,13 @@ const (
 	CTIRateLimitWaitDuration = "cti_rate_limit_wait_duration"
 )
 
-// Engine lists the engine's metrics, CTI the ctiload/cti module's: together every built-in
-// metric; a report shows every other metric as a custom one. Each constant above is in
-// exactly one of them (TestEveryNameIsListed).
+// Engine lists the engine's metrics, VU the VU layer's, CTI the ctiload/cti module's: together
+// every built-in metric; a report shows every other metric as a custom one. Each constant above
+// is in exactly one of them (TestEveryNameIsListed).
 var (
-	Engine = []string{Iterations, IterationDuration, DroppedIterations, InterruptedIterations,
-		FailedIterations, VUs, VUsMax, Checks}
+	Engine = []string{Iterations, IterationDuration, IterationStartLateness, DroppedIterations,
+		InterruptedIterations, FailedIterations, VUs, VUsMax, Checks}
+	VU  = []string{GroupDuration}
 	CTI = []string{CTIRequestDuration, CTIRequestDurationFromSchedule, CTIRequests, CTIFailures,
 		CTIEventWaitDuration, CTISessionOpenDuration, CTISessions, CTISessionsLost, CTIDecodeErrors,
 		CTIEventsDropped, CTIHeartbeatRTT, CTIReconnects,
@@ -106,5 +115,5 @@ var (
 
 // IsBuiltin reports whether name is one of ctiload's built-in metrics.
 func IsBuiltin(name string) bool {
-	return slices.Contains(Engine, name) || slices.Contains(CTI, name)
+	return slices.Contains(Engine, name) || slices.Contains(VU, name) || slices.Contains(CTI, name)
 }

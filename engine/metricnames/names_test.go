@@ -46,10 +46,10 @@ func TestEveryNameIsListed(t *testing.T) {
 		t.Fatalf("found %d constants in names.go: the parse missed them", len(declared))
 	}
 	for v, name := range declared {
-		inEngine, inCTI := slices.Contains(metricnames.Engine, v), slices.Contains(metricnames.CTI, v)
+		inEngine, inVU, inCTI := slices.Contains(metricnames.Engine, v), slices.Contains(metricnames.VU, v), slices.Contains(metricnames.CTI, v)
 		switch {
-		case inEngine == inCTI:
-			t.Errorf("%s (%q) is in Engine: %v, in CTI: %v; want exactly one", name, v, inEngine, inCTI)
+		case btoi(inEngine)+btoi(inVU)+btoi(inCTI) != 1:
+			t.Errorf("%s (%q) is in Engine: %v, VU: %v, CTI: %v; want exactly one", name, v, inEngine, inVU, inCTI)
 		case inCTI != strings.HasPrefix(v, "cti_"):
 			t.Errorf("%s (%q): only the CTI metrics have the cti_ prefix", name, v)
 		}
@@ -57,10 +57,17 @@ func TestEveryNameIsListed(t *testing.T) {
 			t.Errorf("IsBuiltin(%q) = false", v)
 		}
 	}
-	if n := len(metricnames.Engine) + len(metricnames.CTI); n != len(declared) {
+	if n := len(metricnames.Engine) + len(metricnames.VU) + len(metricnames.CTI); n != len(declared) {
 		t.Errorf("the lists hold %d names; names.go declares %d", n, len(declared))
 	}
 	if metricnames.IsBuiltin("calls_handled") {
 		t.Error("a custom metric name is taken for a built-in")
 	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -4,12 +4,14 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	hdr "github.com/HdrHistogram/hdrhistogram-go"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // Defaults of AggregatorOptions.
@@ -74,6 +76,7 @@ type Aggregator struct {
 	thresholds  *ThresholdSet
 	abortedBy   *Threshold
 	histPool    []*hdr.Histogram
+	routes      map[routeKey]*route
 
 	startOnce sync.Once
 	stopOnce  sync.Once
@@ -141,25 +144,22 @@ func NewAggregator(reg *Registry, o AggregatorOptions) (*Aggregator, error) {
 	}
 	now := time.Now().Unix()
 	return &Aggregator{
-		reg:        reg,
-		opts:       o,
-		trendStats: stats,
-		pipe: &pipe{
-			ch:     make(chan []Sample, o.QueueSize),
-			free:   make(chan []Sample, 2*o.QueueSize),
-			done:   make(chan struct{}),
-			batch:  o.BatchSize,
-			maxAge: o.FlushInterval,
-		},
+		reg:         reg,
+		opts:        o,
+		trendStats:  stats,
+		pipe:        newPipe(runtime.GOMAXPROCS(0), o.QueueSize, o.BatchSize, o.FlushInterval),
 		tsBase:      now,
 		finalBefore: now,
+		routes:      make(map[routeKey]*route),
 		stopCh:      make(chan struct{}),
 		exited:      make(chan struct{}),
 	}, nil
 }
 
 // NewBuffer returns a buffer connected to the aggregator, for one goroutine.
-func (a *Aggregator) NewBuffer() *SampleBuffer { return &SampleBuffer{p: a.pipe} }
+func (a *Aggregator) NewBuffer() *SampleBuffer {
+	return &SampleBuffer{p: a.pipe, sh: a.pipe.shard()}
+}
 
 // Start starts the aggregator's goroutine. Stop must be called to end it.
 func (a *Aggregator) Start() {
@@ -186,7 +186,7 @@ func (a *Aggregator) Stop() {
 			<-a.exited
 			return
 		}
-		close(a.pipe.done)
+		a.pipe.stop()
 		a.finish()
 	})
 }
@@ -206,48 +206,48 @@ func (a *Aggregator) loop() {
 	defer close(a.exited)
 	tick := time.NewTicker(a.opts.EvalInterval)
 	defer tick.Stop()
+	var batches [][]Sample
 	for {
 		select {
-		case b := <-a.pipe.ch:
-			a.consume(b)
+		case <-a.pipe.wake:
+			batches = a.consume(batches)
 		case now := <-tick.C:
 			a.tick(now)
 		case <-a.stopCh:
-			a.drain()
-			// Producers blocked on a full queue now see done; read whatever raced in before.
-			close(a.pipe.done)
-			a.drain()
+			batches = a.consume(batches)
+			// Producers blocked on a full queue now see the stop; read whatever raced in before.
+			a.pipe.stop()
+			a.consume(batches)
 			a.finish()
 			return
 		}
 	}
 }
 
-func (a *Aggregator) drain() {
-	for {
-		select {
-		case b := <-a.pipe.ch:
-			a.consume(b)
-		default:
-			return
+// consume aggregates every batch waiting in the pipe, under one hold of a.mu, and recycles them.
+// buf is reused from call to call.
+func (a *Aggregator) consume(buf [][]Sample) [][]Sample {
+	batches := a.pipe.take(buf[:0])
+	if len(batches) == 0 {
+		return batches
+	}
+	a.mu.Lock()
+	for _, b := range batches {
+		for i := range b {
+			a.process(&b[i])
 		}
 	}
-}
-
-func (a *Aggregator) consume(b []Sample) {
-	a.mu.Lock()
-	for i := range b {
-		a.process(&b[i])
-	}
 	a.mu.Unlock()
-	if a.opts.SampleHook != nil {
-		a.opts.SampleHook(b)
+	for i, b := range batches {
+		if a.opts.SampleHook != nil {
+			a.opts.SampleHook(b)
+		}
+		clear(b) // drop references to tag sets and metrics until the slice is reused
+		batches[i] = b[:0]
 	}
-	clear(b) // drop references to tag sets and metrics until the slice is reused
-	select {
-	case a.pipe.free <- b[:0]:
-	default:
-	}
+	a.pipe.recycle(batches)
+	clear(batches)
+	return batches[:0]
 }
 
 // process adds one sample to every series it belongs to. a.mu is held.
@@ -261,27 +261,66 @@ func (a *Aggregator) process(s *Sample) {
 	if s.Tags.Len() == 0 {
 		return
 	}
+	k := routeKey{metric: s.Metric.id, tags: s.Tags.s}
+	r, ok := a.routes[k]
+	if !ok {
+		r = a.route(s.Metric, ms, s.Tags)
+		if len(a.routes) >= maxRoutes {
+			clear(a.routes) // tag sets built per sample: do not keep them all alive
+		}
+		a.routes[k] = r
+	}
+	for _, se := range r.series {
+		se.add(a, sec, s.Value)
+	}
+	a.overflow += r.overflow
+}
+
+// maxRoutes bounds the route cache. Recording code builds its tag sets once and reuses them
+// (a scenario's, a message type's), so a few hundred routes serve a whole run.
+const maxRoutes = 4096
+
+// routeKey identifies the samples that go to the same series: one metric, one tag set (by
+// identity: Tags are immutable and shared).
+type routeKey struct {
+	metric int
+	tags   *tagSet
+}
+
+// route is the sub-metrics and breakdowns a metric's samples with one tag set go to, worked out
+// once: matching declared sub-metrics and looking every breakdown key up per sample was most
+// of the aggregator's time, and the aggregator is the one goroutine every VU's samples go
+// through.
+type route struct {
+	series   []*series
+	overflow int64 // breakdown values over MaxBreakdownValues: counted per sample
+}
+
+// route works out where samples of m with tags go, creating breakdowns. a.mu is held.
+func (a *Aggregator) route(m *Metric, ms *metricState, tags Tags) *route {
+	r := &route{}
 	for _, sub := range ms.subs {
-		if s.Tags.Contains(sub.tags) {
-			sub.add(a, sec, s.Value)
+		if tags.Contains(sub.tags) {
+			r.series = append(r.series, sub)
 		}
 	}
 	for _, k := range a.opts.BreakdownTags {
-		v, ok := s.Tags.Get(k)
+		v, ok := tags.Get(k)
 		if !ok {
 			continue
 		}
 		se, ok := ms.bk[bkKey{k, v}]
 		if !ok {
-			if se = a.newBreakdown(s.Metric, ms, k, v); se == nil {
-				a.overflow++
+			if se = a.newBreakdown(m, ms, k, v); se == nil {
+				r.overflow++
 				continue
 			}
 		}
-		if !se.declared { // a declared sub-metric got the sample above
-			se.add(a, sec, s.Value)
+		if !se.declared { // a declared sub-metric is in the list already
+			r.series = append(r.series, se)
 		}
 	}
+	return r
 }
 
 // state returns the state of m, creating it. a.mu is held.
@@ -371,6 +410,8 @@ func (a *Aggregator) declare(name string, tags Tags) (*series, error) {
 	se.declared = true
 	ms.subs = append(ms.subs, se)
 	slices.SortFunc(ms.subs, func(x, y *series) int { return strings.Compare(x.key, y.key) })
+	clear(a.routes) // samples with these tags go to one more series
+
 	return se, nil
 }
 

@@ -444,3 +444,42 @@ func BenchmarkAggregatorPath(b *testing.B) {
 	buf.Flush()
 	a.Stop()
 }
+
+// TestRoutesFollowDeclarations: the aggregator remembers where a metric's samples with one tag
+// set go (the shared, reused sets of a scenario or a message type). A sub-metric declared
+// mid-run must still get the later samples of sets already routed, breakdown overflow must
+// count every sample, not every set, and a set that comes back after the cache was emptied
+// must land in the same series.
+func TestRoutesFollowDeclarations(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		reg := metrics.NewRegistry()
+		m := reg.Trend("req")
+		a := newAgg(t, reg, metrics.AggregatorOptions{BreakdownTags: []string{"msg"}, MaxBreakdownValues: 1})
+		a.Start()
+		buf := a.NewBuffer()
+		ok := metrics.NewTags("msg", "A", "status", "ok")
+		over := metrics.NewTags("msg", "B") // a second msg value: over the cap of 1
+		for range 3 {
+			buf.Add(m, 10, ok)
+			buf.Add(m, 10, over)
+		}
+		buf.Flush()
+		synctest.Wait() // the aggregator routed both sets
+		if err := a.Declare("req", metrics.NewTags("status", "ok")); err != nil {
+			t.Fatal(err)
+		}
+		buf.Add(m, 20, ok)
+		buf.Add(m, 20, metrics.NewTags("msg", "A", "status", "ok")) // the same tags, another set
+		buf.Flush()
+		a.Stop()
+		got := summaryByKey(t, a)
+		for key, want := range map[string]float64{"req": 8, "req{msg:A}": 5, "req{status:ok}": 2} {
+			if c := got[key].Values["count"]; c != want {
+				t.Errorf("%s count = %v; want %v (all: %v)", key, c, want, got)
+			}
+		}
+		if a.BreakdownOverflow() != 3 {
+			t.Errorf("BreakdownOverflow() = %d; want 3, one per sample of msg:B", a.BreakdownOverflow())
+		}
+	})
+}

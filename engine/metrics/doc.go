@@ -6,15 +6,19 @@
 //
 // A VU records samples into its own [SampleBuffer]: a plain slice that only that VU's goroutine
 // touches, so recording takes no lock and, once buffers are recycled, allocates nothing. A buffer
-// hands its samples as one batch to a bounded channel when it holds [DefaultBatchSize] samples,
+// hands its samples as one batch to the aggregator when it holds [DefaultBatchSize] samples,
 // when its oldest sample is older than [DefaultFlushInterval], or when the engine flushes it at
-// the end of an iteration. One goroutine, the [Aggregator], reads the batches and is the only
-// writer of the sinks; it takes its mutex once per batch (not per sample) so that readers such
-// as [Aggregator.Snapshot] see a consistent state.
+// the end of an iteration. The hand-over is sharded, one shard per CPU (sample.go): a flush
+// appends the batch to its shard's list under that shard's mutex and wakes the aggregator only
+// if the list was empty. One goroutine, the [Aggregator], takes every waiting batch of every
+// shard at once and is the only writer of the sinks; it takes its mutex once per hand-over (not
+// per sample) so that readers such as [Aggregator.Snapshot] see a consistent state, and routes a
+// sample by its metric and tag set through a cache of the series it feeds (aggregator.go).
 //
-// Back-pressure: when the aggregator falls behind and the channel is full, Flush blocks the VU
-// until there is room. Nothing is buffered without bound and no sample is dropped while the
-// aggregator runs; samples flushed after it stopped are counted by [Aggregator.Lost] and discarded.
+// Back-pressure: when the aggregator falls behind and a shard holds [DefaultQueueSize] batches,
+// Flush blocks the VU until there is room. Nothing is buffered without bound and no sample is
+// dropped while the aggregator runs; samples flushed after it stopped are counted by
+// [Aggregator.Lost] and discarded.
 //
 // # Units
 //
@@ -35,11 +39,14 @@
 //
 // # Thresholds
 //
-// A threshold is judged in one place, [ThresholdSet.Evaluate]: the [Aggregator] calls it on its
-// live sinks every [AggregatorOptions.EvalInterval] (for abortOnFail) and at the end of the run
-// ([Aggregator.Thresholds]); [JudgeSummaries] calls it on summaries rebuilt into sinks, which is
-// how ctiload merge judges merged results and ctiload report a saved summary. The expression
-// language is in thresholds_parser.go.
+// A threshold is judged in one place, thresholds.go: [ThresholdSet.Evaluate] and the verdicts
+// iterator under it. The [Aggregator] iterates the verdicts on its live sinks every
+// [AggregatorOptions.EvalInterval] (for abortOnFail) and at the end of the run
+// ([Aggregator.Thresholds]); [JudgeSummaries] calls Evaluate on summaries rebuilt into sinks,
+// which is how ctiload merge judges merged results and ctiload report a saved summary
+// (engine.Result.JudgeThresholds). No other package compares a value with a threshold. The
+// expression language is in thresholds_parser.go; the built-in metrics' names are in package
+// engine/metricnames.
 //
 // # Time series
 //

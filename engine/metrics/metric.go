@@ -104,6 +104,10 @@ type Metric struct {
 // String returns the metric's name.
 func (m *Metric) String() string { return m.Name }
 
+// Index returns the metric's index in its registry (0, 1, …, in order of creation), so that
+// code watching samples (an output) can keep per-metric state in a slice instead of a map.
+func (m *Metric) Index() int { return m.id }
+
 // nameRE is k6's rule for metric names.
 var nameRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]{0,127}$`)
 
@@ -196,14 +200,15 @@ func (r *Registry) All() []*Metric {
 
 // Builtins are the engine's own metrics.
 type Builtins struct {
-	Iterations            *Metric
-	IterationDuration     *Metric
-	DroppedIterations     *Metric
-	InterruptedIterations *Metric
-	FailedIterations      *Metric
-	VUs                   *Metric
-	VUsMax                *Metric
-	Checks                *Metric
+	Iterations             *Metric
+	IterationDuration      *Metric
+	IterationStartLateness *Metric
+	DroppedIterations      *Metric
+	InterruptedIterations  *Metric
+	FailedIterations       *Metric
+	VUs                    *Metric
+	VUsMax                 *Metric
+	Checks                 *Metric
 }
 
 // RegisterBuiltins registers the engine's metrics in r.
@@ -219,6 +224,7 @@ func RegisterBuiltins(r *Registry) (Builtins, error) {
 	}
 	reg(&b.Iterations, metricnames.Iterations, Counter, Default)
 	reg(&b.IterationDuration, metricnames.IterationDuration, Trend, Time)
+	reg(&b.IterationStartLateness, metricnames.IterationStartLateness, Trend, Time)
 	reg(&b.DroppedIterations, metricnames.DroppedIterations, Counter, Default)
 	reg(&b.InterruptedIterations, metricnames.InterruptedIterations, Counter, Default)
 	reg(&b.FailedIterations, metricnames.FailedIterations, Counter, Default)

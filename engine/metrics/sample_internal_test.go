@@ -9,20 +9,24 @@ import (
 // them at once, so neither aggregation nor back-pressure is in the figure (see
 // BenchmarkSampleBufferAdd and BenchmarkAggregatorPath for those).
 func BenchmarkSampleBufferAddOnly(b *testing.B) {
-	p := &pipe{ch: make(chan []Sample, DefaultQueueSize), free: make(chan []Sample, 2*DefaultQueueSize),
-		done: make(chan struct{}), batch: DefaultBatchSize, maxAge: time.Hour}
+	p := newPipe(1, DefaultQueueSize, DefaultBatchSize, time.Hour)
+	stop := make(chan struct{})
+	defer close(stop)
 	go func() {
-		for s := range p.ch {
+		var batches [][]Sample
+		for {
 			select {
-			case p.free <- s[:0]:
-			default:
+			case <-p.wake:
+				batches = p.take(batches[:0])
+				p.recycle(batches)
+			case <-stop:
+				return
 			}
 		}
 	}()
-	defer close(p.ch)
 	m := NewRegistry().Trend("req")
 	tags := NewTags("msg", "SET_AGENT_STATE_REQ", "status", "ok")
-	buf := &SampleBuffer{p: p}
+	buf := &SampleBuffer{p: p, sh: p.shard()}
 	now := time.Now()
 	for range 10 * DefaultBatchSize {
 		buf.AddAt(m, now, 1, tags)

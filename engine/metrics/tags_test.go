@@ -88,10 +88,10 @@ func TestRegistry(t *testing.T) {
 		reg.Trend("c")
 	}()
 	b, err := metrics.RegisterBuiltins(reg)
-	if err != nil || b.Iterations.Type != metrics.Counter || b.IterationDuration.Type != metrics.Trend || b.Checks.Type != metrics.Rate || b.VUs.Type != metrics.Gauge {
+	if err != nil || b.Iterations.Type != metrics.Counter || b.IterationDuration.Type != metrics.Trend || b.IterationStartLateness.Type != metrics.Trend || b.Checks.Type != metrics.Rate || b.VUs.Type != metrics.Gauge {
 		t.Fatalf("RegisterBuiltins = %+v, %v", b, err)
 	}
-	if all := reg.All(); len(all) != 10 || all[0].Name != "c" { // c, t and the eight builtins
+	if all := reg.All(); len(all) != 11 || all[0].Name != "c" { // c, t and the nine builtins
 		t.Errorf("All() = %v", all)
 	}
 }

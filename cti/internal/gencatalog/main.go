@@ -51,6 +51,9 @@ func generate(in, out string) error {
 		genMessage(c, m, buf(files, "msg_"+family(m.ID)+"_gen.go"))
 	}
 	genElems(c, buf(files, "groups_gen.go"))
+	if len(c.Contexts) > 0 {
+		genContexts(c, buf(files, "context_gen.go"))
+	}
 	names := make([]string, 0, len(files))
 	for n := range files {
 		names = append(names, n)
@@ -80,6 +83,7 @@ func buf(files map[string]*bytes.Buffer, name string) *bytes.Buffer {
 	switch name {
 	case "enums_gen.go", "tags_gen.go", "catalog_gen.go":
 		b.WriteString("import \"strconv\"\n\n")
+	case "context_gen.go":
 	case "groups_gen.go":
 		b.WriteString("import \"fmt\"\n\nvar _ = fmt.Sprintf\n\n")
 	default:
@@ -253,8 +257,8 @@ func genCatalog(c *catalog, b *bytes.Buffer) {
 			newFn = fmt.Sprintf("func() Message { return new(%s) }", m.GoName)
 			sizeFn = fmt.Sprintf("fixedSize%s", m.GoName)
 		}
-		fmt.Fprintf(b, "%d: {MsgInfo: MsgInfo{Type: %d, Name: %q, CCXName: %q, Direction: %s, CCXOnly: %v, Conf: %q, HasLayout: %v}, new: %s, fixedSize: %s},\n",
-			m.ID, m.ID, m.Name, m.CCX, dirConst(m.Dir), m.CCXOnly, m.Conf, !m.Raw, newFn, sizeFn)
+		fmt.Fprintf(b, "%d: {MsgInfo: MsgInfo{Type: %d, Name: %q, CCXName: %q, Direction: %s, CCXOnly: %v, Conf: %q, HasLayout: %v, Reply: %v}, new: %s, fixedSize: %s},\n",
+			m.ID, m.ID, m.Name, m.CCX, dirConst(m.Dir), m.CCXOnly, m.Conf, !m.Raw, m.Reply, newFn, sizeFn)
 	}
 	b.WriteString("}\n\n")
 	genWireIDs(c, b)
@@ -764,4 +768,66 @@ func genElems(c *catalog, b *bytes.Buffer) {
 		}
 		fmt.Fprintf(b, "default:\nreturn fmt.Errorf(\"no member %%q (members: %s)\", name)\n}\nreturn nil\n}\n\n", strings.Join(names, ", "))
 	}
+}
+
+// genContexts writes each shared field set as a type, and on every message that names it a
+// getter (the fields it carries, with their Present bits) and a setter (the fields it carries;
+// the tags the context marks Present are sent even when empty).
+func genContexts(c *catalog, b *bytes.Buffer) {
+	for _, cd := range c.Contexts {
+		var users []*msgDef
+		for _, m := range c.Msgs {
+			if !m.Raw && slicesContains(m.Contexts, cd) {
+				users = append(users, m)
+			}
+		}
+		fmt.Fprintf(b, "// %s is a set of floating fields that several messages carry together:", cd.Name)
+		for i, m := range users {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(b, " %s", m.Name)
+		}
+		b.WriteString(". Each of them has\n")
+		fmt.Fprintf(b, "// %s() and Set%s, which copy the fields that message has. Present marks the fields to send\n", cd.Name, cd.Name)
+		b.WriteString("// although empty (and, from a getter, those that were on the wire).\n")
+		fmt.Fprintf(b, "type %s struct {\n", cd.Name)
+		for _, t := range cd.Tags {
+			fmt.Fprintf(b, "%s %s // tag %d\n", floatFieldName(t), goType(t.Type, t.Enum), t.Num)
+		}
+		b.WriteString("Present TagSet\n}\n\n")
+		for _, m := range users {
+			var common []*tagDef
+			for _, t := range cd.Tags {
+				for _, it := range m.Items {
+					if it.Tag == t {
+						common = append(common, t)
+					}
+				}
+			}
+			fmt.Fprintf(b, "// %s returns the %s fields that %s carries.\n", cd.Name, cd.Name, m.GoName)
+			fmt.Fprintf(b, "func (m *%s) %s() %s {\nvar x %s\n", m.GoName, cd.Name, cd.Name, cd.Name)
+			for _, t := range common {
+				n := floatFieldName(t)
+				fmt.Fprintf(b, "x.%s = m.%s\nif m.Present.Has(%d) { x.Present.Add(%d) }\n", n, n, t.Num, t.Num)
+			}
+			b.WriteString("return x\n}\n\n")
+			fmt.Fprintf(b, "// Set%s sets the %s fields that %s carries; the ones x.Present marks are sent even when empty.\n", cd.Name, cd.Name, m.GoName)
+			fmt.Fprintf(b, "func (m *%s) Set%s(x *%s) {\n", m.GoName, cd.Name, cd.Name)
+			for _, t := range common {
+				n := floatFieldName(t)
+				fmt.Fprintf(b, "m.%s = x.%s\nif x.Present.Has(%d) { m.Present.Add(%d) }\n", n, n, t.Num, t.Num)
+			}
+			b.WriteString("}\n\n")
+		}
+	}
+}
+
+func slicesContains(list []*contextDef, x *contextDef) bool {
+	for _, y := range list {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }

@@ -63,6 +63,7 @@ type msgDef struct {
 	CCX     string
 	CCXOnly bool
 	Conf    string
+	Reply   bool // answers a request with its InvokeID
 	Raw     bool
 	Fixed   []fixedField
 	Items   []item
@@ -73,6 +74,17 @@ type msgDef struct {
 	// ID carries another message, named so (raw).
 	OldIDs   []versionedID
 	OldNames []versionedName
+	// Contexts are the shared field sets (context lines) this message carries.
+	Contexts []*contextDef
+}
+
+// contextDef is a top-level context line of messages.txt: a set of floating fields that several
+// messages carry together (the call data of BEGIN_CALL_EVENT, CALL_DATA_UPDATE_EVENT …), turned
+// into one Go type with a getter and a setter on each message that names it.
+type contextDef struct {
+	Name string
+	Tags []*tagDef
+	Doc  []string // the # comment lines just above it
 }
 
 type versionedID struct {
@@ -91,6 +103,7 @@ type catalog struct {
 	Enums     []*enumDef
 	EnumByNm  map[string]*enumDef
 	Msgs      []*msgDef
+	Contexts  []*contextDef
 }
 
 type lineReader struct {
@@ -265,6 +278,24 @@ func (c *catalog) loadMessages(path string) error {
 			break
 		}
 		w := strings.Fields(line)
+		if !indented && len(w) > 0 && w[0] == "context" {
+			head, members, ok := strings.Cut(line, ":")
+			hw := strings.Fields(head)
+			if !ok || len(hw) != 2 {
+				return lr.errf("want: context <GoName> : <Tag> <Tag> ...")
+			}
+			cd := &contextDef{Name: hw[1]}
+			for _, n := range strings.Fields(members) {
+				t := c.TagByName[n]
+				if t == nil {
+					return lr.errf("context %s: unknown tag %q", cd.Name, n)
+				}
+				cd.Tags = append(cd.Tags, t)
+			}
+			c.Contexts = append(c.Contexts, cd)
+			cur = nil
+			continue
+		}
 		if !indented {
 			if len(w) < 4 || w[0] != "message" {
 				return lr.errf("want: message <ID> <NAME> <DIR> [...]")
@@ -279,7 +310,8 @@ func (c *catalog) loadMessages(path string) error {
 			seen[id] = true
 			o := opts(w[4:])
 			_, ccxOnly := o["ccxonly"]
-			cur = &msgDef{ID: id, Name: w[2], Dir: w[3], CCX: o["ccx"], CCXOnly: ccxOnly, Conf: o["conf"], line: lr.n}
+			_, reply := o["reply"]
+			cur = &msgDef{ID: id, Name: w[2], Dir: w[3], CCX: o["ccx"], CCXOnly: ccxOnly, Conf: o["conf"], Reply: reply, line: lr.n}
 			switch cur.Dir {
 			case "C>S", "S>C", "both", "?":
 			default:
@@ -293,6 +325,17 @@ func (c *catalog) loadMessages(path string) error {
 			return lr.errf("layout line outside a message block")
 		}
 		switch w[0] {
+		case "context":
+			var cd *contextDef
+			for _, x := range c.Contexts {
+				if len(w) == 2 && x.Name == w[1] {
+					cd = x
+				}
+			}
+			if cd == nil {
+				return lr.errf("%s: want: context <GoName> of a context line above", cur.Name)
+			}
+			cur.Contexts = append(cur.Contexts, cd)
 		case "raw":
 			cur.Raw = true
 		case "id", "name":
@@ -383,6 +426,10 @@ func (c *catalog) check() error {
 	for _, m := range c.Msgs {
 		if m.Raw && (len(m.Fixed) > 0 || len(m.Items) > 0) {
 			return fmt.Errorf("messages.txt:%d: %s: raw and a layout", m.line, m.Name)
+		}
+		if m.Reply && !m.Raw && (len(m.Fixed) == 0 || m.Fixed[0].Name != "InvokeID") {
+			// A client finds the request a reply answers by the InvokeID in front.
+			return fmt.Errorf("messages.txt:%d: %s: a reply must start with fixed InvokeID", m.line, m.Name)
 		}
 		names := map[string]string{}
 		add := func(n, what string) error {
