@@ -62,79 +62,106 @@ type seriesSpec struct {
 
 // newPageModel builds the charts of s. Points holds the seconds from since on (all with 0).
 func newPageModel(s *Summary, since int64) pageModel {
-	m := pageModel{Points: map[string][][]float64{}, Full: since == 0}
-	byKey := map[string]metrics.Series{}
+	b := &pageBuilder{s: s, m: pageModel{Points: map[string][][]float64{}, Full: since == 0}, byKey: map[string]metrics.Series{}}
 	for _, se := range s.Result.TimeSeries {
-		byKey[se.Key] = se
+		b.byKey[se.Key] = se
 	}
-	has := func(key string) bool { _, ok := byKey[key]; return ok }
-	add := func(c chartSpec) {
-		var kept []seriesSpec
-		for _, sr := range c.Series {
-			if c.Kind == "hist" || has(sr.Key) {
-				kept = append(kept, sr)
-			}
-		}
-		if len(kept) == 0 {
-			return
-		}
-		c.Series = kept
-		m.Charts = append(m.Charts, c)
+	b.ctiCharts()
+	b.customCharts()
+	for i := range b.m.Charts {
+		b.m.Charts[i].Section, b.m.Charts[i].Kind = "time", "time"
 	}
-	percentiles := func(key string) []seriesSpec {
-		return []seriesSpec{{"p50", key, "p50", nil}, {"p95", key, "p95", nil}, {"p99", key, "p99", nil}}
-	}
-	// byTag lists the keys name{tag:v} with a series, the largest total first.
-	byTag := func(name, tag string) []string {
-		type kv struct {
-			v     string
-			total float64
-		}
-		var list []kv
-		for _, se := range s.Result.TimeSeries {
-			if se.Metric != name || len(se.Tags) != 1 || se.Tags[tag] == "" {
-				continue
-			}
-			var t float64
-			for _, p := range se.Points {
-				t += p.Sum
-			}
-			list = append(list, kv{se.Tags[tag], t})
-		}
-		slices.SortFunc(list, func(a, b kv) int { return cmp.Or(cmp.Compare(b.total, a.total), cmp.Compare(a.v, b.v)) })
-		out := make([]string, len(list))
-		for i, x := range list {
-			out[i] = x.v
-		}
-		return out
-	}
-	sub := func(name, tag, v string) string { return fmt.Sprintf("%s{%s:%s}", name, tag, v) }
-	perTag := func(name, tag, field string, values []string) []seriesSpec {
-		var out []seriesSpec
-		for _, v := range values {
-			out = append(out, seriesSpec{Label: v, Key: sub(name, tag, v), Field: field})
-		}
-		return out
-	}
+	b.histograms()
+	b.points(since)
+	return b.m
+}
 
-	add(chartSpec{ID: "latency", Title: "Latency over time", Note: metricnames.CTIRequestDuration + ", per second", Unit: "ms",
+// pageBuilder gathers the charts of a page model: only those with at least one series the run
+// recorded are kept.
+type pageBuilder struct {
+	s     *Summary
+	m     pageModel
+	byKey map[string]metrics.Series
+}
+
+func (b *pageBuilder) has(key string) bool { _, ok := b.byKey[key]; return ok }
+
+// add keeps c with the series that have data (a histogram's are its own), or drops it.
+func (b *pageBuilder) add(c chartSpec) {
+	var kept []seriesSpec
+	for _, sr := range c.Series {
+		if c.Kind == "hist" || b.has(sr.Key) {
+			kept = append(kept, sr)
+		}
+	}
+	if len(kept) == 0 {
+		return
+	}
+	c.Series = kept
+	b.m.Charts = append(b.m.Charts, c)
+}
+
+func percentiles(key string) []seriesSpec {
+	return []seriesSpec{{"p50", key, "p50", nil}, {"p95", key, "p95", nil}, {"p99", key, "p99", nil}}
+}
+
+func subKey(name, tag, v string) string { return fmt.Sprintf("%s{%s:%s}", name, tag, v) }
+
+func perTag(name, tag, field string, values []string) []seriesSpec {
+	var out []seriesSpec
+	for _, v := range values {
+		out = append(out, seriesSpec{Label: v, Key: subKey(name, tag, v), Field: field})
+	}
+	return out
+}
+
+// byTag lists the values v of tag that have a series name{tag:v}, the largest total first.
+func (b *pageBuilder) byTag(name, tag string) []string {
+	type kv struct {
+		v     string
+		total float64
+	}
+	var list []kv
+	for _, se := range b.s.Result.TimeSeries {
+		if se.Metric != name || len(se.Tags) != 1 || se.Tags[tag] == "" {
+			continue
+		}
+		var t float64
+		for _, p := range se.Points {
+			t += p.Sum
+		}
+		list = append(list, kv{se.Tags[tag], t})
+	}
+	slices.SortFunc(list, func(a, b kv) int { return cmp.Or(cmp.Compare(b.total, a.total), cmp.Compare(a.v, b.v)) })
+	out := make([]string, len(list))
+	for i, x := range list {
+		out[i] = x.v
+	}
+	return out
+}
+
+// ctiCharts are the charts of the built-in metrics: latency, throughput and failures, VUs and
+// sessions, per request and event type, heartbeats, checks and groups.
+func (b *pageBuilder) ctiCharts() {
+	s := b.s
+	b.add(chartSpec{ID: "latency", Title: "Latency over time", Note: metricnames.CTIRequestDuration + ", per second", Unit: "ms",
 		Series: percentiles(metricnames.CTIRequestDuration)})
 	thr := chartSpec{ID: "throughput", Title: "Requests and failures per second", Note: metricnames.CTIRequests + " and " + metricnames.CTIFailures,
 		Unit: "rate", Series: []seriesSpec{{Label: "requests/s", Key: metricnames.CTIRequests, Field: "sum"}}}
-	if has(metricnames.CTIFailures) {
+	if b.has(metricnames.CTIFailures) {
 		thr.Series = append(thr.Series, seriesSpec{Label: "failures/s", Key: metricnames.CTIFailures, Field: "sum"})
 	} else {
 		// No failure at all: a flat zero says so on the chart.
 		thr.Series = append(thr.Series, seriesSpec{Label: "failures/s", Key: metricnames.CTIRequests, Field: "zero"})
 	}
-	add(thr)
-	add(chartSpec{ID: "failures-by-code", Title: "Failures per second by code", Note: metricnames.CTIFailures + " by code", Unit: "rate",
-		Series: perTag(metricnames.CTIFailures, "code", "sum", byTag(metricnames.CTIFailures, "code"))})
-	add(chartSpec{ID: "vus", Title: "Active VUs and sessions", Note: metricnames.VUs + " (sampled every second); " + metricnames.CTISessions + " opened and failed, " + metricnames.CTISessionsLost + ", per second",
+	b.add(thr)
+	b.add(chartSpec{ID: "failures-by-code", Title: "Failures per second by code", Note: metricnames.CTIFailures + " by code", Unit: "rate",
+		Series: perTag(metricnames.CTIFailures, "code", "sum", b.byTag(metricnames.CTIFailures, "code"))})
+	b.add(chartSpec{ID: "vus", Title: "Active VUs and sessions", Note: metricnames.VUs + " (sampled every second); " + metricnames.CTISessions + " opened and failed, " + metricnames.CTISessionsLost + ", per second",
 		Unit: "count", Series: []seriesSpec{
 			{Label: "active VUs", Key: metricnames.VUs, Field: "last"},
-			{Label: "sessions opened/s", Key: sub(metricnames.CTISessions, "result", "opened"), Field: "sum"},
-			{Label: "session failures/s", Key: sub(metricnames.CTISessions, "result", "failed"), Field: "sum"},
+			{Label: "sessions opened/s", Key: subKey(metricnames.CTISessions, "result", "opened"), Field: "sum"},
+			{Label: "session failures/s", Key: subKey(metricnames.CTISessions, "result", "failed"), Field: "sum"},
 			{Label: "sessions lost/s", Key: metricnames.CTISessionsLost, Field: "sum"},
 		}})
 	var reqNames, eventNames []string
@@ -144,25 +171,29 @@ func newPageModel(s *Summary, since int64) pageModel {
 	for _, r := range s.Events {
 		eventNames = append(eventNames, r.Name)
 	}
-	add(chartSpec{ID: "latency-by-msg", Title: "p95 latency by request type", Note: metricnames.CTIRequestDuration + " by msg", Unit: "ms",
+	b.add(chartSpec{ID: "latency-by-msg", Title: "p95 latency by request type", Note: metricnames.CTIRequestDuration + " by msg", Unit: "ms",
 		Series: perTag(metricnames.CTIRequestDuration, "msg", "p95", reqNames)})
-	add(chartSpec{ID: "event-waits", Title: "p95 event wait by event", Note: metricnames.CTIEventWaitDuration + " by msg", Unit: "ms",
+	b.add(chartSpec{ID: "event-waits", Title: "p95 event wait by event", Note: metricnames.CTIEventWaitDuration + " by msg", Unit: "ms",
 		Series: perTag(metricnames.CTIEventWaitDuration, "msg", "p95", eventNames)})
-	add(chartSpec{ID: "heartbeat", Title: "Heartbeat round trip", Note: metricnames.CTIHeartbeatRTT + ", per second", Unit: "ms",
+	b.add(chartSpec{ID: "heartbeat", Title: "Heartbeat round trip", Note: metricnames.CTIHeartbeatRTT + ", per second", Unit: "ms",
 		Series: percentiles(metricnames.CTIHeartbeatRTT)})
 	var checkNames []string
 	for _, c := range s.Checks {
 		checkNames = append(checkNames, c.Name)
 	}
-	add(chartSpec{ID: "checks", Title: "Checks passed", Note: metricnames.Checks + " by check, share passed per second", Unit: "percent",
+	b.add(chartSpec{ID: "checks", Title: "Checks passed", Note: metricnames.Checks + " by check, share passed per second", Unit: "percent",
 		Series: perTag(metricnames.Checks, "check", "rate", checkNames)})
 	var groupNames []string
 	for _, g := range s.Groups {
 		groupNames = append(groupNames, g.Name)
 	}
-	add(chartSpec{ID: "group-duration", Title: "p95 group duration", Note: metricnames.GroupDuration + " by group", Unit: "ms",
+	b.add(chartSpec{ID: "group-duration", Title: "p95 group duration", Note: metricnames.GroupDuration + " by group", Unit: "ms",
 		Series: perTag(metricnames.GroupDuration, "group", "p95", groupNames)})
-	for _, o := range s.Other {
+}
+
+// customCharts is one chart per custom metric of the script, drawn as its type reads best.
+func (b *pageBuilder) customCharts() {
+	for _, o := range b.s.Other {
 		if o.Sub {
 			continue
 		}
@@ -179,36 +210,39 @@ func newPageModel(s *Summary, since int64) pageModel {
 			c.Unit = "percent"
 			c.Series = []seriesSpec{{Label: o.Key, Key: o.Key, Field: "rate"}}
 		}
-		add(c)
+		b.add(c)
 	}
-	for i := range m.Charts {
-		m.Charts[i].Section, m.Charts[i].Kind = "time", "time"
-	}
+}
 
-	for _, r := range s.Requests {
-		add(histogramSpec("histogram-"+r.Name, "Latency distribution of "+r.Name, fmt.Sprintf("%s requests", FormatCount(float64(r.Count))), r.Histogram))
+// histograms are the latency distributions: one per request type and per custom trend.
+func (b *pageBuilder) histograms() {
+	for _, r := range b.s.Requests {
+		b.add(histogramSpec("histogram-"+r.Name, "Latency distribution of "+r.Name, fmt.Sprintf("%s requests", FormatCount(float64(r.Count))), r.Histogram))
 	}
-	for _, o := range s.Other {
+	for _, o := range b.s.Other {
 		if o.Latency != nil && !o.Sub {
-			add(histogramSpec("histogram-"+o.Key, "Distribution of "+o.Key, fmt.Sprintf("custom trend, %s values", FormatCount(float64(o.Latency.Count))), o.Latency.Histogram))
+			b.add(histogramSpec("histogram-"+o.Key, "Distribution of "+o.Key, fmt.Sprintf("custom trend, %s values", FormatCount(float64(o.Latency.Count))), o.Latency.Histogram))
 		}
 	}
+}
 
-	for _, c := range m.Charts {
+// points copies the per-second rows of every series a chart draws, from since on (the
+// dashboard sends only what is new).
+func (b *pageBuilder) points(since int64) {
+	for _, c := range b.m.Charts {
 		for _, sr := range c.Series {
-			if sr.Key == "" || m.Points[sr.Key] != nil {
+			if sr.Key == "" || b.m.Points[sr.Key] != nil {
 				continue
 			}
 			rows := [][]float64{}
-			for _, p := range byKey[sr.Key].Points {
+			for _, p := range b.byKey[sr.Key].Points {
 				if p.Time >= since {
 					rows = append(rows, pointRow(p))
 				}
 			}
-			m.Points[sr.Key] = rows
+			b.m.Points[sr.Key] = rows
 		}
 	}
-	return m
 }
 
 func unitOf(v metrics.ValueType) string {

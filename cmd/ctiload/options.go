@@ -257,8 +257,54 @@ func (o *optionFlags) resolve(p *plan, getenv func(string) string) error {
 	if err := o.applyEnv(getenv); err != nil {
 		errs = append(errs, err)
 	}
+	opts, own, err := o.scriptOptions(p)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	errs = append(errs, o.applyShapeFlags(&opts)...)
+	errs = append(errs, o.applyRunFlags(&opts, p, getenv)...)
+	if err := o.applyTrendStats(&opts, p); err != nil {
+		errs = append(errs, err)
+	}
+	p.options = opts
+	if cfg, err := opts.Resolve(); err != nil {
+		errs = append(errs, err)
+	} else {
+		p.config = cfg
+		errs = append(errs, checkScenarioExports(cfg, p.script.Exports())...)
+	}
+
+	safety, err := parseCTIOptions(own.CTI)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if o.changed("max-request-rate") {
+		safety.MaxRequestRate = o.maxRequestRate
+	}
+	if o.changed("max-open-rate") {
+		safety.MaxOpenRate = o.maxOpenRate
+	}
+	p.safety = safety
+
+	p.seed = o.seed
+	if !o.changed("seed") {
+		p.seed = rand.Int64N(1<<31-1) + 1
+	}
+	if err := o.resolveTarget(p, own); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return &exitError{code: exitInvalidOptions, err: flattenErrors(errs)}
+	}
+	return nil
+}
+
+// scriptOptions reads the script's exported options, under a --config file's: the engine's
+// part and ctiload's own (options.cti, options.simulator).
+func (o *optionFlags) scriptOptions(p *plan) (engine.Options, scriptOptions, error) {
 	var opts engine.Options
 	var own scriptOptions
+	var errs []error
 	raw := p.script.OptionsJSON()
 	if o.configFile != "" {
 		merged, err := underConfigFile(o.configFile, raw)
@@ -274,11 +320,16 @@ func (o *optionFlags) resolve(p *plan, getenv func(string) string) error {
 	if err := json.Unmarshal(raw, &own); err != nil {
 		errs = append(errs, fmt.Errorf("script options: %v", err))
 	}
+	return opts, own, errors.Join(errs...)
+}
 
-	// Flags and CTILOAD_* variables over the script. The shapes (duration or iterations, and
-	// stages) exclude each other: the one given at the higher level wins, so that --stage
-	// replaces a duration from the script or the environment, and --duration the script's
-	// stages. Given at the same level they are an error, which Resolve reports.
+// applyShapeFlags puts --vus, --duration, --iterations and --stage (and their CTILOAD_*
+// variables) over the script. The shapes (duration or iterations, and stages) exclude each
+// other: the one given at the higher level wins, so that --stage replaces a duration from the
+// script or the environment, and --duration the script's stages. Given at the same level they
+// are an error, which Resolve reports.
+func (o *optionFlags) applyShapeFlags(opts *engine.Options) []error {
+	var errs []error
 	ld := o.level("duration", opts.Duration != nil)
 	li := o.level("iterations", opts.Iterations != nil)
 	ls := o.level("stage", len(opts.Stages) > 0)
@@ -313,6 +364,13 @@ func (o *optionFlags) resolve(p *plan, getenv func(string) string) error {
 	case max(ld, li) > ls:
 		opts.Stages = nil
 	}
+	return errs
+}
+
+// applyRunFlags puts the flags about the run as a whole over the script: --tag,
+// --no-thresholds, the execution segment (or --segment-count/--segment-index) and --start-at.
+func (o *optionFlags) applyRunFlags(opts *engine.Options, p *plan, getenv func(string) string) []error {
+	var errs []error
 	if len(o.tags) > 0 {
 		tags := maps.Clone(opts.Tags)
 		if tags == nil {
@@ -356,77 +414,63 @@ func (o *optionFlags) resolve(p *plan, getenv func(string) string) error {
 		}
 		p.startAt = t
 	}
+	return errs
+}
+
+// applyTrendStats sets the statistics the summary shows (--summary-trend-stats over the
+// script's summaryTrendStats); the engine keeps its defaults (the live view reads p(95)) plus
+// those.
+func (o *optionFlags) applyTrendStats(opts *engine.Options, p *plan) error {
+	var err error
 	display := opts.SummaryTrendStats
 	if o.changed("summary-trend-stats") {
 		display = splitList(o.trendStats)
 	}
 	if display != nil {
-		if _, err := metrics.ParseTrendStats(display); err != nil {
-			errs = append(errs, fmt.Errorf("--summary-trend-stats: %v (want a list such as avg,min,med,max,p(95),p(99.9))", err))
+		if _, perr := metrics.ParseTrendStats(display); perr != nil {
+			err = fmt.Errorf("--summary-trend-stats: %v (want a list such as avg,min,med,max,p(95),p(99.9))", perr)
 			display = nil
 		}
 	}
-	// The engine keeps its defaults (the live view reads p(95)) plus what the summary shows.
 	opts.SummaryTrendStats = unionStats(metrics.DefaultTrendStats, display)
 	p.trendStats = display
-	p.options = opts
+	return err
+}
 
-	if cfg, err := opts.Resolve(); err != nil {
-		errs = append(errs, err)
-	} else {
-		p.config = cfg
-		exports := p.script.Exports()
-		for _, name := range sortedKeys(cfg.Scenarios) {
-			exec := cfg.Scenarios[name].Base().Exec
-			if exec == "" {
-				exec = "default"
+// checkScenarioExports reports each scenario whose exec function the script does not export.
+func checkScenarioExports(cfg engine.Config, exports []string) []error {
+	var errs []error
+	for _, name := range sortedKeys(cfg.Scenarios) {
+		exec := cfg.Scenarios[name].Base().Exec
+		if exec == "" {
+			exec = "default"
+		}
+		if !slices.Contains(exports, exec) {
+			what := fmt.Sprintf("scenario %q: the script exports no function %q", name, exec)
+			if exec == "default" {
+				what = fmt.Sprintf("scenario %q: the script has no `export default function` (and the scenario names no exec function)", name)
 			}
-			if !slices.Contains(exports, exec) {
-				what := fmt.Sprintf("scenario %q: the script exports no function %q", name, exec)
-				if exec == "default" {
-					what = fmt.Sprintf("scenario %q: the script has no `export default function` (and the scenario names no exec function)", name)
-				}
-				errs = append(errs, errors.New(what))
-			}
+			errs = append(errs, errors.New(what))
 		}
 	}
+	return errs
+}
 
-	safety, err := parseCTIOptions(own.CTI)
-	if err != nil {
-		errs = append(errs, err)
-	}
-	if o.changed("max-request-rate") {
-		safety.MaxRequestRate = o.maxRequestRate
-	}
-	if o.changed("max-open-rate") {
-		safety.MaxOpenRate = o.maxOpenRate
-	}
-	p.safety = safety
-
-	p.seed = o.seed
-	if !o.changed("seed") {
-		p.seed = rand.Int64N(1<<31-1) + 1
-	}
+// resolveTarget sets where the run connects: --target, or the built-in simulator planned from
+// its flags and options.simulator (simulator flags with a real target are ignored, with a
+// warning).
+func (o *optionFlags) resolveTarget(p *plan, own scriptOptions) error {
 	p.target = strings.TrimSpace(o.target)
-	if p.target == "" || p.target == "sim" {
-		p.target = ""
-		sp, err := o.sim.plan(own.Simulator, p.seed)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		p.sim = sp
-	} else {
-		if err := checkTargetSyntax(p.target); err != nil {
-			errs = append(errs, err)
-		}
+	if p.target != "" && p.target != "sim" {
 		if changed := o.sim.changedFlags(); len(changed) > 0 {
 			p.warnings = append(p.warnings, fmt.Sprintf("%s ignored: --target %s is not the built-in simulator", strings.Join(changed, ", "), p.target))
 		}
+		return checkTargetSyntax(p.target)
 	}
-	if len(errs) > 0 {
-		return &exitError{code: exitInvalidOptions, err: flattenErrors(errs)}
-	}
-	return nil
+	p.target = ""
+	sp, err := o.sim.plan(own.Simulator, p.seed)
+	p.sim = sp
+	return err
 }
 
 // underConfigFile returns the script's options (JSON) over those of a --config file: a key the

@@ -343,35 +343,10 @@ func (s *runSession) openStreams() error {
 // execute runs the test under the signal handler and the live view. err is a failure to start;
 // otherwise the run's result and error come back.
 func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr, err error) {
-	rc := jsapi.RunnerConfig{Target: s.target, PeripheralID: s.periph, Registry: s.reg, Seed: s.plan.seed, Logger: s.logger,
-		Safety: &s.plan.safety, RequirePeripheralID: s.sim == nil, TextSummary: s.textSummary}
-	if s.trace != nil {
-		rc.Observer = s.trace
-	}
-	runner, err := s.plan.script.NewRunner(rc)
+	run, err := s.newRun()
 	if err != nil {
-		return nil, nil, &exitError{code: exitScriptError, err: err}
+		return nil, nil, err
 	}
-	s.runner = runner
-	cfg := s.plan.config
-	cfg.Registry = s.reg
-	cfg.Setup, cfg.Teardown = runner.SetupHook, runner.TeardownHook
-	if s.f.noSetup {
-		cfg.Setup = nil
-	}
-	if s.f.noTeardown {
-		cfg.Teardown = nil
-	}
-	cfg.Logger = s.logger
-	cfg.SampleHook = s.hooks.hook
-	cfg.Env = s.plan.env
-	cfg.StartAt = s.plan.startAt
-	cfg.BreakdownTags = reports.BreakdownTags()
-	run, err := engine.New(cfg, runner)
-	if err != nil {
-		return nil, nil, &exitError{code: engine.ExitCode(err), err: flattenErrors([]error{err})}
-	}
-	runner.SetExecution(run)
 	if !s.f.quiet {
 		s.banner()
 	}
@@ -381,37 +356,11 @@ func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr
 		gate = newPauseGate(run)
 		ctl = gate
 	}
-	token, fromEnv := os.Getenv(controlTokenEnv), true
-	if token == "" {
-		token, fromEnv = newControlToken(), false
+	stopControl, err := s.startServers(run, ctl)
+	if err != nil {
+		return nil, nil, err
 	}
-	if s.f.dashboard != "" {
-		s.dash = newDashboard(run, s.info, reports.SummaryOptions{TrendStats: s.plan.trendStats}, s.hooks.tally.Pairs)
-		stop, bound, err := startDashboard(s.f.dashboard, token, s.dash, s.view.printf)
-		if err != nil {
-			return nil, nil, &exitError{code: exitInvalidOptions, err: err}
-		}
-		s.stopDash = stop
-		// As for the control API: a generated token is shown on the terminal only.
-		if fromEnv {
-			s.view.printf("dashboard on http://%s/?token=$%s", bound, controlTokenEnv)
-		} else {
-			s.view.printf("dashboard on http://%s/?token=%s", bound, token)
-		}
-	}
-	if s.f.control != "" {
-		stopControl, bound, err := startControl(s.f.control, token, ctl, s.view.printf)
-		if err != nil {
-			return nil, nil, &exitError{code: exitInvalidOptions, err: err}
-		}
-		defer stopControl()
-		// The one place a generated token is shown: the terminal, never a report or a log file.
-		if fromEnv {
-			s.view.printf("control API on http://%s/v1/scenarios (token from %s)", bound, controlTokenEnv)
-		} else {
-			s.view.printf("control API on http://%s/v1/scenarios: curl -H 'Authorization: Bearer %s' http://%s/v1/scenarios", bound, token, bound)
-		}
-	}
+	defer stopControl()
 	ctx, hardStop := context.WithCancel(parent)
 	defer hardStop()
 	stopSignals, interrupted := watchSignals(ctl, hardStop, s.view.printf, func() {
@@ -442,6 +391,79 @@ func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr
 		res.Interrupted, res.ErrorCode, res.Error = true, exitInterrupted, (&engine.InterruptedError{}).Error()
 	}
 	return res, runErr, nil
+}
+
+// newRun makes the script's runner and the engine's run from the plan and the run flags.
+func (s *runSession) newRun() (*engine.Run, error) {
+	rc := jsapi.RunnerConfig{Target: s.target, PeripheralID: s.periph, Registry: s.reg, Seed: s.plan.seed, Logger: s.logger,
+		Safety: &s.plan.safety, RequirePeripheralID: s.sim == nil, TextSummary: s.textSummary}
+	if s.trace != nil {
+		rc.Observer = s.trace
+	}
+	runner, err := s.plan.script.NewRunner(rc)
+	if err != nil {
+		return nil, &exitError{code: exitScriptError, err: err}
+	}
+	s.runner = runner
+	cfg := s.plan.config
+	cfg.Registry = s.reg
+	cfg.Setup, cfg.Teardown = runner.SetupHook, runner.TeardownHook
+	if s.f.noSetup {
+		cfg.Setup = nil
+	}
+	if s.f.noTeardown {
+		cfg.Teardown = nil
+	}
+	cfg.Logger = s.logger
+	cfg.SampleHook = s.hooks.hook
+	cfg.Env = s.plan.env
+	cfg.StartAt = s.plan.startAt
+	cfg.BreakdownTags = reports.BreakdownTags()
+	run, err := engine.New(cfg, runner)
+	if err != nil {
+		return nil, &exitError{code: engine.ExitCode(err), err: flattenErrors([]error{err})}
+	}
+	runner.SetExecution(run)
+	return run, nil
+}
+
+// startServers starts the live dashboard and the control API when asked for, both behind one
+// bearer token (CTILOAD_CONTROL_TOKEN, or one made up for this run and shown on the terminal
+// only). stopControl stops the control API; the dashboard stays up until close, so that it
+// can show the final report.
+func (s *runSession) startServers(run *engine.Run, ctl controllable) (stopControl func(), err error) {
+	token, fromEnv := os.Getenv(controlTokenEnv), true
+	if token == "" {
+		token, fromEnv = newControlToken(), false
+	}
+	if s.f.dashboard != "" {
+		s.dash = newDashboard(run, s.info, reports.SummaryOptions{TrendStats: s.plan.trendStats}, s.hooks.tally.Pairs)
+		stop, bound, err := startDashboard(s.f.dashboard, token, s.dash, s.view.printf)
+		if err != nil {
+			return nil, &exitError{code: exitInvalidOptions, err: err}
+		}
+		s.stopDash = stop
+		// As for the control API: a generated token is shown on the terminal only.
+		if fromEnv {
+			s.view.printf("dashboard on http://%s/?token=$%s", bound, controlTokenEnv)
+		} else {
+			s.view.printf("dashboard on http://%s/?token=%s", bound, token)
+		}
+	}
+	if s.f.control == "" {
+		return func() {}, nil
+	}
+	stop, bound, err := startControl(s.f.control, token, ctl, s.view.printf)
+	if err != nil {
+		return nil, &exitError{code: exitInvalidOptions, err: err}
+	}
+	// The one place a generated token is shown: the terminal, never a report or a log file.
+	if fromEnv {
+		s.view.printf("control API on http://%s/v1/scenarios (token from %s)", bound, controlTokenEnv)
+	} else {
+		s.view.printf("control API on http://%s/v1/scenarios: curl -H 'Authorization: Bearer %s' http://%s/v1/scenarios", bound, token, bound)
+	}
+	return stop, nil
 }
 
 // report closes the streams, writes the summary files and prints the summary, and returns the

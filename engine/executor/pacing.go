@@ -7,6 +7,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/ctiload/ctiload/engine/metrics"
 )
 
 // RatePiece is one stretch of a piecewise-linear arrival rate: over Duration the rate goes
@@ -203,68 +205,25 @@ func (r *arrivalRunner) run(ctx context.Context) error {
 	r.start = start
 	r.mu.Unlock()
 
-	growCtx, stopGrowing := context.WithCancel(regCtx)
-	grow := make(chan struct{}, 1)
-	var bg sync.WaitGroup
-	bg.Go(func() {
-		for range grow {
-			m, ok := r.s.pool.reserve()
-			if !ok {
-				continue
-			}
-			h, err := r.s.pool.create(growCtx, m)
-			if err != nil {
-				if growCtx.Err() == nil {
-					r.s.log.Error("cannot add a VU", "error", err)
-				}
-				continue
-			}
-			r.s.pool.addIdle(h)
-		}
-	})
-
+	grow, stopGrowing := r.startGrowing(regCtx)
 	buf := r.s.opts.NewBuffer()
-	dropped := r.s.opts.Metrics.DroppedIterations
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	var wg sync.WaitGroup
 	var m int64
-schedule:
 	for ; ; m++ {
 		i := r.s.part.Index(m)
-		var due time.Duration
-	wait:
-		for {
-			var act startAction
-			act, due = r.schedule().decide(i, time.Since(start), r.maxLate)
-			switch act {
-			case scheduleEnded:
-				break schedule
-			case dropLate:
-				if over(regCtx) {
-					break schedule
-				}
-				r.s.dropped.Add(1)
-				buf.Add(dropped, 1, r.s.tags)
-				continue schedule
-			case startNow:
-				if over(regCtx) {
-					break schedule
-				}
-				break wait
-			}
-			timer.Reset(time.Until(start.Add(due)))
-			select {
-			case <-timer.C:
-			case <-r.wake: // the schedule changed: recompute this iteration's due time
-			case <-regCtx.Done():
-				break schedule
-			}
+		due, act := r.waitDue(regCtx, timer, start, i)
+		if act == scheduleEnded {
+			break
+		}
+		if act == dropLate {
+			r.drop(buf)
+			continue
 		}
 		h := r.s.pool.tryGet()
 		if h == nil {
-			r.s.dropped.Add(1)
-			buf.Add(dropped, 1, r.s.tags)
+			r.drop(buf)
 			select {
 			case grow <- struct{}{}:
 			default:
@@ -286,16 +245,73 @@ schedule:
 			if _, ok := sched.Due(r.s.part.Index(m)); !ok {
 				break
 			}
-			r.s.dropped.Add(1)
-			buf.Add(dropped, 1, r.s.tags)
+			r.drop(buf)
 		}
 	}
 	buf.Flush()
 	stopGrowing()
-	close(grow)
-	bg.Wait()
 	wg.Wait()
 	return nil
+}
+
+// drop counts one iteration that did not start.
+func (r *arrivalRunner) drop(buf *metrics.SampleBuffer) {
+	r.s.dropped.Add(1)
+	buf.Add(r.s.opts.Metrics.DroppedIterations, 1, r.s.tags)
+}
+
+// waitDue waits until iteration i is due and says what to do with it: startNow, dropLate, or
+// scheduleEnded (also when the run is stopping). A new schedule (setTarget) wakes the wait to
+// recompute the due time.
+func (r *arrivalRunner) waitDue(regCtx context.Context, timer *time.Timer, start time.Time, i int64) (time.Duration, startAction) {
+	for {
+		act, due := r.schedule().decide(i, time.Since(start), r.maxLate)
+		switch act {
+		case scheduleEnded:
+			return due, scheduleEnded
+		case dropLate, startNow:
+			if over(regCtx) {
+				return due, scheduleEnded
+			}
+			return due, act
+		}
+		timer.Reset(time.Until(start.Add(due)))
+		select {
+		case <-timer.C:
+		case <-r.wake: // the schedule changed: recompute this iteration's due time
+		case <-regCtx.Done():
+			return due, scheduleEnded
+		}
+	}
+}
+
+// startGrowing starts the goroutine that initialises one more VU (up to the pool's maximum)
+// for each signal on grow; stop ends it and waits for a VU being initialised.
+func (r *arrivalRunner) startGrowing(regCtx context.Context) (grow chan<- struct{}, stop func()) {
+	growCtx, cancel := context.WithCancel(regCtx)
+	ch := make(chan struct{}, 1)
+	var bg sync.WaitGroup
+	bg.Go(func() {
+		for range ch {
+			m, ok := r.s.pool.reserve()
+			if !ok {
+				continue
+			}
+			h, err := r.s.pool.create(growCtx, m)
+			if err != nil {
+				if growCtx.Err() == nil {
+					r.s.log.Error("cannot add a VU", "error", err)
+				}
+				continue
+			}
+			r.s.pool.addIdle(h)
+		}
+	})
+	return ch, func() {
+		cancel()
+		close(ch)
+		bg.Wait()
+	}
 }
 
 // setTarget makes the rate v iterations per timeUnit from now on.
