@@ -750,17 +750,29 @@ func TestDo(t *testing.T) {
 	}
 }
 
+// TestLateReplyCounted: a reply that comes after its request timed out is counted as late, not
+// taken for an event. The server replies only once Do has returned with the timeout, so the
+// order holds however slow the machine.
 func TestLateReplyCounted(t *testing.T) {
+	type pending struct {
+		c  *serverConn
+		id uint32
+	}
+	got := make(chan pending, 1)
 	srv := startServer(t, cti.V24, func(c *serverConn, m cti.Message) bool {
 		r, ok := m.(*cti.SetAgentStateReq)
 		if ok {
-			time.AfterFunc(60*time.Millisecond, func() { _ = c.send(&cti.SetAgentStateConf{InvokeID: r.InvokeID}) })
+			got <- pending{c, r.InvokeID}
 		}
 		return ok
 	})
 	s := dialT(t, srv.addr(), baseOpts(client.WithRequestTimeout(20*time.Millisecond))...)
 	if _, err := s.Do(ctxT(t), &cti.SetAgentStateReq{}); !errors.Is(err, client.ErrRequestTimeout) {
 		t.Fatalf("Do = %v; want a timeout", err)
+	}
+	p := <-got
+	if err := p.c.send(&cti.SetAgentStateConf{InvokeID: p.id}); err != nil {
+		t.Fatal(err)
 	}
 	eventually(t, "late reply counted", func() bool { return s.Stats().LateReplies == 1 })
 	if st := s.Stats(); st.RequestTimeouts != 1 || st.Events != 0 {

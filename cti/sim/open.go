@@ -80,32 +80,10 @@ func (s *session) handleOpen(f cti.Frame) {
 		return
 	}
 
-	// Agent or bridge mode (§10, §8.1).
-	agentID := req.AgentID
-	if agentID == "" {
-		agentID = req.LongAgentID
-	}
-	hasAgent := req.AgentExtension != "" || agentID != "" || req.AgentInstrument != ""
-	mode := modeNone
-	switch {
-	case req.ServicesRequested&cti.CTIServiceAllEvents != 0:
-		if hasAgent {
-			reject(cti.ECTIInconsistentAgentData, "")
-			return
-		}
-		mode = modeAll
-	case req.ServicesRequested&cti.CTIServiceClientEvents != 0:
-		if !hasAgent {
-			reject(cti.ECTIRequiredDataMissing, "CLIENT_EVENTS without an agent extension, instrument or ID:")
-			return
-		}
-		if !c.uccx && req.PeripheralID != c.pid {
-			reject(cti.ECTIInvalidPeripheralID, fmt.Sprintf("peripheral ID %d is not the simulated %d:", req.PeripheralID, c.pid))
-			return
-		}
-		mode = modeAgent
-	case hasAgent:
-		mode = modeAgent // control without events: bound to the device, masks cleared below
+	mode, agentID, st, how := s.openMode(req)
+	if st != cti.ECTINoError {
+		reject(st, how)
+		return
 	}
 	var dev *device
 	var ag *agent
@@ -117,21 +95,7 @@ func (s *session) handleOpen(f cti.Frame) {
 			return
 		}
 	}
-
-	s.v = v
-	s.clientID = req.ClientID
-	s.services = req.ServicesRequested & grantable
-	if !(!c.uccx && v.Number() >= 24) {
-		s.services &^= cti.CTIServiceActiveStandby
-	}
-	s.mode = mode
-	if mode == modeAll || (mode == modeAgent && req.ServicesRequested&cti.CTIServiceClientEvents != 0) {
-		s.callMask = req.CallMsgMask
-		s.agentMask = req.AgentStateMask
-	}
-	if req.IdleTimeout != noIdleTimeout {
-		s.idle = time.Duration(req.IdleTimeout) * cfg.IdleTimeoutUnit
-	}
+	s.applyOpen(req, v, mode)
 
 	var t tx
 	c.begin(&t, s)
@@ -160,6 +124,57 @@ func (s *session) handleOpen(f cti.Frame) {
 	s.srv.side.opened.Add(1)
 	s.srv.side.active.Add(1)
 	s.srv.logOpen(s)
+}
+
+// openMode is the session's mode from OPEN_REQ (§10, §8.1): bridge (ALL_EVENTS, without agent
+// data), agent (CLIENT_EVENTS, with agent data on the simulated peripheral), or none (control
+// without events is bound to the device too). A refusal comes with its status and, when it
+// helps the log, how it was refused.
+func (s *session) openMode(req *cti.OpenReq) (mode sessMode, agentID string, st cti.Status, how string) {
+	c := s.c
+	agentID = req.AgentID
+	if agentID == "" {
+		agentID = req.LongAgentID
+	}
+	hasAgent := req.AgentExtension != "" || agentID != "" || req.AgentInstrument != ""
+	switch {
+	case req.ServicesRequested&cti.CTIServiceAllEvents != 0:
+		if hasAgent {
+			return modeNone, agentID, cti.ECTIInconsistentAgentData, ""
+		}
+		return modeAll, agentID, cti.ECTINoError, ""
+	case req.ServicesRequested&cti.CTIServiceClientEvents != 0:
+		if !hasAgent {
+			return modeNone, agentID, cti.ECTIRequiredDataMissing, "CLIENT_EVENTS without an agent extension, instrument or ID:"
+		}
+		if !c.uccx && req.PeripheralID != c.pid {
+			return modeNone, agentID, cti.ECTIInvalidPeripheralID, fmt.Sprintf("peripheral ID %d is not the simulated %d:", req.PeripheralID, c.pid)
+		}
+		return modeAgent, agentID, cti.ECTINoError, ""
+	case hasAgent:
+		return modeAgent, agentID, cti.ECTINoError, "" // control without events: bound to the device, masks cleared below
+	}
+	return modeNone, agentID, cti.ECTINoError, ""
+}
+
+// applyOpen sets what OPEN_REQ asked for and the server grants: the version, the services it
+// implements, the event masks (only for a client that asked for events), the idle timeout.
+func (s *session) applyOpen(req *cti.OpenReq, v cti.Version, mode sessMode) {
+	c := s.c
+	s.v = v
+	s.clientID = req.ClientID
+	s.services = req.ServicesRequested & grantable
+	if !(!c.uccx && v.Number() >= 24) {
+		s.services &^= cti.CTIServiceActiveStandby
+	}
+	s.mode = mode
+	if mode == modeAll || (mode == modeAgent && req.ServicesRequested&cti.CTIServiceClientEvents != 0) {
+		s.callMask = req.CallMsgMask
+		s.agentMask = req.AgentStateMask
+	}
+	if req.IdleTimeout != noIdleTimeout {
+		s.idle = time.Duration(req.IdleTimeout) * c.cfg.IdleTimeoutUnit
+	}
 }
 
 // decodeOpenReq decodes OPEN_REQ with the floating-field width of version v, or, if that does not

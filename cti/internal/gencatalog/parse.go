@@ -264,6 +264,8 @@ func (c *catalog) loadEnums(path string) error {
 	return lr.sc.Err()
 }
 
+// loadMessages reads messages.txt: context lines, message headers and the layout lines
+// indented under them (see cti/catalog/README.md).
 func (c *catalog) loadMessages(path string) error {
 	lr, err := openLines(path)
 	if err != nil {
@@ -278,147 +280,198 @@ func (c *catalog) loadMessages(path string) error {
 			break
 		}
 		w := strings.Fields(line)
-		if !indented && len(w) > 0 && w[0] == "context" {
-			head, members, ok := strings.Cut(line, ":")
-			hw := strings.Fields(head)
-			if !ok || len(hw) != 2 {
-				return lr.errf("want: context <GoName> : <Tag> <Tag> ...")
+		switch {
+		case !indented && len(w) > 0 && w[0] == "context":
+			if err := c.parseContext(lr, line); err != nil {
+				return err
 			}
-			cd := &contextDef{Name: hw[1]}
-			for _, n := range strings.Fields(members) {
-				t := c.TagByName[n]
-				if t == nil {
-					return lr.errf("context %s: unknown tag %q", cd.Name, n)
-				}
-				cd.Tags = append(cd.Tags, t)
-			}
-			c.Contexts = append(c.Contexts, cd)
 			cur = nil
-			continue
-		}
-		if !indented {
-			if len(w) < 4 || w[0] != "message" {
-				return lr.errf("want: message <ID> <NAME> <DIR> [...]")
+		case !indented:
+			if cur, err = c.parseMessage(lr, w, seen); err != nil {
+				return err
 			}
-			id, err := strconv.Atoi(w[1])
-			if err != nil || id <= 0 {
-				return lr.errf("bad message ID %q", w[1])
-			}
-			if seen[id] {
-				return lr.errf("duplicate message ID %d", id)
-			}
-			seen[id] = true
-			o := opts(w[4:])
-			_, ccxOnly := o["ccxonly"]
-			_, reply := o["reply"]
-			cur = &msgDef{ID: id, Name: w[2], Dir: w[3], CCX: o["ccx"], CCXOnly: ccxOnly, Conf: o["conf"], Reply: reply, line: lr.n}
-			switch cur.Dir {
-			case "C>S", "S>C", "both", "?":
-			default:
-				return lr.errf("%s: direction %q, want C>S, S>C, both or ?", cur.Name, cur.Dir)
-			}
-			cur.GoName = camel(cur.Name)
-			c.Msgs = append(c.Msgs, cur)
-			continue
-		}
-		if cur == nil {
+		case cur == nil:
 			return lr.errf("layout line outside a message block")
-		}
-		switch w[0] {
-		case "context":
-			var cd *contextDef
-			for _, x := range c.Contexts {
-				if len(w) == 2 && x.Name == w[1] {
-					cd = x
-				}
-			}
-			if cd == nil {
-				return lr.errf("%s: want: context <GoName> of a context line above", cur.Name)
-			}
-			cur.Contexts = append(cur.Contexts, cd)
-		case "raw":
-			cur.Raw = true
-		case "id", "name":
-			until, err := strconv.Atoi(opts(w[2:])["until"])
-			if len(w) < 3 || err != nil || until <= 0 {
-				return lr.errf("want: %s <%s> until=<version>", w[0], map[string]string{"id": "ID", "name": "NAME"}[w[0]])
-			}
-			if w[0] == "name" {
-				cur.OldNames = append(cur.OldNames, versionedName{Name: w[1], Until: until})
-				continue
-			}
-			id, err := strconv.Atoi(w[1])
-			if err != nil || id <= 0 {
-				return lr.errf("bad message ID %q", w[1])
-			}
-			cur.OldIDs = append(cur.OldIDs, versionedID{ID: id, Until: until})
-		case "fixed":
-			if len(w) < 3 {
-				return lr.errf("want: fixed <Field> <TYPE> [...]")
-			}
-			f := fixedField{Name: w[1], Type: w[2]}
-			if !scalarTypes[f.Type] {
-				return lr.errf("%s.%s: fixed type %q", cur.Name, f.Name, f.Type)
-			}
-			o := opts(w[3:])
-			f.Enum = o["enum"]
-			if f.Enum != "" && c.EnumByNm[f.Enum] == nil {
-				return lr.errf("%s.%s: unknown enum %q", cur.Name, f.Name, f.Enum)
-			}
-			if s := o["since"]; s != "" {
-				if f.Since, err = strconv.Atoi(s); err != nil {
-					return lr.errf("bad since %q", s)
-				}
-			}
-			if s := o["until"]; s != "" {
-				if f.Until, err = strconv.Atoi(s); err != nil {
-					return lr.errf("bad until %q", s)
-				}
-			}
-			f.Count = o["count"]
-			cur.Fixed = append(cur.Fixed, f)
-		case "float":
-			if len(w) < 2 {
-				return lr.errf("want: float <Tag> [required]")
-			}
-			t := c.TagByName[w[1]]
-			if t == nil {
-				return lr.errf("%s: unknown tag %q", cur.Name, w[1])
-			}
-			_, req := opts(w[2:])["required"]
-			cur.Items = append(cur.Items, item{Tag: t, Required: req})
-		case "group":
-			head, members, ok := strings.Cut(line, ":")
-			if !ok {
-				return lr.errf("want: group <GoName> [count=F] : <Tag> ...")
-			}
-			hw := strings.Fields(head)
-			if len(hw) < 2 {
-				return lr.errf("group needs a name")
-			}
-			g := &groupDef{GoName: hw[1], Count: opts(hw[2:])["count"]}
-			for _, mn := range strings.Fields(members) {
-				t := c.TagByName[mn]
-				if t == nil {
-					return lr.errf("%s group %s: unknown tag %q", cur.Name, g.GoName, mn)
-				}
-				if t.Type == "NAMEDVAR" || t.Type == "NAMEDARRAY" {
-					return lr.errf("%s group %s: named variables cannot be group members", cur.Name, g.GoName)
-				}
-				g.Members = append(g.Members, t)
-			}
-			if len(g.Members) == 0 || len(g.Members) > 8 {
-				return lr.errf("%s group %s: 1 to 8 members", cur.Name, g.GoName)
-			}
-			cur.Items = append(cur.Items, item{Group: g})
 		default:
-			return lr.errf("unknown layout keyword %q", w[0])
+			if err := c.parseLayout(lr, cur, line, w); err != nil {
+				return err
+			}
 		}
 	}
 	if err := lr.sc.Err(); err != nil {
 		return err
 	}
 	return c.check()
+}
+
+// parseContext reads "context <GoName> : <Tag> <Tag> ...".
+func (c *catalog) parseContext(lr *lineReader, line string) error {
+	head, members, ok := strings.Cut(line, ":")
+	hw := strings.Fields(head)
+	if !ok || len(hw) != 2 {
+		return lr.errf("want: context <GoName> : <Tag> <Tag> ...")
+	}
+	cd := &contextDef{Name: hw[1]}
+	for _, n := range strings.Fields(members) {
+		t := c.TagByName[n]
+		if t == nil {
+			return lr.errf("context %s: unknown tag %q", cd.Name, n)
+		}
+		cd.Tags = append(cd.Tags, t)
+	}
+	c.Contexts = append(c.Contexts, cd)
+	return nil
+}
+
+// parseMessage reads "message <ID> <NAME> <DIR> [ccx=…] [ccxonly] [conf=…] [reply]" and adds
+// the message to the catalog.
+func (c *catalog) parseMessage(lr *lineReader, w []string, seen map[int]bool) (*msgDef, error) {
+	if len(w) < 4 || w[0] != "message" {
+		return nil, lr.errf("want: message <ID> <NAME> <DIR> [...]")
+	}
+	id, err := strconv.Atoi(w[1])
+	if err != nil || id <= 0 {
+		return nil, lr.errf("bad message ID %q", w[1])
+	}
+	if seen[id] {
+		return nil, lr.errf("duplicate message ID %d", id)
+	}
+	seen[id] = true
+	o := opts(w[4:])
+	_, ccxOnly := o["ccxonly"]
+	_, reply := o["reply"]
+	m := &msgDef{ID: id, Name: w[2], Dir: w[3], CCX: o["ccx"], CCXOnly: ccxOnly, Conf: o["conf"], Reply: reply, line: lr.n}
+	switch m.Dir {
+	case "C>S", "S>C", "both", "?":
+	default:
+		return nil, lr.errf("%s: direction %q, want C>S, S>C, both or ?", m.Name, m.Dir)
+	}
+	m.GoName = camel(m.Name)
+	c.Msgs = append(c.Msgs, m)
+	return m, nil
+}
+
+// parseLayout reads one indented line of message cur: context, raw, id/name (older versions),
+// fixed, float or group.
+func (c *catalog) parseLayout(lr *lineReader, cur *msgDef, line string, w []string) error {
+	switch w[0] {
+	case "context":
+		var cd *contextDef
+		for _, x := range c.Contexts {
+			if len(w) == 2 && x.Name == w[1] {
+				cd = x
+			}
+		}
+		if cd == nil {
+			return lr.errf("%s: want: context <GoName> of a context line above", cur.Name)
+		}
+		cur.Contexts = append(cur.Contexts, cd)
+	case "raw":
+		cur.Raw = true
+	case "id", "name":
+		return parseOldIdentity(lr, cur, w)
+	case "fixed":
+		f, err := c.parseFixed(lr, cur, w)
+		if err != nil {
+			return err
+		}
+		cur.Fixed = append(cur.Fixed, f)
+	case "float":
+		if len(w) < 2 {
+			return lr.errf("want: float <Tag> [required]")
+		}
+		t := c.TagByName[w[1]]
+		if t == nil {
+			return lr.errf("%s: unknown tag %q", cur.Name, w[1])
+		}
+		_, req := opts(w[2:])["required"]
+		cur.Items = append(cur.Items, item{Tag: t, Required: req})
+	case "group":
+		g, err := c.parseGroup(lr, cur, line)
+		if err != nil {
+			return err
+		}
+		cur.Items = append(cur.Items, item{Group: g})
+	default:
+		return lr.errf("unknown layout keyword %q", w[0])
+	}
+	return nil
+}
+
+// parseOldIdentity reads "id <ID> until=<version>" or "name <NAME> until=<version>": what the
+// message was called before a version.
+func parseOldIdentity(lr *lineReader, cur *msgDef, w []string) error {
+	until, err := strconv.Atoi(opts(w[2:])["until"])
+	if len(w) < 3 || err != nil || until <= 0 {
+		return lr.errf("want: %s <%s> until=<version>", w[0], map[string]string{"id": "ID", "name": "NAME"}[w[0]])
+	}
+	if w[0] == "name" {
+		cur.OldNames = append(cur.OldNames, versionedName{Name: w[1], Until: until})
+		return nil
+	}
+	id, err := strconv.Atoi(w[1])
+	if err != nil || id <= 0 {
+		return lr.errf("bad message ID %q", w[1])
+	}
+	cur.OldIDs = append(cur.OldIDs, versionedID{ID: id, Until: until})
+	return nil
+}
+
+// parseFixed reads "fixed <Field> <TYPE> [enum=…] [since=…] [until=…] [count=…]".
+func (c *catalog) parseFixed(lr *lineReader, cur *msgDef, w []string) (fixedField, error) {
+	if len(w) < 3 {
+		return fixedField{}, lr.errf("want: fixed <Field> <TYPE> [...]")
+	}
+	f := fixedField{Name: w[1], Type: w[2]}
+	if !scalarTypes[f.Type] {
+		return f, lr.errf("%s.%s: fixed type %q", cur.Name, f.Name, f.Type)
+	}
+	o := opts(w[3:])
+	f.Enum = o["enum"]
+	if f.Enum != "" && c.EnumByNm[f.Enum] == nil {
+		return f, lr.errf("%s.%s: unknown enum %q", cur.Name, f.Name, f.Enum)
+	}
+	var err error
+	if s := o["since"]; s != "" {
+		if f.Since, err = strconv.Atoi(s); err != nil {
+			return f, lr.errf("bad since %q", s)
+		}
+	}
+	if s := o["until"]; s != "" {
+		if f.Until, err = strconv.Atoi(s); err != nil {
+			return f, lr.errf("bad until %q", s)
+		}
+	}
+	f.Count = o["count"]
+	return f, nil
+}
+
+// parseGroup reads "group <GoName> [count=<Field>] : <Tag> <Tag> ...": 1 to 8 members, no
+// named variables.
+func (c *catalog) parseGroup(lr *lineReader, cur *msgDef, line string) (*groupDef, error) {
+	head, members, ok := strings.Cut(line, ":")
+	if !ok {
+		return nil, lr.errf("want: group <GoName> [count=F] : <Tag> ...")
+	}
+	hw := strings.Fields(head)
+	if len(hw) < 2 {
+		return nil, lr.errf("group needs a name")
+	}
+	g := &groupDef{GoName: hw[1], Count: opts(hw[2:])["count"]}
+	for _, mn := range strings.Fields(members) {
+		t := c.TagByName[mn]
+		if t == nil {
+			return nil, lr.errf("%s group %s: unknown tag %q", cur.Name, g.GoName, mn)
+		}
+		if t.Type == "NAMEDVAR" || t.Type == "NAMEDARRAY" {
+			return nil, lr.errf("%s group %s: named variables cannot be group members", cur.Name, g.GoName)
+		}
+		g.Members = append(g.Members, t)
+	}
+	if len(g.Members) == 0 || len(g.Members) > 8 {
+		return nil, lr.errf("%s group %s: 1 to 8 members", cur.Name, g.GoName)
+	}
+	return g, nil
 }
 
 // check rejects catalogs that would generate code that does not compile or is ambiguous.
