@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/executor"
+	"github.com/ctiload/ctiload/engine/metrics"
 )
 
 // BenchmarkArrivalRatePrecision runs constant-arrival-rate at 5,000 iterations/s for 10s (2s
@@ -33,8 +35,8 @@ func BenchmarkArrivalRatePrecision(b *testing.B) {
 		late := make([]time.Duration, n+1000)
 		starts := make([]time.Time, n+1000)
 		var idx atomic.Int64
-		factory := engine.VUFactoryFunc(func(context.Context, uint64, *engine.SampleBuffer) (engine.VU, error) {
-			return engine.VUFunc(func(_ context.Context, it *engine.Iteration) error {
+		factory := executor.VUFactoryFunc(func(context.Context, uint64, *metrics.SampleBuffer) (executor.VU, error) {
+			return executor.VUFunc(func(_ context.Context, it *executor.Iteration) error {
 				if i := idx.Add(1) - 1; int(i) < len(late) {
 					late[i] = it.Lateness()
 					starts[i] = it.Start
@@ -81,8 +83,8 @@ func BenchmarkArrivalRatePrecision(b *testing.B) {
 // engine's own ceiling, the figure to compare with k6 running scripts/bench/empty-iteration.js;
 // run it with -cpu 1,2 to see whether it grows with cores.
 func BenchmarkEmptyIterations(b *testing.B) {
-	factory := engine.VUFactoryFunc(func(context.Context, uint64, *engine.SampleBuffer) (engine.VU, error) {
-		return engine.VUFunc(func(context.Context, *engine.Iteration) error { return nil }), nil
+	factory := executor.VUFactoryFunc(func(context.Context, uint64, *metrics.SampleBuffer) (executor.VU, error) {
+		return executor.VUFunc(func(context.Context, *executor.Iteration) error { return nil }), nil
 	})
 	sc, err := engine.ParseScenarios(json.RawMessage(fmt.Sprintf(
 		`{"empty":{"executor":"shared-iterations","vus":100,"iterations":%d,"maxDuration":"1h"}}`, max(b.N, 100))))

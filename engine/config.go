@@ -4,6 +4,9 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/ctiload/ctiload/engine/executor"
+	"github.com/ctiload/ctiload/engine/metrics"
 )
 
 // DefaultBreakdownTags are the tag keys every metric is broken down by unless
@@ -20,7 +23,7 @@ const (
 // Config is everything a run needs besides its VU factory.
 type Config struct {
 	// Scenarios by name; each config's Base().Name is set to its key.
-	Scenarios map[string]ScenarioConfig
+	Scenarios map[string]executor.Config
 	// Thresholds by metric selector ("metric" or "metric{tag:value}").
 	Thresholds map[string][]ThresholdConfig
 	// Segment is the execution segment this process runs ("1/4:2/4"; "" for the whole test)
@@ -48,17 +51,17 @@ type Config struct {
 	Tags map[string]string
 	// Setup and Teardown, if set, run once before the first and after the last scenario (JS
 	// setup() and teardown()); their samples go to the buffer they get. An error fails the run
-	// with ExitScriptError; an *AbortError with ExitScriptAborted.
-	Setup    func(ctx context.Context, samples *SampleBuffer) error
-	Teardown func(ctx context.Context, samples *SampleBuffer) error
+	// with ExitScriptError; an *executor.AbortError with ExitScriptAborted.
+	Setup    func(ctx context.Context, samples *metrics.SampleBuffer) error
+	Teardown func(ctx context.Context, samples *metrics.SampleBuffer) error
 	// Registry is the metrics registry to use, so that the VU factory can declare custom
 	// metrics before New; nil makes a new one. The built-in metrics are added to it.
-	Registry *Registry
+	Registry *metrics.Registry
 	// Logger receives iteration errors and warnings; nil discards them.
 	Logger *slog.Logger
 	// SampleHook sees every batch of samples, in the aggregator goroutine (an NDJSON output):
 	// see metrics.AggregatorOptions.SampleHook.
-	SampleHook func([]Sample)
+	SampleHook func([]metrics.Sample)
 	// InitConcurrency is how many VUs are initialised at once; 0 means GOMAXPROCS.
 	InitConcurrency int
 	// HardStopTimeout bounds the wait for VUs after a hard stop; 0 means

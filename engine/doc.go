@@ -12,8 +12,22 @@
 // ctx for a hard one; both still return a Result. Options.Resolve turns k6-style options (and
 // the --vus/--duration/--iterations/--stage shortcuts) into a Config.
 //
-// The executors live in package executor and the metrics machinery in package metrics; this
-// package re-exports what a caller needs (VU, Iteration, SampleBuffer, Tags, …) as aliases.
+// The package tree runs one way, engine → executor and engine → metrics, and a caller imports
+// each type from its home:
+//
+//   - package executor: the VU contract (VU, VUFactory, VUFunc, Iteration, AbortError) and the
+//     scenario configurations (Config, Stage, Duration, Progress), one executor per file;
+//   - package metrics: the registry and metric types, tag sets, sample buffers, summaries,
+//     time series and thresholds (ThresholdResult, and the one evaluator that judges them);
+//   - package metricnames: the names of the built-in metrics, the engine's and (names only,
+//     for jsapi to record and reports to read) the CTI layer's;
+//   - this package: the run (Config, New, Run, Options.Resolve), its Result, MergeResults and
+//     the exit codes.
+//
+// A VU factory therefore reads
+//
+//	reg := metrics.NewRegistry() // Config.Registry: custom metrics are declared before New
+//	factory := executor.VUFactoryFunc(func(ctx context.Context, id uint64, buf *metrics.SampleBuffer) (executor.VU, error) { … })
 //
 // # Phases of Run
 //
@@ -27,10 +41,10 @@
 //
 // # Built-in metrics
 //
-// iterations (counter), iteration_duration (trend), iteration_start_lateness (trend, arrival-rate
-// iterations only), dropped_iterations (counter),
-// interrupted_iterations (counter), vus and vus_max (gauges, sampled every second) and checks
-// (rate; the VU layer records it with a check tag). Engine samples carry the scenario tag and
-// the scenario's tags. Interrupted iterations are in interrupted_iterations only, not in
-// iterations or iteration_duration.
+// Their names are constants of package metricnames: iterations (counter), iteration_duration
+// (trend), iteration_start_lateness (trend, arrival-rate iterations only), dropped_iterations,
+// interrupted_iterations and failed_iterations (counters), vus and vus_max (gauges, sampled
+// every second) and checks (rate; the VU layer records it with a check tag). Engine samples
+// carry the scenario tag and the scenario's tags. Interrupted iterations are in
+// interrupted_iterations only, not in iterations or iteration_duration.
 package engine

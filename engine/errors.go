@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/ctiload/ctiload/engine/metrics"
 )
 
 // Exit codes, k6's, so that CI scripts written for k6 carry over. Only cmd/ctiload calls
@@ -15,7 +17,7 @@ const (
 	ExitInvalidOptions   = 104 // options or configuration are invalid
 	ExitInterrupted      = 105 // the run was stopped from outside (Stop, ctx, a signal)
 	ExitScriptError      = 107 // VU init, setup or teardown failed
-	ExitScriptAborted    = 108 // a VU returned an *AbortError
+	ExitScriptAborted    = 108 // a VU returned an *executor.AbortError
 )
 
 // ExitCoder is an error that carries a process exit code.
@@ -104,7 +106,7 @@ func (e *ScriptError) Unwrap() error { return e.Err }
 // ExitCode returns ExitScriptError.
 func (e *ScriptError) ExitCode() int { return ExitScriptError }
 
-// ScriptAbortedError is a run aborted by a VU's *AbortError.
+// ScriptAbortedError is a run aborted by a VU's *executor.AbortError.
 type ScriptAbortedError struct {
 	Err error
 }
@@ -137,7 +139,7 @@ func (e *InterruptedError) ExitCode() int { return ExitInterrupted }
 
 // ThresholdsError is a run whose thresholds failed, possibly aborting it.
 type ThresholdsError struct {
-	Failed  []ThresholdResult
+	Failed  []metrics.ThresholdResult
 	Aborted bool // an abortOnFail threshold stopped the run early
 }
 

@@ -7,17 +7,19 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/executor"
+	"github.com/ctiload/ctiload/engine/metrics"
 )
 
 // Example runs a scenario of four VUs, 25 iterations each, whose VU is a Go function that
 // records one latency per iteration, with a threshold on a sub-metric. No CLI, no JavaScript.
 func Example() {
-	reg := engine.NewRegistry()
+	reg := metrics.NewRegistry()
 	latency := reg.Trend("request_duration")
-	factory := engine.VUFactoryFunc(func(ctx context.Context, id uint64, _ *engine.SampleBuffer) (engine.VU, error) {
+	factory := executor.VUFactoryFunc(func(ctx context.Context, id uint64, _ *metrics.SampleBuffer) (executor.VU, error) {
 		// A VU's methods run on one goroutine at a time: its own state needs no lock.
-		var tags engine.Tags // built once per VU, not per sample
-		return engine.VUFunc(func(ctx context.Context, it *engine.Iteration) error {
+		var tags metrics.Tags // built once per VU, not per sample
+		return executor.VUFunc(func(ctx context.Context, it *executor.Iteration) error {
 			if tags.Len() == 0 {
 				tags = it.TagSet.With("msg", "PING")
 			}

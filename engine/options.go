@@ -21,10 +21,10 @@ const DefaultScenarioName = "default"
 type Options struct {
 	// The shortcuts: with any of them set, Resolve makes one scenario from them and ignores
 	// Scenarios (the command line overrides the script, as in k6).
-	VUs        *int64    `json:"vus,omitempty"`
-	Duration   *Duration `json:"duration,omitempty"`
-	Iterations *int64    `json:"iterations,omitempty"`
-	Stages     []Stage   `json:"stages,omitempty"`
+	VUs        *int64             `json:"vus,omitempty"`
+	Duration   *executor.Duration `json:"duration,omitempty"`
+	Iterations *int64             `json:"iterations,omitempty"`
+	Stages     []executor.Stage   `json:"stages,omitempty"`
 
 	Scenarios  map[string]json.RawMessage `json:"scenarios,omitempty"`
 	Thresholds map[string]ThresholdList   `json:"thresholds,omitempty"`
@@ -66,10 +66,10 @@ func (o Options) Resolve() (Config, error) {
 		if err != nil {
 			errs = append(errs, err)
 		} else {
-			cfg.Scenarios = map[string]ScenarioConfig{DefaultScenarioName: sc}
+			cfg.Scenarios = map[string]executor.Config{DefaultScenarioName: sc}
 		}
 	case len(o.Scenarios) > 0:
-		cfg.Scenarios = map[string]ScenarioConfig{}
+		cfg.Scenarios = map[string]executor.Config{}
 		for _, name := range sortedKeys(o.Scenarios) {
 			sc, err := ParseScenario(name, o.Scenarios[name])
 			if err != nil {
@@ -79,7 +79,7 @@ func (o Options) Resolve() (Config, error) {
 			cfg.Scenarios[name] = sc
 		}
 	default:
-		cfg.Scenarios = map[string]ScenarioConfig{DefaultScenarioName: executor.NewSharedIterationsConfig(DefaultScenarioName)}
+		cfg.Scenarios = map[string]executor.Config{DefaultScenarioName: executor.NewSharedIterationsConfig(DefaultScenarioName)}
 	}
 	if len(o.Thresholds) > 0 {
 		cfg.Thresholds = make(map[string][]ThresholdConfig, len(o.Thresholds))
@@ -93,7 +93,7 @@ func (o Options) Resolve() (Config, error) {
 	return cfg, nil
 }
 
-func (o Options) shortcutScenario() (ScenarioConfig, error) {
+func (o Options) shortcutScenario() (executor.Config, error) {
 	if len(o.Stages) > 0 && (o.Duration != nil || o.Iterations != nil) {
 		return nil, errors.New("using multiple execution config shortcuts simultaneously is not allowed: stages cannot be combined with duration or iterations")
 	}
@@ -101,7 +101,7 @@ func (o Options) shortcutScenario() (ScenarioConfig, error) {
 	if o.VUs != nil {
 		vus = *o.VUs
 	}
-	var sc ScenarioConfig
+	var sc executor.Config
 	switch {
 	case o.Iterations != nil:
 		c := executor.NewSharedIterationsConfig(DefaultScenarioName)
@@ -134,12 +134,12 @@ func (o Options) shortcutScenario() (ScenarioConfig, error) {
 
 // ParseScenarios reads a JSON object of scenarios by name, validating each; every problem is
 // reported at once in an *InvalidOptionsError.
-func ParseScenarios(data json.RawMessage) (map[string]ScenarioConfig, error) {
+func ParseScenarios(data json.RawMessage) (map[string]executor.Config, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, invalid(fmt.Errorf("scenarios: want an object of scenarios by name: %w", err))
 	}
-	out := make(map[string]ScenarioConfig, len(raw))
+	out := make(map[string]executor.Config, len(raw))
 	var errs []error
 	for _, name := range sortedKeys(raw) {
 		sc, err := ParseScenario(name, raw[name])
@@ -168,9 +168,9 @@ func sortedKeys[V any](m map[string]V) []string {
 // (after DelayAbortEval from the start). In JSON it is a string ("p(95)<200") or an object
 // {"threshold": "p(95)<200", "abortOnFail": true, "delayAbortEval": "10s"}.
 type ThresholdConfig struct {
-	Threshold      string   `json:"threshold"`
-	AbortOnFail    bool     `json:"abortOnFail,omitempty"`
-	DelayAbortEval Duration `json:"delayAbortEval,omitempty"`
+	Threshold      string            `json:"threshold"`
+	AbortOnFail    bool              `json:"abortOnFail,omitempty"`
+	DelayAbortEval executor.Duration `json:"delayAbortEval,omitempty"`
 }
 
 // UnmarshalJSON reads a string or an object; unknown keys of the object are errors.
@@ -217,4 +217,20 @@ func (l *ThresholdList) UnmarshalJSON(b []byte) error {
 	}
 	*l = ThresholdList{one}
 	return nil
+}
+
+// ParseScenario reads the JSON configuration of one scenario (strict: unknown keys fail) and
+// validates it, with the errors Options.Resolve gives (an *InvalidOptionsError).
+func ParseScenario(name string, data []byte) (executor.Config, error) {
+	cfg, err := executor.ParseConfig(name, data)
+	if err != nil {
+		return nil, &InvalidOptionsError{Errs: []error{scenarioErr(name, err)}}
+	}
+	if errs := cfg.Validate(); len(errs) > 0 {
+		for i, e := range errs {
+			errs[i] = scenarioErr(name, e)
+		}
+		return nil, &InvalidOptionsError{Errs: errs}
+	}
+	return cfg, nil
 }

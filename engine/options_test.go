@@ -13,8 +13,8 @@ import (
 
 func TestResolveShortcuts(t *testing.T) {
 	i64 := func(v int64) *int64 { return &v }
-	d := func(v time.Duration) *engine.Duration { x := engine.Duration(v); return &x }
-	stages := []engine.Stage{{Duration: engine.Duration(time.Minute), Target: 10}}
+	d := func(v time.Duration) *executor.Duration { x := executor.Duration(v); return &x }
+	stages := []executor.Stage{{Duration: executor.Duration(time.Minute), Target: 10}}
 	tests := []struct {
 		name string
 		opts engine.Options
@@ -54,13 +54,13 @@ func TestResolveShortcuts(t *testing.T) {
 
 func TestResolveErrors(t *testing.T) {
 	i64 := func(v int64) *int64 { return &v }
-	d := engine.Duration(time.Second)
+	d := executor.Duration(time.Second)
 	tests := []struct {
 		name string
 		opts engine.Options
 		want []string
 	}{
-		{"stages and duration", engine.Options{Duration: &d, Stages: []engine.Stage{{Duration: d, Target: 1}}},
+		{"stages and duration", engine.Options{Duration: &d, Stages: []executor.Stage{{Duration: d, Target: 1}}},
 			[]string{"stages cannot be combined with duration or iterations"}},
 		{"zero vus", engine.Options{VUs: i64(0), Duration: &d},
 			[]string{"shortcut options (vus, duration, iterations, stages): vus must be positive, got 0"}},
@@ -116,7 +116,7 @@ func TestOptionsJSON(t *testing.T) {
 	th := cfg.Thresholds["cti_request_duration{msg:SET_AGENT_STATE_REQ}"]
 	want := []engine.ThresholdConfig{
 		{Threshold: "p(99)<250"}, {Threshold: "p(99.9)<1000"},
-		{Threshold: "p(95)<200", AbortOnFail: true, DelayAbortEval: engine.Duration(10 * time.Second)},
+		{Threshold: "p(95)<200", AbortOnFail: true, DelayAbortEval: executor.Duration(10 * time.Second)},
 	}
 	if !equalSlices(th, want) {
 		t.Errorf("thresholds = %+v; want %+v", th, want)

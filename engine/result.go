@@ -9,19 +9,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ctiload/ctiload/engine/executor"
 	"github.com/ctiload/ctiload/engine/metrics"
 )
 
 // Result is the outcome of a run, JSON-marshalable: what reports are made of and what
 // MergeResults combines across segments.
 type Result struct {
-	StartTime time.Time `json:"start_time"` // when the scenarios started
-	Duration  Duration  `json:"duration"`   // until the last scenario ended
-	Segment   string    `json:"segment,omitempty"`
+	StartTime time.Time         `json:"start_time"` // when the scenarios started
+	Duration  executor.Duration `json:"duration"`   // until the last scenario ended
+	Segment   string            `json:"segment,omitempty"`
 	// StartSpread is, in a merged result, how far apart the segments' scenarios started: the
 	// latest start minus StartTime. Segments that share a --start-at start within
 	// milliseconds of each other.
-	StartSpread Duration `json:"start_spread,omitempty"`
+	StartSpread executor.Duration `json:"start_spread,omitempty"`
 	// MissingSegments are, in a merged result, the parts of the test [0,1) that no merged
 	// summary covers ("1/4:1/2"): processes that died or never ran. Such a result is
 	// incomplete: its exit code is ExitInterrupted unless a worse error is set.
@@ -30,10 +31,10 @@ type Result struct {
 	// judges), sorted by name, each metric before its sub-metrics. Values keys are threshold
 	// aggregations: count, rate, avg, min, med, max, p(90), p(95), p(99), …; trends also carry
 	// their encoded HdrHistogram.
-	Metrics    []MetricSummary   `json:"metrics"`
-	Thresholds []ThresholdResult `json:"thresholds,omitempty"`
-	Scenarios  []ScenarioResult  `json:"scenarios"`
-	TimeSeries []Series          `json:"time_series,omitempty"`
+	Metrics    []metrics.Summary         `json:"metrics"`
+	Thresholds []metrics.ThresholdResult `json:"thresholds,omitempty"`
+	Scenarios  []ScenarioResult          `json:"scenarios"`
+	TimeSeries []metrics.Series          `json:"time_series,omitempty"`
 	// Interrupted is true when the run was stopped from outside (Stop, or Run's context).
 	Interrupted bool `json:"interrupted,omitempty"`
 	// AbortedByThreshold is true when an abortOnFail threshold stopped the run.
@@ -75,8 +76,8 @@ func (r *Result) ExitCode() int {
 }
 
 // FailedThresholds returns the thresholds that failed.
-func (r *Result) FailedThresholds() []ThresholdResult {
-	var out []ThresholdResult
+func (r *Result) FailedThresholds() []metrics.ThresholdResult {
+	var out []metrics.ThresholdResult
 	for _, t := range r.Thresholds {
 		if !t.Passed {
 			out = append(out, t)
@@ -85,21 +86,35 @@ func (r *Result) FailedThresholds() []ThresholdResult {
 	return out
 }
 
+// JudgeThresholds judges r's thresholds again on r's metrics, over r's duration, through the
+// evaluator the run uses (metrics.JudgeSummaries): what MergeResults does with the merged
+// values and ctiload report with a saved summary, so that a verdict always follows from the
+// numbers beside it. Aborted marks and AbortedByThreshold are kept: they record what happened
+// during the run.
+func (r *Result) JudgeThresholds() error {
+	judged, err := metrics.JudgeSummaries(r.Thresholds, r.Metrics, time.Duration(r.Duration))
+	if err != nil {
+		return err
+	}
+	r.Thresholds = judged
+	return nil
+}
+
 // Metric returns the summary of a metric or sub-metric by key ("name" or "name{k:v}", tags in
 // key order).
-func (r *Result) Metric(key string) (MetricSummary, bool) {
+func (r *Result) Metric(key string) (metrics.Summary, bool) {
 	for _, m := range r.Metrics {
 		if m.Key == key {
 			return m, true
 		}
 	}
-	return MetricSummary{}, false
+	return metrics.Summary{}, false
 }
 
 // Breakdown returns the sub-metrics of metric name by one tag key, by value: for example every
 // msg of cti_request_duration.
-func (r *Result) Breakdown(name, tagKey string) map[string]MetricSummary {
-	out := map[string]MetricSummary{}
+func (r *Result) Breakdown(name, tagKey string) map[string]metrics.Summary {
+	out := map[string]metrics.Summary{}
 	for _, m := range r.Metrics {
 		if m.Name == name && len(m.Tags) == 1 {
 			if v, ok := m.Tags[tagKey]; ok {
@@ -131,7 +146,8 @@ func (r *Result) Totals() ScenarioResult {
 //     avg are exact too. Counter rates are recomputed over the merged duration, from the
 //     earliest start to the latest end;
 //   - gauges are partial views of one whole: their values add up (right for vus and vus_max);
-//   - thresholds are judged again on the merged values;
+//   - thresholds are judged again on the merged values, by the evaluator the run uses
+//     (metrics.JudgeSummaries);
 //   - time series merge by second: counts, sums, min and max exactly; the percentiles of a
 //     second are the count-weighted means of the parts' (an approximation);
 //   - scenario counts add up; Interrupted and AbortedByThreshold if either is; the error
@@ -149,9 +165,9 @@ func MergeResults(a, b *Result) (*Result, error) {
 	lastStart := laterOf(a.StartTime.Add(time.Duration(a.StartSpread)), b.StartTime.Add(time.Duration(b.StartSpread)))
 	out := &Result{
 		StartTime:          start,
-		StartSpread:        Duration(lastStart.Sub(start)),
+		StartSpread:        executor.Duration(lastStart.Sub(start)),
 		MissingSegments:    append(slices.Clone(a.MissingSegments), b.MissingSegments...),
-		Duration:           Duration(dur),
+		Duration:           executor.Duration(dur),
 		Segment:            joinNonEmpty("+", a.Segment, b.Segment),
 		Interrupted:        a.Interrupted || b.Interrupted,
 		AbortedByThreshold: a.AbortedByThreshold || b.AbortedByThreshold,
@@ -164,8 +180,9 @@ func MergeResults(a, b *Result) (*Result, error) {
 	if out.Metrics, err = mergeMetrics(a.Metrics, b.Metrics, dur); err != nil {
 		return nil, err
 	}
-	if out.Thresholds, err = rejudge(out.Metrics, append(slices.Clone(a.Thresholds), b.Thresholds...), dur); err != nil {
-		return nil, err
+	out.Thresholds = append(slices.Clone(a.Thresholds), b.Thresholds...)
+	if err := out.JudgeThresholds(); err != nil {
+		return nil, fmt.Errorf("merging: %w", err)
 	}
 	if out.Scenarios, err = mergeScenarios(a.Scenarios, b.Scenarios); err != nil {
 		return nil, err
@@ -209,10 +226,10 @@ func mergeErrors(a, b *Result) (int, string) {
 	return 0, ""
 }
 
-func mergeMetrics(a, b []MetricSummary, dur time.Duration) ([]MetricSummary, error) {
-	byKey := map[string]*MetricSummary{}
+func mergeMetrics(a, b []metrics.Summary, dur time.Duration) ([]metrics.Summary, error) {
+	byKey := map[string]*metrics.Summary{}
 	var order []string
-	add := func(m MetricSummary) error {
+	add := func(m metrics.Summary) error {
 		prev, ok := byKey[m.Key]
 		if !ok {
 			c := m
@@ -232,7 +249,7 @@ func mergeMetrics(a, b []MetricSummary, dur time.Duration) ([]MetricSummary, err
 			return nil, err
 		}
 	}
-	out := make([]MetricSummary, 0, len(order))
+	out := make([]metrics.Summary, 0, len(order))
 	for _, k := range order {
 		m := *byKey[k]
 		if len(m.Values) > 0 && m.Type == metrics.Counter {
@@ -243,7 +260,7 @@ func mergeMetrics(a, b []MetricSummary, dur time.Duration) ([]MetricSummary, err
 		}
 		out = append(out, m)
 	}
-	slices.SortStableFunc(out, func(x, y MetricSummary) int {
+	slices.SortStableFunc(out, func(x, y metrics.Summary) int {
 		if c := cmp.Compare(x.Name, y.Name); c != 0 {
 			return c
 		}
@@ -265,20 +282,20 @@ func perSecond(v float64, d time.Duration) float64 {
 	return v / d.Seconds()
 }
 
-func mergeSummary(a, b MetricSummary, dur time.Duration) (MetricSummary, error) {
+func mergeSummary(a, b metrics.Summary, dur time.Duration) (metrics.Summary, error) {
 	if a.Type != b.Type {
-		return MetricSummary{}, fmt.Errorf("merging metric %q: a %s and a %s", a.Key, a.Type, b.Type)
+		return metrics.Summary{}, fmt.Errorf("merging metric %q: a %s and a %s", a.Key, a.Type, b.Type)
 	}
 	sa, err := metrics.SinkFromSummary(a.Type, a.Values, a.Histogram)
 	if err != nil {
-		return MetricSummary{}, fmt.Errorf("merging metric %q: %w", a.Key, err)
+		return metrics.Summary{}, fmt.Errorf("merging metric %q: %w", a.Key, err)
 	}
 	sb, err := metrics.SinkFromSummary(b.Type, b.Values, b.Histogram)
 	if err != nil {
-		return MetricSummary{}, fmt.Errorf("merging metric %q: %w", b.Key, err)
+		return metrics.Summary{}, fmt.Errorf("merging metric %q: %w", b.Key, err)
 	}
 	if err := sa.Merge(sb); err != nil {
-		return MetricSummary{}, fmt.Errorf("merging metric %q: %w", a.Key, err)
+		return metrics.Summary{}, fmt.Errorf("merging metric %q: %w", a.Key, err)
 	}
 	out := a
 	out.Breakdown = a.Breakdown && b.Breakdown
@@ -294,7 +311,7 @@ func mergeSummary(a, b MetricSummary, dur time.Duration) (MetricSummary, error) 
 		}
 		t.Stats = stats
 		if out.Histogram, err = t.Encode(); err != nil {
-			return MetricSummary{}, fmt.Errorf("merging metric %q: %w", a.Key, err)
+			return metrics.Summary{}, fmt.Errorf("merging metric %q: %w", a.Key, err)
 		}
 	}
 	out.Values = sa.Format(dur)
@@ -310,44 +327,6 @@ func unionKeys(a, b map[string]float64) map[string]float64 {
 		u[k] = 0
 	}
 	return u
-}
-
-// rejudge evaluates thresholds again on merged summaries.
-func rejudge(merged []MetricSummary, list []ThresholdResult, dur time.Duration) ([]ThresholdResult, error) {
-	type key struct{ metric, source string }
-	seen := map[key]int{}
-	var out []ThresholdResult
-	for _, t := range list {
-		k := key{t.Metric, t.Source}
-		if i, ok := seen[k]; ok {
-			out[i].AbortOnFail = out[i].AbortOnFail || t.AbortOnFail
-			out[i].Aborted = out[i].Aborted || t.Aborted
-			continue
-		}
-		seen[k] = len(out)
-		out = append(out, t)
-	}
-	for i := range out {
-		t := &out[i]
-		th, err := metrics.ParseThreshold(t.Source)
-		if err != nil {
-			return nil, fmt.Errorf("merging threshold %q of %q: %w", t.Source, t.Metric, err)
-		}
-		v, ok := 0.0, false
-		if j := slices.IndexFunc(merged, func(m MetricSummary) bool { return m.Key == t.Metric }); j >= 0 {
-			sum := merged[j]
-			sink, err := metrics.SinkFromSummary(sum.Type, sum.Values, sum.Histogram)
-			if err != nil {
-				return nil, fmt.Errorf("merging threshold %q of %q: %w", t.Source, t.Metric, err)
-			}
-			v, ok = sink.Value(th.Aggregation, dur)
-		}
-		t.NoData, t.Observed, t.Passed = !ok, 0, true
-		if ok {
-			t.Observed, t.Passed = v, th.Passes(v)
-		}
-	}
-	return out, nil
 }
 
 func mergeScenarios(a, b []ScenarioResult) ([]ScenarioResult, error) {
@@ -374,9 +353,9 @@ func mergeScenarios(a, b []ScenarioResult) ([]ScenarioResult, error) {
 	return out, nil
 }
 
-func mergeSeries(a, b []Series) []Series {
+func mergeSeries(a, b []metrics.Series) []metrics.Series {
 	byKey := map[string]int{}
-	var out []Series
+	var out []metrics.Series
 	for _, s := range append(slices.Clone(a), b...) {
 		i, ok := byKey[s.Key]
 		if !ok {
@@ -391,8 +370,8 @@ func mergeSeries(a, b []Series) []Series {
 	return out
 }
 
-func mergePoints(a, b []Point, typ MetricType) []Point {
-	byTime := map[int64]Point{}
+func mergePoints(a, b []metrics.Point, typ metrics.MetricType) []metrics.Point {
+	byTime := map[int64]metrics.Point{}
 	for _, p := range a {
 		byTime[p.Time] = p
 	}
@@ -408,7 +387,7 @@ func mergePoints(a, b []Point, typ MetricType) []Point {
 		if q.Count == 0 {
 			continue
 		}
-		m := Point{Time: p.Time, Count: p.Count + q.Count, Sum: p.Sum + q.Sum,
+		m := metrics.Point{Time: p.Time, Count: p.Count + q.Count, Sum: p.Sum + q.Sum,
 			Min: math.Min(p.Min, q.Min), Max: math.Max(p.Max, q.Max)}
 		if typ == metrics.Gauge {
 			m.Last = p.Last + q.Last
@@ -419,10 +398,10 @@ func mergePoints(a, b []Point, typ MetricType) []Point {
 		m.P50, m.P95, m.P99 = w(p.P50, q.P50), w(p.P95, q.P95), w(p.P99, q.P99)
 		byTime[p.Time] = m
 	}
-	out := make([]Point, 0, len(byTime))
+	out := make([]metrics.Point, 0, len(byTime))
 	for _, p := range byTime {
 		out = append(out, p)
 	}
-	slices.SortFunc(out, func(x, y Point) int { return cmp.Compare(x.Time, y.Time) })
+	slices.SortFunc(out, func(x, y metrics.Point) int { return cmp.Compare(x.Time, y.Time) })
 	return out
 }

@@ -10,11 +10,13 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/executor"
+	"github.com/ctiload/ctiload/engine/metrics"
 )
 
 func TestResultExitCode(t *testing.T) {
-	failed := []engine.ThresholdResult{{Metric: "x", Source: "count<1", Passed: false}}
-	passed := []engine.ThresholdResult{{Metric: "x", Source: "count<1", Passed: true}}
+	failed := []metrics.ThresholdResult{{Metric: "x", Source: "count<1", Passed: false}}
+	passed := []metrics.ThresholdResult{{Metric: "x", Source: "count<1", Passed: true}}
 	tests := []struct {
 		name string
 		res  engine.Result
@@ -46,10 +48,10 @@ func runSegment(t *testing.T, segment string) *engine.Result {
 	t.Helper()
 	var res *engine.Result
 	synctest.Test(t, func(t *testing.T) {
-		reg := engine.NewRegistry()
+		reg := metrics.NewRegistry()
 		lat := reg.Trend("latency")
-		f := engine.VUFactoryFunc(func(context.Context, uint64, *engine.SampleBuffer) (engine.VU, error) {
-			return engine.VUFunc(func(ctx context.Context, it *engine.Iteration) error {
+		f := executor.VUFactoryFunc(func(context.Context, uint64, *metrics.SampleBuffer) (executor.VU, error) {
+			return executor.VUFunc(func(ctx context.Context, it *executor.Iteration) error {
 				v := math.Exp(float64(it.ScenarioIter%97)/10) + float64(it.ScenarioIter%7)
 				it.Samples.Add(lat, v, it.TagSet.With("msg", fmt.Sprint("M", it.ScenarioIter%3)))
 				time.Sleep(20 * time.Millisecond)
@@ -134,25 +136,25 @@ func TestMergeSegmentsEqualsWhole(t *testing.T) {
 
 func TestMergeResultsMisc(t *testing.T) {
 	t0 := time.Unix(1000, 0)
-	a := &engine.Result{StartTime: t0, Duration: engine.Duration(10 * time.Second),
-		Metrics: []engine.MetricSummary{
-			{Name: "c", Key: "c", Type: engine.Counter, Values: map[string]float64{"count": 10, "rate": 1}},
-			{Name: "g", Key: "g", Type: engine.Gauge, Values: map[string]float64{"value": 3, "min": 1, "max": 4}},
-			{Name: "r", Key: "r", Type: engine.Rate, Values: map[string]float64{"rate": 0.5, "count": 4, "passes": 2, "fails": 2}},
+	a := &engine.Result{StartTime: t0, Duration: executor.Duration(10 * time.Second),
+		Metrics: []metrics.Summary{
+			{Name: "c", Key: "c", Type: metrics.Counter, Values: map[string]float64{"count": 10, "rate": 1}},
+			{Name: "g", Key: "g", Type: metrics.Gauge, Values: map[string]float64{"value": 3, "min": 1, "max": 4}},
+			{Name: "r", Key: "r", Type: metrics.Rate, Values: map[string]float64{"rate": 0.5, "count": 4, "passes": 2, "fails": 2}},
 		},
-		Thresholds: []engine.ThresholdResult{{Metric: "c", Source: "count<15", Passed: true, Observed: 10}},
-		TimeSeries: []engine.Series{{Metric: "c", Key: "c", Type: engine.Counter, Points: []engine.Point{{Time: 1000, Count: 1, Sum: 2, Min: 2, Max: 2}}}},
+		Thresholds: []metrics.ThresholdResult{{Metric: "c", Source: "count<15", Passed: true, Observed: 10}},
+		TimeSeries: []metrics.Series{{Metric: "c", Key: "c", Type: metrics.Counter, Points: []metrics.Point{{Time: 1000, Count: 1, Sum: 2, Min: 2, Max: 2}}}},
 		ErrorCode:  105, Error: "run interrupted (graceful stop)", Interrupted: true,
 	}
-	b := &engine.Result{StartTime: t0.Add(5 * time.Second), Duration: engine.Duration(15 * time.Second),
-		Metrics: []engine.MetricSummary{
-			{Name: "c", Key: "c", Type: engine.Counter, Values: map[string]float64{"count": 10, "rate": 1}},
-			{Name: "g", Key: "g", Type: engine.Gauge, Values: map[string]float64{"value": 2, "min": 2, "max": 2}},
-			{Name: "r", Key: "r", Type: engine.Rate, Values: map[string]float64{"rate": 1, "count": 4, "passes": 4, "fails": 0}},
-			{Name: "only_b", Key: "only_b", Type: engine.Counter, Values: map[string]float64{"count": 40, "rate": 4}},
+	b := &engine.Result{StartTime: t0.Add(5 * time.Second), Duration: executor.Duration(15 * time.Second),
+		Metrics: []metrics.Summary{
+			{Name: "c", Key: "c", Type: metrics.Counter, Values: map[string]float64{"count": 10, "rate": 1}},
+			{Name: "g", Key: "g", Type: metrics.Gauge, Values: map[string]float64{"value": 2, "min": 2, "max": 2}},
+			{Name: "r", Key: "r", Type: metrics.Rate, Values: map[string]float64{"rate": 1, "count": 4, "passes": 4, "fails": 0}},
+			{Name: "only_b", Key: "only_b", Type: metrics.Counter, Values: map[string]float64{"count": 40, "rate": 4}},
 		},
-		Thresholds: []engine.ThresholdResult{{Metric: "c", Source: "count<15", Passed: true, Observed: 10}},
-		TimeSeries: []engine.Series{{Metric: "c", Key: "c", Type: engine.Counter, Points: []engine.Point{{Time: 1000, Count: 3, Sum: 5, Min: 1, Max: 3}, {Time: 1001, Count: 1, Sum: 1, Min: 1, Max: 1}}}},
+		Thresholds: []metrics.ThresholdResult{{Metric: "c", Source: "count<15", Passed: true, Observed: 10}},
+		TimeSeries: []metrics.Series{{Metric: "c", Key: "c", Type: metrics.Counter, Points: []metrics.Point{{Time: 1000, Count: 3, Sum: 5, Min: 1, Max: 3}, {Time: 1001, Count: 1, Sum: 1, Min: 1, Max: 1}}}},
 		ErrorCode:  107, Error: "teardown: x",
 	}
 	m, err := engine.MergeResults(a, b)
@@ -187,11 +189,40 @@ func TestMergeResultsMisc(t *testing.T) {
 		t.Errorf("merged error %d %q, interrupted %v; want 107 winning", m.ErrorCode, m.Error, m.Interrupted)
 	}
 	pts := m.TimeSeries[0].Points
-	if len(pts) != 2 || pts[0] != (engine.Point{Time: 1000, Count: 4, Sum: 7, Min: 1, Max: 3, Last: 0}) {
+	if len(pts) != 2 || pts[0] != (metrics.Point{Time: 1000, Count: 4, Sum: 7, Min: 1, Max: 3, Last: 0}) {
 		t.Errorf("merged points = %+v", pts)
 	}
-	bad := &engine.Result{Metrics: []engine.MetricSummary{{Name: "c", Key: "c", Type: engine.Trend, Values: map[string]float64{}}}}
+	bad := &engine.Result{Metrics: []metrics.Summary{{Name: "c", Key: "c", Type: metrics.Trend, Values: map[string]float64{}}}}
 	if _, err := engine.MergeResults(a, bad); err == nil {
 		t.Error("merging a counter with a trend: no error")
+	}
+}
+
+// TestMergeRejudgesThresholds: two segments each passed count<10 (7 and 8 calls); the merged
+// test made 15 calls, so the merged result fails its threshold and exits 99.
+func TestMergeRejudgesThresholds(t *testing.T) {
+	part := func(seg string, calls float64) *engine.Result {
+		return &engine.Result{
+			Segment:  seg,
+			Duration: executor.Duration(10 * time.Second),
+			Metrics: []metrics.Summary{{Name: "calls", Key: "calls", Type: metrics.Counter,
+				Values: map[string]float64{"count": calls, "rate": calls / 10}}},
+			Thresholds: []metrics.ThresholdResult{{Metric: "calls", Source: "count<10", Passed: true, Observed: calls}},
+		}
+	}
+	a, b := part("0:1/2", 7), part("1/2:1", 8)
+	if a.ExitCode() != 0 || b.ExitCode() != 0 {
+		t.Fatal("the parts do not pass on their own")
+	}
+	m, err := engine.MergeResults(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := metrics.ThresholdResult{Metric: "calls", Source: "count<10", Passed: false, Observed: 15}
+	if len(m.Thresholds) != 1 || m.Thresholds[0] != want {
+		t.Errorf("merged thresholds = %+v; want [%+v]", m.Thresholds, want)
+	}
+	if m.ExitCode() != engine.ExitThresholdsFailed {
+		t.Errorf("merged ExitCode() = %d; want %d", m.ExitCode(), engine.ExitThresholdsFailed)
 	}
 }

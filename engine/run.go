@@ -20,7 +20,7 @@ import (
 // called from any goroutine, before, during or after Run.
 type Run struct {
 	cfg        Config
-	reg        *Registry
+	reg        *metrics.Registry
 	builtins   metrics.Builtins
 	agg        *metrics.Aggregator
 	thresholds *metrics.ThresholdSet
@@ -46,7 +46,7 @@ var errThresholdAbort = errors.New("aborted by a threshold")
 // New validates cfg and prepares a run whose VUs factory makes. Every problem of the
 // configuration is reported at once in an *InvalidOptionsError. Thresholds are checked against
 // the metric types later, in Run, once the VUs' init code has declared custom metrics.
-func New(cfg Config, factory VUFactory) (*Run, error) {
+func New(cfg Config, factory executor.VUFactory) (*Run, error) {
 	var errs []error
 	if factory == nil {
 		errs = append(errs, errors.New("no VU factory"))
@@ -170,12 +170,12 @@ func New(cfg Config, factory VUFactory) (*Run, error) {
 }
 
 // Registry returns the run's metrics registry.
-func (r *Run) Registry() *Registry { return r.reg }
+func (r *Run) Registry() *metrics.Registry { return r.reg }
 
 // NewSampleBuffer returns a sample buffer connected to the run's metrics, for a goroutine of
 // the caller. Samples flushed before Run starts wait in the aggregator's queue (and block when
 // it is full); samples flushed after Run returns are discarded.
-func (r *Run) NewSampleBuffer() *SampleBuffer { return r.agg.NewBuffer() }
+func (r *Run) NewSampleBuffer() *metrics.SampleBuffer { return r.agg.NewBuffer() }
 
 // Stop asks for a graceful stop: no iteration starts any more, running iterations get their
 // scenario's gracefulStop, scenarios not started yet never start; Run then returns a result
@@ -216,8 +216,8 @@ func (r *Run) SetTarget(scenario string, v float64) error {
 }
 
 // Progress returns a snapshot of every scenario, in name order.
-func (r *Run) Progress() []ScenarioProgress {
-	out := make([]ScenarioProgress, len(r.scenarios))
+func (r *Run) Progress() []executor.Progress {
+	out := make([]executor.Progress, len(r.scenarios))
 	for i, sc := range r.scenarios {
 		out[i] = sc.Progress()
 	}
@@ -236,17 +236,17 @@ func (r *Run) ActiveVUs() int64 {
 // Snapshot returns the current aggregate of a metric or sub-metric, by selector ("iterations",
 // "cti_request_duration{msg:SET_AGENT_STATE_REQ}"): Values has the summary keys (count, p(95),
 // …). Sub-metrics exist if declared by a threshold or seen through a breakdown tag.
-func (r *Run) Snapshot(key string) (MetricSummary, bool) {
+func (r *Run) Snapshot(key string) (metrics.Summary, bool) {
 	name, tags, err := metrics.ParseMetricKey(key)
 	if err != nil {
-		return MetricSummary{}, false
+		return metrics.Summary{}, false
 	}
 	return r.agg.Snapshot(name, tags)
 }
 
 // TimeSeries returns the per-second history of the metrics so far, for a live view (see
 // metrics.Aggregator.TimeSeries); the Result has the final one.
-func (r *Run) TimeSeries() []Series { return r.agg.TimeSeries() }
+func (r *Run) TimeSeries() []metrics.Series { return r.agg.TimeSeries() }
 
 // Partial returns the result so far, for a live view (the dashboard): the metrics with their
 // histograms, the thresholds judged now, the scenarios' counts and the per-second history. It
@@ -260,7 +260,7 @@ func (r *Run) Partial() *Result {
 	if !start.IsZero() {
 		elapsed = time.Since(start)
 	}
-	res := &Result{StartTime: start, Duration: Duration(elapsed), Segment: r.segmentString(),
+	res := &Result{StartTime: start, Duration: executor.Duration(elapsed), Segment: r.segmentString(),
 		TimeSeries: r.agg.TimeSeries(), LostSamples: r.agg.Lost(), BreakdownOverflow: r.agg.BreakdownOverflow()}
 	res.Metrics, _ = r.agg.Summaries(elapsed) // an encoding failure shows in the final result
 	res.Thresholds = r.agg.Thresholds(elapsed)
@@ -394,12 +394,12 @@ func (ph *phases) initVUs() error {
 }
 
 // hook runs Setup or Teardown with a buffer of its own, turning panics into errors.
-func (ph *phases) hook(phase string, ctx context.Context, f func(context.Context, *SampleBuffer) error) error {
+func (ph *phases) hook(phase string, ctx context.Context, f func(context.Context, *metrics.SampleBuffer) error) error {
 	buf := ph.r.agg.NewBuffer()
 	err := func() (err error) {
 		defer func() {
 			if v := recover(); v != nil {
-				err = &PanicError{Value: v, Stack: debug.Stack()}
+				err = &executor.PanicError{Value: v, Stack: debug.Stack()}
 			}
 		}()
 		return f(ctx, buf)
@@ -485,8 +485,8 @@ func (r *Run) sampleVUs(done <-chan struct{}) {
 		peakInit = max(peakInit, initialised)
 	}
 	record := func() {
-		buf.Add(r.builtins.VUs, float64(peakActive), Tags{})
-		buf.Add(r.builtins.VUsMax, float64(peakInit), Tags{})
+		buf.Add(r.builtins.VUs, float64(peakActive), metrics.Tags{})
+		buf.Add(r.builtins.VUsMax, float64(peakInit), metrics.Tags{})
 		buf.Flush()
 		peakActive, peakInit = 0, 0
 	}
@@ -541,7 +541,7 @@ func (r *Run) finish(ph *phases) (*Result, error) {
 	dur := ph.end.Sub(ph.start)
 	res := &Result{
 		StartTime:         ph.start,
-		Duration:          Duration(dur),
+		Duration:          executor.Duration(dur),
 		Segment:           r.segmentString(),
 		TimeSeries:        r.agg.TimeSeries(),
 		LostSamples:       r.agg.Lost(),

@@ -12,10 +12,12 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/executor"
+	"github.com/ctiload/ctiload/engine/metrics"
 )
 
 // scenarios parses a JSON object of scenarios.
-func scenarios(t *testing.T, js string) map[string]engine.ScenarioConfig {
+func scenarios(t *testing.T, js string) map[string]executor.Config {
 	t.Helper()
 	sc, err := engine.ParseScenarios(json.RawMessage(js))
 	if err != nil {
@@ -28,20 +30,20 @@ func scenarios(t *testing.T, js string) map[string]engine.ScenarioConfig {
 // "req" trend sample of it, tagged msg=<Exec>.
 type sleeper struct {
 	d       time.Duration
-	req     *engine.Metric
-	onIter  func(ctx context.Context, it *engine.Iteration) error
+	req     *metrics.Metric
+	onIter  func(ctx context.Context, it *executor.Iteration) error
 	created atomic.Int64
 	closed  atomic.Int64
 }
 
-func (f *sleeper) NewVU(_ context.Context, _ uint64, _ *engine.SampleBuffer) (engine.VU, error) {
+func (f *sleeper) NewVU(_ context.Context, _ uint64, _ *metrics.SampleBuffer) (executor.VU, error) {
 	f.created.Add(1)
 	return &sleeperVU{f: f}, nil
 }
 
 type sleeperVU struct{ f *sleeper }
 
-func (v *sleeperVU) RunIteration(ctx context.Context, it *engine.Iteration) error {
+func (v *sleeperVU) RunIteration(ctx context.Context, it *executor.Iteration) error {
 	if v.f.onIter != nil {
 		if err := v.f.onIter(ctx, it); err != nil {
 			return err
@@ -67,7 +69,7 @@ func (v *sleeperVU) Close(context.Context) error {
 
 func TestRunTwoScenarios(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		reg := engine.NewRegistry()
+		reg := metrics.NewRegistry()
 		f := &sleeper{d: 100 * time.Millisecond, req: reg.Trend("req")}
 		run, err := engine.New(engine.Config{
 			Registry: reg,
@@ -169,9 +171,9 @@ func TestRunThresholdFails(t *testing.T) {
 
 func TestRunAbortOnFail(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		reg := engine.NewRegistry()
+		reg := metrics.NewRegistry()
 		failures := reg.Rate("failures")
-		f := &sleeper{d: 100 * time.Millisecond, onIter: func(_ context.Context, it *engine.Iteration) error {
+		f := &sleeper{d: 100 * time.Millisecond, onIter: func(_ context.Context, it *executor.Iteration) error {
 			it.Samples.Add(failures, 1, it.TagSet)
 			return nil
 		}}
@@ -179,7 +181,7 @@ func TestRunAbortOnFail(t *testing.T) {
 			Registry:  reg,
 			Scenarios: scenarios(t, `{"s":{"executor":"constant-vus","vus":2,"duration":"1m"}}`),
 			Thresholds: map[string][]engine.ThresholdConfig{
-				"failures": {{Threshold: "rate<0.1", AbortOnFail: true, DelayAbortEval: engine.Duration(3 * time.Second)}},
+				"failures": {{Threshold: "rate<0.1", AbortOnFail: true, DelayAbortEval: executor.Duration(3 * time.Second)}},
 			},
 		}, f)
 		if err != nil {
@@ -238,7 +240,7 @@ func TestRunHardStop(t *testing.T) {
 		teardown := false
 		run, err := engine.New(engine.Config{
 			Scenarios: scenarios(t, `{"s":{"executor":"constant-vus","vus":2,"duration":"1h","gracefulStop":"1m"}}`),
-			Teardown:  func(context.Context, *engine.SampleBuffer) error { teardown = true; return nil },
+			Teardown:  func(context.Context, *metrics.SampleBuffer) error { teardown = true; return nil },
 		}, f)
 		if err != nil {
 			t.Fatal(err)
@@ -275,7 +277,7 @@ func TestRunHardStop(t *testing.T) {
 func TestRunAbandonsStuckVUs(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		release := make(chan struct{})
-		f := &sleeper{onIter: func(context.Context, *engine.Iteration) error { <-release; return nil }}
+		f := &sleeper{onIter: func(context.Context, *executor.Iteration) error { <-release; return nil }}
 		run, err := engine.New(engine.Config{
 			Scenarios:       scenarios(t, `{"s":{"executor":"constant-vus","vus":1,"duration":"1h"}}`),
 			HardStopTimeout: 5 * time.Second,
@@ -302,29 +304,29 @@ func TestRunScriptErrors(t *testing.T) {
 	tests := []struct {
 		name     string
 		cfg      func(*engine.Config)
-		factory  engine.VUFactory
+		factory  executor.VUFactory
 		wantCode int
 		wantErr  string
 	}{
-		{"init", nil, engine.VUFactoryFunc(func(context.Context, uint64, *engine.SampleBuffer) (engine.VU, error) {
+		{"init", nil, executor.VUFactoryFunc(func(context.Context, uint64, *metrics.SampleBuffer) (executor.VU, error) {
 			return nil, errors.New("syntax error at script.js:3:1")
 		}), engine.ExitScriptError, "init: scenario \"s\": initialising VU 1: syntax error at script.js:3:1"},
 		{"setup", func(c *engine.Config) {
-			c.Setup = func(context.Context, *engine.SampleBuffer) error { return errors.New("no server") }
+			c.Setup = func(context.Context, *metrics.SampleBuffer) error { return errors.New("no server") }
 		}, nil, engine.ExitScriptError, "setup: no server"},
 		{"setup panics", func(c *engine.Config) {
-			c.Setup = func(context.Context, *engine.SampleBuffer) error { panic("oops") }
+			c.Setup = func(context.Context, *metrics.SampleBuffer) error { panic("oops") }
 		}, nil, engine.ExitScriptError, "setup: panic: oops"},
 		{"teardown", func(c *engine.Config) {
-			c.Teardown = func(context.Context, *engine.SampleBuffer) error { return errors.New("cleanup failed") }
+			c.Teardown = func(context.Context, *metrics.SampleBuffer) error { return errors.New("cleanup failed") }
 		}, nil, engine.ExitScriptError, "teardown: cleanup failed"},
-		{"abort from a VU", nil, engine.VUFactoryFunc(func(context.Context, uint64, *engine.SampleBuffer) (engine.VU, error) {
-			return engine.VUFunc(func(context.Context, *engine.Iteration) error {
-				return &engine.AbortError{Reason: "bad data"}
+		{"abort from a VU", nil, executor.VUFactoryFunc(func(context.Context, uint64, *metrics.SampleBuffer) (executor.VU, error) {
+			return executor.VUFunc(func(context.Context, *executor.Iteration) error {
+				return &executor.AbortError{Reason: "bad data"}
 			}), nil
 		}), engine.ExitScriptAborted, "test aborted: bad data"},
 		{"abort from setup", func(c *engine.Config) {
-			c.Setup = func(context.Context, *engine.SampleBuffer) error { return &engine.AbortError{Reason: "no agents"} }
+			c.Setup = func(context.Context, *metrics.SampleBuffer) error { return &executor.AbortError{Reason: "no agents"} }
 		}, nil, engine.ExitScriptAborted, "test aborted: no agents"},
 		{"unknown threshold metric", func(c *engine.Config) {
 			c.Thresholds = map[string][]engine.ThresholdConfig{"nope": {{Threshold: "count<1"}}}
@@ -366,7 +368,7 @@ func TestNewReportsEveryProblem(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = engine.New(engine.Config{
-		Scenarios: map[string]engine.ScenarioConfig{
+		Scenarios: map[string]executor.Config{
 			"ok":  sc,
 			"bad": sc, // named "ok": mismatch
 		},
@@ -395,23 +397,23 @@ func TestNewReportsEveryProblem(t *testing.T) {
 
 func TestSetupTeardownSamples(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		reg := engine.NewRegistry()
+		reg := metrics.NewRegistry()
 		phase := reg.Counter("phase")
 		var order []string
 		var mu sync.Mutex
 		note := func(s string) { mu.Lock(); order = append(order, s); mu.Unlock() }
-		f := &sleeper{d: time.Second, onIter: func(context.Context, *engine.Iteration) error { note("iteration"); return nil }}
+		f := &sleeper{d: time.Second, onIter: func(context.Context, *executor.Iteration) error { note("iteration"); return nil }}
 		run, err := engine.New(engine.Config{
 			Registry:  reg,
 			Scenarios: scenarios(t, `{"s":{"executor":"shared-iterations"}}`),
-			Setup: func(_ context.Context, b *engine.SampleBuffer) error {
+			Setup: func(_ context.Context, b *metrics.SampleBuffer) error {
 				note("setup")
-				b.Add(phase, 1, engine.NewTags("phase", "setup"))
+				b.Add(phase, 1, metrics.NewTags("phase", "setup"))
 				return nil
 			},
-			Teardown: func(_ context.Context, b *engine.SampleBuffer) error {
+			Teardown: func(_ context.Context, b *metrics.SampleBuffer) error {
 				note("teardown")
-				b.Add(phase, 1, engine.NewTags("phase", "teardown"))
+				b.Add(phase, 1, metrics.NewTags("phase", "teardown"))
 				return nil
 			},
 			BreakdownTags: []string{"phase"},
@@ -505,7 +507,7 @@ func TestVUsClosedAfterFailedSetup(t *testing.T) {
 		f := &sleeper{d: time.Second}
 		run, err := engine.New(engine.Config{
 			Scenarios: scenarios(t, `{"s":{"executor":"constant-vus","vus":3,"duration":"10s"}}`),
-			Setup:     func(context.Context, *engine.SampleBuffer) error { return errors.New("no") },
+			Setup:     func(context.Context, *metrics.SampleBuffer) error { return errors.New("no") },
 		}, f)
 		if err != nil {
 			t.Fatal(err)
@@ -545,7 +547,7 @@ func TestVUsGaugeSeesAShortRun(t *testing.T) {
 // failed_iterations, so a threshold on it turns script exceptions into a failed verdict.
 func TestFailedIterationsCanFailTheRun(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		f := &sleeper{d: time.Millisecond, onIter: func(_ context.Context, it *engine.Iteration) error {
+		f := &sleeper{d: time.Millisecond, onIter: func(_ context.Context, it *executor.Iteration) error {
 			if it.ScenarioIter%3 == 0 {
 				return errors.New("boom")
 			}
@@ -577,7 +579,7 @@ func TestRunStartAt(t *testing.T) {
 		t0 := time.Now()
 		var first time.Time
 		var once sync.Once
-		f.onIter = func(context.Context, *engine.Iteration) error {
+		f.onIter = func(context.Context, *executor.Iteration) error {
 			once.Do(func() { first = time.Now() })
 			return nil
 		}

@@ -207,7 +207,7 @@ func BenchmarkIterations(b *testing.B) {
 	var total int64
 	var elapsed time.Duration
 	for i := 0; i < b.N; i++ {
-		reg := engine.NewRegistry()
+		reg := metrics.NewRegistry()
 		r, err := s.NewRunner(jsapi.RunnerConfig{Registry: reg})
 		if err != nil {
 			b.Fatal(err)

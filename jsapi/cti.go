@@ -27,13 +27,6 @@ func newCTIModule(v *vu) goja.Value {
 	})
 }
 
-// connectOptions lists the options cti.connect accepts, for the unknown-option error.
-var connectOptions = []string{
-	"agentId", "clientId", "connectTimeout", "extension", "failover", "heartbeat", "idleTimeout",
-	"instrument", "label", "masks", "mode", "openTimeout", "password", "peripheralId", "services", "tags", "throw",
-	"timeout", "tls", "version",
-}
-
 // DefaultAgentServices are the services an agent-mode session requests unless the script's
 // `services` option says otherwise: the desktop's events and control, plus call data updates so
 // that setCallData works.
@@ -163,15 +156,174 @@ func (v *vu) connect(call goja.FunctionCall) goja.Value {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// parseOptions converts the JS options object into session options.
+// connectSettings are cti.connect's options as read from the script, before connectOptions'
+// client options are assembled from them (some depend on others: the instrument defaults to
+// the extension, the label to the agent ID, the client ID to DefaultClientID with a password).
+type connectSettings struct {
+	agentID, extension, instrument string
+	periph                         *uint32
+	mode                           string
+	version                        *cti.Version
+	clientID, password, label      string
+	tags                           metrics.Tags
+	throw                          bool
+	// later are the options that need nothing else (time-outs, services, masks, TLS,
+	// fail-over), in the table's order: a script's services come after the mode's defaults.
+	later []client.Option
+}
+
+// connectOption is one key of cti.connect's options object and how its value is read. Every
+// read reports its own mistake, so that one run of a script shows all of them.
+type connectOption struct {
+	name string
+	read func(js *jsSession, c *connectSettings, x goja.Value) error
+}
+
+// connectOptions are the options cti.connect accepts, read in this order (the order of their
+// errors). The unknown-option error lists their names.
+var connectOptions = []connectOption{
+	stringOption("agentId", func(c *connectSettings) *string { return &c.agentID }),
+	stringOption("extension", func(c *connectSettings) *string { return &c.extension }),
+	stringOption("instrument", func(c *connectSettings) *string { return &c.instrument }),
+	{"peripheralId", func(_ *jsSession, c *connectSettings, x goja.Value) error {
+		n := x.ToInteger()
+		p := uint32(n)
+		c.periph = &p
+		if n < 0 || n > 0xFFFFFFFF {
+			return optErr("peripheralId", "want a number, got %s", describe(x))
+		}
+		return nil
+	}},
+	{"mode", func(_ *jsSession, c *connectSettings, x goja.Value) error {
+		c.mode = x.String()
+		if c.mode != "agent" && c.mode != "bridge" {
+			return optErr("mode", `want "agent" or "bridge", got %q`, c.mode)
+		}
+		return nil
+	}},
+	{"version", func(_ *jsSession, c *connectSettings, x goja.Value) error {
+		ver, err := cti.ParseVersion(x.String())
+		if err != nil {
+			return optErr("version", "want a protocol version such as 24 or 'uccx:14', got %s", describe(x))
+		}
+		c.version = &ver
+		return nil
+	}},
+	stringOption("clientId", func(c *connectSettings) *string { return &c.clientID }),
+	stringOption("password", func(c *connectSettings) *string { return &c.password }),
+	durationOption("heartbeat", client.WithHeartbeat, true),
+	durationOption("idleTimeout", client.WithIdleTimeout, false),
+	durationOption("timeout", client.WithRequestTimeout, false),
+	durationOption("connectTimeout", client.WithConnectTimeout, false),
+	// Cisco asks clients to allow 30 s for OPEN_CONF, 60 s when more than 500 connect at once.
+	durationOption("openTimeout", client.WithOpenTimeout, false),
+	clientOption("services", func(_ *jsSession, x goja.Value) (client.Option, error) {
+		sm, err := maskValue(x, cti.ParseServiceMask)
+		if err != nil {
+			return nil, optErr("services", "%v", err)
+		}
+		return client.WithServices(sm), nil
+	}),
+	clientOption("masks", (*jsSession).masks),
+	clientOption("tls", (*jsSession).tlsOption),
+	clientOption("failover", func(_ *jsSession, x goja.Value) (client.Option, error) { return failoverOption(x) }),
+	{"tags", func(js *jsSession, c *connectSettings, x goja.Value) error {
+		if _, ok := x.(*goja.Object); !ok {
+			return optErr("tags", "want an object of strings, got %s", describe(x))
+		}
+		c.tags = js.v.tagsArg("cti.connect: option \"tags\"", x)
+		return nil
+	}},
+	{"throw", func(_ *jsSession, c *connectSettings, x goja.Value) error {
+		b, ok := x.Export().(bool)
+		c.throw = b
+		if !ok {
+			return optErr("throw", "want true or false, got %s", describe(x))
+		}
+		return nil
+	}},
+	stringOption("label", func(c *connectSettings) *string { return &c.label }),
+}
+
+// stringOption reads a string (a number is taken as its decimal text: agentId: 5000).
+func stringOption(name string, field func(*connectSettings) *string) connectOption {
+	return connectOption{name, func(_ *jsSession, c *connectSettings, x goja.Value) error {
+		switch e := x.Export().(type) {
+		case string:
+			*field(c) = e
+		case int64:
+			*field(c) = strconv.FormatInt(e, 10)
+		case float64:
+			*field(c) = strconv.FormatFloat(e, 'f', -1, 64)
+		default:
+			return optErr(name, "want a string, got %s", describe(x))
+		}
+		return nil
+	}}
+}
+
+// durationOption reads a duration (a number is seconds); allowOff accepts 0 and false for
+// "off".
+func durationOption(name string, with func(time.Duration) client.Option, allowOff bool) connectOption {
+	return connectOption{name, func(_ *jsSession, c *connectSettings, x goja.Value) error {
+		if b, ok := x.Export().(bool); ok && !b && allowOff {
+			c.later = append(c.later, with(0))
+			return nil
+		}
+		d, err := toDuration(x, time.Second)
+		if err != nil {
+			return optErr(name, "%v", err)
+		}
+		if d < 0 || (d == 0 && !allowOff) {
+			return optErr(name, "want a positive duration, got %s", describe(x))
+		}
+		c.later = append(c.later, with(d))
+		return nil
+	}}
+}
+
+// clientOption reads an option that becomes one client option by itself (nil: none).
+func clientOption(name string, read func(js *jsSession, x goja.Value) (client.Option, error)) connectOption {
+	return connectOption{name, func(js *jsSession, c *connectSettings, x goja.Value) error {
+		o, err := read(js, x)
+		if err == nil && o != nil {
+			c.later = append(c.later, o)
+		}
+		return err
+	}}
+}
+
+// unknownConnectOption names a key cti.connect does not know, with the known one it most
+// likely meant (agentID → agentId).
+func unknownConnectOption(key string) error {
+	names := make([]string, len(connectOptions))
+	for i, o := range connectOptions {
+		names[i] = o.name
+	}
+	slices.Sort(names)
+	hint := ""
+	if s := closestName(key, names); s != "" {
+		hint = fmt.Sprintf(": did you mean %q?", s)
+	}
+	return fmt.Errorf("cti.connect: unknown option %q%s (known options: %s)", key, hint, strings.Join(names, ", "))
+}
+
+// closestName returns the name of known nearest to name, compared without case, if it is
+// near enough to be a typo (at most 2 edits, fewer for short names); "" otherwise.
+func closestName(name string, known []string) string {
+	best, bestD := "", min(3, len(name)/2+1)
+	for _, k := range known {
+		if d := editDistance(strings.ToLower(name), strings.ToLower(k)); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+// parseOptions reads the JS options object into js's settings and the session's options: each
+// key through its entry of connectOptions, then the options that depend on several keys.
 func (js *jsSession) parseOptions(val goja.Value) ([]client.Option, error) {
 	v := js.v
-	var opts []client.Option
-	if v.r != nil && v.r.cfg.Observer != nil {
-		opts = append(opts, client.WithObserver(v.r.cfg.Observer))
-	}
-	opts = append(opts, client.WithHeartbeatHandler(js.onHeartbeat), client.WithReconnectHandler(js.onReconnect),
-		client.WithLinkLossHandler(js.onLinkLoss), client.WithMalformedFrameHandler(js.onMalformed))
 	if val == nil || goja.IsUndefined(val) || goja.IsNull(val) {
 		return nil, errors.New(`cti.connect: options: want an object such as {mode: 'agent', agentId: '5000', extension: '1000'}`)
 	}
@@ -179,172 +331,58 @@ func (js *jsSession) parseOptions(val goja.Value) ([]client.Option, error) {
 	if !ok {
 		return nil, fmt.Errorf("cti.connect: argument 2: want an options object, got %s", describe(val))
 	}
-	get := func(k string) goja.Value {
-		x := o.Get(k)
-		if x == nil || goja.IsUndefined(x) {
-			return nil
-		}
-		return x
-	}
-	str := func(k string) (string, error) {
-		x := get(k)
-		if x == nil {
-			return "", nil
-		}
-		switch e := x.Export().(type) {
-		case string:
-			return e, nil
-		case int64:
-			return strconv.FormatInt(e, 10), nil
-		case float64:
-			return strconv.FormatFloat(e, 'f', -1, 64), nil
-		}
-		return "", optErr(k, "want a string, got %s", describe(x))
-	}
 	var errs []error
 	for _, k := range o.Keys() {
-		if !slices.Contains(connectOptions, k) {
-			errs = append(errs, fmt.Errorf("cti.connect: unknown option %q (known options: %s)", k, strings.Join(connectOptions, ", ")))
+		if !slices.ContainsFunc(connectOptions, func(c connectOption) bool { return c.name == k }) {
+			errs = append(errs, unknownConnectOption(k))
 		}
 	}
-	var err error
-	if js.agentID, err = str("agentId"); err != nil {
-		errs = append(errs, err)
+	c := connectSettings{mode: "agent"}
+	for _, opt := range connectOptions {
+		if x := o.Get(opt.name); x != nil && !goja.IsUndefined(x) {
+			if err := opt.read(js, &c, x); err != nil {
+				errs = append(errs, err)
+			}
+		}
 	}
-	if js.extension, err = str("extension"); err != nil {
-		errs = append(errs, err)
-	}
-	if js.instrument, err = str("instrument"); err != nil {
-		errs = append(errs, err)
-	}
+
+	js.agentID, js.extension, js.instrument = c.agentID, c.extension, c.instrument
 	if js.instrument == "" {
 		js.instrument = js.extension
 	}
-	if p := get("peripheralId"); p != nil {
-		n := p.ToInteger()
-		if n < 0 || n > 0xFFFFFFFF {
-			errs = append(errs, optErr("peripheralId", "want a number, got %s", describe(p)))
-		}
-		js.periph = uint32(n)
+	if c.periph != nil {
+		js.periph = *c.periph
 	}
-	mode := "agent"
-	if m := get("mode"); m != nil {
-		mode = m.String()
+	js.mode, js.tags, js.throw = c.mode, c.tags, c.throw
+
+	var opts []client.Option
+	if v.r != nil && v.r.cfg.Observer != nil {
+		opts = append(opts, client.WithObserver(v.r.cfg.Observer))
 	}
-	js.mode = mode
-	switch mode {
+	opts = append(opts, client.WithHeartbeatHandler(js.onHeartbeat), client.WithReconnectHandler(js.onReconnect),
+		client.WithLinkLossHandler(js.onLinkLoss), client.WithMalformedFrameHandler(js.onMalformed))
+	switch c.mode {
 	case "agent":
 		js.agentMode = true
 		opts = append(opts, client.WithAgent(client.Agent{ID: js.agentID, Extension: js.extension, Instrument: js.instrument, PeripheralID: js.periph}),
 			client.WithServices(DefaultAgentServices))
 	case "bridge":
 		opts = append(opts, client.WithBridgeMode())
-	default:
-		errs = append(errs, optErr("mode", `want "agent" or "bridge", got %q`, mode))
 	}
-	if x := get("version"); x != nil {
-		ver, err := cti.ParseVersion(x.String())
-		if err != nil {
-			errs = append(errs, optErr("version", "want a protocol version such as 24 or 'uccx:14', got %s", describe(x)))
-		} else {
-			js.ver = ver
-			opts = append(opts, client.WithVersion(ver))
+	if c.version != nil {
+		js.ver = *c.version
+		opts = append(opts, client.WithVersion(js.ver))
+	}
+	if c.clientID != "" || c.password != "" {
+		if c.clientID == "" {
+			c.clientID = client.DefaultClientID
 		}
+		opts = append(opts, client.WithClient(c.clientID, c.password))
 	}
-	clientID, err := str("clientId")
-	if err != nil {
-		errs = append(errs, err)
-	}
-	password, err := str("password")
-	if err != nil {
-		errs = append(errs, err)
-	}
-	if clientID != "" || password != "" {
-		if clientID == "" {
-			clientID = client.DefaultClientID
-		}
-		opts = append(opts, client.WithClient(clientID, password))
-	}
-	durOpt := func(k string, f func(time.Duration) client.Option, allowOff bool) {
-		x := get(k)
-		if x == nil {
-			return
-		}
-		if allowOff {
-			if b, ok := x.Export().(bool); ok && !b {
-				opts = append(opts, f(0))
-				return
-			}
-		}
-		d, err := toDuration(x, time.Second)
-		if err != nil {
-			errs = append(errs, optErr(k, "%v", err))
-			return
-		}
-		if d < 0 || (d == 0 && !allowOff) {
-			errs = append(errs, optErr(k, "want a positive duration, got %s", describe(x)))
-			return
-		}
-		opts = append(opts, f(d))
-	}
-	durOpt("heartbeat", client.WithHeartbeat, true)
-	durOpt("idleTimeout", client.WithIdleTimeout, false)
-	durOpt("timeout", client.WithRequestTimeout, false)
-	durOpt("connectTimeout", client.WithConnectTimeout, false)
-	// Cisco asks clients to allow 30 s for OPEN_CONF, 60 s when more than 500 connect at once.
-	durOpt("openTimeout", client.WithOpenTimeout, false)
-	if x := get("services"); x != nil {
-		sm, err := maskValue(x, cti.ParseServiceMask)
-		if err != nil {
-			errs = append(errs, optErr("services", "%v", err))
-		} else {
-			opts = append(opts, client.WithServices(sm))
-		}
-	}
-	if x := get("masks"); x != nil {
-		mo, err := js.masks(x)
-		if err != nil {
-			errs = append(errs, err)
-		} else {
-			opts = append(opts, mo)
-		}
-	}
-	if x := get("tls"); x != nil {
-		to, err := js.tlsOption(x)
-		if err != nil {
-			errs = append(errs, err)
-		} else if to != nil {
-			opts = append(opts, to)
-		}
-	}
-	if x := get("failover"); x != nil {
-		fo, err := failoverOption(x)
-		if err != nil {
-			errs = append(errs, err)
-		} else if fo != nil {
-			opts = append(opts, fo)
-		}
-	}
-	if x := get("tags"); x != nil {
-		if _, ok := x.(*goja.Object); !ok {
-			errs = append(errs, optErr("tags", "want an object of strings, got %s", describe(x)))
-		} else {
-			js.tags = v.tagsArg("cti.connect: option \"tags\"", x)
-		}
-	}
-	if x := get("throw"); x != nil {
-		b, ok := x.Export().(bool)
-		if !ok {
-			errs = append(errs, optErr("throw", "want true or false, got %s", describe(x)))
-		}
-		js.throw = b
-	}
-	label, err := str("label")
-	if err != nil {
-		errs = append(errs, err)
-	}
+	opts = append(opts, c.later...)
 	// The label always starts with the VU ("vu3-…"): traces and logs are read per VU, so a
 	// user's label names the session within its VU rather than replacing the VU number.
+	label := c.label
 	if label == "" {
 		label = js.agentID
 	}

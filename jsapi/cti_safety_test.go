@@ -10,6 +10,7 @@ import (
 
 	"github.com/ctiload/ctiload/cti/sim"
 	"github.com/ctiload/ctiload/engine/executor"
+	"github.com/ctiload/ctiload/engine/metricnames"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/jsapi"
 )
@@ -98,7 +99,7 @@ func TestOpenBackoffBoundsRefusedOpens(t *testing.T) {
 	if refused < 2 || refused > 8 {
 		t.Fatalf("the simulator refused %d opens in 3 s; the back-off schedule allows 2..7", refused)
 	}
-	waits := find(vu.all, jsapi.MetricOpenBackoffDuration)
+	waits := find(vu.all, metricnames.CTIOpenBackoffDuration)
 	if int64(len(waits)) < refused-1 {
 		t.Errorf("%d back-off waits recorded for %d refused opens; want one before each reopen", len(waits), refused)
 	}
@@ -109,7 +110,7 @@ func TestOpenBackoffBoundsRefusedOpens(t *testing.T) {
 		}
 		prev = s.Value
 	}
-	for _, s := range find(vu.all, jsapi.MetricSessionOpenDuration) {
+	for _, s := range find(vu.all, metricnames.CTISessionOpenDuration) {
 		t.Errorf("a refused open recorded cti_session_open_duration %v", s.Value)
 	}
 }
@@ -189,12 +190,12 @@ export default function () {
 		}
 		return total
 	}
-	waits := find(vu.all, jsapi.MetricRateLimitWaitDuration, "kind", "request")
+	waits := find(vu.all, metricnames.CTIRateLimitWaitDuration, "kind", "request")
 	// 19 requests find the bucket empty; only one whose predecessor took over 100 ms would not.
 	if len(waits) < 10 {
 		t.Fatalf("%d rate-limit waits recorded; want about 19", len(waits))
 	}
-	reqs := find(vu.all, jsapi.MetricRequestDuration, "msg", "QUERY_AGENT_STATE_REQ")
+	reqs := find(vu.all, metricnames.CTIRequestDuration, "msg", "QUERY_AGENT_STATE_REQ")
 	if len(reqs) != 20 {
 		t.Fatalf("%d QUERY_AGENT_STATE_REQ latencies; want 20", len(reqs))
 	}

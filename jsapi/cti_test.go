@@ -252,7 +252,17 @@ func TestCTIArgumentErrors(t *testing.T) {
 		name, body, want string
 	}{
 		{"bad mode", `cti.connect('sim', { mode: 'agnet', agentId: '1' });`, `cti.connect: option "mode": want "agent" or "bridge", got "agnet"`},
-		{"unknown option", `cti.connect('sim', { agentID: '1' });`, `cti.connect: unknown option "agentID"`},
+		{"unknown option", `cti.connect('sim', { agentID: '1' });`, `cti.connect: unknown option "agentID": did you mean "agentId"? (known options: agentId, clientId,`},
+		{"misspelt option", `cti.connect('sim', { agentId: '1', hearbeat: 0 });`, `cti.connect: unknown option "hearbeat": did you mean "heartbeat"?`},
+		{"unknown option, nothing near", `cti.connect('sim', { agentId: '1', colour: 'red' });`, `cti.connect: unknown option "colour" (known options: agentId,`},
+		{"every mistake at once, in the options' order", `cti.connect('sim', { agentId: {}, peripheralId: -1, mode: 'x', timeout: 0, tags: 3, throw: 'yes', tiemout: 1 });`,
+			`cti.connect: unknown option "tiemout": did you mean "timeout"? (known options: agentId, clientId, connectTimeout, extension, failover, heartbeat, idleTimeout, instrument, label, masks, mode, openTimeout, password, peripheralId, services, tags, throw, timeout, tls, version)` +
+				"\n" + `cti.connect: option "agentId": want a string, got object {}` +
+				"\n" + `cti.connect: option "peripheralId": want a number, got -1` +
+				"\n" + `cti.connect: option "mode": want "agent" or "bridge", got "x"` +
+				"\n" + `cti.connect: option "timeout": want a positive duration, got 0` +
+				"\n" + `cti.connect: option "tags": want an object of strings, got 3` +
+				"\n" + `cti.connect: option "throw": want true or false, got "yes"`},
 		{"bad heartbeat", `cti.connect('sim', { agentId: '1', heartbeat: 'often' });`, `option "heartbeat": want a duration`},
 		{"bad mask", `cti.connect('sim', { agentId: '1', masks: { call: 'NOPE' } });`, `option "masks": call: unknown mask "NOPE"`},
 		{"bad version", `cti.connect('sim', { agentId: '1', version: 'x' });`, `option "version"`},

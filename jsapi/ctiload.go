@@ -2,11 +2,11 @@ package jsapi
 
 import (
 	"fmt"
-	"github.com/ctiload/ctiload/engine/executor"
 	"math"
 	"strings"
 	"time"
 
+	"github.com/ctiload/ctiload/engine/executor"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/dop251/goja"
 )

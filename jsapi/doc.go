@@ -83,13 +83,14 @@
 // # Metrics
 //
 // The cti module records cti_request_duration and cti_requests (tags msg, status),
-// cti_request_duration_from_schedule (the coordinated-omission twin, see
-// [MetricRequestDurationFromSchedule]), cti_failures (code, msg, phase), cti_event_wait_duration (msg,
-// status ok|timeout), cti_session_open_duration, cti_sessions (result opened|failed),
-// cti_sessions_lost (cause), cti_decode_errors (msg, reason), cti_events_dropped (mode),
-// cti_heartbeat_rtt, cti_reconnects and cti_reconnect_duration (result), cti_messages_sent,
-// cti_messages_received, cti_bytes_sent, cti_bytes_received, cti_open_backoff_duration and
-// cti_rate_limit_wait_duration (kind request|open). Every sample carries the iteration's
+// cti_request_duration_from_schedule (the coordinated-omission twin), cti_failures (code, msg,
+// phase), cti_event_wait_duration (msg, status ok|timeout), cti_session_open_duration,
+// cti_sessions (result opened|failed), cti_sessions_lost (cause), cti_decode_errors (msg,
+// reason), cti_events_dropped (mode), cti_heartbeat_rtt, cti_reconnects and
+// cti_reconnect_duration (result), cti_messages_sent, cti_messages_received, cti_bytes_sent,
+// cti_bytes_received, cti_open_backoff_duration and cti_rate_limit_wait_duration (kind
+// request|open): their names and meaning have one home, package engine/metricnames, which
+// reports reads too (cti_metrics.go registers them). Every sample carries the iteration's
 // tags (scenario…), the group tag inside group(), and the session's tags. check() records the
 // engine's checks rate with tag check.
 //

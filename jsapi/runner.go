@@ -11,6 +11,7 @@ import (
 
 	"github.com/ctiload/ctiload/cti/client"
 	"github.com/ctiload/ctiload/engine/executor"
+	"github.com/ctiload/ctiload/engine/metricnames"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/dop251/goja"
 )
@@ -97,10 +98,10 @@ func (s *Script) NewRunner(cfg RunnerConfig) (*Runner, error) {
 		if r.m, err = registerCTIMetrics(cfg.Registry); err != nil {
 			return nil, err
 		}
-		if r.checks, err = cfg.Registry.NewMetric(metrics.ChecksName, metrics.Rate); err != nil {
+		if r.checks, err = cfg.Registry.NewMetric(metricnames.Checks, metrics.Rate); err != nil {
 			return nil, err
 		}
-		if r.groups, err = cfg.Registry.NewMetric(metrics.GroupDurationName, metrics.Trend, metrics.Time); err != nil {
+		if r.groups, err = cfg.Registry.NewMetric(metricnames.GroupDuration, metrics.Trend, metrics.Time); err != nil {
 			return nil, err
 		}
 	}

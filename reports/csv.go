@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metrics"
 )
 
 // CSVColumns are the columns of k6's CSV output, which CSVFormat writes in this order: the
@@ -68,7 +68,7 @@ func (f *csvFormat) AppendHeader(b []byte) []byte {
 // letters, digits and '_'; neither a number nor a timestamp holds a comma or a quote), then
 // the row's tail, the tag columns, quoted where needed: the same for every sample of a tag set,
 // so made once per set.
-func (f *csvFormat) AppendBatch(b []byte, batch []engine.Sample) []byte {
+func (f *csvFormat) AppendBatch(b []byte, batch []metrics.Sample) []byte {
 	for i := range batch {
 		s := &batch[i]
 		if s.Metric == nil {
@@ -86,7 +86,7 @@ func (f *csvFormat) AppendBatch(b []byte, batch []engine.Sample) []byte {
 }
 
 // tail returns the tag columns, extra_tags and metadata of a row with tags, and the newline.
-func (f *csvFormat) tail(tags engine.Tags) []byte {
+func (f *csvFormat) tail(tags metrics.Tags) []byte {
 	key := tags.Key()
 	if t, ok := f.tails[key]; ok {
 		return t

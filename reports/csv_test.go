@@ -11,19 +11,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports"
 )
 
 func TestCSVFormatLines(t *testing.T) {
-	reg := engine.NewRegistry()
+	reg := metrics.NewRegistry()
 	dur := reg.Trend("cti_request_duration")
 	checks := reg.Rate("checks")
 	at := time.Date(2025, 3, 14, 9, 26, 53, 123456789, time.UTC)
-	batch := []engine.Sample{
-		{Metric: dur, Tags: engine.NewTags("msg", "SET_AGENT_STATE_REQ", "scenario", "agents", "status", "ok"), Time: at, Value: 1.234},
-		{Metric: checks, Tags: engine.NewTags("check", "state is \"ready\", at once", "group", "::login", "scenario", "agents"), Time: at, Value: 1},
-		{Metric: dur, Tags: engine.NewTags("code", "E_CTI_INVALID_AGENT_STATE", "msg", "SET_AGENT_STATE_REQ", "phase", "request", "status", "failed"), Time: at, Value: 20},
+	batch := []metrics.Sample{
+		{Metric: dur, Tags: metrics.NewTags("msg", "SET_AGENT_STATE_REQ", "scenario", "agents", "status", "ok"), Time: at, Value: 1.234},
+		{Metric: checks, Tags: metrics.NewTags("check", "state is \"ready\", at once", "group", "::login", "scenario", "agents"), Time: at, Value: 1},
+		{Metric: dur, Tags: metrics.NewTags("code", "E_CTI_INVALID_AGENT_STATE", "msg", "SET_AGENT_STATE_REQ", "phase", "request", "status", "failed"), Time: at, Value: 20},
 	}
 	for _, tc := range []struct {
 		timeFormat, stamp string

@@ -31,7 +31,14 @@
 //
 // The JSON export (Export) is the engine Result with the run's description, the pair counts and
 // the summary's tables: ReadExport reads it back for ctiload report, and MergeInputs combines
-// the exports of execution segments with exact percentiles (ctiload merge).
+// the exports of execution segments with exact percentiles (ctiload merge). Both judge the
+// thresholds again on the numbers they hold through engine.Result.JudgeThresholds, which is the
+// run's own evaluator (metrics.ThresholdSet.Evaluate): reports never judges a threshold itself,
+// it only formats the verdicts.
+//
+// The sections are built from the built-in metrics by the names of package engine/metricnames,
+// the names jsapi and the engine record under; metricnames.IsBuiltin tells them from the custom
+// metrics listed under "other metrics".
 //
 // Latencies are milliseconds everywhere, shown in the unit that fits (FormatDuration: µs, ms, s).
 package reports

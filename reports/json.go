@@ -40,7 +40,8 @@ func NewJSONReporter(s *Summary) Reporter {
 	}
 }
 
-// ReadExport reads a summary export (or a bare engine Result) back into the Input it was made of.
+// ReadExport reads a summary export (or a bare engine Result) back into the Input it was made of,
+// its thresholds judged again on its metrics (engine.Result.JudgeThresholds).
 func ReadExport(r io.Reader) (Input, error) {
 	e := Export{Result: &engine.Result{}}
 	dec := json.NewDecoder(r)
@@ -59,6 +60,10 @@ func ReadExport(r io.Reader) (Input, error) {
 	}
 	if e.Format == "" && e.Result.Metrics == nil && e.Result.Scenarios == nil {
 		return Input{}, errors.New("not a ctiload JSON summary: no metrics and no scenarios (write one with ctiload run --summary-export)")
+	}
+	// The verdicts follow from the metrics beside them, judged by the run's own evaluator.
+	if err := e.Result.JudgeThresholds(); err != nil {
+		return Input{}, fmt.Errorf("the summary's thresholds: %w", err)
 	}
 	return Input{Result: e.Result, Run: e.Run, Pairs: e.Pairs}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/executor"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports"
 )
@@ -77,7 +78,7 @@ func TestMergeGivesExactPercentiles(t *testing.T) {
 		b.counter("cti_failures", nil, fails)
 		b.counter("cti_failures", map[string]string{"code": "E_CTI_TIMEOUT"}, fails)
 		b.res.Segment = seg
-		b.res.Thresholds = []engine.ThresholdResult{{Metric: "cti_failures", Source: "count<5", Passed: fails < 5, Observed: fails}}
+		b.res.Thresholds = []metrics.ThresholdResult{{Metric: "cti_failures", Source: "count<5", Passed: fails < 5, Observed: fails}}
 		b.res.Scenarios = []engine.ScenarioResult{{Name: "default", Executor: "constant-vus", Iterations: int64(len(vals)), VUsMax: 5}}
 		return reports.Input{Result: b.res, Run: reports.RunInfo{Script: "s.js", Seed: 3, Outputs: []reports.OutputStatus{{Output: "prometheus-rw " + seg}}},
 			Pairs: []reports.PairCount{{Metric: "cti_failures", Tags: map[string]string{"code": "E_CTI_TIMEOUT", "msg": "SET_AGENT_STATE_REQ"}, Count: fails}}}
@@ -120,7 +121,7 @@ func TestIncompleteMergeIsNeverSilent(t *testing.T) {
 	b.trend("cti_request_duration", nil, []float64{1, 2, 3})
 	b.res.Scenarios = []engine.ScenarioResult{{Name: "default", Executor: "constant-vus", Iterations: 3}}
 	b.res.MissingSegments = []string{"1/4:1/2 (index 1 of 4)"}
-	b.res.StartSpread = engine.Duration(3 * time.Second)
+	b.res.StartSpread = executor.Duration(3 * time.Second)
 	s := summaryOf(t, reports.Input{Result: b.res}, reports.SummaryOptions{})
 	if v := s.Verdict; v.ExitCode != 105 || v.Status != "incomplete" || !strings.Contains(v.Message, "1/4:1/2 (index 1 of 4)") {
 		t.Errorf("verdict %+v; want exit 105, incomplete, naming the segment", v)

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ctiload/ctiload/engine/metricnames"
 )
 
 // JUnit XML, in the shape CI servers read (Jenkins, GitLab, GitHub actions, Azure): testsuites
@@ -78,7 +80,7 @@ func NewJUnitReporter(s *Summary) Reporter {
 			props = append(props, junitProperty{"seed", strconv.FormatInt(s.Run.Seed, 10)})
 		}
 		if v := s.Verdict; v.Counts() != "" {
-			props = append(props, junitProperty{"failed_iterations", strconv.FormatInt(v.FailedIterations, 10)},
+			props = append(props, junitProperty{metricnames.FailedIterations, strconv.FormatInt(v.FailedIterations, 10)},
 				junitProperty{"sessions_not_opened", strconv.FormatInt(v.SessionsNotOpened, 10)})
 		}
 

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/engine/metrics"
 )
 
@@ -25,7 +24,7 @@ import (
 // "metric{tag:value}"), as the script wrote them: as in k6, a Metric line lists the thresholds
 // on the metric itself under "thresholds", and each selector with tags as a sub-metric.
 func K6JSONFormat(thresholds map[string][]string) SampleFormat {
-	f := &k6JSONFormat{declared: map[*engine.Metric]bool{}, byName: map[string]*k6MetricInfo{}}
+	f := &k6JSONFormat{declared: map[*metrics.Metric]bool{}, byName: map[string]*k6MetricInfo{}}
 	for sel, exprs := range thresholds {
 		name, tags, err := metrics.ParseMetricKey(sel)
 		if err != nil {
@@ -53,7 +52,7 @@ func K6JSONFormat(thresholds map[string][]string) SampleFormat {
 }
 
 type k6JSONFormat struct {
-	declared map[*engine.Metric]bool
+	declared map[*metrics.Metric]bool
 	byName   map[string]*k6MetricInfo
 	tags     tagJSONCache
 }
@@ -66,9 +65,9 @@ type k6MetricInfo struct {
 
 // k6Submetric is a sub-metric as k6's JSON output declares it.
 type k6Submetric struct {
-	Name   string      `json:"name"`   // "metric{tag:value}"
-	Suffix string      `json:"suffix"` // "tag:value"
-	Tags   engine.Tags `json:"tags"`
+	Name   string       `json:"name"`   // "metric{tag:value}"
+	Suffix string       `json:"suffix"` // "tag:value"
+	Tags   metrics.Tags `json:"tags"`
 }
 
 func (*k6JSONFormat) Kind() string { return "json" }
@@ -76,7 +75,7 @@ func (*k6JSONFormat) Kind() string { return "json" }
 // AppendHeader appends nothing: k6's JSON declares each metric before its first sample.
 func (*k6JSONFormat) AppendHeader(b []byte) []byte { return b }
 
-func (f *k6JSONFormat) AppendBatch(b []byte, batch []engine.Sample) []byte {
+func (f *k6JSONFormat) AppendBatch(b []byte, batch []metrics.Sample) []byte {
 	for i := range batch {
 		s := &batch[i]
 		if s.Metric == nil {
@@ -99,7 +98,7 @@ func (f *k6JSONFormat) AppendBatch(b []byte, batch []engine.Sample) []byte {
 	return b
 }
 
-func (f *k6JSONFormat) appendMetric(b []byte, m *engine.Metric) []byte {
+func (f *k6JSONFormat) appendMetric(b []byte, m *metrics.Metric) []byte {
 	info := f.byName[m.Name]
 	if info == nil {
 		info = &k6MetricInfo{Thresholds: []string{}}

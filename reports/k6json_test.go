@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports"
 	"github.com/ctiload/ctiload/reports/k6test"
 )
 
 func TestK6JSONFormatLines(t *testing.T) {
-	reg := engine.NewRegistry()
+	reg := metrics.NewRegistry()
 	dur := reg.Trend("cti_request_duration")
 	vus := reg.Gauge("vus")
 	var out bytes.Buffer
@@ -23,9 +23,9 @@ func TestK6JSONFormatLines(t *testing.T) {
 		"iterations": {"count>0"},
 	}))
 	at := time.Date(2025, 3, 14, 9, 26, 53, 123456789, time.FixedZone("CET", 3600))
-	tags := engine.NewTags("status", "ok", "msg", "SET_AGENT_STATE_REQ", "scenario", "agents")
-	sw.AddSamples([]engine.Sample{{Metric: vus, Time: at, Value: 5}, {Metric: dur, Tags: tags, Time: at, Value: 1.234}})
-	sw.AddSamples([]engine.Sample{{Metric: dur, Tags: tags, Time: at.Add(time.Second), Value: 0.5}})
+	tags := metrics.NewTags("status", "ok", "msg", "SET_AGENT_STATE_REQ", "scenario", "agents")
+	sw.AddSamples([]metrics.Sample{{Metric: vus, Time: at, Value: 5}, {Metric: dur, Tags: tags, Time: at, Value: 1.234}})
+	sw.AddSamples([]metrics.Sample{{Metric: dur, Tags: tags, Time: at.Add(time.Second), Value: 0.5}})
 	if err := sw.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -69,12 +69,12 @@ func TestK6JSONFormatEmpty(t *testing.T) {
 // BenchmarkSampleFormats: the cost of a sample in each file format, on the aggregator's
 // goroutine (the whole sample pipeline waits for it).
 func BenchmarkSampleFormats(b *testing.B) {
-	reg := engine.NewRegistry()
+	reg := metrics.NewRegistry()
 	dur := reg.Trend("cti_request_duration")
-	tags := engine.NewTags("status", "ok", "msg", "SET_AGENT_STATE_REQ", "scenario", "agents")
-	batch := make([]engine.Sample, 256)
+	tags := metrics.NewTags("status", "ok", "msg", "SET_AGENT_STATE_REQ", "scenario", "agents")
+	batch := make([]metrics.Sample, 256)
 	for i := range batch {
-		batch[i] = engine.Sample{Metric: dur, Tags: tags, Time: time.Unix(1741944413, int64(i)), Value: float64(i) / 7}
+		batch[i] = metrics.Sample{Metric: dur, Tags: tags, Time: time.Unix(1741944413, int64(i)), Value: float64(i) / 7}
 	}
 	for _, kind := range []string{"json", "ndjson", "csv"} {
 		b.Run(kind, func(b *testing.B) {

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metrics"
 )
 
 // NDJSONFormat is ctiload's compact sample stream (--out ndjson=FILE): one line describing the
@@ -20,12 +20,12 @@ import (
 //
 // Shorter than k6's JSON (K6JSONFormat) and easy to filter with jq line by line. reg, if not
 // nil, is the run's registry, for the first line.
-func NDJSONFormat(reg *engine.Registry) SampleFormat {
+func NDJSONFormat(reg *metrics.Registry) SampleFormat {
 	return &ndjsonFormat{reg: reg}
 }
 
 type ndjsonFormat struct {
-	reg  *engine.Registry
+	reg  *metrics.Registry
 	tags tagJSONCache
 }
 
@@ -51,7 +51,7 @@ func (f *ndjsonFormat) AppendHeader(b []byte) []byte {
 	return append(b, '\n')
 }
 
-func (f *ndjsonFormat) AppendBatch(b []byte, batch []engine.Sample) []byte {
+func (f *ndjsonFormat) AppendBatch(b []byte, batch []metrics.Sample) []byte {
 	for i := range batch {
 		s := &batch[i]
 		if s.Metric == nil {
@@ -90,7 +90,7 @@ type tagJSONCache struct {
 // now and then rather than growing it for ever.
 const maxTagJSONCache = 4096
 
-func (c *tagJSONCache) get(t engine.Tags) []byte {
+func (c *tagJSONCache) get(t metrics.Tags) []byte {
 	key := t.Key()
 	if j, ok := c.m[key]; ok {
 		return j

@@ -1,7 +1,7 @@
 package reports
 
 import (
-	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metrics"
 )
 
 // Output streams a run's samples somewhere while the run goes on: the files of --out json=,
@@ -21,7 +21,7 @@ import (
 //     some pushes is news for OutputStatus, not an error of the run.
 //   - Status may be called after Close, for the summary.
 type Output interface {
-	AddSamples(batch []engine.Sample)
+	AddSamples(batch []metrics.Sample)
 	Close() error
 	Status() OutputStatus
 }
@@ -48,7 +48,7 @@ type OutputStatus struct {
 type Outputs []Output
 
 // AddSamples hands the batch to every output, in order.
-func (o Outputs) AddSamples(batch []engine.Sample) {
+func (o Outputs) AddSamples(batch []metrics.Sample) {
 	for _, out := range o {
 		out.AddSamples(batch)
 	}

@@ -8,8 +8,7 @@ import (
 	"slices"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
-
-	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metricnames"
 	"github.com/ctiload/ctiload/engine/metrics"
 )
 
@@ -32,7 +31,7 @@ type pageModel struct {
 // pointFields are the columns of a row of pageModel.Points.
 var pointFields = []string{"t", "n", "sum", "last", "p50", "p95", "p99"}
 
-func pointRow(p engine.Point) []float64 {
+func pointRow(p metrics.Point) []float64 {
 	return []float64{float64(p.Time), float64(p.Count), p.Sum, p.Last, p.P50, p.P95, p.P99}
 }
 
@@ -63,7 +62,7 @@ type seriesSpec struct {
 
 // newPageModel builds the charts of s. Points holds the seconds from since on (all with 0).
 func newPageModel(s *Summary, since int64) pageModel {
-	b := &pageBuilder{s: s, m: pageModel{Points: map[string][][]float64{}, Full: since == 0}, byKey: map[string]engine.Series{}}
+	b := &pageBuilder{s: s, m: pageModel{Points: map[string][][]float64{}, Full: since == 0}, byKey: map[string]metrics.Series{}}
 	for _, se := range s.Result.TimeSeries {
 		b.byKey[se.Key] = se
 	}
@@ -82,7 +81,7 @@ func newPageModel(s *Summary, since int64) pageModel {
 type pageBuilder struct {
 	s     *Summary
 	m     pageModel
-	byKey map[string]engine.Series
+	byKey map[string]metrics.Series
 }
 
 func (b *pageBuilder) has(key string) bool { _, ok := b.byKey[key]; return ok }
@@ -145,25 +144,25 @@ func (b *pageBuilder) byTag(name, tag string) []string {
 // sessions, per request and event type, heartbeats, checks and groups.
 func (b *pageBuilder) ctiCharts() {
 	s := b.s
-	b.add(chartSpec{ID: "latency", Title: "Latency over time", Note: MetricRequestDuration + ", per second", Unit: "ms",
-		Series: percentiles(MetricRequestDuration)})
-	thr := chartSpec{ID: "throughput", Title: "Requests and failures per second", Note: MetricRequests + " and " + MetricFailures,
-		Unit: "rate", Series: []seriesSpec{{Label: "requests/s", Key: MetricRequests, Field: "sum"}}}
-	if b.has(MetricFailures) {
-		thr.Series = append(thr.Series, seriesSpec{Label: "failures/s", Key: MetricFailures, Field: "sum"})
+	b.add(chartSpec{ID: "latency", Title: "Latency over time", Note: metricnames.CTIRequestDuration + ", per second", Unit: "ms",
+		Series: percentiles(metricnames.CTIRequestDuration)})
+	thr := chartSpec{ID: "throughput", Title: "Requests and failures per second", Note: metricnames.CTIRequests + " and " + metricnames.CTIFailures,
+		Unit: "rate", Series: []seriesSpec{{Label: "requests/s", Key: metricnames.CTIRequests, Field: "sum"}}}
+	if b.has(metricnames.CTIFailures) {
+		thr.Series = append(thr.Series, seriesSpec{Label: "failures/s", Key: metricnames.CTIFailures, Field: "sum"})
 	} else {
 		// No failure at all: a flat zero says so on the chart.
-		thr.Series = append(thr.Series, seriesSpec{Label: "failures/s", Key: MetricRequests, Field: "zero"})
+		thr.Series = append(thr.Series, seriesSpec{Label: "failures/s", Key: metricnames.CTIRequests, Field: "zero"})
 	}
 	b.add(thr)
-	b.add(chartSpec{ID: "failures-by-code", Title: "Failures per second by code", Note: MetricFailures + " by code", Unit: "rate",
-		Series: perTag(MetricFailures, "code", "sum", b.byTag(MetricFailures, "code"))})
-	b.add(chartSpec{ID: "vus", Title: "Active VUs and sessions", Note: "vus (sampled every second); " + MetricSessions + " opened and failed, " + MetricSessionsLost + ", per second",
+	b.add(chartSpec{ID: "failures-by-code", Title: "Failures per second by code", Note: metricnames.CTIFailures + " by code", Unit: "rate",
+		Series: perTag(metricnames.CTIFailures, "code", "sum", b.byTag(metricnames.CTIFailures, "code"))})
+	b.add(chartSpec{ID: "vus", Title: "Active VUs and sessions", Note: metricnames.VUs + " (sampled every second); " + metricnames.CTISessions + " opened and failed, " + metricnames.CTISessionsLost + ", per second",
 		Unit: "count", Series: []seriesSpec{
-			{Label: "active VUs", Key: metrics.VUsName, Field: "last"},
-			{Label: "sessions opened/s", Key: subKey(MetricSessions, "result", "opened"), Field: "sum"},
-			{Label: "session failures/s", Key: subKey(MetricSessions, "result", "failed"), Field: "sum"},
-			{Label: "sessions lost/s", Key: MetricSessionsLost, Field: "sum"},
+			{Label: "active VUs", Key: metricnames.VUs, Field: "last"},
+			{Label: "sessions opened/s", Key: subKey(metricnames.CTISessions, "result", "opened"), Field: "sum"},
+			{Label: "session failures/s", Key: subKey(metricnames.CTISessions, "result", "failed"), Field: "sum"},
+			{Label: "sessions lost/s", Key: metricnames.CTISessionsLost, Field: "sum"},
 		}})
 	var reqNames, eventNames []string
 	for _, r := range s.Requests {
@@ -172,24 +171,24 @@ func (b *pageBuilder) ctiCharts() {
 	for _, r := range s.Events {
 		eventNames = append(eventNames, r.Name)
 	}
-	b.add(chartSpec{ID: "latency-by-msg", Title: "p95 latency by request type", Note: MetricRequestDuration + " by msg", Unit: "ms",
-		Series: perTag(MetricRequestDuration, "msg", "p95", reqNames)})
-	b.add(chartSpec{ID: "event-waits", Title: "p95 event wait by event", Note: MetricEventWaitDuration + " by msg", Unit: "ms",
-		Series: perTag(MetricEventWaitDuration, "msg", "p95", eventNames)})
-	b.add(chartSpec{ID: "heartbeat", Title: "Heartbeat round trip", Note: MetricHeartbeatRTT + ", per second", Unit: "ms",
-		Series: percentiles(MetricHeartbeatRTT)})
+	b.add(chartSpec{ID: "latency-by-msg", Title: "p95 latency by request type", Note: metricnames.CTIRequestDuration + " by msg", Unit: "ms",
+		Series: perTag(metricnames.CTIRequestDuration, "msg", "p95", reqNames)})
+	b.add(chartSpec{ID: "event-waits", Title: "p95 event wait by event", Note: metricnames.CTIEventWaitDuration + " by msg", Unit: "ms",
+		Series: perTag(metricnames.CTIEventWaitDuration, "msg", "p95", eventNames)})
+	b.add(chartSpec{ID: "heartbeat", Title: "Heartbeat round trip", Note: metricnames.CTIHeartbeatRTT + ", per second", Unit: "ms",
+		Series: percentiles(metricnames.CTIHeartbeatRTT)})
 	var checkNames []string
 	for _, c := range s.Checks {
 		checkNames = append(checkNames, c.Name)
 	}
-	b.add(chartSpec{ID: "checks", Title: "Checks passed", Note: "checks by check, share passed per second", Unit: "percent",
-		Series: perTag(metrics.ChecksName, "check", "rate", checkNames)})
+	b.add(chartSpec{ID: "checks", Title: "Checks passed", Note: metricnames.Checks + " by check, share passed per second", Unit: "percent",
+		Series: perTag(metricnames.Checks, "check", "rate", checkNames)})
 	var groupNames []string
 	for _, g := range s.Groups {
 		groupNames = append(groupNames, g.Name)
 	}
-	b.add(chartSpec{ID: "group-duration", Title: "p95 group duration", Note: MetricGroupDuration + " by group", Unit: "ms",
-		Series: perTag(MetricGroupDuration, "group", "p95", groupNames)})
+	b.add(chartSpec{ID: "group-duration", Title: "p95 group duration", Note: metricnames.GroupDuration + " by group", Unit: "ms",
+		Series: perTag(metricnames.GroupDuration, "group", "p95", groupNames)})
 }
 
 // customCharts is one chart per custom metric of the script, drawn as its type reads best.

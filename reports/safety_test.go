@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ctiload/ctiload/engine/metricnames"
 	"github.com/ctiload/ctiload/reports"
 )
 
@@ -13,12 +14,12 @@ import (
 // again under OTHER METRICS.
 func TestSafetyWaitsInSessions(t *testing.T) {
 	b := newSynth()
-	b.counter(reports.MetricSessions, nil, 12)
-	b.counter(reports.MetricSessions, map[string]string{"result": "failed"}, 12)
-	b.trend(reports.MetricOpenBackoffDuration, nil, []float64{100, 200, 400, 800})
-	b.trend(reports.MetricRateLimitWaitDuration, nil, []float64{5, 5, 5, 5, 5, 5})
-	b.trend(reports.MetricRateLimitWaitDuration, map[string]string{"kind": "request"}, []float64{5, 5, 5, 5, 5})
-	b.trend(reports.MetricRateLimitWaitDuration, map[string]string{"kind": "open"}, []float64{5})
+	b.counter(metricnames.CTISessions, nil, 12)
+	b.counter(metricnames.CTISessions, map[string]string{"result": "failed"}, 12)
+	b.trend(metricnames.CTIOpenBackoffDuration, nil, []float64{100, 200, 400, 800})
+	b.trend(metricnames.CTIRateLimitWaitDuration, nil, []float64{5, 5, 5, 5, 5, 5})
+	b.trend(metricnames.CTIRateLimitWaitDuration, map[string]string{"kind": "request"}, []float64{5, 5, 5, 5, 5})
+	b.trend(metricnames.CTIRateLimitWaitDuration, map[string]string{"kind": "open"}, []float64{5})
 	s, err := reports.NewSummary(reports.Input{Result: b.res}, reports.SummaryOptions{})
 	if err != nil {
 		t.Fatal(err)

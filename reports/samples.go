@@ -9,7 +9,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metrics"
 )
 
 // SampleFormat encodes samples as the lines of one file format: k6's JSON (--out json=FILE),
@@ -23,7 +23,7 @@ type SampleFormat interface {
 	// called once, also for a stream that gets no sample.
 	AppendHeader(b []byte) []byte
 	// AppendBatch appends the whole lines of a batch of samples.
-	AppendBatch(b []byte, batch []engine.Sample) []byte
+	AppendBatch(b []byte, batch []metrics.Sample) []byte
 }
 
 // SampleWriter streams every sample of a run to a file in a SampleFormat: the --out json=,
@@ -70,7 +70,7 @@ func CreateSampleFile(path string, format SampleFormat) (*SampleWriter, error) {
 
 // AddSamples writes a batch of samples. After an error, later batches are dropped; Close
 // reports it.
-func (sw *SampleWriter) AddSamples(batch []engine.Sample) {
+func (sw *SampleWriter) AddSamples(batch []metrics.Sample) {
 	sw.mu.Lock()
 	defer sw.mu.Unlock()
 	if sw.err != nil || sw.closed {

@@ -10,14 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports"
 )
 
 func TestSampleStream(t *testing.T) {
 	for _, name := range []string{"samples.ndjson", "samples.ndjson.gz"} {
 		t.Run(name, func(t *testing.T) {
-			reg := engine.NewRegistry()
+			reg := metrics.NewRegistry()
 			reqs := reg.Counter("cti_requests")
 			dur := reg.Trend("cti_request_duration")
 			path := filepath.Join(t.TempDir(), name)
@@ -26,9 +26,9 @@ func TestSampleStream(t *testing.T) {
 				t.Fatal(err)
 			}
 			at := time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC)
-			tags := engine.NewTags("msg", "SET_AGENT_STATE_REQ", "status", "ok")
+			tags := metrics.NewTags("msg", "SET_AGENT_STATE_REQ", "status", "ok")
 			for i := 0; i < 3; i++ {
-				sw.AddSamples([]engine.Sample{{Metric: reqs, Tags: tags, Time: at, Value: 1}, {Metric: dur, Tags: tags, Time: at, Value: 1.5}})
+				sw.AddSamples([]metrics.Sample{{Metric: reqs, Tags: tags, Time: at, Value: 1}, {Metric: dur, Tags: tags, Time: at, Value: 1.5}})
 			}
 			if err := sw.Close(); err != nil {
 				t.Fatal(err)

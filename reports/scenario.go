@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/engine/executor"
 )
 
@@ -18,7 +17,7 @@ type ScenarioInfo struct {
 }
 
 // DescribeScenarios describes the scenarios of a configuration, by name.
-func DescribeScenarios(scenarios map[string]engine.ScenarioConfig) []ScenarioInfo {
+func DescribeScenarios(scenarios map[string]executor.Config) []ScenarioInfo {
 	out := make([]ScenarioInfo, 0, len(scenarios))
 	for _, name := range sortedKeys(scenarios) {
 		out = append(out, DescribeScenario(name, scenarios[name]))
@@ -27,7 +26,7 @@ func DescribeScenarios(scenarios map[string]engine.ScenarioConfig) []ScenarioInf
 }
 
 // DescribeScenario says in a few words what a scenario does: its executor and shape.
-func DescribeScenario(name string, sc engine.ScenarioConfig) ScenarioInfo {
+func DescribeScenario(name string, sc executor.Config) ScenarioInfo {
 	info := ScenarioInfo{Name: name}
 	if sc == nil {
 		return info
@@ -54,7 +53,7 @@ func DescribeScenario(name string, sc engine.ScenarioConfig) ScenarioInfo {
 			dur(stagesTotal(c.Stages)), plural(int64(len(c.Stages)), "stage"), c.PreAllocatedVUs, max(c.MaxVUs, c.PreAllocatedVUs))
 	default:
 		_, most := sc.VUsFor(executor.FullPartition())
-		shape = fmt.Sprintf("up to %s for %s", plural(most, "VU"), dur(engine.Duration(sc.RegularDuration())))
+		shape = fmt.Sprintf("up to %s for %s", plural(most, "VU"), dur(executor.Duration(sc.RegularDuration())))
 	}
 	if base.StartTime > 0 {
 		shape += ", starting at " + dur(base.StartTime)
@@ -70,7 +69,7 @@ func plural(n int64, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-func dur(d engine.Duration) string {
+func dur(d executor.Duration) string {
 	s := time.Duration(d).String()
 	// "1m0s" reads better as "1m", "1h0m0s" as "1h".
 	if strings.HasSuffix(s, "m0s") {
@@ -82,8 +81,8 @@ func dur(d engine.Duration) string {
 	return s
 }
 
-func stagesTotal(stages []engine.Stage) engine.Duration {
-	var t engine.Duration
+func stagesTotal(stages []executor.Stage) executor.Duration {
+	var t executor.Duration
 	for _, s := range stages {
 		t += s.Duration
 	}
@@ -91,7 +90,7 @@ func stagesTotal(stages []engine.Stage) engine.Duration {
 }
 
 // ramp renders the targets of stages from start: "0→10→10→0".
-func ramp(start int64, stages []engine.Stage) string {
+func ramp(start int64, stages []executor.Stage) string {
 	parts := []string{fmt.Sprint(start)}
 	for _, s := range stages {
 		parts = append(parts, fmt.Sprint(s.Target))
@@ -106,13 +105,13 @@ func ramp(start int64, stages []engine.Stage) string {
 	return strings.Join(parts, "→")
 }
 
-func unit(u engine.Duration) string {
+func unit(u executor.Duration) string {
 	if time.Duration(u) == time.Second || u == 0 {
 		return "s"
 	}
 	return dur(u)
 }
 
-func perUnit(rate float64, u engine.Duration) string {
+func perUnit(rate float64, u executor.Duration) string {
 	return FormatCount(rate) + " iterations/" + unit(u)
 }

@@ -12,53 +12,14 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/executor"
+	"github.com/ctiload/ctiload/engine/metricnames"
 	"github.com/ctiload/ctiload/engine/metrics"
 )
 
 // Reporter writes one report of a Summary to w. NewTextReporter, NewJSONReporter,
 // NewJUnitReporter and NewHTMLReporter make them.
 type Reporter func(w io.Writer) error
-
-// Names of the metrics the summary sections are built from: the engine's and the ctiload/cti
-// module's built-ins (see jsapi's Metric* constants, which these equal).
-const (
-	MetricRequestDuration             = "cti_request_duration"
-	MetricRequestDurationFromSchedule = "cti_request_duration_from_schedule"
-	MetricRequests                    = "cti_requests"
-	MetricFailures                    = "cti_failures"
-	MetricEventWaitDuration           = "cti_event_wait_duration"
-	MetricSessionOpenDuration         = "cti_session_open_duration"
-	MetricSessions                    = "cti_sessions"
-	MetricSessionsLost                = "cti_sessions_lost"
-	MetricDecodeErrors                = "cti_decode_errors"
-	MetricEventsDropped               = "cti_events_dropped"
-	MetricHeartbeatRTT                = "cti_heartbeat_rtt"
-	MetricReconnects                  = "cti_reconnects"
-	MetricReconnectDuration           = "cti_reconnect_duration"
-	MetricMessagesSent                = "cti_messages_sent"
-	MetricMessagesReceived            = "cti_messages_received"
-	MetricBytesSent                   = "cti_bytes_sent"
-	MetricBytesReceived               = "cti_bytes_received"
-	MetricOpenBackoffDuration         = "cti_open_backoff_duration"
-	MetricRateLimitWaitDuration       = "cti_rate_limit_wait_duration"
-	// MetricGroupDuration is k6's group_duration: how long each group() took, tagged group
-	// (recorded by jsapi; the name's home is package metrics).
-	MetricGroupDuration = metrics.GroupDurationName
-)
-
-// builtin lists the metrics the summary shows in sections of their own; every other metric is
-// a custom one and goes under "other metrics".
-var builtin = map[string]bool{
-	MetricRequestDuration: true, MetricRequestDurationFromSchedule: true, MetricRequests: true,
-	MetricFailures: true, MetricEventWaitDuration: true, MetricSessionOpenDuration: true,
-	MetricSessions: true, MetricHeartbeatRTT: true, MetricReconnects: true,
-	MetricSessionsLost: true, MetricDecodeErrors: true, MetricEventsDropped: true,
-	MetricReconnectDuration: true, MetricMessagesSent: true, MetricMessagesReceived: true,
-	MetricBytesSent: true, MetricBytesReceived: true, MetricOpenBackoffDuration: true, MetricRateLimitWaitDuration: true,
-	metrics.IterationsName: true, metrics.IterationDurationName: true, metrics.IterationStartLatenessName: true,
-	metrics.DroppedIterationsName: true, metrics.InterruptedIterationsName: true, metrics.FailedIterationsName: true,
-	metrics.VUsName: true, metrics.VUsMaxName: true, metrics.ChecksName: true, MetricGroupDuration: true,
-}
 
 // BreakdownTags are the tag keys a run should break its metrics down by for the summary to have
 // every table: the engine's defaults plus "result" (sessions opened or failed, reconnections),
@@ -68,9 +29,10 @@ func BreakdownTags() []string {
 	return append(slices.Clone(engine.DefaultBreakdownTags), "result", "kind", "cause", "reason", "mode")
 }
 
-// DefaultTrendStats are the latency columns of the summary tables unless
-// SummaryOptions.TrendStats chooses others.
-var DefaultTrendStats = []string{"min", "p(50)", "p(90)", "p(95)", "p(99)", "p(99.9)", "max"}
+// DefaultLatencyColumns are the latency columns of the summary tables (REQUESTS, EVENT WAITS,
+// …) unless SummaryOptions.TrendStats chooses others. They are not the keys a trend's summary
+// carries (metrics.DefaultTrendStats): a column the summary lacks is computed from the histogram.
+var DefaultLatencyColumns = []string{"min", "p(50)", "p(90)", "p(95)", "p(99)", "p(99.9)", "max"}
 
 // RunInfo describes a run for the reports' headers: what ran, against what.
 type RunInfo struct {
@@ -142,7 +104,7 @@ type Input struct {
 // SummaryOptions tune NewSummary.
 type SummaryOptions struct {
 	// TrendStats are the latency columns (summary keys: min, max, avg, med, p(N)); nil means
-	// DefaultTrendStats.
+	// DefaultLatencyColumns.
 	TrendStats []string
 }
 
@@ -216,7 +178,7 @@ func (v Verdict) Passed() bool { return v.ExitCode == engine.ExitOK }
 
 // ThresholdRow is one threshold with its observed value rendered in the metric's unit.
 type ThresholdRow struct {
-	engine.ThresholdResult
+	metrics.ThresholdResult
 	ObservedText string `json:"observed_text"`
 }
 
@@ -364,7 +326,7 @@ type Execution struct {
 	VUs           int64                   `json:"vus"`     // most active VUs seen
 	VUsMax        int64                   `json:"vus_max"` // VUs initialised
 	Scenarios     []engine.ScenarioResult `json:"-"`       // the Result's
-	Duration      engine.Duration         `json:"duration"`
+	Duration      executor.Duration       `json:"duration"`
 }
 
 // Traffic is the CTI messages and bytes sent and received.
@@ -382,7 +344,7 @@ func (t Traffic) Any() bool { return t.MessagesSent+t.MessagesReceived+t.BytesSe
 // sub-metrics, with its summary values.
 type MetricRow struct {
 	Key      string             `json:"key"`
-	Type     engine.MetricType  `json:"type"`
+	Type     metrics.MetricType `json:"type"`
 	Contains metrics.ValueType  `json:"contains"`
 	Values   map[string]float64 `json:"values"`
 	Sub      bool               `json:"sub,omitempty"` // a sub-metric, shown under its metric
@@ -399,7 +361,7 @@ func NewSummary(in Input, opts SummaryOptions) (*Summary, error) {
 	}
 	statKeys := opts.TrendStats
 	if statKeys == nil {
-		statKeys = DefaultTrendStats
+		statKeys = DefaultLatencyColumns
 	}
 	var aggs []metrics.Aggregation
 	var keys []string
@@ -444,7 +406,7 @@ type builder struct {
 	err error
 }
 
-func (b *builder) metric(key string) (engine.MetricSummary, bool) { return b.res.Metric(key) }
+func (b *builder) metric(key string) (metrics.Summary, bool) { return b.res.Metric(key) }
 
 func (b *builder) count(key string) float64 {
 	if m, ok := b.metric(key); ok {
@@ -461,7 +423,7 @@ func (b *builder) rate(n float64) float64 {
 }
 
 // latency builds the row of a trend summary.
-func (b *builder) latency(name string, m engine.MetricSummary) *LatencyRow {
+func (b *builder) latency(name string, m metrics.Summary) *LatencyRow {
 	sink, err := metrics.SinkFromSummary(metrics.Trend, m.Values, m.Histogram)
 	if err != nil {
 		if b.err == nil {
@@ -555,7 +517,7 @@ func (b *builder) thresholds() {
 }
 
 // formatObserved renders a threshold's observed value in the unit of its metric and aggregation.
-func (b *builder) formatObserved(t engine.ThresholdResult) string {
+func (b *builder) formatObserved(t metrics.ThresholdResult) string {
 	th, err := metrics.ParseThreshold(t.Source)
 	if err != nil {
 		return FormatNumber(t.Observed)
@@ -568,7 +530,7 @@ func (b *builder) formatObserved(t engine.ThresholdResult) string {
 	return formatAggregate(th.Aggregation, m.Type, m.Contains, ok, t.Observed)
 }
 
-func formatAggregate(a metrics.Aggregation, typ engine.MetricType, contains metrics.ValueType, known bool, v float64) string {
+func formatAggregate(a metrics.Aggregation, typ metrics.MetricType, contains metrics.ValueType, known bool, v float64) string {
 	switch a.Method {
 	case metrics.AggCount, metrics.AggPasses, metrics.AggFails:
 		return FormatCount(v)
@@ -592,9 +554,9 @@ func formatValue(contains metrics.ValueType, v float64) string {
 }
 
 func (b *builder) requests() {
-	byMsg := b.res.Breakdown(MetricRequestDuration, "msg")
-	failures := b.res.Breakdown(MetricFailures, "msg")
-	requests := b.res.Breakdown(MetricRequests, "msg")
+	byMsg := b.res.Breakdown(metricnames.CTIRequestDuration, "msg")
+	failures := b.res.Breakdown(metricnames.CTIFailures, "msg")
+	requests := b.res.Breakdown(metricnames.CTIRequests, "msg")
 	// The failed column counts requests sent that failed (cti_requests by msg and status), so
 	// that it never exceeds the count: a request that was never sent (E_NOT_SENT) is in the
 	// failures table only. Without those pairs, cti_failures by msg stands in.
@@ -602,7 +564,7 @@ func (b *builder) requests() {
 	var sentFailedAll int64
 	havePairs := false
 	for _, p := range b.s.Pairs {
-		if p.Metric == MetricRequests {
+		if p.Metric == metricnames.CTIRequests {
 			havePairs = true
 			if p.Tags["status"] != "ok" {
 				sentFailed[p.Tags["msg"]] += int64(p.Count)
@@ -624,14 +586,14 @@ func (b *builder) requests() {
 		}
 		b.s.Requests = append(b.s.Requests, *row)
 	}
-	if m, ok := b.metric(MetricRequestDuration); ok {
+	if m, ok := b.metric(metricnames.CTIRequestDuration); ok {
 		if row := b.latency("all requests", m); row != nil {
-			row.Failures = int64(b.count(MetricFailures))
+			row.Failures = int64(b.count(metricnames.CTIFailures))
 			if havePairs {
 				row.Failures = sentFailedAll
 			}
 			b.s.RequestTotal = row
-			if fs, ok := b.metric(MetricRequestDurationFromSchedule); ok && b.arrivalRate() {
+			if fs, ok := b.metric(metricnames.CTIRequestDurationFromSchedule); ok && b.arrivalRate() {
 				if f := b.latency("from schedule", fs); f != nil && differs(f, row) {
 					f.Failures = row.Failures
 					b.s.FromSchedule = f
@@ -664,11 +626,11 @@ func differs(a, b *LatencyRow) bool {
 }
 
 func (b *builder) events() {
-	byMsg := b.res.Breakdown(MetricEventWaitDuration, "msg")
+	byMsg := b.res.Breakdown(metricnames.CTIEventWaitDuration, "msg")
 	timeouts := map[string]int64{}
 	known := false
 	for _, p := range b.s.Pairs {
-		if p.Metric == MetricEventWaitDuration && p.Tags["status"] != "" {
+		if p.Metric == metricnames.CTIEventWaitDuration && p.Tags["status"] != "" {
 			known = true
 			if p.Tags["status"] == "timeout" {
 				timeouts[p.Tags["msg"]] += int64(p.Count)
@@ -688,12 +650,12 @@ func (b *builder) events() {
 }
 
 func (b *builder) failures() {
-	byCode := b.res.Breakdown(MetricFailures, "code")
-	total := b.count(MetricFailures)
+	byCode := b.res.Breakdown(metricnames.CTIFailures, "code")
+	total := b.count(metricnames.CTIFailures)
 	type msgPhase struct{ msg, phase string }
 	reqs := map[string]map[msgPhase]float64{}
 	for _, p := range b.s.Pairs {
-		if p.Metric != MetricFailures {
+		if p.Metric != metricnames.CTIFailures {
 			continue
 		}
 		code := p.Tags["code"]
@@ -747,28 +709,28 @@ func sortNameCounts(list []NameCount) {
 
 func (b *builder) sessions() {
 	s := &b.s.Sessions
-	res := b.res.Breakdown(MetricSessions, "result")
+	res := b.res.Breakdown(metricnames.CTISessions, "result")
 	s.Opened = int64(res["opened"].Values["count"])
 	s.Failed = int64(res["failed"].Values["count"])
 	if len(res) == 0 {
 		// Without the result breakdown, every session counted is taken as opened.
-		s.Opened = int64(b.count(MetricSessions))
+		s.Opened = int64(b.count(metricnames.CTISessions))
 	}
-	for code, m := range b.res.Breakdown(MetricSessions, "code") {
+	for code, m := range b.res.Breakdown(metricnames.CTISessions, "code") {
 		if n := int64(m.Values["count"]); n > 0 {
 			s.FailedByCode = append(s.FailedByCode, NameCount{Name: code, Count: n})
 		}
 	}
 	sortNameCounts(s.FailedByCode)
-	s.Lost = int64(b.count(MetricSessionsLost))
-	s.LostByCause = b.nameCounts(MetricSessionsLost, "cause")
-	s.EventsDropped = b.nameCounts(MetricEventsDropped, "mode")
+	s.Lost = int64(b.count(metricnames.CTISessionsLost))
+	s.LostByCause = b.nameCounts(metricnames.CTISessionsLost, "cause")
+	s.EventsDropped = b.nameCounts(metricnames.CTIEventsDropped, "mode")
 	b.decodeErrors()
-	rec := b.res.Breakdown(MetricReconnects, "result")
+	rec := b.res.Breakdown(metricnames.CTIReconnects, "result")
 	s.Reconnects = int64(rec["ok"].Values["count"])
 	s.ReconnectsFailed = int64(rec["failed"].Values["count"])
 	if len(rec) == 0 {
-		s.Reconnects = int64(b.count(MetricReconnects))
+		s.Reconnects = int64(b.count(metricnames.CTIReconnects))
 	}
 	row := func(metric, name string) *LatencyRow {
 		if m, ok := b.metric(metric); ok && m.Values["count"] > 0 {
@@ -776,12 +738,12 @@ func (b *builder) sessions() {
 		}
 		return nil
 	}
-	s.Open = row(MetricSessionOpenDuration, "open (TCP + OPEN_REQ)")
-	s.Heartbeat = row(MetricHeartbeatRTT, "heartbeat round trip")
-	s.Reconnect = row(MetricReconnectDuration, "reconnection outage")
-	s.OpenBackoff = row(MetricOpenBackoffDuration, "back-off before reopening")
-	s.OpenRateWait = row(MetricRateLimitWaitDuration+"{kind:open}", "wait for --max-open-rate")
-	s.RequestRateWait = row(MetricRateLimitWaitDuration+"{kind:request}", "wait for --max-request-rate")
+	s.Open = row(metricnames.CTISessionOpenDuration, "open (TCP + OPEN_REQ)")
+	s.Heartbeat = row(metricnames.CTIHeartbeatRTT, "heartbeat round trip")
+	s.Reconnect = row(metricnames.CTIReconnectDuration, "reconnection outage")
+	s.OpenBackoff = row(metricnames.CTIOpenBackoffDuration, "back-off before reopening")
+	s.OpenRateWait = row(metricnames.CTIRateLimitWaitDuration+"{kind:open}", "wait for --max-open-rate")
+	s.RequestRateWait = row(metricnames.CTIRateLimitWaitDuration+"{kind:request}", "wait for --max-request-rate")
 }
 
 // nameCounts is a counter's breakdown by one tag, most first, zeros left out.
@@ -802,12 +764,12 @@ func (b *builder) decodeErrors() {
 	s := &b.s.Sessions
 	pairs := map[[2]string]int64{}
 	for _, p := range b.s.Pairs {
-		if p.Metric == MetricDecodeErrors && p.Count > 0 {
+		if p.Metric == metricnames.CTIDecodeErrors && p.Count > 0 {
 			pairs[[2]string{p.Tags["msg"], p.Tags["reason"]}] += int64(p.Count)
 		}
 	}
 	if len(pairs) == 0 {
-		for _, nc := range b.nameCounts(MetricDecodeErrors, "msg") {
+		for _, nc := range b.nameCounts(metricnames.CTIDecodeErrors, "msg") {
 			pairs[[2]string{nc.Name, ""}] = nc.Count
 		}
 	}
@@ -826,13 +788,13 @@ func (b *builder) decodeErrors() {
 // check ran in (k6 nests them so), else by name alone (an export without them).
 func (b *builder) checks() {
 	for _, p := range b.s.Pairs {
-		if p.Metric == metrics.ChecksName && p.Tags["check"] != "" {
+		if p.Metric == metricnames.Checks && p.Tags["check"] != "" {
 			b.s.Checks = append(b.s.Checks, CheckRow{Group: p.Tags["group"], Name: p.Tags["check"],
 				Passes: int64(p.NonZero), Fails: int64(p.Count - p.NonZero)})
 		}
 	}
 	if len(b.s.Checks) == 0 {
-		for name, m := range b.res.Breakdown(metrics.ChecksName, "check") {
+		for name, m := range b.res.Breakdown(metricnames.Checks, "check") {
 			b.s.Checks = append(b.s.Checks, CheckRow{Name: name,
 				Passes: int64(m.Values["passes"]), Fails: int64(m.Values["fails"])})
 		}
@@ -848,10 +810,10 @@ func (b *builder) checks() {
 // breakdown makes a Breakdown per value of tag, in the order of the values.
 func (b *builder) breakdown(tag string) []Breakdown {
 	trends := []struct{ metric, row string }{
-		{MetricRequestDuration, "requests"},
-		{MetricEventWaitDuration, "event waits"},
-		{metrics.IterationDurationName, "iterations"},
-		{MetricGroupDuration, "group duration"},
+		{metricnames.CTIRequestDuration, "requests"},
+		{metricnames.CTIEventWaitDuration, "event waits"},
+		{metricnames.IterationDuration, "iterations"},
+		{metricnames.GroupDuration, "group duration"},
 	}
 	byValue := map[string]*Breakdown{}
 	get := func(v string) *Breakdown {
@@ -860,9 +822,9 @@ func (b *builder) breakdown(tag string) []Breakdown {
 		}
 		return byValue[v]
 	}
-	failures := b.res.Breakdown(MetricFailures, tag)
+	failures := b.res.Breakdown(metricnames.CTIFailures, tag)
 	for _, tr := range trends {
-		if tr.metric == MetricGroupDuration && tag != "group" {
+		if tr.metric == metricnames.GroupDuration && tag != "group" {
 			continue // all groups' durations in one row say nothing
 		}
 		subs := b.res.Breakdown(tr.metric, tag)
@@ -875,9 +837,9 @@ func (b *builder) breakdown(tag string) []Breakdown {
 				continue
 			}
 			switch {
-			case tr.metric == MetricRequestDuration:
+			case tr.metric == metricnames.CTIRequestDuration:
 				row.Failures = int64(failures[v].Values["count"])
-			case tr.metric == metrics.IterationDurationName && tag == "scenario":
+			case tr.metric == metricnames.IterationDuration && tag == "scenario":
 				if i := slices.IndexFunc(b.res.Scenarios, func(sc engine.ScenarioResult) bool { return sc.Name == v }); i >= 0 {
 					row.Failures = b.res.Scenarios[i].Failed
 				}
@@ -886,7 +848,7 @@ func (b *builder) breakdown(tag string) []Breakdown {
 			bd.Rows = append(bd.Rows, *row)
 		}
 	}
-	for v, m := range b.res.Breakdown(metrics.ChecksName, tag) {
+	for v, m := range b.res.Breakdown(metricnames.Checks, tag) {
 		bd := get(v)
 		bd.ChecksPassed, bd.ChecksFailed = int64(m.Values["passes"]), int64(m.Values["fails"])
 	}
@@ -905,14 +867,14 @@ func (b *builder) groups() {
 		}
 		return rows[name]
 	}
-	for name, m := range b.res.Breakdown(metrics.ChecksName, "group") {
+	for name, m := range b.res.Breakdown(metricnames.Checks, "group") {
 		if name == "" {
 			continue // checks outside any group
 		}
 		r := row(name)
 		r.Passes, r.Fails = int64(m.Values["passes"]), int64(m.Values["fails"])
 	}
-	for name, m := range b.res.Breakdown(MetricGroupDuration, "group") {
+	for name, m := range b.res.Breakdown(metricnames.GroupDuration, "group") {
 		if name != "" && m.Values["count"] > 0 {
 			row(name).Duration = b.latency(name, m)
 		}
@@ -926,21 +888,21 @@ func (b *builder) execution() {
 	e := &b.s.Execution
 	t := b.res.Totals()
 	e.Iterations, e.Failed, e.Interrupted, e.Dropped = t.Iterations, t.Failed, t.Interrupted, t.Dropped
-	e.Duration = engine.Duration(b.dur)
+	e.Duration = executor.Duration(b.dur)
 	if len(b.res.Scenarios) == 0 {
 		// A result without scenario counts (another tool's): fall back on the metrics.
-		e.Iterations = int64(b.count(metrics.IterationsName))
-		e.Dropped = int64(b.count(metrics.DroppedIterationsName))
-		e.Interrupted = int64(b.count(metrics.InterruptedIterationsName))
+		e.Iterations = int64(b.count(metricnames.Iterations))
+		e.Dropped = int64(b.count(metricnames.DroppedIterations))
+		e.Interrupted = int64(b.count(metricnames.InterruptedIterations))
 	}
 	e.IterationRate = b.rate(float64(e.Iterations))
-	if m, ok := b.metric(metrics.IterationDurationName); ok && m.Values["count"] > 0 {
+	if m, ok := b.metric(metricnames.IterationDuration); ok && m.Values["count"] > 0 {
 		e.IterationDuration = b.latency("iteration duration", m)
 	}
-	if m, ok := b.metric(metrics.IterationStartLatenessName); ok && m.Values["count"] > 0 {
+	if m, ok := b.metric(metricnames.IterationStartLateness); ok && m.Values["count"] > 0 {
 		e.StartLateness = b.latency("start lateness", m)
 	}
-	if m, ok := b.metric(metrics.VUsName); ok {
+	if m, ok := b.metric(metricnames.VUs); ok {
 		e.VUs = int64(m.Values["max"])
 	}
 	e.VUsMax = t.VUsMax
@@ -948,7 +910,7 @@ func (b *builder) execution() {
 		// The vus gauge is sampled every second: a run shorter than that can miss its VUs.
 		e.VUs = e.VUsMax
 	}
-	if m, ok := b.metric(metrics.VUsMaxName); ok && int64(m.Values["max"]) > e.VUsMax {
+	if m, ok := b.metric(metricnames.VUsMax); ok && int64(m.Values["max"]) > e.VUsMax {
 		e.VUsMax = int64(m.Values["max"])
 	}
 	e.Scenarios = b.res.Scenarios
@@ -956,15 +918,15 @@ func (b *builder) execution() {
 
 func (b *builder) traffic() {
 	t := &b.s.Traffic
-	t.MessagesSent = b.count(MetricMessagesSent)
-	t.MessagesReceived = b.count(MetricMessagesReceived)
-	t.BytesSent = b.count(MetricBytesSent)
-	t.BytesReceived = b.count(MetricBytesReceived)
+	t.MessagesSent = b.count(metricnames.CTIMessagesSent)
+	t.MessagesReceived = b.count(metricnames.CTIMessagesReceived)
+	t.BytesSent = b.count(metricnames.CTIBytesSent)
+	t.BytesReceived = b.count(metricnames.CTIBytesReceived)
 }
 
 func (b *builder) other() {
 	for _, m := range b.res.Metrics {
-		if builtin[m.Name] || m.Breakdown {
+		if metricnames.IsBuiltin(m.Name) || m.Breakdown {
 			continue
 		}
 		row := MetricRow{Key: m.Key, Type: m.Type, Contains: m.Contains, Values: m.Values, Sub: len(m.Tags) > 0}
@@ -1004,13 +966,13 @@ func (b *builder) verdictCounts() {
 		}
 		return false
 	}
-	if n := v.FailedIterations; n > 0 && !judged(metrics.FailedIterationsName) {
+	if n := v.FailedIterations; n > 0 && !judged(metricnames.FailedIterations) {
 		v.Warnings = append(v.Warnings, fmt.Sprintf("%s and no threshold judges them (thresholds: {%s: ['count<1']})",
-			plural(n, "iteration")+" failed", metrics.FailedIterationsName))
+			plural(n, "iteration")+" failed", metricnames.FailedIterations))
 	}
-	if n := v.SessionsNotOpened; n > 0 && !judged("cti_sessions", "cti_failures") {
-		v.Warnings = append(v.Warnings, fmt.Sprintf("%s and no threshold judges them (thresholds: {'cti_sessions{result:failed}': ['count<1']})",
-			plural(n, "session")+" never opened"))
+	if n := v.SessionsNotOpened; n > 0 && !judged(metricnames.CTISessions, metricnames.CTIFailures) {
+		v.Warnings = append(v.Warnings, fmt.Sprintf("%s and no threshold judges them (thresholds: {'%s{result:failed}': ['count<1']})",
+			plural(n, "session")+" never opened", metricnames.CTISessions))
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/executor"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports"
 )
@@ -25,7 +26,7 @@ type synthBuilder struct {
 
 func newSynth() *synthBuilder {
 	return &synthBuilder{rng: rand.New(rand.NewPCG(1, 2)), res: &engine.Result{
-		StartTime: synthStart, Duration: engine.Duration(synthDuration)}}
+		StartTime: synthStart, Duration: executor.Duration(synthDuration)}}
 }
 
 func keyOf(name string, tags map[string]string) string {
@@ -42,7 +43,7 @@ func (b *synthBuilder) trend(name string, tags map[string]string, values []float
 	if err != nil {
 		panic(err)
 	}
-	b.res.Metrics = append(b.res.Metrics, engine.MetricSummary{Name: name, Key: keyOf(name, tags),
+	b.res.Metrics = append(b.res.Metrics, metrics.Summary{Name: name, Key: keyOf(name, tags),
 		Type: metrics.Trend, Contains: metrics.Time, Tags: tags, Values: t.Format(synthDuration),
 		Histogram: h, Breakdown: len(tags) > 0})
 }
@@ -52,19 +53,19 @@ func (b *synthBuilder) counter(name string, tags map[string]string, n float64, c
 	if len(contains) > 0 {
 		ct = contains[0]
 	}
-	b.res.Metrics = append(b.res.Metrics, engine.MetricSummary{Name: name, Key: keyOf(name, tags),
+	b.res.Metrics = append(b.res.Metrics, metrics.Summary{Name: name, Key: keyOf(name, tags),
 		Type: metrics.Counter, Contains: ct, Tags: tags,
 		Values: map[string]float64{"count": n, "rate": n / synthDuration.Seconds()}, Breakdown: len(tags) > 0})
 }
 
 func (b *synthBuilder) rate(name string, tags map[string]string, passes, fails float64) {
-	b.res.Metrics = append(b.res.Metrics, engine.MetricSummary{Name: name, Key: keyOf(name, tags),
+	b.res.Metrics = append(b.res.Metrics, metrics.Summary{Name: name, Key: keyOf(name, tags),
 		Type: metrics.Rate, Tags: tags, Breakdown: len(tags) > 0,
 		Values: map[string]float64{"rate": passes / (passes + fails), "count": passes + fails, "passes": passes, "fails": fails}})
 }
 
 func (b *synthBuilder) gauge(name string, value, lo, hi float64) {
-	b.res.Metrics = append(b.res.Metrics, engine.MetricSummary{Name: name, Key: name, Type: metrics.Gauge,
+	b.res.Metrics = append(b.res.Metrics, metrics.Summary{Name: name, Key: name, Type: metrics.Gauge,
 		Values: map[string]float64{"value": value, "min": lo, "max": hi}})
 }
 
@@ -146,7 +147,7 @@ func synthInput() reports.Input {
 	b.counter("calls_handled", nil, 597)
 
 	res := b.res
-	res.Thresholds = []engine.ThresholdResult{
+	res.Thresholds = []metrics.ThresholdResult{
 		{Metric: "cti_request_duration{msg:SET_AGENT_STATE_REQ}", Source: "p(99)<250", Passed: true, Observed: 6.2},
 		{Metric: "cti_failures", Source: "count==0", Passed: false, Observed: float64(totalFail)},
 		{Metric: "checks", Source: "rate>0.99", Passed: true, Observed: 0.9925},
@@ -180,13 +181,13 @@ func percentileOf(res *engine.Result, key string, p float64) float64 {
 
 // synthSeries makes per-second series: a ramp up to 20 VUs, a hold and a ramp down, latency
 // growing with load.
-func synthSeries(b *synthBuilder) []engine.Series {
+func synthSeries(b *synthBuilder) []metrics.Series {
 	secs := int(synthDuration / time.Second)
 	t0 := synthStart.Unix()
-	lat := engine.Series{Metric: "cti_request_duration", Key: "cti_request_duration", Type: metrics.Trend}
-	reqs := engine.Series{Metric: "cti_requests", Key: "cti_requests", Type: metrics.Counter}
-	fails := engine.Series{Metric: "cti_failures", Key: "cti_failures", Type: metrics.Counter}
-	vus := engine.Series{Metric: "vus", Key: "vus", Type: metrics.Gauge}
+	lat := metrics.Series{Metric: "cti_request_duration", Key: "cti_request_duration", Type: metrics.Trend}
+	reqs := metrics.Series{Metric: "cti_requests", Key: "cti_requests", Type: metrics.Counter}
+	fails := metrics.Series{Metric: "cti_failures", Key: "cti_failures", Type: metrics.Counter}
+	vus := metrics.Series{Metric: "vus", Key: "vus", Type: metrics.Gauge}
 	for i := 0; i < secs; i++ {
 		v := 20.0
 		switch {
@@ -202,13 +203,13 @@ func synthSeries(b *synthBuilder) []engine.Series {
 		if i == 31 || i == 32 || i == 40 {
 			f = 4 - float64(i%2)
 		}
-		lat.Points = append(lat.Points, engine.Point{Time: t0 + int64(i), Count: n, Sum: p50 * float64(n),
+		lat.Points = append(lat.Points, metrics.Point{Time: t0 + int64(i), Count: n, Sum: p50 * float64(n),
 			Min: p50 * 0.3, Max: p50 * 4, P50: p50, P95: p50 * 2.1, P99: p50 * 3.2})
-		reqs.Points = append(reqs.Points, engine.Point{Time: t0 + int64(i), Count: n, Sum: float64(n)})
-		fails.Points = append(fails.Points, engine.Point{Time: t0 + int64(i), Count: int64(f), Sum: f})
-		vus.Points = append(vus.Points, engine.Point{Time: t0 + int64(i), Count: 1, Last: math.Round(v), Min: math.Round(v), Max: math.Round(v)})
+		reqs.Points = append(reqs.Points, metrics.Point{Time: t0 + int64(i), Count: n, Sum: float64(n)})
+		fails.Points = append(fails.Points, metrics.Point{Time: t0 + int64(i), Count: int64(f), Sum: f})
+		vus.Points = append(vus.Points, metrics.Point{Time: t0 + int64(i), Count: 1, Last: math.Round(v), Min: math.Round(v), Max: math.Round(v)})
 	}
-	return []engine.Series{lat, fails, reqs, vus}
+	return []metrics.Series{lat, fails, reqs, vus}
 }
 
 // lines splits text into lines for error messages.
@@ -230,8 +231,8 @@ func wideInput() reports.Input {
 	msgs := append([]string{"AGENT_LOGIN", "SET_AGENT_STATE_REQ", "ANSWER_CALL_REQ"}, extra...)
 	t0 := synthStart.Unix()
 	secs := int(synthDuration / time.Second)
-	series := func(metric string, tags map[string]string, typ engine.MetricType, point func(i int) engine.Point) {
-		se := engine.Series{Metric: metric, Key: keyOf(metric, tags), Type: typ, Tags: tags}
+	series := func(metric string, tags map[string]string, typ metrics.MetricType, point func(i int) metrics.Point) {
+		se := metrics.Series{Metric: metric, Key: keyOf(metric, tags), Type: typ, Tags: tags}
 		for i := 0; i < secs; i++ {
 			p := point(i)
 			p.Time = t0 + int64(i)
@@ -239,11 +240,11 @@ func wideInput() reports.Input {
 		}
 		in.Result.TimeSeries = append(in.Result.TimeSeries, se)
 	}
-	trendAt := func(p50 float64) engine.Point {
-		return engine.Point{Count: 5, Sum: 5 * p50, Min: p50 / 2, Max: p50 * 3, P50: p50, P95: p50 * 2, P99: p50 * 2.6}
+	trendAt := func(p50 float64) metrics.Point {
+		return metrics.Point{Count: 5, Sum: 5 * p50, Min: p50 / 2, Max: p50 * 3, P50: p50, P95: p50 * 2, P99: p50 * 2.6}
 	}
 	for k, msg := range msgs {
-		series("cti_request_duration", map[string]string{"msg": msg}, metrics.Trend, func(i int) engine.Point {
+		series("cti_request_duration", map[string]string{"msg": msg}, metrics.Trend, func(i int) metrics.Point {
 			p50 := 1.5 + float64(k)*0.25 + b.rng.Float64()*0.3
 			if msg == "TRANSFER_CALL_REQ" && i >= 36 && i < 40 {
 				p50 = 45 // the spike of the screenshot: p95 ~90 ms
@@ -252,34 +253,34 @@ func wideInput() reports.Input {
 		})
 	}
 	for _, code := range []string{"E_CTI_INVALID_AGENT_STATE", "CF_INVALID_AGENT_WORK_MODE"} {
-		series("cti_failures", map[string]string{"code": code}, metrics.Counter, func(i int) engine.Point {
+		series("cti_failures", map[string]string{"code": code}, metrics.Counter, func(i int) metrics.Point {
 			f := 0.0
 			if (code[0] == 'E' && (i == 31 || i == 40)) || (code[0] == 'C' && i == 32) {
 				f = 3
 			}
-			return engine.Point{Count: int64(f), Sum: f}
+			return metrics.Point{Count: int64(f), Sum: f}
 		})
 	}
-	series("cti_event_wait_duration", map[string]string{"msg": "CALL_DELIVERED_EVENT"}, metrics.Trend, func(i int) engine.Point {
+	series("cti_event_wait_duration", map[string]string{"msg": "CALL_DELIVERED_EVENT"}, metrics.Trend, func(i int) metrics.Point {
 		return trendAt(900 + 400*b.rng.Float64())
 	})
-	series("cti_heartbeat_rtt", nil, metrics.Trend, func(i int) engine.Point { return trendAt(0.5 + 0.2*b.rng.Float64()) })
-	series("cti_sessions", map[string]string{"result": "opened"}, metrics.Counter, func(i int) engine.Point {
+	series("cti_heartbeat_rtt", nil, metrics.Trend, func(i int) metrics.Point { return trendAt(0.5 + 0.2*b.rng.Float64()) })
+	series("cti_sessions", map[string]string{"result": "opened"}, metrics.Counter, func(i int) metrics.Point {
 		if i < 15 {
-			return engine.Point{Count: 1, Sum: 1}
+			return metrics.Point{Count: 1, Sum: 1}
 		}
-		return engine.Point{}
+		return metrics.Point{}
 	})
 	for _, c := range []string{"answered", "ready"} {
-		series("checks", map[string]string{"check": c}, metrics.Rate, func(i int) engine.Point {
+		series("checks", map[string]string{"check": c}, metrics.Rate, func(i int) metrics.Point {
 			if i == 33 {
-				return engine.Point{Count: 10, Sum: 7}
+				return metrics.Point{Count: 10, Sum: 7}
 			}
-			return engine.Point{Count: 10, Sum: 10}
+			return metrics.Point{Count: 10, Sum: 10}
 		})
 	}
-	series("wrapup_time", nil, metrics.Trend, func(i int) engine.Point { return trendAt(850 + 50*b.rng.Float64()) })
-	series("calls_handled", nil, metrics.Counter, func(i int) engine.Point { return engine.Point{Count: 10, Sum: 10} })
+	series("wrapup_time", nil, metrics.Trend, func(i int) metrics.Point { return trendAt(850 + 50*b.rng.Float64()) })
+	series("calls_handled", nil, metrics.Counter, func(i int) metrics.Point { return metrics.Point{Count: 10, Sum: 10} })
 	b.counter("transfers", nil, 73)
 	b.rate("checks", map[string]string{"group": "inbound"}, 597, 3)
 	b.rate("checks", map[string]string{"group": "login"}, 594, 6)

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metricnames"
 	"github.com/ctiload/ctiload/engine/metrics"
 )
 
@@ -32,11 +32,11 @@ type PairSpec struct {
 // event waits by event and outcome, malformed frames by message type and reason, requests by
 // type and status.
 var DefaultPairs = []PairSpec{
-	{Metric: MetricFailures, A: "code", B: "msg", C: "phase"},
-	{Metric: MetricEventWaitDuration, A: "msg", B: "status"},
-	{Metric: MetricDecodeErrors, A: "msg", B: "reason"},
-	{Metric: MetricRequests, A: "msg", B: "status"},
-	{Metric: metrics.ChecksName, A: "group", B: "check"},
+	{Metric: metricnames.CTIFailures, A: "code", B: "msg", C: "phase"},
+	{Metric: metricnames.CTIEventWaitDuration, A: "msg", B: "status"},
+	{Metric: metricnames.CTIDecodeErrors, A: "msg", B: "reason"},
+	{Metric: metricnames.CTIRequests, A: "msg", B: "status"},
+	{Metric: metricnames.Checks, A: "group", B: "check"},
 }
 
 // Tally counts samples by pairs of tag values as they flow: give Add to the engine as (part of)
@@ -72,7 +72,7 @@ func NewTally(specs ...PairSpec) *Tally {
 }
 
 // Add counts a batch of samples.
-func (t *Tally) Add(batch []engine.Sample) {
+func (t *Tally) Add(batch []metrics.Sample) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for i := range batch {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metricnames"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports"
 )
@@ -14,16 +14,16 @@ import (
 // the failure tables name the phase of failures outside iterations ("during vuTeardown").
 func TestFailuresByPhase(t *testing.T) {
 	reg := metrics.NewRegistry()
-	m, err := reg.NewMetric(reports.MetricFailures, metrics.Counter, metrics.Default)
+	m, err := reg.NewMetric(metricnames.CTIFailures, metrics.Counter, metrics.Default)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sample := func(msg, phase string, n float64) engine.Sample {
-		return engine.Sample{Metric: m, Value: n, Tags: metrics.TagsFromMap(map[string]string{
+	sample := func(msg, phase string, n float64) metrics.Sample {
+		return metrics.Sample{Metric: m, Value: n, Tags: metrics.TagsFromMap(map[string]string{
 			"code": "E_CTI_INVALID_AGENT_STATE", "msg": msg, "phase": phase, "scenario": "agents"})}
 	}
 	tally := reports.NewTally()
-	tally.Add([]engine.Sample{
+	tally.Add([]metrics.Sample{
 		sample("SET_AGENT_STATE_REQ", "iteration", 3),
 		sample("LOGOUT_REQ", "vuTeardown", 1),
 		sample("LOGOUT_REQ", "vuTeardown", 1),

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/ctiload/ctiload/engine/metricnames"
 )
 
 // TextOptions tune the end-of-test summary.
@@ -188,7 +190,7 @@ func (t *textWriter) requests() {
 	if len(s.Requests) == 0 && s.RequestTotal == nil {
 		return
 	}
-	t.section("REQUESTS", "cti_request_duration by msg")
+	t.section("REQUESTS", metricnames.CTIRequestDuration+" by msg")
 	tb := t.latencyTable("request", "failed", true)
 	for i := range s.Requests {
 		tb.add(t.latencyCells(&s.Requests[i], true, true)...)
@@ -213,7 +215,7 @@ func (t *textWriter) events() {
 	if len(s.Events) == 0 {
 		return
 	}
-	t.section("EVENT WAITS", "cti_event_wait_duration by msg")
+	t.section("EVENT WAITS", metricnames.CTIEventWaitDuration+" by msg")
 	tb := t.latencyTable("event", "timeouts", false)
 	for i := range s.Events {
 		tb.add(t.latencyCells(&s.Events[i], true, false)...)
@@ -226,7 +228,7 @@ func (t *textWriter) failures() {
 	if len(s.Failures) == 0 {
 		return
 	}
-	t.section("FAILURES", fmt.Sprintf("cti_failures by code: %s in all", FormatCount(float64(s.FailureTotal))))
+	t.section("FAILURES", fmt.Sprintf("%s by code: %s in all", metricnames.CTIFailures, FormatCount(float64(s.FailureTotal))))
 	tb := newTable("    ", column{title: "code"}, column{title: "count", right: true},
 		column{title: "share", right: true}, column{title: "requests"})
 	for _, f := range s.Failures {
@@ -361,7 +363,7 @@ func (t *textWriter) groups() {
 	if len(rows) == 0 {
 		return
 	}
-	t.section("GROUPS", "group_duration by group")
+	t.section("GROUPS", metricnames.GroupDuration+" by group")
 	tb := t.latencyTable("group", "", false)
 	for _, r := range rows {
 		tb.add(t.latencyCells(r, false, false)...)

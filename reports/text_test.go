@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/executor"
 	"github.com/ctiload/ctiload/reports"
 )
 
@@ -85,7 +86,7 @@ func TestTextSummaryInterruptedGolden(t *testing.T) {
 	b.gauge("vus", 0, 0, 2)
 	b.gauge("vus_max", 2, 2, 2)
 	res := b.res
-	res.Duration = engine.Duration(2500 * time.Millisecond)
+	res.Duration = executor.Duration(2500 * time.Millisecond)
 	res.Scenarios = []engine.ScenarioResult{{Name: "default", Executor: "constant-vus", Iterations: 3, Interrupted: 2, VUsMax: 2}}
 	res.Interrupted, res.ErrorCode, res.Error = true, 105, "run interrupted (graceful stop)"
 	s := summaryOf(t, reports.Input{Result: res, Run: reports.RunInfo{Script: "s.js", Target: "10.1.2.3:42027"}}, reports.SummaryOptions{TrendStats: []string{"avg", "med", "p(95)", "max"}})
@@ -207,7 +208,7 @@ func TestSummaryStartLateness(t *testing.T) {
 	b.trend("iteration_start_lateness", nil, []float64{0.2, 0.4, 3, 250})
 	b.counter("dropped_iterations", nil, 2)
 	res := b.res
-	res.Duration = engine.Duration(2 * time.Second)
+	res.Duration = executor.Duration(2 * time.Second)
 	res.Scenarios = []engine.ScenarioResult{{Name: "calls", Executor: "constant-arrival-rate", Iterations: 4, Dropped: 2, VUsMax: 2}}
 	s := summaryOf(t, reports.Input{Result: res}, reports.SummaryOptions{TrendStats: []string{"p(50)", "max"}})
 	if s.Execution.StartLateness == nil || s.Execution.StartLateness.Count != 4 {

@@ -32,6 +32,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/ctiload/ctiload/engine/metricnames"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports"
 )
@@ -284,11 +285,11 @@ func (r *row) read(path string) error {
 		return sink.(*metrics.TrendSink).Percentile(p)
 	}
 	r.loginAll = pct("bench_logged_in_at", 100)
-	r.openP99 = pct("cti_session_open_duration", 99)
-	r.hbP50, r.hbP99, r.hbMx = pct("cti_heartbeat_rtt", 50), pct("cti_heartbeat_rtt", 99), pct("cti_heartbeat_rtt", 100)
+	r.openP99 = pct(metricnames.CTISessionOpenDuration, 99)
+	r.hbP50, r.hbP99, r.hbMx = pct(metricnames.CTIHeartbeatRTT, 50), pct(metricnames.CTIHeartbeatRTT, 99), pct(metricnames.CTIHeartbeatRTT, 100)
 	r.hbSent, r.hbMissed = count("bench_heartbeats_sent"), count("bench_heartbeats_missed")
-	r.failures = count("cti_failures") + count("bench_sessions_lost") + byKey["checks"].Values["fails"] + count("failed_iterations")
-	if opened := count("cti_sessions{result:opened}"); opened < float64(r.agents) && r.note == "" {
+	r.failures = count(metricnames.CTIFailures) + count("bench_sessions_lost") + byKey[metricnames.Checks].Values["fails"] + count(metricnames.FailedIterations)
+	if opened := count(metricnames.CTISessions + "{result:opened}"); opened < float64(r.agents) && r.note == "" {
 		r.note = fmt.Sprintf("only %.0f of %d sessions opened", opened, r.agents)
 	}
 	return nil

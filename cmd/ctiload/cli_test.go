@@ -698,6 +698,35 @@ func TestSegmentsMergeAndReport(t *testing.T) {
 	contains(t, "stderr", r.stderr, "pass.js: not a JSON summary")
 }
 
+// TestMergeJudgesTheWholeTest: each segment makes 10 of the test's 20 iterations and passes
+// iterations count<15 on its own; the merged test fails it, and merge says so with exit 99.
+// ctiload report of the merged summary shows the same verdict.
+func TestMergeJudgesTheWholeTest(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "count.js")
+	if err := os.WriteFile(script, []byte(`export const options = {
+  scenarios: { s: { executor: 'shared-iterations', vus: 2, iterations: 20 } },
+  thresholds: { iterations: ['count<15'] },
+};
+export default function () {}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, b, total := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json"), filepath.Join(dir, "total.json")
+	runCLI(t, nil, "run", "-q", "--no-summary", "--execution-segment", "0:1/2", "--summary-export", a, script).want(t, 0)
+	runCLI(t, nil, "run", "-q", "--no-summary", "--execution-segment", "1/2:1", "--summary-export", b, script).want(t, 0)
+	r := runCLI(t, nil, "merge", a, b, "-o", total)
+	r.want(t, 99)
+	contains(t, "merge stdout", r.stdout, "THRESHOLDS FAILED")
+	contains(t, "merge stderr", r.stderr, "threshold failed: iterations count<15 (observed 20)")
+	if st := readSummaryJSON(t, total); st.value("iterations", "count") != 20 {
+		t.Errorf("merged iterations %v; want 20", st.value("iterations", "count"))
+	}
+	r = runCLI(t, nil, "report", total)
+	r.want(t, 0)
+	contains(t, "report stdout", r.stdout, "THRESHOLDS FAILED")
+}
+
 func TestRunMoreFlags(t *testing.T) {
 	t.Run("json logs", func(t *testing.T) {
 		r := runCLI(t, nil, "run", "-q", "--no-summary", "--log-format", "json", "console.js")

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ctiload/ctiload/deploy/kubernetes"
 	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/executor"
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
 )
@@ -209,7 +210,7 @@ func (f *renderFlags) render(w io.Writer, path string, now time.Time) error {
 
 // scenariosEnd is when the last scenario ends at the latest: start time, regular duration and
 // graceful stop.
-func scenariosEnd(scs map[string]engine.ScenarioConfig) time.Duration {
+func scenariosEnd(scs map[string]executor.Config) time.Duration {
 	var end time.Duration
 	for _, sc := range scs {
 		b := sc.Base()

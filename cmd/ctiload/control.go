@@ -16,12 +16,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/executor"
 )
 
 // controllable is what the control API needs of a running test (*engine.Run).
 type controllable interface {
-	Progress() []engine.ScenarioProgress
+	Progress() []executor.Progress
 	SetTarget(scenario string, v float64) error
 	Stop() bool
 }

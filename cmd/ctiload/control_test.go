@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/executor"
 )
 
 type fakeRun struct {
@@ -18,8 +18,8 @@ type fakeRun struct {
 	stopped int
 }
 
-func (f *fakeRun) Progress() []engine.ScenarioProgress {
-	return []engine.ScenarioProgress{{Scenario: "agents", Executor: "constant-vus", VUs: 3, Target: f.targets["agents"]}}
+func (f *fakeRun) Progress() []executor.Progress {
+	return []executor.Progress{{Scenario: "agents", Executor: "constant-vus", VUs: 3, Target: f.targets["agents"]}}
 }
 
 func (f *fakeRun) SetTarget(name string, v float64) error {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/cti/sim"
-	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/executor"
 	"github.com/ctiload/ctiload/jsapi"
 )
 
@@ -82,7 +82,7 @@ func parseBackoff(raw json.RawMessage, b *jsapi.Backoff) error {
 	for _, key := range sortedKeys(obj) {
 		switch key {
 		case "initial", "max":
-			var d engine.Duration
+			var d executor.Duration
 			if err := json.Unmarshal(obj[key], &d); err != nil {
 				return fmt.Errorf("%s: want a duration such as '500ms' or a number of milliseconds, got %s", key, obj[key])
 			}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/engine/executor"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -70,7 +69,7 @@ func setFromEnv(fs *pflag.FlagSet, f *pflag.Flag, envName, value string) error {
 
 // durationValue is a flag holding a duration in the engine's syntax: "30s", "1m30s", or a
 // number of milliseconds.
-type durationValue struct{ d *engine.Duration }
+type durationValue struct{ d *executor.Duration }
 
 func (v durationValue) String() string {
 	if v.d == nil || *v.d == 0 {
@@ -84,7 +83,7 @@ func (v durationValue) Set(s string) error {
 	if err != nil || d < 0 {
 		return errors.New("want a duration such as 30s, 1m30s or 500ms")
 	}
-	*v.d = engine.Duration(d)
+	*v.d = executor.Duration(d)
 	return nil
 }
 

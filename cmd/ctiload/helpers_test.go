@@ -7,23 +7,23 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/engine/executor"
+	"github.com/ctiload/ctiload/engine/metrics"
 )
 
 func TestParseStage(t *testing.T) {
 	for _, tc := range []struct {
 		in      string
-		want    engine.Stage
+		want    executor.Stage
 		wantErr bool
 	}{
-		{"30s:10", engine.Stage{Duration: engine.Duration(30 * time.Second), Target: 10}, false},
-		{"1m30s:0", engine.Stage{Duration: engine.Duration(90 * time.Second), Target: 0}, false},
-		{"1500:3", engine.Stage{Duration: engine.Duration(1500 * time.Millisecond), Target: 3}, false},
-		{"30s", engine.Stage{}, true},
-		{"soon:3", engine.Stage{}, true},
-		{"30s:-1", engine.Stage{}, true},
-		{"30s:x", engine.Stage{}, true},
+		{"30s:10", executor.Stage{Duration: executor.Duration(30 * time.Second), Target: 10}, false},
+		{"1m30s:0", executor.Stage{Duration: executor.Duration(90 * time.Second), Target: 0}, false},
+		{"1500:3", executor.Stage{Duration: executor.Duration(1500 * time.Millisecond), Target: 3}, false},
+		{"30s", executor.Stage{}, true},
+		{"soon:3", executor.Stage{}, true},
+		{"30s:-1", executor.Stage{}, true},
+		{"30s:x", executor.Stage{}, true},
 	} {
 		got, err := parseStage(tc.in)
 		if (err != nil) != tc.wantErr || got != tc.want {
@@ -80,24 +80,24 @@ func TestJSONFlagValues(t *testing.T) {
 
 // fakeSource is a progressSource with fixed numbers.
 type fakeSource struct {
-	progress []engine.ScenarioProgress
+	progress []executor.Progress
 	counts   map[string]float64
 	p95      float64
 }
 
-func (f fakeSource) Progress() []engine.ScenarioProgress { return f.progress }
-func (f fakeSource) Elapsed() time.Duration              { return 12 * time.Second }
-func (f fakeSource) Snapshot(key string) (engine.MetricSummary, bool) {
+func (f fakeSource) Progress() []executor.Progress { return f.progress }
+func (f fakeSource) Elapsed() time.Duration        { return 12 * time.Second }
+func (f fakeSource) Snapshot(key string) (metrics.Summary, bool) {
 	if strings.HasPrefix(key, "cti_request_duration") {
-		return engine.MetricSummary{Values: map[string]float64{"count": 10, "p(95)": f.p95}}, true
+		return metrics.Summary{Values: map[string]float64{"count": 10, "p(95)": f.p95}}, true
 	}
 	n, ok := f.counts[key]
-	return engine.MetricSummary{Values: map[string]float64{"count": n}}, ok
+	return metrics.Summary{Values: map[string]float64{"count": n}}, ok
 }
 
 func TestProgressLines(t *testing.T) {
 	src := fakeSource{
-		progress: []engine.ScenarioProgress{
+		progress: []executor.Progress{
 			{Scenario: "agents", Executor: "constant-vus", State: executor.Running, Elapsed: 12 * time.Second,
 				Duration: time.Minute, VUs: 10, VUsMax: 10, Counts: executor.Counts{Iterations: 42}},
 			{Scenario: "callers", Executor: "shared-iterations", State: executor.Done, Elapsed: 10 * time.Second,

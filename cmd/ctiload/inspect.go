@@ -16,14 +16,14 @@ type inspectOutput struct {
 	Script     string                              `json:"script"`
 	Exports    []string                            `json:"exports"`
 	Options    json.RawMessage                     `json:"script_options"` // as the script exports them
-	Scenarios  map[string]engine.ScenarioConfig    `json:"scenarios"`
+	Scenarios  map[string]executor.Config          `json:"scenarios"`
 	Shapes     []reports.ScenarioInfo              `json:"shapes"`
 	Thresholds map[string][]engine.ThresholdConfig `json:"thresholds,omitempty"`
 	Segment    string                              `json:"execution_segment,omitempty"`
 	Sequence   string                              `json:"execution_segment_sequence,omitempty"`
 	TrendStats []string                            `json:"summary_trend_stats"`
 	MaxVUs     int64                               `json:"max_vus"`
-	MaxTime    engine.Duration                     `json:"max_duration"` // latest end of a scenario, gracefulStop included
+	MaxTime    executor.Duration                   `json:"max_duration"` // latest end of a scenario, gracefulStop included
 	Target     string                              `json:"target"`
 	Simulator  *inspectSim                         `json:"simulator,omitempty"`
 	CTI        inspectSafety                       `json:"cti"`  // options.cti under the --max-*-rate flags
@@ -33,9 +33,9 @@ type inspectOutput struct {
 
 type inspectSafety struct {
 	OpenBackoff struct {
-		Initial engine.Duration `json:"initial"`
-		Max     engine.Duration `json:"max"`
-		Factor  float64         `json:"factor"`
+		Initial executor.Duration `json:"initial"`
+		Max     executor.Duration `json:"max"`
+		Factor  float64           `json:"factor"`
 	} `json:"open_backoff"`
 	AbortOnOpenFailures int     `json:"abort_on_open_failures"` // 0: never
 	MaxRequestRate      float64 `json:"max_request_rate"`       // per second, 0: no cap
@@ -43,16 +43,16 @@ type inspectSafety struct {
 }
 
 type inspectSim struct {
-	Product       string          `json:"product"`
-	Versions      []uint32        `json:"versions,omitempty"`
-	Agents        int             `json:"agents"`
-	FirstAgentID  int             `json:"first_agent_id"`
-	FirstExt      int             `json:"first_extension"`
-	CallRate      float64         `json:"call_rate"`
-	Duplex        bool            `json:"duplex,omitempty"`
-	FailoverAfter engine.Duration `json:"failover_after,omitempty"`
-	FailAAfter    engine.Duration `json:"fail_a_after,omitempty"`
-	Faults        string          `json:"faults,omitempty"`
+	Product       string            `json:"product"`
+	Versions      []uint32          `json:"versions,omitempty"`
+	Agents        int               `json:"agents"`
+	FirstAgentID  int               `json:"first_agent_id"`
+	FirstExt      int               `json:"first_extension"`
+	CallRate      float64           `json:"call_rate"`
+	Duplex        bool              `json:"duplex,omitempty"`
+	FailoverAfter executor.Duration `json:"failover_after,omitempty"`
+	FailAAfter    executor.Duration `json:"fail_a_after,omitempty"`
+	Faults        string            `json:"faults,omitempty"`
 }
 
 func newInspectCmd() *cobra.Command {
@@ -88,15 +88,15 @@ connects anywhere.`,
 					AbortOnOpenFailures: p.safety.AbortOnOpenFailures, MaxRequestRate: p.safety.MaxRequestRate, MaxOpenRate: p.safety.MaxOpenRate},
 			}
 			b := p.safety.OpenBackoff
-			out.CTI.OpenBackoff.Initial, out.CTI.OpenBackoff.Max, out.CTI.OpenBackoff.Factor = engine.Duration(b.Initial), engine.Duration(b.Max), b.Factor
+			out.CTI.OpenBackoff.Initial, out.CTI.OpenBackoff.Max, out.CTI.OpenBackoff.Factor = executor.Duration(b.Initial), executor.Duration(b.Max), b.Factor
 			if out.TrendStats == nil {
-				out.TrendStats = reports.DefaultTrendStats
+				out.TrendStats = reports.DefaultLatencyColumns
 			}
 			for _, sc := range p.config.Scenarios {
 				_, most := sc.VUsFor(executor.FullPartition())
 				out.MaxVUs += most
 			}
-			out.MaxTime = engine.Duration(scenariosEnd(p.config.Scenarios))
+			out.MaxTime = executor.Duration(scenariosEnd(p.config.Scenarios))
 			if o.changed("seed") {
 				out.Seed = &p.seed
 			}
@@ -105,8 +105,8 @@ connects anywhere.`,
 				out.Target = "built-in simulator"
 				out.Simulator = &inspectSim{Product: c.Product.String(), Versions: c.Versions, Agents: c.Agents.Count,
 					FirstAgentID: c.Agents.FirstID, FirstExt: c.Agents.FirstExtension, CallRate: c.Calls.Rate,
-					Duplex: p.sim.duplex, FailoverAfter: engine.Duration(p.sim.failoverAfter),
-					FailAAfter: engine.Duration(p.sim.failAAfter), Faults: p.sim.faults}
+					Duplex: p.sim.duplex, FailoverAfter: executor.Duration(p.sim.failoverAfter),
+					FailAAfter: executor.Duration(p.sim.failAAfter), Faults: p.sim.faults}
 			}
 			enc := json.NewEncoder(cmd.OutOrStdout())
 			enc.SetIndent("", "  ")

@@ -30,7 +30,7 @@ type optionFlags struct {
 	fs *pflag.FlagSet
 
 	vus, iterations  int64
-	duration         engine.Duration
+	duration         executor.Duration
 	stages           []string
 	segment, seq     string
 	segmentCount     int64  // --segment-count: the test split in N equal segments
@@ -553,21 +553,21 @@ func flattenErrors(errs []error) error {
 	return errors.New("invalid options:\n  - " + strings.Join(flat, "\n  - "))
 }
 
-func parseStage(s string) (engine.Stage, error) {
+func parseStage(s string) (executor.Stage, error) {
 	d, t, ok := strings.Cut(s, ":")
 	bad := fmt.Errorf("--stage: invalid value %q: want DURATION:TARGET such as 30s:10", s)
 	if !ok {
-		return engine.Stage{}, bad
+		return executor.Stage{}, bad
 	}
-	var dur engine.Duration
+	var dur executor.Duration
 	if err := (durationValue{&dur}).Set(d); err != nil {
-		return engine.Stage{}, bad
+		return executor.Stage{}, bad
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
 	if err != nil || n < 0 {
-		return engine.Stage{}, bad
+		return executor.Stage{}, bad
 	}
-	return engine.Stage{Duration: dur, Target: n}, nil
+	return executor.Stage{Duration: dur, Target: n}, nil
 }
 
 func unionStats(a, b []string) []string {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ctiload/ctiload/cti/client"
 	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports"
 	"github.com/ctiload/ctiload/reports/promrw"
 )
@@ -68,7 +69,7 @@ func (o *outputFlags) outputSpecs() ([]outputSpec, error) {
 
 // sampleFormat makes the format of a file output; a mistake in its configuration shows
 // before the run starts.
-func sampleFormat(spec outputSpec, getenv func(string) string, reg *engine.Registry, thresholds map[string][]engine.ThresholdConfig) (reports.SampleFormat, error) {
+func sampleFormat(spec outputSpec, getenv func(string) string, reg *metrics.Registry, thresholds map[string][]engine.ThresholdConfig) (reports.SampleFormat, error) {
 	switch spec.kind {
 	case "ndjson":
 		return reports.NDJSONFormat(reg), nil
@@ -210,7 +211,7 @@ type sampleHooks struct {
 	outputs reports.Outputs
 }
 
-func (h *sampleHooks) hook(batch []engine.Sample) {
+func (h *sampleHooks) hook(batch []metrics.Sample) {
 	h.tally.Add(batch)
 	h.outputs.AddSamples(batch)
 }

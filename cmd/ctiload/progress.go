@@ -8,8 +8,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/engine/executor"
+	"github.com/ctiload/ctiload/engine/metricnames"
+	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports"
 	"golang.org/x/term"
 )
@@ -36,8 +37,8 @@ func useColor(w io.Writer, noColor bool) bool {
 
 // progressSource is what the live view reads: engine.Run.
 type progressSource interface {
-	Progress() []engine.ScenarioProgress
-	Snapshot(key string) (engine.MetricSummary, bool)
+	Progress() []executor.Progress
+	Snapshot(key string) (metrics.Summary, bool)
 	Elapsed() time.Duration
 }
 
@@ -220,13 +221,13 @@ func (p *progress) rate(key string, now time.Time, v float64) (float64, bool) {
 	return 0, false
 }
 
-func (p *progress) line(sc engine.ScenarioProgress, width int, now time.Time) string {
+func (p *progress) line(sc executor.Progress, width int, now time.Time) string {
 	name := sc.Scenario + strings.Repeat(" ", width-len(sc.Scenario))
 	sel := "{scenario:" + sc.Scenario + "}"
-	reqs := p.count(reports.MetricRequests + sel)
-	fails := p.count(reports.MetricFailures + sel)
+	reqs := p.count(metricnames.CTIRequests + sel)
+	fails := p.count(metricnames.CTIFailures + sel)
 	var p95 string
-	if m, ok := p.src.Snapshot(reports.MetricRequestDuration + sel); ok && m.Values["count"] > 0 {
+	if m, ok := p.src.Snapshot(metricnames.CTIRequestDuration + sel); ok && m.Values["count"] > 0 {
 		p95 = reports.FormatDuration(m.Values["p(95)"])
 	}
 	reqRate, ok1 := p.rate("req"+sel, now, reqs)
@@ -278,10 +279,10 @@ func (p *progress) line(sc engine.ScenarioProgress, width int, now time.Time) st
 	}
 	// The safety waits (open back-off, rate caps) show as soon as there are any: a run that
 	// backs off is a run whose target refuses sessions, and a capped run is slower on purpose.
-	if n, ms := p.waits(reports.MetricOpenBackoffDuration + sel); n > 0 {
+	if n, ms := p.waits(metricnames.CTIOpenBackoffDuration + sel); n > 0 {
 		parts = append(parts, p.paint("\x1b[33m", fmt.Sprintf("open back-off %s× %s", reports.FormatCount(n), reports.FormatDuration(ms))))
 	}
-	if n, ms := p.waits(reports.MetricRateLimitWaitDuration + sel); n > 0 {
+	if n, ms := p.waits(metricnames.CTIRateLimitWaitDuration + sel); n > 0 {
 		parts = append(parts, fmt.Sprintf("rate-capped %s× %s", reports.FormatCount(n), reports.FormatDuration(ms)))
 	}
 	if !p.tty {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/jsapi"
 	"github.com/ctiload/ctiload/reports"
 	"github.com/ctiload/ctiload/reports/promrw"
@@ -196,7 +197,7 @@ type runSession struct {
 	sim      *embeddedSim
 	target   string
 	periph   uint32
-	reg      *engine.Registry
+	reg      *metrics.Registry
 	hooks    *sampleHooks
 	trace    *traceFile
 	outs     []outputSpec    // --out values
@@ -306,7 +307,7 @@ func (s *runSession) startTarget() error {
 
 // openStreams creates the files that fill up during the run: samples and the protocol trace.
 func (s *runSession) openStreams() error {
-	s.reg = engine.NewRegistry()
+	s.reg = metrics.NewRegistry()
 	s.hooks = &sampleHooks{tally: reports.NewTally()}
 	prom := s.prom
 	for _, o := range s.outs {

@@ -5,13 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/ctiload/ctiload/cti/sim"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ctiload/ctiload/cti/sim"
 )
 
 // The example scenarios in scripts/ are what users copy: TestScenarios runs every one of them

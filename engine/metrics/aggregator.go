@@ -4,13 +4,14 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	hdr "github.com/HdrHistogram/hdrhistogram-go"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // Defaults of AggregatorOptions.
@@ -449,21 +450,11 @@ func (a *Aggregator) tick(now time.Time) {
 	a.advance(now.Unix() - int64(a.opts.TimeSeriesWindow/time.Second))
 	if !a.start.IsZero() && a.thresholds != nil && a.abortedBy == nil {
 		elapsed := now.Sub(a.start)
-		for _, e := range a.thresholds.entries {
-			for i := range e.thresholds {
-				th := &e.thresholds[i]
-				if !th.AbortOnFail || elapsed < th.DelayAbortEval || e.series == nil {
-					continue
-				}
-				v, ok := e.series.sink.Value(th.Aggregation, elapsed)
-				if r := verdict(e.key, *th, v, ok); !r.Passed {
-					r.Aborted = true
-					a.abortedBy = th
-					abort = &r
-					break
-				}
-			}
-			if abort != nil {
+		for th, r := range a.thresholds.verdicts(a.thresholdValue(elapsed)) {
+			if th.AbortOnFail && elapsed >= th.DelayAbortEval && !r.Passed {
+				r.Aborted = true
+				a.abortedBy = th
+				abort = &r
 				break
 			}
 		}
@@ -523,20 +514,21 @@ func (a *Aggregator) Thresholds(elapsed time.Duration) []ThresholdResult {
 		return nil
 	}
 	var out []ThresholdResult
-	for _, e := range a.thresholds.entries {
-		for i := range e.thresholds {
-			th := &e.thresholds[i]
-			var v float64
-			var ok bool
-			if e.series != nil {
-				v, ok = e.series.sink.Value(th.Aggregation, elapsed)
-			}
-			r := verdict(e.key, *th, v, ok)
-			r.Aborted = th == a.abortedBy
-			out = append(out, r)
-		}
+	for th, r := range a.thresholds.verdicts(a.thresholdValue(elapsed)) {
+		r.Aborted = th == a.abortedBy
+		out = append(out, r)
 	}
 	return out
+}
+
+// thresholdValue reads the thresholds' values from the live sinks. a.mu is held.
+func (a *Aggregator) thresholdValue(elapsed time.Duration) func(*thresholdEntry, Aggregation) (float64, bool) {
+	return func(e *thresholdEntry, agg Aggregation) (float64, bool) {
+		if e.series == nil {
+			return 0, false
+		}
+		return e.series.sink.Value(agg, elapsed)
+	}
 }
 
 // Summary is the aggregate of a metric or sub-metric.

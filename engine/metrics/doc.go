@@ -37,6 +37,17 @@
 // and key. A breakdown is what a report needs to list, for example, every msg value of
 // cti_request_duration without declaring them.
 //
+// # Thresholds
+//
+// A threshold is judged in one place, thresholds.go: [ThresholdSet.Evaluate] and the verdicts
+// iterator under it. The [Aggregator] iterates the verdicts on its live sinks every
+// [AggregatorOptions.EvalInterval] (for abortOnFail) and at the end of the run
+// ([Aggregator.Thresholds]); [JudgeSummaries] calls Evaluate on summaries rebuilt into sinks,
+// which is how ctiload merge judges merged results and ctiload report a saved summary
+// (engine.Result.JudgeThresholds). No other package compares a value with a threshold. The
+// expression language is in thresholds_parser.go; the built-in metrics' names are in package
+// engine/metricnames.
+//
 // # Time series
 //
 // Every top-level metric, declared sub-metric and breakdown sub-metric gets one point per second

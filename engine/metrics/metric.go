@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/ctiload/ctiload/engine/metricnames"
 )
 
 // MetricType is the kind of aggregation a metric's samples get.
@@ -196,34 +198,6 @@ func (r *Registry) All() []*Metric {
 	return out
 }
 
-// Builtin metric names: the engine records these itself.
-const (
-	// IterationsName counts completed iterations (also those that returned an error).
-	IterationsName = "iterations"
-	// IterationDurationName is the trend of completed iterations' durations.
-	IterationDurationName = "iteration_duration"
-	// IterationStartLatenessName is the trend of how late each arrival-rate iteration started
-	// against its schedule (start − due time), the scheduler's own coordinated omission.
-	IterationStartLatenessName = "iteration_start_lateness"
-	// DroppedIterationsName counts arrival-rate iterations that found no free VU or would have
-	// started later than the scenario's maxStartLateness.
-	DroppedIterationsName = "dropped_iterations"
-	// InterruptedIterationsName counts iterations cut short by a stop, a ramp-down or an abort.
-	InterruptedIterationsName = "interrupted_iterations"
-	// FailedIterationsName counts completed iterations that returned an error (a script
-	// exception): `failed_iterations: ['count==0']` makes them fail the run.
-	FailedIterationsName = "failed_iterations"
-	// VUsName is the gauge of active VUs, sampled every second.
-	VUsName = "vus"
-	// VUsMaxName is the gauge of initialised VUs, sampled every second.
-	VUsMaxName = "vus_max"
-	// ChecksName is the rate of passed checks, tagged check=<name> by the VU layer.
-	ChecksName = "checks"
-	// GroupDurationName is the trend of group() durations, tagged group=::outer::inner by the
-	// VU layer (k6's group_duration): `'group_duration{group:::login}': ['p(95)<500']`.
-	GroupDurationName = "group_duration"
-)
-
 // Builtins are the engine's own metrics.
 type Builtins struct {
 	Iterations             *Metric
@@ -248,15 +222,15 @@ func RegisterBuiltins(r *Registry) (Builtins, error) {
 		}
 		*dst = m
 	}
-	reg(&b.Iterations, IterationsName, Counter, Default)
-	reg(&b.IterationDuration, IterationDurationName, Trend, Time)
-	reg(&b.IterationStartLateness, IterationStartLatenessName, Trend, Time)
-	reg(&b.DroppedIterations, DroppedIterationsName, Counter, Default)
-	reg(&b.InterruptedIterations, InterruptedIterationsName, Counter, Default)
-	reg(&b.FailedIterations, FailedIterationsName, Counter, Default)
-	reg(&b.VUs, VUsName, Gauge, Default)
-	reg(&b.VUsMax, VUsMaxName, Gauge, Default)
-	reg(&b.Checks, ChecksName, Rate, Default)
+	reg(&b.Iterations, metricnames.Iterations, Counter, Default)
+	reg(&b.IterationDuration, metricnames.IterationDuration, Trend, Time)
+	reg(&b.IterationStartLateness, metricnames.IterationStartLateness, Trend, Time)
+	reg(&b.DroppedIterations, metricnames.DroppedIterations, Counter, Default)
+	reg(&b.InterruptedIterations, metricnames.InterruptedIterations, Counter, Default)
+	reg(&b.FailedIterations, metricnames.FailedIterations, Counter, Default)
+	reg(&b.VUs, metricnames.VUs, Gauge, Default)
+	reg(&b.VUsMax, metricnames.VUsMax, Gauge, Default)
+	reg(&b.Checks, metricnames.Checks, Rate, Default)
 	if len(errs) > 0 {
 		return Builtins{}, fmt.Errorf("registering builtin metrics: %w", errors.Join(errs...))
 	}

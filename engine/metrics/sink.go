@@ -106,8 +106,12 @@ func (g *GaugeSink) Add(v float64) {
 // IsEmpty reports whether no value was added.
 func (g *GaugeSink) IsEmpty() bool { return g.Samples == 0 }
 
-// Format returns value, min and max.
+// Format returns value, min and max; nothing for a gauge never set, so that a summary keeps
+// "no data" apart from a value of 0 (SinkFromSummary reads it back as empty).
 func (g *GaugeSink) Format(time.Duration) map[string]float64 {
+	if g.Samples == 0 {
+		return map[string]float64{}
+	}
 	return map[string]float64{tokValue: g.Last, tokMin: g.Min, tokMax: g.Max}
 }
 
@@ -219,6 +223,9 @@ func SinkFromSummary(t MetricType, values map[string]float64, histogram string) 
 	case Counter:
 		return &CounterSink{Sum: get(tokCount), Samples: 1}, nil
 	case Gauge:
+		if _, set := values[tokValue]; !set {
+			return &GaugeSink{}, nil
+		}
 		return &GaugeSink{Last: get(tokValue), Min: get(tokMin), Max: get(tokMax), Samples: 1}, nil
 	case Rate:
 		total := int64(get(tokCount))

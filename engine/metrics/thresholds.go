@@ -3,6 +3,7 @@ package metrics
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -146,20 +147,39 @@ func (s *ThresholdSet) Validate(reg *Registry) error {
 	return errors.Join(errs...)
 }
 
-// Evaluate judges thresholds against observed values: value returns the aggregation's value for
-// a selector, and false when there is no data. It is how merged results are re-judged.
-func (s *ThresholdSet) Evaluate(value func(key string, a Aggregation) (float64, bool)) []ThresholdResult {
-	if s == nil {
-		return nil
-	}
+// Observed gives the evaluator the value of aggregation a of the metric or sub-metric key
+// ("name" or "name{k:v}", tags sorted); ok is false when the metric has no data to judge.
+type Observed func(key string, a Aggregation) (v float64, ok bool)
+
+// Evaluate judges every threshold of s on the values observed gives, in selector order. It is
+// ctiload's one threshold evaluator: the Aggregator judges a run through it (periodically for
+// abortOnFail, then at the end), and JudgeSummaries judges merged results and saved summaries
+// through it.
+func (s *ThresholdSet) Evaluate(observed Observed) []ThresholdResult {
 	var out []ThresholdResult
-	for _, e := range s.entries {
-		for _, th := range e.thresholds {
-			v, ok := value(e.key, th.Aggregation)
-			out = append(out, verdict(e.key, th, v, ok))
-		}
+	for _, r := range s.verdicts(func(e *thresholdEntry, a Aggregation) (float64, bool) { return observed(e.key, a) }) {
+		out = append(out, r)
 	}
 	return out
+}
+
+// verdicts yields every threshold of s with its verdict on the values that value gives, in
+// selector order; Evaluate and the Aggregator iterate it.
+func (s *ThresholdSet) verdicts(value func(e *thresholdEntry, a Aggregation) (float64, bool)) iter.Seq2[*Threshold, ThresholdResult] {
+	return func(yield func(*Threshold, ThresholdResult) bool) {
+		if s == nil {
+			return
+		}
+		for _, e := range s.entries {
+			for i := range e.thresholds {
+				th := &e.thresholds[i]
+				v, ok := value(e, th.Aggregation)
+				if !yield(th, verdict(e.key, *th, v, ok)) {
+					return
+				}
+			}
+		}
+	}
 }
 
 func verdict(key string, th Threshold, v float64, ok bool) ThresholdResult {
@@ -172,4 +192,69 @@ func verdict(key string, th Threshold, v float64, ok bool) ThresholdResult {
 	r.Observed = v
 	r.Passed = th.Passes(v)
 	return r
+}
+
+// JudgeSummaries judges the thresholds of verdicts (as a run or an earlier merge left them)
+// again, on summaries, through Evaluate: how ctiload merge judges the merged values and ctiload
+// report a saved summary. elapsed is the time counters' rates are computed over (the result's
+// duration). Verdicts of one threshold (same metric and expression, as two segments give them)
+// become one, abortOnFail and aborted if either was; the order is that of first appearance.
+func JudgeSummaries(verdicts []ThresholdResult, summaries []Summary, elapsed time.Duration) ([]ThresholdResult, error) {
+	if len(verdicts) == 0 {
+		return nil, nil
+	}
+	type thresholdID struct{ metric, source string }
+	type seen struct {
+		order, spec int // first appearance; index in specs[metric]
+		aborted     bool
+	}
+	specs := map[string][]ThresholdSpec{}
+	byID := map[thresholdID]*seen{}
+	var errs []error
+	for _, v := range verdicts {
+		name, tags, err := ParseMetricKey(v.Metric)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("threshold metric %q: %w", v.Metric, err))
+			continue
+		}
+		key := MetricKey(name, tags)
+		id := thresholdID{key, v.Source}
+		if s, dup := byID[id]; dup {
+			specs[key][s.spec].AbortOnFail = specs[key][s.spec].AbortOnFail || v.AbortOnFail
+			s.aborted = s.aborted || v.Aborted
+			continue
+		}
+		byID[id] = &seen{order: len(byID), spec: len(specs[key]), aborted: v.Aborted}
+		specs[key] = append(specs[key], ThresholdSpec{Source: v.Source, AbortOnFail: v.AbortOnFail})
+	}
+	set, err := NewThresholdSet(specs)
+	if err != nil || len(errs) > 0 {
+		return nil, fmt.Errorf("judging thresholds: %w", errors.Join(append(errs, err)...))
+	}
+	byKey := make(map[string]Summary, len(summaries))
+	for _, s := range summaries {
+		byKey[s.Key] = s
+	}
+	judged := set.Evaluate(func(key string, a Aggregation) (float64, bool) {
+		s, ok := byKey[key]
+		if !ok {
+			return 0, false
+		}
+		sink, err := SinkFromSummary(s.Type, s.Values, s.Histogram)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("judging thresholds of %q: %w", key, err))
+			return 0, false
+		}
+		return sink.Value(a, elapsed)
+	})
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	out := make([]ThresholdResult, len(judged))
+	for _, r := range judged {
+		s := byID[thresholdID{r.Metric, r.Source}]
+		r.Aborted = s.aborted
+		out[s.order] = r
+	}
+	return out, nil
 }

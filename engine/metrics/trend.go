@@ -20,7 +20,8 @@ const (
 	TrendSignificantDigits = 3
 )
 
-// DefaultTrendStats are the keys of a trend's summary unless the caller chooses others.
+// DefaultTrendStats are the keys of a trend's summary (what its Format returns, and so the
+// values a Result carries) unless the caller chooses others.
 var DefaultTrendStats = []string{"count", "avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"}
 
 // ParseTrendStats parses summary keys for trends, as k6's summaryTrendStats option gives them.

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/executor"
+	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports/promrw"
 )
 
@@ -26,20 +28,20 @@ func discardReceiver(b *testing.B) *httptest.Server {
 // (0 once the series exist).
 func BenchmarkAddSamples(b *testing.B) {
 	srv := discardReceiver(b)
-	reg := engine.NewRegistry()
+	reg := metrics.NewRegistry()
 	reqs, fails, dur := reg.Counter("cti_requests"), reg.Counter("cti_failures"), reg.Trend("cti_request_duration")
-	var tags []engine.Tags
+	var tags []metrics.Tags
 	for i := range 20 {
-		tags = append(tags, engine.NewTags("msg", "MSG_"+itoa(int64(i)), "scenario", "agents", "status", "ok"))
+		tags = append(tags, metrics.NewTags("msg", "MSG_"+itoa(int64(i)), "scenario", "agents", "status", "ok"))
 	}
 	now := time.Now()
-	batch := make([]engine.Sample, 0, 256)
+	batch := make([]metrics.Sample, 0, 256)
 	for i := 0; len(batch) < 256; i++ {
 		tg := tags[i%len(tags)]
-		batch = append(batch, engine.Sample{Metric: reqs, Tags: tg, Time: now, Value: 1},
-			engine.Sample{Metric: dur, Tags: tg, Time: now, Value: float64(i%97) + 0.25})
+		batch = append(batch, metrics.Sample{Metric: reqs, Tags: tg, Time: now, Value: 1},
+			metrics.Sample{Metric: dur, Tags: tg, Time: now, Value: float64(i%97) + 0.25})
 		if i%10 == 0 {
-			batch = append(batch, engine.Sample{Metric: fails, Tags: tg.With("code", "CF_GENERIC"), Time: now, Value: 1})
+			batch = append(batch, metrics.Sample{Metric: fails, Tags: tg.With("code", "CF_GENERIC"), Time: now, Value: 1})
 		}
 	}
 	batch = batch[:256]
@@ -70,8 +72,8 @@ func BenchmarkEmptyIterationThroughput(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	factory := engine.VUFactoryFunc(func(context.Context, uint64, *engine.SampleBuffer) (engine.VU, error) {
-		return engine.VUFunc(func(context.Context, *engine.Iteration) error { return nil }), nil
+	factory := executor.VUFactoryFunc(func(context.Context, uint64, *metrics.SampleBuffer) (executor.VU, error) {
+		return executor.VUFunc(func(context.Context, *executor.Iteration) error { return nil }), nil
 	})
 	once := func(withOutput bool) float64 {
 		cfg := engine.Config{Scenarios: sc}

@@ -26,8 +26,8 @@ const (
 	DefaultURLPath      = "/api/v1/write"
 )
 
-// DefaultTrendStats are the quantile gauges of a trend when native histograms are off.
-var DefaultTrendStats = []string{"p(50)", "p(90)", "p(95)", "p(99)", "max"}
+// DefaultLatencyColumns are the quantile gauges of a trend when native histograms are off.
+var DefaultLatencyColumns = []string{"p(50)", "p(90)", "p(95)", "p(99)", "max"}
 
 // NativeMode says how trends are shipped.
 type NativeMode int
@@ -56,7 +56,7 @@ type Config struct {
 	TestID       string            // CTILOAD_PROMETHEUS_RW_TESTID (default: a fresh one)
 	Segment      string            // the run's execution segment ("0:1" for a whole test)
 	Native       NativeMode        // CTILOAD_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM=auto|true|false
-	TrendStats   []string          // CTILOAD_PROMETHEUS_RW_TREND_STATS (default DefaultTrendStats)
+	TrendStats   []string          // CTILOAD_PROMETHEUS_RW_TREND_STATS (default DefaultLatencyColumns)
 	MaxSeries    int               // CTILOAD_PROMETHEUS_RW_MAX_SERIES (default 20000)
 	MaxTagValues int               // CTILOAD_PROMETHEUS_RW_MAX_TAG_VALUES (default 1000)
 	QueueSize    int               // pushes waiting for the receiver (default 16)
@@ -282,7 +282,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.QueueSize = DefaultQueueSize
 	}
 	if len(c.TrendStats) == 0 {
-		c.TrendStats = DefaultTrendStats
+		c.TrendStats = DefaultLatencyColumns
 	}
 	if c.Segment == "" {
 		c.Segment = "0:1"

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports/promrw"
 )
 
@@ -54,9 +54,9 @@ func TestConfigFromEnv(t *testing.T) {
 }
 
 func TestMetricNames(t *testing.T) {
-	reg := engine.NewRegistry()
-	custom, _ := reg.NewMetric("queue_depth", engine.Trend)
-	for m, want := range map[*engine.Metric]string{
+	reg := metrics.NewRegistry()
+	custom, _ := reg.NewMetric("queue_depth", metrics.Trend)
+	for m, want := range map[*metrics.Metric]string{
 		reg.Counter("cti_requests"):       "ctiload_cti_requests_total",
 		reg.Counter("cti_failures"):       "ctiload_cti_failures_total",
 		reg.Counter("iterations"):         "ctiload_iterations_total",

@@ -3,7 +3,6 @@ package promrw
 import (
 	"strings"
 
-	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/engine/metrics"
 )
 
@@ -34,11 +33,11 @@ const (
 
 // MetricName returns the name m's samples are shipped under (see the table above); a trend's
 // quantile gauges use it with a quantile label, its count and sum add _count and _sum.
-func MetricName(m *engine.Metric) string {
+func MetricName(m *metrics.Metric) string {
 	switch m.Type {
-	case engine.Counter, engine.Rate:
+	case metrics.Counter, metrics.Rate:
 		return Prefix + m.Name + "_total"
-	case engine.Trend:
+	case metrics.Trend:
 		if m.Contains == metrics.Time {
 			return Prefix + m.Name + "_seconds"
 		}
@@ -47,8 +46,8 @@ func MetricName(m *engine.Metric) string {
 }
 
 // scale converts a sample's value to the shipped unit: milliseconds to seconds for time trends.
-func scale(m *engine.Metric) float64 {
-	if m.Type == engine.Trend && m.Contains == metrics.Time {
+func scale(m *metrics.Metric) float64 {
+	if m.Type == metrics.Trend && m.Contains == metrics.Time {
 		return 1e-3
 	}
 	return 1

@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ctiload/ctiload/engine"
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports"
 	"github.com/prometheus/prometheus/prompb"
@@ -128,7 +127,7 @@ func (o *Output) Description() string {
 }
 
 // AddSamples folds a batch into the series.
-func (o *Output) AddSamples(batch []engine.Sample) {
+func (o *Output) AddSamples(batch []metrics.Sample) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.closed {
@@ -150,7 +149,7 @@ func (o *Output) AddSamples(batch []engine.Sample) {
 }
 
 // lookup returns the series of a sample, making it if needed (nil past the series limit).
-func (o *Output) lookup(s *engine.Sample) *series {
+func (o *Output) lookup(s *metrics.Sample) *series {
 	key := s.Tags.Key()
 	i := s.Metric.Index()
 	if i < len(o.recent) {
@@ -177,7 +176,7 @@ func (o *Output) lookup(s *engine.Sample) *series {
 }
 
 // add folds one sample in.
-func (se *series) add(s *engine.Sample) {
+func (se *series) add(s *metrics.Sample) {
 	switch se.m.Type {
 	case metrics.Counter:
 		se.value += s.Value
@@ -205,7 +204,7 @@ func (se *series) add(s *engine.Sample) {
 // newSeries makes the series of a sample of an unknown metric and tag set, after the
 // cardinality checks: the values of a tag beyond MaxTagValues leave that tag out (it is
 // refused, once, with an error naming it), and no series is made past MaxSeries (nil).
-func (o *Output) newSeries(s *engine.Sample) *series {
+func (o *Output) newSeries(s *metrics.Sample) *series {
 	tags := s.Tags
 	var keep []string
 	for i := 0; i < tags.Len(); i++ {

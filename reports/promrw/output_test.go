@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports/promrw"
 	"github.com/klauspost/compress/snappy"
 	"github.com/prometheus/prometheus/prompb"
@@ -70,13 +70,13 @@ func (rc *receiver) waitRequests(t *testing.T, n int) {
 	}
 }
 
-func someSamples(m testMetrics, n int) []engine.Sample {
+func someSamples(m testMetrics, n int) []metrics.Sample {
 	now := time.Now()
-	tags := engine.NewTags("msg", "SET_AGENT_STATE_REQ", "status", "ok")
-	var out []engine.Sample
+	tags := metrics.NewTags("msg", "SET_AGENT_STATE_REQ", "status", "ok")
+	var out []metrics.Sample
 	for i := range n {
-		out = append(out, engine.Sample{Metric: m.reqs, Tags: tags, Time: now, Value: 1},
-			engine.Sample{Metric: m.duration, Tags: tags, Time: now, Value: float64(i%50) + 0.5})
+		out = append(out, metrics.Sample{Metric: m.reqs, Tags: tags, Time: now, Value: 1},
+			metrics.Sample{Metric: m.duration, Tags: tags, Time: now, Value: float64(i%50) + 0.5})
 	}
 	return out
 }
@@ -92,7 +92,7 @@ func TestRequestFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	out.AddSamples(someSamples(m, 10))
-	out.AddSamples([]engine.Sample{{Metric: m.vus, Time: time.Now(), Value: 3}})
+	out.AddSamples([]metrics.Sample{{Metric: m.vus, Time: time.Now(), Value: 3}})
 	out.Close()
 	if rc.n.Load() != 1 {
 		t.Fatalf("%d requests, want the one at Close", rc.n.Load())
@@ -228,9 +228,9 @@ func TestUnboundedTagRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var batch []engine.Sample
+	var batch []metrics.Sample
 	for i := range 10 {
-		batch = append(batch, engine.Sample{Metric: m.reqs, Tags: engine.NewTags("msg", "ANSWER_CALL_REQ", "callid", itoa(int64(i))), Time: time.Now(), Value: 1})
+		batch = append(batch, metrics.Sample{Metric: m.reqs, Tags: metrics.NewTags("msg", "ANSWER_CALL_REQ", "callid", itoa(int64(i))), Time: time.Now(), Value: 1})
 	}
 	out.AddSamples(batch)
 	out.Close()
@@ -264,7 +264,7 @@ func TestSeriesLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, msg := range []string{"A", "B", "C", "D"} {
-		out.AddSamples([]engine.Sample{{Metric: m.reqs, Tags: engine.NewTags("msg", msg), Time: time.Now(), Value: 1}})
+		out.AddSamples([]metrics.Sample{{Metric: m.reqs, Tags: metrics.NewTags("msg", msg), Time: time.Now(), Value: 1}})
 	}
 	out.Close()
 	if st := out.Status(); len(st.Problems) != 1 || st.Problems[0] != "2 samples dropped: series limit 2 reached" {

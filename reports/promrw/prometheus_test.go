@@ -6,19 +6,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctiload/ctiload/engine"
+	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports/promrw"
 	"github.com/ctiload/ctiload/reports/promrw/promtest"
 )
 
 // testMetrics are a counter, a gauge, a rate and a time trend, as the engine registers them.
 type testMetrics struct {
-	reg                         *engine.Registry
-	reqs, vus, checks, duration *engine.Metric
+	reg                         *metrics.Registry
+	reqs, vus, checks, duration *metrics.Metric
 }
 
 func newTestMetrics() testMetrics {
-	reg := engine.NewRegistry()
+	reg := metrics.NewRegistry()
 	return testMetrics{reg: reg, reqs: reg.Counter("cti_requests"), vus: reg.Gauge("vus"),
 		checks: reg.Rate("checks"), duration: reg.Trend("cti_request_duration")}
 }
@@ -36,15 +36,15 @@ func TestPushToRealPrometheus(t *testing.T) {
 				t.Fatal(err)
 			}
 			now := time.Now()
-			ok := engine.NewTags("msg", "SET_AGENT_STATE_REQ", "status", "ok")
-			var batch []engine.Sample
+			ok := metrics.NewTags("msg", "SET_AGENT_STATE_REQ", "status", "ok")
+			var batch []metrics.Sample
 			for i := range 100 {
 				batch = append(batch,
-					engine.Sample{Metric: m.reqs, Tags: ok, Time: now, Value: 1},
-					engine.Sample{Metric: m.duration, Tags: ok, Time: now, Value: float64(i + 1)}, // 1…100 ms
-					engine.Sample{Metric: m.checks, Tags: engine.NewTags("check", "answered"), Time: now, Value: float64(i % 4)})
+					metrics.Sample{Metric: m.reqs, Tags: ok, Time: now, Value: 1},
+					metrics.Sample{Metric: m.duration, Tags: ok, Time: now, Value: float64(i + 1)}, // 1…100 ms
+					metrics.Sample{Metric: m.checks, Tags: metrics.NewTags("check", "answered"), Time: now, Value: float64(i % 4)})
 			}
-			batch = append(batch, engine.Sample{Metric: m.vus, Time: now, Value: 7})
+			batch = append(batch, metrics.Sample{Metric: m.vus, Time: now, Value: 7})
 			out.AddSamples(batch)
 			if err := out.Close(); err != nil {
 				t.Fatal(err)
