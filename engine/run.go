@@ -47,6 +47,51 @@ var errThresholdAbort = errors.New("aborted by a threshold")
 // configuration is reported at once in an *InvalidOptionsError. Thresholds are checked against
 // the metric types later, in Run, once the VUs' init code has declared custom metrics.
 func New(cfg Config, factory executor.VUFactory) (*Run, error) {
+	v, err := validate(cfg, factory)
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{cfg: cfg, reg: cfg.Registry, thresholds: v.thresholds, part: v.part,
+		byName: map[string]*executor.Scenario{}, stopCh: make(chan struct{}), log: cfg.Logger}
+	if r.reg == nil {
+		r.reg = metrics.NewRegistry()
+	}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	if r.builtins, err = metrics.RegisterBuiltins(r.reg); err != nil {
+		return nil, invalid(err)
+	}
+	r.agg, err = metrics.NewAggregator(r.reg, metrics.AggregatorOptions{
+		BreakdownTags:      v.breakdown,
+		MaxBreakdownValues: cfg.MaxBreakdownValues,
+		TrendStats:         cfg.TrendStats,
+		MaxTimeSeries:      cfg.MaxTimeSeries,
+		SampleHook:         cfg.SampleHook,
+		OnAbort: func(tr metrics.ThresholdResult) {
+			r.log.Error("threshold failed, aborting the run", "metric", tr.Metric, "threshold", tr.Source, "observed", tr.Observed)
+			r.abort(errThresholdAbort)
+		},
+	})
+	if err != nil {
+		return nil, invalid(err)
+	}
+	if err := r.newScenarios(factory, v.names); err != nil {
+		return nil, invalid(err)
+	}
+	return r, nil
+}
+
+// validConfig is what validate derives from a valid Config.
+type validConfig struct {
+	names      []string // the scenarios, in name order
+	part       *executor.Partition
+	thresholds *metrics.ThresholdSet
+	breakdown  []string
+}
+
+// validate checks cfg and reports every problem at once.
+func validate(cfg Config, factory executor.VUFactory) (validConfig, error) {
 	var errs []error
 	if factory == nil {
 		errs = append(errs, errors.New("no VU factory"))
@@ -54,8 +99,8 @@ func New(cfg Config, factory executor.VUFactory) (*Run, error) {
 	if len(cfg.Scenarios) == 0 {
 		errs = append(errs, errors.New("no scenario to run"))
 	}
-	names := sortedKeys(cfg.Scenarios)
-	for _, name := range names {
+	v := validConfig{names: sortedKeys(cfg.Scenarios)}
+	for _, name := range v.names {
 		sc := cfg.Scenarios[name]
 		if sc == nil {
 			errs = append(errs, scenarioErr(name, errors.New("no configuration")))
@@ -75,10 +120,9 @@ func New(cfg Config, factory executor.VUFactory) (*Run, error) {
 	seg, segErr := executor.ParseSegment(cfg.Segment)
 	seq, seqErr := executor.ParseSequence(cfg.SegmentSequence)
 	errs = append(errs, segErr, seqErr)
-	var part *executor.Partition
 	if segErr == nil && seqErr == nil {
 		var err error
-		if part, err = executor.NewPartition(seg, seq); err != nil {
+		if v.part, err = executor.NewPartition(seg, seq); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -89,13 +133,14 @@ func New(cfg Config, factory executor.VUFactory) (*Run, error) {
 				DelayAbortEval: time.Duration(t.DelayAbortEval)})
 		}
 	}
-	thresholds, err := metrics.NewThresholdSet(specs)
+	var err error
+	v.thresholds, err = metrics.NewThresholdSet(specs)
 	errs = append(errs, err)
-	breakdown := cfg.BreakdownTags
-	if breakdown == nil {
-		breakdown = DefaultBreakdownTags
+	v.breakdown = cfg.BreakdownTags
+	if v.breakdown == nil {
+		v.breakdown = DefaultBreakdownTags
 	}
-	for _, k := range breakdown {
+	for _, k := range v.breakdown {
 		if k == "" {
 			errs = append(errs, errors.New("breakdown tags: empty tag key"))
 		}
@@ -105,68 +150,43 @@ func New(cfg Config, factory executor.VUFactory) (*Run, error) {
 			errs = append(errs, fmt.Errorf("summaryTrendStats: %w", err))
 		}
 	}
-	if err := invalid(errs...); err != nil {
-		return nil, err
-	}
+	return v, invalid(errs...)
+}
 
-	r := &Run{cfg: cfg, reg: cfg.Registry, thresholds: thresholds, part: part,
-		byName: map[string]*executor.Scenario{}, stopCh: make(chan struct{}), log: cfg.Logger}
-	if r.reg == nil {
-		r.reg = metrics.NewRegistry()
-	}
-	if r.log == nil {
-		r.log = slog.New(slog.DiscardHandler)
-	}
-	if r.builtins, err = metrics.RegisterBuiltins(r.reg); err != nil {
-		return nil, invalid(err)
-	}
-	r.agg, err = metrics.NewAggregator(r.reg, metrics.AggregatorOptions{
-		BreakdownTags:      breakdown,
-		MaxBreakdownValues: cfg.MaxBreakdownValues,
-		TrendStats:         cfg.TrendStats,
-		MaxTimeSeries:      cfg.MaxTimeSeries,
-		SampleHook:         cfg.SampleHook,
-		OnAbort: func(tr metrics.ThresholdResult) {
-			r.log.Error("threshold failed, aborting the run", "metric", tr.Metric, "threshold", tr.Source, "observed", tr.Observed)
-			r.abort(errThresholdAbort)
-		},
-	})
-	if err != nil {
-		return nil, invalid(err)
-	}
-
-	// VU IDs: each scenario, in name order, owns as many IDs as its most VUs in the whole test,
-	// so that IDs are unique across scenarios and segments.
+// newScenarios makes the run's scenarios in name order. VU IDs: each scenario owns as many IDs
+// as its most VUs in the whole test, so that IDs are unique across scenarios and segments; VUs
+// added beyond the plan take IDs after all of those.
+func (r *Run) newScenarios(factory executor.VUFactory, names []string) error {
 	firstID := uint64(1)
 	var planned uint64
 	for _, name := range names {
-		_, most := cfg.Scenarios[name].VUsFor(executor.FullPartition())
+		_, most := r.cfg.Scenarios[name].VUsFor(executor.FullPartition())
 		planned += uint64(most)
 	}
 	var extra atomic.Uint64
 	extra.Store(1 + planned)
 	for _, name := range names {
-		sc, err := executor.NewScenario(cfg.Scenarios[name], executor.ScenarioOptions{
-			Partition: part,
+		sc, err := executor.NewScenario(r.cfg.Scenarios[name], executor.ScenarioOptions{
+			Partition: r.part,
 			Factory:   factory,
 			NewBuffer: r.agg.NewBuffer,
 			Metrics:   r.builtins,
 			FirstVUID: firstID,
 			ExtraVUID: func() uint64 { return extra.Add(1) - 1 },
-			Env:       cfg.Env,
-			Tags:      cfg.Tags,
+			Env:       r.cfg.Env,
+			Tags:      r.cfg.Tags,
 			Logger:    r.log,
 			Abort:     func(err error) { r.abort(&ScriptAbortedError{Err: err}) },
 		})
 		if err != nil {
-			return nil, invalid(err)
+			return err
 		}
-		_, most := cfg.Scenarios[name].VUsFor(executor.FullPartition())
+		_, most := r.cfg.Scenarios[name].VUsFor(executor.FullPartition())
 		firstID += uint64(most)
 		r.scenarios = append(r.scenarios, sc)
 		r.byName[name] = sc
 	}
-	return r, nil
+	return nil
 }
 
 // Registry returns the run's metrics registry.
