@@ -105,7 +105,9 @@ func percentiles(key string) []seriesSpec {
 	return []seriesSpec{{"p50", key, "p50", nil}, {"p95", key, "p95", nil}, {"p99", key, "p99", nil}}
 }
 
-func subKey(name, tag, v string) string { return fmt.Sprintf("%s{%s:%s}", name, tag, v) }
+// subKey is the time-series key of name with the one tag tag:v, written by the engine's own
+// key format.
+func subKey(name, tag, v string) string { return metrics.MetricKey(name, metrics.NewTags(tag, v)) }
 
 func perTag(name, tag, field string, values []string) []seriesSpec {
 	var out []seriesSpec
