@@ -4,7 +4,7 @@
 # as the pods of the Indexed Job run them (CTILOAD_SEGMENT_COUNT, JOB_COMPLETION_INDEX, a common
 # CTILOAD_START_AT), against one separate `ctiload sim` process on 127.0.0.1. It prints the peak
 # RSS and CPU time of every process, the time the whole center took to log in, the heartbeat misses and the
-# merged verdict. Not part of `make test`: `make bench-cluster` (about two minutes).
+# merged verdict. Not part of `make test`: `make bench-cluster` (about five minutes: START_DELAY, the ramp, the hold).
 #
 #   AGENTS=19990 SEGMENTS=2 LOGIN_RAMP=60s DURATION=60s HEARTBEAT=5s deploy/bench/cluster-agents.sh
 #
