@@ -10,7 +10,7 @@
 //
 //   - framing: [FrameReader] (frame_reader.go), [FrameWriter] (frame_writer.go: the one writer of
 //     the client session, the simulator and the tests; coalesces concurrent writes), errors.go
-//   - the [Message] interface, [Decode], [RawMessage], [Invoker]: message.go
+//   - the [Message] interface, [Decode], [RawMessage], [Invoker], [NoCopyDecoder]: message.go
 //   - the catalog as data (layouts, tags, enums, groups) and its lookups: catalog.go, tags.go and
 //     the generated catalog_gen.go, tags_gen.go, enums_gen.go, groups_gen.go
 //   - typed messages, one file per group: msg_*_gen.go
@@ -30,7 +30,9 @@
 //
 // Encode appends a whole frame (header included) to the caller's slice and never keeps it. Decode
 // copies what it keeps: decoded strings and byte slices never alias the input, so a decoded message
-// may cross goroutines while the [FrameReader] reuses its buffer for the next frame.
+// may cross goroutines while the [FrameReader] reuses its buffer for the next frame. DecodeNoCopy
+// ([NoCopyMessage], [NoCopyDecoder]: message.go) is the allocation-free alternative for code that
+// keeps nothing: its strings alias the input and are valid only until the buffer is reused.
 //
 // # Catalog
 //

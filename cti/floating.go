@@ -3,6 +3,7 @@ package cti
 import (
 	"encoding/binary"
 	"fmt"
+	"unsafe"
 )
 
 // Field is a raw floating field: a tag and its data (not NUL-stripped). Decoded messages keep the
@@ -151,8 +152,22 @@ type floatReader struct {
 	pos   int
 	wide  bool
 	typ   MsgType
+	alias bool   // DecodeNoCopy: strings and byte slices alias body instead of copying it
 	s     string // body as a string, made on the first string field: one copy serves them all
 	named int    // NamedVariable + NamedArray data bytes so far
+}
+
+// bodyString returns body as a string: one copy that every string field of the message
+// slices, or, for DecodeNoCopy, body itself seen as a string.
+func (r *floatReader) bodyString() string {
+	if r.s == "" {
+		if r.alias {
+			r.s = unsafe.String(unsafe.SliceData(r.body), len(r.body))
+		} else {
+			r.s = string(r.body)
+		}
+	}
+	return r.s
 }
 
 // perr builds a ProtocolError; offsets count from the frame's first header byte.
@@ -212,19 +227,25 @@ func (r *floatReader) str(tag uint16, off, n, max int) (string, error) {
 	if end == off {
 		return "", nil
 	}
-	if r.s == "" {
-		r.s = string(r.body)
-	}
-	return r.s[off:end], nil
+	return r.bodyString()[off:end], nil
 }
 
 func (r *floatReader) bytes(tag uint16, off, n, max int) ([]byte, error) {
 	if err := r.checkMax(tag, off, n, max); err != nil {
 		return nil, err
 	}
+	return r.field(off, n), nil
+}
+
+// field returns the n bytes at off: a copy, or for DecodeNoCopy a slice of body whose capacity
+// ends with the field, so that an append cannot overwrite what follows.
+func (r *floatReader) field(off, n int) []byte {
+	if r.alias {
+		return r.body[off : off+n : off+n]
+	}
 	b := make([]byte, n)
 	copy(b, r.body[off:off+n])
-	return b, nil
+	return b
 }
 
 func (r *floatReader) fixedLen(tag uint16, off, n, want int) error {
@@ -271,10 +292,7 @@ func (r *floatReader) cstr(tag uint16, p, end, max int) (string, int, error) {
 	if q == p {
 		return "", q + 1, nil
 	}
-	if r.s == "" {
-		r.s = string(r.body)
-	}
-	return r.s[p:q], q + 1, nil
+	return r.bodyString()[p:q], q + 1, nil
 }
 
 func (r *floatReader) namedVar(off, n int) (NamedVariable, error) {
@@ -327,7 +345,5 @@ func (r *floatReader) countNamed(tag uint16, off, n int) error {
 }
 
 func (r *floatReader) unknown(tag uint16, off, n int) Field {
-	b := make([]byte, n)
-	copy(b, r.body[off:off+n])
-	return Field{Tag: tag, Data: b}
+	return Field{Tag: tag, Data: r.field(off, n)}
 }

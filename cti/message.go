@@ -81,6 +81,49 @@ func Decode(t MsgType, body []byte, v Version) (Message, error) {
 	return m, nil
 }
 
+// NoCopyMessage is implemented by every message: [Message.Decode] without the copy.
+//
+// DecodeNoCopy decodes body like Decode, but the decoded strings and byte slices (named
+// variables, unknown fields, UNSPEC data) ALIAS body instead of copying it, and the message's
+// slices (groups, named variables, unknown fields) keep their arrays from one decode to the next:
+// with a message value the caller reuses, decoding allocates nothing. The price is the
+// lifetime: the message is valid only until body is modified or reused — for a [Frame] of a
+// [FrameReader], until the next ReadFrame — or until the next decode into the same message.
+// It is for code that reads fields and keeps none of them (a filter, a counter, a renderer that
+// writes the message out at once); copy what you keep ([strings.Clone], [bytes.Clone]), or use
+// Decode. A message decoded this way must not cross goroutines while the buffer is reused.
+// This is the trade [bufio.Scanner.Bytes] and x/net/http2's Framer make.
+type NoCopyMessage interface {
+	Message
+	DecodeNoCopy(body []byte, v Version) error
+}
+
+// NoCopyDecoder decodes frames with DecodeNoCopy into one message per type that it reuses, so
+// that a loop over frames allocates nothing once it has seen each type (see [NoCopyMessage] for
+// how long a result is valid: here, also until the next Decode of the same type). The zero
+// value is ready; it is not safe for concurrent use.
+type NoCopyDecoder struct {
+	msgs map[MsgType]NoCopyMessage
+}
+
+// Decode decodes one message body of type t, the MessageType as read from the wire, for version
+// v, as [Decode] does but without copying: the result aliases body.
+func (d *NoCopyDecoder) Decode(t MsgType, body []byte, v Version) (Message, error) {
+	t = FromWire(t, v)
+	m, ok := d.msgs[t]
+	if !ok {
+		m = New(t).(NoCopyMessage)
+		if d.msgs == nil {
+			d.msgs = make(map[MsgType]NoCopyMessage)
+		}
+		d.msgs[t] = m
+	}
+	if err := m.DecodeNoCopy(body, v); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 // NewByName returns an empty message by its protocol name (UCCE or UCCX spelling).
 func NewByName(name string) (Message, error) {
 	t, ok := LookupMsgType(name)
@@ -107,6 +150,12 @@ func (m *RawMessage) Encode(dst []byte, _ Version) ([]byte, error) {
 // Decode implements Message; the body is copied.
 func (m *RawMessage) Decode(body []byte, _ Version) error {
 	m.Body = append(m.Body[:0], body...)
+	return nil
+}
+
+// DecodeNoCopy implements NoCopyMessage: Body is body itself.
+func (m *RawMessage) DecodeNoCopy(body []byte, _ Version) error {
+	m.Body = body
 	return nil
 }
 

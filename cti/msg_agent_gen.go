@@ -199,8 +199,18 @@ func (m *AgentStateEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *AgentStateEvent) Decode(body []byte, v Version) error {
-	*m = AgentStateEvent{decoded: true}
+func (m *AgentStateEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *AgentStateEvent) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *AgentStateEvent) decode(body []byte, v Version, alias bool) error {
+	reset := AgentStateEvent{decoded: true}
+	if alias {
+		reset.SkillGroups = m.SkillGroups[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeAgentStateEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgAgentStateEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -245,7 +255,7 @@ func (m *AgentStateEvent) Decode(body []byte, v Version) error {
 		m.DepartmentID = int32(binary.BigEndian.Uint32(body[p:]))
 		p += 4
 	}
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgAgentStateEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgAgentStateEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -731,8 +741,19 @@ func (m *QueryAgentStateReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *QueryAgentStateReq) Decode(body []byte, v Version) error {
-	*m = QueryAgentStateReq{decoded: true}
+func (m *QueryAgentStateReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *QueryAgentStateReq) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *QueryAgentStateReq) decode(body []byte, v Version, alias bool) error {
+	reset := QueryAgentStateReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeQueryAgentStateReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgQueryAgentStateReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -745,7 +766,7 @@ func (m *QueryAgentStateReq) Decode(body []byte, v Version) error {
 	p += 4
 	m.ICMAgentID = int32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQueryAgentStateReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQueryAgentStateReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1021,8 +1042,20 @@ func (m *QueryAgentStateConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *QueryAgentStateConf) Decode(body []byte, v Version) error {
-	*m = QueryAgentStateConf{decoded: true}
+func (m *QueryAgentStateConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *QueryAgentStateConf) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *QueryAgentStateConf) decode(body []byte, v Version, alias bool) error {
+	reset := QueryAgentStateConf{decoded: true}
+	if alias {
+		reset.SkillGroups = m.SkillGroups[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeQueryAgentStateConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgQueryAgentStateConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -1049,7 +1082,7 @@ func (m *QueryAgentStateConf) Decode(body []byte, v Version) error {
 		m.DepartmentID = int32(binary.BigEndian.Uint32(body[p:]))
 		p += 4
 	}
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQueryAgentStateConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQueryAgentStateConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1458,8 +1491,18 @@ func (m *SetAgentStateReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *SetAgentStateReq) Decode(body []byte, v Version) error {
-	*m = SetAgentStateReq{decoded: true}
+func (m *SetAgentStateReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *SetAgentStateReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *SetAgentStateReq) decode(body []byte, v Version, alias bool) error {
+	reset := SetAgentStateReq{decoded: true}
+	if alias {
+		reset.SkillGroups = m.SkillGroups[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeSetAgentStateReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSetAgentStateReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -1480,7 +1523,7 @@ func (m *SetAgentStateReq) Decode(body []byte, v Version) error {
 	p++
 	m.AgentServiceReq = AgentServiceReq(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSetAgentStateReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSetAgentStateReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1789,15 +1832,26 @@ func (m *SetAgentStateConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *SetAgentStateConf) Decode(body []byte, v Version) error {
-	*m = SetAgentStateConf{decoded: true}
+func (m *SetAgentStateConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *SetAgentStateConf) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *SetAgentStateConf) decode(body []byte, v Version, alias bool) error {
+	reset := SetAgentStateConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeSetAgentStateConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSetAgentStateConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSetAgentStateConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSetAgentStateConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -2059,8 +2113,21 @@ func (m *AgentPreCallEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *AgentPreCallEvent) Decode(body []byte, v Version) error {
-	*m = AgentPreCallEvent{decoded: true}
+func (m *AgentPreCallEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *AgentPreCallEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *AgentPreCallEvent) decode(body []byte, v Version, alias bool) error {
+	reset := AgentPreCallEvent{decoded: true}
+	if alias {
+		reset.NamedVariables = m.NamedVariables[:0]
+		reset.NamedArrays = m.NamedArrays[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeAgentPreCallEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgAgentPreCallEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -2083,7 +2150,7 @@ func (m *AgentPreCallEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.MRDID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgAgentPreCallEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgAgentPreCallEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {

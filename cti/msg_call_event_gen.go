@@ -301,8 +301,21 @@ func (m *CallDeliveredEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *CallDeliveredEvent) Decode(body []byte, v Version) error {
-	*m = CallDeliveredEvent{decoded: true}
+func (m *CallDeliveredEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *CallDeliveredEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *CallDeliveredEvent) decode(body []byte, v Version, alias bool) error {
+	reset := CallDeliveredEvent{decoded: true}
+	if alias {
+		reset.NamedVariables = m.NamedVariables[:0]
+		reset.NamedArrays = m.NamedArrays[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeCallDeliveredEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgCallDeliveredEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -347,7 +360,7 @@ func (m *CallDeliveredEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.NumNamedArrays = uint16(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallDeliveredEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallDeliveredEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1089,8 +1102,19 @@ func (m *CallEstablishedEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *CallEstablishedEvent) Decode(body []byte, v Version) error {
-	*m = CallEstablishedEvent{decoded: true}
+func (m *CallEstablishedEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *CallEstablishedEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *CallEstablishedEvent) decode(body []byte, v Version, alias bool) error {
+	reset := CallEstablishedEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeCallEstablishedEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgCallEstablishedEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -1131,7 +1155,7 @@ func (m *CallEstablishedEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.EventCause = EventCause(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallEstablishedEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallEstablishedEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1484,8 +1508,17 @@ func (m *CallHeldEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *CallHeldEvent) Decode(body []byte, v Version) error {
-	*m = CallHeldEvent{decoded: true}
+func (m *CallHeldEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *CallHeldEvent) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *CallHeldEvent) decode(body []byte, v Version, alias bool) error {
+	reset := CallHeldEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeCallHeldEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgCallHeldEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -1506,7 +1539,7 @@ func (m *CallHeldEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.EventCause = EventCause(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallHeldEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallHeldEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1705,8 +1738,19 @@ func (m *CallRetrievedEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *CallRetrievedEvent) Decode(body []byte, v Version) error {
-	*m = CallRetrievedEvent{decoded: true}
+func (m *CallRetrievedEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *CallRetrievedEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *CallRetrievedEvent) decode(body []byte, v Version, alias bool) error {
+	reset := CallRetrievedEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeCallRetrievedEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgCallRetrievedEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -1727,7 +1771,7 @@ func (m *CallRetrievedEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.EventCause = EventCause(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallRetrievedEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallRetrievedEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1917,8 +1961,17 @@ func (m *CallClearedEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *CallClearedEvent) Decode(body []byte, v Version) error {
-	*m = CallClearedEvent{decoded: true}
+func (m *CallClearedEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *CallClearedEvent) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *CallClearedEvent) decode(body []byte, v Version, alias bool) error {
+	reset := CallClearedEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeCallClearedEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgCallClearedEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -1937,7 +1990,7 @@ func (m *CallClearedEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.EventCause = EventCause(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallClearedEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallClearedEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -2114,7 +2167,20 @@ func (m *CallConnectionClearedEvent) Encode(dst []byte, v Version) ([]byte, erro
 
 // Decode implements Message.
 func (m *CallConnectionClearedEvent) Decode(body []byte, v Version) error {
-	*m = CallConnectionClearedEvent{decoded: true}
+	return m.decode(body, v, false)
+}
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *CallConnectionClearedEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *CallConnectionClearedEvent) decode(body []byte, v Version, alias bool) error {
+	reset := CallConnectionClearedEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeCallConnectionClearedEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgCallConnectionClearedEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -2135,7 +2201,7 @@ func (m *CallConnectionClearedEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.EventCause = EventCause(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallConnectionClearedEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallConnectionClearedEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -2357,8 +2423,19 @@ func (m *CallOriginatedEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *CallOriginatedEvent) Decode(body []byte, v Version) error {
-	*m = CallOriginatedEvent{decoded: true}
+func (m *CallOriginatedEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *CallOriginatedEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *CallOriginatedEvent) decode(body []byte, v Version, alias bool) error {
+	reset := CallOriginatedEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeCallOriginatedEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgCallOriginatedEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -2395,7 +2472,7 @@ func (m *CallOriginatedEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.EventCause = EventCause(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallOriginatedEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallOriginatedEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -2675,8 +2752,17 @@ func (m *CallFailedEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *CallFailedEvent) Decode(body []byte, v Version) error {
-	*m = CallFailedEvent{decoded: true}
+func (m *CallFailedEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *CallFailedEvent) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *CallFailedEvent) decode(body []byte, v Version, alias bool) error {
+	reset := CallFailedEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeCallFailedEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgCallFailedEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -2699,7 +2785,7 @@ func (m *CallFailedEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.EventCause = EventCause(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallFailedEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallFailedEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -2984,8 +3070,20 @@ func (m *CallConferencedEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *CallConferencedEvent) Decode(body []byte, v Version) error {
-	*m = CallConferencedEvent{decoded: true}
+func (m *CallConferencedEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *CallConferencedEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *CallConferencedEvent) decode(body []byte, v Version, alias bool) error {
+	reset := CallConferencedEvent{decoded: true}
+	if alias {
+		reset.Parties = m.Parties[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeCallConferencedEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgCallConferencedEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -3024,7 +3122,7 @@ func (m *CallConferencedEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.EventCause = EventCause(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallConferencedEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallConferencedEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -3443,8 +3541,20 @@ func (m *CallTransferredEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *CallTransferredEvent) Decode(body []byte, v Version) error {
-	*m = CallTransferredEvent{decoded: true}
+func (m *CallTransferredEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *CallTransferredEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *CallTransferredEvent) decode(body []byte, v Version, alias bool) error {
+	reset := CallTransferredEvent{decoded: true}
+	if alias {
+		reset.Parties = m.Parties[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeCallTransferredEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgCallTransferredEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -3483,7 +3593,7 @@ func (m *CallTransferredEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.EventCause = EventCause(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallTransferredEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallTransferredEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -3852,8 +3962,19 @@ func (m *CallDivertedEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *CallDivertedEvent) Decode(body []byte, v Version) error {
-	*m = CallDivertedEvent{decoded: true}
+func (m *CallDivertedEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *CallDivertedEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *CallDivertedEvent) decode(body []byte, v Version, alias bool) error {
+	reset := CallDivertedEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeCallDivertedEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgCallDivertedEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -3880,7 +4001,7 @@ func (m *CallDivertedEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.EventCause = EventCause(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallDivertedEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallDivertedEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -4131,7 +4252,20 @@ func (m *CallServiceInitiatedEvent) Encode(dst []byte, v Version) ([]byte, error
 
 // Decode implements Message.
 func (m *CallServiceInitiatedEvent) Decode(body []byte, v Version) error {
-	*m = CallServiceInitiatedEvent{decoded: true}
+	return m.decode(body, v, false)
+}
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *CallServiceInitiatedEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *CallServiceInitiatedEvent) decode(body []byte, v Version, alias bool) error {
+	reset := CallServiceInitiatedEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeCallServiceInitiatedEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgCallServiceInitiatedEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -4166,7 +4300,7 @@ func (m *CallServiceInitiatedEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.EventCause = EventCause(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallServiceInitiatedEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallServiceInitiatedEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -4480,8 +4614,18 @@ func (m *CallQueuedEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *CallQueuedEvent) Decode(body []byte, v Version) error {
-	*m = CallQueuedEvent{decoded: true}
+func (m *CallQueuedEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *CallQueuedEvent) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *CallQueuedEvent) decode(body []byte, v Version, alias bool) error {
+	reset := CallQueuedEvent{decoded: true}
+	if alias {
+		reset.SkillGroups = m.SkillGroups[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeCallQueuedEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgCallQueuedEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -4516,7 +4660,7 @@ func (m *CallQueuedEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.EventCause = EventCause(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallQueuedEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallQueuedEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -5007,7 +5151,22 @@ func (m *CallTranslationRouteEvent) Encode(dst []byte, v Version) ([]byte, error
 
 // Decode implements Message.
 func (m *CallTranslationRouteEvent) Decode(body []byte, v Version) error {
-	*m = CallTranslationRouteEvent{decoded: true}
+	return m.decode(body, v, false)
+}
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *CallTranslationRouteEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *CallTranslationRouteEvent) decode(body []byte, v Version, alias bool) error {
+	reset := CallTranslationRouteEvent{decoded: true}
+	if alias {
+		reset.NamedVariables = m.NamedVariables[:0]
+		reset.NamedArrays = m.NamedArrays[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeCallTranslationRouteEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgCallTranslationRouteEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -5016,7 +5175,7 @@ func (m *CallTranslationRouteEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.NumNamedArrays = uint16(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallTranslationRouteEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallTranslationRouteEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -5657,8 +5816,20 @@ func (m *BeginCallEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *BeginCallEvent) Decode(body []byte, v Version) error {
-	*m = BeginCallEvent{decoded: true}
+func (m *BeginCallEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *BeginCallEvent) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *BeginCallEvent) decode(body []byte, v Version, alias bool) error {
+	reset := BeginCallEvent{decoded: true}
+	if alias {
+		reset.NamedVariables = m.NamedVariables[:0]
+		reset.NamedArrays = m.NamedArrays[:0]
+		reset.CTIClients = m.CTIClients[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeBeginCallEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgBeginCallEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -5683,7 +5854,7 @@ func (m *BeginCallEvent) Decode(body []byte, v Version) error {
 	p += 4
 	m.CalledPartyDisposition = CalledPartyDisposition(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgBeginCallEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgBeginCallEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -6271,8 +6442,17 @@ func (m *EndCallEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *EndCallEvent) Decode(body []byte, v Version) error {
-	*m = EndCallEvent{decoded: true}
+func (m *EndCallEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *EndCallEvent) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *EndCallEvent) decode(body []byte, v Version, alias bool) error {
+	reset := EndCallEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeEndCallEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgEndCallEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -6287,7 +6467,7 @@ func (m *EndCallEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.ConnectionCallID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgEndCallEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgEndCallEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -6670,8 +6850,22 @@ func (m *CallDataUpdateEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *CallDataUpdateEvent) Decode(body []byte, v Version) error {
-	*m = CallDataUpdateEvent{decoded: true}
+func (m *CallDataUpdateEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *CallDataUpdateEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *CallDataUpdateEvent) decode(body []byte, v Version, alias bool) error {
+	reset := CallDataUpdateEvent{decoded: true}
+	if alias {
+		reset.NamedVariables = m.NamedVariables[:0]
+		reset.NamedArrays = m.NamedArrays[:0]
+		reset.CTIClients = m.CTIClients[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeCallDataUpdateEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgCallDataUpdateEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -6704,7 +6898,7 @@ func (m *CallDataUpdateEvent) Decode(body []byte, v Version) error {
 	p += 4
 	m.QueryRuleID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallDataUpdateEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallDataUpdateEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -7409,7 +7603,20 @@ func (m *CallReachedNetworkEvent) Encode(dst []byte, v Version) ([]byte, error) 
 
 // Decode implements Message.
 func (m *CallReachedNetworkEvent) Decode(body []byte, v Version) error {
-	*m = CallReachedNetworkEvent{decoded: true}
+	return m.decode(body, v, false)
+}
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *CallReachedNetworkEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *CallReachedNetworkEvent) decode(body []byte, v Version, alias bool) error {
+	reset := CallReachedNetworkEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeCallReachedNetworkEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgCallReachedNetworkEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -7436,7 +7643,7 @@ func (m *CallReachedNetworkEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.EventCause = EventCause(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallReachedNetworkEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallReachedNetworkEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -7747,8 +7954,20 @@ func (m *CallDequeuedEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *CallDequeuedEvent) Decode(body []byte, v Version) error {
-	*m = CallDequeuedEvent{decoded: true}
+func (m *CallDequeuedEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *CallDequeuedEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *CallDequeuedEvent) decode(body []byte, v Version, alias bool) error {
+	reset := CallDequeuedEvent{decoded: true}
+	if alias {
+		reset.SkillGroups = m.SkillGroups[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeCallDequeuedEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgCallDequeuedEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -7777,7 +7996,7 @@ func (m *CallDequeuedEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.EventCause = EventCause(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallDequeuedEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCallDequeuedEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -8130,8 +8349,17 @@ func (m *RTPStartedEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *RTPStartedEvent) Decode(body []byte, v Version) error {
-	*m = RTPStartedEvent{decoded: true}
+func (m *RTPStartedEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *RTPStartedEvent) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *RTPStartedEvent) decode(body []byte, v Version, alias bool) error {
+	reset := RTPStartedEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeRTPStartedEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgRTPStartedEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -8158,7 +8386,7 @@ func (m *RTPStartedEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.ConnectionCallID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgRTPStartedEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgRTPStartedEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -8560,8 +8788,17 @@ func (m *RTPStoppedEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *RTPStoppedEvent) Decode(body []byte, v Version) error {
-	*m = RTPStoppedEvent{decoded: true}
+func (m *RTPStoppedEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *RTPStoppedEvent) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *RTPStoppedEvent) decode(body []byte, v Version, alias bool) error {
+	reset := RTPStoppedEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeRTPStoppedEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgRTPStoppedEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -8578,7 +8815,7 @@ func (m *RTPStoppedEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.ConnectionCallID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgRTPStoppedEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgRTPStoppedEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {

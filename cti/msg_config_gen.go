@@ -65,15 +65,26 @@ func (m *ConfigRequestKeyEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ConfigRequestKeyEvent) Decode(body []byte, v Version) error {
-	*m = ConfigRequestKeyEvent{decoded: true}
+func (m *ConfigRequestKeyEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ConfigRequestKeyEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *ConfigRequestKeyEvent) decode(body []byte, v Version, alias bool) error {
+	reset := ConfigRequestKeyEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeConfigRequestKeyEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgConfigRequestKeyEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.PeripheralID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigRequestKeyEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigRequestKeyEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -209,15 +220,24 @@ func (m *ConfigKeyEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ConfigKeyEvent) Decode(body []byte, v Version) error {
-	*m = ConfigKeyEvent{decoded: true}
+func (m *ConfigKeyEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ConfigKeyEvent) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *ConfigKeyEvent) decode(body []byte, v Version, alias bool) error {
+	reset := ConfigKeyEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeConfigKeyEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgConfigKeyEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.Status = ConfigKeyStatus(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigKeyEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigKeyEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -380,8 +400,19 @@ func (m *ConfigRequestEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ConfigRequestEvent) Decode(body []byte, v Version) error {
-	*m = ConfigRequestEvent{decoded: true}
+func (m *ConfigRequestEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ConfigRequestEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *ConfigRequestEvent) decode(body []byte, v Version, alias bool) error {
+	reset := ConfigRequestEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeConfigRequestEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgConfigRequestEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -390,7 +421,7 @@ func (m *ConfigRequestEvent) Decode(body []byte, v Version) error {
 	p += 4
 	m.PeripheralID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigRequestEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigRequestEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -544,8 +575,17 @@ func (m *ConfigBeginEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ConfigBeginEvent) Decode(body []byte, v Version) error {
-	*m = ConfigBeginEvent{decoded: true}
+func (m *ConfigBeginEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ConfigBeginEvent) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *ConfigBeginEvent) decode(body []byte, v Version, alias bool) error {
+	reset := ConfigBeginEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeConfigBeginEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgConfigBeginEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -554,7 +594,7 @@ func (m *ConfigBeginEvent) Decode(body []byte, v Version) error {
 	p += 2
 	m.ConfigMsgMask = ConfigMask(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigBeginEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigBeginEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -722,15 +762,24 @@ func (m *ConfigEndEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ConfigEndEvent) Decode(body []byte, v Version) error {
-	*m = ConfigEndEvent{decoded: true}
+func (m *ConfigEndEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ConfigEndEvent) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *ConfigEndEvent) decode(body []byte, v Version, alias bool) error {
+	reset := ConfigEndEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeConfigEndEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgConfigEndEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.Status = ConfigEndStatus(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigEndEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigEndEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -931,15 +980,28 @@ func (m *ConfigServiceEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ConfigServiceEvent) Decode(body []byte, v Version) error {
-	*m = ConfigServiceEvent{decoded: true}
+func (m *ConfigServiceEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ConfigServiceEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *ConfigServiceEvent) decode(body []byte, v Version, alias bool) error {
+	reset := ConfigServiceEvent{decoded: true}
+	if alias {
+		reset.ServiceRecords = m.ServiceRecords[:0]
+		reset.ServiceRecordTails = m.ServiceRecordTails[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeConfigServiceEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgConfigServiceEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.NumRecords = uint16(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigServiceEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigServiceEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1336,15 +1398,28 @@ func (m *ConfigSkillGroupEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ConfigSkillGroupEvent) Decode(body []byte, v Version) error {
-	*m = ConfigSkillGroupEvent{decoded: true}
+func (m *ConfigSkillGroupEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ConfigSkillGroupEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *ConfigSkillGroupEvent) decode(body []byte, v Version, alias bool) error {
+	reset := ConfigSkillGroupEvent{decoded: true}
+	if alias {
+		reset.SkillGroupRecords = m.SkillGroupRecords[:0]
+		reset.SkillGroupRecordTails = m.SkillGroupRecordTails[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeConfigSkillGroupEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgConfigSkillGroupEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.NumRecords = uint16(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigSkillGroupEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigSkillGroupEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1759,15 +1834,28 @@ func (m *ConfigAgentEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ConfigAgentEvent) Decode(body []byte, v Version) error {
-	*m = ConfigAgentEvent{decoded: true}
+func (m *ConfigAgentEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ConfigAgentEvent) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *ConfigAgentEvent) decode(body []byte, v Version, alias bool) error {
+	reset := ConfigAgentEvent{decoded: true}
+	if alias {
+		reset.AgentRecords = m.AgentRecords[:0]
+		reset.AgentRecordParts = m.AgentRecordParts[:0]
+		reset.AgentCSQs = m.AgentCSQs[:0]
+		reset.AgentRecordTails = m.AgentRecordTails[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeConfigAgentEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgConfigAgentEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.NumRecords = uint16(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigAgentEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigAgentEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -2228,15 +2316,28 @@ func (m *ConfigDeviceEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ConfigDeviceEvent) Decode(body []byte, v Version) error {
-	*m = ConfigDeviceEvent{decoded: true}
+func (m *ConfigDeviceEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ConfigDeviceEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *ConfigDeviceEvent) decode(body []byte, v Version, alias bool) error {
+	reset := ConfigDeviceEvent{decoded: true}
+	if alias {
+		reset.DeviceRecords = m.DeviceRecords[:0]
+		reset.DeviceRecordTails = m.DeviceRecordTails[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeConfigDeviceEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgConfigDeviceEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.NumRecords = uint16(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigDeviceEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigDeviceEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -2514,8 +2615,17 @@ func (m *TeamConfigReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *TeamConfigReq) Decode(body []byte, v Version) error {
-	*m = TeamConfigReq{decoded: true}
+func (m *TeamConfigReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *TeamConfigReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *TeamConfigReq) decode(body []byte, v Version, alias bool) error {
+	reset := TeamConfigReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeTeamConfigReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgTeamConfigReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -2528,7 +2638,7 @@ func (m *TeamConfigReq) Decode(body []byte, v Version) error {
 	p += 4
 	m.Reserved2 = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgTeamConfigReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgTeamConfigReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -2691,8 +2801,18 @@ func (m *TeamConfigEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *TeamConfigEvent) Decode(body []byte, v Version) error {
-	*m = TeamConfigEvent{decoded: true}
+func (m *TeamConfigEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *TeamConfigEvent) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *TeamConfigEvent) decode(body []byte, v Version, alias bool) error {
+	reset := TeamConfigEvent{decoded: true}
+	if alias {
+		reset.TeamMembers = m.TeamMembers[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeTeamConfigEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgTeamConfigEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -2707,7 +2827,7 @@ func (m *TeamConfigEvent) Decode(body []byte, v Version) error {
 	p += 4
 	m.Reserved2 = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgTeamConfigEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgTeamConfigEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -2939,8 +3059,17 @@ func (m *TeamConfigConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *TeamConfigConf) Decode(body []byte, v Version) error {
-	*m = TeamConfigConf{decoded: true}
+func (m *TeamConfigConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *TeamConfigConf) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *TeamConfigConf) decode(body []byte, v Version, alias bool) error {
+	reset := TeamConfigConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeTeamConfigConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgTeamConfigConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -2949,7 +3078,7 @@ func (m *TeamConfigConf) Decode(body []byte, v Version) error {
 	p += 4
 	m.Status = TeamConfigStatus(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgTeamConfigConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgTeamConfigConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -3115,15 +3244,28 @@ func (m *ConfigTerminalEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ConfigTerminalEvent) Decode(body []byte, v Version) error {
-	*m = ConfigTerminalEvent{decoded: true}
+func (m *ConfigTerminalEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ConfigTerminalEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *ConfigTerminalEvent) decode(body []byte, v Version, alias bool) error {
+	reset := ConfigTerminalEvent{decoded: true}
+	if alias {
+		reset.TerminalRecords = m.TerminalRecords[:0]
+		reset.TerminalInstruments = m.TerminalInstruments[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeConfigTerminalEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgConfigTerminalEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.NumRecords = uint16(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigTerminalEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConfigTerminalEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {

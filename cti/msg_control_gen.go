@@ -273,8 +273,19 @@ func (m *SetCallDataReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *SetCallDataReq) Decode(body []byte, v Version) error {
-	*m = SetCallDataReq{decoded: true}
+func (m *SetCallDataReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *SetCallDataReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *SetCallDataReq) decode(body []byte, v Version, alias bool) error {
+	reset := SetCallDataReq{decoded: true}
+	if alias {
+		reset.NamedVariables = m.NamedVariables[:0]
+		reset.NamedArrays = m.NamedArrays[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeSetCallDataReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSetCallDataReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -299,7 +310,7 @@ func (m *SetCallDataReq) Decode(body []byte, v Version) error {
 	p += 4
 	m.QueryRuleID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSetCallDataReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSetCallDataReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -864,15 +875,24 @@ func (m *SetCallDataConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *SetCallDataConf) Decode(body []byte, v Version) error {
-	*m = SetCallDataConf{decoded: true}
+func (m *SetCallDataConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *SetCallDataConf) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *SetCallDataConf) decode(body []byte, v Version, alias bool) error {
+	reset := SetCallDataConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeSetCallDataConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSetCallDataConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSetCallDataConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSetCallDataConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -981,8 +1001,17 @@ func (m *ReleaseCallReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ReleaseCallReq) Decode(body []byte, v Version) error {
-	*m = ReleaseCallReq{decoded: true}
+func (m *ReleaseCallReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ReleaseCallReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *ReleaseCallReq) decode(body []byte, v Version, alias bool) error {
+	reset := ReleaseCallReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeReleaseCallReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgReleaseCallReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -995,7 +1024,7 @@ func (m *ReleaseCallReq) Decode(body []byte, v Version) error {
 	p += 2
 	m.ConnectionCallID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgReleaseCallReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgReleaseCallReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1128,15 +1157,24 @@ func (m *ReleaseCallConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ReleaseCallConf) Decode(body []byte, v Version) error {
-	*m = ReleaseCallConf{decoded: true}
+func (m *ReleaseCallConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ReleaseCallConf) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *ReleaseCallConf) decode(body []byte, v Version, alias bool) error {
+	reset := ReleaseCallConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeReleaseCallConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgReleaseCallConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgReleaseCallConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgReleaseCallConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1236,8 +1274,19 @@ func (m *ControlFailureConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ControlFailureConf) Decode(body []byte, v Version) error {
-	*m = ControlFailureConf{decoded: true}
+func (m *ControlFailureConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ControlFailureConf) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *ControlFailureConf) decode(body []byte, v Version, alias bool) error {
+	reset := ControlFailureConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeControlFailureConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgControlFailureConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -1248,7 +1297,7 @@ func (m *ControlFailureConf) Decode(body []byte, v Version) error {
 	p += 2
 	m.PeripheralErrorCode = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgControlFailureConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgControlFailureConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1389,8 +1438,17 @@ func (m *AlternateCallReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *AlternateCallReq) Decode(body []byte, v Version) error {
-	*m = AlternateCallReq{decoded: true}
+func (m *AlternateCallReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *AlternateCallReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *AlternateCallReq) decode(body []byte, v Version, alias bool) error {
+	reset := AlternateCallReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeAlternateCallReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgAlternateCallReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -1407,7 +1465,7 @@ func (m *AlternateCallReq) Decode(body []byte, v Version) error {
 	p += 2
 	m.OtherConnectionDeviceIDType = ConnectionIDType(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgAlternateCallReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgAlternateCallReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1586,15 +1644,26 @@ func (m *AlternateCallConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *AlternateCallConf) Decode(body []byte, v Version) error {
-	*m = AlternateCallConf{decoded: true}
+func (m *AlternateCallConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *AlternateCallConf) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *AlternateCallConf) decode(body []byte, v Version, alias bool) error {
+	reset := AlternateCallConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeAlternateCallConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgAlternateCallConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgAlternateCallConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgAlternateCallConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1710,8 +1779,17 @@ func (m *AnswerCallReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *AnswerCallReq) Decode(body []byte, v Version) error {
-	*m = AnswerCallReq{decoded: true}
+func (m *AnswerCallReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *AnswerCallReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *AnswerCallReq) decode(body []byte, v Version, alias bool) error {
+	reset := AnswerCallReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeAnswerCallReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgAnswerCallReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -1724,7 +1802,7 @@ func (m *AnswerCallReq) Decode(body []byte, v Version) error {
 	p += 4
 	m.ConnectionDeviceIDType = ConnectionIDType(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgAnswerCallReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgAnswerCallReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1873,15 +1951,24 @@ func (m *AnswerCallConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *AnswerCallConf) Decode(body []byte, v Version) error {
-	*m = AnswerCallConf{decoded: true}
+func (m *AnswerCallConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *AnswerCallConf) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *AnswerCallConf) decode(body []byte, v Version, alias bool) error {
+	reset := AnswerCallConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeAnswerCallConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgAnswerCallConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgAnswerCallConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgAnswerCallConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1997,8 +2084,17 @@ func (m *ClearCallReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ClearCallReq) Decode(body []byte, v Version) error {
-	*m = ClearCallReq{decoded: true}
+func (m *ClearCallReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ClearCallReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *ClearCallReq) decode(body []byte, v Version, alias bool) error {
+	reset := ClearCallReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeClearCallReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgClearCallReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -2011,7 +2107,7 @@ func (m *ClearCallReq) Decode(body []byte, v Version) error {
 	p += 4
 	m.ConnectionDeviceIDType = ConnectionIDType(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgClearCallReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgClearCallReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -2160,15 +2256,24 @@ func (m *ClearCallConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ClearCallConf) Decode(body []byte, v Version) error {
-	*m = ClearCallConf{decoded: true}
+func (m *ClearCallConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ClearCallConf) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *ClearCallConf) decode(body []byte, v Version, alias bool) error {
+	reset := ClearCallConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeClearCallConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgClearCallConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgClearCallConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgClearCallConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -2293,8 +2398,19 @@ func (m *ClearConnectionReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ClearConnectionReq) Decode(body []byte, v Version) error {
-	*m = ClearConnectionReq{decoded: true}
+func (m *ClearConnectionReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ClearConnectionReq) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *ClearConnectionReq) decode(body []byte, v Version, alias bool) error {
+	reset := ClearConnectionReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeClearConnectionReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgClearConnectionReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -2309,7 +2425,7 @@ func (m *ClearConnectionReq) Decode(body []byte, v Version) error {
 	p += 2
 	m.RequestingDeviceIDType = ConnectionIDType(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgClearConnectionReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgClearConnectionReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -2481,15 +2597,26 @@ func (m *ClearConnectionConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ClearConnectionConf) Decode(body []byte, v Version) error {
-	*m = ClearConnectionConf{decoded: true}
+func (m *ClearConnectionConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ClearConnectionConf) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *ClearConnectionConf) decode(body []byte, v Version, alias bool) error {
+	reset := ClearConnectionConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeClearConnectionConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgClearConnectionConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgClearConnectionConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgClearConnectionConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -2757,8 +2884,21 @@ func (m *ConferenceCallReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ConferenceCallReq) Decode(body []byte, v Version) error {
-	*m = ConferenceCallReq{decoded: true}
+func (m *ConferenceCallReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ConferenceCallReq) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *ConferenceCallReq) decode(body []byte, v Version, alias bool) error {
+	reset := ConferenceCallReq{decoded: true}
+	if alias {
+		reset.NamedVariables = m.NamedVariables[:0]
+		reset.NamedArrays = m.NamedArrays[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeConferenceCallReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgConferenceCallReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -2795,7 +2935,7 @@ func (m *ConferenceCallReq) Decode(body []byte, v Version) error {
 	p += 2
 	m.NumNamedArrays = uint16(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConferenceCallReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConferenceCallReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -3330,8 +3470,20 @@ func (m *ConferenceCallConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ConferenceCallConf) Decode(body []byte, v Version) error {
-	*m = ConferenceCallConf{decoded: true}
+func (m *ConferenceCallConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ConferenceCallConf) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *ConferenceCallConf) decode(body []byte, v Version, alias bool) error {
+	reset := ConferenceCallConf{decoded: true}
+	if alias {
+		reset.Parties = m.Parties[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeConferenceCallConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgConferenceCallConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -3348,7 +3500,7 @@ func (m *ConferenceCallConf) Decode(body []byte, v Version) error {
 	p += 2
 	m.LineType = LineType(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConferenceCallConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConferenceCallConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -3741,8 +3893,21 @@ func (m *ConsultationCallReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ConsultationCallReq) Decode(body []byte, v Version) error {
-	*m = ConsultationCallReq{decoded: true}
+func (m *ConsultationCallReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ConsultationCallReq) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *ConsultationCallReq) decode(body []byte, v Version, alias bool) error {
+	reset := ConsultationCallReq{decoded: true}
+	if alias {
+		reset.NamedVariables = m.NamedVariables[:0]
+		reset.NamedArrays = m.NamedArrays[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeConsultationCallReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgConsultationCallReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -3777,7 +3942,7 @@ func (m *ConsultationCallReq) Decode(body []byte, v Version) error {
 	p += 2
 	m.NumNamedArrays = uint16(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConsultationCallReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConsultationCallReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -4316,8 +4481,19 @@ func (m *ConsultationCallConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ConsultationCallConf) Decode(body []byte, v Version) error {
-	*m = ConsultationCallConf{decoded: true}
+func (m *ConsultationCallConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ConsultationCallConf) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *ConsultationCallConf) decode(body []byte, v Version, alias bool) error {
+	reset := ConsultationCallConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeConsultationCallConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgConsultationCallConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -4332,7 +4508,7 @@ func (m *ConsultationCallConf) Decode(body []byte, v Version) error {
 	p += 2
 	m.LineType = LineType(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConsultationCallConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgConsultationCallConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -4501,8 +4677,17 @@ func (m *DeflectCallReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *DeflectCallReq) Decode(body []byte, v Version) error {
-	*m = DeflectCallReq{decoded: true}
+func (m *DeflectCallReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *DeflectCallReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *DeflectCallReq) decode(body []byte, v Version, alias bool) error {
+	reset := DeflectCallReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeDeflectCallReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgDeflectCallReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -4517,7 +4702,7 @@ func (m *DeflectCallReq) Decode(body []byte, v Version) error {
 	p += 2
 	m.CalledDeviceType = DeviceIDType(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgDeflectCallReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgDeflectCallReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -4689,15 +4874,24 @@ func (m *DeflectCallConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *DeflectCallConf) Decode(body []byte, v Version) error {
-	*m = DeflectCallConf{decoded: true}
+func (m *DeflectCallConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *DeflectCallConf) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *DeflectCallConf) decode(body []byte, v Version, alias bool) error {
+	reset := DeflectCallConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeDeflectCallConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgDeflectCallConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgDeflectCallConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgDeflectCallConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -4815,8 +5009,17 @@ func (m *HoldCallReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *HoldCallReq) Decode(body []byte, v Version) error {
-	*m = HoldCallReq{decoded: true}
+func (m *HoldCallReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *HoldCallReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *HoldCallReq) decode(body []byte, v Version, alias bool) error {
+	reset := HoldCallReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeHoldCallReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgHoldCallReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -4831,7 +5034,7 @@ func (m *HoldCallReq) Decode(body []byte, v Version) error {
 	p += 2
 	m.Reservation = binary.BigEndian.Uint16(body[p:]) != 0
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgHoldCallReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgHoldCallReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -4987,15 +5190,24 @@ func (m *HoldCallConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *HoldCallConf) Decode(body []byte, v Version) error {
-	*m = HoldCallConf{decoded: true}
+func (m *HoldCallConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *HoldCallConf) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *HoldCallConf) decode(body []byte, v Version, alias bool) error {
+	reset := HoldCallConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeHoldCallConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgHoldCallConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgHoldCallConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgHoldCallConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -5271,8 +5483,19 @@ func (m *MakeCallReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *MakeCallReq) Decode(body []byte, v Version) error {
-	*m = MakeCallReq{decoded: true}
+func (m *MakeCallReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *MakeCallReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *MakeCallReq) decode(body []byte, v Version, alias bool) error {
+	reset := MakeCallReq{decoded: true}
+	if alias {
+		reset.NamedVariables = m.NamedVariables[:0]
+		reset.NamedArrays = m.NamedArrays[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeMakeCallReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgMakeCallReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -5303,7 +5526,7 @@ func (m *MakeCallReq) Decode(body []byte, v Version) error {
 	p += 2
 	m.SkillGroupNumber = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgMakeCallReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgMakeCallReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -5828,8 +6051,17 @@ func (m *MakeCallConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *MakeCallConf) Decode(body []byte, v Version) error {
-	*m = MakeCallConf{decoded: true}
+func (m *MakeCallConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *MakeCallConf) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *MakeCallConf) decode(body []byte, v Version, alias bool) error {
+	reset := MakeCallConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeMakeCallConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgMakeCallConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -5844,7 +6076,7 @@ func (m *MakeCallConf) Decode(body []byte, v Version) error {
 	p += 2
 	m.LineType = LineType(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgMakeCallConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgMakeCallConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -6015,8 +6247,17 @@ func (m *ReconnectCallReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ReconnectCallReq) Decode(body []byte, v Version) error {
-	*m = ReconnectCallReq{decoded: true}
+func (m *ReconnectCallReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ReconnectCallReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *ReconnectCallReq) decode(body []byte, v Version, alias bool) error {
+	reset := ReconnectCallReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeReconnectCallReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgReconnectCallReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -6033,7 +6274,7 @@ func (m *ReconnectCallReq) Decode(body []byte, v Version) error {
 	p += 2
 	m.HeldConnectionDeviceIDType = ConnectionIDType(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgReconnectCallReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgReconnectCallReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -6212,15 +6453,26 @@ func (m *ReconnectCallConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ReconnectCallConf) Decode(body []byte, v Version) error {
-	*m = ReconnectCallConf{decoded: true}
+func (m *ReconnectCallConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ReconnectCallConf) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *ReconnectCallConf) decode(body []byte, v Version, alias bool) error {
+	reset := ReconnectCallConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeReconnectCallConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgReconnectCallConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgReconnectCallConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgReconnectCallConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -6336,8 +6588,17 @@ func (m *RetrieveCallReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *RetrieveCallReq) Decode(body []byte, v Version) error {
-	*m = RetrieveCallReq{decoded: true}
+func (m *RetrieveCallReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *RetrieveCallReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *RetrieveCallReq) decode(body []byte, v Version, alias bool) error {
+	reset := RetrieveCallReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeRetrieveCallReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgRetrieveCallReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -6350,7 +6611,7 @@ func (m *RetrieveCallReq) Decode(body []byte, v Version) error {
 	p += 4
 	m.HeldConnectionDeviceIDType = ConnectionIDType(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgRetrieveCallReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgRetrieveCallReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -6499,15 +6760,24 @@ func (m *RetrieveCallConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *RetrieveCallConf) Decode(body []byte, v Version) error {
-	*m = RetrieveCallConf{decoded: true}
+func (m *RetrieveCallConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *RetrieveCallConf) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *RetrieveCallConf) decode(body []byte, v Version, alias bool) error {
+	reset := RetrieveCallConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeRetrieveCallConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgRetrieveCallConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgRetrieveCallConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgRetrieveCallConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -6796,8 +7066,19 @@ func (m *TransferCallReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *TransferCallReq) Decode(body []byte, v Version) error {
-	*m = TransferCallReq{decoded: true}
+func (m *TransferCallReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *TransferCallReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *TransferCallReq) decode(body []byte, v Version, alias bool) error {
+	reset := TransferCallReq{decoded: true}
+	if alias {
+		reset.NamedVariables = m.NamedVariables[:0]
+		reset.NamedArrays = m.NamedArrays[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeTransferCallReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgTransferCallReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -6834,7 +7115,7 @@ func (m *TransferCallReq) Decode(body []byte, v Version) error {
 	p += 2
 	m.NumNamedArrays = uint16(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgTransferCallReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgTransferCallReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -7417,8 +7698,18 @@ func (m *TransferCallConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *TransferCallConf) Decode(body []byte, v Version) error {
-	*m = TransferCallConf{decoded: true}
+func (m *TransferCallConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *TransferCallConf) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *TransferCallConf) decode(body []byte, v Version, alias bool) error {
+	reset := TransferCallConf{decoded: true}
+	if alias {
+		reset.Parties = m.Parties[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeTransferCallConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgTransferCallConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -7435,7 +7726,7 @@ func (m *TransferCallConf) Decode(body []byte, v Version) error {
 	p += 2
 	m.LineType = LineType(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgTransferCallConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgTransferCallConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -7655,8 +7946,19 @@ func (m *QueryDeviceInfoReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *QueryDeviceInfoReq) Decode(body []byte, v Version) error {
-	*m = QueryDeviceInfoReq{decoded: true}
+func (m *QueryDeviceInfoReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *QueryDeviceInfoReq) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *QueryDeviceInfoReq) decode(body []byte, v Version, alias bool) error {
+	reset := QueryDeviceInfoReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeQueryDeviceInfoReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgQueryDeviceInfoReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -7667,7 +7969,7 @@ func (m *QueryDeviceInfoReq) Decode(body []byte, v Version) error {
 	p += 4
 	m.Reserved = uint16(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQueryDeviceInfoReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQueryDeviceInfoReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -7844,8 +8146,20 @@ func (m *QueryDeviceInfoConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *QueryDeviceInfoConf) Decode(body []byte, v Version) error {
-	*m = QueryDeviceInfoConf{decoded: true}
+func (m *QueryDeviceInfoConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *QueryDeviceInfoConf) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *QueryDeviceInfoConf) decode(body []byte, v Version, alias bool) error {
+	reset := QueryDeviceInfoConf{decoded: true}
+	if alias {
+		reset.Lines = m.Lines[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeQueryDeviceInfoConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgQueryDeviceInfoConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -7878,7 +8192,7 @@ func (m *QueryDeviceInfoConf) Decode(body []byte, v Version) error {
 	p += 4
 	m.OtherFeaturesSupported = OtherFeaturesMask(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQueryDeviceInfoConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQueryDeviceInfoConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -8128,8 +8442,17 @@ func (m *SnapshotCallReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *SnapshotCallReq) Decode(body []byte, v Version) error {
-	*m = SnapshotCallReq{decoded: true}
+func (m *SnapshotCallReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *SnapshotCallReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *SnapshotCallReq) decode(body []byte, v Version, alias bool) error {
+	reset := SnapshotCallReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeSnapshotCallReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSnapshotCallReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -8142,7 +8465,7 @@ func (m *SnapshotCallReq) Decode(body []byte, v Version) error {
 	p += 4
 	m.ConnectionDeviceIDType = ConnectionIDType(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSnapshotCallReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSnapshotCallReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -8517,8 +8840,21 @@ func (m *SnapshotCallConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *SnapshotCallConf) Decode(body []byte, v Version) error {
-	*m = SnapshotCallConf{decoded: true}
+func (m *SnapshotCallConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *SnapshotCallConf) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *SnapshotCallConf) decode(body []byte, v Version, alias bool) error {
+	reset := SnapshotCallConf{decoded: true}
+	if alias {
+		reset.NamedVariables = m.NamedVariables[:0]
+		reset.NamedArrays = m.NamedArrays[:0]
+		reset.CTIClients = m.CTIClients[:0]
+		reset.CallDevices = m.CallDevices[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeSnapshotCallConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSnapshotCallConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -8537,7 +8873,7 @@ func (m *SnapshotCallConf) Decode(body []byte, v Version) error {
 	p += 2
 	m.CalledPartyDisposition = CalledPartyDisposition(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSnapshotCallConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSnapshotCallConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -9158,8 +9494,19 @@ func (m *SnapshotDeviceReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *SnapshotDeviceReq) Decode(body []byte, v Version) error {
-	*m = SnapshotDeviceReq{decoded: true}
+func (m *SnapshotDeviceReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *SnapshotDeviceReq) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *SnapshotDeviceReq) decode(body []byte, v Version, alias bool) error {
+	reset := SnapshotDeviceReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeSnapshotDeviceReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSnapshotDeviceReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -9170,7 +9517,7 @@ func (m *SnapshotDeviceReq) Decode(body []byte, v Version) error {
 	p += 4
 	m.SnapshotDeviceType = DeviceIDType(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSnapshotDeviceReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSnapshotDeviceReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -9335,8 +9682,20 @@ func (m *SnapshotDeviceConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *SnapshotDeviceConf) Decode(body []byte, v Version) error {
-	*m = SnapshotDeviceConf{decoded: true}
+func (m *SnapshotDeviceConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *SnapshotDeviceConf) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *SnapshotDeviceConf) decode(body []byte, v Version, alias bool) error {
+	reset := SnapshotDeviceConf{decoded: true}
+	if alias {
+		reset.DeviceCalls = m.DeviceCalls[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeSnapshotDeviceConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSnapshotDeviceConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -9345,7 +9704,7 @@ func (m *SnapshotDeviceConf) Decode(body []byte, v Version) error {
 	p += 4
 	m.NumCalls = uint16(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSnapshotDeviceConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSnapshotDeviceConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -9555,8 +9914,19 @@ func (m *SendDTMFSignalReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *SendDTMFSignalReq) Decode(body []byte, v Version) error {
-	*m = SendDTMFSignalReq{decoded: true}
+func (m *SendDTMFSignalReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *SendDTMFSignalReq) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *SendDTMFSignalReq) decode(body []byte, v Version, alias bool) error {
+	reset := SendDTMFSignalReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeSendDTMFSignalReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSendDTMFSignalReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -9573,7 +9943,7 @@ func (m *SendDTMFSignalReq) Decode(body []byte, v Version) error {
 	p += 2
 	m.PauseDuration = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSendDTMFSignalReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSendDTMFSignalReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -9752,15 +10122,26 @@ func (m *SendDTMFSignalConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *SendDTMFSignalConf) Decode(body []byte, v Version) error {
-	*m = SendDTMFSignalConf{decoded: true}
+func (m *SendDTMFSignalConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *SendDTMFSignalConf) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *SendDTMFSignalConf) decode(body []byte, v Version, alias bool) error {
+	reset := SendDTMFSignalConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeSendDTMFSignalConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSendDTMFSignalConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSendDTMFSignalConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSendDTMFSignalConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -9882,8 +10263,17 @@ func (m *MonitorStartReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *MonitorStartReq) Decode(body []byte, v Version) error {
-	*m = MonitorStartReq{decoded: true}
+func (m *MonitorStartReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *MonitorStartReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *MonitorStartReq) decode(body []byte, v Version, alias bool) error {
+	reset := MonitorStartReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeMonitorStartReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgMonitorStartReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -9902,7 +10292,7 @@ func (m *MonitorStartReq) Decode(body []byte, v Version) error {
 	p += 2
 	m.MonitoredDeviceType = DeviceIDType(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgMonitorStartReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgMonitorStartReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -10074,8 +10464,17 @@ func (m *MonitorStartConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *MonitorStartConf) Decode(body []byte, v Version) error {
-	*m = MonitorStartConf{decoded: true}
+func (m *MonitorStartConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *MonitorStartConf) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *MonitorStartConf) decode(body []byte, v Version, alias bool) error {
+	reset := MonitorStartConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeMonitorStartConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgMonitorStartConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -10084,7 +10483,7 @@ func (m *MonitorStartConf) Decode(body []byte, v Version) error {
 	p += 4
 	m.MonitorID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgMonitorStartConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgMonitorStartConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -10189,8 +10588,17 @@ func (m *MonitorStopReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *MonitorStopReq) Decode(body []byte, v Version) error {
-	*m = MonitorStopReq{decoded: true}
+func (m *MonitorStopReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *MonitorStopReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *MonitorStopReq) decode(body []byte, v Version, alias bool) error {
+	reset := MonitorStopReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeMonitorStopReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgMonitorStopReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -10199,7 +10607,7 @@ func (m *MonitorStopReq) Decode(body []byte, v Version) error {
 	p += 4
 	m.MonitorID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgMonitorStopReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgMonitorStopReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -10302,15 +10710,24 @@ func (m *MonitorStopConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *MonitorStopConf) Decode(body []byte, v Version) error {
-	*m = MonitorStopConf{decoded: true}
+func (m *MonitorStopConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *MonitorStopConf) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *MonitorStopConf) decode(body []byte, v Version, alias bool) error {
+	reset := MonitorStopConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeMonitorStopConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgMonitorStopConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgMonitorStopConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgMonitorStopConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -10452,8 +10869,17 @@ func (m *UserMessageReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *UserMessageReq) Decode(body []byte, v Version) error {
-	*m = UserMessageReq{decoded: true}
+func (m *UserMessageReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *UserMessageReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *UserMessageReq) decode(body []byte, v Version, alias bool) error {
+	reset := UserMessageReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeUserMessageReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgUserMessageReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -10464,7 +10890,7 @@ func (m *UserMessageReq) Decode(body []byte, v Version) error {
 	p += 4
 	m.Distribution = uint16(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgUserMessageReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgUserMessageReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -10670,15 +11096,24 @@ func (m *UserMessageConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *UserMessageConf) Decode(body []byte, v Version) error {
-	*m = UserMessageConf{decoded: true}
+func (m *UserMessageConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *UserMessageConf) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *UserMessageConf) decode(body []byte, v Version, alias bool) error {
+	reset := UserMessageConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeUserMessageConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgUserMessageConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgUserMessageConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgUserMessageConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -10815,8 +11250,19 @@ func (m *SupervisorAssistReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *SupervisorAssistReq) Decode(body []byte, v Version) error {
-	*m = SupervisorAssistReq{decoded: true}
+func (m *SupervisorAssistReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *SupervisorAssistReq) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *SupervisorAssistReq) decode(body []byte, v Version, alias bool) error {
+	reset := SupervisorAssistReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeSupervisorAssistReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSupervisorAssistReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -10829,7 +11275,7 @@ func (m *SupervisorAssistReq) Decode(body []byte, v Version) error {
 	p += 4
 	m.ConnectionDeviceIDType = ConnectionIDType(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSupervisorAssistReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSupervisorAssistReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -11041,8 +11487,19 @@ func (m *SupervisorAssistConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *SupervisorAssistConf) Decode(body []byte, v Version) error {
-	*m = SupervisorAssistConf{decoded: true}
+func (m *SupervisorAssistConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *SupervisorAssistConf) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *SupervisorAssistConf) decode(body []byte, v Version, alias bool) error {
+	reset := SupervisorAssistConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeSupervisorAssistConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSupervisorAssistConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -11057,7 +11514,7 @@ func (m *SupervisorAssistConf) Decode(body []byte, v Version) error {
 	p += 2
 	m.LineType = LineType(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSupervisorAssistConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSupervisorAssistConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -11231,8 +11688,17 @@ func (m *EmergencyCallReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *EmergencyCallReq) Decode(body []byte, v Version) error {
-	*m = EmergencyCallReq{decoded: true}
+func (m *EmergencyCallReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *EmergencyCallReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *EmergencyCallReq) decode(body []byte, v Version, alias bool) error {
+	reset := EmergencyCallReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeEmergencyCallReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgEmergencyCallReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -11245,7 +11711,7 @@ func (m *EmergencyCallReq) Decode(body []byte, v Version) error {
 	p += 4
 	m.ConnectionDeviceIDType = ConnectionIDType(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgEmergencyCallReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgEmergencyCallReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -11441,8 +11907,19 @@ func (m *EmergencyCallConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *EmergencyCallConf) Decode(body []byte, v Version) error {
-	*m = EmergencyCallConf{decoded: true}
+func (m *EmergencyCallConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *EmergencyCallConf) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *EmergencyCallConf) decode(body []byte, v Version, alias bool) error {
+	reset := EmergencyCallConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeEmergencyCallConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgEmergencyCallConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -11457,7 +11934,7 @@ func (m *EmergencyCallConf) Decode(body []byte, v Version) error {
 	p += 2
 	m.LineType = LineType(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgEmergencyCallConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgEmergencyCallConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -11651,8 +12128,17 @@ func (m *SuperviseCallReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *SuperviseCallReq) Decode(body []byte, v Version) error {
-	*m = SuperviseCallReq{decoded: true}
+func (m *SuperviseCallReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *SuperviseCallReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *SuperviseCallReq) decode(body []byte, v Version, alias bool) error {
+	reset := SuperviseCallReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeSuperviseCallReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSuperviseCallReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -11671,7 +12157,7 @@ func (m *SuperviseCallReq) Decode(body []byte, v Version) error {
 	p += 2
 	m.SupervisoryAction = SupervisoryAction(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSuperviseCallReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSuperviseCallReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -11916,8 +12402,19 @@ func (m *SuperviseCallConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *SuperviseCallConf) Decode(body []byte, v Version) error {
-	*m = SuperviseCallConf{decoded: true}
+func (m *SuperviseCallConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *SuperviseCallConf) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *SuperviseCallConf) decode(body []byte, v Version, alias bool) error {
+	reset := SuperviseCallConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeSuperviseCallConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSuperviseCallConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -11928,7 +12425,7 @@ func (m *SuperviseCallConf) Decode(body []byte, v Version) error {
 	p += 4
 	m.ConnectionDeviceIDType = ConnectionIDType(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSuperviseCallConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSuperviseCallConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -12081,8 +12578,17 @@ func (m *BadCallReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *BadCallReq) Decode(body []byte, v Version) error {
-	*m = BadCallReq{decoded: true}
+func (m *BadCallReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *BadCallReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *BadCallReq) decode(body []byte, v Version, alias bool) error {
+	reset := BadCallReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeBadCallReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgBadCallReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -12095,7 +12601,7 @@ func (m *BadCallReq) Decode(body []byte, v Version) error {
 	p += 2
 	m.ConnectionCallID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgBadCallReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgBadCallReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -12260,15 +12766,24 @@ func (m *BadCallConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *BadCallConf) Decode(body []byte, v Version) error {
-	*m = BadCallConf{decoded: true}
+func (m *BadCallConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *BadCallConf) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *BadCallConf) decode(body []byte, v Version, alias bool) error {
+	reset := BadCallConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeBadCallConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgBadCallConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgBadCallConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgBadCallConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {

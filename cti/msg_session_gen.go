@@ -73,8 +73,17 @@ func (m *FailureConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *FailureConf) Decode(body []byte, v Version) error {
-	*m = FailureConf{decoded: true}
+func (m *FailureConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *FailureConf) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *FailureConf) decode(body []byte, v Version, alias bool) error {
+	reset := FailureConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeFailureConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgFailureConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -83,7 +92,7 @@ func (m *FailureConf) Decode(body []byte, v Version) error {
 	p += 4
 	m.Status = Status(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgFailureConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgFailureConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -203,15 +212,24 @@ func (m *FailureEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *FailureEvent) Decode(body []byte, v Version) error {
-	*m = FailureEvent{decoded: true}
+func (m *FailureEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *FailureEvent) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *FailureEvent) decode(body []byte, v Version, alias bool) error {
+	reset := FailureEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeFailureEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgFailureEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.Status = Status(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgFailureEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgFailureEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -399,8 +417,17 @@ func (m *OpenReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *OpenReq) Decode(body []byte, v Version) error {
-	*m = OpenReq{decoded: true}
+func (m *OpenReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *OpenReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *OpenReq) decode(body []byte, v Version, alias bool) error {
+	reset := OpenReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeOpenReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgOpenReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -427,7 +454,7 @@ func (m *OpenReq) Decode(body []byte, v Version) error {
 	p += 4
 	m.Reserved3 = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgOpenReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgOpenReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -814,8 +841,18 @@ func (m *OpenConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *OpenConf) Decode(body []byte, v Version) error {
-	*m = OpenConf{decoded: true}
+func (m *OpenConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *OpenConf) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *OpenConf) decode(body []byte, v Version, alias bool) error {
+	reset := OpenConf{decoded: true}
+	if alias {
+		reset.Peripherals = m.Peripherals[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeOpenConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgOpenConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -844,7 +881,7 @@ func (m *OpenConf) Decode(body []byte, v Version) error {
 		m.SessionType = SessionType(binary.BigEndian.Uint16(body[p:]))
 		p += 2
 	}
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgOpenConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgOpenConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1139,15 +1176,24 @@ func (m *HeartbeatReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *HeartbeatReq) Decode(body []byte, v Version) error {
-	*m = HeartbeatReq{decoded: true}
+func (m *HeartbeatReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *HeartbeatReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *HeartbeatReq) decode(body []byte, v Version, alias bool) error {
+	reset := HeartbeatReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeHeartbeatReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgHeartbeatReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgHeartbeatReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgHeartbeatReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1243,15 +1289,24 @@ func (m *HeartbeatConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *HeartbeatConf) Decode(body []byte, v Version) error {
-	*m = HeartbeatConf{decoded: true}
+func (m *HeartbeatConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *HeartbeatConf) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *HeartbeatConf) decode(body []byte, v Version, alias bool) error {
+	reset := HeartbeatConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeHeartbeatConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgHeartbeatConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgHeartbeatConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgHeartbeatConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1349,8 +1404,17 @@ func (m *CloseReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *CloseReq) Decode(body []byte, v Version) error {
-	*m = CloseReq{decoded: true}
+func (m *CloseReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *CloseReq) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *CloseReq) decode(body []byte, v Version, alias bool) error {
+	reset := CloseReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeCloseReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgCloseReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -1359,7 +1423,7 @@ func (m *CloseReq) Decode(body []byte, v Version) error {
 	p += 4
 	m.Status = Status(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCloseReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCloseReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1462,15 +1526,24 @@ func (m *CloseConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *CloseConf) Decode(body []byte, v Version) error {
-	*m = CloseConf{decoded: true}
+func (m *CloseConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *CloseConf) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *CloseConf) decode(body []byte, v Version, alias bool) error {
+	reset := CloseConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeCloseConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgCloseConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCloseConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgCloseConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1586,8 +1659,17 @@ func (m *SystemEvent) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *SystemEvent) Decode(body []byte, v Version) error {
-	*m = SystemEvent{decoded: true}
+func (m *SystemEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *SystemEvent) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *SystemEvent) decode(body []byte, v Version, alias bool) error {
+	reset := SystemEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeSystemEvent(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgSystemEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -1606,7 +1688,7 @@ func (m *SystemEvent) Decode(body []byte, v Version) error {
 	p += 4
 	m.EventDeviceType = DeviceIDType(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSystemEvent}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgSystemEvent, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1792,8 +1874,19 @@ func (m *ClientEventReportReq) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ClientEventReportReq) Decode(body []byte, v Version) error {
-	*m = ClientEventReportReq{decoded: true}
+func (m *ClientEventReportReq) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ClientEventReportReq) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *ClientEventReportReq) decode(body []byte, v Version, alias bool) error {
+	reset := ClientEventReportReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeClientEventReportReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgClientEventReportReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -1802,7 +1895,7 @@ func (m *ClientEventReportReq) Decode(body []byte, v Version) error {
 	p += 4
 	m.State = ClientEventState(binary.BigEndian.Uint16(body[p:]))
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgClientEventReportReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgClientEventReportReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -1937,15 +2030,26 @@ func (m *ClientEventReportConf) Encode(dst []byte, v Version) ([]byte, error) {
 }
 
 // Decode implements Message.
-func (m *ClientEventReportConf) Decode(body []byte, v Version) error {
-	*m = ClientEventReportConf{decoded: true}
+func (m *ClientEventReportConf) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ClientEventReportConf) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *ClientEventReportConf) decode(body []byte, v Version, alias bool) error {
+	reset := ClientEventReportConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeClientEventReportConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgClientEventReportConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgClientEventReportConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgClientEventReportConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -2042,14 +2146,27 @@ func (m *ActiveMaintenanceReqMsg) Encode(dst []byte, v Version) ([]byte, error) 
 
 // Decode implements Message.
 func (m *ActiveMaintenanceReqMsg) Decode(body []byte, v Version) error {
-	*m = ActiveMaintenanceReqMsg{decoded: true}
+	return m.decode(body, v, false)
+}
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ActiveMaintenanceReqMsg) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *ActiveMaintenanceReqMsg) decode(body []byte, v Version, alias bool) error {
+	reset := ActiveMaintenanceReqMsg{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeActiveMaintenanceReqMsg(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgActiveMaintenanceReqMsg, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgActiveMaintenanceReqMsg}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgActiveMaintenanceReqMsg, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -2148,7 +2265,20 @@ func (m *ActiveMaintenanceRespMsg) Encode(dst []byte, v Version) ([]byte, error)
 
 // Decode implements Message.
 func (m *ActiveMaintenanceRespMsg) Decode(body []byte, v Version) error {
-	*m = ActiveMaintenanceRespMsg{decoded: true}
+	return m.decode(body, v, false)
+}
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ActiveMaintenanceRespMsg) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *ActiveMaintenanceRespMsg) decode(body []byte, v Version, alias bool) error {
+	reset := ActiveMaintenanceRespMsg{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeActiveMaintenanceRespMsg(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgActiveMaintenanceRespMsg, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -2157,7 +2287,7 @@ func (m *ActiveMaintenanceRespMsg) Decode(body []byte, v Version) error {
 	p += 4
 	m.MaintenanceModeAccepted = binary.BigEndian.Uint16(body[p:]) != 0
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgActiveMaintenanceRespMsg}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgActiveMaintenanceRespMsg, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -2255,14 +2385,27 @@ func (m *ActiveMaintenanceEventMsg) Encode(dst []byte, v Version) ([]byte, error
 
 // Decode implements Message.
 func (m *ActiveMaintenanceEventMsg) Decode(body []byte, v Version) error {
-	*m = ActiveMaintenanceEventMsg{decoded: true}
+	return m.decode(body, v, false)
+}
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *ActiveMaintenanceEventMsg) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *ActiveMaintenanceEventMsg) decode(body []byte, v Version, alias bool) error {
+	reset := ActiveMaintenanceEventMsg{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeActiveMaintenanceEventMsg(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgActiveMaintenanceEventMsg, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.Continue = binary.BigEndian.Uint16(body[p:]) != 0
 	p += 2
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgActiveMaintenanceEventMsg}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgActiveMaintenanceEventMsg, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {

@@ -108,6 +108,8 @@ type decoder struct {
 	v          cti.Version
 	out, errw  io.Writer
 	ok, failed int
+	// msgs decodes without copying: emit writes each message out before the next frame is read.
+	msgs cti.NoCopyDecoder
 }
 
 func (d *decoder) fail(where string, err error) {
@@ -140,7 +142,7 @@ func (d *decoder) decodeStream(r io.Reader) {
 			return
 		}
 		where := fmt.Sprintf("byte offset %d", f.Offset)
-		m, err := cti.Decode(f.Type, f.Body, d.v)
+		m, err := d.msgs.Decode(f.Type, f.Body, d.v)
 		if err != nil {
 			d.fail(where, err)
 			continue
@@ -222,7 +224,7 @@ func (d *decoder) decodeBlock(lines []hexLine) {
 				break
 			}
 			w, _ := where(frameStart)
-			m, err := cti.Decode(f.Type, f.Body, d.v)
+			m, err := d.msgs.Decode(f.Type, f.Body, d.v)
 			if err != nil {
 				d.fail(w, err) // the frame was complete: carry on after it
 				continue

@@ -167,7 +167,8 @@ type Reader struct {
 	pktTime time.Time
 	curConn *Conn
 	queue   []Frame
-	err     error // sticky: the error ending the capture
+	probe   cti.NoCopyDecoder // plausible's trial decodes, whose results are thrown away
+	err     error             // sticky: the error ending the capture
 	ended   bool
 	// NotTCP counts packets that are not TCP segments to or from a server port.
 	NotTCP int
@@ -391,7 +392,7 @@ func (r *Reader) plausible(h *halfStream, t cti.MsgType, length uint32, body []b
 		return false
 	}
 	if body != nil && info.HasLayout {
-		if _, err := cti.Decode(t, body, v); err != nil {
+		if _, err := r.probe.Decode(t, body, v); err != nil {
 			return false
 		}
 	}

@@ -16,7 +16,9 @@
 // iteration that finds no free VU is dropped and counted in dropped_iterations, never queued,
 // and one more VU is initialised in the background, up to maxVUs. Every iteration started records
 // how late it started in iteration_start_lateness; one the scheduler reaches later than
-// maxStartLateness after its due time is dropped ([Schedule.decide]).
+// maxStartLateness after its due time is dropped ([Schedule.decide]). The scheduler wakes at due
+// times on a Go timer doubled by a precise one (due_timer.go: a Linux timerfd in the runtime's
+// poller), since an idle Go process's timers fire on whole milliseconds.
 //
 // # Stopping
 //

@@ -207,8 +207,8 @@ func (r *arrivalRunner) run(ctx context.Context) error {
 
 	grow, stopGrowing := r.startGrowing(regCtx)
 	buf := r.s.opts.NewBuffer()
-	timer := time.NewTimer(0)
-	defer timer.Stop()
+	timer := newDueTimer()
+	defer timer.stop()
 	var wg sync.WaitGroup
 	var m int64
 	for ; ; m++ {
@@ -263,7 +263,7 @@ func (r *arrivalRunner) drop(buf *metrics.SampleBuffer) {
 // waitDue waits until iteration i is due and says what to do with it: startNow, dropLate, or
 // scheduleEnded (also when the run is stopping). A new schedule (setTarget) wakes the wait to
 // recompute the due time.
-func (r *arrivalRunner) waitDue(regCtx context.Context, timer *time.Timer, start time.Time, i int64) (time.Duration, startAction) {
+func (r *arrivalRunner) waitDue(regCtx context.Context, timer *dueTimer, start time.Time, i int64) (time.Duration, startAction) {
 	for {
 		act, due := r.schedule().decide(i, time.Since(start), r.maxLate)
 		switch act {
@@ -275,9 +275,10 @@ func (r *arrivalRunner) waitDue(regCtx context.Context, timer *time.Timer, start
 			}
 			return due, act
 		}
-		timer.Reset(time.Until(start.Add(due)))
+		timer.reset(time.Until(start.Add(due)))
 		select {
-		case <-timer.C:
+		case <-timer.timer.C:
+		case <-timer.preciseC():
 		case <-r.wake: // the schedule changed: recompute this iteration's due time
 		case <-regCtx.Done():
 			return due, scheduleEnded

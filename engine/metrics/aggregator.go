@@ -86,6 +86,12 @@ type Aggregator struct {
 }
 
 type metricState struct {
+	// last is the route of the metric's last sample: a metric's samples mostly come with one
+	// tag set (a scenario's), so this spares hashing the route key per sample.
+	last struct {
+		tags  *tagSet
+		route *route
+	}
 	top      *series
 	subs     []*series // declared, sorted by key
 	bk       map[bkKey]*series
@@ -261,14 +267,18 @@ func (a *Aggregator) process(s *Sample) {
 	if s.Tags.Len() == 0 {
 		return
 	}
-	k := routeKey{metric: s.Metric.id, tags: s.Tags.s}
-	r, ok := a.routes[k]
-	if !ok {
-		r = a.route(s.Metric, ms, s.Tags)
-		if len(a.routes) >= maxRoutes {
-			clear(a.routes) // tag sets built per sample: do not keep them all alive
+	r := ms.last.route
+	if r == nil || ms.last.tags != s.Tags.s {
+		k := routeKey{metric: s.Metric.id, tags: s.Tags.s}
+		var ok bool
+		if r, ok = a.routes[k]; !ok {
+			r = a.route(s.Metric, ms, s.Tags)
+			if len(a.routes) >= maxRoutes {
+				clear(a.routes) // tag sets built per sample: do not keep them all alive
+			}
+			a.routes[k] = r
 		}
-		a.routes[k] = r
+		ms.last.tags, ms.last.route = s.Tags.s, r
 	}
 	for _, se := range r.series {
 		se.add(a, sec, s.Value)
@@ -411,6 +421,11 @@ func (a *Aggregator) declare(name string, tags Tags) (*series, error) {
 	ms.subs = append(ms.subs, se)
 	slices.SortFunc(ms.subs, func(x, y *series) int { return strings.Compare(x.key, y.key) })
 	clear(a.routes) // samples with these tags go to one more series
+	for _, st := range a.states {
+		if st != nil {
+			st.last.route = nil
+		}
+	}
 
 	return se, nil
 }

@@ -7,8 +7,9 @@
 // A VU records samples into its own [SampleBuffer]: a plain slice that only that VU's goroutine
 // touches, so recording takes no lock and, once buffers are recycled, allocates nothing. A buffer
 // hands its samples as one batch to the aggregator when it holds [DefaultBatchSize] samples,
-// when its oldest sample is older than [DefaultFlushInterval], or when the engine flushes it at
-// the end of an iteration. The hand-over is sharded, one shard per CPU (sample.go): a flush
+// when its oldest sample is older than [DefaultFlushInterval], or when the engine flushes it: at
+// the end of an iteration whose buffer holds a sample older than a few tens of milliseconds
+// ([SampleBuffer.FlushOlder]), and when the VU goes idle. The hand-over is sharded, one shard per CPU (sample.go): a flush
 // appends the batch to its shard's list under that shard's mutex and wakes the aggregator only
 // if the list was empty. One goroutine, the [Aggregator], takes every waiting batch of every
 // shard at once and is the only writer of the sinks; it takes its mutex once per hand-over (not

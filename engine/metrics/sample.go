@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -160,6 +161,17 @@ func (b *SampleBuffer) freeBatch() []Sample {
 	return make([]Sample, 0, initialBatchCap)
 }
 
+// FlushOlder flushes the buffer if its oldest sample is at least age old at now: the engine's
+// call at the end of an iteration. A VU running short iterations thus hands over one batch per
+// age (or per [DefaultBatchSize] samples) instead of one per iteration, which kept every VU
+// taking its shard's lock and waking the aggregator twice per iteration; a VU in longer
+// iterations still flushes after each. The caller flushes outright when the VU goes idle.
+func (b *SampleBuffer) FlushOlder(now time.Time, age time.Duration) {
+	if b != nil && len(b.s) > 0 && now.Sub(b.s[0].Time) >= age {
+		b.Flush()
+	}
+}
+
 // Len returns the number of samples waiting in the buffer.
 func (b *SampleBuffer) Len() int {
 	if b == nil {
@@ -193,6 +205,11 @@ func (b *SampleBuffer) Flush() {
 	if first {
 		select {
 		case b.p.wake <- struct{}{}:
+			// The aggregator is now runnable, queued behind every busy VU of this P, each of
+			// which runs until it blocks or is preempted (10 ms): with batched flushes it
+			// would run only once the queues are full and every VU blocked, leaving the other
+			// cores idle. Yielding lets it run now.
+			runtime.Gosched()
 		default: // a wake-up is already on its way
 		}
 	}

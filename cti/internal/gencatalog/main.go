@@ -611,7 +611,15 @@ func genEncode(m *msgDef, b *bytes.Buffer) {
 
 func genDecode(m *msgDef, b *bytes.Buffer) {
 	g := m.GoName
-	fmt.Fprintf(b, "// Decode implements Message.\nfunc (m *%s) Decode(body []byte, v Version) error {\n*m = %s{decoded: true}\n", g, g)
+	fmt.Fprintf(b, "// Decode implements Message.\nfunc (m *%s) Decode(body []byte, v Version) error { return m.decode(body, v, false) }\n\n", g)
+	fmt.Fprintf(b, "// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.\nfunc (m *%s) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }\n\n", g)
+	fmt.Fprintf(b, "func (m *%s) decode(body []byte, v Version, alias bool) error {\n", g)
+	// Without a copy, nothing the caller may keep is made, so the slices keep their arrays too.
+	fmt.Fprintf(b, "reset := %s{decoded: true}\nif alias {\n", g)
+	for _, f := range sliceFields(m) {
+		fmt.Fprintf(b, "reset.%s = m.%s[:0]\n", f, f)
+	}
+	b.WriteString("}\n*m = reset\n")
 	fmt.Fprintf(b, "if fs := fixedSize%s(v); len(body) < fs {\nreturn &ProtocolError{Offset: HeaderSize + len(body), Type: Msg%s, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf(\"fixed part needs %%d bytes for %%s, message has %%d\", fs, v, len(body))}\n}\n", g, g)
 	b.WriteString("p := 0\n")
 	for _, f := range m.Fixed {
@@ -624,7 +632,7 @@ func genDecode(m *msgDef, b *bytes.Buffer) {
 			b.WriteString("}\n")
 		}
 	}
-	fmt.Fprintf(b, "r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: Msg%s}\n", g)
+	fmt.Fprintf(b, "r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: Msg%s, alias: alias}\n", g)
 	b.WriteString("for r.more() {\ntag, off, n, err := r.next()\nif err != nil { return err }\nswitch tag {\n")
 	for _, it := range m.Items {
 		if it.Group != nil {
@@ -648,6 +656,21 @@ func genDecode(m *msgDef, b *bytes.Buffer) {
 		}
 	}
 	b.WriteString("default:\nm.Unknown = append(m.Unknown, r.unknown(tag, off, n))\n}\n}\nreturn nil\n}\n\n")
+}
+
+// sliceFields names the slice fields of m's struct other than []byte ones: its groups, named
+// variables and arrays, and Unknown.
+func sliceFields(m *msgDef) []string {
+	var fs []string
+	for _, it := range m.Items {
+		switch {
+		case it.Group != nil:
+			fs = append(fs, it.Group.GoName)
+		case it.Tag.Type == "NAMEDVAR" || it.Tag.Type == "NAMEDARRAY":
+			fs = append(fs, floatFieldName(it.Tag))
+		}
+	}
+	return append(fs, "Unknown")
 }
 
 func genFields(m *msgDef, b *bytes.Buffer) {
