@@ -109,7 +109,7 @@ type counters struct {
 	events, lateReplies, decodeErrors        atomic.Uint64
 	timeouts, reconnects, connectAttempts    atomic.Uint64
 	hbSent, hbMissed, linksLost              atomic.Uint64
-	lastRTT                                  atomic.Int64
+	lastRTT, hbLateMax                       atomic.Int64
 }
 
 // SessionStats are a session's counters since Dial (metrics cti_messages_sent and friends).
@@ -127,6 +127,7 @@ type SessionStats struct {
 	HeartbeatsSent                 uint64        // HEARTBEAT_REQs written
 	HeartbeatsMissed               uint64        // intervals a heartbeat went unanswered in silence
 	LastHeartbeatRTT               time.Duration // round trip of the last answered heartbeat
+	HeartbeatLateMax               time.Duration // the most a HEARTBEAT_REQ was written behind its schedule (an interval after the last frame sent)
 	Reconnects                     uint64        // successful reconnections after a lost link
 	ConnectAttempts                uint64        // TCP connection attempts, Dial's included
 }
@@ -352,6 +353,7 @@ func (s *Session) Stats() SessionStats {
 		HeartbeatsSent:   s.n.hbSent.Load(),
 		HeartbeatsMissed: s.n.hbMissed.Load(),
 		LastHeartbeatRTT: time.Duration(s.n.lastRTT.Load()),
+		HeartbeatLateMax: time.Duration(s.n.hbLateMax.Load()),
 		Reconnects:       s.n.reconnects.Load(),
 		ConnectAttempts:  s.n.connectAttempts.Load(),
 	}
