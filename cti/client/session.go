@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"encoding/binary"
@@ -155,11 +154,6 @@ type ReconnectInfo struct {
 	Cause    error         // why the previous link ended (nil during Dial)
 	Err      error         // nil on success, else why the session gave up
 }
-
-// readBufferSize is the bufio.Reader in front of each connection: big enough that a typical event
-// costs one read syscall, small enough for 10,000 idle sessions. Frames larger than it are read
-// straight into the FrameReader's buffer.
-const readBufferSize = 1024
 
 var sessionSeq atomic.Uint64
 
@@ -539,7 +533,7 @@ func (s *Session) writeMsg(l *link, m cti.Message, slotDeadline, ioDeadline time
 // so that the observer never sees the caller's message nor its secrets.
 func (s *Session) newLink(nc net.Conn, addr string, i int) *link {
 	l := &link{nc: nc, addr: addr, index: i,
-		fr: cti.NewFrameReader(bufio.NewReaderSize(nc, readBufferSize), s.cfg.maxMessageSize),
+		fr: cti.NewFrameReader(cti.NewIdleReader(nc), s.cfg.maxMessageSize),
 		fw: cti.NewFrameWriter(nc, s.cfg.maxMessageSize)}
 	if o := s.cfg.observer; o != nil {
 		v := s.cfg.version
