@@ -5,13 +5,18 @@
 //
 // Logins are paced by the executor, as a contact center's shift start would be: agent i starts
 // at i / LOGIN_RATE seconds (default 500 a second; constant-arrival-rate, so a slow login does
-// not delay the next one), and the time to log in N agents grows linearly with N. The run then
-// has two phases, told apart by the group tag of every metric the session records:
+// not delay the next one), and the time to log in N agents grows linearly with N. Each agent's
+// shift has two phases, told apart by the group tag of every metric its session records:
 //
-//   ::login   from the start until every agent's login was due, plus one heartbeat interval
-//             to settle: the heartbeats of the agents already logged in share the machine
-//             with the logins of the others
-//   ::hold    the next HOLD: every agent idle, heartbeating
+//   ::login   from its start until the last agent's login was due, counted from its own start
+//             (the ramp, plus one heartbeat interval to settle): the heartbeats of the agents
+//             already logged in share the machine with the logins of the others
+//   ::hold    the next HOLD: idle, heartbeating; every agent's hold covers the time when all
+//             are logged in
+//
+// Agent i's phases begin and end at its own start plus a fixed offset: the phase changes and
+// the logouts come at the login rate too, never all at once (10,000 waits ending in the same
+// millisecond would be a burst of the script's making, and would show in the heartbeats).
 //
 // What it records besides the built-in metrics (cti_heartbeat_rtt{group:::hold} is the hold's
 // heartbeat round trip):
@@ -44,7 +49,7 @@ const FIRST_EXTENSION = Number(__ENV.FIRST_EXTENSION || 1000);
 const PERIPHERAL_ID = Number(__ENV.PERIPHERAL_ID || 5000);
 if (!(LOGIN_RATE > 0)) throw new Error(`LOGIN_RATE: want agents a second, got ${JSON.stringify(__ENV.LOGIN_RATE)}`);
 
-// The last login is due at RAMP; the login phase ends one heartbeat interval later.
+// The last login is due at RAMP; an agent's login phase lasts that plus one heartbeat interval.
 const RAMP = Math.max(1, Math.ceil((AGENTS * 1000) / LOGIN_RATE));
 const LOGIN_PHASE = RAMP + parseDuration(HEARTBEAT);
 
@@ -77,6 +82,7 @@ export const options = {
 export default function () {
   const i = exec.scenario.iterationInTest;
   const t0 = exec.scenario.startTime;
+  const start = t0 + (i * 1000) / LOGIN_RATE; // when this agent's iteration was due
   let desk;
   let loggedIn = false;
   group('login', () => {
@@ -92,11 +98,11 @@ export default function () {
     if (!check(ready, { 'ready accepted': (r) => r.ok })) return;
     loggedInAt.add(Date.now() - t0);
     // Idle until every agent's login was due: these heartbeats belong to the login phase.
-    loggedIn = holdUntil(desk, t0 + LOGIN_PHASE);
+    loggedIn = holdUntil(desk, start + LOGIN_PHASE);
   });
   // The hold: one wait for a server event that should not come. It costs nothing on the wire but
   // the heartbeats, and throws at once if the session dies.
-  if (loggedIn) group('hold', () => holdUntil(desk, t0 + LOGIN_PHASE + HOLD));
+  if (loggedIn) group('hold', () => holdUntil(desk, start + LOGIN_PHASE + HOLD));
   const st = desk.stats();
   if (st) {
     heartbeatsSent.add(st.heartbeatsSent);
