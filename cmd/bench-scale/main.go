@@ -303,6 +303,10 @@ func (r *row) read(path string) error {
 	r.failures = count(metricnames.CTIFailures) + count("bench_sessions_lost") + byKey[metricnames.Checks].Values["fails"] + count(metricnames.FailedIterations)
 	if opened := count(metricnames.CTISessions + "{result:opened}"); opened < float64(r.agents) && r.note == "" {
 		r.note = fmt.Sprintf("only %.0f of %d sessions opened", opened, r.agents)
+		if d := count(metricnames.DroppedIterations); d > 0 {
+			// Each agent is one arrival-rate iteration: a dropped one is an agent never started.
+			r.note += fmt.Sprintf(" (%.0f agents' iterations dropped: dropped_iterations)", d)
+		}
 	}
 	return nil
 }
