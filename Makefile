@@ -34,12 +34,14 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 # bench-scale measures idle agents at 1,000 / 5,000 / 10,000 / 19,000 (BENCH_SCALE_ROWS) against
-# `ctiload sim` in its own process, each holding BENCH_SCALE_HOLD, and prints one table (see
+# `ctiload sim` in its own process, logging in BENCH_SCALE_LOGIN_RATE agents a second, each holding
+# BENCH_SCALE_HOLD, and prints one table (see
 # docs/performance.md). Not part of `make test`: the largest row takes a small machine for minutes.
 BENCH_SCALE_ROWS ?= 1000,5000,10000,19000
 BENCH_SCALE_HOLD ?= 60s
+BENCH_SCALE_LOGIN_RATE ?= 500
 bench-scale: build
-	$(GO) run ./cmd/bench-scale -ctiload bin/ctiload -rows $(BENCH_SCALE_ROWS) -hold $(BENCH_SCALE_HOLD)
+	$(GO) run ./cmd/bench-scale -ctiload bin/ctiload -rows $(BENCH_SCALE_ROWS) -hold $(BENCH_SCALE_HOLD) -login-rate $(BENCH_SCALE_LOGIN_RATE)
 
 generate:
 	$(GO) generate ./...

@@ -9,7 +9,8 @@
 // # Where things are
 //
 //   - framing: [FrameReader] (frame_reader.go), [FrameWriter] (frame_writer.go: the one writer of
-//     the client session, the simulator and the tests; coalesces concurrent writes), errors.go
+//     the client session, the simulator and the tests; coalesces concurrent writes), [IdleReader]
+//     (idle_reader.go: the read buffer of a connection that is mostly idle), errors.go
 //   - the [Message] interface, [Decode], [RawMessage], [Invoker], [NoCopyDecoder]: message.go
 //   - the catalog as data (layouts, tags, enums, groups) and its lookups: catalog.go, tags.go and
 //     the generated catalog_gen.go, tags_gen.go, enums_gen.go, groups_gen.go

@@ -58,7 +58,7 @@ func (fr *FrameReader) ReadFrame() (Frame, error) {
 		return Frame{}, fr.broken
 	}
 	start := fr.off
-	n, err := io.ReadFull(fr.r, fr.hdr[:])
+	n, err := readFull(fr.r, fr.hdr[:])
 	fr.off += int64(n)
 	if err != nil {
 		if errors.Is(err, io.EOF) && n == 0 {
@@ -98,7 +98,7 @@ func (fr *FrameReader) ReadFrame() (Frame, error) {
 		fr.buf = make([]byte, c)
 	}
 	body := fr.buf[:length]
-	n, err = io.ReadFull(fr.r, body)
+	n, err = readFull(fr.r, body)
 	fr.off += int64(n)
 	if err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -108,6 +108,27 @@ func (fr *FrameReader) ReadFrame() (Frame, error) {
 		return Frame{}, err
 	}
 	return Frame{Type: typ, Body: body, Offset: start}, nil
+}
+
+// readFull is io.ReadFull without its two intermediate calls: the reader goroutine of an idle
+// connection sits blocked under it, and every frame between it and the read keeps that
+// goroutine's stack from shrinking back to its minimum.
+func readFull(r io.Reader, p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := r.Read(p[n:])
+		n += m
+		if err != nil {
+			if n == len(p) {
+				return n, nil
+			}
+			if n > 0 && err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 const (

@@ -1022,5 +1022,6 @@ func (js *jsSession) statsMethod(goja.FunctionCall) goja.Value {
 	_ = o.Set("heartbeatRttMs", ms(st.LastHeartbeatRTT))
 	_ = o.Set("heartbeatsSent", st.HeartbeatsSent)
 	_ = o.Set("heartbeatsMissed", st.HeartbeatsMissed)
+	_ = o.Set("heartbeatLateMaxMs", ms(st.HeartbeatLateMax))
 	return o
 }

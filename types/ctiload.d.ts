@@ -421,6 +421,8 @@ declare module 'ctiload/cti' {
     heartbeatsSent: number;
     /** Heartbeat intervals that passed with the last heartbeat unanswered and nothing else received. */
     heartbeatsMissed: number;
+    /** The most any HEARTBEAT_REQ was sent behind its schedule (an interval after the last frame sent), in ms: the load generator's own lateness. */
+    heartbeatLateMaxMs: number;
   }
 
   export type AgentStateName = 'READY' | 'AVAILABLE' | 'NOT_READY' | 'WORK_READY' | 'WORK_NOT_READY' | 'LOGOUT' | 'LOGIN';

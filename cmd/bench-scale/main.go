@@ -1,8 +1,10 @@
 // Command bench-scale measures what idle agents cost at contact-center scale: for each row (1,000,
 // 5,000, 10,000, 19,000 agents by default) it starts `ctiload sim` as its own process, runs
-// scripts/bench/idle-agents.js against it with --target on loopback (connect, login, READY,
-// heartbeats, hold), and prints one table: peak RSS of each process, client KiB per agent, time
-// to log everyone in, open p99, heartbeat round trip p50/p99/max, missed heartbeats, failures.
+// scripts/bench/idle-agents.js against it with --target on loopback (logins paced at -login-rate,
+// READY, heartbeats, hold), and prints one table: peak RSS of each process, client KiB per agent,
+// time to log everyone in, open p99, heartbeat round trip p99 while the agents log in and
+// p50/p99/max during the hold, how late the latest heartbeat was sent, missed heartbeats,
+// failures.
 //
 //	make bench-scale                                   # every row, hold 60s
 //	go run ./cmd/bench-scale -ctiload bin/ctiload -rows 1000,5000 -hold 20s
@@ -47,7 +49,8 @@ type options struct {
 	rows      []int
 	hold      time.Duration
 	heartbeat time.Duration
-	keep      string // directory for the logs and summaries; a temporary one if empty
+	loginRate float64 // agents logged in a second
+	keep      string  // directory for the logs and summaries; a temporary one if empty
 }
 
 func main() {
@@ -58,6 +61,7 @@ func main() {
 	flag.StringVar(&rows, "rows", "1000,5000,10000,19000", "agent counts, one row each")
 	flag.DurationVar(&o.hold, "hold", 60*time.Second, "how long every agent holds, logged in, after its login")
 	flag.DurationVar(&o.heartbeat, "heartbeat", 5*time.Second, "heartbeat interval of the sessions")
+	flag.Float64Var(&o.loginRate, "login-rate", 500, "agents that start logging in each second (the script's LOGIN_RATE)")
 	flag.StringVar(&o.keep, "out", "", "keep each row's logs and JSON summary in this `DIR`")
 	flag.Parse()
 	for _, f := range strings.Split(rows, ",") {
@@ -82,7 +86,9 @@ type row struct {
 	clientRSS, simRSS  int64 // KiB
 	clientCPU, simCPU  time.Duration
 	loginAll, openP99  float64
-	hbP50, hbP99, hbMx float64 // ms
+	hbLoginP99         float64 // ms, heartbeats while agents log in
+	hbP50, hbP99, hbMx float64 // ms, heartbeats during the hold
+	hbLateMax          float64 // ms, the latest HEARTBEAT_REQ against its schedule
 	hbSent, hbMissed   float64
 	failures           float64
 	note               string
@@ -98,7 +104,10 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "open files: soft limit raised to the hard limit, %d; hold %v, heartbeat %v\n", hard, o.hold, o.heartbeat)
+	if !(o.loginRate > 0) {
+		return fmt.Errorf("-login-rate: want agents a second, got %v", o.loginRate)
+	}
+	fmt.Fprintf(out, "open files: soft limit raised to the hard limit, %d; logins %g/s, hold %v, heartbeat %v\n", hard, o.loginRate, o.hold, o.heartbeat)
 	dir := o.keep
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "bench-scale-"); err != nil {
@@ -204,7 +213,7 @@ func measure(ctx context.Context, o options, n int, dir string) (row, error) {
 	defer runLog.Close()
 	load := exec.CommandContext(ctx, o.ctiload, "run", "--quiet", "--no-summary", "--target", addr,
 		"--summary-export", summary, "-e", "AGENTS="+strconv.Itoa(n), "-e", fmt.Sprintf("HOLD=%gs", o.hold.Seconds()),
-		"-e", fmt.Sprintf("HEARTBEAT=%gs", o.heartbeat.Seconds()), o.script)
+		"-e", fmt.Sprintf("HEARTBEAT=%gs", o.heartbeat.Seconds()), "-e", fmt.Sprintf("LOGIN_RATE=%g", o.loginRate), o.script)
 	load.Stdout, load.Stderr = runLog, runLog
 	load.Cancel = func() error { return load.Process.Signal(os.Interrupt) } // Ctrl-C still writes the summary
 	load.WaitDelay = 30 * time.Second
@@ -286,11 +295,18 @@ func (r *row) read(path string) error {
 	}
 	r.loginAll = pct("bench_logged_in_at", 100)
 	r.openP99 = pct(metricnames.CTISessionOpenDuration, 99)
-	r.hbP50, r.hbP99, r.hbMx = pct(metricnames.CTIHeartbeatRTT, 50), pct(metricnames.CTIHeartbeatRTT, 99), pct(metricnames.CTIHeartbeatRTT, 100)
+	login, hold := metricnames.CTIHeartbeatRTT+"{group:::login}", metricnames.CTIHeartbeatRTT+"{group:::hold}"
+	r.hbLoginP99 = pct(login, 99)
+	r.hbP50, r.hbP99, r.hbMx = pct(hold, 50), pct(hold, 99), pct(hold, 100)
+	r.hbLateMax = pct("bench_heartbeat_late_max", 100)
 	r.hbSent, r.hbMissed = count("bench_heartbeats_sent"), count("bench_heartbeats_missed")
 	r.failures = count(metricnames.CTIFailures) + count("bench_sessions_lost") + byKey[metricnames.Checks].Values["fails"] + count(metricnames.FailedIterations)
 	if opened := count(metricnames.CTISessions + "{result:opened}"); opened < float64(r.agents) && r.note == "" {
 		r.note = fmt.Sprintf("only %.0f of %d sessions opened", opened, r.agents)
+		if d := count(metricnames.DroppedIterations); d > 0 {
+			// Each agent is one arrival-rate iteration: a dropped one is an agent never started.
+			r.note += fmt.Sprintf(" (%.0f agents' iterations dropped: dropped_iterations)", d)
+		}
 	}
 	return nil
 }
@@ -298,7 +314,7 @@ func (r *row) read(path string) error {
 func printTable(out io.Writer, rows []row) {
 	fmt.Fprintln(out)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "agents\tclient RSS\tsim RSS\tKiB/agent\tmarginal\tclient CPU\tsim CPU\tlog in all\topen p99\thb RTT p50\thb RTT p99\thb RTT max\thb sent\tmissed hb\tfailures\t")
+	fmt.Fprintln(tw, "agents\tclient RSS\tsim RSS\tKiB/agent\tmarginal\tclient CPU\tsim CPU\tlog in all\topen p99\thb p99 login\thb p50 hold\thb p99 hold\thb max hold\thb late max\thb sent\tmissed hb\tfailures\t")
 	var notes []string
 	var prev *row
 	for i := range rows {
@@ -309,18 +325,19 @@ func printTable(out io.Writer, rows []row) {
 			mark = fmt.Sprintf(" [%d]", len(notes))
 		}
 		if r.clientRSS == 0 {
-			fmt.Fprintf(tw, "%d%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t\n", r.agents, mark)
+			fmt.Fprintf(tw, "%d%s%s\n", r.agents, mark, strings.Repeat("\t-", 16)+"\t")
 			continue
 		}
 		marginal := "-"
 		if prev != nil && r.agents > prev.agents {
 			marginal = fmt.Sprintf("%.0f", float64(r.clientRSS-prev.clientRSS)/float64(r.agents-prev.agents))
 		}
-		fmt.Fprintf(tw, "%d%s\t%s\t%s\t%.0f\t%s\t%.1fs\t%.1fs\t%s\t%s\t%s\t%s\t%s\t%.0f\t%.0f\t%.0f\t\n", r.agents, mark,
+		fmt.Fprintf(tw, "%d%s\t%s\t%s\t%.0f\t%s\t%.1fs\t%.1fs\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%.0f\t%.0f\t\n", r.agents, mark,
 			mib(r.clientRSS), mib(r.simRSS), float64(r.clientRSS)/float64(r.agents), marginal,
 			r.clientCPU.Seconds(), r.simCPU.Seconds(),
 			reports.FormatDuration(r.loginAll), reports.FormatDuration(r.openP99),
-			reports.FormatDuration(r.hbP50), reports.FormatDuration(r.hbP99), reports.FormatDuration(r.hbMx),
+			reports.FormatDuration(r.hbLoginP99), reports.FormatDuration(r.hbP50), reports.FormatDuration(r.hbP99),
+			reports.FormatDuration(r.hbMx), reports.FormatDuration(r.hbLateMax),
 			r.hbSent, r.hbMissed, r.failures)
 		prev = r
 	}
@@ -331,8 +348,10 @@ func printTable(out io.Writer, rows []row) {
 	fmt.Fprintln(out, "\nRSS: peak resident set of each process. KiB/agent: client RSS / agents, the runtime's fixed")
 	fmt.Fprintln(out, "cost included; marginal: client KiB per agent added since the row above. CPU: user +")
 	fmt.Fprintln(out, "system seconds of each process over the whole row (log in, hold, log out). log in all: start →")
-	fmt.Fprintln(out, "the last agent's READY confirmed. hb: HEARTBEAT_REQ → HEARTBEAT_CONF; missed: unanswered")
-	fmt.Fprintln(out, "within one interval. failures: failed requests and opens, failed checks and iterations,")
+	fmt.Fprintln(out, "the last agent's READY confirmed. hb: HEARTBEAT_REQ → HEARTBEAT_CONF round trip, while the")
+	fmt.Fprintln(out, "agents log in (until the last login was due, plus one interval) and during the hold; late:")
+	fmt.Fprintln(out, "the most a HEARTBEAT_REQ was sent behind its schedule; missed: unanswered within one")
+	fmt.Fprintln(out, "interval. failures: failed requests and opens, failed checks and iterations,")
 	fmt.Fprintln(out, "sessions lost during the hold.")
 }
 

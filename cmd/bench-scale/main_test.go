@@ -28,7 +28,7 @@ func TestRowAboveTheHardFileLimitIsSkipped(t *testing.T) {
 	n := int(l.Max) // needs n + filesOverhead files: more than the hard limit
 	var out strings.Builder
 	// The test binary stands in for ctiload: a skipped row never starts it.
-	err := run(context.Background(), options{ctiload: os.Args[0], script: script, rows: []int{n}}, &out)
+	err := run(context.Background(), options{ctiload: os.Args[0], script: script, rows: []int{n}, loginRate: 500}, &out)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,14 @@
 package client_test
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"syscall"
@@ -15,12 +20,14 @@ import (
 	"github.com/ctiload/ctiload/cti/sim"
 )
 
-// BenchmarkIdleSessionMemory opens many heartbeating sessions to the in-process loopback server
-// and reports what an idle session costs: heap (HeapInuse delta), goroutine stacks (StackInuse
-// delta) and goroutines, each per session. The server's side of every connection (its conn, frame
-// reader and goroutine) is in the same process and included, so the figures are an upper bound
-// of the client's cost. CTILOAD_BENCH_SESSIONS overrides the count (default 10,000; 1,000 with
-// -short).
+// BenchmarkIdleSessionMemory opens many heartbeating agent sessions to the simulator and reports
+// what an idle session costs the client: heap (HeapInuse delta after a collection), goroutine
+// stacks (StackInuse delta) and goroutines, each per session. The simulator runs in a child
+// process (this test binary, re-executed: see TestMain), so the client's figures are its own;
+// the child reports the server's side per connection (sim-heap-B/conn, sim-stack-B/conn,
+// sim-goroutines/conn). CTILOAD_BENCH_SESSIONS sets the count (default 10,000; 1,000 with
+// -short); CTILOAD_BENCH_HEAPPROFILE=file writes the client's heap profile while the sessions
+// idle (go tool pprof -sample_index=inuse_space file).
 func BenchmarkIdleSessionMemory(b *testing.B) {
 	n := 10000
 	if testing.Short() {
@@ -33,22 +40,16 @@ func BenchmarkIdleSessionMemory(b *testing.B) {
 		}
 		n = v
 	}
-	// Client and server ends of every connection live in this process.
-	raiseFileLimit(b, uint64(2*n+512))
-
-	srv := startServer(b, cti.V24, nil)
-	srv.quiet.Store(true)
+	raiseFileLimit(b, uint64(n+512)) // the child inherits it
+	srv := startIdleServerChild(b, n)
 	const heartbeat = time.Second
-	opts := []client.Option{
-		client.WithAgent(testAgent),
-		client.WithClient("bench", "pw"),
-		client.WithHeartbeat(heartbeat),
-		client.WithOpenTimeout(30 * time.Second),
-		client.WithConnectTimeout(30 * time.Second),
+	if os.Getenv("CTILOAD_BENCH_HEAPPROFILE") != "" {
+		runtime.MemProfileRate = 64 // every session's allocations, not a sample of them
 	}
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		before := memSnapshot()
+		simBefore := srv.measure(b)
 		sessions := make([]*client.Session, n)
 		var wg sync.WaitGroup
 		var mu sync.Mutex
@@ -59,7 +60,12 @@ func BenchmarkIdleSessionMemory(b *testing.B) {
 			go func() {
 				defer wg.Done()
 				for k := range next {
-					s, err := client.Dial(context.Background(), srv.addr(), opts...)
+					s, err := client.Dial(context.Background(), srv.addr,
+						client.WithAgent(client.Agent{ID: strconv.Itoa(sim.DefaultFirstAgentID + k), Extension: strconv.Itoa(sim.DefaultFirstExtension + k), PeripheralID: sim.DefaultPeripheralID}),
+						client.WithClient("bench", "pw"),
+						client.WithHeartbeat(heartbeat),
+						client.WithOpenTimeout(30*time.Second),
+						client.WithConnectTimeout(30*time.Second))
 					if err != nil {
 						mu.Lock()
 						if firstErr == nil {
@@ -81,24 +87,28 @@ func BenchmarkIdleSessionMemory(b *testing.B) {
 			closeAll(sessions)
 			b.Fatalf("Dial: %v", firstErr)
 		}
-		// Idle long enough for every session to heartbeat at least once.
-		time.Sleep(heartbeat + heartbeat/2)
-		after := memSnapshot()
-		var hb uint64
+		// Idle until every session has had a heartbeat answered: its timer, its writer and its
+		// reader have all run at least once.
 		for _, s := range sessions {
-			st := s.Stats()
-			hb += st.HeartbeatsSent
-			if s.Err() != nil {
-				b.Fatalf("session ended while idle: %v", s.Err())
+			for s.Stats().LastHeartbeatRTT == 0 {
+				if s.Err() != nil {
+					b.Fatalf("session ended while idle: %v", s.Err())
+				}
+				time.Sleep(10 * time.Millisecond)
 			}
 		}
-		if hb < uint64(n) {
-			b.Errorf("only %d heartbeats for %d sessions", hb, n)
+		after := memSnapshot()
+		simAfter := srv.measure(b)
+		if p := os.Getenv("CTILOAD_BENCH_HEAPPROFILE"); p != "" {
+			writeHeapProfile(b, p)
 		}
 		per := func(a, z uint64) float64 { return (float64(z) - float64(a)) / float64(n) }
 		b.ReportMetric(per(before.heap, after.heap), "heap-B/session")
 		b.ReportMetric(per(before.stack, after.stack), "stack-B/session")
 		b.ReportMetric(per(before.goroutines, after.goroutines), "goroutines/session")
+		b.ReportMetric(per(simBefore.heap, simAfter.heap), "sim-heap-B/conn")
+		b.ReportMetric(per(simBefore.stack, simAfter.stack), "sim-stack-B/conn")
+		b.ReportMetric(per(simBefore.goroutines, simAfter.goroutines), "sim-goroutines/conn")
 		closeAll(sessions)
 	}
 }
@@ -111,6 +121,109 @@ func memSnapshot() memStats {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return memStats{heap: ms.HeapInuse, stack: ms.StackInuse, goroutines: uint64(runtime.NumGoroutine())}
+}
+
+func writeHeapProfile(b *testing.B, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// idleServerEnv makes the test binary a simulator for BenchmarkIdleSessionMemory (see TestMain).
+const idleServerEnv = "CTILOAD_IDLE_SERVER_AGENTS"
+
+func TestMain(m *testing.M) {
+	if v := os.Getenv(idleServerEnv); v != "" {
+		os.Exit(runIdleServer(v))
+	}
+	os.Exit(m.Run())
+}
+
+// runIdleServer is the child: a simulator on loopback with the given number of agents. It prints
+// its address, then answers each "measure" line on stdin with its memory figures, and stops
+// when stdin closes (the parent ended, however it ended).
+func runIdleServer(agents string) int {
+	n, err := strconv.Atoi(agents)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	srv, err := sim.New(sim.Config{Seed: 1, Agents: sim.AgentsConfig{Count: n}})
+	if err == nil {
+		err = srv.Listen("127.0.0.1:0")
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer srv.Close()
+	fmt.Printf("addr %s\n", srv.Addr())
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+		if sc.Text() == "measure" {
+			m := memSnapshot()
+			fmt.Printf("mem %d %d %d\n", m.heap, m.stack, m.goroutines)
+		}
+	}
+	return 0
+}
+
+type idleServerChild struct {
+	addr string
+	in   io.WriteCloser
+	out  *bufio.Scanner
+}
+
+func startIdleServerChild(b *testing.B, agents int) *idleServerChild {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), idleServerEnv+"="+strconv.Itoa(agents))
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		_ = in.Close()
+		if err := cmd.Wait(); err != nil {
+			b.Errorf("simulator child: %v", err)
+		}
+	})
+	c := &idleServerChild{in: in, out: bufio.NewScanner(out)}
+	if !c.out.Scan() {
+		b.Fatal("the simulator child exited before listening")
+	}
+	if _, err := fmt.Sscanf(c.out.Text(), "addr %s", &c.addr); err != nil {
+		b.Fatalf("simulator child said %q: %v", c.out.Text(), err)
+	}
+	return c
+}
+
+// measure asks the child for its memory figures.
+func (c *idleServerChild) measure(b *testing.B) memStats {
+	if _, err := io.WriteString(c.in, "measure\n"); err != nil {
+		b.Fatal(err)
+	}
+	var m memStats
+	if !c.out.Scan() {
+		b.Fatal("the simulator child exited")
+	}
+	if _, err := fmt.Sscanf(c.out.Text(), "mem %d %d %d", &m.heap, &m.stack, &m.goroutines); err != nil {
+		b.Fatalf("simulator child said %q: %v", c.out.Text(), err)
+	}
+	return m
 }
 
 func closeAll(sessions []*client.Session) {

@@ -74,6 +74,10 @@ func (s *Session) heartbeatTick() {
 	sinceSend := elapsed - time.Duration(s.lastSend.Load())
 	var cause *SessionError
 	send := false
+	// due is when the heartbeat about to be sent was scheduled: an interval after the last
+	// frame written, or, re-probing an unanswered one, an interval after that one. How late the
+	// timer and the write run against it is the session's own lateness, not the server's.
+	due := s.epoch.Add(time.Duration(s.lastSend.Load()) + iv)
 	newest := s.hb.newest()
 	switch idle := s.cfg.clientIdle(); {
 	case idle > 0 && sinceRecv >= idle:
@@ -93,6 +97,7 @@ func (s *Session) heartbeatTick() {
 					Err: fmt.Errorf("%w: %d in a row, %v apart", ErrHeartbeatTimeout, s.hb.missed, iv)}
 			} else {
 				send = true // probe again at once: the link is suspect
+				due = newest.queued.Add(iv)
 			}
 		}
 	case sinceSend >= iv:
@@ -114,6 +119,7 @@ func (s *Session) heartbeatTick() {
 			s.breakLink(l, &SessionError{Op: "write", Addr: l.addr, Err: fmt.Errorf("%w: %w", ErrConnectionLost, ioErr)})
 		} else {
 			s.n.hbSent.Add(1)
+			s.n.noteHeartbeatLate(sent.Sub(due))
 			var rtt time.Duration
 			measured := false
 			s.mu.Lock()
@@ -153,6 +159,16 @@ func (s *Session) rearmHeartbeat(l *link) {
 		}
 	}
 	s.hbTimer.Reset(next)
+}
+
+// noteHeartbeatLate keeps the largest lateness of a HEARTBEAT_REQ against its schedule.
+func (n *counters) noteHeartbeatLate(late time.Duration) {
+	for {
+		cur := n.hbLateMax.Load()
+		if int64(late) <= cur || n.hbLateMax.CompareAndSwap(cur, int64(late)) {
+			return
+		}
+	}
 }
 
 func (s *Session) noteRTT(rtt time.Duration) {

@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"encoding/binary"
@@ -109,7 +108,7 @@ type counters struct {
 	events, lateReplies, decodeErrors        atomic.Uint64
 	timeouts, reconnects, connectAttempts    atomic.Uint64
 	hbSent, hbMissed, linksLost              atomic.Uint64
-	lastRTT                                  atomic.Int64
+	lastRTT, hbLateMax                       atomic.Int64
 }
 
 // SessionStats are a session's counters since Dial (metrics cti_messages_sent and friends).
@@ -127,6 +126,7 @@ type SessionStats struct {
 	HeartbeatsSent                 uint64        // HEARTBEAT_REQs written
 	HeartbeatsMissed               uint64        // intervals a heartbeat went unanswered in silence
 	LastHeartbeatRTT               time.Duration // round trip of the last answered heartbeat
+	HeartbeatLateMax               time.Duration // the most a HEARTBEAT_REQ was written behind its schedule (an interval after the last frame sent)
 	Reconnects                     uint64        // successful reconnections after a lost link
 	ConnectAttempts                uint64        // TCP connection attempts, Dial's included
 }
@@ -154,11 +154,6 @@ type ReconnectInfo struct {
 	Cause    error         // why the previous link ended (nil during Dial)
 	Err      error         // nil on success, else why the session gave up
 }
-
-// readBufferSize is the bufio.Reader in front of each connection: big enough that a typical event
-// costs one read syscall, small enough for 10,000 idle sessions. Frames larger than it are read
-// straight into the FrameReader's buffer.
-const readBufferSize = 1024
 
 var sessionSeq atomic.Uint64
 
@@ -352,6 +347,7 @@ func (s *Session) Stats() SessionStats {
 		HeartbeatsSent:   s.n.hbSent.Load(),
 		HeartbeatsMissed: s.n.hbMissed.Load(),
 		LastHeartbeatRTT: time.Duration(s.n.lastRTT.Load()),
+		HeartbeatLateMax: time.Duration(s.n.hbLateMax.Load()),
 		Reconnects:       s.n.reconnects.Load(),
 		ConnectAttempts:  s.n.connectAttempts.Load(),
 	}
@@ -537,7 +533,7 @@ func (s *Session) writeMsg(l *link, m cti.Message, slotDeadline, ioDeadline time
 // so that the observer never sees the caller's message nor its secrets.
 func (s *Session) newLink(nc net.Conn, addr string, i int) *link {
 	l := &link{nc: nc, addr: addr, index: i,
-		fr: cti.NewFrameReader(bufio.NewReaderSize(nc, readBufferSize), s.cfg.maxMessageSize),
+		fr: cti.NewFrameReader(cti.NewIdleReader(nc), s.cfg.maxMessageSize),
 		fw: cti.NewFrameWriter(nc, s.cfg.maxMessageSize)}
 	if o := s.cfg.observer; o != nil {
 		v := s.cfg.version

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -28,10 +27,6 @@ const (
 	modeAll                   // ALL_EVENTS: everything ("bridge mode")
 )
 
-// readBufSize is the per-connection read buffer. CTI requests are small; a small buffer keeps
-// 25,000 idle sessions cheap while still taking many pipelined requests per read.
-const readBufSize = 512
-
 // session is one client connection. Its reader goroutine (serve) reads, decodes and handles the
 // requests one at a time and flushes the answers when no complete request is left in the read
 // buffer. Events caused by other connections or timers are appended to the frame writer (which
@@ -43,7 +38,7 @@ type session struct {
 	c    *center
 	conn net.Conn
 	seq  uint64
-	br   *bufio.Reader
+	br   *cti.IdleReader // holds a pooled buffer only while a burst of requests lasts
 	fr   *cti.FrameReader
 	rng  *rand.Rand // fault draws, created on first use
 
@@ -91,7 +86,7 @@ func newSession(srv *Server, conn net.Conn) *session {
 	if srv.c.cfg.Observer != nil {
 		s.traceLabel, s.traceAddr = "sim"+strconv.FormatUint(s.seq, 10), conn.RemoteAddr().String()
 	}
-	s.br = bufio.NewReaderSize(conn, readBufSize)
+	s.br = cti.NewIdleReader(conn)
 	s.fr = cti.NewFrameReader(s.br, 0)
 	// The server's frames are its own: no size cap beyond the protocol's length field.
 	s.fw = cti.NewFrameWriter(conn, math.MaxInt32)
@@ -159,12 +154,11 @@ func (s *session) serve() {
 // frameBuffered reports whether a whole frame waits in the read buffer, so that answers can be
 // batched into one write.
 func (s *session) frameBuffered() bool {
-	n := s.br.Buffered()
-	if n < cti.HeaderSize {
+	b := s.br.Pending()
+	if len(b) < cti.HeaderSize {
 		return false
 	}
-	h, _ := s.br.Peek(cti.HeaderSize)
-	return uint64(n) >= uint64(cti.HeaderSize)+uint64(binary.BigEndian.Uint32(h))
+	return uint64(len(b)) >= uint64(cti.HeaderSize)+uint64(binary.BigEndian.Uint32(b))
 }
 
 func (s *session) setReadDeadline() {

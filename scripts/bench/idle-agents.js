@@ -1,12 +1,32 @@
 // idle-agents.js — AGENTS agent desktops (default 1,000) open a session with --target, log in, go
 // READY and hold for HOLD (default 60s), heartbeating every HEARTBEAT (default 5s, the protocol's
 // minimum against a real server). It is the load `make bench-scale` runs against `ctiload sim` in
-// its own process; what it records besides the built-in metrics:
+// its own process.
+//
+// Logins are paced by the executor, as a contact center's shift start would be: agent i starts
+// at i / LOGIN_RATE seconds (default 500 a second; constant-arrival-rate, so a slow login does
+// not delay the next one), and the time to log in N agents grows linearly with N. Each agent's
+// shift has two phases, told apart by the group tag of every metric its session records:
+//
+//   ::login   from its start until the last agent's login was due, counted from its own start
+//             (the ramp, plus one heartbeat interval to settle): the heartbeats of the agents
+//             already logged in share the machine with the logins of the others
+//   ::hold    the next HOLD: idle, heartbeating; every agent's hold covers the time when all
+//             are logged in
+//
+// Agent i's phases begin and end at its own start plus a fixed offset: the phase changes and
+// the logouts come at the login rate too, never all at once (10,000 waits ending in the same
+// millisecond would be a burst of the script's making, and would show in the heartbeats).
+//
+// What it records besides the built-in metrics (cti_heartbeat_rtt{group:::hold} is the hold's
+// heartbeat round trip):
 //
 //   bench_logged_in_at         (trend) per agent, time from the start until its READY was confirmed:
 //                              its max is the time to log in everyone
 //   bench_heartbeats_sent      (counter) HEARTBEAT_REQs sent, from each session's stats()
 //   bench_heartbeats_missed    (counter) heartbeats not answered within one interval
+//   bench_heartbeat_late_max   (trend) per agent, the most any of its HEARTBEAT_REQs was sent
+//                              behind its schedule: its max is the latest heartbeat of the run
 //   bench_sessions_lost        (counter) sessions that ended during the hold
 //
 //   ctiload sim --agents 1000 &
@@ -15,69 +35,95 @@
 // Agents are FIRST_AGENT, FIRST_AGENT+1, … (default 5000) on extensions FIRST_EXTENSION, … (default
 // 1000), on peripheral PERIPHERAL_ID (default 5000): the simulator's defaults. Do not point it at
 // a production server: it logs agents in.
-import { check, fail } from 'ctiload';
+import { check, group } from 'ctiload';
 import cti from 'ctiload/cti';
+import exec from 'ctiload/execution';
 import { Counter, Trend } from 'ctiload/metrics';
 
 const AGENTS = Number(__ENV.AGENTS || 1000);
-const HOLD = __ENV.HOLD || '60s';
+const HOLD = parseDuration(__ENV.HOLD || '60s');
 const HEARTBEAT = __ENV.HEARTBEAT || '5s';
+const LOGIN_RATE = Number(__ENV.LOGIN_RATE || 500);
 const FIRST_AGENT = Number(__ENV.FIRST_AGENT || 5000);
 const FIRST_EXTENSION = Number(__ENV.FIRST_EXTENSION || 1000);
 const PERIPHERAL_ID = Number(__ENV.PERIPHERAL_ID || 5000);
+if (!(LOGIN_RATE > 0)) throw new Error(`LOGIN_RATE: want agents a second, got ${JSON.stringify(__ENV.LOGIN_RATE)}`);
+
+// The last login is due at RAMP; an agent's login phase lasts that plus one heartbeat interval.
+const RAMP = Math.max(1, Math.ceil((AGENTS * 1000) / LOGIN_RATE));
+const LOGIN_PHASE = RAMP + parseDuration(HEARTBEAT);
 
 const loggedInAt = new Trend('bench_logged_in_at', true);
+const heartbeatLateMax = new Trend('bench_heartbeat_late_max', true);
 const heartbeatsSent = new Counter('bench_heartbeats_sent');
 const heartbeatsMissed = new Counter('bench_heartbeats_missed');
 const sessionsLost = new Counter('bench_sessions_lost');
 
 export const options = {
   scenarios: {
-    // One iteration per agent: it holds the session until the end of the run.
-    hold: { executor: 'per-vu-iterations', vus: AGENTS, iterations: 1, maxDuration: '1h', gracefulStop: '5s' },
+    // One iteration per agent, started at the login rate: it is the agent's whole shift.
+    agents: {
+      executor: 'constant-arrival-rate',
+      rate: AGENTS,
+      timeUnit: `${RAMP}ms`,
+      duration: `${RAMP}ms`,
+      preAllocatedVUs: AGENTS,
+      maxVUs: AGENTS,
+      gracefulStop: `${LOGIN_PHASE + HOLD + 30000}ms`,
+    },
+  },
+  thresholds: {
+    // The phases' own heartbeat figures in the summary export (bench-scale reads them).
+    'cti_heartbeat_rtt{group:::login}': ['max>=0'],
+    'cti_heartbeat_rtt{group:::hold}': ['max>=0'],
   },
 };
 
-export function setup() {
-  return { t0: Date.now() };
-}
-
-let desk;
-
-export function vuSetup(data) {
-  const i = __VU - 1;
-  desk = cti.connect('', {
-    agentId: String(FIRST_AGENT + i),
-    extension: String(FIRST_EXTENSION + i),
-    peripheralId: PERIPHERAL_ID,
-    heartbeat: HEARTBEAT,
-  });
-  const login = desk.login({ password: __ENV.AGENT_PASSWORD });
-  if (!check(login, { 'login accepted': (r) => r.ok })) fail(`login of agent ${FIRST_AGENT + i}: ${login.codeName}`);
-  const ready = desk.setState('READY');
-  if (!check(ready, { 'ready accepted': (r) => r.ok })) fail(`READY of agent ${FIRST_AGENT + i}: ${ready.codeName}`);
-  loggedInAt.add(Date.now() - data.t0);
-}
-
-// The hold: one wait for a server event that should not come. It costs nothing on the wire but
-// the heartbeats, and throws at once if the session dies.
 export default function () {
-  const ms = parseDuration(HOLD);
-  try {
-    desk.waitFor(['FAILURE_EVENT', 'SYSTEM_EVENT'], { timeout: `${ms}ms` });
-  } catch (e) {
-    sessionsLost.add(1);
-    console.warn(`session of agent ${FIRST_AGENT + __VU - 1} lost: ${e}`);
-  }
-}
-
-export function vuTeardown() {
+  const i = exec.scenario.iterationInTest;
+  const t0 = exec.scenario.startTime;
+  const start = t0 + (i * 1000) / LOGIN_RATE; // when this agent's iteration was due
+  let desk;
+  let loggedIn = false;
+  group('login', () => {
+    desk = cti.connect('', {
+      agentId: String(FIRST_AGENT + i),
+      extension: String(FIRST_EXTENSION + i),
+      peripheralId: PERIPHERAL_ID,
+      heartbeat: HEARTBEAT,
+    });
+    const login = desk.login({ password: __ENV.AGENT_PASSWORD });
+    if (!check(login, { 'login accepted': (r) => r.ok })) return;
+    const ready = desk.setState('READY');
+    if (!check(ready, { 'ready accepted': (r) => r.ok })) return;
+    loggedInAt.add(Date.now() - t0);
+    // Idle until every agent's login was due: these heartbeats belong to the login phase.
+    loggedIn = holdUntil(desk, start + LOGIN_PHASE);
+  });
+  // The hold: one wait for a server event that should not come. It costs nothing on the wire but
+  // the heartbeats, and throws at once if the session dies.
+  if (loggedIn) group('hold', () => holdUntil(desk, start + LOGIN_PHASE + HOLD));
   const st = desk.stats();
   if (st) {
     heartbeatsSent.add(st.heartbeatsSent);
     heartbeatsMissed.add(st.heartbeatsMissed);
+    heartbeatLateMax.add(st.heartbeatLateMaxMs);
   }
   desk.close();
+}
+
+// holdUntil waits, idle, until the instant; false if the session was lost meanwhile.
+function holdUntil(desk, until) {
+  const ms = until - Date.now();
+  if (ms <= 0) return true;
+  try {
+    desk.waitFor(['FAILURE_EVENT', 'SYSTEM_EVENT'], { timeout: `${ms}ms` });
+    return true;
+  } catch (e) {
+    sessionsLost.add(1);
+    console.warn(`session of agent ${FIRST_AGENT + exec.scenario.iterationInTest} lost: ${e}`);
+    return false;
+  }
 }
 
 // parseDuration reads "90s", "2m", "500ms", Go's "1m30s" or a number of seconds, in ms.
@@ -90,6 +136,6 @@ function parseDuration(s) {
     total += Number(n) * unit[u];
     return '';
   });
-  if (rest !== '' || str === '') throw new Error(`HOLD: want a duration such as 60s or 1m30s, got ${JSON.stringify(s)}`);
+  if (rest !== '' || str === '') throw new Error(`want a duration such as 60s or 1m30s, got ${JSON.stringify(s)}`);
   return total;
 }
