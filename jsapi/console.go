@@ -11,15 +11,16 @@ import (
 // newConsole builds the console object: log, info, debug, warn, error go to the run's logger
 // with the VU number (and the iteration, in an iteration). Only what the script passes is
 // printed; connection passwords live in Go and never reach this path.
-func (v *vu) newConsole() *goja.Object {
-	c := v.rt.NewObject()
-	_ = c.Set("log", v.consoleFunc(slog.LevelInfo))
-	_ = c.Set("info", v.consoleFunc(slog.LevelInfo))
-	_ = c.Set("debug", v.consoleFunc(slog.LevelDebug))
-	_ = c.Set("warn", v.consoleFunc(slog.LevelWarn))
-	_ = c.Set("error", v.consoleFunc(slog.LevelError))
-	return c
-}
+// Each function is made on its first use (lazy.go).
+func (v *vu) newConsole() *goja.Object { return consoleProps.object(v, true) }
+
+var consoleProps = newLazyProps(map[string]func(v *vu) any{
+	"log":   func(v *vu) any { return v.consoleFunc(slog.LevelInfo) },
+	"info":  func(v *vu) any { return v.consoleFunc(slog.LevelInfo) },
+	"debug": func(v *vu) any { return v.consoleFunc(slog.LevelDebug) },
+	"warn":  func(v *vu) any { return v.consoleFunc(slog.LevelWarn) },
+	"error": func(v *vu) any { return v.consoleFunc(slog.LevelError) },
+})
 
 func (v *vu) consoleFunc(level slog.Level) func(goja.FunctionCall) goja.Value {
 	return func(call goja.FunctionCall) goja.Value {

@@ -21,11 +21,9 @@ import (
 
 // The `ctiload/cti` module: cti.connect(target, options) returns a session object whose methods
 // block the VU until the reply (or event) comes, so that scripts read top to bottom.
-func newCTIModule(v *vu) goja.Value {
-	return newModuleObject(v, map[string]any{
-		"connect": v.connect,
-	})
-}
+var ctiModule = newLazyProps(map[string]func(v *vu) any{
+	"connect": func(v *vu) any { return v.connect },
+})
 
 // DefaultAgentServices are the services an agent-mode session requests unless the script's
 // `services` option says otherwise: the desktop's events and control, plus call data updates so

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,10 +16,9 @@ import (
 
 // Session methods live on one prototype per VU runtime (built on the first cti.connect), so a
 // session object costs one small object, whatever the number of methods. The prototype holds
-// only the closed accessor; the methods come from the object behind it (sessionMethodTable),
-// which makes a method's function on its first use: a goja function object is about 800 bytes
-// and is bound to one runtime, so the 22 methods made up front cost every VU 18 KiB, while a
-// script calls a handful of them.
+// only the closed accessor; the methods come from the lazy object behind it (lazy.go), which
+// makes a method's function on its first use: the 26 methods made up front would cost every VU
+// about 18 KiB, while a script calls a handful of them.
 
 type sessionMethod func(js *jsSession, call goja.FunctionCall) goja.Value
 
@@ -55,37 +52,16 @@ var sessionMethods = map[string]sessionMethod{
 	"stats":          (*jsSession).statsMethod,
 }
 
-// sessionMethodNames are the keys of sessionMethods, sorted: what for…in lists.
-var sessionMethodNames = slices.Sorted(maps.Keys(sessionMethods))
-
-// sessionMethodTable is a goja.DynamicObject holding a VU's session methods, each made on its
-// first lookup. Assigning to a method's name on a session shadows it on that session, as with
-// an ordinary prototype.
-type sessionMethodTable struct {
-	v   *vu
-	fns map[string]goja.Value
-}
-
-func (t *sessionMethodTable) Get(key string) goja.Value {
-	if f, ok := t.fns[key]; ok {
-		return f
+// sessionMethodProps is the table of the lazy method object behind every session prototype.
+// It is read-only: assigning to a method's name on a session shadows it on that session, as
+// with an ordinary prototype.
+var sessionMethodProps = func() *lazyProps {
+	m := make(map[string]func(v *vu) any, len(sessionMethods))
+	for name, f := range sessionMethods {
+		m[name] = func(v *vu) any { return v.sessionMethod(name, f) }
 	}
-	m, ok := sessionMethods[key]
-	if !ok {
-		return nil
-	}
-	f := t.v.rt.ToValue(t.v.sessionMethod(key, m))
-	if t.fns == nil {
-		t.fns = make(map[string]goja.Value, 8)
-	}
-	t.fns[key] = f
-	return f
-}
-
-func (t *sessionMethodTable) Has(key string) bool         { _, ok := sessionMethods[key]; return ok }
-func (t *sessionMethodTable) Set(string, goja.Value) bool { return false }
-func (t *sessionMethodTable) Delete(key string) bool      { return !t.Has(key) }
-func (t *sessionMethodTable) Keys() []string              { return sessionMethodNames }
+	return newLazyProps(m)
+}()
 
 // sessionMethod returns the function of session method name: it finds the session from this.
 func (v *vu) sessionMethod(name string, f sessionMethod) func(goja.FunctionCall) goja.Value {
@@ -109,7 +85,7 @@ func (v *vu) sessionProto() *goja.Object {
 		return v.sessProto
 	}
 	p := v.rt.NewObject()
-	_ = p.SetPrototype(v.rt.NewDynamicObject(&sessionMethodTable{v: v}))
+	_ = p.SetPrototype(sessionMethodProps.object(v, false))
 	_ = p.DefineAccessorProperty("closed", v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
 		obj, _ := call.This.(*goja.Object)
 		js := v.sessByObj[obj]

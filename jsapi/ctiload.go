@@ -12,17 +12,15 @@ import (
 )
 
 // The `ctiload` module: check, group, sleep, fail, abort, randomBetween, uuid.
-func newCoreModule(v *vu) goja.Value {
-	return newModuleObject(v, map[string]any{
-		"check":         v.check,
-		"group":         v.groupFn,
-		"sleep":         v.sleep,
-		"fail":          v.fail,
-		"abort":         v.abort,
-		"randomBetween": v.randomBetween,
-		"uuid":          v.uuid,
-	})
-}
+var coreModule = newLazyProps(map[string]func(v *vu) any{
+	"check":         func(v *vu) any { return v.check },
+	"group":         func(v *vu) any { return v.groupFn },
+	"sleep":         func(v *vu) any { return v.sleep },
+	"fail":          func(v *vu) any { return v.fail },
+	"abort":         func(v *vu) any { return v.abort },
+	"randomBetween": func(v *vu) any { return v.randomBetween },
+	"uuid":          func(v *vu) any { return v.uuid },
+})
 
 // check(value, {name: fn | bool}, tags?) records one `checks` sample per name (tag check=name)
 // and returns whether all passed. A check function that throws fails the iteration, as in k6.

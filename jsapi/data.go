@@ -15,12 +15,10 @@ import (
 )
 
 // The `ctiload/data` module: SharedArray and csv.
-func newDataModule(v *vu) goja.Value {
-	return newModuleObject(v, map[string]any{
-		"SharedArray": v.sharedArrayConstructor,
-		"csv":         v.csv,
-	})
-}
+var dataModule = newLazyProps(map[string]func(v *vu) any{
+	"SharedArray": func(v *vu) any { return v.sharedArrayConstructor },
+	"csv":         func(v *vu) any { return v.csv },
+})
 
 // open(path, mode?) returns a file's contents as a string (mode 'b': an ArrayBuffer). Init code
 // only; the path is relative to the script's folder and must stay below it unless the run

@@ -105,8 +105,9 @@
 //
 // # Cost
 //
-// The compiled program is shared; a VU pays for its runtime, the modules it imports (created on
-// first require) and its sessions: about 84 KB of Go heap and stack per idle VU holding an open
-// CTI session with heartbeats (BenchmarkVUMemory). SharedArray data lives once in Go memory and
-// each VU reads it through a read-only view.
+// The compiled program is shared; a VU pays for its runtime, the module functions it reads (module
+// objects, console and session methods are lazy: lazy.go) and its sessions: about 62 KB of Go heap
+// and stack per idle VU holding an open CTI session with heartbeats (BenchmarkVUMemory; where it
+// goes: docs/performance.md). SharedArray data lives once in Go memory and each VU reads it
+// through a read-only view.
 package jsapi

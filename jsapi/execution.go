@@ -1,6 +1,8 @@
 package jsapi
 
 import (
+	"maps"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -41,46 +43,63 @@ type executionSlot = atomic.Pointer[ExecutionInfo]
 //
 // The scenario and vu.iterationInScenario values exist only inside iterations (and vuSetup):
 // reading them elsewhere throws, as in k6.
-func newExecutionModule(v *vu) goja.Value {
-	rt := v.rt
-	accessor := func(o *goja.Object, name string, get func() any) {
-		_ = o.DefineAccessorProperty(name, rt.ToValue(func(goja.FunctionCall) goja.Value { return rt.ToValue(get()) }),
+//
+// Each of the four objects is made on its first read (lazy.go).
+var executionModule = newLazyProps(map[string]func(v *vu) any{
+	"scenario": func(v *vu) any {
+		return v.accessors(map[string]func() any{
+			"name":            func() any { v.inIteration("scenario.name"); return v.it.Scenario },
+			"iterationInTest": func() any { v.inIteration("scenario.iterationInTest"); return v.it.ScenarioIter },
+			"startTime":       func() any { v.inIteration("scenario.startTime"); return v.it.ScenarioStart.UnixMilli() },
+		})
+	},
+	"vu": func(v *vu) any {
+		return v.accessors(map[string]func() any{
+			"idInTest": func() any {
+				if v.it != nil {
+					return v.it.VUID
+				}
+				return v.id
+			},
+			"iterationInScenario": func() any { v.inIteration("vu.iterationInScenario"); return v.it.VUIter },
+		})
+	},
+	"instance": func(v *vu) any {
+		return v.accessors(map[string]func() any{
+			"vusActive": func() any {
+				if e := v.r.execution(); e != nil {
+					return e.ActiveVUs()
+				}
+				return 0
+			},
+			"currentTestRunDuration": func() any {
+				if e := v.r.execution(); e != nil {
+					return float64(e.Elapsed()) / float64(time.Millisecond)
+				}
+				return 0
+			},
+		})
+	},
+	"test": func(v *vu) any {
+		test := v.rt.NewObject()
+		_ = test.Set("abort", v.abort)
+		return test
+	},
+})
+
+// accessors makes an object of enumerable read-only accessors, in sorted order.
+func (v *vu) accessors(getters map[string]func() any) *goja.Object {
+	o := v.rt.NewObject()
+	for _, name := range slices.Sorted(maps.Keys(getters)) {
+		get := getters[name]
+		_ = o.DefineAccessorProperty(name, v.rt.ToValue(func(goja.FunctionCall) goja.Value { return v.rt.ToValue(get()) }),
 			nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
 	}
-	inIteration := func(what string) {
-		if v.it == nil {
-			v.throwf("execution.%s: only available while an iteration runs (not in %s)", what, phaseWhere(v.phase))
-		}
+	return o
+}
+
+func (v *vu) inIteration(what string) {
+	if v.it == nil {
+		v.throwf("execution.%s: only available while an iteration runs (not in %s)", what, phaseWhere(v.phase))
 	}
-	scenario := rt.NewObject()
-	accessor(scenario, "name", func() any { inIteration("scenario.name"); return v.it.Scenario })
-	accessor(scenario, "iterationInTest", func() any { inIteration("scenario.iterationInTest"); return v.it.ScenarioIter })
-	accessor(scenario, "startTime", func() any {
-		inIteration("scenario.startTime")
-		return v.it.ScenarioStart.UnixMilli()
-	})
-	vuObj := rt.NewObject()
-	accessor(vuObj, "idInTest", func() any {
-		if v.it != nil {
-			return v.it.VUID
-		}
-		return v.id
-	})
-	accessor(vuObj, "iterationInScenario", func() any { inIteration("vu.iterationInScenario"); return v.it.VUIter })
-	instance := rt.NewObject()
-	accessor(instance, "vusActive", func() any {
-		if e := v.r.execution(); e != nil {
-			return e.ActiveVUs()
-		}
-		return 0
-	})
-	accessor(instance, "currentTestRunDuration", func() any {
-		if e := v.r.execution(); e != nil {
-			return float64(e.Elapsed()) / float64(time.Millisecond)
-		}
-		return 0
-	})
-	test := rt.NewObject()
-	_ = test.Set("abort", v.abort)
-	return newModuleObject(v, map[string]any{"scenario": scenario, "vu": vuObj, "instance": instance, "test": test})
 }

@@ -13,14 +13,12 @@ import (
 //	const logins = new Counter('agent_logins');
 //	const talk = new Trend('talk_time', true); // isTime: values in ms, reported as durations
 //	logins.add(1, { site: 'paris' });
-func newMetricsModule(v *vu) goja.Value {
-	return newModuleObject(v, map[string]any{
-		"Counter": v.metricConstructor(metrics.Counter),
-		"Gauge":   v.metricConstructor(metrics.Gauge),
-		"Rate":    v.metricConstructor(metrics.Rate),
-		"Trend":   v.metricConstructor(metrics.Trend),
-	})
-}
+var metricsModule = newLazyProps(map[string]func(v *vu) any{
+	"Counter": func(v *vu) any { return v.metricConstructor(metrics.Counter) },
+	"Gauge":   func(v *vu) any { return v.metricConstructor(metrics.Gauge) },
+	"Rate":    func(v *vu) any { return v.metricConstructor(metrics.Rate) },
+	"Trend":   func(v *vu) any { return v.metricConstructor(metrics.Trend) },
+})
 
 func (v *vu) metricConstructor(t metrics.MetricType) func(goja.ConstructorCall) *goja.Object {
 	return func(call goja.ConstructorCall) *goja.Object {

@@ -7,23 +7,26 @@ import (
 	"github.com/dop251/goja"
 )
 
-// moduleFactory builds one built-in module's exports for one VU runtime. It runs the first time
-// the VU's script requires the module (after esbuild, `import … from 'ctiload/cti'` is a
-// require): VUs pay only for the modules their script imports.
+// moduleFactory is one built-in module: its exports are a lazy object (lazy.go), made for a VU
+// the first time its script requires the module (after esbuild, `import … from 'ctiload/cti'`
+// is a require), each export on its first read: VUs pay only for the modules their script
+// imports and the functions it uses.
 type moduleFactory struct {
-	name string
-	new  func(v *vu) goja.Value
+	name    string
+	exports *lazyProps
 }
+
+func (f moduleFactory) new(v *vu) goja.Value { return f.exports.object(v, true) }
 
 // modules is the registry of built-in modules by import name. k6's names are aliases, so that a
 // k6 user's `import { check, sleep } from 'k6'` works unchanged.
 var modules = map[string]moduleFactory{}
 
-func registerModule(name string, f func(v *vu) goja.Value, aliases ...string) {
+func registerModule(name string, exports *lazyProps, aliases ...string) {
 	if _, dup := modules[name]; dup {
 		panic("jsapi: module " + name + " registered twice")
 	}
-	m := moduleFactory{name: name, new: f}
+	m := moduleFactory{name: name, exports: exports}
 	modules[name] = m
 	for _, a := range aliases {
 		modules[a] = m
@@ -31,12 +34,12 @@ func registerModule(name string, f func(v *vu) goja.Value, aliases ...string) {
 }
 
 func init() {
-	registerModule("ctiload", newCoreModule, "k6")
-	registerModule("ctiload/cti", newCTIModule)
-	registerModule("ctiload/metrics", newMetricsModule, "k6/metrics")
-	registerModule("ctiload/data", newDataModule, "k6/data")
-	registerModule("ctiload/summary", newSummaryModule)
-	registerModule("ctiload/execution", newExecutionModule, "k6/execution")
+	registerModule("ctiload", coreModule, "k6")
+	registerModule("ctiload/cti", ctiModule)
+	registerModule("ctiload/metrics", metricsModule, "k6/metrics")
+	registerModule("ctiload/data", dataModule, "k6/data")
+	registerModule("ctiload/summary", summaryModule)
+	registerModule("ctiload/execution", executionModule, "k6/execution")
 }
 
 func lookupModule(name string) (moduleFactory, bool) {
@@ -57,14 +60,4 @@ func moduleNames() []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// newModuleObject builds a module's exports object; esbuild's interop gives `import x from`
-// the whole object as default, and named imports its properties.
-func newModuleObject(v *vu, props map[string]any) *goja.Object {
-	obj := v.rt.NewObject()
-	for k, p := range props {
-		_ = obj.Set(k, p)
-	}
-	return obj
 }

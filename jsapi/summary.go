@@ -98,9 +98,9 @@ func (r *Runner) HandleSummary(ctx context.Context, data json.RawMessage) ([]Sum
 
 // The `ctiload/summary` module: textSummary(data, {enableColors, indent}), the end-of-test text
 // summary of handleSummary's data, from the same reporter as ctiload's own summary.
-func newSummaryModule(v *vu) goja.Value {
-	return newModuleObject(v, map[string]any{"textSummary": v.textSummary})
-}
+var summaryModule = newLazyProps(map[string]func(v *vu) any{
+	"textSummary": func(v *vu) any { return v.textSummary },
+})
 
 func (v *vu) textSummary(call goja.FunctionCall) goja.Value {
 	if v.r == nil || v.r.cfg.TextSummary == nil {

@@ -1,0 +1,116 @@
+package jsapi
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/dop251/goja"
+)
+
+// A goja function object costs 600–800 bytes and belongs to one runtime, so functions built up
+// front are paid by every VU whether its script calls them or not: the ctiload module's seven,
+// console's five, a session's 26 methods. Objects made of such functions are lazy instead: a
+// process-wide table says how to make each property, and each VU's object (a goja.DynamicObject)
+// makes a property on its first read and keeps it. This is the one home of that pattern: the
+// built-in modules (modules.go), console, the session method table (cti_session.go) and the
+// module interop helpers (interop.go) all use it.
+
+// lazyProps is the process-wide table of a lazy object: what each property is made from.
+type lazyProps struct {
+	names []string // sorted: what Object.keys and for…in list
+	make  map[string]func(v *vu) any
+}
+
+func newLazyProps(make map[string]func(v *vu) any) *lazyProps {
+	return &lazyProps{names: slices.Sorted(maps.Keys(make)), make: make}
+}
+
+// object returns a new lazy object of v over the table. A writable object behaves as an
+// ordinary one when the script assigns or deletes properties (a module object); a read-only one
+// refuses (a prototype's method table: assignments through a session land on the session).
+func (p *lazyProps) object(v *vu, writable bool) *goja.Object {
+	return v.rt.NewDynamicObject(&lazyObject{v: v, p: p, writable: writable})
+}
+
+// lazyObject is one VU's object over a lazyProps table.
+type lazyObject struct {
+	v        *vu
+	p        *lazyProps
+	vals     map[string]goja.Value // made, or assigned by the script
+	gone     map[string]bool       // table names the script deleted
+	extra    []string              // names the script added, in assignment order
+	writable bool
+}
+
+func (o *lazyObject) Get(key string) goja.Value {
+	if val, ok := o.vals[key]; ok {
+		return val
+	}
+	mk, ok := o.p.make[key]
+	if !ok || o.gone[key] {
+		return nil
+	}
+	val := o.v.rt.ToValue(mk(o.v))
+	if o.vals == nil {
+		o.vals = make(map[string]goja.Value, 4)
+	}
+	o.vals[key] = val
+	return val
+}
+
+func (o *lazyObject) Has(key string) bool {
+	if _, ok := o.vals[key]; ok {
+		return true
+	}
+	_, ok := o.p.make[key]
+	return ok && !o.gone[key]
+}
+
+func (o *lazyObject) Set(key string, val goja.Value) bool {
+	if !o.writable {
+		return false
+	}
+	if !o.Has(key) {
+		if _, inTable := o.p.make[key]; !inTable {
+			o.extra = append(o.extra, key)
+		}
+		delete(o.gone, key)
+	}
+	if o.vals == nil {
+		o.vals = make(map[string]goja.Value, 4)
+	}
+	o.vals[key] = val
+	return true
+}
+
+func (o *lazyObject) Delete(key string) bool {
+	if !o.Has(key) {
+		return true
+	}
+	if !o.writable {
+		return false
+	}
+	delete(o.vals, key)
+	if _, inTable := o.p.make[key]; inTable {
+		if o.gone == nil {
+			o.gone = make(map[string]bool)
+		}
+		o.gone[key] = true
+	} else {
+		o.extra = slices.DeleteFunc(o.extra, func(k string) bool { return k == key })
+	}
+	return true
+}
+
+func (o *lazyObject) Keys() []string {
+	if len(o.gone) == 0 && len(o.extra) == 0 {
+		return o.p.names
+	}
+	keys := make([]string, 0, len(o.p.names)+len(o.extra))
+	for _, k := range o.p.names {
+		if !o.gone[k] {
+			keys = append(keys, k)
+		}
+	}
+	return append(keys, o.extra...)
+}
