@@ -99,6 +99,10 @@ func (s *session) dispatch(m cti.Message, invoke uint32) {
 		c.monitorStop(&t, s, req)
 	case *cti.SuperviseCallReq:
 		c.superviseCall(&t, s, req)
+	case *cti.QueryAgentStatisticsReq:
+		c.queryAgentStatistics(&t, s, req)
+	case *cti.QuerySkillGroupStatisticsReq:
+		c.querySkillGroupStatistics(&t, s, req)
 	}
 }
 
@@ -108,7 +112,8 @@ const anyService cti.ServiceMask = 1 << 30
 // neededService is the service a request needs (0: the simulator does not serve it).
 func neededService(m cti.Message) cti.ServiceMask {
 	switch m.(type) {
-	case *cti.QueryAgentStateReq, *cti.SnapshotCallReq, *cti.QueryDeviceInfoReq, *cti.SnapshotDeviceReq:
+	case *cti.QueryAgentStateReq, *cti.SnapshotCallReq, *cti.QueryDeviceInfoReq, *cti.SnapshotDeviceReq,
+		*cti.QueryAgentStatisticsReq, *cti.QuerySkillGroupStatisticsReq:
 		return anyService
 	case *cti.MonitorStartReq, *cti.MonitorStopReq:
 		return cti.CTIServicePeripheralMonitor

@@ -1,0 +1,432 @@
+package sim
+
+import (
+	"time"
+
+	"github.com/ctiload/ctiload/cti"
+)
+
+// Statistics: QUERY_AGENT_STATISTICS_REQ and QUERY_SKILL_GROUP_STATISTICS_REQ are answered from
+// counters the simulator keeps as agents and calls move (docs/simulator.md, "Statistics").
+//
+// Time in a state is accumulated when the state ends (setState → noteState) and, for the state
+// an agent is in now, added at the query, so both follow the injected clock (Config.Now). A
+// completed call is counted, as the reference says, once its after-call work ends: removeConn
+// leaves a finished record on the agent, and the agent's next state outside wrap-up (or the end
+// of wrap-up) books it with the wrap-up time as its after-call time. Every interval is clipped to
+// its own start, so a state or a wait that began before the interval contributes only its part
+// inside it.
+
+// callTally counts one kind of completed call.
+type callTally struct {
+	n, held                uint32 // calls; calls placed on hold at least once
+	talk, after, heldTotal time.Duration
+}
+
+func (ct *callTally) add(r *finishedCall, after time.Duration) {
+	ct.n++
+	ct.talk += r.talk
+	ct.after += after
+	if r.held {
+		ct.held++
+		ct.heldTotal += r.heldTime
+	}
+}
+
+// statBlock is the counters of one interval: an agent's session or day, a skill group's five
+// minutes, half hour or day.
+type statBlock struct {
+	start                     time.Time
+	avail, notReady, loggedOn time.Duration
+	handled, out, internal    callTally // inbound ACD, made to an outside number, made to an agent or queue
+	received                  callTally // internal calls received (not ACD)
+	bargeIn, intercept        uint32
+	queued                    uint32 // calls that entered the group's queue
+	queueTime, longestQueue   time.Duration
+}
+
+// roll starts the block anew when its interval has changed.
+func (b *statBlock) roll(start time.Time) {
+	if !b.start.Equal(start) {
+		*b = statBlock{start: start}
+	}
+}
+
+// clip is the part of [since, now] inside the block's interval.
+func (b *statBlock) clip(since, now time.Time) time.Duration {
+	if since.Before(b.start) {
+		since = b.start
+	}
+	if d := now.Sub(since); d > 0 {
+		return d
+	}
+	return 0
+}
+
+// addState books time spent in agent state st from since to now.
+func (b *statBlock) addState(st cti.AgentState, since, now time.Time) {
+	if st == cti.AgentStateLogout {
+		return
+	}
+	d := b.clip(since, now)
+	b.loggedOn += d
+	switch st {
+	case cti.AgentStateAvailable:
+		b.avail += d
+	case cti.AgentStateNotReady:
+		b.notReady += d
+	}
+}
+
+func (b *statBlock) addCall(r *finishedCall, after time.Duration) {
+	switch r.kind {
+	case callHandled:
+		b.handled.add(r, after)
+	case callOut:
+		b.out.add(r, after)
+	case callInternal:
+		b.internal.add(r, after)
+	case callReceived:
+		b.received.add(r, after)
+	case callBargeIn:
+		b.bargeIn++
+	case callIntercept:
+		b.intercept++
+	}
+}
+
+// callKind classifies an agent's completed connection for the statistics.
+type callKind uint8
+
+const (
+	callHandled   callKind = iota // an inbound ACD call the agent answered
+	callOut                       // the agent called an outside number
+	callInternal                  // the agent called another agent or a queue (consultations included)
+	callReceived                  // the agent answered another agent's (non-ACD) call
+	callBargeIn                   // the agent, as a supervisor, barged in
+	callIntercept                 // the agent, as a supervisor, intercepted
+)
+
+// finishedCall is an agent's connection that has ended, waiting for the end of after-call work.
+type finishedCall struct {
+	kind           callKind
+	grp            *skillGroup // the ACD call's group
+	talk, heldTime time.Duration
+	held           bool
+	ended          time.Time
+}
+
+// connStats is what a connection at an agent phone records for the statistics.
+type connStats struct {
+	connectedAt time.Time // first connected; zero if it never was
+	heldAt      time.Time // on hold since; zero when not held
+	held        bool
+	heldTime    time.Duration
+	supervise   cti.EventCause // CEC_SUPERVISOR_BARGE_IN / _INTERCEPT for a supervisor's connection
+}
+
+func isWork(st cti.AgentState) bool {
+	return st == cti.AgentStateWorkReady || st == cti.AgentStateWorkNotReady
+}
+
+// Interval starts: the clock's own time zone decides midnight.
+func dayStart(now time.Time) time.Time {
+	y, m, d := now.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+}
+
+// groupBlocks are a skill group's intervals, rolled to now.
+func (g *skillGroup) blocks(now time.Time) [3]*statBlock {
+	g.to5.roll(now.Truncate(5 * time.Minute))
+	g.toHalf.roll(now.Truncate(30 * time.Minute))
+	g.today.roll(dayStart(now))
+	return [3]*statBlock{&g.to5, &g.toHalf, &g.today}
+}
+
+// noteState books the state an agent leaves (called by setState before the change).
+func (c *center) noteState(a *agent, st cti.AgentState, now time.Time) {
+	old := a.state
+	a.today.roll(dayStart(now))
+	a.sessStats.addState(old, a.since, now)
+	a.today.addState(old, a.since, now)
+	for _, m := range a.memb {
+		for _, b := range m.g.blocks(now) {
+			b.addState(old, a.since, now)
+		}
+	}
+	if old == cti.AgentStateLogout && st != cti.AgentStateLogout {
+		a.sessStats = statBlock{start: now} // a session starts at login
+	}
+	if isWork(old) || (!isWork(st) && !inCallState(st)) {
+		c.bookCalls(a, isWork(old), now)
+	}
+}
+
+// bookCalls counts an agent's finished calls; afterWork says the agent is leaving wrap-up, whose
+// time since each call ended is that call's after-call time.
+func (c *center) bookCalls(a *agent, afterWork bool, now time.Time) {
+	for i := range a.finished {
+		r := &a.finished[i]
+		var after time.Duration
+		if afterWork {
+			after = now.Sub(r.ended)
+		}
+		a.sessStats.addCall(r, after)
+		a.today.addCall(r, after)
+		if r.grp != nil {
+			for _, b := range r.grp.blocks(now) {
+				b.addCall(r, after)
+			}
+		}
+	}
+	a.finished = a.finished[:0]
+}
+
+// connEnded leaves an agent's ended connection for bookCalls.
+func (c *center) connEnded(cn *conn, now time.Time) {
+	if cn.dev == nil || cn.dev.agent == nil || cn.st.connectedAt.IsZero() {
+		return // an outside party, or a phone that never answered
+	}
+	a, cl := cn.dev.agent, cn.call
+	if !cn.st.heldAt.IsZero() {
+		cn.st.heldTime += now.Sub(cn.st.heldAt)
+	}
+	r := finishedCall{talk: now.Sub(cn.st.connectedAt), held: cn.st.held, heldTime: cn.st.heldTime, ended: now}
+	switch {
+	case cn.st.supervise == cti.CECSupervisorBargeIn:
+		r.kind = callBargeIn
+	case cn.st.supervise == cti.CECSupervisorIntercept:
+		r.kind = callIntercept
+	case cl.callingType == cti.DevIDAgentDevice && cl.calling == cn.id:
+		r.kind = callInternal
+		if cl.calledType == cti.DevIDExternal {
+			r.kind = callOut
+		}
+	case cl.isACD():
+		r.kind, r.grp = callHandled, cl.grp
+	default:
+		r.kind = callReceived
+	}
+	a.finished = append(a.finished, r)
+}
+
+// connConnected marks the first time a connection at an agent phone is connected.
+func connConnected(cn *conn, now time.Time) {
+	if cn.dev != nil && cn.st.connectedAt.IsZero() {
+		cn.st.connectedAt = now
+	}
+}
+
+func connHeld(cn *conn, now time.Time) {
+	cn.st.held, cn.st.heldAt = true, now
+}
+
+func connRetrieved(cn *conn, now time.Time) {
+	if !cn.st.heldAt.IsZero() {
+		cn.st.heldTime += now.Sub(cn.st.heldAt)
+		cn.st.heldAt = time.Time{}
+	}
+}
+
+// queueEntered and queueLeft count a group's queued calls and their waits.
+func (g *skillGroup) queueEntered(now time.Time) {
+	for _, b := range g.blocks(now) {
+		b.queued++
+	}
+}
+
+func (g *skillGroup) queueLeft(queuedAt, now time.Time) {
+	for _, b := range g.blocks(now) {
+		w := b.clip(queuedAt, now)
+		b.queueTime += w
+		b.longestQueue = max(b.longestQueue, w)
+	}
+}
+
+func secs(d time.Duration) uint32 { return uint32(d / time.Second) }
+
+// queryAgentStatistics serves QUERY_AGENT_STATISTICS_REQ: the agent named (AgentID, then
+// AgentExtension or AgentInstrument), else the session's own.
+func (c *center) queryAgentStatistics(t *tx, s *session, req *cti.QueryAgentStatisticsReq) {
+	var a *agent
+	switch {
+	case req.AgentID != "":
+		a = c.agents[req.AgentID]
+	case req.AgentExtension != "" || req.AgentInstrument != "":
+		ext := req.AgentExtension
+		if ext == "" {
+			ext = req.AgentInstrument
+		}
+		if d := c.devices[ext]; d != nil {
+			a = d.agent
+		}
+	case s.dev != nil:
+		a = s.dev.agent
+	case s.agent != nil:
+		a = s.agent
+	default:
+		s.fail(req.InvokeID, cti.ECTIRequiredDataMissing)
+		return
+	}
+	if a == nil {
+		s.fail(req.InvokeID, cti.ECTIInvalidAgentData)
+		return
+	}
+	if s.mode == modeAgent && !s.owns(a) {
+		s.fail(req.InvokeID, cti.ECTIInconsistentAgentData)
+		return
+	}
+	t.send(s, c.agentStatistics(a, req.InvokeID, t.now))
+}
+
+// agentStatistics builds QUERY_AGENT_STATISTICS_CONF: the booked counters plus the state the
+// agent is in now.
+func (c *center) agentStatistics(a *agent, invoke uint32, now time.Time) *cti.QueryAgentStatisticsConf {
+	a.today.roll(dayStart(now))
+	sess, today := a.sessStats, a.today
+	if a.state != cti.AgentStateLogout {
+		sess.addState(a.state, a.since, now)
+		today.addState(a.state, a.since, now)
+	}
+	m := &cti.QueryAgentStatisticsConf{InvokeID: invoke, PeripheralID: c.pid}
+	m.AvailTimeSession, m.LoggedOnTimeSession, m.NotReadyTimeSession = secs(sess.avail), secs(sess.loggedOn), secs(sess.notReady)
+	// The simulator's agents are ICM-available exactly when AVAILABLE, and routable while logged on.
+	m.ICMAvailableTimeSession, m.RoutableTimeSession = secs(sess.avail), secs(sess.loggedOn)
+	m.AvailTimeToday, m.LoggedOnTimeToday, m.NotReadyTimeToday = secs(today.avail), secs(today.loggedOn), secs(today.notReady)
+	m.ICMAvailableTimeToday, m.RoutableTimeToday = secs(today.avail), secs(today.loggedOn)
+
+	h, o, in, rc := &sess.handled, &sess.out, &sess.internal, &sess.received
+	m.HandledCallsSession, m.HandledCallsTalkTimeSession, m.HandledCallsAfterCallTimeSession = h.n, secs(h.talk), secs(h.after)
+	m.HandledCallsTimeSession, m.IncomingCallsHeldSession, m.IncomingCallsHeldTimeSession = secs(h.talk+h.after), h.held, secs(h.heldTotal)
+	m.AgentOutCallsSession, m.AgentOutCallsTalkTimeSession, m.AgentOutCallsTimeSession = o.n, secs(o.talk), secs(o.talk+o.after)
+	m.AgentOutCallsHeldSession, m.AgentOutCallsHeldTimeSession = o.held, secs(o.heldTotal)
+	m.InternalCallsSession, m.InternalCallsTimeSession = in.n, secs(in.talk)
+	m.InternalCallsRcvdSession, m.InternalCallsRcvdTimeSession = rc.n, secs(rc.talk)
+	m.InternalCallsHeldSession, m.InternalCallsHeldTimeSession = in.held+rc.held, secs(in.heldTotal+rc.heldTotal)
+	m.BargeInCallsSession, m.InterceptCallsSession = sess.bargeIn, sess.intercept
+
+	h, o, in, rc = &today.handled, &today.out, &today.internal, &today.received
+	m.HandledCallsToday, m.HandledCallsTalkTimeToday, m.HandledCallsAfterCallTimeToday = h.n, secs(h.talk), secs(h.after)
+	m.HandledCallsTimeToday, m.IncomingCallsHeldToday, m.IncomingCallsHeldTimeToday = secs(h.talk+h.after), h.held, secs(h.heldTotal)
+	m.AgentOutCallsToday, m.AgentOutCallsTalkTimeToday, m.AgentOutCallsTimeToday = o.n, secs(o.talk), secs(o.talk+o.after)
+	m.AgentOutCallsHeldToday, m.AgentOutCallsHeldTimeToday = o.held, secs(o.heldTotal)
+	m.InternalCallsToday, m.InternalCallsTimeToday = in.n, secs(in.talk)
+	m.InternalCallsRcvdToday, m.InternalCallsRcvdTimeToday = rc.n, secs(rc.talk)
+	m.InternalCallsHeldToday, m.InternalCallsHeldTimeToday = in.held+rc.held, secs(in.heldTotal+rc.heldTotal)
+	m.BargeInCallsToday, m.InterceptCallsToday = today.bargeIn, today.intercept
+
+	m.AgentID = a.id // UCCE only: UCCX has no QUERY_AGENT_STATISTICS
+	if a.dev != nil {
+		m.AgentExtension, m.AgentInstrument = a.dev.ext, a.dev.ext
+	}
+	return m
+}
+
+// nullSkillGroup is NULL_SKILL_GROUP: "not given".
+const nullSkillGroup = 0xFFFFFFFF
+
+// querySkillGroupStatistics serves QUERY_SKILL_GROUP_STATISTICS_REQ for a group named by
+// SkillGroupNumber or, when that is NULL_SKILL_GROUP, by SkillGroupID (the same number here).
+func (c *center) querySkillGroupStatistics(t *tx, s *session, req *cti.QuerySkillGroupStatisticsReq) {
+	num := req.SkillGroupNumber
+	if num == nullSkillGroup {
+		num = req.SkillGroupID
+	}
+	g := c.groupByNum[num]
+	if g == nil {
+		s.fail(req.InvokeID, cti.ECTIInvalidSkillGroup)
+		return
+	}
+	t.send(s, c.skillGroupStatistics(g, req.InvokeID, t.now))
+}
+
+// skillGroupStatistics builds QUERY_SKILL_GROUP_STATISTICS_CONF from the members' states, the
+// queue and the group's interval counters.
+func (c *center) skillGroupStatistics(g *skillGroup, invoke uint32, now time.Time) *cti.QuerySkillGroupStatisticsConf {
+	m := &cti.QuerySkillGroupStatisticsConf{InvokeID: invoke, PeripheralID: c.pid, SkillGroupNumber: g.num, SkillGroupID: g.num}
+	bl := g.blocks(now)
+	to5, half, today := *bl[0], *bl[1], *bl[2]
+	for _, a := range c.agentList {
+		if a.state == cti.AgentStateLogout || !a.inGroup(g) {
+			continue
+		}
+		to5.addState(a.state, a.since, now)
+		half.addState(a.state, a.since, now)
+		today.addState(a.state, a.since, now)
+		m.AgentsLoggedOn++
+		switch a.state {
+		case cti.AgentStateAvailable:
+			m.AgentsAvail++
+		case cti.AgentStateNotReady:
+			m.AgentsNotReady++
+		case cti.AgentStateWorkReady:
+			m.AgentsWorkReady++
+		case cti.AgentStateWorkNotReady:
+			m.AgentsWorkNotReady++
+		case cti.AgentStateReserved:
+			m.AgentsReserved++
+		case cti.AgentStateHold:
+			m.AgentsHold++
+		case cti.AgentStateTalking:
+			c.countTalking(m, a, g)
+		}
+	}
+	m.AgentsReady = m.AgentsLoggedOn - m.AgentsNotReady
+	m.AgentsICMAvailable = m.AgentsAvail
+	var waitTotal, longest time.Duration
+	for _, cl := range g.queue {
+		w := now.Sub(cl.queuedAt)
+		waitTotal += w
+		longest = max(longest, w)
+	}
+	// One queue per group: the router's queue of a Unified CCE, reported in both places.
+	m.RouterCallsQNow, m.LongestRouterCallQNow = uint32(len(g.queue)), secs(longest)
+	m.CallsQNow, m.CallsQTimeNow, m.LongestCallQNow = uint32(len(g.queue)), secs(waitTotal), secs(longest)
+
+	b := &to5
+	m.AvailTimeTo5, m.LoggedOnTimeTo5, m.NotReadyTimeTo5 = secs(b.avail), secs(b.loggedOn), secs(b.notReady)
+	m.HandledCallsTo5, m.HandledCallsTalkTimeTo5, m.HandledCallsAfterCallTimeTo5 = b.handled.n, secs(b.handled.talk), secs(b.handled.after)
+	m.HandledCallsTimeTo5 = secs(b.handled.talk + b.handled.after)
+	m.IncomingCallsHeldTo5, m.IncomingCallsHeldTimeTo5 = b.handled.held, secs(b.handled.heldTotal)
+	m.CallsQ5, m.CallsQTime5, m.LongestCallQ5 = b.queued, secs(b.queueTime), secs(b.longestQueue)
+	b = &half
+	m.AvailTimeToHalf, m.LoggedOnTimeToHalf, m.NotReadyTimeToHalf = secs(b.avail), secs(b.loggedOn), secs(b.notReady)
+	m.HandledCallsToHalf, m.HandledCallsTalkTimeToHalf, m.HandledCallsAfterCallTimeToHalf = b.handled.n, secs(b.handled.talk), secs(b.handled.after)
+	m.HandledCallsTimeToHalf = secs(b.handled.talk + b.handled.after)
+	m.IncomingCallsHeldToHalf, m.IncomingCallsHeldTimeToHalf = b.handled.held, secs(b.handled.heldTotal)
+	m.CallsQHalf, m.CallsQTimeHalf, m.LongestCallQHalf = b.queued, secs(b.queueTime), secs(b.longestQueue)
+	b = &today
+	m.AvailTimeToday, m.LoggedOnTimeToday, m.NotReadyTimeToday = secs(b.avail), secs(b.loggedOn), secs(b.notReady)
+	m.HandledCallsToday, m.HandledCallsTalkTimeToday, m.HandledCallsAfterCallTimeToday = b.handled.n, secs(b.handled.talk), secs(b.handled.after)
+	m.HandledCallsTimeToday = secs(b.handled.talk + b.handled.after)
+	m.IncomingCallsHeldToday, m.IncomingCallsHeldTimeToday = b.handled.held, secs(b.handled.heldTotal)
+	m.CallsQToday, m.CallsQTimeToday, m.LongestCallQToday = b.queued, secs(b.queueTime), secs(b.longestQueue)
+	return m
+}
+
+// countTalking sorts a talking member by its active call: an ACD call of this group (in), of
+// another group (busy other), a call to an outside number (out), anything else (other).
+func (c *center) countTalking(m *cti.QuerySkillGroupStatisticsConf, a *agent, g *skillGroup) {
+	cn := activeConn(a.dev, nil)
+	switch {
+	case cn == nil:
+		m.AgentsTalkingOther++
+	case cn.call.isACD() && cn.call.grp != nil && cn.call.grp != g:
+		m.AgentsBusyOther++
+	case cn.call.isACD():
+		m.AgentsTalkingIn++
+	case cn.call.typ == cti.CallTypeAgentOut || cn.call.calledType == cti.DevIDExternal:
+		m.AgentsTalkingOut++
+	default:
+		m.AgentsTalkingOther++
+	}
+}
+
+func (a *agent) inGroup(g *skillGroup) bool {
+	for _, m := range a.memb {
+		if m.g == g {
+			return true
+		}
+	}
+	return false
+}
