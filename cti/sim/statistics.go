@@ -99,7 +99,7 @@ func (b *statBlock) addCall(r *finishedCall, after time.Duration) {
 type callKind uint8
 
 const (
-	callHandled   callKind = iota // an inbound ACD call the agent answered
+	callHandled   callKind = iota // an inbound ACD call, or a call through a queue, the agent answered
 	callOut                       // the agent called an outside number
 	callInternal                  // the agent called another agent or a queue (consultations included)
 	callReceived                  // the agent answered another agent's (non-ACD) call
@@ -202,7 +202,7 @@ func (c *center) connEnded(cn *conn, now time.Time) {
 		if cl.calledType == cti.DevIDExternal {
 			r.kind = callOut
 		}
-	case cl.isACD():
+	case cl.isACD() || cn.routed: // an inbound call, or any call the agent got through a queue
 		r.kind, r.grp = callHandled, cl.grp
 	default:
 		r.kind = callReceived
@@ -411,9 +411,9 @@ func (c *center) countTalking(m *cti.QuerySkillGroupStatisticsConf, a *agent, g 
 	switch {
 	case cn == nil:
 		m.AgentsTalkingOther++
-	case cn.call.isACD() && cn.call.grp != nil && cn.call.grp != g:
+	case (cn.call.isACD() || cn.routed) && cn.call.grp != nil && cn.call.grp != g:
 		m.AgentsBusyOther++
-	case cn.call.isACD():
+	case cn.call.isACD() || cn.routed:
 		m.AgentsTalkingIn++
 	case cn.call.typ == cti.CallTypeAgentOut || cn.call.calledType == cti.DevIDExternal:
 		m.AgentsTalkingOut++
