@@ -245,6 +245,41 @@ func (g *skillGroup) queueLeft(queuedAt, now time.Time) {
 
 func secs(d time.Duration) uint32 { return uint32(d / time.Second) }
 
+// agentPeriod points at the call counters of one period (Session or Today) of
+// QUERY_AGENT_STATISTICS_CONF, in the message's order.
+type agentPeriod struct {
+	handled, handledTalk, handledAfter, handledTime, incomingHeld, incomingHeldTime *uint32
+	out, outTalk, outTime, outHeld, outHeldTime                                     *uint32
+	internal, internalTime, received, receivedTime, internalHeld, internalHeldTime  *uint32
+	bargeIn, intercept                                                              *uint32
+}
+
+func (b *statBlock) fillAgent(p agentPeriod) {
+	h, o, in, rc := &b.handled, &b.out, &b.internal, &b.received
+	*p.handled, *p.handledTalk, *p.handledAfter, *p.handledTime = h.n, secs(h.talk), secs(h.after), secs(h.talk+h.after)
+	*p.incomingHeld, *p.incomingHeldTime = h.held, secs(h.heldTotal)
+	*p.out, *p.outTalk, *p.outTime, *p.outHeld, *p.outHeldTime = o.n, secs(o.talk), secs(o.talk+o.after), o.held, secs(o.heldTotal)
+	*p.internal, *p.internalTime, *p.received, *p.receivedTime = in.n, secs(in.talk), rc.n, secs(rc.talk)
+	*p.internalHeld, *p.internalHeldTime = in.held+rc.held, secs(in.heldTotal+rc.heldTotal)
+	*p.bargeIn, *p.intercept = b.bargeIn, b.intercept
+}
+
+// groupInterval points at the counters of one interval (To5, ToHalf, Today) of
+// QUERY_SKILL_GROUP_STATISTICS_CONF that the simulator keeps.
+type groupInterval struct {
+	avail, loggedOn, notReady                                                       *uint32
+	handled, handledTalk, handledAfter, handledTime, incomingHeld, incomingHeldTime *uint32
+	queued, queueTime, longestQueue                                                 *uint32
+}
+
+func (b *statBlock) fillGroup(p groupInterval) {
+	h := &b.handled
+	*p.avail, *p.loggedOn, *p.notReady = secs(b.avail), secs(b.loggedOn), secs(b.notReady)
+	*p.handled, *p.handledTalk, *p.handledAfter, *p.handledTime = h.n, secs(h.talk), secs(h.after), secs(h.talk+h.after)
+	*p.incomingHeld, *p.incomingHeldTime = h.held, secs(h.heldTotal)
+	*p.queued, *p.queueTime, *p.longestQueue = b.queued, secs(b.queueTime), secs(b.longestQueue)
+}
+
 // queryAgentStatistics serves QUERY_AGENT_STATISTICS_REQ: the agent named (AgentID, then
 // AgentExtension or AgentInstrument), else the session's own.
 func (c *center) queryAgentStatistics(t *tx, s *session, req *cti.QueryAgentStatisticsReq) {
@@ -295,25 +330,18 @@ func (c *center) agentStatistics(a *agent, invoke uint32, now time.Time) *cti.Qu
 	m.AvailTimeToday, m.LoggedOnTimeToday, m.NotReadyTimeToday = secs(today.avail), secs(today.loggedOn), secs(today.notReady)
 	m.ICMAvailableTimeToday, m.RoutableTimeToday = secs(today.avail), secs(today.loggedOn)
 
-	h, o, in, rc := &sess.handled, &sess.out, &sess.internal, &sess.received
-	m.HandledCallsSession, m.HandledCallsTalkTimeSession, m.HandledCallsAfterCallTimeSession = h.n, secs(h.talk), secs(h.after)
-	m.HandledCallsTimeSession, m.IncomingCallsHeldSession, m.IncomingCallsHeldTimeSession = secs(h.talk+h.after), h.held, secs(h.heldTotal)
-	m.AgentOutCallsSession, m.AgentOutCallsTalkTimeSession, m.AgentOutCallsTimeSession = o.n, secs(o.talk), secs(o.talk+o.after)
-	m.AgentOutCallsHeldSession, m.AgentOutCallsHeldTimeSession = o.held, secs(o.heldTotal)
-	m.InternalCallsSession, m.InternalCallsTimeSession = in.n, secs(in.talk)
-	m.InternalCallsRcvdSession, m.InternalCallsRcvdTimeSession = rc.n, secs(rc.talk)
-	m.InternalCallsHeldSession, m.InternalCallsHeldTimeSession = in.held+rc.held, secs(in.heldTotal+rc.heldTotal)
-	m.BargeInCallsSession, m.InterceptCallsSession = sess.bargeIn, sess.intercept
-
-	h, o, in, rc = &today.handled, &today.out, &today.internal, &today.received
-	m.HandledCallsToday, m.HandledCallsTalkTimeToday, m.HandledCallsAfterCallTimeToday = h.n, secs(h.talk), secs(h.after)
-	m.HandledCallsTimeToday, m.IncomingCallsHeldToday, m.IncomingCallsHeldTimeToday = secs(h.talk+h.after), h.held, secs(h.heldTotal)
-	m.AgentOutCallsToday, m.AgentOutCallsTalkTimeToday, m.AgentOutCallsTimeToday = o.n, secs(o.talk), secs(o.talk+o.after)
-	m.AgentOutCallsHeldToday, m.AgentOutCallsHeldTimeToday = o.held, secs(o.heldTotal)
-	m.InternalCallsToday, m.InternalCallsTimeToday = in.n, secs(in.talk)
-	m.InternalCallsRcvdToday, m.InternalCallsRcvdTimeToday = rc.n, secs(rc.talk)
-	m.InternalCallsHeldToday, m.InternalCallsHeldTimeToday = in.held+rc.held, secs(in.heldTotal+rc.heldTotal)
-	m.BargeInCallsToday, m.InterceptCallsToday = today.bargeIn, today.intercept
+	sess.fillAgent(agentPeriod{&m.HandledCallsSession, &m.HandledCallsTalkTimeSession, &m.HandledCallsAfterCallTimeSession,
+		&m.HandledCallsTimeSession, &m.IncomingCallsHeldSession, &m.IncomingCallsHeldTimeSession,
+		&m.AgentOutCallsSession, &m.AgentOutCallsTalkTimeSession, &m.AgentOutCallsTimeSession, &m.AgentOutCallsHeldSession,
+		&m.AgentOutCallsHeldTimeSession, &m.InternalCallsSession, &m.InternalCallsTimeSession, &m.InternalCallsRcvdSession,
+		&m.InternalCallsRcvdTimeSession, &m.InternalCallsHeldSession, &m.InternalCallsHeldTimeSession,
+		&m.BargeInCallsSession, &m.InterceptCallsSession})
+	today.fillAgent(agentPeriod{&m.HandledCallsToday, &m.HandledCallsTalkTimeToday, &m.HandledCallsAfterCallTimeToday,
+		&m.HandledCallsTimeToday, &m.IncomingCallsHeldToday, &m.IncomingCallsHeldTimeToday,
+		&m.AgentOutCallsToday, &m.AgentOutCallsTalkTimeToday, &m.AgentOutCallsTimeToday, &m.AgentOutCallsHeldToday,
+		&m.AgentOutCallsHeldTimeToday, &m.InternalCallsToday, &m.InternalCallsTimeToday, &m.InternalCallsRcvdToday,
+		&m.InternalCallsRcvdTimeToday, &m.InternalCallsHeldToday, &m.InternalCallsHeldTimeToday,
+		&m.BargeInCallsToday, &m.InterceptCallsToday})
 
 	m.AgentID = a.id // UCCE only: UCCX has no QUERY_AGENT_STATISTICS
 	if a.dev != nil {
@@ -383,24 +411,15 @@ func (c *center) skillGroupStatistics(g *skillGroup, invoke uint32, now time.Tim
 	m.RouterCallsQNow, m.LongestRouterCallQNow = uint32(len(g.queue)), secs(longest)
 	m.CallsQNow, m.CallsQTimeNow, m.LongestCallQNow = uint32(len(g.queue)), secs(waitTotal), secs(longest)
 
-	b := &to5
-	m.AvailTimeTo5, m.LoggedOnTimeTo5, m.NotReadyTimeTo5 = secs(b.avail), secs(b.loggedOn), secs(b.notReady)
-	m.HandledCallsTo5, m.HandledCallsTalkTimeTo5, m.HandledCallsAfterCallTimeTo5 = b.handled.n, secs(b.handled.talk), secs(b.handled.after)
-	m.HandledCallsTimeTo5 = secs(b.handled.talk + b.handled.after)
-	m.IncomingCallsHeldTo5, m.IncomingCallsHeldTimeTo5 = b.handled.held, secs(b.handled.heldTotal)
-	m.CallsQ5, m.CallsQTime5, m.LongestCallQ5 = b.queued, secs(b.queueTime), secs(b.longestQueue)
-	b = &half
-	m.AvailTimeToHalf, m.LoggedOnTimeToHalf, m.NotReadyTimeToHalf = secs(b.avail), secs(b.loggedOn), secs(b.notReady)
-	m.HandledCallsToHalf, m.HandledCallsTalkTimeToHalf, m.HandledCallsAfterCallTimeToHalf = b.handled.n, secs(b.handled.talk), secs(b.handled.after)
-	m.HandledCallsTimeToHalf = secs(b.handled.talk + b.handled.after)
-	m.IncomingCallsHeldToHalf, m.IncomingCallsHeldTimeToHalf = b.handled.held, secs(b.handled.heldTotal)
-	m.CallsQHalf, m.CallsQTimeHalf, m.LongestCallQHalf = b.queued, secs(b.queueTime), secs(b.longestQueue)
-	b = &today
-	m.AvailTimeToday, m.LoggedOnTimeToday, m.NotReadyTimeToday = secs(b.avail), secs(b.loggedOn), secs(b.notReady)
-	m.HandledCallsToday, m.HandledCallsTalkTimeToday, m.HandledCallsAfterCallTimeToday = b.handled.n, secs(b.handled.talk), secs(b.handled.after)
-	m.HandledCallsTimeToday = secs(b.handled.talk + b.handled.after)
-	m.IncomingCallsHeldToday, m.IncomingCallsHeldTimeToday = b.handled.held, secs(b.handled.heldTotal)
-	m.CallsQToday, m.CallsQTimeToday, m.LongestCallQToday = b.queued, secs(b.queueTime), secs(b.longestQueue)
+	to5.fillGroup(groupInterval{&m.AvailTimeTo5, &m.LoggedOnTimeTo5, &m.NotReadyTimeTo5, &m.HandledCallsTo5,
+		&m.HandledCallsTalkTimeTo5, &m.HandledCallsAfterCallTimeTo5, &m.HandledCallsTimeTo5, &m.IncomingCallsHeldTo5,
+		&m.IncomingCallsHeldTimeTo5, &m.CallsQ5, &m.CallsQTime5, &m.LongestCallQ5})
+	half.fillGroup(groupInterval{&m.AvailTimeToHalf, &m.LoggedOnTimeToHalf, &m.NotReadyTimeToHalf, &m.HandledCallsToHalf,
+		&m.HandledCallsTalkTimeToHalf, &m.HandledCallsAfterCallTimeToHalf, &m.HandledCallsTimeToHalf, &m.IncomingCallsHeldToHalf,
+		&m.IncomingCallsHeldTimeToHalf, &m.CallsQHalf, &m.CallsQTimeHalf, &m.LongestCallQHalf})
+	today.fillGroup(groupInterval{&m.AvailTimeToday, &m.LoggedOnTimeToday, &m.NotReadyTimeToday, &m.HandledCallsToday,
+		&m.HandledCallsTalkTimeToday, &m.HandledCallsAfterCallTimeToday, &m.HandledCallsTimeToday, &m.IncomingCallsHeldToday,
+		&m.IncomingCallsHeldTimeToday, &m.CallsQToday, &m.CallsQTimeToday, &m.LongestCallQToday})
 	return m
 }
 

@@ -1,6 +1,8 @@
 package sim_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -254,4 +256,117 @@ func TestStatisticsRefusedOnUCCX(t *testing.T) {
 	c.failure(inv, cti.ECTIInvalidMsgTypeForVersion)
 	inv = c.send(&cti.QuerySkillGroupStatisticsReq{PeripheralID: 1, SkillGroupNumber: 3})
 	c.failure(inv, cti.ECTIInvalidMsgTypeForVersion)
+}
+
+// TestAgentStatisticsStateTimesProperty: over random sequences of READY / NOT_READY with random
+// dwell times (on the bubble's clock), the state times the simulator reports are exactly the
+// time spent in each state, they add up to the logged-on time, and Today equals Session on the
+// first day.
+func TestAgentStatisticsStateTimesProperty(t *testing.T) {
+	for seed := range uint64(20) {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) { agentStateTimes(t, seed) })
+		})
+	}
+}
+
+func agentStateTimes(t *testing.T, seed uint64) {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	srv := newPipeSim(t, callCfg())
+	a, _ := openAgent(t, srv, cti.V24, "deskA", "1000", "")
+	a.setState(cti.AgentStateLogin, 0, "5000")
+	a.expect(cti.MsgSetAgentStateConf)
+	a.agentState(cti.AgentStateNotReady)
+	var avail, notReady time.Duration
+	state := cti.AgentStateNotReady
+	for range 1 + rng.IntN(12) {
+		d := time.Duration(rng.IntN(600)) * time.Second
+		time.Sleep(d)
+		if state == cti.AgentStateAvailable {
+			avail += d
+		} else {
+			notReady += d
+		}
+		next := cti.AgentStateAvailable
+		if state == cti.AgentStateAvailable || rng.IntN(3) == 0 {
+			next = cti.AgentStateNotReady // NOT_READY again (a new reason) is a change too
+		}
+		a.setState(next, uint16(rng.IntN(5)), "")
+		a.expect(cti.MsgSetAgentStateConf)
+		a.agentState(next)
+		state = next
+	}
+	tail := time.Duration(rng.IntN(100)) * time.Second // the state at the query counts too
+	time.Sleep(tail)
+	if state == cti.AgentStateAvailable {
+		avail += tail
+	} else {
+		notReady += tail
+	}
+	st := a.agentStatistics(&cti.QueryAgentStatisticsReq{})
+	want := []uint32{uint32(avail / time.Second), uint32(notReady / time.Second), uint32((avail + notReady) / time.Second)}
+	check(t, "Session avail, not ready, logged on", []uint32{st.AvailTimeSession, st.NotReadyTimeSession, st.LoggedOnTimeSession}, want)
+	check(t, "Today avail, not ready, logged on", []uint32{st.AvailTimeToday, st.NotReadyTimeToday, st.LoggedOnTimeToday}, want)
+	g := a.skillGroupStatistics(3)
+	check(t, "group Today avail, not ready, logged on", []uint32{g.AvailTimeToday, g.NotReadyTimeToday, g.LoggedOnTimeToday}, want)
+}
+
+// TestAgentStatisticsMidnight: Today starts again at midnight (the clock's time zone) and counts
+// only the part of the current state after it; Session keeps counting since login.
+func TestAgentStatisticsMidnight(t *testing.T) { synctest.Test(t, testAgentStatisticsMidnight) }
+
+func testAgentStatisticsMidnight(t *testing.T) {
+	srv := newPipeSim(t, callCfg())
+	a, _ := openAgent(t, srv, cti.V24, "deskA", "1000", "")
+	time.Sleep(24*time.Hour - 90*time.Second) // the bubble starts at midnight: 23:58:30
+	a.loginReady("5000")
+	time.Sleep(2 * time.Minute) // 00:00:30 the next day
+	st := a.agentStatistics(&cti.QueryAgentStatisticsReq{})
+	check(t, "Session logged on, avail", []uint32{st.LoggedOnTimeSession, st.AvailTimeSession}, []uint32{120, 120})
+	check(t, "Today logged on, avail (since midnight)", []uint32{st.LoggedOnTimeToday, st.AvailTimeToday}, []uint32{30, 30})
+}
+
+// TestAgentStatisticsMadeCalls: a call to another agent counts as internal for the caller and
+// internal received for the callee; a call to an outside number as AgentOut for the caller.
+func TestAgentStatisticsMadeCalls(t *testing.T) { synctest.Test(t, testAgentStatisticsMadeCalls) }
+
+func testAgentStatisticsMadeCalls(t *testing.T) {
+	srv := newPipeSim(t, callCfg())
+	a, _ := openAgent(t, srv, cti.V24, "deskA", "1000", "")
+	a.name = "A"
+	b, _ := openAgent(t, srv, cti.V24, "deskB", "1001", "")
+	b.name = "B"
+	a.setState(cti.AgentStateLogin, 0, "5000")
+	a.expect(cti.MsgSetAgentStateConf)
+	a.agentState(cti.AgentStateNotReady)
+	b.loginReady("5001")
+
+	// A calls B; B answers; they talk 10 s; A hangs up.
+	a.send(&cti.MakeCallReq{PeripheralID: a.pid, DialedNumber: "1001", AgentInstrument: "1000"})
+	id := a.until(cti.MsgMakeCallConf).(*cti.MakeCallConf).NewConnectionCallID
+	b.until(cti.MsgCallDeliveredEvent)
+	b.send(&cti.AnswerCallReq{PeripheralID: b.pid, ConnectionCallID: id, ConnectionDeviceID: "1001"})
+	b.until(cti.MsgCallEstablishedEvent)
+	a.until(cti.MsgCallEstablishedEvent) // over a pipe, read before the next request
+	time.Sleep(10 * time.Second)
+	a.send(&cti.ClearConnectionReq{PeripheralID: a.pid, ConnectionCallID: id, ConnectionDeviceID: "1000"})
+	a.until(cti.MsgEndCallEvent)
+	a.agentState(cti.AgentStateNotReady)
+	b.until(cti.MsgEndCallEvent)
+	b.agentState(cti.AgentStateAvailable)
+
+	// A calls an outside number (answered at once) for 25 s.
+	a.send(&cti.MakeCallReq{PeripheralID: a.pid, DialedNumber: "95551234", AgentInstrument: "1000"})
+	id = a.until(cti.MsgMakeCallConf).(*cti.MakeCallConf).NewConnectionCallID
+	a.until(cti.MsgCallEstablishedEvent)
+	time.Sleep(25 * time.Second)
+	a.send(&cti.ClearConnectionReq{PeripheralID: a.pid, ConnectionCallID: id, ConnectionDeviceID: "1000"})
+	a.until(cti.MsgEndCallEvent)
+	a.agentState(cti.AgentStateNotReady)
+
+	sa := a.agentStatistics(&cti.QueryAgentStatisticsReq{})
+	check(t, "A internal calls, time; out calls, talk, time; handled", []uint32{sa.InternalCallsSession, sa.InternalCallsTimeSession,
+		sa.AgentOutCallsSession, sa.AgentOutCallsTalkTimeSession, sa.AgentOutCallsTimeSession, sa.HandledCallsSession}, []uint32{1, 10, 1, 25, 25, 0})
+	sb := b.agentStatistics(&cti.QueryAgentStatisticsReq{})
+	check(t, "B internal received, time; handled", []uint32{sb.InternalCallsRcvdSession, sb.InternalCallsRcvdTimeSession, sb.HandledCallsSession}, []uint32{1, 10, 0})
 }
