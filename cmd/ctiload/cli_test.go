@@ -978,7 +978,8 @@ func TestRunSafetyOptionErrors(t *testing.T) {
 	}
 }
 
-// TestCTIOptionPrecedence: options.cti < CTILOAD_MAX_*_RATE < --max-*-rate, seen by inspect.
+// TestCTIOptionPrecedence: options.cti < CTILOAD_MAX_*_RATE < --max-*-rate, seen by inspect, and
+// an execution segment's share of them.
 func TestCTIOptionPrecedence(t *testing.T) {
 	for _, tc := range []struct {
 		env                []string
@@ -988,6 +989,10 @@ func TestCTIOptionPrecedence(t *testing.T) {
 		{nil, nil, 100, 5},
 		{[]string{"CTILOAD_MAX_OPEN_RATE=7/s"}, nil, 100, 7},
 		{[]string{"CTILOAD_MAX_OPEN_RATE=7/s"}, []string{"--max-open-rate", "9/s", "--max-request-rate", "0"}, 0, 9},
+		// A segment takes its share of the test's caps, so that N pods together offer the cap.
+		{nil, []string{"--execution-segment", "1/4:3/4"}, 50, 2.5},
+		{[]string{"JOB_COMPLETION_INDEX=2"}, []string{"--segment-count", "4", "--max-request-rate", "40/s"}, 10, 1.25},
+		{nil, []string{"--execution-segment", "0:1"}, 100, 5},
 	} {
 		r := runCLI(t, tc.env, append([]string{"inspect", "capped.js"}, tc.args...)...)
 		r.want(t, 0)

@@ -76,8 +76,8 @@ func (o *optionFlags) register(fl *pflag.FlagSet) {
 	fl.StringArrayVarP(&o.env, "env", "e", nil, "`KEY=VALUE` for the script's __ENV, repeatable; overrides the process environment")
 	fl.BoolVar(&o.includeSystemEnv, "include-system-env-vars", true, "give the script the process environment in __ENV")
 	fl.BoolVar(&o.allowOutside, "allow-paths-outside", false, "let open() and imports read files outside the script's folder (by default only files below it, through no .. or symbolic link that leads out)")
-	fl.Var(rateValue{&o.maxRequestRate}, "max-request-rate", "cap on the requests of all VUs together, a `RATE` such as 200/s (also options.cti.maxRequestRate); waits are cti_rate_limit_wait_duration")
-	fl.Var(rateValue{&o.maxOpenRate}, "max-open-rate", "cap on the session opens of all VUs together, a `RATE` such as 20/s (also options.cti.maxOpenRate)")
+	fl.Var(rateValue{&o.maxRequestRate}, "max-request-rate", "cap on the requests of all VUs of the test together, a `RATE` such as 200/s (also options.cti.maxRequestRate; an execution segment takes its share); waits are cti_rate_limit_wait_duration")
+	fl.Var(rateValue{&o.maxOpenRate}, "max-open-rate", "cap on the session opens of all VUs of the test together, a `RATE` such as 20/s (also options.cti.maxOpenRate; an execution segment takes its share)")
 	fl.StringArrayVarP(&o.tags, "tag", "t", nil, "run tag `KEY=VALUE` added to every sample, repeatable (over options.tags)")
 	fl.StringVarP(&o.configFile, "config", "c", "", "read options from a JSON `FILE` (the keys of `export const options`); the script's options win over it")
 	fl.BoolVar(&o.noThresholds, "no-thresholds", false, "do not judge thresholds: the run passes unless it fails otherwise (abortOnFail is off too)")
@@ -284,7 +284,7 @@ func (o *optionFlags) resolve(p *plan, getenv func(string) string) error {
 	if o.changed("max-open-rate") {
 		safety.MaxOpenRate = o.maxOpenRate
 	}
-	p.safety = safety
+	p.safety = segmentShare(safety, p.config.Segment)
 
 	p.seed = o.seed
 	if !o.changed("seed") {
@@ -297,6 +297,22 @@ func (o *optionFlags) resolve(p *plan, getenv func(string) string) error {
 		return &exitError{code: exitInvalidOptions, err: flattenErrors(errs)}
 	}
 	return nil
+}
+
+// segmentShare gives an execution segment its share of the run-wide rate caps. The caps bound
+// what the whole test offers a server; a test split over N processes (pods of an Indexed Job,
+// --execution-segment on several machines) would otherwise offer N times the cap. Each process
+// takes the fraction of the caps its segment is of the test, as it takes that fraction of the
+// VUs and of the arrival rates. An unparsable segment is left to Resolve, which reports it.
+func segmentShare(s jsapi.Safety, segment string) jsapi.Safety {
+	seg, err := executor.ParseSegment(segment)
+	if err != nil || seg.IsFull() {
+		return s
+	}
+	share, _ := new(big.Rat).Sub(seg.End, seg.Start).Float64()
+	s.MaxRequestRate *= share
+	s.MaxOpenRate *= share
+	return s
 }
 
 // scriptOptions reads the script's exported options, under a --config file's: the engine's
