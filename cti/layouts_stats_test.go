@@ -290,6 +290,49 @@ var statisticsLayoutCases = []layoutCase{
 			00000090          // 144 CallsQTimeToday UINT
 			00000091          // 145 LongestCallQToday UINT`,
 	},
+	{
+		name: "QUERY_AGENT_QUEUE_STATISTICS_REQ UCCX v14",
+		v:    UCCX | 14,
+		msg:  &QueryAgentQueueStatisticsReq{InvokeID: 3, LongAgentID: "5000"},
+		frame: `
+			0000000b 000000ef // MessageLength 11, MessageType QUERY_AGENT_QUEUE_STATISTICS_REQ (239)
+			00000003          // InvokeID UINT
+			c2 05 3530303000  // AgentID[194] STRING "5000"`,
+	},
+	{
+		name: "QUERY_AGENT_QUEUE_STATISTICS_CONF UCCX v18: 2-byte floating headers",
+		v:    UCCX | 18,
+		msg:  &QueryAgentQueueStatisticsConf{InvokeID: 3, CallsInQueue: 2, OldestCallInQueue: 75, LongAgentID: "5000"},
+		frame: `
+			00000015 000000f0    // MessageLength 21, MessageType QUERY_AGENT_QUEUE_STATISTICS_CONF (240)
+			00000003             // InvokeID UINT
+			00000002             // CallsInQueue UINT = 2
+			0000004b             // OldestCallInQueue UINT = 75 (seconds)
+			00c2 0005 3530303000 // AgentID[194] STRING "5000"`,
+	},
 }
 
 func TestStatisticsLayouts(t *testing.T) { runLayoutCases(t, statisticsLayoutCases) }
+
+// TestCCXOnlyLayoutIsRawInUCCE: 240 is QUERY_AGENT_QUEUE_STATISTICS_CONF on UCCX, but another
+// message (CALL_ATTRIBUTE_CHANGE_EVENT) in UCCE v13/v14 and reserved later: a UCCE session keeps
+// its body raw instead of reading it with the UCCX layout.
+func TestCCXOnlyLayoutIsRawInUCCE(t *testing.T) {
+	body := annotatedHex(t, `
+		00000001 00000002 // some 8 bytes of a UCCE CALL_ATTRIBUTE_CHANGE_EVENT (layout not captured)`)
+	for _, v := range []Version{V14, V24} {
+		m, err := Decode(240, body, v)
+		if err != nil {
+			t.Fatalf("%s: Decode: %v", v, err)
+		}
+		raw, ok := m.(*RawMessage)
+		if !ok || raw.Type != 240 || len(raw.Body) != 8 {
+			t.Errorf("%s: Decode(240) = %T %+v; want the raw 8 bytes", v, m, m)
+		}
+	}
+	if m, err := Decode(240, append(body, annotatedHex(t, "00000000 c2 01 00")...), UCCX|14); err != nil {
+		t.Errorf("UCCX: Decode: %v", err)
+	} else if _, ok := m.(*QueryAgentQueueStatisticsConf); !ok {
+		t.Errorf("UCCX: Decode(240) = %T; want *QueryAgentQueueStatisticsConf", m)
+	}
+}

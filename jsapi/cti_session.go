@@ -33,6 +33,7 @@ var sessionMethods = map[string]sessionMethod{
 	// Statistics (Unified CCE): a desktop's statistics pane, a wallboard.
 	"queryAgentStatistics":      (*jsSession).queryAgentStatistics,
 	"querySkillGroupStatistics": (*jsSession).querySkillGroupStatistics,
+	"queryQueueStatistics":      (*jsSession).queryQueueStatistics, // Unified CCX
 	"waitFor":                   (*jsSession).waitFor,
 	"drainEvents":               (*jsSession).drainEvents,
 	"answer":                    (*jsSession).answer,
@@ -470,6 +471,15 @@ func (js *jsSession) queryState(call goja.FunctionCall) goja.Value {
 func (js *jsSession) queryAgentStatistics(call goja.FunctionCall) goja.Value {
 	return js.deskCall("queryAgentStatistics", func(ctx context.Context) error {
 		_, err := js.desk.QueryStatistics(ctx)
+		return err
+	})
+}
+
+// queryQueueStatistics(): Unified CCX's QUERY_AGENT_QUEUE_STATISTICS_REQ for the session's agent;
+// result.message.CallsInQueue and OldestCallInQueue cover the agent's CSQs.
+func (js *jsSession) queryQueueStatistics(call goja.FunctionCall) goja.Value {
+	return js.deskCall("queryQueueStatistics", func(ctx context.Context) error {
+		_, err := js.desk.QueryQueueStatistics(ctx)
 		return err
 	})
 }

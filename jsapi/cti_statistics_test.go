@@ -50,3 +50,22 @@ export default function () {
 		t.Errorf("cti_request_duration{QUERY_AGENT_STATISTICS_REQ,ok}: %d samples, want 1", len(s))
 	}
 }
+
+// On Unified CCX a script reads the agent's queue statistics; the UCCE statistics methods throw
+// there with a reason (and queryQueueStatistics on UCCE: cti/agent's TestStatisticsRequestFields).
+func TestQueueStatisticsUCCX(t *testing.T) {
+	srv := newSim(t, sim.Config{Product: sim.UCCX, Agents: sim.AgentsConfig{SkillGroups: []uint32{12}}})
+	_, err := runScript(t, srv, prelude+`
+export default function () {
+  const a = cti.connect('sim', { agentId: '5000', extension: '1000', heartbeat: 0, version: 'uccx:14', peripheralId: 1, idleTimeout: '60s' });
+  const q = must(a.queryQueueStatistics(), 'queryQueueStatistics').message;
+  if (q.CallsInQueue !== 0 || q.LongAgentID !== '5000') fail('queue statistics ' + JSON.stringify(q));
+  let msg = '';
+  try { a.queryAgentStatistics(); } catch (e) { msg = String(e); }
+  if (!msg.includes('Unified CCX')) fail('queryAgentStatistics on UCCX: ' + msg);
+}
+`, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+}

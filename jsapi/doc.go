@@ -60,7 +60,7 @@
 // ok:false, or an exception carrying code and codeName with throw:true. Methods: login({password,
 // reasonCode, skillGroups}), setState('READY'|'NOT_READY'|'WORK_READY'|'WORK_NOT_READY'|'LOGOUT',
 // {reasonCode, workMode}), logout({reasonCode}), queryState(), queryAgentStatistics(),
-// querySkillGroupStatistics(number), waitFor(name | [names], {timeout,
+// querySkillGroupStatistics(number), queryQueueStatistics() (UCCX), waitFor(name | [names], {timeout,
 // where}) (the event, or null on timeout), drainEvents(), answer(call), hold(call), retrieve(call),
 // consult(call, number, {type, callVariables, …}) (result.call is the consult leg), transfer(call,
 // number?) and conference(call, number?) (complete the consultation in progress, else single-step

@@ -37,3 +37,13 @@ func (d *Desk) QuerySkillGroupStatistics(ctx context.Context, number uint32) (cl
 	req := &cti.QuerySkillGroupStatisticsReq{PeripheralID: d.id.PeripheralID, SkillGroupNumber: number, SkillGroupID: NullSkillGroup}
 	return d.conn.Do(ctx, req)
 }
+
+// QueryQueueStatistics sends Unified CCX's QUERY_AGENT_QUEUE_STATISTICS_REQ for the desk's agent:
+// the reply is a *cti.QueryAgentQueueStatisticsConf (CallsInQueue and OldestCallInQueue over the
+// agent's CSQs). Unified CCE has no such message: the desk refuses it there without sending it.
+func (d *Desk) QueryQueueStatistics(ctx context.Context) (client.Reply, error) {
+	if !d.conn.Version().IsUCCX() {
+		return client.Reply{}, fmt.Errorf("%w: QUERY_AGENT_QUEUE_STATISTICS_REQ is a Unified CCX message; Unified CCE (%s) does not define it", ErrInvalidArgument, d.conn.Version())
+	}
+	return d.conn.Do(ctx, &cti.QueryAgentQueueStatisticsReq{LongAgentID: d.id.ID})
+}

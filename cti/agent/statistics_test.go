@@ -73,4 +73,13 @@ func TestStatisticsRequestFields(t *testing.T) {
 	if !errors.Is(errA, agent.ErrInvalidArgument) || !errors.Is(errG, agent.ErrInvalidArgument) || len(rec.sent) != 0 {
 		t.Errorf("UCCX: errors %v / %v, %d requests sent; want ErrInvalidArgument and none", errA, errG, len(rec.sent))
 	}
+	_, _ = d.QueryQueueStatistics(ctx)
+	if q, ok := rec.sent[0].(*cti.QueryAgentQueueStatisticsReq); !ok || q.LongAgentID != "5000" {
+		t.Errorf("UCCX QUERY_AGENT_QUEUE_STATISTICS_REQ %+v", rec.sent[0])
+	}
+	rec = &recorder{v: cti.V24}
+	d = agent.New(rec, agent.Identity{ID: "5000", Extension: "1000", PeripheralID: 5000})
+	if _, err := d.QueryQueueStatistics(ctx); !errors.Is(err, agent.ErrInvalidArgument) || len(rec.sent) != 0 {
+		t.Errorf("UCCE QueryQueueStatistics: %v, %d sent; want ErrInvalidArgument and none", err, len(rec.sent))
+	}
 }

@@ -112,6 +112,8 @@ func (s *session) dispatch(m cti.Message, invoke uint32) {
 		c.configRequest(&t, s, req)
 	case *cti.TeamConfigReq:
 		c.teamConfig(&t, s, req)
+	case *cti.QueryAgentQueueStatisticsReq:
+		c.queryAgentQueueStatistics(&t, s, req)
 	}
 }
 
@@ -131,7 +133,7 @@ const anyService cti.ServiceMask = 1 << 30
 func neededService(m cti.Message) cti.ServiceMask {
 	switch m.(type) {
 	case *cti.QueryAgentStateReq, *cti.SnapshotCallReq, *cti.QueryDeviceInfoReq, *cti.SnapshotDeviceReq,
-		*cti.QueryAgentStatisticsReq, *cti.QuerySkillGroupStatisticsReq:
+		*cti.QueryAgentStatisticsReq, *cti.QuerySkillGroupStatisticsReq, *cti.QueryAgentQueueStatisticsReq:
 		return anyService
 	case *cti.ConfigRequestKeyEvent, *cti.ConfigRequestEvent, *cti.TeamConfigReq:
 		return anyService // without CTI_SERVICE_CONFIG_EVENTS the answer says so (uccxconfig.go)

@@ -350,6 +350,31 @@ func (c *center) agentStatistics(a *agent, invoke uint32, now time.Time) *cti.Qu
 	return m
 }
 
+// queryAgentQueueStatistics serves Unified CCX's QUERY_AGENT_QUEUE_STATISTICS_REQ: the calls
+// waiting now in the queues of the agent's CSQs, and the wait of the oldest, in seconds. (A UCCE
+// session never gets here: the type is not in its catalog.)
+func (c *center) queryAgentQueueStatistics(t *tx, s *session, req *cti.QueryAgentQueueStatisticsReq) {
+	a := c.agents[req.LongAgentID]
+	switch {
+	case a == nil:
+		s.fail(req.InvokeID, cti.ECTIInvalidAgentData)
+		return
+	case s.mode == modeAgent && !s.owns(a):
+		s.fail(req.InvokeID, cti.ECTIInconsistentAgentData)
+		return
+	}
+	m := &cti.QueryAgentQueueStatisticsConf{InvokeID: req.InvokeID, LongAgentID: a.id}
+	var oldest time.Duration
+	for _, mb := range a.memb {
+		for _, cl := range mb.g.queue {
+			m.CallsInQueue++
+			oldest = max(oldest, t.now.Sub(cl.queuedAt))
+		}
+	}
+	m.OldestCallInQueue = secs(oldest)
+	t.send(s, m)
+}
+
 // nullSkillGroup is NULL_SKILL_GROUP: "not given".
 const nullSkillGroup = 0xFFFFFFFF
 

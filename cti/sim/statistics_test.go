@@ -370,3 +370,38 @@ func testAgentStatisticsMadeCalls(t *testing.T) {
 	sb := b.agentStatistics(&cti.QueryAgentStatisticsReq{})
 	check(t, "B internal received, time; handled", []uint32{sb.InternalCallsRcvdSession, sb.InternalCallsRcvdTimeSession, sb.HandledCallsSession}, []uint32{1, 10, 0})
 }
+
+// TestUCCXAgentQueueStatistics: QUERY_AGENT_QUEUE_STATISTICS_REQ on a UCCX session counts the
+// calls waiting in the agent's CSQs and the oldest wait (bubble clock: exact seconds).
+func TestUCCXAgentQueueStatistics(t *testing.T) { synctest.Test(t, testUCCXAgentQueueStatistics) }
+
+func testUCCXAgentQueueStatistics(t *testing.T) {
+	srv := newPipeSim(t, sim.Config{Product: sim.UCCX, Agents: sim.AgentsConfig{Count: 3},
+		SkillGroups: []sim.SkillGroup{{Number: 12, DialedNumber: "8012", Agents: []string{"5000", "5001"}},
+			{Number: 13, DialedNumber: "8013", Agents: []string{"5001"}}}})
+	c := connect(t, srv, cti.UCCX|14)
+	c.name, c.pid = "uccx bridge", 1
+	req := openReq("", cti.CTIServiceAllEvents)
+	req.VersionNumber, req.PeripheralID, req.IdleTimeout, req.CallMsgMask, req.AgentStateMask = 14, 0xFFFFFFFF, 60, 0, 0
+	c.send(req)
+	c.expect(cti.MsgOpenConf, cti.MsgSystemEvent)
+
+	srv.OfferCall(sim.CallOptions{SkillGroup: 12, TalkTime: -1}) // nobody is logged in: both wait
+	time.Sleep(40 * time.Second)
+	srv.OfferCall(sim.CallOptions{SkillGroup: 13, TalkTime: -1})
+	time.Sleep(5 * time.Second)
+	query := func(agentID string) *cti.QueryAgentQueueStatisticsConf {
+		inv := c.send(&cti.QueryAgentQueueStatisticsReq{LongAgentID: agentID})
+		m := c.expect(cti.MsgQueryAgentQueueStatisticsConf)[0].(*cti.QueryAgentQueueStatisticsConf)
+		check(t, "InvokeID, AgentID", []any{m.InvokeID, m.LongAgentID}, []any{inv, agentID})
+		return m
+	}
+	a := query("5000")
+	check(t, "5000 (CSQ 12): calls, oldest", []uint32{a.CallsInQueue, a.OldestCallInQueue}, []uint32{1, 45})
+	b := query("5001")
+	check(t, "5001 (CSQs 12, 13): calls, oldest", []uint32{b.CallsInQueue, b.OldestCallInQueue}, []uint32{2, 45})
+	n := query("5002")
+	check(t, "5002 (no CSQ with calls)", []uint32{n.CallsInQueue, n.OldestCallInQueue}, []uint32{0, 0})
+	inv := c.send(&cti.QueryAgentQueueStatisticsReq{LongAgentID: "9999"})
+	c.failure(inv, cti.ECTIInvalidAgentData)
+}
