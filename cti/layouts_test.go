@@ -124,7 +124,8 @@ func diffFields(t *testing.T, got, want []FieldValue) {
 
 // allLayoutCases is every group table, for the coverage check.
 func allLayoutCases() [][]layoutCase {
-	return [][]layoutCase{sessionLayoutCases, agentLayoutCases, callEventLayoutCases, controlLayoutCases, configLayoutCases}
+	return [][]layoutCase{sessionLayoutCases, agentLayoutCases, callEventLayoutCases, controlLayoutCases, configLayoutCases,
+		statisticsLayoutCases}
 }
 
 // byteCheckedElsewhere are the typed messages whose bytes other tests check against a source

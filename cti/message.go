@@ -73,8 +73,18 @@ func New(t MsgType) Message {
 // Decode decodes one message body of type t, the MessageType as read from the wire, for version v.
 // Where v numbers a message differently (TEAM_CONFIG_REQ is 236 in UCCE v14) the result is the
 // message t stands for in v: see [FromWire].
+//
+// A layout only Unified CCX defines (catalog "ccxonly") does not apply to a UCCE version: the same
+// ID may be another message there (240 is CALL_ATTRIBUTE_CHANGE_EVENT in UCCE v13/v14), so the
+// body is kept raw.
 func Decode(t MsgType, body []byte, v Version) (Message, error) {
-	m := New(FromWire(t, v))
+	typ := FromWire(t, v)
+	var m Message
+	if info := lookupInfo(typ); info != nil && info.CCXOnly && !v.IsUCCX() {
+		m = &RawMessage{Type: typ}
+	} else {
+		m = New(typ)
+	}
 	if err := m.Decode(body, v); err != nil {
 		return nil, err
 	}

@@ -2571,3 +2571,3166 @@ func (m *AgentPreCallEvent) SetField(name string, value any) error {
 	}
 	return nil
 }
+
+// QueryAgentStatisticsReq is QUERY_AGENT_STATISTICS_REQ (112), sent by the client. Fixed part: 8 bytes. Layout confidence: C.
+type QueryAgentStatisticsReq struct {
+	InvokeID     uint32 `cti:"fixed"`
+	PeripheralID uint32 `cti:"fixed"`
+
+	// Floating part.
+	AgentExtension  string `cti:"4"` // tag 4
+	AgentID         string `cti:"5"` // tag 5
+	AgentInstrument string `cti:"6"` // tag 6
+
+	// Present records the floating fields that were on the wire (or are to be sent although zero).
+	Present TagSet
+	// Unknown keeps floating fields this layout does not list, in arrival order.
+	Unknown []Field
+	// decoded is set by Decode: a decoded message sends its required fields only if they came.
+	decoded bool
+}
+
+func fixedSizeQueryAgentStatisticsReq(v Version) int {
+	n := 8
+	_ = v
+	return n
+}
+
+// MessageType implements Message.
+func (m *QueryAgentStatisticsReq) MessageType() MsgType { return MsgQueryAgentStatisticsReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *QueryAgentStatisticsReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *QueryAgentStatisticsReq) PresentTags() TagSet { return m.Present }
+
+// GetInvokeID implements Invoker.
+func (m *QueryAgentStatisticsReq) GetInvokeID() uint32 { return m.InvokeID }
+
+// SetInvokeID implements Invoker.
+func (m *QueryAgentStatisticsReq) SetInvokeID(id uint32) { m.InvokeID = id }
+
+// Encode implements Message: it appends the whole frame for version v.
+func (m *QueryAgentStatisticsReq) Encode(dst []byte, v Version) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgQueryAgentStatisticsReq))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InvokeID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PeripheralID))
+	w := floatWriter{wide: v.WideFields(), typ: MsgQueryAgentStatisticsReq}
+	var err error
+	if m.AgentExtension != "" || m.Present.Has(4) {
+		dst, err = w.str(dst, 4, m.AgentExtension, 16)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	if m.AgentID != "" || m.Present.Has(5) {
+		dst, err = w.str(dst, 5, m.AgentID, 12)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	if m.AgentInstrument != "" || m.Present.Has(6) {
+		dst, err = w.str(dst, 6, m.AgentInstrument, 64)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	for _, f := range m.Unknown {
+		if dst, err = w.bytes(dst, f.Tag, f.Data, 0); err != nil {
+			return dst[:start], err
+		}
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-HeaderSize))
+	_ = v
+	return dst, nil
+}
+
+// Decode implements Message.
+func (m *QueryAgentStatisticsReq) Decode(body []byte, v Version) error {
+	*m = QueryAgentStatisticsReq{decoded: true}
+	if fs := fixedSizeQueryAgentStatisticsReq(v); len(body) < fs {
+		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgQueryAgentStatisticsReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
+	}
+	p := 0
+	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PeripheralID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQueryAgentStatisticsReq}
+	for r.more() {
+		tag, off, n, err := r.next()
+		if err != nil {
+			return err
+		}
+		switch tag {
+		case 4: // AgentExtension
+			m.AgentExtension, err = r.str(tag, off, n, 16)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(4)
+		case 5: // AgentID
+			m.AgentID, err = r.str(tag, off, n, 12)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(5)
+		case 6: // AgentInstrument
+			m.AgentInstrument, err = r.str(tag, off, n, 64)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(6)
+		default:
+			m.Unknown = append(m.Unknown, r.unknown(tag, off, n))
+		}
+	}
+	return nil
+}
+
+// Fields implements Message.
+func (m *QueryAgentStatisticsReq) Fields(v Version) []FieldValue {
+	fs := make([]FieldValue, 0, 6)
+	fs = append(fs, FieldValue{Name: "InvokeID", Value: m.InvokeID})
+	fs = append(fs, FieldValue{Name: "PeripheralID", Value: m.PeripheralID})
+	if m.AgentExtension != "" || m.Present.Has(4) {
+		fs = append(fs, FieldValue{Name: "AgentExtension", Tag: 4, Value: m.AgentExtension})
+	}
+	if m.AgentID != "" || m.Present.Has(5) {
+		fs = append(fs, FieldValue{Name: "AgentID", Tag: 5, Value: m.AgentID})
+	}
+	if m.AgentInstrument != "" || m.Present.Has(6) {
+		fs = append(fs, FieldValue{Name: "AgentInstrument", Tag: 6, Value: m.AgentInstrument})
+	}
+	for _, f := range m.Unknown {
+		fs = append(fs, FieldValue{Name: unknownTagName(f.Tag), Tag: f.Tag, Value: f.Data})
+	}
+	_ = v
+	return fs
+}
+
+// SetField implements Message.
+func (m *QueryAgentStatisticsReq) SetField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("QUERY_AGENT_STATISTICS_REQ.%s: %w", f, err) }
+	_ = fieldErr
+	switch name {
+	case "InvokeID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InvokeID", err)
+		}
+		m.InvokeID = uint32(x)
+	case "PeripheralID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PeripheralID", err)
+		}
+		m.PeripheralID = uint32(x)
+	case "AgentExtension":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("AgentExtension", err)
+		}
+		m.AgentExtension = x
+		m.Present.Add(4)
+	case "AgentID":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("AgentID", err)
+		}
+		m.AgentID = x
+		m.Present.Add(5)
+	case "AgentInstrument":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("AgentInstrument", err)
+		}
+		m.AgentInstrument = x
+		m.Present.Add(6)
+	default:
+		return fmt.Errorf("QUERY_AGENT_STATISTICS_REQ has no field %q (fields: InvokeID, PeripheralID, AgentExtension, AgentID, AgentInstrument)", name)
+	}
+	return nil
+}
+
+// QueryAgentStatisticsConf is QUERY_AGENT_STATISTICS_CONF (113), sent by the server. Fixed part: 344 bytes. Layout confidence: S.
+type QueryAgentStatisticsConf struct {
+	InvokeID                         uint32 `cti:"fixed"`
+	PeripheralID                     uint32 `cti:"fixed"`
+	AvailTimeSession                 uint32 `cti:"fixed"`
+	LoggedOnTimeSession              uint32 `cti:"fixed"`
+	NotReadyTimeSession              uint32 `cti:"fixed"`
+	ICMAvailableTimeSession          uint32 `cti:"fixed"`
+	RoutableTimeSession              uint32 `cti:"fixed"`
+	AgentOutCallsSession             uint32 `cti:"fixed"`
+	AgentOutCallsTalkTimeSession     uint32 `cti:"fixed"`
+	AgentOutCallsTimeSession         uint32 `cti:"fixed"`
+	AgentOutCallsHeldSession         uint32 `cti:"fixed"`
+	AgentOutCallsHeldTimeSession     uint32 `cti:"fixed"`
+	HandledCallsSession              uint32 `cti:"fixed"`
+	HandledCallsTalkTimeSession      uint32 `cti:"fixed"`
+	HandledCallsAfterCallTimeSession uint32 `cti:"fixed"`
+	HandledCallsTimeSession          uint32 `cti:"fixed"`
+	IncomingCallsHeldSession         uint32 `cti:"fixed"`
+	IncomingCallsHeldTimeSession     uint32 `cti:"fixed"`
+	InternalCallsSession             uint32 `cti:"fixed"`
+	InternalCallsTimeSession         uint32 `cti:"fixed"`
+	InternalCallsRcvdSession         uint32 `cti:"fixed"`
+	InternalCallsRcvdTimeSession     uint32 `cti:"fixed"`
+	InternalCallsHeldSession         uint32 `cti:"fixed"`
+	InternalCallsHeldTimeSession     uint32 `cti:"fixed"`
+	AutoOutCallsSession              uint32 `cti:"fixed"`
+	AutoOutCallsTalkTimeSession      uint32 `cti:"fixed"`
+	AutoOutCallsTimeSession          uint32 `cti:"fixed"`
+	AutoOutCallsHeldSession          uint32 `cti:"fixed"`
+	AutoOutCallsHeldTimeSession      uint32 `cti:"fixed"`
+	PreviewCallsSession              uint32 `cti:"fixed"`
+	PreviewCallsTalkTimeSession      uint32 `cti:"fixed"`
+	PreviewCallsTimeSession          uint32 `cti:"fixed"`
+	PreviewCallsHeldSession          uint32 `cti:"fixed"`
+	PreviewCallsHeldTimeSession      uint32 `cti:"fixed"`
+	ReservationCallsSession          uint32 `cti:"fixed"`
+	ReservationCallsTalkTimeSession  uint32 `cti:"fixed"`
+	ReservationCallsTimeSession      uint32 `cti:"fixed"`
+	ReservationCallsHeldSession      uint32 `cti:"fixed"`
+	ReservationCallsHeldTimeSession  uint32 `cti:"fixed"`
+	BargeInCallsSession              uint32 `cti:"fixed"`
+	InterceptCallsSession            uint32 `cti:"fixed"`
+	MonitorCallsSession              uint32 `cti:"fixed"`
+	WhisperCallsSession              uint32 `cti:"fixed"`
+	EmergencyCallsSession            uint32 `cti:"fixed"`
+	AvailTimeToday                   uint32 `cti:"fixed"`
+	LoggedOnTimeToday                uint32 `cti:"fixed"`
+	NotReadyTimeToday                uint32 `cti:"fixed"`
+	ICMAvailableTimeToday            uint32 `cti:"fixed"`
+	RoutableTimeToday                uint32 `cti:"fixed"`
+	AgentOutCallsToday               uint32 `cti:"fixed"`
+	AgentOutCallsTalkTimeToday       uint32 `cti:"fixed"`
+	AgentOutCallsTimeToday           uint32 `cti:"fixed"`
+	AgentOutCallsHeldToday           uint32 `cti:"fixed"`
+	AgentOutCallsHeldTimeToday       uint32 `cti:"fixed"`
+	HandledCallsToday                uint32 `cti:"fixed"`
+	HandledCallsTalkTimeToday        uint32 `cti:"fixed"`
+	HandledCallsAfterCallTimeToday   uint32 `cti:"fixed"`
+	HandledCallsTimeToday            uint32 `cti:"fixed"`
+	IncomingCallsHeldToday           uint32 `cti:"fixed"`
+	IncomingCallsHeldTimeToday       uint32 `cti:"fixed"`
+	InternalCallsToday               uint32 `cti:"fixed"`
+	InternalCallsTimeToday           uint32 `cti:"fixed"`
+	InternalCallsRcvdToday           uint32 `cti:"fixed"`
+	InternalCallsRcvdTimeToday       uint32 `cti:"fixed"`
+	InternalCallsHeldToday           uint32 `cti:"fixed"`
+	InternalCallsHeldTimeToday       uint32 `cti:"fixed"`
+	AutoOutCallsToday                uint32 `cti:"fixed"`
+	AutoOutCallsTalkTimeToday        uint32 `cti:"fixed"`
+	AutoOutCallsTimeToday            uint32 `cti:"fixed"`
+	AutoOutCallsHeldToday            uint32 `cti:"fixed"`
+	AutoOutCallsHeldTimeToday        uint32 `cti:"fixed"`
+	PreviewCallsToday                uint32 `cti:"fixed"`
+	PreviewCallsTalkTimeToday        uint32 `cti:"fixed"`
+	PreviewCallsTimeToday            uint32 `cti:"fixed"`
+	PreviewCallsHeldToday            uint32 `cti:"fixed"`
+	PreviewCallsHeldTimeToday        uint32 `cti:"fixed"`
+	ReservationCallsToday            uint32 `cti:"fixed"`
+	ReservationCallsTalkTimeToday    uint32 `cti:"fixed"`
+	ReservationCallsTimeToday        uint32 `cti:"fixed"`
+	ReservationCallsHeldToday        uint32 `cti:"fixed"`
+	ReservationCallsHeldTimeToday    uint32 `cti:"fixed"`
+	BargeInCallsToday                uint32 `cti:"fixed"`
+	InterceptCallsToday              uint32 `cti:"fixed"`
+	MonitorCallsToday                uint32 `cti:"fixed"`
+	WhisperCallsToday                uint32 `cti:"fixed"`
+	EmergencyCallsToday              uint32 `cti:"fixed"`
+
+	// Floating part.
+	AgentExtension  string `cti:"4"` // tag 4
+	AgentID         string `cti:"5"` // tag 5
+	AgentInstrument string `cti:"6"` // tag 6
+
+	// Present records the floating fields that were on the wire (or are to be sent although zero).
+	Present TagSet
+	// Unknown keeps floating fields this layout does not list, in arrival order.
+	Unknown []Field
+	// decoded is set by Decode: a decoded message sends its required fields only if they came.
+	decoded bool
+}
+
+func fixedSizeQueryAgentStatisticsConf(v Version) int {
+	n := 344
+	_ = v
+	return n
+}
+
+// MessageType implements Message.
+func (m *QueryAgentStatisticsConf) MessageType() MsgType { return MsgQueryAgentStatisticsConf }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *QueryAgentStatisticsConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *QueryAgentStatisticsConf) PresentTags() TagSet { return m.Present }
+
+// GetInvokeID implements Invoker.
+func (m *QueryAgentStatisticsConf) GetInvokeID() uint32 { return m.InvokeID }
+
+// SetInvokeID implements Invoker.
+func (m *QueryAgentStatisticsConf) SetInvokeID(id uint32) { m.InvokeID = id }
+
+// Encode implements Message: it appends the whole frame for version v.
+func (m *QueryAgentStatisticsConf) Encode(dst []byte, v Version) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgQueryAgentStatisticsConf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InvokeID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PeripheralID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AvailTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.LoggedOnTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.NotReadyTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ICMAvailableTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.RoutableTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsTalkTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsHeldSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsHeldTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.HandledCallsSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.HandledCallsTalkTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.HandledCallsAfterCallTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.HandledCallsTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.IncomingCallsHeldSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.IncomingCallsHeldTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsRcvdSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsRcvdTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsHeldSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsHeldTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsTalkTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsHeldSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsHeldTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsTalkTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsHeldSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsHeldTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsTalkTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsHeldSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsHeldTimeSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.BargeInCallsSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InterceptCallsSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.MonitorCallsSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.WhisperCallsSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.EmergencyCallsSession))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AvailTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.LoggedOnTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.NotReadyTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ICMAvailableTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.RoutableTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsTalkTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsHeldToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsHeldTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.HandledCallsToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.HandledCallsTalkTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.HandledCallsAfterCallTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.HandledCallsTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.IncomingCallsHeldToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.IncomingCallsHeldTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsRcvdToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsRcvdTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsHeldToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsHeldTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsTalkTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsHeldToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsHeldTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsTalkTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsHeldToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsHeldTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsTalkTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsHeldToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsHeldTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.BargeInCallsToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InterceptCallsToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.MonitorCallsToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.WhisperCallsToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.EmergencyCallsToday))
+	w := floatWriter{wide: v.WideFields(), typ: MsgQueryAgentStatisticsConf}
+	var err error
+	if m.AgentExtension != "" || m.Present.Has(4) {
+		dst, err = w.str(dst, 4, m.AgentExtension, 16)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	if m.AgentID != "" || m.Present.Has(5) {
+		dst, err = w.str(dst, 5, m.AgentID, 12)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	if m.AgentInstrument != "" || m.Present.Has(6) {
+		dst, err = w.str(dst, 6, m.AgentInstrument, 64)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	for _, f := range m.Unknown {
+		if dst, err = w.bytes(dst, f.Tag, f.Data, 0); err != nil {
+			return dst[:start], err
+		}
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-HeaderSize))
+	_ = v
+	return dst, nil
+}
+
+// Decode implements Message.
+func (m *QueryAgentStatisticsConf) Decode(body []byte, v Version) error {
+	*m = QueryAgentStatisticsConf{decoded: true}
+	if fs := fixedSizeQueryAgentStatisticsConf(v); len(body) < fs {
+		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgQueryAgentStatisticsConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
+	}
+	p := 0
+	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PeripheralID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AvailTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.LoggedOnTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.NotReadyTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ICMAvailableTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.RoutableTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsTalkTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsHeldSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsHeldTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.HandledCallsSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.HandledCallsTalkTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.HandledCallsAfterCallTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.HandledCallsTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.IncomingCallsHeldSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.IncomingCallsHeldTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsRcvdSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsRcvdTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsHeldSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsHeldTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsTalkTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsHeldSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsHeldTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsTalkTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsHeldSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsHeldTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsTalkTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsHeldSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsHeldTimeSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.BargeInCallsSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InterceptCallsSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.MonitorCallsSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.WhisperCallsSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.EmergencyCallsSession = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AvailTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.LoggedOnTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.NotReadyTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ICMAvailableTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.RoutableTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsTalkTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsHeldToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsHeldTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.HandledCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.HandledCallsTalkTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.HandledCallsAfterCallTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.HandledCallsTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.IncomingCallsHeldToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.IncomingCallsHeldTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsRcvdToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsRcvdTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsHeldToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsHeldTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsTalkTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsHeldToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsHeldTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsTalkTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsHeldToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsHeldTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsTalkTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsHeldToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsHeldTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.BargeInCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InterceptCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.MonitorCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.WhisperCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.EmergencyCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQueryAgentStatisticsConf}
+	for r.more() {
+		tag, off, n, err := r.next()
+		if err != nil {
+			return err
+		}
+		switch tag {
+		case 4: // AgentExtension
+			m.AgentExtension, err = r.str(tag, off, n, 16)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(4)
+		case 5: // AgentID
+			m.AgentID, err = r.str(tag, off, n, 12)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(5)
+		case 6: // AgentInstrument
+			m.AgentInstrument, err = r.str(tag, off, n, 64)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(6)
+		default:
+			m.Unknown = append(m.Unknown, r.unknown(tag, off, n))
+		}
+	}
+	return nil
+}
+
+// Fields implements Message.
+func (m *QueryAgentStatisticsConf) Fields(v Version) []FieldValue {
+	fs := make([]FieldValue, 0, 90)
+	fs = append(fs, FieldValue{Name: "InvokeID", Value: m.InvokeID})
+	fs = append(fs, FieldValue{Name: "PeripheralID", Value: m.PeripheralID})
+	fs = append(fs, FieldValue{Name: "AvailTimeSession", Value: m.AvailTimeSession})
+	fs = append(fs, FieldValue{Name: "LoggedOnTimeSession", Value: m.LoggedOnTimeSession})
+	fs = append(fs, FieldValue{Name: "NotReadyTimeSession", Value: m.NotReadyTimeSession})
+	fs = append(fs, FieldValue{Name: "ICMAvailableTimeSession", Value: m.ICMAvailableTimeSession})
+	fs = append(fs, FieldValue{Name: "RoutableTimeSession", Value: m.RoutableTimeSession})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsSession", Value: m.AgentOutCallsSession})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsTalkTimeSession", Value: m.AgentOutCallsTalkTimeSession})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsTimeSession", Value: m.AgentOutCallsTimeSession})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsHeldSession", Value: m.AgentOutCallsHeldSession})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsHeldTimeSession", Value: m.AgentOutCallsHeldTimeSession})
+	fs = append(fs, FieldValue{Name: "HandledCallsSession", Value: m.HandledCallsSession})
+	fs = append(fs, FieldValue{Name: "HandledCallsTalkTimeSession", Value: m.HandledCallsTalkTimeSession})
+	fs = append(fs, FieldValue{Name: "HandledCallsAfterCallTimeSession", Value: m.HandledCallsAfterCallTimeSession})
+	fs = append(fs, FieldValue{Name: "HandledCallsTimeSession", Value: m.HandledCallsTimeSession})
+	fs = append(fs, FieldValue{Name: "IncomingCallsHeldSession", Value: m.IncomingCallsHeldSession})
+	fs = append(fs, FieldValue{Name: "IncomingCallsHeldTimeSession", Value: m.IncomingCallsHeldTimeSession})
+	fs = append(fs, FieldValue{Name: "InternalCallsSession", Value: m.InternalCallsSession})
+	fs = append(fs, FieldValue{Name: "InternalCallsTimeSession", Value: m.InternalCallsTimeSession})
+	fs = append(fs, FieldValue{Name: "InternalCallsRcvdSession", Value: m.InternalCallsRcvdSession})
+	fs = append(fs, FieldValue{Name: "InternalCallsRcvdTimeSession", Value: m.InternalCallsRcvdTimeSession})
+	fs = append(fs, FieldValue{Name: "InternalCallsHeldSession", Value: m.InternalCallsHeldSession})
+	fs = append(fs, FieldValue{Name: "InternalCallsHeldTimeSession", Value: m.InternalCallsHeldTimeSession})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsSession", Value: m.AutoOutCallsSession})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsTalkTimeSession", Value: m.AutoOutCallsTalkTimeSession})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsTimeSession", Value: m.AutoOutCallsTimeSession})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsHeldSession", Value: m.AutoOutCallsHeldSession})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsHeldTimeSession", Value: m.AutoOutCallsHeldTimeSession})
+	fs = append(fs, FieldValue{Name: "PreviewCallsSession", Value: m.PreviewCallsSession})
+	fs = append(fs, FieldValue{Name: "PreviewCallsTalkTimeSession", Value: m.PreviewCallsTalkTimeSession})
+	fs = append(fs, FieldValue{Name: "PreviewCallsTimeSession", Value: m.PreviewCallsTimeSession})
+	fs = append(fs, FieldValue{Name: "PreviewCallsHeldSession", Value: m.PreviewCallsHeldSession})
+	fs = append(fs, FieldValue{Name: "PreviewCallsHeldTimeSession", Value: m.PreviewCallsHeldTimeSession})
+	fs = append(fs, FieldValue{Name: "ReservationCallsSession", Value: m.ReservationCallsSession})
+	fs = append(fs, FieldValue{Name: "ReservationCallsTalkTimeSession", Value: m.ReservationCallsTalkTimeSession})
+	fs = append(fs, FieldValue{Name: "ReservationCallsTimeSession", Value: m.ReservationCallsTimeSession})
+	fs = append(fs, FieldValue{Name: "ReservationCallsHeldSession", Value: m.ReservationCallsHeldSession})
+	fs = append(fs, FieldValue{Name: "ReservationCallsHeldTimeSession", Value: m.ReservationCallsHeldTimeSession})
+	fs = append(fs, FieldValue{Name: "BargeInCallsSession", Value: m.BargeInCallsSession})
+	fs = append(fs, FieldValue{Name: "InterceptCallsSession", Value: m.InterceptCallsSession})
+	fs = append(fs, FieldValue{Name: "MonitorCallsSession", Value: m.MonitorCallsSession})
+	fs = append(fs, FieldValue{Name: "WhisperCallsSession", Value: m.WhisperCallsSession})
+	fs = append(fs, FieldValue{Name: "EmergencyCallsSession", Value: m.EmergencyCallsSession})
+	fs = append(fs, FieldValue{Name: "AvailTimeToday", Value: m.AvailTimeToday})
+	fs = append(fs, FieldValue{Name: "LoggedOnTimeToday", Value: m.LoggedOnTimeToday})
+	fs = append(fs, FieldValue{Name: "NotReadyTimeToday", Value: m.NotReadyTimeToday})
+	fs = append(fs, FieldValue{Name: "ICMAvailableTimeToday", Value: m.ICMAvailableTimeToday})
+	fs = append(fs, FieldValue{Name: "RoutableTimeToday", Value: m.RoutableTimeToday})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsToday", Value: m.AgentOutCallsToday})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsTalkTimeToday", Value: m.AgentOutCallsTalkTimeToday})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsTimeToday", Value: m.AgentOutCallsTimeToday})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsHeldToday", Value: m.AgentOutCallsHeldToday})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsHeldTimeToday", Value: m.AgentOutCallsHeldTimeToday})
+	fs = append(fs, FieldValue{Name: "HandledCallsToday", Value: m.HandledCallsToday})
+	fs = append(fs, FieldValue{Name: "HandledCallsTalkTimeToday", Value: m.HandledCallsTalkTimeToday})
+	fs = append(fs, FieldValue{Name: "HandledCallsAfterCallTimeToday", Value: m.HandledCallsAfterCallTimeToday})
+	fs = append(fs, FieldValue{Name: "HandledCallsTimeToday", Value: m.HandledCallsTimeToday})
+	fs = append(fs, FieldValue{Name: "IncomingCallsHeldToday", Value: m.IncomingCallsHeldToday})
+	fs = append(fs, FieldValue{Name: "IncomingCallsHeldTimeToday", Value: m.IncomingCallsHeldTimeToday})
+	fs = append(fs, FieldValue{Name: "InternalCallsToday", Value: m.InternalCallsToday})
+	fs = append(fs, FieldValue{Name: "InternalCallsTimeToday", Value: m.InternalCallsTimeToday})
+	fs = append(fs, FieldValue{Name: "InternalCallsRcvdToday", Value: m.InternalCallsRcvdToday})
+	fs = append(fs, FieldValue{Name: "InternalCallsRcvdTimeToday", Value: m.InternalCallsRcvdTimeToday})
+	fs = append(fs, FieldValue{Name: "InternalCallsHeldToday", Value: m.InternalCallsHeldToday})
+	fs = append(fs, FieldValue{Name: "InternalCallsHeldTimeToday", Value: m.InternalCallsHeldTimeToday})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsToday", Value: m.AutoOutCallsToday})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsTalkTimeToday", Value: m.AutoOutCallsTalkTimeToday})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsTimeToday", Value: m.AutoOutCallsTimeToday})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsHeldToday", Value: m.AutoOutCallsHeldToday})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsHeldTimeToday", Value: m.AutoOutCallsHeldTimeToday})
+	fs = append(fs, FieldValue{Name: "PreviewCallsToday", Value: m.PreviewCallsToday})
+	fs = append(fs, FieldValue{Name: "PreviewCallsTalkTimeToday", Value: m.PreviewCallsTalkTimeToday})
+	fs = append(fs, FieldValue{Name: "PreviewCallsTimeToday", Value: m.PreviewCallsTimeToday})
+	fs = append(fs, FieldValue{Name: "PreviewCallsHeldToday", Value: m.PreviewCallsHeldToday})
+	fs = append(fs, FieldValue{Name: "PreviewCallsHeldTimeToday", Value: m.PreviewCallsHeldTimeToday})
+	fs = append(fs, FieldValue{Name: "ReservationCallsToday", Value: m.ReservationCallsToday})
+	fs = append(fs, FieldValue{Name: "ReservationCallsTalkTimeToday", Value: m.ReservationCallsTalkTimeToday})
+	fs = append(fs, FieldValue{Name: "ReservationCallsTimeToday", Value: m.ReservationCallsTimeToday})
+	fs = append(fs, FieldValue{Name: "ReservationCallsHeldToday", Value: m.ReservationCallsHeldToday})
+	fs = append(fs, FieldValue{Name: "ReservationCallsHeldTimeToday", Value: m.ReservationCallsHeldTimeToday})
+	fs = append(fs, FieldValue{Name: "BargeInCallsToday", Value: m.BargeInCallsToday})
+	fs = append(fs, FieldValue{Name: "InterceptCallsToday", Value: m.InterceptCallsToday})
+	fs = append(fs, FieldValue{Name: "MonitorCallsToday", Value: m.MonitorCallsToday})
+	fs = append(fs, FieldValue{Name: "WhisperCallsToday", Value: m.WhisperCallsToday})
+	fs = append(fs, FieldValue{Name: "EmergencyCallsToday", Value: m.EmergencyCallsToday})
+	if m.AgentExtension != "" || m.Present.Has(4) {
+		fs = append(fs, FieldValue{Name: "AgentExtension", Tag: 4, Value: m.AgentExtension})
+	}
+	if m.AgentID != "" || m.Present.Has(5) {
+		fs = append(fs, FieldValue{Name: "AgentID", Tag: 5, Value: m.AgentID})
+	}
+	if m.AgentInstrument != "" || m.Present.Has(6) {
+		fs = append(fs, FieldValue{Name: "AgentInstrument", Tag: 6, Value: m.AgentInstrument})
+	}
+	for _, f := range m.Unknown {
+		fs = append(fs, FieldValue{Name: unknownTagName(f.Tag), Tag: f.Tag, Value: f.Data})
+	}
+	_ = v
+	return fs
+}
+
+// SetField implements Message.
+func (m *QueryAgentStatisticsConf) SetField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("QUERY_AGENT_STATISTICS_CONF.%s: %w", f, err) }
+	_ = fieldErr
+	switch name {
+	case "InvokeID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InvokeID", err)
+		}
+		m.InvokeID = uint32(x)
+	case "PeripheralID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PeripheralID", err)
+		}
+		m.PeripheralID = uint32(x)
+	case "AvailTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AvailTimeSession", err)
+		}
+		m.AvailTimeSession = uint32(x)
+	case "LoggedOnTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("LoggedOnTimeSession", err)
+		}
+		m.LoggedOnTimeSession = uint32(x)
+	case "NotReadyTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("NotReadyTimeSession", err)
+		}
+		m.NotReadyTimeSession = uint32(x)
+	case "ICMAvailableTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ICMAvailableTimeSession", err)
+		}
+		m.ICMAvailableTimeSession = uint32(x)
+	case "RoutableTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("RoutableTimeSession", err)
+		}
+		m.RoutableTimeSession = uint32(x)
+	case "AgentOutCallsSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsSession", err)
+		}
+		m.AgentOutCallsSession = uint32(x)
+	case "AgentOutCallsTalkTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsTalkTimeSession", err)
+		}
+		m.AgentOutCallsTalkTimeSession = uint32(x)
+	case "AgentOutCallsTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsTimeSession", err)
+		}
+		m.AgentOutCallsTimeSession = uint32(x)
+	case "AgentOutCallsHeldSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsHeldSession", err)
+		}
+		m.AgentOutCallsHeldSession = uint32(x)
+	case "AgentOutCallsHeldTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsHeldTimeSession", err)
+		}
+		m.AgentOutCallsHeldTimeSession = uint32(x)
+	case "HandledCallsSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("HandledCallsSession", err)
+		}
+		m.HandledCallsSession = uint32(x)
+	case "HandledCallsTalkTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("HandledCallsTalkTimeSession", err)
+		}
+		m.HandledCallsTalkTimeSession = uint32(x)
+	case "HandledCallsAfterCallTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("HandledCallsAfterCallTimeSession", err)
+		}
+		m.HandledCallsAfterCallTimeSession = uint32(x)
+	case "HandledCallsTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("HandledCallsTimeSession", err)
+		}
+		m.HandledCallsTimeSession = uint32(x)
+	case "IncomingCallsHeldSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("IncomingCallsHeldSession", err)
+		}
+		m.IncomingCallsHeldSession = uint32(x)
+	case "IncomingCallsHeldTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("IncomingCallsHeldTimeSession", err)
+		}
+		m.IncomingCallsHeldTimeSession = uint32(x)
+	case "InternalCallsSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsSession", err)
+		}
+		m.InternalCallsSession = uint32(x)
+	case "InternalCallsTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsTimeSession", err)
+		}
+		m.InternalCallsTimeSession = uint32(x)
+	case "InternalCallsRcvdSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsRcvdSession", err)
+		}
+		m.InternalCallsRcvdSession = uint32(x)
+	case "InternalCallsRcvdTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsRcvdTimeSession", err)
+		}
+		m.InternalCallsRcvdTimeSession = uint32(x)
+	case "InternalCallsHeldSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsHeldSession", err)
+		}
+		m.InternalCallsHeldSession = uint32(x)
+	case "InternalCallsHeldTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsHeldTimeSession", err)
+		}
+		m.InternalCallsHeldTimeSession = uint32(x)
+	case "AutoOutCallsSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsSession", err)
+		}
+		m.AutoOutCallsSession = uint32(x)
+	case "AutoOutCallsTalkTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsTalkTimeSession", err)
+		}
+		m.AutoOutCallsTalkTimeSession = uint32(x)
+	case "AutoOutCallsTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsTimeSession", err)
+		}
+		m.AutoOutCallsTimeSession = uint32(x)
+	case "AutoOutCallsHeldSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsHeldSession", err)
+		}
+		m.AutoOutCallsHeldSession = uint32(x)
+	case "AutoOutCallsHeldTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsHeldTimeSession", err)
+		}
+		m.AutoOutCallsHeldTimeSession = uint32(x)
+	case "PreviewCallsSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsSession", err)
+		}
+		m.PreviewCallsSession = uint32(x)
+	case "PreviewCallsTalkTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsTalkTimeSession", err)
+		}
+		m.PreviewCallsTalkTimeSession = uint32(x)
+	case "PreviewCallsTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsTimeSession", err)
+		}
+		m.PreviewCallsTimeSession = uint32(x)
+	case "PreviewCallsHeldSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsHeldSession", err)
+		}
+		m.PreviewCallsHeldSession = uint32(x)
+	case "PreviewCallsHeldTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsHeldTimeSession", err)
+		}
+		m.PreviewCallsHeldTimeSession = uint32(x)
+	case "ReservationCallsSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsSession", err)
+		}
+		m.ReservationCallsSession = uint32(x)
+	case "ReservationCallsTalkTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsTalkTimeSession", err)
+		}
+		m.ReservationCallsTalkTimeSession = uint32(x)
+	case "ReservationCallsTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsTimeSession", err)
+		}
+		m.ReservationCallsTimeSession = uint32(x)
+	case "ReservationCallsHeldSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsHeldSession", err)
+		}
+		m.ReservationCallsHeldSession = uint32(x)
+	case "ReservationCallsHeldTimeSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsHeldTimeSession", err)
+		}
+		m.ReservationCallsHeldTimeSession = uint32(x)
+	case "BargeInCallsSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("BargeInCallsSession", err)
+		}
+		m.BargeInCallsSession = uint32(x)
+	case "InterceptCallsSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InterceptCallsSession", err)
+		}
+		m.InterceptCallsSession = uint32(x)
+	case "MonitorCallsSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("MonitorCallsSession", err)
+		}
+		m.MonitorCallsSession = uint32(x)
+	case "WhisperCallsSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("WhisperCallsSession", err)
+		}
+		m.WhisperCallsSession = uint32(x)
+	case "EmergencyCallsSession":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("EmergencyCallsSession", err)
+		}
+		m.EmergencyCallsSession = uint32(x)
+	case "AvailTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AvailTimeToday", err)
+		}
+		m.AvailTimeToday = uint32(x)
+	case "LoggedOnTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("LoggedOnTimeToday", err)
+		}
+		m.LoggedOnTimeToday = uint32(x)
+	case "NotReadyTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("NotReadyTimeToday", err)
+		}
+		m.NotReadyTimeToday = uint32(x)
+	case "ICMAvailableTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ICMAvailableTimeToday", err)
+		}
+		m.ICMAvailableTimeToday = uint32(x)
+	case "RoutableTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("RoutableTimeToday", err)
+		}
+		m.RoutableTimeToday = uint32(x)
+	case "AgentOutCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsToday", err)
+		}
+		m.AgentOutCallsToday = uint32(x)
+	case "AgentOutCallsTalkTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsTalkTimeToday", err)
+		}
+		m.AgentOutCallsTalkTimeToday = uint32(x)
+	case "AgentOutCallsTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsTimeToday", err)
+		}
+		m.AgentOutCallsTimeToday = uint32(x)
+	case "AgentOutCallsHeldToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsHeldToday", err)
+		}
+		m.AgentOutCallsHeldToday = uint32(x)
+	case "AgentOutCallsHeldTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsHeldTimeToday", err)
+		}
+		m.AgentOutCallsHeldTimeToday = uint32(x)
+	case "HandledCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("HandledCallsToday", err)
+		}
+		m.HandledCallsToday = uint32(x)
+	case "HandledCallsTalkTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("HandledCallsTalkTimeToday", err)
+		}
+		m.HandledCallsTalkTimeToday = uint32(x)
+	case "HandledCallsAfterCallTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("HandledCallsAfterCallTimeToday", err)
+		}
+		m.HandledCallsAfterCallTimeToday = uint32(x)
+	case "HandledCallsTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("HandledCallsTimeToday", err)
+		}
+		m.HandledCallsTimeToday = uint32(x)
+	case "IncomingCallsHeldToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("IncomingCallsHeldToday", err)
+		}
+		m.IncomingCallsHeldToday = uint32(x)
+	case "IncomingCallsHeldTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("IncomingCallsHeldTimeToday", err)
+		}
+		m.IncomingCallsHeldTimeToday = uint32(x)
+	case "InternalCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsToday", err)
+		}
+		m.InternalCallsToday = uint32(x)
+	case "InternalCallsTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsTimeToday", err)
+		}
+		m.InternalCallsTimeToday = uint32(x)
+	case "InternalCallsRcvdToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsRcvdToday", err)
+		}
+		m.InternalCallsRcvdToday = uint32(x)
+	case "InternalCallsRcvdTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsRcvdTimeToday", err)
+		}
+		m.InternalCallsRcvdTimeToday = uint32(x)
+	case "InternalCallsHeldToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsHeldToday", err)
+		}
+		m.InternalCallsHeldToday = uint32(x)
+	case "InternalCallsHeldTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsHeldTimeToday", err)
+		}
+		m.InternalCallsHeldTimeToday = uint32(x)
+	case "AutoOutCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsToday", err)
+		}
+		m.AutoOutCallsToday = uint32(x)
+	case "AutoOutCallsTalkTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsTalkTimeToday", err)
+		}
+		m.AutoOutCallsTalkTimeToday = uint32(x)
+	case "AutoOutCallsTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsTimeToday", err)
+		}
+		m.AutoOutCallsTimeToday = uint32(x)
+	case "AutoOutCallsHeldToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsHeldToday", err)
+		}
+		m.AutoOutCallsHeldToday = uint32(x)
+	case "AutoOutCallsHeldTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsHeldTimeToday", err)
+		}
+		m.AutoOutCallsHeldTimeToday = uint32(x)
+	case "PreviewCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsToday", err)
+		}
+		m.PreviewCallsToday = uint32(x)
+	case "PreviewCallsTalkTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsTalkTimeToday", err)
+		}
+		m.PreviewCallsTalkTimeToday = uint32(x)
+	case "PreviewCallsTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsTimeToday", err)
+		}
+		m.PreviewCallsTimeToday = uint32(x)
+	case "PreviewCallsHeldToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsHeldToday", err)
+		}
+		m.PreviewCallsHeldToday = uint32(x)
+	case "PreviewCallsHeldTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsHeldTimeToday", err)
+		}
+		m.PreviewCallsHeldTimeToday = uint32(x)
+	case "ReservationCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsToday", err)
+		}
+		m.ReservationCallsToday = uint32(x)
+	case "ReservationCallsTalkTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsTalkTimeToday", err)
+		}
+		m.ReservationCallsTalkTimeToday = uint32(x)
+	case "ReservationCallsTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsTimeToday", err)
+		}
+		m.ReservationCallsTimeToday = uint32(x)
+	case "ReservationCallsHeldToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsHeldToday", err)
+		}
+		m.ReservationCallsHeldToday = uint32(x)
+	case "ReservationCallsHeldTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsHeldTimeToday", err)
+		}
+		m.ReservationCallsHeldTimeToday = uint32(x)
+	case "BargeInCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("BargeInCallsToday", err)
+		}
+		m.BargeInCallsToday = uint32(x)
+	case "InterceptCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InterceptCallsToday", err)
+		}
+		m.InterceptCallsToday = uint32(x)
+	case "MonitorCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("MonitorCallsToday", err)
+		}
+		m.MonitorCallsToday = uint32(x)
+	case "WhisperCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("WhisperCallsToday", err)
+		}
+		m.WhisperCallsToday = uint32(x)
+	case "EmergencyCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("EmergencyCallsToday", err)
+		}
+		m.EmergencyCallsToday = uint32(x)
+	case "AgentExtension":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("AgentExtension", err)
+		}
+		m.AgentExtension = x
+		m.Present.Add(4)
+	case "AgentID":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("AgentID", err)
+		}
+		m.AgentID = x
+		m.Present.Add(5)
+	case "AgentInstrument":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("AgentInstrument", err)
+		}
+		m.AgentInstrument = x
+		m.Present.Add(6)
+	default:
+		return fmt.Errorf("QUERY_AGENT_STATISTICS_CONF has no field %q (fields: InvokeID, PeripheralID, AvailTimeSession, LoggedOnTimeSession, NotReadyTimeSession, ICMAvailableTimeSession, RoutableTimeSession, AgentOutCallsSession, AgentOutCallsTalkTimeSession, AgentOutCallsTimeSession, AgentOutCallsHeldSession, AgentOutCallsHeldTimeSession, HandledCallsSession, HandledCallsTalkTimeSession, HandledCallsAfterCallTimeSession, HandledCallsTimeSession, IncomingCallsHeldSession, IncomingCallsHeldTimeSession, InternalCallsSession, InternalCallsTimeSession, InternalCallsRcvdSession, InternalCallsRcvdTimeSession, InternalCallsHeldSession, InternalCallsHeldTimeSession, AutoOutCallsSession, AutoOutCallsTalkTimeSession, AutoOutCallsTimeSession, AutoOutCallsHeldSession, AutoOutCallsHeldTimeSession, PreviewCallsSession, PreviewCallsTalkTimeSession, PreviewCallsTimeSession, PreviewCallsHeldSession, PreviewCallsHeldTimeSession, ReservationCallsSession, ReservationCallsTalkTimeSession, ReservationCallsTimeSession, ReservationCallsHeldSession, ReservationCallsHeldTimeSession, BargeInCallsSession, InterceptCallsSession, MonitorCallsSession, WhisperCallsSession, EmergencyCallsSession, AvailTimeToday, LoggedOnTimeToday, NotReadyTimeToday, ICMAvailableTimeToday, RoutableTimeToday, AgentOutCallsToday, AgentOutCallsTalkTimeToday, AgentOutCallsTimeToday, AgentOutCallsHeldToday, AgentOutCallsHeldTimeToday, HandledCallsToday, HandledCallsTalkTimeToday, HandledCallsAfterCallTimeToday, HandledCallsTimeToday, IncomingCallsHeldToday, IncomingCallsHeldTimeToday, InternalCallsToday, InternalCallsTimeToday, InternalCallsRcvdToday, InternalCallsRcvdTimeToday, InternalCallsHeldToday, InternalCallsHeldTimeToday, AutoOutCallsToday, AutoOutCallsTalkTimeToday, AutoOutCallsTimeToday, AutoOutCallsHeldToday, AutoOutCallsHeldTimeToday, PreviewCallsToday, PreviewCallsTalkTimeToday, PreviewCallsTimeToday, PreviewCallsHeldToday, PreviewCallsHeldTimeToday, ReservationCallsToday, ReservationCallsTalkTimeToday, ReservationCallsTimeToday, ReservationCallsHeldToday, ReservationCallsHeldTimeToday, BargeInCallsToday, InterceptCallsToday, MonitorCallsToday, WhisperCallsToday, EmergencyCallsToday, AgentExtension, AgentID, AgentInstrument)", name)
+	}
+	return nil
+}
+
+// QuerySkillGroupStatisticsReq is QUERY_SKILL_GROUP_STATISTICS_REQ (114), sent by the client. Fixed part: 16 bytes. Layout confidence: C.
+type QuerySkillGroupStatisticsReq struct {
+	InvokeID         uint32 `cti:"fixed"`
+	PeripheralID     uint32 `cti:"fixed"`
+	SkillGroupNumber uint32 `cti:"fixed"`
+	SkillGroupID     uint32 `cti:"fixed"`
+
+	// Present records the floating fields that were on the wire (or are to be sent although zero).
+	Present TagSet
+	// Unknown keeps floating fields this layout does not list, in arrival order.
+	Unknown []Field
+	// decoded is set by Decode: a decoded message sends its required fields only if they came.
+	decoded bool
+}
+
+func fixedSizeQuerySkillGroupStatisticsReq(v Version) int {
+	n := 16
+	_ = v
+	return n
+}
+
+// MessageType implements Message.
+func (m *QuerySkillGroupStatisticsReq) MessageType() MsgType { return MsgQuerySkillGroupStatisticsReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *QuerySkillGroupStatisticsReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *QuerySkillGroupStatisticsReq) PresentTags() TagSet { return m.Present }
+
+// GetInvokeID implements Invoker.
+func (m *QuerySkillGroupStatisticsReq) GetInvokeID() uint32 { return m.InvokeID }
+
+// SetInvokeID implements Invoker.
+func (m *QuerySkillGroupStatisticsReq) SetInvokeID(id uint32) { m.InvokeID = id }
+
+// Encode implements Message: it appends the whole frame for version v.
+func (m *QuerySkillGroupStatisticsReq) Encode(dst []byte, v Version) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgQuerySkillGroupStatisticsReq))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InvokeID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PeripheralID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.SkillGroupNumber))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.SkillGroupID))
+	if len(m.Unknown) > 0 {
+		w := floatWriter{wide: v.WideFields(), typ: MsgQuerySkillGroupStatisticsReq}
+		var err error
+		for _, f := range m.Unknown {
+			if dst, err = w.bytes(dst, f.Tag, f.Data, 0); err != nil {
+				return dst[:start], err
+			}
+		}
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-HeaderSize))
+	_ = v
+	return dst, nil
+}
+
+// Decode implements Message.
+func (m *QuerySkillGroupStatisticsReq) Decode(body []byte, v Version) error {
+	*m = QuerySkillGroupStatisticsReq{decoded: true}
+	if fs := fixedSizeQuerySkillGroupStatisticsReq(v); len(body) < fs {
+		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgQuerySkillGroupStatisticsReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
+	}
+	p := 0
+	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PeripheralID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.SkillGroupNumber = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.SkillGroupID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQuerySkillGroupStatisticsReq}
+	for r.more() {
+		tag, off, n, err := r.next()
+		if err != nil {
+			return err
+		}
+		switch tag {
+		default:
+			m.Unknown = append(m.Unknown, r.unknown(tag, off, n))
+		}
+	}
+	return nil
+}
+
+// Fields implements Message.
+func (m *QuerySkillGroupStatisticsReq) Fields(v Version) []FieldValue {
+	fs := make([]FieldValue, 0, 5)
+	fs = append(fs, FieldValue{Name: "InvokeID", Value: m.InvokeID})
+	fs = append(fs, FieldValue{Name: "PeripheralID", Value: m.PeripheralID})
+	fs = append(fs, FieldValue{Name: "SkillGroupNumber", Value: m.SkillGroupNumber})
+	fs = append(fs, FieldValue{Name: "SkillGroupID", Value: m.SkillGroupID})
+	for _, f := range m.Unknown {
+		fs = append(fs, FieldValue{Name: unknownTagName(f.Tag), Tag: f.Tag, Value: f.Data})
+	}
+	_ = v
+	return fs
+}
+
+// SetField implements Message.
+func (m *QuerySkillGroupStatisticsReq) SetField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("QUERY_SKILL_GROUP_STATISTICS_REQ.%s: %w", f, err) }
+	_ = fieldErr
+	switch name {
+	case "InvokeID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InvokeID", err)
+		}
+		m.InvokeID = uint32(x)
+	case "PeripheralID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PeripheralID", err)
+		}
+		m.PeripheralID = uint32(x)
+	case "SkillGroupNumber":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("SkillGroupNumber", err)
+		}
+		m.SkillGroupNumber = uint32(x)
+	case "SkillGroupID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("SkillGroupID", err)
+		}
+		m.SkillGroupID = uint32(x)
+	default:
+		return fmt.Errorf("QUERY_SKILL_GROUP_STATISTICS_REQ has no field %q (fields: InvokeID, PeripheralID, SkillGroupNumber, SkillGroupID)", name)
+	}
+	return nil
+}
+
+// QuerySkillGroupStatisticsConf is QUERY_SKILL_GROUP_STATISTICS_CONF (115), sent by the server. Fixed part: 596 bytes. Layout confidence: S.
+type QuerySkillGroupStatisticsConf struct {
+	InvokeID                        uint32 `cti:"fixed"`
+	PeripheralID                    uint32 `cti:"fixed"`
+	SkillGroupNumber                uint32 `cti:"fixed"`
+	SkillGroupID                    uint32 `cti:"fixed"`
+	AgentsLoggedOn                  uint32 `cti:"fixed"`
+	AgentsAvail                     uint32 `cti:"fixed"`
+	AgentsNotReady                  uint32 `cti:"fixed"`
+	AgentsReady                     uint32 `cti:"fixed"`
+	AgentsTalkingIn                 uint32 `cti:"fixed"`
+	AgentsTalkingOut                uint32 `cti:"fixed"`
+	AgentsTalkingOther              uint32 `cti:"fixed"`
+	AgentsWorkNotReady              uint32 `cti:"fixed"`
+	AgentsWorkReady                 uint32 `cti:"fixed"`
+	AgentsBusyOther                 uint32 `cti:"fixed"`
+	AgentsReserved                  uint32 `cti:"fixed"`
+	AgentsHold                      uint32 `cti:"fixed"`
+	AgentsICMAvailable              uint32 `cti:"fixed"`
+	AgentsApplicationAvailable      uint32 `cti:"fixed"`
+	AgentsTalkingAutoOut            uint32 `cti:"fixed"`
+	AgentsTalkingPreview            uint32 `cti:"fixed"`
+	AgentsTalkingReservation        uint32 `cti:"fixed"`
+	RouterCallsQNow                 uint32 `cti:"fixed"`
+	LongestRouterCallQNow           uint32 `cti:"fixed"`
+	CallsQNow                       uint32 `cti:"fixed"`
+	CallsQTimeNow                   uint32 `cti:"fixed"`
+	LongestCallQNow                 uint32 `cti:"fixed"`
+	AvailTimeTo5                    uint32 `cti:"fixed"`
+	LoggedOnTimeTo5                 uint32 `cti:"fixed"`
+	NotReadyTimeTo5                 uint32 `cti:"fixed"`
+	AgentOutCallsTo5                uint32 `cti:"fixed"`
+	AgentOutCallsTalkTimeTo5        uint32 `cti:"fixed"`
+	AgentOutCallsTimeTo5            uint32 `cti:"fixed"`
+	AgentOutCallsHeldTo5            uint32 `cti:"fixed"`
+	AgentOutCallsHeldTimeTo5        uint32 `cti:"fixed"`
+	HandledCallsTo5                 uint32 `cti:"fixed"`
+	HandledCallsTalkTimeTo5         uint32 `cti:"fixed"`
+	HandledCallsAfterCallTimeTo5    uint32 `cti:"fixed"`
+	HandledCallsTimeTo5             uint32 `cti:"fixed"`
+	IncomingCallsHeldTo5            uint32 `cti:"fixed"`
+	IncomingCallsHeldTimeTo5        uint32 `cti:"fixed"`
+	InternalCallsRcvdTo5            uint32 `cti:"fixed"`
+	InternalCallsRcvdTimeTo5        uint32 `cti:"fixed"`
+	InternalCallsHeldTo5            uint32 `cti:"fixed"`
+	InternalCallsHeldTimeTo5        uint32 `cti:"fixed"`
+	AutoOutCallsTo5                 uint32 `cti:"fixed"`
+	AutoOutCallsTalkTimeTo5         uint32 `cti:"fixed"`
+	AutoOutCallsTimeTo5             uint32 `cti:"fixed"`
+	AutoOutCallsHeldTo5             uint32 `cti:"fixed"`
+	AutoOutCallsHeldTimeTo5         uint32 `cti:"fixed"`
+	PreviewCallsTo5                 uint32 `cti:"fixed"`
+	PreviewCallsTalkTimeTo5         uint32 `cti:"fixed"`
+	PreviewCallsTimeTo5             uint32 `cti:"fixed"`
+	PreviewCallsHeldTo5             uint32 `cti:"fixed"`
+	PreviewCallsHeldTimeTo5         uint32 `cti:"fixed"`
+	ReservationCallsTo5             uint32 `cti:"fixed"`
+	ReservationCallsTalkTimeTo5     uint32 `cti:"fixed"`
+	ReservationCallsTimeTo5         uint32 `cti:"fixed"`
+	ReservationCallsHeldTo5         uint32 `cti:"fixed"`
+	ReservationCallsHeldTimeTo5     uint32 `cti:"fixed"`
+	BargeInCallsTo5                 uint32 `cti:"fixed"`
+	InterceptCallsTo5               uint32 `cti:"fixed"`
+	MonitorCallsTo5                 uint32 `cti:"fixed"`
+	WhisperCallsTo5                 uint32 `cti:"fixed"`
+	EmergencyCallsTo5               uint32 `cti:"fixed"`
+	CallsQ5                         uint32 `cti:"fixed"`
+	CallsQTime5                     uint32 `cti:"fixed"`
+	LongestCallQ5                   uint32 `cti:"fixed"`
+	AvailTimeToHalf                 uint32 `cti:"fixed"`
+	LoggedOnTimeToHalf              uint32 `cti:"fixed"`
+	NotReadyTimeToHalf              uint32 `cti:"fixed"`
+	AgentOutCallsToHalf             uint32 `cti:"fixed"`
+	AgentOutCallsTalkTimeToHalf     uint32 `cti:"fixed"`
+	AgentOutCallsTimeToHalf         uint32 `cti:"fixed"`
+	AgentOutCallsHeldToHalf         uint32 `cti:"fixed"`
+	AgentOutCallsHeldTimeToHalf     uint32 `cti:"fixed"`
+	HandledCallsToHalf              uint32 `cti:"fixed"`
+	HandledCallsTalkTimeToHalf      uint32 `cti:"fixed"`
+	HandledCallsAfterCallTimeToHalf uint32 `cti:"fixed"`
+	HandledCallsTimeToHalf          uint32 `cti:"fixed"`
+	IncomingCallsHeldToHalf         uint32 `cti:"fixed"`
+	IncomingCallsHeldTimeToHalf     uint32 `cti:"fixed"`
+	InternalCallsRcvdToHalf         uint32 `cti:"fixed"`
+	InternalCallsRcvdTimeToHalf     uint32 `cti:"fixed"`
+	InternalCallsHeldToHalf         uint32 `cti:"fixed"`
+	InternalCallsHeldTimeToHalf     uint32 `cti:"fixed"`
+	AutoOutCallsToHalf              uint32 `cti:"fixed"`
+	AutoOutCallsTalkTimeToHalf      uint32 `cti:"fixed"`
+	AutoOutCallsTimeToHalf          uint32 `cti:"fixed"`
+	AutoOutCallsHeldToHalf          uint32 `cti:"fixed"`
+	AutoOutCallsHeldTimeToHalf      uint32 `cti:"fixed"`
+	PreviewCallsToHalf              uint32 `cti:"fixed"`
+	PreviewCallsTalkTimeToHalf      uint32 `cti:"fixed"`
+	PreviewCallsTimeToHalf          uint32 `cti:"fixed"`
+	PreviewCallsHeldToHalf          uint32 `cti:"fixed"`
+	PreviewCallsHeldTimeToHalf      uint32 `cti:"fixed"`
+	ReservationCallsToHalf          uint32 `cti:"fixed"`
+	ReservationCallsTalkTimeToHalf  uint32 `cti:"fixed"`
+	ReservationCallsTimeToHalf      uint32 `cti:"fixed"`
+	ReservationCallsHeldToHalf      uint32 `cti:"fixed"`
+	ReservationCallsHeldTimeToHalf  uint32 `cti:"fixed"`
+	BargeInCallsToHalf              uint32 `cti:"fixed"`
+	InterceptCallsToHalf            uint32 `cti:"fixed"`
+	MonitorCallsToHalf              uint32 `cti:"fixed"`
+	WhisperCallsToHalf              uint32 `cti:"fixed"`
+	EmergencyCallsToHalf            uint32 `cti:"fixed"`
+	CallsQHalf                      uint32 `cti:"fixed"`
+	CallsQTimeHalf                  uint32 `cti:"fixed"`
+	LongestCallQHalf                uint32 `cti:"fixed"`
+	AvailTimeToday                  uint32 `cti:"fixed"`
+	LoggedOnTimeToday               uint32 `cti:"fixed"`
+	NotReadyTimeToday               uint32 `cti:"fixed"`
+	AgentOutCallsToday              uint32 `cti:"fixed"`
+	AgentOutCallsTalkTimeToday      uint32 `cti:"fixed"`
+	AgentOutCallsTimeToday          uint32 `cti:"fixed"`
+	AgentOutCallsHeldToday          uint32 `cti:"fixed"`
+	AgentOutCallsHeldTimeToday      uint32 `cti:"fixed"`
+	HandledCallsToday               uint32 `cti:"fixed"`
+	HandledCallsTalkTimeToday       uint32 `cti:"fixed"`
+	HandledCallsAfterCallTimeToday  uint32 `cti:"fixed"`
+	HandledCallsTimeToday           uint32 `cti:"fixed"`
+	IncomingCallsHeldToday          uint32 `cti:"fixed"`
+	IncomingCallsHeldTimeToday      uint32 `cti:"fixed"`
+	InternalCallsRcvdToday          uint32 `cti:"fixed"`
+	InternalCallsRcvdTimeToday      uint32 `cti:"fixed"`
+	InternalCallsHeldToday          uint32 `cti:"fixed"`
+	InternalCallsHeldTimeToday      uint32 `cti:"fixed"`
+	AutoOutCallsToday               uint32 `cti:"fixed"`
+	AutoOutCallsTalkTimeToday       uint32 `cti:"fixed"`
+	AutoOutCallsTimeToday           uint32 `cti:"fixed"`
+	AutoOutCallsHeldToday           uint32 `cti:"fixed"`
+	AutoOutCallsHeldTimeToday       uint32 `cti:"fixed"`
+	PreviewCallsToday               uint32 `cti:"fixed"`
+	PreviewCallsTalkTimeToday       uint32 `cti:"fixed"`
+	PreviewCallsTimeToday           uint32 `cti:"fixed"`
+	PreviewCallsHeldToday           uint32 `cti:"fixed"`
+	PreviewCallsHeldTimeToday       uint32 `cti:"fixed"`
+	ReservationCallsToday           uint32 `cti:"fixed"`
+	ReservationCallsTalkTimeToday   uint32 `cti:"fixed"`
+	ReservationCallsTimeToday       uint32 `cti:"fixed"`
+	ReservationCallsHeldToday       uint32 `cti:"fixed"`
+	ReservationCallsHeldTimeToday   uint32 `cti:"fixed"`
+	BargeInCallsToday               uint32 `cti:"fixed"`
+	InterceptCallsToday             uint32 `cti:"fixed"`
+	MonitorCallsToday               uint32 `cti:"fixed"`
+	WhisperCallsToday               uint32 `cti:"fixed"`
+	EmergencyCallsToday             uint32 `cti:"fixed"`
+	CallsQToday                     uint32 `cti:"fixed"`
+	CallsQTimeToday                 uint32 `cti:"fixed"`
+	LongestCallQToday               uint32 `cti:"fixed"`
+
+	// Present records the floating fields that were on the wire (or are to be sent although zero).
+	Present TagSet
+	// Unknown keeps floating fields this layout does not list, in arrival order.
+	Unknown []Field
+	// decoded is set by Decode: a decoded message sends its required fields only if they came.
+	decoded bool
+}
+
+func fixedSizeQuerySkillGroupStatisticsConf(v Version) int {
+	n := 596
+	_ = v
+	return n
+}
+
+// MessageType implements Message.
+func (m *QuerySkillGroupStatisticsConf) MessageType() MsgType {
+	return MsgQuerySkillGroupStatisticsConf
+}
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *QuerySkillGroupStatisticsConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *QuerySkillGroupStatisticsConf) PresentTags() TagSet { return m.Present }
+
+// GetInvokeID implements Invoker.
+func (m *QuerySkillGroupStatisticsConf) GetInvokeID() uint32 { return m.InvokeID }
+
+// SetInvokeID implements Invoker.
+func (m *QuerySkillGroupStatisticsConf) SetInvokeID(id uint32) { m.InvokeID = id }
+
+// Encode implements Message: it appends the whole frame for version v.
+func (m *QuerySkillGroupStatisticsConf) Encode(dst []byte, v Version) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgQuerySkillGroupStatisticsConf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InvokeID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PeripheralID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.SkillGroupNumber))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.SkillGroupID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentsLoggedOn))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentsAvail))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentsNotReady))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentsReady))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentsTalkingIn))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentsTalkingOut))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentsTalkingOther))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentsWorkNotReady))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentsWorkReady))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentsBusyOther))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentsReserved))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentsHold))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentsICMAvailable))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentsApplicationAvailable))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentsTalkingAutoOut))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentsTalkingPreview))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentsTalkingReservation))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.RouterCallsQNow))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.LongestRouterCallQNow))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.CallsQNow))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.CallsQTimeNow))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.LongestCallQNow))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AvailTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.LoggedOnTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.NotReadyTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsTalkTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsHeldTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsHeldTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.HandledCallsTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.HandledCallsTalkTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.HandledCallsAfterCallTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.HandledCallsTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.IncomingCallsHeldTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.IncomingCallsHeldTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsRcvdTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsRcvdTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsHeldTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsHeldTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsTalkTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsHeldTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsHeldTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsTalkTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsHeldTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsHeldTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsTalkTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsHeldTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsHeldTimeTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.BargeInCallsTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InterceptCallsTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.MonitorCallsTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.WhisperCallsTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.EmergencyCallsTo5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.CallsQ5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.CallsQTime5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.LongestCallQ5))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AvailTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.LoggedOnTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.NotReadyTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsTalkTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsHeldToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsHeldTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.HandledCallsToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.HandledCallsTalkTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.HandledCallsAfterCallTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.HandledCallsTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.IncomingCallsHeldToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.IncomingCallsHeldTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsRcvdToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsRcvdTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsHeldToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsHeldTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsTalkTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsHeldToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsHeldTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsTalkTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsHeldToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsHeldTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsTalkTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsHeldToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsHeldTimeToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.BargeInCallsToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InterceptCallsToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.MonitorCallsToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.WhisperCallsToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.EmergencyCallsToHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.CallsQHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.CallsQTimeHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.LongestCallQHalf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AvailTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.LoggedOnTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.NotReadyTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsTalkTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsHeldToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AgentOutCallsHeldTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.HandledCallsToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.HandledCallsTalkTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.HandledCallsAfterCallTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.HandledCallsTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.IncomingCallsHeldToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.IncomingCallsHeldTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsRcvdToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsRcvdTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsHeldToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InternalCallsHeldTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsTalkTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsHeldToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.AutoOutCallsHeldTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsTalkTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsHeldToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PreviewCallsHeldTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsTalkTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsHeldToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ReservationCallsHeldTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.BargeInCallsToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InterceptCallsToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.MonitorCallsToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.WhisperCallsToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.EmergencyCallsToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.CallsQToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.CallsQTimeToday))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.LongestCallQToday))
+	if len(m.Unknown) > 0 {
+		w := floatWriter{wide: v.WideFields(), typ: MsgQuerySkillGroupStatisticsConf}
+		var err error
+		for _, f := range m.Unknown {
+			if dst, err = w.bytes(dst, f.Tag, f.Data, 0); err != nil {
+				return dst[:start], err
+			}
+		}
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-HeaderSize))
+	_ = v
+	return dst, nil
+}
+
+// Decode implements Message.
+func (m *QuerySkillGroupStatisticsConf) Decode(body []byte, v Version) error {
+	*m = QuerySkillGroupStatisticsConf{decoded: true}
+	if fs := fixedSizeQuerySkillGroupStatisticsConf(v); len(body) < fs {
+		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgQuerySkillGroupStatisticsConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
+	}
+	p := 0
+	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PeripheralID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.SkillGroupNumber = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.SkillGroupID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentsLoggedOn = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentsAvail = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentsNotReady = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentsReady = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentsTalkingIn = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentsTalkingOut = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentsTalkingOther = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentsWorkNotReady = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentsWorkReady = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentsBusyOther = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentsReserved = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentsHold = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentsICMAvailable = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentsApplicationAvailable = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentsTalkingAutoOut = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentsTalkingPreview = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentsTalkingReservation = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.RouterCallsQNow = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.LongestRouterCallQNow = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.CallsQNow = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.CallsQTimeNow = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.LongestCallQNow = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AvailTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.LoggedOnTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.NotReadyTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsTalkTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsHeldTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsHeldTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.HandledCallsTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.HandledCallsTalkTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.HandledCallsAfterCallTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.HandledCallsTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.IncomingCallsHeldTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.IncomingCallsHeldTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsRcvdTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsRcvdTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsHeldTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsHeldTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsTalkTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsHeldTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsHeldTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsTalkTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsHeldTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsHeldTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsTalkTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsHeldTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsHeldTimeTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.BargeInCallsTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InterceptCallsTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.MonitorCallsTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.WhisperCallsTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.EmergencyCallsTo5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.CallsQ5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.CallsQTime5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.LongestCallQ5 = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AvailTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.LoggedOnTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.NotReadyTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsTalkTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsHeldToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsHeldTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.HandledCallsToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.HandledCallsTalkTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.HandledCallsAfterCallTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.HandledCallsTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.IncomingCallsHeldToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.IncomingCallsHeldTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsRcvdToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsRcvdTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsHeldToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsHeldTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsTalkTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsHeldToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsHeldTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsTalkTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsHeldToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsHeldTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsTalkTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsHeldToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsHeldTimeToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.BargeInCallsToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InterceptCallsToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.MonitorCallsToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.WhisperCallsToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.EmergencyCallsToHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.CallsQHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.CallsQTimeHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.LongestCallQHalf = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AvailTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.LoggedOnTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.NotReadyTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsTalkTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsHeldToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AgentOutCallsHeldTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.HandledCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.HandledCallsTalkTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.HandledCallsAfterCallTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.HandledCallsTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.IncomingCallsHeldToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.IncomingCallsHeldTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsRcvdToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsRcvdTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsHeldToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InternalCallsHeldTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsTalkTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsHeldToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.AutoOutCallsHeldTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsTalkTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsHeldToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.PreviewCallsHeldTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsTalkTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsHeldToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.ReservationCallsHeldTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.BargeInCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.InterceptCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.MonitorCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.WhisperCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.EmergencyCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.CallsQToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.CallsQTimeToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.LongestCallQToday = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQuerySkillGroupStatisticsConf}
+	for r.more() {
+		tag, off, n, err := r.next()
+		if err != nil {
+			return err
+		}
+		switch tag {
+		default:
+			m.Unknown = append(m.Unknown, r.unknown(tag, off, n))
+		}
+	}
+	return nil
+}
+
+// Fields implements Message.
+func (m *QuerySkillGroupStatisticsConf) Fields(v Version) []FieldValue {
+	fs := make([]FieldValue, 0, 150)
+	fs = append(fs, FieldValue{Name: "InvokeID", Value: m.InvokeID})
+	fs = append(fs, FieldValue{Name: "PeripheralID", Value: m.PeripheralID})
+	fs = append(fs, FieldValue{Name: "SkillGroupNumber", Value: m.SkillGroupNumber})
+	fs = append(fs, FieldValue{Name: "SkillGroupID", Value: m.SkillGroupID})
+	fs = append(fs, FieldValue{Name: "AgentsLoggedOn", Value: m.AgentsLoggedOn})
+	fs = append(fs, FieldValue{Name: "AgentsAvail", Value: m.AgentsAvail})
+	fs = append(fs, FieldValue{Name: "AgentsNotReady", Value: m.AgentsNotReady})
+	fs = append(fs, FieldValue{Name: "AgentsReady", Value: m.AgentsReady})
+	fs = append(fs, FieldValue{Name: "AgentsTalkingIn", Value: m.AgentsTalkingIn})
+	fs = append(fs, FieldValue{Name: "AgentsTalkingOut", Value: m.AgentsTalkingOut})
+	fs = append(fs, FieldValue{Name: "AgentsTalkingOther", Value: m.AgentsTalkingOther})
+	fs = append(fs, FieldValue{Name: "AgentsWorkNotReady", Value: m.AgentsWorkNotReady})
+	fs = append(fs, FieldValue{Name: "AgentsWorkReady", Value: m.AgentsWorkReady})
+	fs = append(fs, FieldValue{Name: "AgentsBusyOther", Value: m.AgentsBusyOther})
+	fs = append(fs, FieldValue{Name: "AgentsReserved", Value: m.AgentsReserved})
+	fs = append(fs, FieldValue{Name: "AgentsHold", Value: m.AgentsHold})
+	fs = append(fs, FieldValue{Name: "AgentsICMAvailable", Value: m.AgentsICMAvailable})
+	fs = append(fs, FieldValue{Name: "AgentsApplicationAvailable", Value: m.AgentsApplicationAvailable})
+	fs = append(fs, FieldValue{Name: "AgentsTalkingAutoOut", Value: m.AgentsTalkingAutoOut})
+	fs = append(fs, FieldValue{Name: "AgentsTalkingPreview", Value: m.AgentsTalkingPreview})
+	fs = append(fs, FieldValue{Name: "AgentsTalkingReservation", Value: m.AgentsTalkingReservation})
+	fs = append(fs, FieldValue{Name: "RouterCallsQNow", Value: m.RouterCallsQNow})
+	fs = append(fs, FieldValue{Name: "LongestRouterCallQNow", Value: m.LongestRouterCallQNow})
+	fs = append(fs, FieldValue{Name: "CallsQNow", Value: m.CallsQNow})
+	fs = append(fs, FieldValue{Name: "CallsQTimeNow", Value: m.CallsQTimeNow})
+	fs = append(fs, FieldValue{Name: "LongestCallQNow", Value: m.LongestCallQNow})
+	fs = append(fs, FieldValue{Name: "AvailTimeTo5", Value: m.AvailTimeTo5})
+	fs = append(fs, FieldValue{Name: "LoggedOnTimeTo5", Value: m.LoggedOnTimeTo5})
+	fs = append(fs, FieldValue{Name: "NotReadyTimeTo5", Value: m.NotReadyTimeTo5})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsTo5", Value: m.AgentOutCallsTo5})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsTalkTimeTo5", Value: m.AgentOutCallsTalkTimeTo5})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsTimeTo5", Value: m.AgentOutCallsTimeTo5})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsHeldTo5", Value: m.AgentOutCallsHeldTo5})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsHeldTimeTo5", Value: m.AgentOutCallsHeldTimeTo5})
+	fs = append(fs, FieldValue{Name: "HandledCallsTo5", Value: m.HandledCallsTo5})
+	fs = append(fs, FieldValue{Name: "HandledCallsTalkTimeTo5", Value: m.HandledCallsTalkTimeTo5})
+	fs = append(fs, FieldValue{Name: "HandledCallsAfterCallTimeTo5", Value: m.HandledCallsAfterCallTimeTo5})
+	fs = append(fs, FieldValue{Name: "HandledCallsTimeTo5", Value: m.HandledCallsTimeTo5})
+	fs = append(fs, FieldValue{Name: "IncomingCallsHeldTo5", Value: m.IncomingCallsHeldTo5})
+	fs = append(fs, FieldValue{Name: "IncomingCallsHeldTimeTo5", Value: m.IncomingCallsHeldTimeTo5})
+	fs = append(fs, FieldValue{Name: "InternalCallsRcvdTo5", Value: m.InternalCallsRcvdTo5})
+	fs = append(fs, FieldValue{Name: "InternalCallsRcvdTimeTo5", Value: m.InternalCallsRcvdTimeTo5})
+	fs = append(fs, FieldValue{Name: "InternalCallsHeldTo5", Value: m.InternalCallsHeldTo5})
+	fs = append(fs, FieldValue{Name: "InternalCallsHeldTimeTo5", Value: m.InternalCallsHeldTimeTo5})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsTo5", Value: m.AutoOutCallsTo5})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsTalkTimeTo5", Value: m.AutoOutCallsTalkTimeTo5})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsTimeTo5", Value: m.AutoOutCallsTimeTo5})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsHeldTo5", Value: m.AutoOutCallsHeldTo5})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsHeldTimeTo5", Value: m.AutoOutCallsHeldTimeTo5})
+	fs = append(fs, FieldValue{Name: "PreviewCallsTo5", Value: m.PreviewCallsTo5})
+	fs = append(fs, FieldValue{Name: "PreviewCallsTalkTimeTo5", Value: m.PreviewCallsTalkTimeTo5})
+	fs = append(fs, FieldValue{Name: "PreviewCallsTimeTo5", Value: m.PreviewCallsTimeTo5})
+	fs = append(fs, FieldValue{Name: "PreviewCallsHeldTo5", Value: m.PreviewCallsHeldTo5})
+	fs = append(fs, FieldValue{Name: "PreviewCallsHeldTimeTo5", Value: m.PreviewCallsHeldTimeTo5})
+	fs = append(fs, FieldValue{Name: "ReservationCallsTo5", Value: m.ReservationCallsTo5})
+	fs = append(fs, FieldValue{Name: "ReservationCallsTalkTimeTo5", Value: m.ReservationCallsTalkTimeTo5})
+	fs = append(fs, FieldValue{Name: "ReservationCallsTimeTo5", Value: m.ReservationCallsTimeTo5})
+	fs = append(fs, FieldValue{Name: "ReservationCallsHeldTo5", Value: m.ReservationCallsHeldTo5})
+	fs = append(fs, FieldValue{Name: "ReservationCallsHeldTimeTo5", Value: m.ReservationCallsHeldTimeTo5})
+	fs = append(fs, FieldValue{Name: "BargeInCallsTo5", Value: m.BargeInCallsTo5})
+	fs = append(fs, FieldValue{Name: "InterceptCallsTo5", Value: m.InterceptCallsTo5})
+	fs = append(fs, FieldValue{Name: "MonitorCallsTo5", Value: m.MonitorCallsTo5})
+	fs = append(fs, FieldValue{Name: "WhisperCallsTo5", Value: m.WhisperCallsTo5})
+	fs = append(fs, FieldValue{Name: "EmergencyCallsTo5", Value: m.EmergencyCallsTo5})
+	fs = append(fs, FieldValue{Name: "CallsQ5", Value: m.CallsQ5})
+	fs = append(fs, FieldValue{Name: "CallsQTime5", Value: m.CallsQTime5})
+	fs = append(fs, FieldValue{Name: "LongestCallQ5", Value: m.LongestCallQ5})
+	fs = append(fs, FieldValue{Name: "AvailTimeToHalf", Value: m.AvailTimeToHalf})
+	fs = append(fs, FieldValue{Name: "LoggedOnTimeToHalf", Value: m.LoggedOnTimeToHalf})
+	fs = append(fs, FieldValue{Name: "NotReadyTimeToHalf", Value: m.NotReadyTimeToHalf})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsToHalf", Value: m.AgentOutCallsToHalf})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsTalkTimeToHalf", Value: m.AgentOutCallsTalkTimeToHalf})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsTimeToHalf", Value: m.AgentOutCallsTimeToHalf})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsHeldToHalf", Value: m.AgentOutCallsHeldToHalf})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsHeldTimeToHalf", Value: m.AgentOutCallsHeldTimeToHalf})
+	fs = append(fs, FieldValue{Name: "HandledCallsToHalf", Value: m.HandledCallsToHalf})
+	fs = append(fs, FieldValue{Name: "HandledCallsTalkTimeToHalf", Value: m.HandledCallsTalkTimeToHalf})
+	fs = append(fs, FieldValue{Name: "HandledCallsAfterCallTimeToHalf", Value: m.HandledCallsAfterCallTimeToHalf})
+	fs = append(fs, FieldValue{Name: "HandledCallsTimeToHalf", Value: m.HandledCallsTimeToHalf})
+	fs = append(fs, FieldValue{Name: "IncomingCallsHeldToHalf", Value: m.IncomingCallsHeldToHalf})
+	fs = append(fs, FieldValue{Name: "IncomingCallsHeldTimeToHalf", Value: m.IncomingCallsHeldTimeToHalf})
+	fs = append(fs, FieldValue{Name: "InternalCallsRcvdToHalf", Value: m.InternalCallsRcvdToHalf})
+	fs = append(fs, FieldValue{Name: "InternalCallsRcvdTimeToHalf", Value: m.InternalCallsRcvdTimeToHalf})
+	fs = append(fs, FieldValue{Name: "InternalCallsHeldToHalf", Value: m.InternalCallsHeldToHalf})
+	fs = append(fs, FieldValue{Name: "InternalCallsHeldTimeToHalf", Value: m.InternalCallsHeldTimeToHalf})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsToHalf", Value: m.AutoOutCallsToHalf})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsTalkTimeToHalf", Value: m.AutoOutCallsTalkTimeToHalf})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsTimeToHalf", Value: m.AutoOutCallsTimeToHalf})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsHeldToHalf", Value: m.AutoOutCallsHeldToHalf})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsHeldTimeToHalf", Value: m.AutoOutCallsHeldTimeToHalf})
+	fs = append(fs, FieldValue{Name: "PreviewCallsToHalf", Value: m.PreviewCallsToHalf})
+	fs = append(fs, FieldValue{Name: "PreviewCallsTalkTimeToHalf", Value: m.PreviewCallsTalkTimeToHalf})
+	fs = append(fs, FieldValue{Name: "PreviewCallsTimeToHalf", Value: m.PreviewCallsTimeToHalf})
+	fs = append(fs, FieldValue{Name: "PreviewCallsHeldToHalf", Value: m.PreviewCallsHeldToHalf})
+	fs = append(fs, FieldValue{Name: "PreviewCallsHeldTimeToHalf", Value: m.PreviewCallsHeldTimeToHalf})
+	fs = append(fs, FieldValue{Name: "ReservationCallsToHalf", Value: m.ReservationCallsToHalf})
+	fs = append(fs, FieldValue{Name: "ReservationCallsTalkTimeToHalf", Value: m.ReservationCallsTalkTimeToHalf})
+	fs = append(fs, FieldValue{Name: "ReservationCallsTimeToHalf", Value: m.ReservationCallsTimeToHalf})
+	fs = append(fs, FieldValue{Name: "ReservationCallsHeldToHalf", Value: m.ReservationCallsHeldToHalf})
+	fs = append(fs, FieldValue{Name: "ReservationCallsHeldTimeToHalf", Value: m.ReservationCallsHeldTimeToHalf})
+	fs = append(fs, FieldValue{Name: "BargeInCallsToHalf", Value: m.BargeInCallsToHalf})
+	fs = append(fs, FieldValue{Name: "InterceptCallsToHalf", Value: m.InterceptCallsToHalf})
+	fs = append(fs, FieldValue{Name: "MonitorCallsToHalf", Value: m.MonitorCallsToHalf})
+	fs = append(fs, FieldValue{Name: "WhisperCallsToHalf", Value: m.WhisperCallsToHalf})
+	fs = append(fs, FieldValue{Name: "EmergencyCallsToHalf", Value: m.EmergencyCallsToHalf})
+	fs = append(fs, FieldValue{Name: "CallsQHalf", Value: m.CallsQHalf})
+	fs = append(fs, FieldValue{Name: "CallsQTimeHalf", Value: m.CallsQTimeHalf})
+	fs = append(fs, FieldValue{Name: "LongestCallQHalf", Value: m.LongestCallQHalf})
+	fs = append(fs, FieldValue{Name: "AvailTimeToday", Value: m.AvailTimeToday})
+	fs = append(fs, FieldValue{Name: "LoggedOnTimeToday", Value: m.LoggedOnTimeToday})
+	fs = append(fs, FieldValue{Name: "NotReadyTimeToday", Value: m.NotReadyTimeToday})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsToday", Value: m.AgentOutCallsToday})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsTalkTimeToday", Value: m.AgentOutCallsTalkTimeToday})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsTimeToday", Value: m.AgentOutCallsTimeToday})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsHeldToday", Value: m.AgentOutCallsHeldToday})
+	fs = append(fs, FieldValue{Name: "AgentOutCallsHeldTimeToday", Value: m.AgentOutCallsHeldTimeToday})
+	fs = append(fs, FieldValue{Name: "HandledCallsToday", Value: m.HandledCallsToday})
+	fs = append(fs, FieldValue{Name: "HandledCallsTalkTimeToday", Value: m.HandledCallsTalkTimeToday})
+	fs = append(fs, FieldValue{Name: "HandledCallsAfterCallTimeToday", Value: m.HandledCallsAfterCallTimeToday})
+	fs = append(fs, FieldValue{Name: "HandledCallsTimeToday", Value: m.HandledCallsTimeToday})
+	fs = append(fs, FieldValue{Name: "IncomingCallsHeldToday", Value: m.IncomingCallsHeldToday})
+	fs = append(fs, FieldValue{Name: "IncomingCallsHeldTimeToday", Value: m.IncomingCallsHeldTimeToday})
+	fs = append(fs, FieldValue{Name: "InternalCallsRcvdToday", Value: m.InternalCallsRcvdToday})
+	fs = append(fs, FieldValue{Name: "InternalCallsRcvdTimeToday", Value: m.InternalCallsRcvdTimeToday})
+	fs = append(fs, FieldValue{Name: "InternalCallsHeldToday", Value: m.InternalCallsHeldToday})
+	fs = append(fs, FieldValue{Name: "InternalCallsHeldTimeToday", Value: m.InternalCallsHeldTimeToday})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsToday", Value: m.AutoOutCallsToday})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsTalkTimeToday", Value: m.AutoOutCallsTalkTimeToday})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsTimeToday", Value: m.AutoOutCallsTimeToday})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsHeldToday", Value: m.AutoOutCallsHeldToday})
+	fs = append(fs, FieldValue{Name: "AutoOutCallsHeldTimeToday", Value: m.AutoOutCallsHeldTimeToday})
+	fs = append(fs, FieldValue{Name: "PreviewCallsToday", Value: m.PreviewCallsToday})
+	fs = append(fs, FieldValue{Name: "PreviewCallsTalkTimeToday", Value: m.PreviewCallsTalkTimeToday})
+	fs = append(fs, FieldValue{Name: "PreviewCallsTimeToday", Value: m.PreviewCallsTimeToday})
+	fs = append(fs, FieldValue{Name: "PreviewCallsHeldToday", Value: m.PreviewCallsHeldToday})
+	fs = append(fs, FieldValue{Name: "PreviewCallsHeldTimeToday", Value: m.PreviewCallsHeldTimeToday})
+	fs = append(fs, FieldValue{Name: "ReservationCallsToday", Value: m.ReservationCallsToday})
+	fs = append(fs, FieldValue{Name: "ReservationCallsTalkTimeToday", Value: m.ReservationCallsTalkTimeToday})
+	fs = append(fs, FieldValue{Name: "ReservationCallsTimeToday", Value: m.ReservationCallsTimeToday})
+	fs = append(fs, FieldValue{Name: "ReservationCallsHeldToday", Value: m.ReservationCallsHeldToday})
+	fs = append(fs, FieldValue{Name: "ReservationCallsHeldTimeToday", Value: m.ReservationCallsHeldTimeToday})
+	fs = append(fs, FieldValue{Name: "BargeInCallsToday", Value: m.BargeInCallsToday})
+	fs = append(fs, FieldValue{Name: "InterceptCallsToday", Value: m.InterceptCallsToday})
+	fs = append(fs, FieldValue{Name: "MonitorCallsToday", Value: m.MonitorCallsToday})
+	fs = append(fs, FieldValue{Name: "WhisperCallsToday", Value: m.WhisperCallsToday})
+	fs = append(fs, FieldValue{Name: "EmergencyCallsToday", Value: m.EmergencyCallsToday})
+	fs = append(fs, FieldValue{Name: "CallsQToday", Value: m.CallsQToday})
+	fs = append(fs, FieldValue{Name: "CallsQTimeToday", Value: m.CallsQTimeToday})
+	fs = append(fs, FieldValue{Name: "LongestCallQToday", Value: m.LongestCallQToday})
+	for _, f := range m.Unknown {
+		fs = append(fs, FieldValue{Name: unknownTagName(f.Tag), Tag: f.Tag, Value: f.Data})
+	}
+	_ = v
+	return fs
+}
+
+// SetField implements Message.
+func (m *QuerySkillGroupStatisticsConf) SetField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("QUERY_SKILL_GROUP_STATISTICS_CONF.%s: %w", f, err) }
+	_ = fieldErr
+	switch name {
+	case "InvokeID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InvokeID", err)
+		}
+		m.InvokeID = uint32(x)
+	case "PeripheralID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PeripheralID", err)
+		}
+		m.PeripheralID = uint32(x)
+	case "SkillGroupNumber":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("SkillGroupNumber", err)
+		}
+		m.SkillGroupNumber = uint32(x)
+	case "SkillGroupID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("SkillGroupID", err)
+		}
+		m.SkillGroupID = uint32(x)
+	case "AgentsLoggedOn":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentsLoggedOn", err)
+		}
+		m.AgentsLoggedOn = uint32(x)
+	case "AgentsAvail":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentsAvail", err)
+		}
+		m.AgentsAvail = uint32(x)
+	case "AgentsNotReady":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentsNotReady", err)
+		}
+		m.AgentsNotReady = uint32(x)
+	case "AgentsReady":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentsReady", err)
+		}
+		m.AgentsReady = uint32(x)
+	case "AgentsTalkingIn":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentsTalkingIn", err)
+		}
+		m.AgentsTalkingIn = uint32(x)
+	case "AgentsTalkingOut":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentsTalkingOut", err)
+		}
+		m.AgentsTalkingOut = uint32(x)
+	case "AgentsTalkingOther":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentsTalkingOther", err)
+		}
+		m.AgentsTalkingOther = uint32(x)
+	case "AgentsWorkNotReady":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentsWorkNotReady", err)
+		}
+		m.AgentsWorkNotReady = uint32(x)
+	case "AgentsWorkReady":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentsWorkReady", err)
+		}
+		m.AgentsWorkReady = uint32(x)
+	case "AgentsBusyOther":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentsBusyOther", err)
+		}
+		m.AgentsBusyOther = uint32(x)
+	case "AgentsReserved":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentsReserved", err)
+		}
+		m.AgentsReserved = uint32(x)
+	case "AgentsHold":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentsHold", err)
+		}
+		m.AgentsHold = uint32(x)
+	case "AgentsICMAvailable":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentsICMAvailable", err)
+		}
+		m.AgentsICMAvailable = uint32(x)
+	case "AgentsApplicationAvailable":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentsApplicationAvailable", err)
+		}
+		m.AgentsApplicationAvailable = uint32(x)
+	case "AgentsTalkingAutoOut":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentsTalkingAutoOut", err)
+		}
+		m.AgentsTalkingAutoOut = uint32(x)
+	case "AgentsTalkingPreview":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentsTalkingPreview", err)
+		}
+		m.AgentsTalkingPreview = uint32(x)
+	case "AgentsTalkingReservation":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentsTalkingReservation", err)
+		}
+		m.AgentsTalkingReservation = uint32(x)
+	case "RouterCallsQNow":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("RouterCallsQNow", err)
+		}
+		m.RouterCallsQNow = uint32(x)
+	case "LongestRouterCallQNow":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("LongestRouterCallQNow", err)
+		}
+		m.LongestRouterCallQNow = uint32(x)
+	case "CallsQNow":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("CallsQNow", err)
+		}
+		m.CallsQNow = uint32(x)
+	case "CallsQTimeNow":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("CallsQTimeNow", err)
+		}
+		m.CallsQTimeNow = uint32(x)
+	case "LongestCallQNow":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("LongestCallQNow", err)
+		}
+		m.LongestCallQNow = uint32(x)
+	case "AvailTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AvailTimeTo5", err)
+		}
+		m.AvailTimeTo5 = uint32(x)
+	case "LoggedOnTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("LoggedOnTimeTo5", err)
+		}
+		m.LoggedOnTimeTo5 = uint32(x)
+	case "NotReadyTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("NotReadyTimeTo5", err)
+		}
+		m.NotReadyTimeTo5 = uint32(x)
+	case "AgentOutCallsTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsTo5", err)
+		}
+		m.AgentOutCallsTo5 = uint32(x)
+	case "AgentOutCallsTalkTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsTalkTimeTo5", err)
+		}
+		m.AgentOutCallsTalkTimeTo5 = uint32(x)
+	case "AgentOutCallsTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsTimeTo5", err)
+		}
+		m.AgentOutCallsTimeTo5 = uint32(x)
+	case "AgentOutCallsHeldTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsHeldTo5", err)
+		}
+		m.AgentOutCallsHeldTo5 = uint32(x)
+	case "AgentOutCallsHeldTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsHeldTimeTo5", err)
+		}
+		m.AgentOutCallsHeldTimeTo5 = uint32(x)
+	case "HandledCallsTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("HandledCallsTo5", err)
+		}
+		m.HandledCallsTo5 = uint32(x)
+	case "HandledCallsTalkTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("HandledCallsTalkTimeTo5", err)
+		}
+		m.HandledCallsTalkTimeTo5 = uint32(x)
+	case "HandledCallsAfterCallTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("HandledCallsAfterCallTimeTo5", err)
+		}
+		m.HandledCallsAfterCallTimeTo5 = uint32(x)
+	case "HandledCallsTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("HandledCallsTimeTo5", err)
+		}
+		m.HandledCallsTimeTo5 = uint32(x)
+	case "IncomingCallsHeldTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("IncomingCallsHeldTo5", err)
+		}
+		m.IncomingCallsHeldTo5 = uint32(x)
+	case "IncomingCallsHeldTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("IncomingCallsHeldTimeTo5", err)
+		}
+		m.IncomingCallsHeldTimeTo5 = uint32(x)
+	case "InternalCallsRcvdTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsRcvdTo5", err)
+		}
+		m.InternalCallsRcvdTo5 = uint32(x)
+	case "InternalCallsRcvdTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsRcvdTimeTo5", err)
+		}
+		m.InternalCallsRcvdTimeTo5 = uint32(x)
+	case "InternalCallsHeldTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsHeldTo5", err)
+		}
+		m.InternalCallsHeldTo5 = uint32(x)
+	case "InternalCallsHeldTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsHeldTimeTo5", err)
+		}
+		m.InternalCallsHeldTimeTo5 = uint32(x)
+	case "AutoOutCallsTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsTo5", err)
+		}
+		m.AutoOutCallsTo5 = uint32(x)
+	case "AutoOutCallsTalkTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsTalkTimeTo5", err)
+		}
+		m.AutoOutCallsTalkTimeTo5 = uint32(x)
+	case "AutoOutCallsTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsTimeTo5", err)
+		}
+		m.AutoOutCallsTimeTo5 = uint32(x)
+	case "AutoOutCallsHeldTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsHeldTo5", err)
+		}
+		m.AutoOutCallsHeldTo5 = uint32(x)
+	case "AutoOutCallsHeldTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsHeldTimeTo5", err)
+		}
+		m.AutoOutCallsHeldTimeTo5 = uint32(x)
+	case "PreviewCallsTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsTo5", err)
+		}
+		m.PreviewCallsTo5 = uint32(x)
+	case "PreviewCallsTalkTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsTalkTimeTo5", err)
+		}
+		m.PreviewCallsTalkTimeTo5 = uint32(x)
+	case "PreviewCallsTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsTimeTo5", err)
+		}
+		m.PreviewCallsTimeTo5 = uint32(x)
+	case "PreviewCallsHeldTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsHeldTo5", err)
+		}
+		m.PreviewCallsHeldTo5 = uint32(x)
+	case "PreviewCallsHeldTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsHeldTimeTo5", err)
+		}
+		m.PreviewCallsHeldTimeTo5 = uint32(x)
+	case "ReservationCallsTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsTo5", err)
+		}
+		m.ReservationCallsTo5 = uint32(x)
+	case "ReservationCallsTalkTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsTalkTimeTo5", err)
+		}
+		m.ReservationCallsTalkTimeTo5 = uint32(x)
+	case "ReservationCallsTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsTimeTo5", err)
+		}
+		m.ReservationCallsTimeTo5 = uint32(x)
+	case "ReservationCallsHeldTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsHeldTo5", err)
+		}
+		m.ReservationCallsHeldTo5 = uint32(x)
+	case "ReservationCallsHeldTimeTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsHeldTimeTo5", err)
+		}
+		m.ReservationCallsHeldTimeTo5 = uint32(x)
+	case "BargeInCallsTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("BargeInCallsTo5", err)
+		}
+		m.BargeInCallsTo5 = uint32(x)
+	case "InterceptCallsTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InterceptCallsTo5", err)
+		}
+		m.InterceptCallsTo5 = uint32(x)
+	case "MonitorCallsTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("MonitorCallsTo5", err)
+		}
+		m.MonitorCallsTo5 = uint32(x)
+	case "WhisperCallsTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("WhisperCallsTo5", err)
+		}
+		m.WhisperCallsTo5 = uint32(x)
+	case "EmergencyCallsTo5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("EmergencyCallsTo5", err)
+		}
+		m.EmergencyCallsTo5 = uint32(x)
+	case "CallsQ5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("CallsQ5", err)
+		}
+		m.CallsQ5 = uint32(x)
+	case "CallsQTime5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("CallsQTime5", err)
+		}
+		m.CallsQTime5 = uint32(x)
+	case "LongestCallQ5":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("LongestCallQ5", err)
+		}
+		m.LongestCallQ5 = uint32(x)
+	case "AvailTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AvailTimeToHalf", err)
+		}
+		m.AvailTimeToHalf = uint32(x)
+	case "LoggedOnTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("LoggedOnTimeToHalf", err)
+		}
+		m.LoggedOnTimeToHalf = uint32(x)
+	case "NotReadyTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("NotReadyTimeToHalf", err)
+		}
+		m.NotReadyTimeToHalf = uint32(x)
+	case "AgentOutCallsToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsToHalf", err)
+		}
+		m.AgentOutCallsToHalf = uint32(x)
+	case "AgentOutCallsTalkTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsTalkTimeToHalf", err)
+		}
+		m.AgentOutCallsTalkTimeToHalf = uint32(x)
+	case "AgentOutCallsTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsTimeToHalf", err)
+		}
+		m.AgentOutCallsTimeToHalf = uint32(x)
+	case "AgentOutCallsHeldToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsHeldToHalf", err)
+		}
+		m.AgentOutCallsHeldToHalf = uint32(x)
+	case "AgentOutCallsHeldTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsHeldTimeToHalf", err)
+		}
+		m.AgentOutCallsHeldTimeToHalf = uint32(x)
+	case "HandledCallsToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("HandledCallsToHalf", err)
+		}
+		m.HandledCallsToHalf = uint32(x)
+	case "HandledCallsTalkTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("HandledCallsTalkTimeToHalf", err)
+		}
+		m.HandledCallsTalkTimeToHalf = uint32(x)
+	case "HandledCallsAfterCallTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("HandledCallsAfterCallTimeToHalf", err)
+		}
+		m.HandledCallsAfterCallTimeToHalf = uint32(x)
+	case "HandledCallsTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("HandledCallsTimeToHalf", err)
+		}
+		m.HandledCallsTimeToHalf = uint32(x)
+	case "IncomingCallsHeldToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("IncomingCallsHeldToHalf", err)
+		}
+		m.IncomingCallsHeldToHalf = uint32(x)
+	case "IncomingCallsHeldTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("IncomingCallsHeldTimeToHalf", err)
+		}
+		m.IncomingCallsHeldTimeToHalf = uint32(x)
+	case "InternalCallsRcvdToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsRcvdToHalf", err)
+		}
+		m.InternalCallsRcvdToHalf = uint32(x)
+	case "InternalCallsRcvdTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsRcvdTimeToHalf", err)
+		}
+		m.InternalCallsRcvdTimeToHalf = uint32(x)
+	case "InternalCallsHeldToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsHeldToHalf", err)
+		}
+		m.InternalCallsHeldToHalf = uint32(x)
+	case "InternalCallsHeldTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsHeldTimeToHalf", err)
+		}
+		m.InternalCallsHeldTimeToHalf = uint32(x)
+	case "AutoOutCallsToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsToHalf", err)
+		}
+		m.AutoOutCallsToHalf = uint32(x)
+	case "AutoOutCallsTalkTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsTalkTimeToHalf", err)
+		}
+		m.AutoOutCallsTalkTimeToHalf = uint32(x)
+	case "AutoOutCallsTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsTimeToHalf", err)
+		}
+		m.AutoOutCallsTimeToHalf = uint32(x)
+	case "AutoOutCallsHeldToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsHeldToHalf", err)
+		}
+		m.AutoOutCallsHeldToHalf = uint32(x)
+	case "AutoOutCallsHeldTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsHeldTimeToHalf", err)
+		}
+		m.AutoOutCallsHeldTimeToHalf = uint32(x)
+	case "PreviewCallsToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsToHalf", err)
+		}
+		m.PreviewCallsToHalf = uint32(x)
+	case "PreviewCallsTalkTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsTalkTimeToHalf", err)
+		}
+		m.PreviewCallsTalkTimeToHalf = uint32(x)
+	case "PreviewCallsTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsTimeToHalf", err)
+		}
+		m.PreviewCallsTimeToHalf = uint32(x)
+	case "PreviewCallsHeldToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsHeldToHalf", err)
+		}
+		m.PreviewCallsHeldToHalf = uint32(x)
+	case "PreviewCallsHeldTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsHeldTimeToHalf", err)
+		}
+		m.PreviewCallsHeldTimeToHalf = uint32(x)
+	case "ReservationCallsToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsToHalf", err)
+		}
+		m.ReservationCallsToHalf = uint32(x)
+	case "ReservationCallsTalkTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsTalkTimeToHalf", err)
+		}
+		m.ReservationCallsTalkTimeToHalf = uint32(x)
+	case "ReservationCallsTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsTimeToHalf", err)
+		}
+		m.ReservationCallsTimeToHalf = uint32(x)
+	case "ReservationCallsHeldToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsHeldToHalf", err)
+		}
+		m.ReservationCallsHeldToHalf = uint32(x)
+	case "ReservationCallsHeldTimeToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsHeldTimeToHalf", err)
+		}
+		m.ReservationCallsHeldTimeToHalf = uint32(x)
+	case "BargeInCallsToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("BargeInCallsToHalf", err)
+		}
+		m.BargeInCallsToHalf = uint32(x)
+	case "InterceptCallsToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InterceptCallsToHalf", err)
+		}
+		m.InterceptCallsToHalf = uint32(x)
+	case "MonitorCallsToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("MonitorCallsToHalf", err)
+		}
+		m.MonitorCallsToHalf = uint32(x)
+	case "WhisperCallsToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("WhisperCallsToHalf", err)
+		}
+		m.WhisperCallsToHalf = uint32(x)
+	case "EmergencyCallsToHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("EmergencyCallsToHalf", err)
+		}
+		m.EmergencyCallsToHalf = uint32(x)
+	case "CallsQHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("CallsQHalf", err)
+		}
+		m.CallsQHalf = uint32(x)
+	case "CallsQTimeHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("CallsQTimeHalf", err)
+		}
+		m.CallsQTimeHalf = uint32(x)
+	case "LongestCallQHalf":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("LongestCallQHalf", err)
+		}
+		m.LongestCallQHalf = uint32(x)
+	case "AvailTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AvailTimeToday", err)
+		}
+		m.AvailTimeToday = uint32(x)
+	case "LoggedOnTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("LoggedOnTimeToday", err)
+		}
+		m.LoggedOnTimeToday = uint32(x)
+	case "NotReadyTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("NotReadyTimeToday", err)
+		}
+		m.NotReadyTimeToday = uint32(x)
+	case "AgentOutCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsToday", err)
+		}
+		m.AgentOutCallsToday = uint32(x)
+	case "AgentOutCallsTalkTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsTalkTimeToday", err)
+		}
+		m.AgentOutCallsTalkTimeToday = uint32(x)
+	case "AgentOutCallsTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsTimeToday", err)
+		}
+		m.AgentOutCallsTimeToday = uint32(x)
+	case "AgentOutCallsHeldToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsHeldToday", err)
+		}
+		m.AgentOutCallsHeldToday = uint32(x)
+	case "AgentOutCallsHeldTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AgentOutCallsHeldTimeToday", err)
+		}
+		m.AgentOutCallsHeldTimeToday = uint32(x)
+	case "HandledCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("HandledCallsToday", err)
+		}
+		m.HandledCallsToday = uint32(x)
+	case "HandledCallsTalkTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("HandledCallsTalkTimeToday", err)
+		}
+		m.HandledCallsTalkTimeToday = uint32(x)
+	case "HandledCallsAfterCallTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("HandledCallsAfterCallTimeToday", err)
+		}
+		m.HandledCallsAfterCallTimeToday = uint32(x)
+	case "HandledCallsTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("HandledCallsTimeToday", err)
+		}
+		m.HandledCallsTimeToday = uint32(x)
+	case "IncomingCallsHeldToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("IncomingCallsHeldToday", err)
+		}
+		m.IncomingCallsHeldToday = uint32(x)
+	case "IncomingCallsHeldTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("IncomingCallsHeldTimeToday", err)
+		}
+		m.IncomingCallsHeldTimeToday = uint32(x)
+	case "InternalCallsRcvdToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsRcvdToday", err)
+		}
+		m.InternalCallsRcvdToday = uint32(x)
+	case "InternalCallsRcvdTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsRcvdTimeToday", err)
+		}
+		m.InternalCallsRcvdTimeToday = uint32(x)
+	case "InternalCallsHeldToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsHeldToday", err)
+		}
+		m.InternalCallsHeldToday = uint32(x)
+	case "InternalCallsHeldTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InternalCallsHeldTimeToday", err)
+		}
+		m.InternalCallsHeldTimeToday = uint32(x)
+	case "AutoOutCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsToday", err)
+		}
+		m.AutoOutCallsToday = uint32(x)
+	case "AutoOutCallsTalkTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsTalkTimeToday", err)
+		}
+		m.AutoOutCallsTalkTimeToday = uint32(x)
+	case "AutoOutCallsTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsTimeToday", err)
+		}
+		m.AutoOutCallsTimeToday = uint32(x)
+	case "AutoOutCallsHeldToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsHeldToday", err)
+		}
+		m.AutoOutCallsHeldToday = uint32(x)
+	case "AutoOutCallsHeldTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("AutoOutCallsHeldTimeToday", err)
+		}
+		m.AutoOutCallsHeldTimeToday = uint32(x)
+	case "PreviewCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsToday", err)
+		}
+		m.PreviewCallsToday = uint32(x)
+	case "PreviewCallsTalkTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsTalkTimeToday", err)
+		}
+		m.PreviewCallsTalkTimeToday = uint32(x)
+	case "PreviewCallsTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsTimeToday", err)
+		}
+		m.PreviewCallsTimeToday = uint32(x)
+	case "PreviewCallsHeldToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsHeldToday", err)
+		}
+		m.PreviewCallsHeldToday = uint32(x)
+	case "PreviewCallsHeldTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PreviewCallsHeldTimeToday", err)
+		}
+		m.PreviewCallsHeldTimeToday = uint32(x)
+	case "ReservationCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsToday", err)
+		}
+		m.ReservationCallsToday = uint32(x)
+	case "ReservationCallsTalkTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsTalkTimeToday", err)
+		}
+		m.ReservationCallsTalkTimeToday = uint32(x)
+	case "ReservationCallsTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsTimeToday", err)
+		}
+		m.ReservationCallsTimeToday = uint32(x)
+	case "ReservationCallsHeldToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsHeldToday", err)
+		}
+		m.ReservationCallsHeldToday = uint32(x)
+	case "ReservationCallsHeldTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ReservationCallsHeldTimeToday", err)
+		}
+		m.ReservationCallsHeldTimeToday = uint32(x)
+	case "BargeInCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("BargeInCallsToday", err)
+		}
+		m.BargeInCallsToday = uint32(x)
+	case "InterceptCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InterceptCallsToday", err)
+		}
+		m.InterceptCallsToday = uint32(x)
+	case "MonitorCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("MonitorCallsToday", err)
+		}
+		m.MonitorCallsToday = uint32(x)
+	case "WhisperCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("WhisperCallsToday", err)
+		}
+		m.WhisperCallsToday = uint32(x)
+	case "EmergencyCallsToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("EmergencyCallsToday", err)
+		}
+		m.EmergencyCallsToday = uint32(x)
+	case "CallsQToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("CallsQToday", err)
+		}
+		m.CallsQToday = uint32(x)
+	case "CallsQTimeToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("CallsQTimeToday", err)
+		}
+		m.CallsQTimeToday = uint32(x)
+	case "LongestCallQToday":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("LongestCallQToday", err)
+		}
+		m.LongestCallQToday = uint32(x)
+	default:
+		return fmt.Errorf("QUERY_SKILL_GROUP_STATISTICS_CONF has no field %q (fields: InvokeID, PeripheralID, SkillGroupNumber, SkillGroupID, AgentsLoggedOn, AgentsAvail, AgentsNotReady, AgentsReady, AgentsTalkingIn, AgentsTalkingOut, AgentsTalkingOther, AgentsWorkNotReady, AgentsWorkReady, AgentsBusyOther, AgentsReserved, AgentsHold, AgentsICMAvailable, AgentsApplicationAvailable, AgentsTalkingAutoOut, AgentsTalkingPreview, AgentsTalkingReservation, RouterCallsQNow, LongestRouterCallQNow, CallsQNow, CallsQTimeNow, LongestCallQNow, AvailTimeTo5, LoggedOnTimeTo5, NotReadyTimeTo5, AgentOutCallsTo5, AgentOutCallsTalkTimeTo5, AgentOutCallsTimeTo5, AgentOutCallsHeldTo5, AgentOutCallsHeldTimeTo5, HandledCallsTo5, HandledCallsTalkTimeTo5, HandledCallsAfterCallTimeTo5, HandledCallsTimeTo5, IncomingCallsHeldTo5, IncomingCallsHeldTimeTo5, InternalCallsRcvdTo5, InternalCallsRcvdTimeTo5, InternalCallsHeldTo5, InternalCallsHeldTimeTo5, AutoOutCallsTo5, AutoOutCallsTalkTimeTo5, AutoOutCallsTimeTo5, AutoOutCallsHeldTo5, AutoOutCallsHeldTimeTo5, PreviewCallsTo5, PreviewCallsTalkTimeTo5, PreviewCallsTimeTo5, PreviewCallsHeldTo5, PreviewCallsHeldTimeTo5, ReservationCallsTo5, ReservationCallsTalkTimeTo5, ReservationCallsTimeTo5, ReservationCallsHeldTo5, ReservationCallsHeldTimeTo5, BargeInCallsTo5, InterceptCallsTo5, MonitorCallsTo5, WhisperCallsTo5, EmergencyCallsTo5, CallsQ5, CallsQTime5, LongestCallQ5, AvailTimeToHalf, LoggedOnTimeToHalf, NotReadyTimeToHalf, AgentOutCallsToHalf, AgentOutCallsTalkTimeToHalf, AgentOutCallsTimeToHalf, AgentOutCallsHeldToHalf, AgentOutCallsHeldTimeToHalf, HandledCallsToHalf, HandledCallsTalkTimeToHalf, HandledCallsAfterCallTimeToHalf, HandledCallsTimeToHalf, IncomingCallsHeldToHalf, IncomingCallsHeldTimeToHalf, InternalCallsRcvdToHalf, InternalCallsRcvdTimeToHalf, InternalCallsHeldToHalf, InternalCallsHeldTimeToHalf, AutoOutCallsToHalf, AutoOutCallsTalkTimeToHalf, AutoOutCallsTimeToHalf, AutoOutCallsHeldToHalf, AutoOutCallsHeldTimeToHalf, PreviewCallsToHalf, PreviewCallsTalkTimeToHalf, PreviewCallsTimeToHalf, PreviewCallsHeldToHalf, PreviewCallsHeldTimeToHalf, ReservationCallsToHalf, ReservationCallsTalkTimeToHalf, ReservationCallsTimeToHalf, ReservationCallsHeldToHalf, ReservationCallsHeldTimeToHalf, BargeInCallsToHalf, InterceptCallsToHalf, MonitorCallsToHalf, WhisperCallsToHalf, EmergencyCallsToHalf, CallsQHalf, CallsQTimeHalf, LongestCallQHalf, AvailTimeToday, LoggedOnTimeToday, NotReadyTimeToday, AgentOutCallsToday, AgentOutCallsTalkTimeToday, AgentOutCallsTimeToday, AgentOutCallsHeldToday, AgentOutCallsHeldTimeToday, HandledCallsToday, HandledCallsTalkTimeToday, HandledCallsAfterCallTimeToday, HandledCallsTimeToday, IncomingCallsHeldToday, IncomingCallsHeldTimeToday, InternalCallsRcvdToday, InternalCallsRcvdTimeToday, InternalCallsHeldToday, InternalCallsHeldTimeToday, AutoOutCallsToday, AutoOutCallsTalkTimeToday, AutoOutCallsTimeToday, AutoOutCallsHeldToday, AutoOutCallsHeldTimeToday, PreviewCallsToday, PreviewCallsTalkTimeToday, PreviewCallsTimeToday, PreviewCallsHeldToday, PreviewCallsHeldTimeToday, ReservationCallsToday, ReservationCallsTalkTimeToday, ReservationCallsTimeToday, ReservationCallsHeldToday, ReservationCallsHeldTimeToday, BargeInCallsToday, InterceptCallsToday, MonitorCallsToday, WhisperCallsToday, EmergencyCallsToday, CallsQToday, CallsQTimeToday, LongestCallQToday)", name)
+	}
+	return nil
+}

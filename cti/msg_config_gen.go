@@ -2555,6 +2555,302 @@ func (m *ConfigDeviceEvent) SetField(name string, value any) error {
 	return nil
 }
 
+// QueryAgentQueueStatisticsReq is QUERY_AGENT_QUEUE_STATISTICS_REQ (239), sent by the client. Fixed part: 4 bytes. Layout confidence: S.
+type QueryAgentQueueStatisticsReq struct {
+	InvokeID uint32 `cti:"fixed"`
+
+	// Floating part.
+	LongAgentID string `cti:"194"` // tag 194, required
+
+	// Present records the floating fields that were on the wire (or are to be sent although zero).
+	Present TagSet
+	// Unknown keeps floating fields this layout does not list, in arrival order.
+	Unknown []Field
+	// decoded is set by Decode: a decoded message sends its required fields only if they came.
+	decoded bool
+}
+
+func fixedSizeQueryAgentQueueStatisticsReq(v Version) int {
+	n := 4
+	_ = v
+	return n
+}
+
+// MessageType implements Message.
+func (m *QueryAgentQueueStatisticsReq) MessageType() MsgType { return MsgQueryAgentQueueStatisticsReq }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *QueryAgentQueueStatisticsReq) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *QueryAgentQueueStatisticsReq) PresentTags() TagSet { return m.Present }
+
+// GetInvokeID implements Invoker.
+func (m *QueryAgentQueueStatisticsReq) GetInvokeID() uint32 { return m.InvokeID }
+
+// SetInvokeID implements Invoker.
+func (m *QueryAgentQueueStatisticsReq) SetInvokeID(id uint32) { m.InvokeID = id }
+
+// Encode implements Message: it appends the whole frame for version v.
+func (m *QueryAgentQueueStatisticsReq) Encode(dst []byte, v Version) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgQueryAgentQueueStatisticsReq))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InvokeID))
+	w := floatWriter{wide: v.WideFields(), typ: MsgQueryAgentQueueStatisticsReq}
+	var err error
+	if m.LongAgentID != "" || m.Present.Has(194) || !m.decoded {
+		dst, err = w.str(dst, 194, m.LongAgentID, 129)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	for _, f := range m.Unknown {
+		if dst, err = w.bytes(dst, f.Tag, f.Data, 0); err != nil {
+			return dst[:start], err
+		}
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-HeaderSize))
+	_ = v
+	return dst, nil
+}
+
+// Decode implements Message.
+func (m *QueryAgentQueueStatisticsReq) Decode(body []byte, v Version) error {
+	*m = QueryAgentQueueStatisticsReq{decoded: true}
+	if fs := fixedSizeQueryAgentQueueStatisticsReq(v); len(body) < fs {
+		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgQueryAgentQueueStatisticsReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
+	}
+	p := 0
+	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQueryAgentQueueStatisticsReq}
+	for r.more() {
+		tag, off, n, err := r.next()
+		if err != nil {
+			return err
+		}
+		switch tag {
+		case 194: // LongAgentID
+			m.LongAgentID, err = r.str(tag, off, n, 129)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(194)
+		default:
+			m.Unknown = append(m.Unknown, r.unknown(tag, off, n))
+		}
+	}
+	return nil
+}
+
+// Fields implements Message.
+func (m *QueryAgentQueueStatisticsReq) Fields(v Version) []FieldValue {
+	fs := make([]FieldValue, 0, 3)
+	fs = append(fs, FieldValue{Name: "InvokeID", Value: m.InvokeID})
+	if m.LongAgentID != "" || m.Present.Has(194) {
+		fs = append(fs, FieldValue{Name: "LongAgentID", Tag: 194, Value: m.LongAgentID})
+	}
+	for _, f := range m.Unknown {
+		fs = append(fs, FieldValue{Name: unknownTagName(f.Tag), Tag: f.Tag, Value: f.Data})
+	}
+	_ = v
+	return fs
+}
+
+// SetField implements Message.
+func (m *QueryAgentQueueStatisticsReq) SetField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("QUERY_AGENT_QUEUE_STATISTICS_REQ.%s: %w", f, err) }
+	_ = fieldErr
+	switch name {
+	case "InvokeID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InvokeID", err)
+		}
+		m.InvokeID = uint32(x)
+	case "LongAgentID":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("LongAgentID", err)
+		}
+		m.LongAgentID = x
+		m.Present.Add(194)
+	default:
+		return fmt.Errorf("QUERY_AGENT_QUEUE_STATISTICS_REQ has no field %q (fields: InvokeID, LongAgentID)", name)
+	}
+	return nil
+}
+
+// Missing lists the required floating fields that a decoded message did not carry.
+func (m *QueryAgentQueueStatisticsReq) Missing() []string {
+	var out []string
+	if !m.Present.Has(194) {
+		out = append(out, "LongAgentID")
+	}
+	return out
+}
+
+// QueryAgentQueueStatisticsConf is QUERY_AGENT_QUEUE_STATISTICS_CONF (240), sent by the server. Fixed part: 12 bytes. Layout confidence: S.
+type QueryAgentQueueStatisticsConf struct {
+	InvokeID          uint32 `cti:"fixed"`
+	CallsInQueue      uint32 `cti:"fixed"`
+	OldestCallInQueue uint32 `cti:"fixed"`
+
+	// Floating part.
+	LongAgentID string `cti:"194"` // tag 194, required
+
+	// Present records the floating fields that were on the wire (or are to be sent although zero).
+	Present TagSet
+	// Unknown keeps floating fields this layout does not list, in arrival order.
+	Unknown []Field
+	// decoded is set by Decode: a decoded message sends its required fields only if they came.
+	decoded bool
+}
+
+func fixedSizeQueryAgentQueueStatisticsConf(v Version) int {
+	n := 12
+	_ = v
+	return n
+}
+
+// MessageType implements Message.
+func (m *QueryAgentQueueStatisticsConf) MessageType() MsgType {
+	return MsgQueryAgentQueueStatisticsConf
+}
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *QueryAgentQueueStatisticsConf) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *QueryAgentQueueStatisticsConf) PresentTags() TagSet { return m.Present }
+
+// GetInvokeID implements Invoker.
+func (m *QueryAgentQueueStatisticsConf) GetInvokeID() uint32 { return m.InvokeID }
+
+// SetInvokeID implements Invoker.
+func (m *QueryAgentQueueStatisticsConf) SetInvokeID(id uint32) { m.InvokeID = id }
+
+// Encode implements Message: it appends the whole frame for version v.
+func (m *QueryAgentQueueStatisticsConf) Encode(dst []byte, v Version) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgQueryAgentQueueStatisticsConf))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.InvokeID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.CallsInQueue))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.OldestCallInQueue))
+	w := floatWriter{wide: v.WideFields(), typ: MsgQueryAgentQueueStatisticsConf}
+	var err error
+	if m.LongAgentID != "" || m.Present.Has(194) || !m.decoded {
+		dst, err = w.str(dst, 194, m.LongAgentID, 129)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	for _, f := range m.Unknown {
+		if dst, err = w.bytes(dst, f.Tag, f.Data, 0); err != nil {
+			return dst[:start], err
+		}
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-HeaderSize))
+	_ = v
+	return dst, nil
+}
+
+// Decode implements Message.
+func (m *QueryAgentQueueStatisticsConf) Decode(body []byte, v Version) error {
+	*m = QueryAgentQueueStatisticsConf{decoded: true}
+	if fs := fixedSizeQueryAgentQueueStatisticsConf(v); len(body) < fs {
+		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgQueryAgentQueueStatisticsConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
+	}
+	p := 0
+	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.CallsInQueue = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.OldestCallInQueue = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQueryAgentQueueStatisticsConf}
+	for r.more() {
+		tag, off, n, err := r.next()
+		if err != nil {
+			return err
+		}
+		switch tag {
+		case 194: // LongAgentID
+			m.LongAgentID, err = r.str(tag, off, n, 129)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(194)
+		default:
+			m.Unknown = append(m.Unknown, r.unknown(tag, off, n))
+		}
+	}
+	return nil
+}
+
+// Fields implements Message.
+func (m *QueryAgentQueueStatisticsConf) Fields(v Version) []FieldValue {
+	fs := make([]FieldValue, 0, 5)
+	fs = append(fs, FieldValue{Name: "InvokeID", Value: m.InvokeID})
+	fs = append(fs, FieldValue{Name: "CallsInQueue", Value: m.CallsInQueue})
+	fs = append(fs, FieldValue{Name: "OldestCallInQueue", Value: m.OldestCallInQueue})
+	if m.LongAgentID != "" || m.Present.Has(194) {
+		fs = append(fs, FieldValue{Name: "LongAgentID", Tag: 194, Value: m.LongAgentID})
+	}
+	for _, f := range m.Unknown {
+		fs = append(fs, FieldValue{Name: unknownTagName(f.Tag), Tag: f.Tag, Value: f.Data})
+	}
+	_ = v
+	return fs
+}
+
+// SetField implements Message.
+func (m *QueryAgentQueueStatisticsConf) SetField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("QUERY_AGENT_QUEUE_STATISTICS_CONF.%s: %w", f, err) }
+	_ = fieldErr
+	switch name {
+	case "InvokeID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("InvokeID", err)
+		}
+		m.InvokeID = uint32(x)
+	case "CallsInQueue":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("CallsInQueue", err)
+		}
+		m.CallsInQueue = uint32(x)
+	case "OldestCallInQueue":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("OldestCallInQueue", err)
+		}
+		m.OldestCallInQueue = uint32(x)
+	case "LongAgentID":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("LongAgentID", err)
+		}
+		m.LongAgentID = x
+		m.Present.Add(194)
+	default:
+		return fmt.Errorf("QUERY_AGENT_QUEUE_STATISTICS_CONF has no field %q (fields: InvokeID, CallsInQueue, OldestCallInQueue, LongAgentID)", name)
+	}
+	return nil
+}
+
+// Missing lists the required floating fields that a decoded message did not carry.
+func (m *QueryAgentQueueStatisticsConf) Missing() []string {
+	var out []string
+	if !m.Present.Has(194) {
+		out = append(out, "LongAgentID")
+	}
+	return out
+}
+
 // TeamConfigReq is TEAM_CONFIG_REQ (242), sent by the client. Fixed part: 14 bytes. Layout confidence: U.
 type TeamConfigReq struct {
 	InvokeID    uint32          `cti:"fixed"`

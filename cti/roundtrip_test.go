@@ -23,6 +23,9 @@ func TestRoundTripEveryMessage(t *testing.T) {
 			if FromWire(wire, v) != info.Type {
 				continue // v's numbering gives this ID to another message (236–238 in UCCE v14)
 			}
+			if info.CCXOnly && !v.IsUCCX() {
+				continue // a UCCX-only layout decodes raw in UCCE (TestCCXOnlyLayoutIsRawInUCCE)
+			}
 			for i := 0; i < 30; i++ {
 				m := New(info.Type)
 				fillRandom(rng, reflect.ValueOf(m).Elem(), v)

@@ -23,25 +23,29 @@ import (
 type sessionMethod func(js *jsSession, call goja.FunctionCall) goja.Value
 
 var sessionMethods = map[string]sessionMethod{
-	"login":       (*jsSession).login,
-	"setState":    (*jsSession).setState,
-	"logout":      (*jsSession).logout,
-	"queryState":  (*jsSession).queryState,
-	"waitFor":     (*jsSession).waitFor,
-	"drainEvents": (*jsSession).drainEvents,
-	"answer":      (*jsSession).answer,
-	"hold":        (*jsSession).hold,
-	"retrieve":    (*jsSession).retrieve,
-	"consult":     (*jsSession).consultCall,
-	"transfer":    (*jsSession).transfer,
-	"conference":  (*jsSession).conference,
-	"clear":       (*jsSession).clear,
-	"release":     (*jsSession).release,
-	"setCallData": (*jsSession).setCallData,
-	"makeCall":    (*jsSession).makeCall,
-	"sendDTMF":    (*jsSession).sendDTMF,
-	"userMessage": (*jsSession).userMessage,
-	"snapshot":    (*jsSession).snapshot,
+	"login":      (*jsSession).login,
+	"setState":   (*jsSession).setState,
+	"logout":     (*jsSession).logout,
+	"queryState": (*jsSession).queryState,
+	// Statistics (Unified CCE): a desktop's statistics pane, a wallboard.
+	"queryAgentStatistics":      (*jsSession).queryAgentStatistics,
+	"querySkillGroupStatistics": (*jsSession).querySkillGroupStatistics,
+	"queryQueueStatistics":      (*jsSession).queryQueueStatistics, // Unified CCX
+	"waitFor":                   (*jsSession).waitFor,
+	"drainEvents":               (*jsSession).drainEvents,
+	"answer":                    (*jsSession).answer,
+	"hold":                      (*jsSession).hold,
+	"retrieve":                  (*jsSession).retrieve,
+	"consult":                   (*jsSession).consultCall,
+	"transfer":                  (*jsSession).transfer,
+	"conference":                (*jsSession).conference,
+	"clear":                     (*jsSession).clear,
+	"release":                   (*jsSession).release,
+	"setCallData":               (*jsSession).setCallData,
+	"makeCall":                  (*jsSession).makeCall,
+	"sendDTMF":                  (*jsSession).sendDTMF,
+	"userMessage":               (*jsSession).userMessage,
+	"snapshot":                  (*jsSession).snapshot,
 	// A supervisor's desktop.
 	"snapshotDevice": (*jsSession).snapshotDevice,
 	"monitor":        (*jsSession).monitor,
@@ -434,6 +438,45 @@ func (js *jsSession) logout(call goja.FunctionCall) goja.Value {
 func (js *jsSession) queryState(call goja.FunctionCall) goja.Value {
 	return js.deskCall("queryState", func(ctx context.Context) error {
 		_, err := js.desk.QueryState(ctx)
+		return err
+	})
+}
+
+// queryAgentStatistics(): QUERY_AGENT_STATISTICS_REQ for the session's agent; result.message holds
+// the counters (HandledCallsSession, AvailTimeToday …).
+func (js *jsSession) queryAgentStatistics(call goja.FunctionCall) goja.Value {
+	return js.deskCall("queryAgentStatistics", func(ctx context.Context) error {
+		_, err := js.desk.QueryStatistics(ctx)
+		return err
+	})
+}
+
+// queryQueueStatistics(): Unified CCX's QUERY_AGENT_QUEUE_STATISTICS_REQ for the session's agent;
+// result.message.CallsInQueue and OldestCallInQueue cover the agent's CSQs.
+func (js *jsSession) queryQueueStatistics(call goja.FunctionCall) goja.Value {
+	return js.deskCall("queryQueueStatistics", func(ctx context.Context) error {
+		_, err := js.desk.QueryQueueStatistics(ctx)
+		return err
+	})
+}
+
+// querySkillGroupStatistics(number): QUERY_SKILL_GROUP_STATISTICS_REQ for a skill group by its
+// number.
+func (js *jsSession) querySkillGroupStatistics(call goja.FunctionCall) goja.Value {
+	const method = "querySkillGroupStatistics"
+	x := call.Argument(0)
+	var num uint64
+	var err error
+	if goja.IsUndefined(x) || goja.IsNull(x) {
+		err = errors.New("missing")
+	} else {
+		num, err = cti.ConvertUint(exportField(x), 32)
+	}
+	if err != nil || uint32(num) == agent.NullSkillGroup {
+		js.v.throwType("session.%s: argument 1: want a skill group number (0–4294967294), got %s", method, describe(x))
+	}
+	return js.deskCall(method, func(ctx context.Context) error {
+		_, err := js.desk.QuerySkillGroupStatistics(ctx, uint32(num))
 		return err
 	})
 }

@@ -269,7 +269,7 @@ func TestCTIArgumentErrors(t *testing.T) {
 		{"unknown state", `agent(0).setState('REDY');`, `session.setState: unknown state "REDY" (want READY, NOT_READY, WORK_READY, WORK_NOT_READY, LOGOUT)`},
 		{"unknown message", `agent(0).request('QUERY_AGENT_STAT_REQ', {});`, `session.request: unknown CTI message "QUERY_AGENT_STAT_REQ" (did you mean QUERY_AGENT_STATE_REQ`},
 		{"not a request", `agent(0).request('CALL_DELIVERED_EVENT', {});`, `session.request: CALL_DELIVERED_EVENT is not a request`},
-		{"request without a layout", `agent(0).request('QUERY_AGENT_STATISTICS_REQ', {});`, `session.request: QUERY_AGENT_STATISTICS_REQ is a catalogued request, but its layout is not known to ctiload`},
+		{"request without a layout", `agent(0).request('CHANGE_MONITOR_MASK_REQ', {});`, `session.request: CHANGE_MONITOR_MASK_REQ is a catalogued request, but its layout is not known to ctiload`},
 		{"bad field", `agent(0).request('QUERY_AGENT_STATE_REQ', { PeripheralID: 'abc' });`, `QUERY_AGENT_STATE_REQ.PeripheralID`},
 		{"unknown event", `agent(0).waitFor('CALL_DELIVER_EVENT');`, `session.waitFor: unknown CTI message "CALL_DELIVER_EVENT" (did you mean CALL_DELIVERED_EVENT`},
 		{"not a call", `agent(0).answer({ foo: 1 });`, `session.answer: argument 1: want a call`},

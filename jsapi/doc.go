@@ -59,7 +59,8 @@
 // error} (message: the decoded reply; codeName 'ok', or E_CTI_…, CF_…, E_TIMEOUT…). A failure is
 // ok:false, or an exception carrying code and codeName with throw:true. Methods: login({password,
 // reasonCode, skillGroups}), setState('READY'|'NOT_READY'|'WORK_READY'|'WORK_NOT_READY'|'LOGOUT',
-// {reasonCode, workMode}), logout({reasonCode}), queryState(), waitFor(name | [names], {timeout,
+// {reasonCode, workMode}), logout({reasonCode}), queryState(), queryAgentStatistics(),
+// querySkillGroupStatistics(number), queryQueueStatistics() (UCCX), waitFor(name | [names], {timeout,
 // where}) (the event, or null on timeout), drainEvents(), answer(call), hold(call), retrieve(call),
 // consult(call, number, {type, callVariables, …}) (result.call is the consult leg), transfer(call,
 // number?) and conference(call, number?) (complete the consultation in progress, else single-step

@@ -458,6 +458,12 @@ declare module 'ctiload/cti' {
     logout(options?: { reasonCode?: number }): Result;
     /** QUERY_AGENT_STATE_REQ for the session's agent. */
     queryState(): Result;
+    /** QUERY_AGENT_STATISTICS_REQ for the session's agent (Unified CCE): result.message holds the 84 counters, e.g. HandledCallsSession, AvailTimeToday (seconds). */
+    queryAgentStatistics(): Result;
+    /** QUERY_SKILL_GROUP_STATISTICS_REQ for a skill group by number (Unified CCE): result.message holds AgentsLoggedOn, CallsQNow, HandledCallsToHalf … */
+    querySkillGroupStatistics(skillGroupNumber: number): Result;
+    /** QUERY_AGENT_QUEUE_STATISTICS_REQ for the session's agent (Unified CCX): result.message.CallsInQueue and OldestCallInQueue (seconds) over the agent's CSQs. */
+    queryQueueStatistics(): Result;
     /** The next matching event, or null on timeout (throws on timeout with throw: true, and when the session is gone). */
     waitFor(name: EventName | EventName[], options?: WaitOptions): CTIEvent | null;
     /** Every event waiting in the session, oldest first (and forgets them). */
@@ -548,17 +554,18 @@ declare module 'ctiload/cti' {
 
   /**
    * Requests session.request() can build from fields: the catalogued requests with a field layout
-   * (cti/catalog/messages.txt). Raw ones (QUERY_AGENT_STATISTICS_REQ, CHANGE_MONITOR_MASK_REQ, …) are refused.
+   * (cti/catalog/messages.txt). Raw ones (CHANGE_MONITOR_MASK_REQ, REGISTER_VARIABLES_REQ, …) are refused.
    */
   export type RequestName =
   | 'ALTERNATE_CALL_REQ' | 'ANSWER_CALL_REQ' | 'BAD_CALL_REQ' | 'CLEAR_CALL_REQ'
   | 'CLEAR_CONNECTION_REQ' | 'CLIENT_EVENT_REPORT_REQ' | 'CLOSE_REQ' | 'CONFERENCE_CALL_REQ'
   | 'CONSULTATION_CALL_REQ' | 'DEFLECT_CALL_REQ' | 'EMERGENCY_CALL_REQ' | 'HEARTBEAT_REQ'
   | 'HOLD_CALL_REQ' | 'MAKE_CALL_REQ' | 'MONITOR_START_REQ' | 'MONITOR_STOP_REQ'
-  | 'OPEN_REQ' | 'QUERY_AGENT_STATE_REQ' | 'QUERY_DEVICE_INFO_REQ' | 'RECONNECT_CALL_REQ'
-  | 'RELEASE_CALL_REQ' | 'RETRIEVE_CALL_REQ' | 'SEND_DTMF_SIGNAL_REQ' | 'SET_AGENT_STATE_REQ'
-  | 'SET_CALL_DATA_REQ' | 'SNAPSHOT_CALL_REQ' | 'SNAPSHOT_DEVICE_REQ' | 'SUPERVISE_CALL_REQ'
-  | 'SUPERVISOR_ASSIST_REQ' | 'TEAM_CONFIG_REQ' | 'TRANSFER_CALL_REQ' | 'USER_MESSAGE_REQ'
+  | 'OPEN_REQ' | 'QUERY_AGENT_QUEUE_STATISTICS_REQ' | 'QUERY_AGENT_STATE_REQ' | 'QUERY_AGENT_STATISTICS_REQ'
+  | 'QUERY_DEVICE_INFO_REQ' | 'QUERY_SKILL_GROUP_STATISTICS_REQ' | 'RECONNECT_CALL_REQ' | 'RELEASE_CALL_REQ'
+  | 'RETRIEVE_CALL_REQ' | 'SEND_DTMF_SIGNAL_REQ' | 'SET_AGENT_STATE_REQ' | 'SET_CALL_DATA_REQ'
+  | 'SNAPSHOT_CALL_REQ' | 'SNAPSHOT_DEVICE_REQ' | 'SUPERVISE_CALL_REQ' | 'SUPERVISOR_ASSIST_REQ'
+  | 'TEAM_CONFIG_REQ' | 'TRANSFER_CALL_REQ' | 'USER_MESSAGE_REQ'
   ;
 }
 

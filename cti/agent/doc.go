@@ -1,7 +1,7 @@
 // Package agent is the agent-desktop API of the CTI protocol: what an agent's desktop asks of a
 // CTI Server — log in, change state with a reason code, answer, hold and retrieve, consult,
 // transfer, conference, clear or release, set call data, send DTMF, make a call, send a user
-// message, take a snapshot; and what a supervisor's desktop asks — monitor a team member's phone,
+// message, take a snapshot, read its statistics; and what a supervisor's desktop asks — monitor a team member's phone,
 // barge in, intercept — as typed Go, built on the typed messages of package cti and sent
 // through a [client.Session] (or anything with its Do, see [Conn]). A typo in a field is a compile
 // error, not a request the server refuses.
@@ -34,6 +34,7 @@
 //     calldata.go
 //   - a supervisor's desk: device and call monitors, device snapshots, barge-in, intercept:
 //     supervisor.go
+//   - agent and skill-group statistics (Unified CCE): statistics.go
 //
 // The JavaScript API (jsapi, session.login() …) is a binding over this package: it converts
 // arguments, records metrics and turns errors into results.

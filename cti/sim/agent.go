@@ -64,6 +64,9 @@ type agent struct {
 
 	memb    []*member // one per skill group, in sgs order
 	inAvail bool      // in its groups' available lists
+
+	sessStats, today statBlock      // statistics since login and since midnight (statistics.go)
+	finished         []finishedCall // calls whose after-call work has not ended
 }
 
 // noState marks "no pending state".
@@ -87,6 +90,7 @@ func (c *center) setState(t *tx, a *agent, st cti.AgentState, reason uint16) {
 	if st == cti.AgentStateTalking {
 		c.talking++
 	}
+	c.noteState(a, st, t.now)
 	a.state, a.reason, a.since = st, reason, t.now
 	a.gen++
 	if a.wrapTimer != nil {

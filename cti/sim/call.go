@@ -153,6 +153,7 @@ type conn struct {
 	ronaGen  uint64
 	released bool
 	rtp      bool // RTP_STARTED_EVENT sent, RTP_STOPPED_EVENT not yet
+	st       connStats
 }
 
 func (cn *conn) devType() cti.DeviceIDType {
@@ -223,6 +224,7 @@ func (c *center) addConn(cl *call, d *device, id string, lcs cti.LocalConnection
 }
 
 func (c *center) removeConn(t *tx, cn *conn) {
+	c.connEnded(cn, t.now)
 	c.rtp(t, cn, false)
 	cn.released = true
 	cn.call.lastParty = cn.id
@@ -333,6 +335,7 @@ func (c *center) enqueue(t *tx, cl *call, g *skillGroup, front bool) {
 	} else {
 		cl.queuedAt = t.now
 		g.queue = append(g.queue, cl)
+		g.queueEntered(t.now)
 	}
 	g.stats.Queued++
 	t.toCall(cl, cti.CallQueuedMask, c.queuedEvent(cl))
@@ -361,6 +364,7 @@ func (c *center) dequeue(t *tx, cl *call, cause cti.EventCause) {
 	cl.queued = false
 	g := cl.grp
 	g.queue = slices.DeleteFunc(g.queue, func(x *call) bool { return x == cl })
+	g.queueLeft(cl.queuedAt, t.now)
 	t.toCall(cl, cti.CallDequeuedMask, c.dequeuedEvent(cl, cause))
 }
 
@@ -564,6 +568,7 @@ func (c *center) connect(t *tx, cl *call, cn *conn) {
 	t.toCall(cl, cti.CallEstablishedMask, c.establishedEvent(cl, cn))
 	for _, o := range cl.conns {
 		if o.lcs == cti.LCSConnect {
+			connConnected(o, t.now)
 			c.rtp(t, o, true) // media flows between the connected parties
 		}
 	}

@@ -153,6 +153,7 @@ func (c *center) holdCall(t *tx, s *session, req *cti.HoldCallReq) {
 
 func (c *center) hold(t *tx, cl *call, cn *conn) {
 	cn.lcs = cti.LCSHold
+	connHeld(cn, t.now)
 	t.toCall(cl, cti.CallHeldMask, c.heldEvent(cl, cn))
 	c.rtp(t, cn, false)
 	c.refreshAgent(t, cn.dev.agent)
@@ -178,6 +179,7 @@ func (c *center) retrieveCall(t *tx, s *session, req *cti.RetrieveCallReq) {
 
 func (c *center) retrieve(t *tx, cl *call, cn *conn) {
 	cn.lcs = cti.LCSConnect
+	connRetrieved(cn, t.now)
 	t.toCall(cl, cti.CallRetrievedMask, c.retrievedEvent(cl, cn))
 	c.rtp(t, cn, true)
 	c.refreshAgent(t, cn.dev.agent)
@@ -522,6 +524,7 @@ func (c *center) conferenceCall(t *tx, s *session, req *cti.ConferenceCallReq) {
 		cl1.conns = append(cl1.conns, o)
 	}
 	a1.lcs = cti.LCSConnect
+	connRetrieved(a1, t.now)
 	ps := parties(cl1)
 	t.send(s, &cti.ConferenceCallConf{InvokeID: req.InvokeID, NewConnectionCallID: cl1.id, NewConnectionDeviceIDType: dyn,
 		NumParties: uint16(len(ps)), LineHandle: c.lineHandle(), LineType: c.confLineType(), NewConnectionDeviceID: a1.id, Parties: ps})
@@ -585,6 +588,7 @@ func (c *center) reconnectCall(t *tx, s *session, req *cti.ReconnectCallReq) {
 	t.send(s, &cti.ReconnectCallConf{InvokeID: req.InvokeID})
 	// Connected again before the release, so that the agent does not pass through HOLD.
 	ch.lcs = cti.LCSConnect
+	connRetrieved(ch, t.now)
 	c.releaseConn(t, ca, cti.CECNone)
 	if !ch.released {
 		t.toCall(clh, cti.CallRetrievedMask, c.retrievedEvent(clh, ch))

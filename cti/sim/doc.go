@@ -20,6 +20,10 @@
 //     peripheral monitor service (MONITOR_START_REQ / MONITOR_STOP_REQ on a device or a call,
 //     events copied to the monitoring session with their MonitorID).
 //   - Supervisors (supervise.go): SUPERVISE_CALL_REQ barge-in, intercept and clear.
+//   - Statistics (statistics.go): QUERY_AGENT_STATISTICS_REQ and QUERY_SKILL_GROUP_STATISTICS_REQ
+//     answered from counters kept on the simulator's clock (Session/Today, To5/ToHalf/Today).
+//   - UCCX configuration (uccxconfig.go): CONFIG_REQUEST_KEY_EVENT, CONFIG_REQUEST_EVENT (the
+//     initial upload of CSQs, agents and devices) and TEAM_CONFIG_REQ on Unified CCX sessions.
 //   - Faults (faults.go): latency distributions, failure rates, dropped connections, refused
 //     opens, slow reading, a standby side, the peripheral going offline — each one counted.
 //   - Logs (server.go, connlog.go): one line per session open, and one per refused open or

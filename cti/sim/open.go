@@ -164,6 +164,9 @@ func (s *session) applyOpen(req *cti.OpenReq, v cti.Version, mode sessMode) {
 	s.v = v
 	s.clientID = req.ClientID
 	s.services = req.ServicesRequested & grantable
+	if c.uccx {
+		s.services |= req.ServicesRequested & cti.CTIServiceConfigEvents // UCCX configuration (uccxconfig.go)
+	}
 	if !(!c.uccx && v.Number() >= 24) {
 		s.services &^= cti.CTIServiceActiveStandby
 	}

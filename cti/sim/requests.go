@@ -30,6 +30,9 @@ func (s *session) dispatch(m cti.Message, invoke uint32) {
 	}
 
 	need := neededService(m)
+	if isUCCXConfig(m) && !c.uccx {
+		need = 0 // the UCCE layouts of these IDs were not captured (uccxconfig.go)
+	}
 	if need == 0 {
 		c.stats.unsupportedReq(m.MessageType())
 		s.fail(invoke, cti.ECTIFunctionNotAvailable)
@@ -99,7 +102,28 @@ func (s *session) dispatch(m cti.Message, invoke uint32) {
 		c.monitorStop(&t, s, req)
 	case *cti.SuperviseCallReq:
 		c.superviseCall(&t, s, req)
+	case *cti.QueryAgentStatisticsReq:
+		c.queryAgentStatistics(&t, s, req)
+	case *cti.QuerySkillGroupStatisticsReq:
+		c.querySkillGroupStatistics(&t, s, req)
+	case *cti.ConfigRequestKeyEvent:
+		c.configRequestKey(&t, s)
+	case *cti.ConfigRequestEvent:
+		c.configRequest(&t, s, req)
+	case *cti.TeamConfigReq:
+		c.teamConfig(&t, s, req)
+	case *cti.QueryAgentQueueStatisticsReq:
+		c.queryAgentQueueStatistics(&t, s, req)
 	}
+}
+
+// isUCCXConfig reports the configuration requests served on Unified CCX sessions only.
+func isUCCXConfig(m cti.Message) bool {
+	switch m.(type) {
+	case *cti.ConfigRequestKeyEvent, *cti.ConfigRequestEvent, *cti.TeamConfigReq:
+		return true
+	}
+	return false
 }
 
 // anyService marks requests every open session may send.
@@ -108,8 +132,11 @@ const anyService cti.ServiceMask = 1 << 30
 // neededService is the service a request needs (0: the simulator does not serve it).
 func neededService(m cti.Message) cti.ServiceMask {
 	switch m.(type) {
-	case *cti.QueryAgentStateReq, *cti.SnapshotCallReq, *cti.QueryDeviceInfoReq, *cti.SnapshotDeviceReq:
+	case *cti.QueryAgentStateReq, *cti.SnapshotCallReq, *cti.QueryDeviceInfoReq, *cti.SnapshotDeviceReq,
+		*cti.QueryAgentStatisticsReq, *cti.QuerySkillGroupStatisticsReq, *cti.QueryAgentQueueStatisticsReq:
 		return anyService
+	case *cti.ConfigRequestKeyEvent, *cti.ConfigRequestEvent, *cti.TeamConfigReq:
+		return anyService // without CTI_SERVICE_CONFIG_EVENTS the answer says so (uccxconfig.go)
 	case *cti.MonitorStartReq, *cti.MonitorStopReq:
 		return cti.CTIServicePeripheralMonitor
 	case *cti.SuperviseCallReq:

@@ -33,6 +33,8 @@ type skillGroup struct {
 	queue  []*call
 	avail  availList
 	stats  SkillGroupCounters
+
+	to5, toHalf, today statBlock // statistics intervals (statistics.go)
 }
 
 // member is an agent's place in one group's available list.

@@ -74,6 +74,8 @@ func (c *center) superviseCall(t *tx, s *session, req *cti.SuperviseCallReq) {
 	}
 	t.send(s, conf)
 	cn := c.addConn(cl, sup, sup.ext, cti.LCSConnect)
+	cn.st.supervise = cause
+	connConnected(cn, t.now)
 	t.toDevice(sup, cti.BeginCallMask, c.beginCall(cl, sup.ext))
 	ev := c.conferencedEvent(cl, cl, cn, cn)
 	ev.EventCause = cause
