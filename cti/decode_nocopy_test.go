@@ -79,6 +79,9 @@ func TestDecodeNoCopyEqualsDecode(t *testing.T) {
 			if FromWire(wire, v) != info.Type {
 				continue
 			}
+			if info.CCXOnly && !v.IsUCCX() {
+				continue // Decode keeps it raw there; TestNoCopyDecoderKeepsCCXOnlyRaw covers that
+			}
 			reused := New(info.Type).(NoCopyMessage)
 			for range 4 {
 				m := New(info.Type)
@@ -195,5 +198,34 @@ func TestDecodeNoCopyAllocatesNothing(t *testing.T) {
 	got, err := d.Decode(MsgCallDeliveredEvent, body, V20)
 	if err != nil || got.(*CallDeliveredEvent).DNIS != "8000" {
 		t.Fatalf("NoCopyDecoder.Decode = %+v, %v", got, err)
+	}
+}
+
+// A layout only Unified CCX defines stays raw on a UCCE version in the no-copy decoder as in
+// Decode (240 is CALL_ATTRIBUTE_CHANGE_EVENT in UCCE v13/v14), and the decoder keeps the typed
+// and the raw message of one type apart when the version changes between frames.
+func TestNoCopyDecoderKeepsCCXOnlyRaw(t *testing.T) {
+	body := []byte{0, 0, 0, 7, 0xff, 2, 'h', 'i'} // InvokeID 7, then tag 255 carrying "hi"
+	var d NoCopyDecoder
+	for _, c := range []struct {
+		v       Version
+		wantRaw bool
+	}{{V14, true}, {UCCX | V14, false}, {V14, true}} {
+		wire := MsgQueryAgentQueueStatisticsReq.Wire(c.v)
+		want, err := Decode(wire, body, c.v)
+		if err != nil {
+			t.Fatalf("%s: Decode: %v", c.v, err)
+		}
+		got, err := d.Decode(wire, body, c.v)
+		if err != nil {
+			t.Fatalf("%s: NoCopyDecoder.Decode: %v", c.v, err)
+		}
+		_, raw := got.(*RawMessage)
+		if raw != c.wantRaw {
+			t.Errorf("%s: NoCopyDecoder gave %T, want raw=%v", c.v, got, c.wantRaw)
+		}
+		if reflect.TypeOf(got) != reflect.TypeOf(want) {
+			t.Errorf("%s: NoCopyDecoder gave %T, Decode gave %T", c.v, got, want)
+		}
 	}
 }

@@ -78,17 +78,26 @@ func New(t MsgType) Message {
 // ID may be another message there (240 is CALL_ATTRIBUTE_CHANGE_EVENT in UCCE v13/v14), so the
 // body is kept raw.
 func Decode(t MsgType, body []byte, v Version) (Message, error) {
-	typ := FromWire(t, v)
-	var m Message
-	if info := lookupInfo(typ); info != nil && info.CCXOnly && !v.IsUCCX() {
-		m = &RawMessage{Type: typ}
-	} else {
-		m = New(typ)
-	}
+	m := newForWire(FromWire(t, v), v)
 	if err := m.Decode(body, v); err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+// newForWire is [New] for a message read in version v: a layout only Unified CCX defines stays raw
+// on a UCCE version (see [Decode]).
+func newForWire(typ MsgType, v Version) Message {
+	if keptRaw(typ, v) {
+		return &RawMessage{Type: typ}
+	}
+	return New(typ)
+}
+
+// keptRaw reports whether a frame of type typ stays a [RawMessage] in version v.
+func keptRaw(typ MsgType, v Version) bool {
+	info := lookupInfo(typ)
+	return info != nil && info.CCXOnly && !v.IsUCCX()
 }
 
 // NoCopyMessage is implemented by every message: [Message.Decode] without the copy.
@@ -113,20 +122,28 @@ type NoCopyMessage interface {
 // how long a result is valid: here, also until the next Decode of the same type). The zero
 // value is ready; it is not safe for concurrent use.
 type NoCopyDecoder struct {
-	msgs map[MsgType]NoCopyMessage
+	msgs map[noCopyKey]NoCopyMessage
+}
+
+// noCopyKey tells apart the typed and the raw message of one type: which one a frame decodes
+// into depends on the version (see [Decode]).
+type noCopyKey struct {
+	t   MsgType
+	raw bool
 }
 
 // Decode decodes one message body of type t, the MessageType as read from the wire, for version
 // v, as [Decode] does but without copying: the result aliases body.
 func (d *NoCopyDecoder) Decode(t MsgType, body []byte, v Version) (Message, error) {
 	t = FromWire(t, v)
-	m, ok := d.msgs[t]
+	key := noCopyKey{t: t, raw: keptRaw(t, v)}
+	m, ok := d.msgs[key]
 	if !ok {
-		m = New(t).(NoCopyMessage)
+		m = newForWire(t, v).(NoCopyMessage)
 		if d.msgs == nil {
-			d.msgs = make(map[MsgType]NoCopyMessage)
+			d.msgs = make(map[noCopyKey]NoCopyMessage)
 		}
-		d.msgs[t] = m
+		d.msgs[key] = m
 	}
 	if err := m.DecodeNoCopy(body, v); err != nil {
 		return nil, err

@@ -2650,7 +2650,20 @@ func (m *QueryAgentStatisticsReq) Encode(dst []byte, v Version) ([]byte, error) 
 
 // Decode implements Message.
 func (m *QueryAgentStatisticsReq) Decode(body []byte, v Version) error {
-	*m = QueryAgentStatisticsReq{decoded: true}
+	return m.decode(body, v, false)
+}
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *QueryAgentStatisticsReq) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *QueryAgentStatisticsReq) decode(body []byte, v Version, alias bool) error {
+	reset := QueryAgentStatisticsReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeQueryAgentStatisticsReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgQueryAgentStatisticsReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -2659,7 +2672,7 @@ func (m *QueryAgentStatisticsReq) Decode(body []byte, v Version) error {
 	p += 4
 	m.PeripheralID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQueryAgentStatisticsReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQueryAgentStatisticsReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -3002,7 +3015,20 @@ func (m *QueryAgentStatisticsConf) Encode(dst []byte, v Version) ([]byte, error)
 
 // Decode implements Message.
 func (m *QueryAgentStatisticsConf) Decode(body []byte, v Version) error {
-	*m = QueryAgentStatisticsConf{decoded: true}
+	return m.decode(body, v, false)
+}
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *QueryAgentStatisticsConf) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *QueryAgentStatisticsConf) decode(body []byte, v Version, alias bool) error {
+	reset := QueryAgentStatisticsConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeQueryAgentStatisticsConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgQueryAgentStatisticsConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -3179,7 +3205,7 @@ func (m *QueryAgentStatisticsConf) Decode(body []byte, v Version) error {
 	p += 4
 	m.EmergencyCallsToday = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQueryAgentStatisticsConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQueryAgentStatisticsConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -3925,7 +3951,20 @@ func (m *QuerySkillGroupStatisticsReq) Encode(dst []byte, v Version) ([]byte, er
 
 // Decode implements Message.
 func (m *QuerySkillGroupStatisticsReq) Decode(body []byte, v Version) error {
-	*m = QuerySkillGroupStatisticsReq{decoded: true}
+	return m.decode(body, v, false)
+}
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *QuerySkillGroupStatisticsReq) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *QuerySkillGroupStatisticsReq) decode(body []byte, v Version, alias bool) error {
+	reset := QuerySkillGroupStatisticsReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeQuerySkillGroupStatisticsReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgQuerySkillGroupStatisticsReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -3938,7 +3977,7 @@ func (m *QuerySkillGroupStatisticsReq) Decode(body []byte, v Version) error {
 	p += 4
 	m.SkillGroupID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQuerySkillGroupStatisticsReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQuerySkillGroupStatisticsReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -4354,7 +4393,20 @@ func (m *QuerySkillGroupStatisticsConf) Encode(dst []byte, v Version) ([]byte, e
 
 // Decode implements Message.
 func (m *QuerySkillGroupStatisticsConf) Decode(body []byte, v Version) error {
-	*m = QuerySkillGroupStatisticsConf{decoded: true}
+	return m.decode(body, v, false)
+}
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *QuerySkillGroupStatisticsConf) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *QuerySkillGroupStatisticsConf) decode(body []byte, v Version, alias bool) error {
+	reset := QuerySkillGroupStatisticsConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeQuerySkillGroupStatisticsConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgQuerySkillGroupStatisticsConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -4657,7 +4709,7 @@ func (m *QuerySkillGroupStatisticsConf) Decode(body []byte, v Version) error {
 	p += 4
 	m.LongestCallQToday = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQuerySkillGroupStatisticsConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQuerySkillGroupStatisticsConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {

@@ -2617,14 +2617,27 @@ func (m *QueryAgentQueueStatisticsReq) Encode(dst []byte, v Version) ([]byte, er
 
 // Decode implements Message.
 func (m *QueryAgentQueueStatisticsReq) Decode(body []byte, v Version) error {
-	*m = QueryAgentQueueStatisticsReq{decoded: true}
+	return m.decode(body, v, false)
+}
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *QueryAgentQueueStatisticsReq) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *QueryAgentQueueStatisticsReq) decode(body []byte, v Version, alias bool) error {
+	reset := QueryAgentQueueStatisticsReq{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeQueryAgentQueueStatisticsReq(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgQueryAgentQueueStatisticsReq, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
 	p := 0
 	m.InvokeID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQueryAgentQueueStatisticsReq}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQueryAgentQueueStatisticsReq, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
@@ -2759,7 +2772,20 @@ func (m *QueryAgentQueueStatisticsConf) Encode(dst []byte, v Version) ([]byte, e
 
 // Decode implements Message.
 func (m *QueryAgentQueueStatisticsConf) Decode(body []byte, v Version) error {
-	*m = QueryAgentQueueStatisticsConf{decoded: true}
+	return m.decode(body, v, false)
+}
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *QueryAgentQueueStatisticsConf) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *QueryAgentQueueStatisticsConf) decode(body []byte, v Version, alias bool) error {
+	reset := QueryAgentQueueStatisticsConf{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
 	if fs := fixedSizeQueryAgentQueueStatisticsConf(v); len(body) < fs {
 		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgQueryAgentQueueStatisticsConf, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
 	}
@@ -2770,7 +2796,7 @@ func (m *QueryAgentQueueStatisticsConf) Decode(body []byte, v Version) error {
 	p += 4
 	m.OldestCallInQueue = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQueryAgentQueueStatisticsConf}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgQueryAgentQueueStatisticsConf, alias: alias}
 	for r.more() {
 		tag, off, n, err := r.next()
 		if err != nil {
