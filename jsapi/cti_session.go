@@ -844,11 +844,11 @@ func (js *jsSession) userMessage(call goja.FunctionCall) goja.Value {
 		o.To = x.String()
 	}
 	if x := optGet(opts, "distribution"); x != nil {
-		n, err := cti.ConvertUint(exportField(x), 16)
+		d, err := cti.ConvertEnum(exportField(x), cti.ParseDistribution)
 		if err != nil {
 			js.v.throwType("session.%s: option \"distribution\": %v", method, err)
 		}
-		o.Distribution = uint16(n)
+		o.Distribution = d
 	}
 	return js.deskCall(method, func(ctx context.Context) error {
 		_, err := js.desk.UserMessage(ctx, text.String(), o)

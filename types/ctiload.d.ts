@@ -482,8 +482,8 @@ declare module 'ctiload/cti' {
     makeCall(number: string | number, options?: CallData): Result;
     /** SEND_DTMF_SIGNAL_REQ. */
     sendDTMF(call: CallRef, digits: string): Result;
-    /** USER_MESSAGE_REQ (to a ClientID). */
-    userMessage(text: string, options?: { to?: string; distribution?: string | number }): Result;
+    /** USER_MESSAGE_REQ: to a ClientID (`to`), or by `distribution`: the agent's supervisor, its team, every client. */
+    userMessage(text: string, options?: { to?: string; distribution?: 'DISTRIBUTE_TO_CLIENT' | 'DISTRIBUTE_TO_SUPERVISOR' | 'DISTRIBUTE_TO_TEAM' | 'DISTRIBUTE_TO_ALL_CLIENTS' | number }): Result;
     /** SNAPSHOT_CALL_REQ. */
     snapshot(call: CallRef): Result;
     /** SNAPSHOT_DEVICE_REQ for a device (default: the session's instrument); message.DeviceCalls lists its calls. */

@@ -64,6 +64,9 @@ type agent struct {
 
 	memb    []*member // one per skill group, in sgs order
 	inAvail bool      // in its groups' available lists
+
+	team       *team   // the team it is a member of, nil if none
+	supervises []*team // the teams it is the supervisor of
 }
 
 // noState marks "no pending state".
@@ -333,6 +336,9 @@ func (c *center) login(t *tx, s *session, req *cti.SetAgentStateReq, agentID str
 	a.dev, d.agent = d, a
 	a.pending, a.acd = noState, false
 	c.setState(t, a, cti.AgentStateNotReady, 0)
+	for _, x := range sessionsOf(a) {
+		c.sendTeamConfig(t, x, a)
+	}
 }
 
 func (c *center) logout(t *tx, a *agent, reason uint16) {
