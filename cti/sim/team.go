@@ -32,20 +32,22 @@ type team struct {
 	members []*agent
 }
 
-// ParseTeam parses a team given as ID[=NAME]:SUPERVISOR:AGENTS, the syntax of --team:
+// ParseTeam parses a team given as ID[=NAME]:SUPERVISOR[:AGENTS], the syntax of --team:
 // "7=Billing:5000:5001-5009" is team 7, named Billing, supervised by agent 5000, with agents
-// 5001…5009.
+// 5001…5009. Without AGENTS the members come from elsewhere (the agents CSV's team column).
 func ParseTeam(s string) (Team, error) {
 	var t Team
 	parts := strings.SplitN(s, ":", 3)
 	head, name, _ := strings.Cut(parts[0], "=")
 	n, err := strconv.ParseUint(strings.TrimSpace(head), 10, 32)
-	if err != nil || n == 0 || len(parts) < 3 {
-		return t, fmt.Errorf("%q: want ID[=NAME]:SUPERVISOR:AGENTS with a team ID above 0, e.g. 7=Billing:5000:5001-5009", s)
+	if err != nil || n == 0 || len(parts) < 2 {
+		return t, fmt.Errorf("%q: want ID[=NAME]:SUPERVISOR[:AGENTS] with a team ID above 0, e.g. 7=Billing:5000:5001-5009", s)
 	}
 	t.ID, t.Name, t.Supervisor = uint32(n), strings.TrimSpace(name), strings.TrimSpace(parts[1])
-	if t.Agents, err = ParseAgentIDs(parts[2]); err != nil {
-		return t, fmt.Errorf("%q: %w", s, err)
+	if len(parts) == 3 {
+		if t.Agents, err = ParseAgentIDs(parts[2]); err != nil {
+			return t, fmt.Errorf("%q: %w", s, err)
+		}
 	}
 	return t, nil
 }
