@@ -494,6 +494,10 @@ declare module 'ctiload/cti' {
     stopMonitor(monitor: number | Result): Result;
     /** SUPERVISE_CALL_REQ for an agent's call: barge in, intercept, leave again (CLEAR), silent monitor or whisper. The supervisor's phone is the session's instrument. */
     supervise(call: CallRef, action: SupervisoryActionName | string | number): Result;
+    /** SUPERVISOR_ASSIST_REQ: the CTI Server calls the agent's team supervisor, from the agent's call (a consultation) or, without one, on a new call; message.ConnectionCallID is the new call. */
+    supervisorAssist(call?: CallRef): Result;
+    /** EMERGENCY_CALL_REQ: as supervisorAssist(), for an emergency. */
+    emergencyCall(call?: CallRef): Result;
     /** Any request by name, fields by protocol name (InvokeID is assigned). */
     request(name: RequestName, fields?: { [field: string]: any }): Result;
     /** The session's counters. */
