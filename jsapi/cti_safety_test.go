@@ -287,3 +287,26 @@ export function after() { return 1; }
 		t.Errorf("the VU's runtime stays interrupted after the abort: %v", err)
 	}
 }
+
+// TestVUSetupRetryBacksOff: a vuSetup that fails after its open succeeded (a refused login, say)
+// is retried before the VU's next iteration on the open back-off's schedule, not at once: with
+// initial 100ms, factor 2, at most 7 tries in 3 s (as TestOpenBackoffBoundsRefusedOpens), where
+// an immediate retry makes thousands. A tight loop of iterations is what the engine does when
+// every iteration fails at once.
+func TestVUSetupRetryBacksOff(t *testing.T) {
+	e := newEnv(t, "script.js", map[string]string{"script.js": `
+import { Counter } from 'ctiload/metrics';
+const tries = new Counter('setup_tries');
+export function vuSetup() { tries.add(1); throw new Error('login refused'); }
+export default function () {}
+`})
+	vu := e.newVU(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if abort, _ := iterate(ctx, vu); abort != nil {
+		t.Fatalf("aborted: %v", abort)
+	}
+	if n := len(find(vu.all, "setup_tries")); n < 2 || n > 8 {
+		t.Errorf("vuSetup ran %d times in 3 s of failing iterations; the back-off allows 2..7", n)
+	}
+}

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/ctiload/ctiload/cti/client"
 	"github.com/ctiload/ctiload/engine/executor"
@@ -268,10 +270,16 @@ func (v *vu) RunIteration(ctx context.Context, it *executor.Iteration) error {
 	}
 	if !v.vuSetupDone {
 		if v.s.hasExport("vuSetup") {
+			if err := v.setupRetryWait(ctx); err != nil {
+				return err
+			}
 			if _, err := v.callExport(ctx, PhaseVUSetup, "vuSetup", data); err != nil {
+				v.setupRetry.failures++
+				v.setupRetry.lastFail = time.Now()
 				v.closeSessions(context.WithoutCancel(ctx), v.gen)
 				return err
 			}
+			v.setupRetry.failures = 0
 		}
 		v.vuSetupDone = true
 		v.gen++ // sessions vuSetup opened belong to the VU, not to this iteration
@@ -287,6 +295,34 @@ func (v *vu) RunIteration(ctx context.Context, it *executor.Iteration) error {
 		return err
 	}
 	return nil
+}
+
+// setupRetryWait holds a VU whose vuSetup failed before it runs vuSetup again: the open
+// back-off's schedule (options.cti.openBackoff), counted in vuSetup failures in a row. A vuSetup
+// that opens a session and logs in can fail after a successful open (the agent is already
+// logged in elsewhere, a wrong password), which the open back-off never sees: without this wait
+// such a VU would reopen and log in again at once, iteration after iteration, against the
+// server. A cancelled ctx ends the wait.
+func (v *vu) setupRetryWait(ctx context.Context) error {
+	if v.setupRetry.failures == 0 {
+		return nil
+	}
+	cfg := DefaultSafety.OpenBackoff
+	seed := int64(0)
+	if v.r != nil {
+		seed = v.r.cfg.Seed
+		if v.r.guard != nil {
+			cfg = v.r.guard.cfg.OpenBackoff
+		}
+	}
+	if v.setupRetry.rnd == nil {
+		v.setupRetry.rnd = rand.New(rand.NewPCG(uint64(seed), uint64(v.id)^0x5E7B))
+	}
+	d := v.setupRetry.due(cfg, time.Now())
+	if d <= 0 {
+		return nil
+	}
+	return sleepCtx(ctx, d, nil)
 }
 
 // Close implements the engine's VUCloser: it runs the vuTeardown export (if vuSetup ran) and

@@ -54,7 +54,8 @@ type vu struct {
 	sessProto   *goja.Object
 	gen         uint64 // counts RunIteration calls: sessions remember the one that opened them
 	backoff     vuBackoff
-	aborting    bool // abortRun interrupted the runtime
+	setupRetry  vuBackoff // vuSetup failures in a row: the wait before vuSetup runs again
+	aborting    bool      // abortRun interrupted the runtime
 }
 
 func (v *vu) genCount() uint64 { return v.gen }
