@@ -4367,6 +4367,97 @@ func ParseClassOfDevice(s string) (ClassOfDevice, bool) {
 	return ClassOfDevice(v), ok && uint64(ClassOfDevice(v)) == v
 }
 
+// Distribution is a CTI enumeration (USHORT on the wire).
+type Distribution uint16
+
+const (
+	DistributeToClient     Distribution = 0x0 // DISTRIBUTE_TO_CLIENT
+	DistributeToSupervisor Distribution = 0x1 // DISTRIBUTE_TO_SUPERVISOR
+	DistributeToTeam       Distribution = 0x2 // DISTRIBUTE_TO_TEAM
+	DistributeToAllClients Distribution = 0x3 // DISTRIBUTE_TO_ALL_CLIENTS
+)
+
+// Symbol is the protocol's name for x, or "" if it has none.
+func (x Distribution) Symbol() string {
+	switch x {
+	case 0x0:
+		return "DISTRIBUTE_TO_CLIENT"
+	case 0x1:
+		return "DISTRIBUTE_TO_SUPERVISOR"
+	case 0x2:
+		return "DISTRIBUTE_TO_TEAM"
+	case 0x3:
+		return "DISTRIBUTE_TO_ALL_CLIENTS"
+	}
+	return ""
+}
+
+func (x Distribution) String() string {
+	if s := x.Symbol(); s != "" {
+		return s
+	}
+	return "Distribution(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// ParseDistribution reads a symbol (DISTRIBUTE_TO_CLIENT) or a number.
+func ParseDistribution(s string) (Distribution, bool) {
+	switch s {
+	case "DISTRIBUTE_TO_CLIENT":
+		return 0x0, true
+	case "DISTRIBUTE_TO_SUPERVISOR":
+		return 0x1, true
+	case "DISTRIBUTE_TO_TEAM":
+		return 0x2, true
+	case "DISTRIBUTE_TO_ALL_CLIENTS":
+		return 0x3, true
+	}
+	n, err := strconv.ParseUint(s, 0, 16)
+	return Distribution(n), err == nil
+}
+
+// AgentTeamConfigOperation is a CTI enumeration (USHORT on the wire).
+type AgentTeamConfigOperation uint16
+
+const (
+	ConfigOperationRestorePermanent AgentTeamConfigOperation = 0x0 // CONFIG_OPERATION_RESTORE_PERMANENT
+	ConfigOperationAddAgent         AgentTeamConfigOperation = 0x1 // CONFIG_OPERATION_ADD_AGENT
+	ConfigOperationRemoveAgent      AgentTeamConfigOperation = 0x2 // CONFIG_OPERATION_REMOVE_AGENT
+)
+
+// Symbol is the protocol's name for x, or "" if it has none.
+func (x AgentTeamConfigOperation) Symbol() string {
+	switch x {
+	case 0x0:
+		return "CONFIG_OPERATION_RESTORE_PERMANENT"
+	case 0x1:
+		return "CONFIG_OPERATION_ADD_AGENT"
+	case 0x2:
+		return "CONFIG_OPERATION_REMOVE_AGENT"
+	}
+	return ""
+}
+
+func (x AgentTeamConfigOperation) String() string {
+	if s := x.Symbol(); s != "" {
+		return s
+	}
+	return "AgentTeamConfigOperation(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// ParseAgentTeamConfigOperation reads a symbol (CONFIG_OPERATION_RESTORE_PERMANENT) or a number.
+func ParseAgentTeamConfigOperation(s string) (AgentTeamConfigOperation, bool) {
+	switch s {
+	case "CONFIG_OPERATION_RESTORE_PERMANENT":
+		return 0x0, true
+	case "CONFIG_OPERATION_ADD_AGENT":
+		return 0x1, true
+	case "CONFIG_OPERATION_REMOVE_AGENT":
+		return 0x2, true
+	}
+	n, err := strconv.ParseUint(s, 0, 16)
+	return AgentTeamConfigOperation(n), err == nil
+}
+
 // AgentFlags is a CTI bit mask (USHORT on the wire).
 type AgentFlags uint16
 

@@ -558,6 +558,70 @@ func (e *DeviceCall) setField(name string, value any) error {
 	return nil
 }
 
+// TeamAgent is one element of a repeated floating group. Present records which members were on the
+// wire; when it is 0 every member is sent.
+type TeamAgent struct {
+	ATCAgentID       string     `cti:"86"` // tag 86
+	AgentFlags       AgentFlags `cti:"87"` // tag 87
+	ATCAgentState    AgentState `cti:"88"` // tag 88
+	ATCStateDuration uint32     `cti:"89"` // tag 89
+	Present          uint8
+}
+
+func (e *TeamAgent) record() Record {
+	r := make(Record, 0, 4)
+	if e.Present == 0 || e.Present&1 != 0 {
+		r = append(r, FieldValue{Name: "ATCAgentID", Tag: 86, Value: e.ATCAgentID})
+	}
+	if e.Present == 0 || e.Present&2 != 0 {
+		r = append(r, FieldValue{Name: "AgentFlags", Tag: 87, Value: e.AgentFlags})
+	}
+	if e.Present == 0 || e.Present&4 != 0 {
+		r = append(r, FieldValue{Name: "ATCAgentState", Tag: 88, Value: e.ATCAgentState})
+	}
+	if e.Present == 0 || e.Present&8 != 0 {
+		r = append(r, FieldValue{Name: "ATCStateDuration", Tag: 89, Value: e.ATCStateDuration})
+	}
+	return r
+}
+
+func (e *TeamAgent) setField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("%s: %w", f, err) }
+	switch name {
+	case "ATCAgentID":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("ATCAgentID", err)
+		}
+		e.ATCAgentID = x
+		e.Present |= 1
+	case "AgentFlags":
+		x, err := convEnum(value, ParseAgentFlags)
+		if err != nil {
+			return fieldErr("AgentFlags", err)
+		}
+		e.AgentFlags = x
+		e.Present |= 2
+	case "ATCAgentState":
+		x, err := convEnum(value, ParseAgentState)
+		if err != nil {
+			return fieldErr("ATCAgentState", err)
+		}
+		e.ATCAgentState = x
+		e.Present |= 4
+	case "ATCStateDuration":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ATCStateDuration", err)
+		}
+		e.ATCStateDuration = uint32(x)
+		e.Present |= 8
+	default:
+		return fmt.Errorf("no member %q (members: ATCAgentID, AgentFlags, ATCAgentState, ATCStateDuration)", name)
+	}
+	return nil
+}
+
 // ServiceRecord is one element of a repeated floating group. Present records which members were on the
 // wire; when it is 0 every member is sent.
 type ServiceRecord struct {

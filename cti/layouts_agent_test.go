@@ -170,6 +170,50 @@ var agentLayoutCases = []layoutCase{
 			0d 02 7800        // CallVariable1[13] STRING "x"
 			52 04 5600 3100   // NamedVariable[82] NAMEDVAR "V" = "1"`,
 	},
+	{
+		name: "AGENT_TEAM_CONFIG_EVENT v15: 12-byte fixed part, a supervisor and an agent (uccertweb vector's shape)",
+		v:    V15,
+		msg: &AgentTeamConfigEvent{PeripheralID: 5000, TeamID: 7, NumberOfAgents: 2, ConfigOperation: ConfigOperationAddAgent,
+			DepartmentID: 9, AgentTeamName: "T7", TeamAgents: []TeamAgent{
+				{ATCAgentID: "5000", AgentFlags: AgentFlagPrimarySupervisor | AgentFlagSupervisor, ATCAgentState: AgentStateAvailable, ATCStateDuration: 12},
+				{ATCAgentID: "5001", ATCAgentState: AgentStateNotReady},
+			}},
+		frame: `
+			0000003b 00000080 // MessageLength 59, MessageType AGENT_TEAM_CONFIG_EVENT (128)
+			00001388          // PeripheralID UINT = 5000
+			00000007          // TeamID UINT = 7
+			0002              // NumberOfAgents USHORT = 2 (the members that follow)
+			0001              // ConfigOperation USHORT = ADD_AGENT; DepartmentID (v20+) is not on the wire
+			f3 03 543700      // AgentTeamName[243] STRING "T7"
+			56 05 3530303000  // ATCAgentID[86] STRING "5000"
+			57 02 0005        // AgentFlags[87] USHORT = PRIMARY_SUPERVISOR|SUPERVISOR
+			58 02 0003        // ATCAgentState[88] USHORT = AVAILABLE
+			59 04 0000000c    // ATCStateDuration[89] UINT = 12 s
+			56 05 3530303100  // ATCAgentID[86] STRING "5001"
+			57 02 0000        // AgentFlags[87] USHORT = 0 (an agent)
+			58 02 0002        // ATCAgentState[88] USHORT = NOT_READY
+			59 04 00000000    // ATCStateDuration[89] UINT = 0`,
+	},
+	{
+		name: "AGENT_TEAM_CONFIG_EVENT v20: DepartmentID, 2-byte floating headers",
+		v:    V20,
+		msg: &AgentTeamConfigEvent{PeripheralID: 5000, TeamID: 7, NumberOfAgents: 1, ConfigOperation: ConfigOperationAddAgent,
+			DepartmentID: 3, AgentTeamName: "T7", TeamAgents: []TeamAgent{
+				{ATCAgentID: "5000", AgentFlags: AgentFlagPrimarySupervisor | AgentFlagSupervisor, ATCAgentState: AgentStateAvailable, ATCStateDuration: 12},
+			}},
+		frame: `
+			00000034 00000080     // MessageLength 52, MessageType AGENT_TEAM_CONFIG_EVENT (128)
+			00001388              // PeripheralID UINT = 5000
+			00000007              // TeamID UINT = 7
+			0001                  // NumberOfAgents USHORT = 1
+			0001                  // ConfigOperation USHORT = ADD_AGENT
+			00000003              // DepartmentID INT = 3 (v20+)
+			00f3 0003 543700      // AgentTeamName[243] STRING "T7"
+			0056 0005 3530303000  // ATCAgentID[86] STRING "5000"
+			0057 0002 0005        // AgentFlags[87] USHORT = PRIMARY_SUPERVISOR|SUPERVISOR
+			0058 0002 0003        // ATCAgentState[88] USHORT = AVAILABLE
+			0059 0004 0000000c    // ATCStateDuration[89] UINT = 12 s`,
+	},
 }
 
 func TestAgentLayouts(t *testing.T) { runLayoutCases(t, agentLayoutCases) }

@@ -64,6 +64,28 @@ var sessionLayoutCases = []layoutCase{
 			00d9 0004 61626300     // CTIOSCILClientID[217] STRING "abc"`,
 	},
 	{
+		name: "USER_MESSAGE_EVENT v15 (uccertweb's layout)",
+		v:    V15,
+		msg:  &UserMessageEvent{ICMCentralControllerTime: 0x01020304, Distribution: DistributeToTeam, ClientID: "ctl", Text: "hi"},
+		frame: `
+			00000011 0000006d // MessageLength 17, MessageType USER_MESSAGE_EVENT (109)
+			01020304          // ICMCentralControllerTime TIME
+			0002              // Distribution USHORT = DISTRIBUTE_TO_TEAM
+			01 04 63746c00    // ClientID[1] STRING "ctl" (the sender)
+			07 03 686900      // Text[7] STRING "hi"`,
+	},
+	{
+		name: "USER_MESSAGE_EVENT v20",
+		v:    V20,
+		msg:  &UserMessageEvent{ICMCentralControllerTime: 0x01020304, Distribution: DistributeToAllClients, ClientID: "ctl", Text: "hi"},
+		frame: `
+			00000015 0000006d   // MessageLength 21, MessageType USER_MESSAGE_EVENT (109)
+			01020304            // ICMCentralControllerTime TIME
+			0003                // Distribution USHORT = DISTRIBUTE_TO_ALL_CLIENTS
+			0001 0004 63746c00  // ClientID[1] STRING "ctl"
+			0007 0003 686900    // Text[7] STRING "hi"`,
+	},
+	{
 		name: "USER_MESSAGE_CONF v15",
 		v:    V15,
 		msg:  &UserMessageConf{InvokeID: 9},

@@ -5786,3 +5786,302 @@ func (m *QuerySkillGroupStatisticsConf) SetField(name string, value any) error {
 	}
 	return nil
 }
+
+// AgentTeamConfigEvent is AGENT_TEAM_CONFIG_EVENT (128), sent by the server. Fixed part: 12 bytes, +4 (DepartmentID) v.has(20). Layout confidence: S.
+type AgentTeamConfigEvent struct {
+	PeripheralID    uint32                   `cti:"fixed"`
+	TeamID          uint32                   `cti:"fixed"`
+	NumberOfAgents  uint16                   `cti:"fixed"`
+	ConfigOperation AgentTeamConfigOperation `cti:"fixed"`
+	DepartmentID    int32                    `cti:"fixed"` // only when v.has(20)
+
+	// Floating part.
+	AgentTeamName string      `cti:"243"` // tag 243
+	TeamAgents    []TeamAgent `cti:"group"`
+
+	// Present records the floating fields that were on the wire (or are to be sent although zero).
+	Present TagSet
+	// Unknown keeps floating fields this layout does not list, in arrival order.
+	Unknown []Field
+	// decoded is set by Decode: a decoded message sends its required fields only if they came.
+	decoded bool
+}
+
+func fixedSizeAgentTeamConfigEvent(v Version) int {
+	n := 12
+	if v.has(20) {
+		n += 4
+	}
+	_ = v
+	return n
+}
+
+// MessageType implements Message.
+func (m *AgentTeamConfigEvent) MessageType() MsgType { return MsgAgentTeamConfigEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *AgentTeamConfigEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *AgentTeamConfigEvent) PresentTags() TagSet { return m.Present }
+
+// Encode implements Message: it appends the whole frame for version v.
+func (m *AgentTeamConfigEvent) Encode(dst []byte, v Version) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgAgentTeamConfigEvent))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.PeripheralID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.TeamID))
+	{
+		c := m.NumberOfAgents
+		if c == 0 && len(m.TeamAgents) > 0 {
+			if uint64(len(m.TeamAgents)) > uint64(^uint16(0)) {
+				return dst[:start], &EncodeError{Type: MsgAgentTeamConfigEvent, Field: "NumberOfAgents", Msg: fmt.Sprintf("%d elements do not fit", len(m.TeamAgents))}
+			}
+			c = uint16(len(m.TeamAgents))
+		}
+		dst = binary.BigEndian.AppendUint16(dst, uint16(c))
+	}
+	dst = binary.BigEndian.AppendUint16(dst, uint16(m.ConfigOperation))
+	if v.has(20) {
+		dst = binary.BigEndian.AppendUint32(dst, uint32(m.DepartmentID))
+	}
+	w := floatWriter{wide: v.WideFields(), typ: MsgAgentTeamConfigEvent}
+	var err error
+	if m.AgentTeamName != "" || m.Present.Has(243) {
+		dst, err = w.str(dst, 243, m.AgentTeamName, 32)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	for i := range m.TeamAgents {
+		e := &m.TeamAgents[i]
+		if e.Present == 0 || e.Present&1 != 0 {
+			dst, err = w.str(dst, 86, e.ATCAgentID, 12)
+			if err != nil {
+				return dst[:start], err
+			}
+		}
+		if e.Present == 0 || e.Present&2 != 0 {
+			dst, err = w.u16(dst, 87, uint16(e.AgentFlags))
+			if err != nil {
+				return dst[:start], err
+			}
+		}
+		if e.Present == 0 || e.Present&4 != 0 {
+			dst, err = w.u16(dst, 88, uint16(e.ATCAgentState))
+			if err != nil {
+				return dst[:start], err
+			}
+		}
+		if e.Present == 0 || e.Present&8 != 0 {
+			dst, err = w.u32(dst, 89, uint32(e.ATCStateDuration))
+			if err != nil {
+				return dst[:start], err
+			}
+		}
+	}
+	for _, f := range m.Unknown {
+		if dst, err = w.bytes(dst, f.Tag, f.Data, 0); err != nil {
+			return dst[:start], err
+		}
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-HeaderSize))
+	_ = v
+	return dst, nil
+}
+
+// Decode implements Message.
+func (m *AgentTeamConfigEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *AgentTeamConfigEvent) DecodeNoCopy(body []byte, v Version) error {
+	return m.decode(body, v, true)
+}
+
+func (m *AgentTeamConfigEvent) decode(body []byte, v Version, alias bool) error {
+	reset := AgentTeamConfigEvent{decoded: true}
+	if alias {
+		reset.TeamAgents = m.TeamAgents[:0]
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
+	if fs := fixedSizeAgentTeamConfigEvent(v); len(body) < fs {
+		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgAgentTeamConfigEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
+	}
+	p := 0
+	m.PeripheralID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.TeamID = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.NumberOfAgents = uint16(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	m.ConfigOperation = AgentTeamConfigOperation(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	if v.has(20) {
+		m.DepartmentID = int32(binary.BigEndian.Uint32(body[p:]))
+		p += 4
+	}
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgAgentTeamConfigEvent, alias: alias}
+	for r.more() {
+		tag, off, n, err := r.next()
+		if err != nil {
+			return err
+		}
+		switch tag {
+		case 243: // AgentTeamName
+			m.AgentTeamName, err = r.str(tag, off, n, 32)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(243)
+		case 86: // TeamAgents.ATCAgentID
+			k := len(m.TeamAgents) - 1
+			if k < 0 || true || m.TeamAgents[k].Present&1 != 0 {
+				m.TeamAgents = append(m.TeamAgents, TeamAgent{})
+				k++
+			}
+			e := &m.TeamAgents[k]
+			e.ATCAgentID, err = r.str(tag, off, n, 12)
+			if err != nil {
+				return err
+			}
+			e.Present |= 1
+		case 87: // TeamAgents.AgentFlags
+			k := len(m.TeamAgents) - 1
+			if k < 0 || false || m.TeamAgents[k].Present&2 != 0 {
+				m.TeamAgents = append(m.TeamAgents, TeamAgent{})
+				k++
+			}
+			e := &m.TeamAgents[k]
+			var x uint16
+			x, err = r.u16(tag, off, n)
+			e.AgentFlags = AgentFlags(x)
+			if err != nil {
+				return err
+			}
+			e.Present |= 2
+		case 88: // TeamAgents.ATCAgentState
+			k := len(m.TeamAgents) - 1
+			if k < 0 || false || m.TeamAgents[k].Present&4 != 0 {
+				m.TeamAgents = append(m.TeamAgents, TeamAgent{})
+				k++
+			}
+			e := &m.TeamAgents[k]
+			var x uint16
+			x, err = r.u16(tag, off, n)
+			e.ATCAgentState = AgentState(x)
+			if err != nil {
+				return err
+			}
+			e.Present |= 4
+		case 89: // TeamAgents.ATCStateDuration
+			k := len(m.TeamAgents) - 1
+			if k < 0 || false || m.TeamAgents[k].Present&8 != 0 {
+				m.TeamAgents = append(m.TeamAgents, TeamAgent{})
+				k++
+			}
+			e := &m.TeamAgents[k]
+			var x uint32
+			x, err = r.u32(tag, off, n)
+			e.ATCStateDuration = uint32(x)
+			if err != nil {
+				return err
+			}
+			e.Present |= 8
+		default:
+			m.Unknown = append(m.Unknown, r.unknown(tag, off, n))
+		}
+	}
+	return nil
+}
+
+// Fields implements Message.
+func (m *AgentTeamConfigEvent) Fields(v Version) []FieldValue {
+	fs := make([]FieldValue, 0, 8)
+	fs = append(fs, FieldValue{Name: "PeripheralID", Value: m.PeripheralID})
+	fs = append(fs, FieldValue{Name: "TeamID", Value: m.TeamID})
+	fs = append(fs, FieldValue{Name: "NumberOfAgents", Value: m.NumberOfAgents})
+	fs = append(fs, FieldValue{Name: "ConfigOperation", Value: m.ConfigOperation})
+	if v.has(20) {
+		fs = append(fs, FieldValue{Name: "DepartmentID", Value: m.DepartmentID})
+	}
+	if m.AgentTeamName != "" || m.Present.Has(243) {
+		fs = append(fs, FieldValue{Name: "AgentTeamName", Tag: 243, Value: m.AgentTeamName})
+	}
+	if len(m.TeamAgents) > 0 {
+		rs := make([]Record, len(m.TeamAgents))
+		for i := range m.TeamAgents {
+			rs[i] = m.TeamAgents[i].record()
+		}
+		fs = append(fs, FieldValue{Name: "TeamAgents", Tag: 86, Value: rs})
+	}
+	for _, f := range m.Unknown {
+		fs = append(fs, FieldValue{Name: unknownTagName(f.Tag), Tag: f.Tag, Value: f.Data})
+	}
+	_ = v
+	return fs
+}
+
+// SetField implements Message.
+func (m *AgentTeamConfigEvent) SetField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("AGENT_TEAM_CONFIG_EVENT.%s: %w", f, err) }
+	_ = fieldErr
+	switch name {
+	case "PeripheralID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("PeripheralID", err)
+		}
+		m.PeripheralID = uint32(x)
+	case "TeamID":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("TeamID", err)
+		}
+		m.TeamID = uint32(x)
+	case "NumberOfAgents":
+		x, err := convUint(value, 16)
+		if err != nil {
+			return fieldErr("NumberOfAgents", err)
+		}
+		m.NumberOfAgents = uint16(x)
+	case "ConfigOperation":
+		x, err := convEnum(value, ParseAgentTeamConfigOperation)
+		if err != nil {
+			return fieldErr("ConfigOperation", err)
+		}
+		m.ConfigOperation = x
+	case "DepartmentID":
+		x, err := convInt(value, 32)
+		if err != nil {
+			return fieldErr("DepartmentID", err)
+		}
+		m.DepartmentID = int32(x)
+	case "AgentTeamName":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("AgentTeamName", err)
+		}
+		m.AgentTeamName = x
+		m.Present.Add(243)
+	case "TeamAgents":
+		recs, err := convRecords(value)
+		if err != nil {
+			return fieldErr("TeamAgents", err)
+		}
+		m.TeamAgents = m.TeamAgents[:0]
+		for i, rec := range recs {
+			var e TeamAgent
+			for k, x := range rec {
+				if err := e.setField(k, x); err != nil {
+					return fieldErr(fmt.Sprintf("TeamAgents[%d]", i), err)
+				}
+			}
+			m.TeamAgents = append(m.TeamAgents, e)
+		}
+	default:
+		return fmt.Errorf("AGENT_TEAM_CONFIG_EVENT has no field %q (fields: PeripheralID, TeamID, NumberOfAgents, ConfigOperation, DepartmentID, AgentTeamName, TeamAgents)", name)
+	}
+	return nil
+}

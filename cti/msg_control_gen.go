@@ -10771,9 +10771,9 @@ func (m *MonitorStopConf) SetField(name string, value any) error {
 
 // UserMessageReq is USER_MESSAGE_REQ (107), sent by the client. Fixed part: 10 bytes. Layout confidence: S.
 type UserMessageReq struct {
-	InvokeID     uint32 `cti:"fixed"`
-	PeripheralID uint32 `cti:"fixed"`
-	Distribution uint16 `cti:"fixed"`
+	InvokeID     uint32       `cti:"fixed"`
+	PeripheralID uint32       `cti:"fixed"`
+	Distribution Distribution `cti:"fixed"`
 
 	// Floating part.
 	ClientID         string `cti:"1"`   // tag 1
@@ -10888,7 +10888,7 @@ func (m *UserMessageReq) decode(body []byte, v Version, alias bool) error {
 	p += 4
 	m.PeripheralID = uint32(binary.BigEndian.Uint32(body[p:]))
 	p += 4
-	m.Distribution = uint16(binary.BigEndian.Uint16(body[p:]))
+	m.Distribution = Distribution(binary.BigEndian.Uint16(body[p:]))
 	p += 2
 	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgUserMessageReq, alias: alias}
 	for r.more() {
@@ -10989,11 +10989,11 @@ func (m *UserMessageReq) SetField(name string, value any) error {
 		}
 		m.PeripheralID = uint32(x)
 	case "Distribution":
-		x, err := convUint(value, 16)
+		x, err := convEnum(value, ParseDistribution)
 		if err != nil {
 			return fieldErr("Distribution", err)
 		}
-		m.Distribution = uint16(x)
+		m.Distribution = x
 	case "ClientID":
 		x, err := convString(value)
 		if err != nil {
@@ -11151,6 +11151,170 @@ func (m *UserMessageConf) SetField(name string, value any) error {
 		m.InvokeID = uint32(x)
 	default:
 		return fmt.Errorf("USER_MESSAGE_CONF has no field %q (fields: InvokeID)", name)
+	}
+	return nil
+}
+
+// UserMessageEvent is USER_MESSAGE_EVENT (109), sent by the server. Fixed part: 6 bytes. Layout confidence: S.
+type UserMessageEvent struct {
+	ICMCentralControllerTime uint32       `cti:"fixed"`
+	Distribution             Distribution `cti:"fixed"`
+
+	// Floating part.
+	ClientID string `cti:"1"` // tag 1
+	Text     string `cti:"7"` // tag 7
+
+	// Present records the floating fields that were on the wire (or are to be sent although zero).
+	Present TagSet
+	// Unknown keeps floating fields this layout does not list, in arrival order.
+	Unknown []Field
+	// decoded is set by Decode: a decoded message sends its required fields only if they came.
+	decoded bool
+}
+
+func fixedSizeUserMessageEvent(v Version) int {
+	n := 6
+	_ = v
+	return n
+}
+
+// MessageType implements Message.
+func (m *UserMessageEvent) MessageType() MsgType { return MsgUserMessageEvent }
+
+// UnknownFields returns the floating fields this layout does not list.
+func (m *UserMessageEvent) UnknownFields() []Field { return m.Unknown }
+
+// PresentTags returns the set of floating fields that were on the wire.
+func (m *UserMessageEvent) PresentTags() TagSet { return m.Present }
+
+// Encode implements Message: it appends the whole frame for version v.
+func (m *UserMessageEvent) Encode(dst []byte, v Version) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(MsgUserMessageEvent))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(m.ICMCentralControllerTime))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(m.Distribution))
+	w := floatWriter{wide: v.WideFields(), typ: MsgUserMessageEvent}
+	var err error
+	if m.ClientID != "" || m.Present.Has(1) {
+		dst, err = w.str(dst, 1, m.ClientID, 64)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	if m.Text != "" || m.Present.Has(7) {
+		dst, err = w.str(dst, 7, m.Text, 255)
+		if err != nil {
+			return dst[:start], err
+		}
+	}
+	for _, f := range m.Unknown {
+		if dst, err = w.bytes(dst, f.Tag, f.Data, 0); err != nil {
+			return dst[:start], err
+		}
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(len(dst)-start-HeaderSize))
+	_ = v
+	return dst, nil
+}
+
+// Decode implements Message.
+func (m *UserMessageEvent) Decode(body []byte, v Version) error { return m.decode(body, v, false) }
+
+// DecodeNoCopy implements NoCopyMessage: m's strings and byte slices alias body.
+func (m *UserMessageEvent) DecodeNoCopy(body []byte, v Version) error { return m.decode(body, v, true) }
+
+func (m *UserMessageEvent) decode(body []byte, v Version, alias bool) error {
+	reset := UserMessageEvent{decoded: true}
+	if alias {
+		reset.Unknown = m.Unknown[:0]
+	}
+	*m = reset
+	if fs := fixedSizeUserMessageEvent(v); len(body) < fs {
+		return &ProtocolError{Offset: HeaderSize + len(body), Type: MsgUserMessageEvent, Code: ECTIBadMessageFormat, Msg: fmt.Sprintf("fixed part needs %d bytes for %s, message has %d", fs, v, len(body))}
+	}
+	p := 0
+	m.ICMCentralControllerTime = uint32(binary.BigEndian.Uint32(body[p:]))
+	p += 4
+	m.Distribution = Distribution(binary.BigEndian.Uint16(body[p:]))
+	p += 2
+	r := floatReader{body: body, pos: p, wide: v.WideFields(), typ: MsgUserMessageEvent, alias: alias}
+	for r.more() {
+		tag, off, n, err := r.next()
+		if err != nil {
+			return err
+		}
+		switch tag {
+		case 1: // ClientID
+			m.ClientID, err = r.str(tag, off, n, 64)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(1)
+		case 7: // Text
+			m.Text, err = r.str(tag, off, n, 255)
+			if err != nil {
+				return err
+			}
+			m.Present.Add(7)
+		default:
+			m.Unknown = append(m.Unknown, r.unknown(tag, off, n))
+		}
+	}
+	return nil
+}
+
+// Fields implements Message.
+func (m *UserMessageEvent) Fields(v Version) []FieldValue {
+	fs := make([]FieldValue, 0, 5)
+	fs = append(fs, FieldValue{Name: "ICMCentralControllerTime", Value: m.ICMCentralControllerTime})
+	fs = append(fs, FieldValue{Name: "Distribution", Value: m.Distribution})
+	if m.ClientID != "" || m.Present.Has(1) {
+		fs = append(fs, FieldValue{Name: "ClientID", Tag: 1, Value: m.ClientID})
+	}
+	if m.Text != "" || m.Present.Has(7) {
+		fs = append(fs, FieldValue{Name: "Text", Tag: 7, Value: m.Text})
+	}
+	for _, f := range m.Unknown {
+		fs = append(fs, FieldValue{Name: unknownTagName(f.Tag), Tag: f.Tag, Value: f.Data})
+	}
+	_ = v
+	return fs
+}
+
+// SetField implements Message.
+func (m *UserMessageEvent) SetField(name string, value any) error {
+	fieldErr := func(f string, err error) error { return fmt.Errorf("USER_MESSAGE_EVENT.%s: %w", f, err) }
+	_ = fieldErr
+	switch name {
+	case "ICMCentralControllerTime":
+		x, err := convUint(value, 32)
+		if err != nil {
+			return fieldErr("ICMCentralControllerTime", err)
+		}
+		m.ICMCentralControllerTime = uint32(x)
+	case "Distribution":
+		x, err := convEnum(value, ParseDistribution)
+		if err != nil {
+			return fieldErr("Distribution", err)
+		}
+		m.Distribution = x
+	case "ClientID":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("ClientID", err)
+		}
+		m.ClientID = x
+		m.Present.Add(1)
+	case "Text":
+		x, err := convString(value)
+		if err != nil {
+			return fieldErr("Text", err)
+		}
+		m.Text = x
+		m.Present.Add(7)
+	default:
+		return fmt.Errorf("USER_MESSAGE_EVENT has no field %q (fields: ICMCentralControllerTime, Distribution, ClientID, Text)", name)
 	}
 	return nil
 }

@@ -47,13 +47,15 @@ var sessionMethods = map[string]sessionMethod{
 	"userMessage":               (*jsSession).userMessage,
 	"snapshot":                  (*jsSession).snapshot,
 	// A supervisor's desktop.
-	"snapshotDevice": (*jsSession).snapshotDevice,
-	"monitor":        (*jsSession).monitor,
-	"stopMonitor":    (*jsSession).stopMonitor,
-	"supervise":      (*jsSession).supervise,
-	"request":        (*jsSession).request,
-	"close":          (*jsSession).closeMethod,
-	"stats":          (*jsSession).statsMethod,
+	"snapshotDevice":   (*jsSession).snapshotDevice,
+	"monitor":          (*jsSession).monitor,
+	"stopMonitor":      (*jsSession).stopMonitor,
+	"supervise":        (*jsSession).supervise,
+	"supervisorAssist": (*jsSession).supervisorAssist,
+	"emergencyCall":    (*jsSession).emergencyCall,
+	"request":          (*jsSession).request,
+	"close":            (*jsSession).closeMethod,
+	"stats":            (*jsSession).statsMethod,
 }
 
 // sessionMethodProps is the table of the lazy method object behind every session prototype.
@@ -863,11 +865,11 @@ func (js *jsSession) userMessage(call goja.FunctionCall) goja.Value {
 		o.To = x.String()
 	}
 	if x := optGet(opts, "distribution"); x != nil {
-		n, err := cti.ConvertUint(exportField(x), 16)
+		d, err := cti.ConvertEnum(exportField(x), cti.ParseDistribution)
 		if err != nil {
 			js.v.throwType("session.%s: option \"distribution\": %v", method, err)
 		}
-		o.Distribution = uint16(n)
+		o.Distribution = d
 	}
 	return js.deskCall(method, func(ctx context.Context) error {
 		_, err := js.desk.UserMessage(ctx, text.String(), o)
@@ -986,6 +988,28 @@ func (js *jsSession) supervise(call goja.FunctionCall) goja.Value {
 	}
 	return js.deskCall(method, func(ctx context.Context) error {
 		_, err := js.desk.Supervise(ctx, c, action)
+		return err
+	})
+}
+
+// supervisorAssist(call?) / emergencyCall(call?): SUPERVISOR_ASSIST_REQ / EMERGENCY_CALL_REQ, the
+// team supervisor called from the agent's call (a consultation) or, without one, on a new call.
+func (js *jsSession) supervisorAssist(call goja.FunctionCall) goja.Value {
+	return js.askSupervisor("supervisorAssist", call, js.desk.SupervisorAssist)
+}
+
+func (js *jsSession) emergencyCall(call goja.FunctionCall) goja.Value {
+	return js.askSupervisor("emergencyCall", call, js.desk.EmergencyCall)
+}
+
+func (js *jsSession) askSupervisor(method string, call goja.FunctionCall, do func(context.Context, *agent.Call) (client.Reply, error)) goja.Value {
+	var c *agent.Call
+	if x := call.Argument(0); !goja.IsUndefined(x) && !goja.IsNull(x) {
+		cc := js.callArg(method, call, 0)
+		c = &cc
+	}
+	return js.deskCall(method, func(ctx context.Context) error {
+		_, err := do(ctx, c)
 		return err
 	})
 }

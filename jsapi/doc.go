@@ -67,7 +67,7 @@
 // to number), clear(call), release(call) (CLEAR_CONNECTION_REQ), setCallData(call, {callVariables,
 // namedVariables, wrapup}), makeCall(number, {callVariables}) (result.call), sendDTMF(call,
 // digits), userMessage(text, {to}), snapshot(call), snapshotDevice(device), monitor(device|call,
-// masks) (result.monitorId), stopMonitor(id), supervise(call, action), request(name, fields),
+// masks) (result.monitorId), stopMonitor(id), supervise(call, action), supervisorAssist(call?), emergencyCall(call?), request(name, fields),
 // stats(), close(), and
 // the closed property. A call is any object carrying ConnectionCallID (an event, a snapshot),
 // NewConnectionCallID (a confirmation) or a result with one.

@@ -16,6 +16,10 @@
 //     CALL_CONFERENCED_EVENT (EventCause CEC_SUPERVISOR_BARGE_IN) to everyone in the call
 //   SUPERVISE_CALL_REQ CLEAR → CALL_CONNECTION_CLEARED_EVENT (Releasing = the supervisor's phone)
 //   the agent releases: the customer's END_CALL_EVENT
+// Teams (docs/simulator.md, "Teams and supervisor help"): each supervisor leads its agent's team
+// (options.simulator.team), so its login brings AGENT_TEAM_CONFIG_EVENT listing the agent; on its
+// last call the agent asks for help (SUPERVISOR_ASSIST_REQ): a consultation call rings the
+// supervisor's phone, and the agent drops it again and takes the customer back.
 //
 //   ctiload run scripts/supervisor.js
 //   ctiload run -e SCALE=0.1 scripts/supervisor.js
@@ -45,6 +49,8 @@ const teamOf = (vu) => (vu - 1) % TEAMS;
 const row = (role, team) => agent(ROLES.indexOf(role) * TEAMS + team);
 
 const SUPERVISOR_SERVICES = 'CTI_SERVICE_CLIENT_EVENTS|CTI_SERVICE_CLIENT_CONTROL|CTI_SERVICE_SUPERVISOR|CTI_SERVICE_PERIPHERAL_MONITOR';
+// The classic call events and AGENT_TEAM_CONFIG_EVENT.
+const SUPERVISOR_CALL_MASK = 0xFFFF | 0x800000;
 
 // SUPERVISE_CALL_REQ BARGE_IN sent → confirmed (the supervisor's phone is in the call).
 const bargeInTime = new Trend('barge_in_time', true);
@@ -65,6 +71,8 @@ export const options = {
     agents: Math.max(100, 3 * TEAMS), agentPassword: __ENV.AGENT_PASSWORD || '',
     // One skill group per team, with the team's agent as its only member, behind the team's number.
     skillGroup: Array.from({ length: TEAMS }, (_, i) => `${i + 1}=${TEAM_DN + i}:${row('agent', i).agentId}`),
+    // Team i+1: its supervisor and its agent.
+    team: Array.from({ length: TEAMS }, (_, i) => `${i + 1}=Team ${i + 1}:${row('supervisor', i).agentId}:${row('agent', i).agentId}`),
   },
 };
 
@@ -72,17 +80,21 @@ let desk;
 let monitorId;
 
 // Each VU logs in once: agents READY, customers NOT_READY (a phone, not an agent taking calls),
-// supervisors NOT_READY with a monitor on their agent's phone.
+// supervisors READY (they are in no skill group, so no customer call reaches them; READY lets the
+// agent's assist call ring) with their team's configuration and a monitor on their agent's phone.
 export function vuSetup() {
   const role = roleOf(__VU);
   const me = row(role, teamOf(__VU));
-  desk = connect(me, role === 'supervisor' ? { services: SUPERVISOR_SERVICES } : {});
-  if (!login(desk, { ready: role === 'agent' })) {
+  desk = connect(me, role === 'supervisor' ? { services: SUPERVISOR_SERVICES, masks: { call: SUPERVISOR_CALL_MASK } } : {});
+  if (!login(desk, { ready: role !== 'customer' })) {
     desk.close();
     sleep(1);
     throw new Error(`${role} ${me.agentId} could not log in`);
   }
   if (role === 'supervisor') {
+    const agentId = row('agent', teamOf(__VU)).agentId;
+    const tc = desk.waitFor('AGENT_TEAM_CONFIG_EVENT', { timeout: WAIT });
+    check(tc, { 'team configuration lists the agent': (e) => e !== null && (e.TeamAgents || []).some((m) => m.ATCAgentID === agentId) });
     const m = desk.monitor(row('agent', teamOf(__VU)).extension);
     if (!check(m, { 'monitor started': (r) => r.ok && r.monitorId > 0 })) {
       throw new Error(`supervisor ${me.agentId}: MONITOR_START_REQ refused: ${m.codeName}`);
@@ -123,9 +135,27 @@ export function agentDesk() {
   check(joined, { 'supervisor barged in': (e) => e !== null && e.EventCause === 'CEC_SUPERVISOR_BARGE_IN' && e.AddedPartyDeviceID === sup });
   const left = desk.waitFor('CALL_CONNECTION_CLEARED_EVENT', { timeout: WAIT, where: (e) => e.ConnectionCallID === call.ConnectionCallID && e.ReleasingDeviceID === sup });
   check(left, { 'supervisor left': (e) => e !== null && e.EventCause === 'CEC_SUPERVISOR_CLEAR' });
+  if (__ITER === CALLS - 1) {
+    askForHelp(call, me, sup);
+  }
   sleep(TALK_S);
   check(desk.release(call), { 'agent release accepted': (r) => r.ok });
   desk.waitFor('END_CALL_EVENT', { timeout: WAIT, where: (e) => e.ConnectionCallID === call.ConnectionCallID });
+}
+
+// askForHelp: SUPERVISOR_ASSIST_REQ from the customer's call — a consultation call to the team's
+// supervisor (the customer is held); once the supervisor's phone rings, the agent drops the
+// consultation and takes the customer back.
+function askForHelp(call, me, sup) {
+  const r = desk.supervisorAssist(call);
+  if (!check(r, { 'assist call placed': (x) => x.ok && x.message.ConnectionCallID > 0 })) {
+    return;
+  }
+  const assist = r.message.ConnectionCallID;
+  const rings = desk.waitFor('CALL_DELIVERED_EVENT', { timeout: WAIT, where: (e) => e.ConnectionCallID === assist });
+  check(rings, { 'supervisor phone rings': (e) => e !== null && e.AlertingDeviceID === sup });
+  check(desk.release({ ConnectionCallID: assist, ConnectionDeviceIDType: 'CONNECTION_ID_DYNAMIC', ConnectionDeviceID: me }), { 'assist call dropped': (x) => x.ok });
+  check(desk.retrieve(call), { 'customer retrieved': (x) => x.ok });
 }
 
 // A supervisor: for each call answered at the agent's phone, barge in, listen, leave. The call is

@@ -490,8 +490,8 @@ declare module 'ctiload/cti' {
     makeCall(number: string | number, options?: CallData): Result;
     /** SEND_DTMF_SIGNAL_REQ. */
     sendDTMF(call: CallRef, digits: string): Result;
-    /** USER_MESSAGE_REQ (to a ClientID). */
-    userMessage(text: string, options?: { to?: string; distribution?: string | number }): Result;
+    /** USER_MESSAGE_REQ: to a ClientID (`to`), or by `distribution`: the agent's supervisor, its team, every client. */
+    userMessage(text: string, options?: { to?: string; distribution?: 'DISTRIBUTE_TO_CLIENT' | 'DISTRIBUTE_TO_SUPERVISOR' | 'DISTRIBUTE_TO_TEAM' | 'DISTRIBUTE_TO_ALL_CLIENTS' | number }): Result;
     /** SNAPSHOT_CALL_REQ. */
     snapshot(call: CallRef): Result;
     /** SNAPSHOT_DEVICE_REQ for a device (default: the session's instrument); message.DeviceCalls lists its calls. */
@@ -502,6 +502,10 @@ declare module 'ctiload/cti' {
     stopMonitor(monitor: number | Result): Result;
     /** SUPERVISE_CALL_REQ for an agent's call: barge in, intercept, leave again (CLEAR), silent monitor or whisper. The supervisor's phone is the session's instrument. */
     supervise(call: CallRef, action: SupervisoryActionName | string | number): Result;
+    /** SUPERVISOR_ASSIST_REQ: the CTI Server calls the agent's team supervisor, from the agent's call (a consultation) or, without one, on a new call; message.ConnectionCallID is the new call. */
+    supervisorAssist(call?: CallRef): Result;
+    /** EMERGENCY_CALL_REQ: as supervisorAssist(), for an emergency. */
+    emergencyCall(call?: CallRef): Result;
     /** Any request by name, fields by protocol name (InvokeID is assigned). */
     request(name: RequestName, fields?: { [field: string]: any }): Result;
     /** The session's counters. */

@@ -35,6 +35,7 @@ type simFlags struct {
 	skillGroups                        []uint
 	skillGroupSpecs                    []string
 	agentsCSV                          string
+	teamSpecs                          []string
 	reasonCodes                        []uint
 	reasonRequired, wrapUp, afterNR    bool
 	wrapUpTime, rona                   time.Duration
@@ -108,7 +109,8 @@ func (f *simFlags) registerServer(fl *pflag.FlagSet, prefix string) {
 	fl.StringVar(&f.agentPassword, n("agent-password"), "", "agent login password (empty: any)")
 	fl.UintSliceVar(&f.skillGroups, n("skill-groups"), nil, "skill group numbers of every agent (default 1); calls to the dialed number queue for the first")
 	fl.StringArrayVar(&f.skillGroupSpecs, n("skill-group"), nil, "a skill group `NUM[=DIALED][:AGENTS]`, repeatable: its number, the number that queues calls for it, its member agent IDs (default every agent), e.g. 2=8002:5000-5049,5080")
-	fl.StringVar(&f.agentsCSV, n("agents-csv"), "", "CSV `FILE` of agents and their skill groups (columns agentId and skillGroups, groups separated by ';' or spaces)")
+	fl.StringVar(&f.agentsCSV, n("agents-csv"), "", "CSV `FILE` of agents and their skill groups (columns agentId and skillGroups, groups separated by ';' or spaces) and teams (an optional column team)")
+	fl.StringArrayVar(&f.teamSpecs, n("team"), nil, "an agent team `ID[=NAME]:SUPERVISOR[:AGENTS]`, repeatable: its TeamID, name, supervisor's agent ID and member agent IDs (default: the agents CSV's team column), e.g. 7=Billing:5009:5000-5008")
 	fl.UintSliceVar(&f.reasonCodes, n("reason-codes"), nil, "valid NOT_READY/LOGOUT reason `CODES` (empty: any)")
 	fl.BoolVar(&f.reasonRequired, n("reason-required"), false, "NOT_READY and LOGOUT need a reason code")
 	fl.BoolVar(&f.wrapUp, n("wrap-up"), false, "agents go to wrap-up (WORK_READY / WORK_NOT_READY) after ACD calls")
@@ -171,6 +173,11 @@ func (f *simFlags) config() (sim.Config, error) {
 		errs = append(errs, err)
 	}
 	cfg.SkillGroups = groups
+	teams, err := f.teamConfig()
+	if err != nil {
+		errs = append(errs, err)
+	}
+	cfg.Teams = teams
 	for _, r := range f.reasonCodes {
 		if r > 0xFFFF {
 			errs = append(errs, fmt.Errorf("--reason-codes: %d does not fit a USHORT", r))

@@ -48,6 +48,47 @@ func TestSkillGroupFlagsAndCSV(t *testing.T) {
 	}
 }
 
+// TestTeamFlagsAndCSV: --team with and without members, the CSV's team column filling the
+// members of a --team that gives none and adding a team only it names, and the errors.
+func TestTeamFlagsAndCSV(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "agents.csv")
+	csv := "agentId,skillGroups,team\n5000,1,7\n5001,1,7\n5002,1,\n5003,1,8\n"
+	if err := os.WriteFile(csvPath, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := simFlags{teamSpecs: []string{"7=Billing:5009", "9:5008:5004-5005"}, agentsCSV: csvPath}
+	got, err := f.teamConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []sim.Team{
+		{ID: 7, Name: "Billing", Supervisor: "5009", Agents: []string{"5000", "5001"}},
+		{ID: 9, Supervisor: "5008", Agents: []string{"5004", "5005"}},
+		{ID: 8, Agents: []string{"5003"}},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("teams = %v; want %v", got, want)
+	}
+	f = simFlags{teamSpecs: []string{"7:5009:5000"}, agentsCSV: csvPath}
+	if _, err := f.teamConfig(); err == nil || !strings.Contains(err.Error(), "--team 7 lists its agents and --agents-csv") {
+		t.Errorf("members in both places: %v", err)
+	}
+	f = simFlags{teamSpecs: []string{"x:5009"}}
+	if _, err := f.teamConfig(); err == nil || !strings.Contains(err.Error(), "want ID[=NAME]:SUPERVISOR[:AGENTS]") {
+		t.Errorf("bad --team: %v", err)
+	}
+	f = simFlags{teamSpecs: []string{"7:5009:5000", "8:5009:5000"}}
+	teams, err := f.teamConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = sim.New(sim.Config{Teams: teams})
+	if err == nil || !strings.Contains(err.Error(), "agent 5000 is in teams 7 and 8") {
+		t.Errorf("an agent in two teams: %v", err)
+	}
+}
+
 // TestRunTenThousandAgents: the default extensions of 10,000 agents reach 8000, the default
 // dialed number once; the simulator must still start.
 func TestRunTenThousandAgents(t *testing.T) {

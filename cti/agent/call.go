@@ -277,8 +277,8 @@ func (d *Desk) SetCallData(ctx context.Context, c Call, data CallData) (client.R
 
 // UserMessageOptions address a USER_MESSAGE_REQ.
 type UserMessageOptions struct {
-	To           string // ClientID of the CTI client to deliver to; "" sends none
-	Distribution uint16 // Distribution (0: to a CTI client)
+	To           string           // ClientID of the CTI client to deliver to; "" sends none
+	Distribution cti.Distribution // DISTRIBUTE_TO_CLIENT (0, To), _SUPERVISOR, _TEAM (the agent's) or _ALL_CLIENTS
 }
 
 // UserMessage sends USER_MESSAGE_REQ with text (sent even when empty), signed with the agent ID.

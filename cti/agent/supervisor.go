@@ -64,3 +64,30 @@ func (d *Desk) SnapshotDevice(ctx context.Context, device string) (client.Reply,
 	}
 	return d.conn.Do(ctx, &cti.SnapshotDeviceReq{PeripheralID: d.id.PeripheralID, SnapshotDeviceType: cti.DevIDDeviceIdentifier, AgentInstrument: device})
 }
+
+// SupervisorAssist sends SUPERVISOR_ASSIST_REQ: the agent asks its team's supervisor for help and
+// the CTI Server calls the supervisor — from the agent's connection c (a consultation; the call
+// is held) or, with c nil, on a new call. The reply is a *cti.SupervisorAssistConf naming the new
+// call (ConnectionCallID) and the agent's connection; a team without a supervisor fails
+// E_CTI_TEAM_NOT_FOUND / E_CTI_SUPERVISOR_NOT_FOUND.
+func (d *Desk) SupervisorAssist(ctx context.Context, c *Call) (client.Reply, error) {
+	pid, id, typ, dev := d.helpFrom(c)
+	return d.conn.Do(ctx, &cti.SupervisorAssistReq{PeripheralID: pid, ConnectionCallID: id, ConnectionDeviceIDType: typ,
+		ConnectionDeviceID: dev, AgentInstrument: d.id.Instrument})
+}
+
+// EmergencyCall sends EMERGENCY_CALL_REQ: as [Desk.SupervisorAssist], for an emergency (the reply
+// is a *cti.EmergencyCallConf).
+func (d *Desk) EmergencyCall(ctx context.Context, c *Call) (client.Reply, error) {
+	pid, id, typ, dev := d.helpFrom(c)
+	return d.conn.Do(ctx, &cti.EmergencyCallReq{PeripheralID: pid, ConnectionCallID: id, ConnectionDeviceIDType: typ,
+		ConnectionDeviceID: dev, AgentInstrument: d.id.Instrument})
+}
+
+// helpFrom is the connection an assist or emergency request names: c's, or no call.
+func (d *Desk) helpFrom(c *Call) (peripheral, callID uint32, typ cti.ConnectionIDType, device string) {
+	if c == nil {
+		return d.id.PeripheralID, NoCallID, cti.ConnectionIDNone, ""
+	}
+	return d.peripheral(*c), c.ID, c.DeviceIDType, c.DeviceID
+}

@@ -2,6 +2,7 @@ package agent_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -105,4 +106,56 @@ func TestSupervisorRequestFields(t *testing.T) {
 		md.MonitoredDeviceID != "1000" || md.AgentStateMask != cti.AgentAvailableMask {
 		t.Errorf("MONITOR_START_REQ for a device %+v", md)
 	}
+}
+
+// An agent's desk asks its team's supervisor for help: without a call (a new call, or an
+// emergency call) and from its customer's call (a consultation); refused while the supervisor
+// is logged out.
+func TestSupervisorAssistAndEmergencyCall(t *testing.T) {
+	srv, err := sim.New(sim.Config{Seed: 1, Teams: []sim.Team{{ID: 7, Supervisor: "5009", Agents: []string{"5000", "5001"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	sa, a := openDesk(t, ctx, srv, 0)
+	_, b := openDesk(t, ctx, srv, 1)
+	ss, sup := openDesk(t, ctx, srv, 9)
+	reply[*cti.SetAgentStateConf](t, "agent login")(a.Login(ctx, agent.StateOptions{}))
+	reply[*cti.SetAgentStateConf](t, "agent B login")(b.Login(ctx, agent.StateOptions{}))
+	reply[*cti.SetAgentStateConf](t, "agent ready (the longest available, so the customer's call reaches it)")(a.SetState(ctx, cti.AgentStateAvailable, agent.StateOptions{}))
+
+	var fe *client.FailureError
+	if _, err := a.SupervisorAssist(ctx, nil); !errors.As(err, &fe) || fe.Status != cti.ECTISupervisorNotFound {
+		t.Fatalf("assist with the supervisor logged out: %v, want E_CTI_SUPERVISOR_NOT_FOUND", err)
+	}
+	reply[*cti.SetAgentStateConf](t, "supervisor login")(sup.Login(ctx, agent.StateOptions{}))
+	reply[*cti.SetAgentStateConf](t, "supervisor ready")(sup.SetState(ctx, cti.AgentStateAvailable, agent.StateOptions{}))
+
+	ec := reply[*cti.EmergencyCallConf](t, "emergency call")(b.EmergencyCall(ctx, nil))
+	if ec.ConnectionDeviceID != "1001" {
+		t.Errorf("EMERGENCY_CALL_CONF ConnectionDeviceID %q, want the agent's 1001", ec.ConnectionDeviceID)
+	}
+	rings := waitEvent(t, ctx, ss, func(e *cti.BeginCallEvent) bool { return e.ConnectionCallID == ec.ConnectionCallID })
+	if rings.CallType != cti.CallTypeEmergency {
+		t.Errorf("the supervisor's call has CallType %v, want EMERGENCY", rings.CallType)
+	}
+	reply[*cti.ClearCallConf](t, "end the emergency call")(b.Clear(ctx, agent.Call{ID: ec.ConnectionCallID, DeviceIDType: cti.ConnectionIDDynamic, DeviceID: "1001"}))
+	waitEvent(t, ctx, ss, func(e *cti.AgentStateEvent) bool { return e.AgentState == cti.AgentStateAvailable })
+
+	if _, err := srv.OfferCall(sim.CallOptions{ANI: "5551234"}); err != nil {
+		t.Fatal(err)
+	}
+	call, _ := agent.CallOf(waitEvent[*cti.CallDeliveredEvent](t, ctx, sa, nil))
+	reply[*cti.AnswerCallConf](t, "answer")(a.Answer(ctx, call))
+	conf := reply[*cti.SupervisorAssistConf](t, "assist")(a.SupervisorAssist(ctx, &call))
+	held := waitEvent[*cti.CallHeldEvent](t, ctx, sa, nil)
+	if held.ConnectionCallID != call.ID || conf.ConnectionCallID == call.ID {
+		t.Errorf("held call %d, assist call %d; the customer's is %d", held.ConnectionCallID, conf.ConnectionCallID, call.ID)
+	}
+	waitEvent(t, ctx, ss, func(e *cti.CallDeliveredEvent) bool { return e.ConnectionCallID == conf.ConnectionCallID })
 }

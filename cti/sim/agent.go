@@ -67,6 +67,8 @@ type agent struct {
 
 	sessStats, today statBlock      // statistics since login and since midnight (statistics.go)
 	finished         []finishedCall // calls whose after-call work has not ended
+	team             *team          // the team it is a member of, nil if none
+	supervises       []*team        // the teams it is the supervisor of
 }
 
 // noState marks "no pending state".
@@ -337,6 +339,9 @@ func (c *center) login(t *tx, s *session, req *cti.SetAgentStateReq, agentID str
 	a.dev, d.agent = d, a
 	a.pending, a.acd = noState, false
 	c.setState(t, a, cti.AgentStateNotReady, 0)
+	for _, x := range sessionsOf(a) {
+		c.sendTeamConfig(t, x, a)
+	}
 }
 
 func (c *center) logout(t *tx, a *agent, reason uint16) {

@@ -87,6 +87,7 @@ func newCenter(cfg Config) *center {
 		c.devices[d.ext] = d
 	}
 	c.buildSkillGroups()
+	c.buildTeams()
 	c.gen = newGenerator(c, cfg.Calls.Rate, cfg.Calls.Poisson)
 	return c
 }

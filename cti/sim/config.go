@@ -74,6 +74,9 @@ type Config struct {
 	// of Agents.SkillGroups, every agent a member of each, the first reached through
 	// Calls.DialedNumber.
 	SkillGroups []SkillGroup
+	// Teams are the agent teams, each with its supervisor (none by default: SUPERVISOR_ASSIST_REQ
+	// then fails E_CTI_TEAM_NOT_FOUND). See Team.
+	Teams []Team
 	// Faults are the faults injected from the start; see also Server.SetFaults.
 	Faults Faults
 	// Seed makes every random choice (arrivals, ANIs, talk times, fault draws) reproducible.
@@ -263,6 +266,7 @@ func (cfg Config) normalize() (Config, error) {
 	k.NamedVariables = append([]cti.NamedVariable(nil), k.NamedVariables...)
 
 	errs = append(errs, c.normalizeSkillGroups()...)
+	errs = append(errs, c.normalizeTeams()...)
 	errs = append(errs, c.numberConflicts()...)
 	if err := c.Faults.validate(); err != nil {
 		errs = append(errs, err)

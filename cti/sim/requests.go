@@ -114,6 +114,10 @@ func (s *session) dispatch(m cti.Message, invoke uint32) {
 		c.teamConfig(&t, s, req)
 	case *cti.QueryAgentQueueStatisticsReq:
 		c.queryAgentQueueStatistics(&t, s, req)
+	case *cti.SupervisorAssistReq:
+		c.assist(&t, s, req.InvokeID, req.ConnectionCallID, req.ConnectionDeviceID, req.AgentExtension, req.AgentID, req.AgentInstrument, false)
+	case *cti.EmergencyCallReq:
+		c.assist(&t, s, req.InvokeID, req.ConnectionCallID, req.ConnectionDeviceID, req.AgentExtension, req.AgentID, req.AgentInstrument, true)
 	}
 }
 
@@ -141,6 +145,8 @@ func neededService(m cti.Message) cti.ServiceMask {
 		return cti.CTIServicePeripheralMonitor
 	case *cti.SuperviseCallReq:
 		return cti.CTIServiceClientControl | cti.CTIServiceSupervisor
+	case *cti.SupervisorAssistReq, *cti.EmergencyCallReq:
+		return cti.CTIServiceClientControl
 	case *cti.SetAgentStateReq:
 		return cti.CTIServiceClientControl | cti.CTIAgentStateControlOnly
 	case *cti.AnswerCallReq, *cti.HoldCallReq, *cti.RetrieveCallReq, *cti.ClearCallReq, *cti.ClearConnectionReq,
@@ -182,64 +188,105 @@ type fieldKey struct {
 
 var fieldIndex sync.Map // fieldKey → int
 
-// userMessage serves USER_MESSAGE_REQ. The numeric Distribution values are not captured
-// (docs/protocol/enums.md), so the simulator delivers by what the request names: the sessions of
-// ClientID, else of the agent or device named, else every active session. USER_MESSAGE_EVENT has
-// no captured layout either: it is sent as a raw message whose body is the floating fields
-// ClientID[1] (the sender) and Text[7], with the recipient's floating-field width.
+// userMessage serves USER_MESSAGE_REQ by its Distribution (values from uccertweb, S):
+// DISTRIBUTE_TO_CLIENT to the sessions of ClientID (without one: of the agent or device named,
+// else every active session, as before the values were known); DISTRIBUTE_TO_SUPERVISOR to the
+// sessions of the sending agent's team supervisor; DISTRIBUTE_TO_TEAM to those of every member of
+// its team and the supervisor; DISTRIBUTE_TO_ALL_CLIENTS to every active session. The sending
+// agent is the session's, or the one AgentID, AgentExtension or AgentInstrument names. Each
+// recipient gets USER_MESSAGE_EVENT with the sender's ClientID and the text.
 func (c *center) userMessage(s *session, req *cti.UserMessageReq) {
 	var t tx
 	c.begin(&t, s)
 	defer t.end()
-	t.send(s, &cti.UserMessageConf{InvokeID: req.InvokeID})
-	var to []*session
-	agentID := req.AgentID
 	var dev *device
 	if req.AgentExtension != "" {
 		dev = c.devices[req.AgentExtension]
 	} else if req.AgentInstrument != "" {
 		dev = c.devices[req.AgentInstrument]
 	}
-	for x := range c.sessions {
-		if x.standby.Load() {
-			continue
+	var to []*session
+	active := func(x *session) bool { return !x.standby.Load() }
+	switch req.Distribution {
+	case cti.DistributeToClient:
+		for x := range c.sessions {
+			if !active(x) {
+				continue
+			}
+			switch {
+			case req.ClientID != "":
+				if x.clientID != req.ClientID {
+					continue
+				}
+			case req.AgentID != "":
+				a := c.agents[req.AgentID]
+				if a == nil || (x.agent != a && (a.dev == nil || x.dev != a.dev)) {
+					continue
+				}
+			case dev != nil:
+				if x.dev != dev {
+					continue
+				}
+			}
+			to = append(to, x)
 		}
-		switch {
-		case req.ClientID != "":
-			if x.clientID != req.ClientID {
-				continue
-			}
-		case agentID != "":
-			a := c.agents[agentID]
-			if a == nil || (x.agent != a && (a.dev == nil || x.dev != a.dev)) {
-				continue
-			}
-		case dev != nil:
-			if x.dev != dev {
-				continue
+	case cti.DistributeToSupervisor, cti.DistributeToTeam:
+		_, tm, st := c.teamOfSender(s, req.AgentID, dev)
+		if st != 0 {
+			s.fail(req.InvokeID, st)
+			return
+		}
+		if req.Distribution == cti.DistributeToSupervisor {
+			to = sessionsOf(tm.sup)
+			break
+		}
+		if tm.sup != nil {
+			to = sessionsOf(tm.sup)
+		}
+		for _, m := range tm.members {
+			if m != tm.sup {
+				to = append(to, sessionsOf(m)...)
 			}
 		}
-		to = append(to, x)
+	case cti.DistributeToAllClients:
+		for x := range c.sessions {
+			if active(x) {
+				to = append(to, x)
+			}
+		}
+	default:
+		s.fail(req.InvokeID, cti.ECTIInvalidDistributionType)
+		return
 	}
+	t.send(s, &cti.UserMessageConf{InvokeID: req.InvokeID})
+	now := uint32(c.now().Unix())
 	for _, x := range to {
-		body := appendString(nil, x.v.WideFields(), 1, s.clientID)
-		body = appendString(body, x.v.WideFields(), 7, req.Text)
-		t.send(x, &cti.RawMessage{Type: cti.MsgUserMessageEvent, Body: body})
+		t.send(x, &cti.UserMessageEvent{ICMCentralControllerTime: now, Distribution: req.Distribution, ClientID: s.clientID, Text: req.Text})
 	}
 }
 
-// appendString appends a STRING floating field.
-func appendString(dst []byte, wide bool, tag uint16, s string) []byte {
-	if len(s) > 254 {
-		s = s[:254]
+// teamOfSender is the team of the agent a request speaks for (the session's, or the one agentID
+// or dev names): E_CTI_REQUIRED_DATA_MISSING without an agent, E_CTI_TEAM_NOT_FOUND when it has
+// no team, E_CTI_SUPERVISOR_NOT_FOUND when the team has no supervisor.
+func (c *center) teamOfSender(s *session, agentID string, dev *device) (*agent, *team, cti.Status) {
+	a := s.agent
+	if a == nil && s.dev != nil {
+		a = s.dev.agent
 	}
-	n := len(s) + 1
-	if wide {
-		dst = append(dst, byte(tag>>8), byte(tag), byte(n>>8), byte(n))
-	} else {
-		dst = append(dst, byte(tag), byte(n))
+	if agentID != "" {
+		a = c.agents[agentID]
+	} else if dev != nil {
+		a = dev.agent
 	}
-	return append(append(dst, s...), 0)
+	switch {
+	case a == nil:
+		return nil, nil, cti.ECTIRequiredDataMissing
+	case a.team == nil:
+		return a, nil, cti.ECTITeamNotFound
+	case a.team.sup == nil:
+		return a, nil, cti.ECTISupervisorNotFound
+	}
+	return a, a.team, 0
 }
 
 func (c *center) queryDeviceInfo(t *tx, s *session, req *cti.QueryDeviceInfoReq) {

@@ -284,11 +284,8 @@ func TestUserMessage(t *testing.T) {
 	inv := a.send(&cti.UserMessageReq{PeripheralID: a.pid, ClientID: "deskB", Text: "hello"})
 	conf := a.expect(cti.MsgUserMessageConf)[0].(*cti.UserMessageConf)
 	check(t, "CONF InvokeID", conf.InvokeID, inv)
-	ev := b.expect(cti.MsgUserMessageEvent)[0].(*cti.RawMessage)
-	// 1-byte floating fields on the v14 session: ClientID "deskA", Text "hello".
-	want := append([]byte{1, 6}, "deskA\x00"...)
-	want = append(append(want, 7, 6), "hello\x00"...)
-	check(t, "USER_MESSAGE_EVENT body", ev.Body, want)
+	ev := b.expect(cti.MsgUserMessageEvent)[0].(*cti.UserMessageEvent)
+	check(t, "USER_MESSAGE_EVENT", []any{ev.Distribution, ev.ClientID, ev.Text}, []any{cti.DistributeToClient, "deskA", "hello"})
 	a.expectQuiet()
 }
 
