@@ -178,7 +178,7 @@ declare module 'ctiload' {
     afterCallNotReady?: boolean;
     /** Agent login password (empty: any). */
     agentPassword?: string;
-    /** CSV file of agents and their skill groups (columns agentId and skillGroups, groups separated by ';' or spaces). */
+    /** CSV file of agents and their skill groups (columns agentId and skillGroups, groups separated by ';' or spaces) and teams (an optional column team). */
     agentsCsv?: string;
     /** Number of agents (default 100): IDs from firstAgentId, extensions from firstExtension. */
     agents?: number;
@@ -246,6 +246,8 @@ declare module 'ctiload' {
     slowReadRate?: number;
     /** Callers hang up after this: '30s', '10s..60s', 'normal(60s,10s)', 'exp(45s)' (default: never). */
     talkTime?: string;
+    /** Agent teams, 'ID[=NAME]:SUPERVISOR[:AGENTS]' (e.g. '7=Billing:5009:5000-5008'): TeamID, name, the supervisor's agent ID and the members (default: the agents CSV's team column). */
+    team?: string | string[];
     /** Simulate a Unified CCX CTI server instead of Unified CCE. */
     uccx?: boolean;
     /** Accepted protocol versions (default 13-15,20-25 for UCCE, 10-18 for UCCX). */
