@@ -150,3 +150,39 @@ func bridgeMidCall(t *testing.T, seed uint64) {
 	}
 	t.Logf("%d calls in progress at the open, %d calls seen, %d call events", active, begins, events)
 }
+
+// TestStandbyBridgePromotedGetsCallsInProgress: a v24 bridge session waiting on the standby side
+// of a duplex pair is told, once its side becomes active, what an open on an active side tells:
+// SYSTEM_EVENT and a BEGIN_CALL_EVENT for the call that began while it was standby.
+func TestStandbyBridgePromotedGetsCallsInProgress(t *testing.T) {
+	d, err := sim.NewDuplex(sim.Config{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Listen("127.0.0.1:0", "127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	desk, _ := openAgent(t, d.A, cti.V24, "desk", "1000", "")
+	desk.loginReady("5000")
+	bridge := connect(t, d.B, cti.V24)
+	bridge.name = "standby bridge"
+	req := openReq("recorder", cti.CTIServiceAllEvents|cti.CTIServiceActiveStandby)
+	req.PeripheralID = 0xFFFFFFFF
+	bridge.send(req)
+	check(t, "SessionType", bridge.expect(cti.MsgOpenConf)[0].(*cti.OpenConf).SessionType, cti.SessionTypeStandby)
+
+	id, err := d.OfferCall(sim.CallOptions{ANI: "5550100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk.agentState(cti.AgentStateReserved)
+	desk.expect(cti.MsgBeginCallEvent, cti.MsgCallDeliveredEvent)
+	bridge.expectQuiet()
+
+	d.Failover()
+	ms := bridge.expect(cti.MsgStandbyActiveEventMsg, cti.MsgSystemEvent, cti.MsgBeginCallEvent)
+	bc := ms[2].(*cti.BeginCallEvent)
+	check(t, "BEGIN_CALL_EVENT", []any{bc.ConnectionCallID, bc.CallType, bc.ANI}, []any{id, cti.CallTypeACDIn, "5550100"})
+	bridge.expectQuiet()
+}

@@ -73,6 +73,120 @@ func TestTeamConfigOnSupervisorLogin(t *testing.T) {
 	})
 }
 
+// TestTeamConfigWhenSupervisorSessionOpens follows docs/simulator.md "Teams": a session that opens
+// for a supervisor already logged in — a desktop reconnecting after a fail-over or a restart — gets
+// AGENT_TEAM_CONFIG_EVENT right after OPEN_CONF, with the states of now; the same rules as at the
+// login decide which sessions get it.
+func TestTeamConfigWhenSupervisorSessionOpens(t *testing.T) {
+	for _, v := range []cti.Version{cti.V14, cti.V24} {
+		t.Run(v.String(), func(t *testing.T) {
+			srv := newSim(t, teamCfg())
+			a, _ := openAgent(t, srv, v, "desk", "1000", "")
+			a.loginReady("5000")
+			first := openSupervisor(t, srv, v, true)
+			first.setState(cti.AgentStateLogin, 0, "5009")
+			first.expect(cti.MsgSetAgentStateConf, cti.MsgAgentStateEvent, cti.MsgAgentTeamConfigEvent)
+			first.conn.Close() // the desktop goes away; the supervisor stays logged in
+
+			sup := openSupervisorTeam(t, srv, v, func(r *cti.OpenReq) {})
+			ev := sup.expect(cti.MsgAgentTeamConfigEvent)[0].(*cti.AgentTeamConfigEvent)
+			checkTeam(t, ev, cti.AgentStateNotReady, cti.AgentStateAvailable, cti.AgentStateLogout)
+			sup.expectQuiet()
+
+			// Opened by agent ID alone: the same.
+			byID := openSupervisorTeam(t, srv, v, func(r *cti.OpenReq) {
+				r.ClientID, r.AgentExtension, r.AgentInstrument, r.AgentID = "console", "", "", "5009"
+			})
+			byID.expect(cti.MsgAgentTeamConfigEvent)
+			byID.expectQuiet()
+
+			// Without CTI_SERVICE_SUPERVISOR, without AGENT_TEAM_CONFIG_MASK (each replacing the
+			// supervisor's session), or for an agent who supervises no team: OPEN_CONF alone.
+			for name, edit := range map[string]func(*cti.OpenReq){
+				"no supervisor service": func(r *cti.OpenReq) { r.ServicesRequested &^= cti.CTIServiceSupervisor },
+				"no team mask":          func(r *cti.OpenReq) { r.CallMsgMask &^= cti.AgentTeamConfigMask },
+				"a member": func(r *cti.OpenReq) {
+					r.ClientID, r.AgentExtension, r.AgentInstrument, r.AgentID = "member", "", "", "5000"
+				},
+			} {
+				c := openSupervisorTeam(t, srv, v, edit)
+				c.name = name
+				c.expectQuiet()
+			}
+		})
+	}
+}
+
+// TestTeamConfigAfterFailover: a supervisor logged in on side A of a duplex pair reconnects to
+// side B after A fails; a v24 supervisor desktop already on B as a standby session is promoted.
+// Both learn the team, with the states side A left.
+func TestTeamConfigAfterFailover(t *testing.T) {
+	d, err := sim.NewDuplex(teamCfg())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Listen("127.0.0.1:0", "127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	a, b := d.A, d.B
+	desk, _ := openAgent(t, a, cti.V20, "desk", "1000", "")
+	desk.loginReady("5000")
+	onA := openSupervisor(t, a, cti.V24, true)
+	onA.setState(cti.AgentStateLogin, 0, "5009")
+	onA.expect(cti.MsgSetAgentStateConf, cti.MsgAgentStateEvent, cti.MsgAgentTeamConfigEvent)
+	standby := openSupervisorTeam(t, b, cti.V24, func(r *cti.OpenReq) {
+		r.ClientID = "standby console"
+		r.ServicesRequested |= cti.CTIServiceActiveStandby
+		r.AgentExtension, r.AgentInstrument, r.AgentID = "", "", "5009"
+	})
+	standby.expectQuiet() // a standby session is told nothing yet
+
+	d.FailA()
+	onA.expectClosed()
+	ev := standby.expect(cti.MsgStandbyActiveEventMsg, cti.MsgAgentTeamConfigEvent)[1].(*cti.AgentTeamConfigEvent)
+	checkTeam(t, ev, cti.AgentStateNotReady, cti.AgentStateAvailable, cti.AgentStateLogout)
+	standby.expectQuiet()
+
+	again := openSupervisorTeam(t, b, cti.V20, func(r *cti.OpenReq) {})
+	ev = again.expect(cti.MsgAgentTeamConfigEvent)[0].(*cti.AgentTeamConfigEvent)
+	checkTeam(t, ev, cti.AgentStateNotReady, cti.AgentStateAvailable, cti.AgentStateLogout)
+	again.expectQuiet()
+}
+
+// openSupervisorTeam opens the supervisor's desktop at extension 1009 with CTI_SERVICE_SUPERVISOR
+// and AGENT_TEAM_CONFIG_MASK, after edit, and reads OPEN_CONF.
+func openSupervisorTeam(t *testing.T, srv *sim.Server, v cti.Version, edit func(*cti.OpenReq)) *client {
+	t.Helper()
+	c := connect(t, srv, v)
+	c.name = "supervisor"
+	req := openReq("supervisor", agentSvc|cti.CTIServiceSupervisor)
+	req.VersionNumber = v.Number()
+	req.AgentExtension, req.AgentInstrument = "1009", "1009"
+	req.CallMsgMask |= cti.AgentTeamConfigMask
+	edit(req)
+	c.send(req)
+	c.expect(cti.MsgOpenConf)
+	return c
+}
+
+// checkTeam checks team 7's AGENT_TEAM_CONFIG_EVENT: the supervisor 5009, then 5000 and 5001, in
+// the states given.
+func checkTeam(t *testing.T, ev *cti.AgentTeamConfigEvent, sup, a5000, a5001 cti.AgentState) {
+	t.Helper()
+	check(t, "team", []any{ev.PeripheralID, ev.TeamID, ev.AgentTeamName, ev.ConfigOperation, ev.NumberOfAgents},
+		[]any{uint32(sim.DefaultPeripheralID), uint32(7), "Billing", cti.ConfigOperationAddAgent, uint16(3)})
+	var got [][]any
+	for _, m := range ev.TeamAgents {
+		got = append(got, []any{m.ATCAgentID, m.AgentFlags, m.ATCAgentState})
+	}
+	check(t, "members", got, [][]any{
+		{"5009", cti.AgentFlagPrimarySupervisor | cti.AgentFlagSupervisor, sup},
+		{"5000", cti.AgentFlags(0), a5000},
+		{"5001", cti.AgentFlags(0), a5001},
+	})
+}
+
 // TestSupervisorAssistAndEmergency follows docs/simulator.md "Teams": an assist during a call is
 // a consultation call to the team's supervisor (the agent's call held), an emergency call without
 // a call is a new call of CallType EMERGENCY; the refusals come first.
