@@ -77,16 +77,19 @@ func callIDOf(m cti.Message) uint32 {
 
 // TestBridgeOpenedMidCallGetsBeginCallFirst: a bridge session opened at a random instant, while
 // calls arrive, ring, are answered, re-queued and hung up, gets BEGIN_CALL_EVENT for every call
-// before any other event of that call, and nothing of a call after its END_CALL_EVENT.
+// before any other event of that call, and nothing of a call after its END_CALL_EVENT — in every
+// UCCE protocol version (the seeds take turns).
 func TestBridgeOpenedMidCallGetsBeginCallFirst(t *testing.T) {
+	versions := []cti.Version{cti.V13, cti.V14, cti.V15, cti.V20, cti.V24, cti.V25}
 	for seed := range uint64(8) {
-		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) { bridgeMidCall(t, seed) })
+		v := versions[seed%uint64(len(versions))]
+		t.Run(fmt.Sprintf("seed%d/v%d", seed, v.Number()), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) { bridgeMidCall(t, seed, v) })
 		})
 	}
 }
 
-func bridgeMidCall(t *testing.T, seed uint64) {
+func bridgeMidCall(t *testing.T, seed uint64, v cti.Version) {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	srv := newPipeSim(t, sim.Config{
 		Seed:   int64(seed) + 1,
@@ -97,7 +100,7 @@ func bridgeMidCall(t *testing.T, seed uint64) {
 	time.Sleep(time.Duration(rng.Int64N(int64(3 * time.Second))))
 	synctest.Wait()
 	active := srv.Counters().Calls.Active
-	obs := openAll(t, srv, cti.V24)
+	obs := openAll(t, srv, v)
 	obs.name = "observer"
 	time.Sleep(time.Second + time.Duration(rng.Int64N(int64(time.Second))))
 	srv.SetCallRate(0)
