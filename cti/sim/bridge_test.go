@@ -158,14 +158,7 @@ func bridgeMidCall(t *testing.T, seed uint64, v cti.Version) {
 // of a duplex pair is told, once its side becomes active, what an open on an active side tells:
 // SYSTEM_EVENT and a BEGIN_CALL_EVENT for the call that began while it was standby.
 func TestStandbyBridgePromotedGetsCallsInProgress(t *testing.T) {
-	d, err := sim.NewDuplex(sim.Config{Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Listen("127.0.0.1:0", "127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDuplex(t, sim.Config{Seed: 1})
 	desk, _ := openAgent(t, d.A, cti.V24, "desk", "1000", "")
 	desk.loginReady("5000")
 	bridge := connect(t, d.B, cti.V24)

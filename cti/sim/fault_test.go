@@ -237,14 +237,7 @@ func TestStandbySide(t *testing.T) {
 }
 
 func TestDuplexFailover(t *testing.T) {
-	d, err := sim.NewDuplex(sim.Config{Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Listen("127.0.0.1:0", "127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDuplex(t, sim.Config{Seed: 1})
 	addrA, addrB := d.Addrs()
 
 	// B refuses while A is active.
@@ -279,14 +272,7 @@ func TestDuplexFailover(t *testing.T) {
 // E_CTI_CTI_SERVER_OFFLINE and are closed) and A active again: a v24 standby session waiting on A
 // is promoted, A takes opens again, and the agent kept its state through both switches.
 func TestDuplexFailback(t *testing.T) {
-	d, err := sim.NewDuplex(sim.Config{Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Listen("127.0.0.1:0", "127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDuplex(t, sim.Config{Seed: 1})
 	addrA, addrB := d.Addrs()
 	req := openReq("desk", agentSvc)
 	req.VersionNumber, req.AgentExtension = 20, "1000"
@@ -419,14 +405,7 @@ func TestUCCXBasics(t *testing.T) {
 // switch warns side A's v24+ sessions with ACTIVE_MAINTENANCE_EVENT_MSG, then switches as a
 // fail-over does; a v20 session gets no warning, a v24 standby session on B is promoted.
 func TestDuplexMaintenance(t *testing.T) {
-	d, err := sim.NewDuplex(sim.Config{Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Listen("127.0.0.1:0", "127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDuplex(t, sim.Config{Seed: 1})
 	addrA, addrB := d.Addrs()
 
 	open := func(addr string, v cti.Version, ext string, svc cti.ServiceMask) *client {

@@ -22,19 +22,39 @@ func teamCfg() sim.Config {
 // the call mask with AGENT_TEAM_CONFIG_MASK when teamMask.
 func openSupervisor(t *testing.T, srv *sim.Server, v cti.Version, teamMask bool) *client {
 	t.Helper()
+	return openSupervisorWith(t, srv, v, func(r *cti.OpenReq) {
+		if !teamMask {
+			r.CallMsgMask &^= cti.AgentTeamConfigMask
+		}
+	})
+}
+
+// openSupervisorWith opens the supervisor's desktop at extension 1009 with CTI_SERVICE_SUPERVISOR
+// and AGENT_TEAM_CONFIG_MASK, after edit, and reads OPEN_CONF.
+func openSupervisorWith(t *testing.T, srv *sim.Server, v cti.Version, edit func(*cti.OpenReq)) *client {
+	t.Helper()
 	c := connect(t, srv, v)
 	c.name = "supervisor 1009"
 	req := openReq("supervisor", agentSvc|cti.CTIServiceSupervisor)
 	req.VersionNumber = v.Number()
 	req.AgentExtension, req.AgentInstrument = "1009", "1009"
-	if teamMask {
-		req.CallMsgMask |= cti.AgentTeamConfigMask
-	} else {
-		req.CallMsgMask &^= cti.AgentTeamConfigMask
-	}
+	req.CallMsgMask |= cti.AgentTeamConfigMask
+	edit(req)
 	c.send(req)
 	c.expect(cti.MsgOpenConf)
 	return c
+}
+
+// supervisorLoggedIn has agent 5000 log in and make itself ready, then the supervisor 5009 log
+// in on a desktop that asks for its team: it returns that desktop and its AGENT_TEAM_CONFIG_EVENT.
+func supervisorLoggedIn(t *testing.T, srv *sim.Server, v cti.Version) (*client, *cti.AgentTeamConfigEvent) {
+	t.Helper()
+	a, _ := openAgent(t, srv, v, "desk", "1000", "")
+	a.loginReady("5000")
+	sup := openSupervisor(t, srv, v, true)
+	sup.setState(cti.AgentStateLogin, 0, "5009")
+	ms := sup.expect(cti.MsgSetAgentStateConf, cti.MsgAgentStateEvent, cti.MsgAgentTeamConfigEvent)
+	return sup, ms[2].(*cti.AgentTeamConfigEvent)
 }
 
 // TestTeamConfigOnSupervisorLogin follows docs/simulator.md "Teams": the supervisor's login is
@@ -43,24 +63,8 @@ func openSupervisor(t *testing.T, srv *sim.Server, v cti.Version, teamMask bool)
 func TestTeamConfigOnSupervisorLogin(t *testing.T) {
 	for _, v := range []cti.Version{cti.V14, cti.V24} {
 		t.Run(v.String(), func(t *testing.T) {
-			srv := newSim(t, teamCfg())
-			a, _ := openAgent(t, srv, v, "desk", "1000", "")
-			a.loginReady("5000")
-			sup := openSupervisor(t, srv, v, true)
-			sup.setState(cti.AgentStateLogin, 0, "5009")
-			ms := sup.expect(cti.MsgSetAgentStateConf, cti.MsgAgentStateEvent, cti.MsgAgentTeamConfigEvent)
-			ev := ms[2].(*cti.AgentTeamConfigEvent)
-			check(t, "team", []any{ev.PeripheralID, ev.TeamID, ev.AgentTeamName, ev.ConfigOperation, ev.NumberOfAgents},
-				[]any{uint32(sim.DefaultPeripheralID), uint32(7), "Billing", cti.ConfigOperationAddAgent, uint16(3)})
-			var got [][]any
-			for _, m := range ev.TeamAgents {
-				got = append(got, []any{m.ATCAgentID, m.AgentFlags, m.ATCAgentState})
-			}
-			check(t, "members", got, [][]any{
-				{"5009", cti.AgentFlagPrimarySupervisor | cti.AgentFlagSupervisor, cti.AgentStateNotReady},
-				{"5000", cti.AgentFlags(0), cti.AgentStateAvailable},
-				{"5001", cti.AgentFlags(0), cti.AgentStateLogout},
-			})
+			sup, ev := supervisorLoggedIn(t, newSim(t, teamCfg()), v)
+			checkTeam(t, ev, cti.AgentStateNotReady, cti.AgentStateAvailable, cti.AgentStateLogout)
 			sup.expectQuiet()
 		})
 	}
@@ -81,20 +85,16 @@ func TestTeamConfigWhenSupervisorSessionOpens(t *testing.T) {
 	for _, v := range []cti.Version{cti.V14, cti.V24} {
 		t.Run(v.String(), func(t *testing.T) {
 			srv := newSim(t, teamCfg())
-			a, _ := openAgent(t, srv, v, "desk", "1000", "")
-			a.loginReady("5000")
-			first := openSupervisor(t, srv, v, true)
-			first.setState(cti.AgentStateLogin, 0, "5009")
-			first.expect(cti.MsgSetAgentStateConf, cti.MsgAgentStateEvent, cti.MsgAgentTeamConfigEvent)
+			first, _ := supervisorLoggedIn(t, srv, v)
 			first.conn.Close() // the desktop goes away; the supervisor stays logged in
 
-			sup := openSupervisorTeam(t, srv, v, func(r *cti.OpenReq) {})
+			sup := openSupervisorWith(t, srv, v, func(r *cti.OpenReq) {})
 			ev := sup.expect(cti.MsgAgentTeamConfigEvent)[0].(*cti.AgentTeamConfigEvent)
 			checkTeam(t, ev, cti.AgentStateNotReady, cti.AgentStateAvailable, cti.AgentStateLogout)
 			sup.expectQuiet()
 
 			// Opened by agent ID alone: the same.
-			byID := openSupervisorTeam(t, srv, v, func(r *cti.OpenReq) {
+			byID := openSupervisorWith(t, srv, v, func(r *cti.OpenReq) {
 				r.ClientID, r.AgentExtension, r.AgentInstrument, r.AgentID = "console", "", "", "5009"
 			})
 			byID.expect(cti.MsgAgentTeamConfigEvent)
@@ -109,7 +109,7 @@ func TestTeamConfigWhenSupervisorSessionOpens(t *testing.T) {
 					r.ClientID, r.AgentExtension, r.AgentInstrument, r.AgentID = "member", "", "", "5000"
 				},
 			} {
-				c := openSupervisorTeam(t, srv, v, edit)
+				c := openSupervisorWith(t, srv, v, edit)
 				c.name = name
 				c.expectQuiet()
 			}
@@ -121,21 +121,10 @@ func TestTeamConfigWhenSupervisorSessionOpens(t *testing.T) {
 // side B after A fails; a v24 supervisor desktop already on B as a standby session is promoted.
 // Both learn the team, with the states side A left.
 func TestTeamConfigAfterFailover(t *testing.T) {
-	d, err := sim.NewDuplex(teamCfg())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Listen("127.0.0.1:0", "127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDuplex(t, teamCfg())
 	a, b := d.A, d.B
-	desk, _ := openAgent(t, a, cti.V20, "desk", "1000", "")
-	desk.loginReady("5000")
-	onA := openSupervisor(t, a, cti.V24, true)
-	onA.setState(cti.AgentStateLogin, 0, "5009")
-	onA.expect(cti.MsgSetAgentStateConf, cti.MsgAgentStateEvent, cti.MsgAgentTeamConfigEvent)
-	standby := openSupervisorTeam(t, b, cti.V24, func(r *cti.OpenReq) {
+	onA, _ := supervisorLoggedIn(t, a, cti.V24)
+	standby := openSupervisorWith(t, b, cti.V24, func(r *cti.OpenReq) {
 		r.ClientID = "standby console"
 		r.ServicesRequested |= cti.CTIServiceActiveStandby
 		r.AgentExtension, r.AgentInstrument, r.AgentID = "", "", "5009"
@@ -148,26 +137,10 @@ func TestTeamConfigAfterFailover(t *testing.T) {
 	checkTeam(t, ev, cti.AgentStateNotReady, cti.AgentStateAvailable, cti.AgentStateLogout)
 	standby.expectQuiet()
 
-	again := openSupervisorTeam(t, b, cti.V20, func(r *cti.OpenReq) {})
+	again := openSupervisorWith(t, b, cti.V20, func(r *cti.OpenReq) {})
 	ev = again.expect(cti.MsgAgentTeamConfigEvent)[0].(*cti.AgentTeamConfigEvent)
 	checkTeam(t, ev, cti.AgentStateNotReady, cti.AgentStateAvailable, cti.AgentStateLogout)
 	again.expectQuiet()
-}
-
-// openSupervisorTeam opens the supervisor's desktop at extension 1009 with CTI_SERVICE_SUPERVISOR
-// and AGENT_TEAM_CONFIG_MASK, after edit, and reads OPEN_CONF.
-func openSupervisorTeam(t *testing.T, srv *sim.Server, v cti.Version, edit func(*cti.OpenReq)) *client {
-	t.Helper()
-	c := connect(t, srv, v)
-	c.name = "supervisor"
-	req := openReq("supervisor", agentSvc|cti.CTIServiceSupervisor)
-	req.VersionNumber = v.Number()
-	req.AgentExtension, req.AgentInstrument = "1009", "1009"
-	req.CallMsgMask |= cti.AgentTeamConfigMask
-	edit(req)
-	c.send(req)
-	c.expect(cti.MsgOpenConf)
-	return c
 }
 
 // checkTeam checks team 7's AGENT_TEAM_CONFIG_EVENT: the supervisor 5009, then 5000 and 5001, in
