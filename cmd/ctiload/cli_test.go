@@ -800,6 +800,16 @@ func TestRunMoreFlags(t *testing.T) {
 			t.Errorf("no reconnection after the fail-over:\n%s", r.stdout)
 		}
 	})
+	t.Run("fail-back from the flags", func(t *testing.T) {
+		// duplex.js fails A over at 0.5 s; the flag brings it back at 1 s. Each switch ends the
+		// sessions of the side that goes standby with FAILURE_EVENT: two at the fail-over, and at
+		// least one more at the fail-back (a desktop reconnects to B in milliseconds).
+		sum := filepath.Join(t.TempDir(), "summary.json")
+		runCLI(t, nil, "run", "-q", "--no-summary", "--summary-export", sum, "--sim-failback-after", "1s", "duplex.js").want(t, 0)
+		if c := summarySimCounters(t, sum); c.Events["FAILURE_EVENT"] < 3 {
+			t.Errorf("simulator counters: %d FAILURE_EVENTs sent; want 2 at the fail-over and more at the fail-back", c.Events["FAILURE_EVENT"])
+		}
+	})
 	t.Run("help groups the simulator flags", func(t *testing.T) {
 		r := runCLI(t, nil, "run", "--help")
 		r.want(t, 0)

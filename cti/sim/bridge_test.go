@@ -77,16 +77,19 @@ func callIDOf(m cti.Message) uint32 {
 
 // TestBridgeOpenedMidCallGetsBeginCallFirst: a bridge session opened at a random instant, while
 // calls arrive, ring, are answered, re-queued and hung up, gets BEGIN_CALL_EVENT for every call
-// before any other event of that call, and nothing of a call after its END_CALL_EVENT.
+// before any other event of that call, and nothing of a call after its END_CALL_EVENT — in every
+// UCCE protocol version (the seeds take turns).
 func TestBridgeOpenedMidCallGetsBeginCallFirst(t *testing.T) {
+	versions := []cti.Version{cti.V13, cti.V14, cti.V15, cti.V20, cti.V24, cti.V25}
 	for seed := range uint64(8) {
-		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) { bridgeMidCall(t, seed) })
+		v := versions[seed%uint64(len(versions))]
+		t.Run(fmt.Sprintf("seed%d/v%d", seed, v.Number()), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) { bridgeMidCall(t, seed, v) })
 		})
 	}
 }
 
-func bridgeMidCall(t *testing.T, seed uint64) {
+func bridgeMidCall(t *testing.T, seed uint64, v cti.Version) {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	srv := newPipeSim(t, sim.Config{
 		Seed:   int64(seed) + 1,
@@ -97,7 +100,7 @@ func bridgeMidCall(t *testing.T, seed uint64) {
 	time.Sleep(time.Duration(rng.Int64N(int64(3 * time.Second))))
 	synctest.Wait()
 	active := srv.Counters().Calls.Active
-	obs := openAll(t, srv, cti.V24)
+	obs := openAll(t, srv, v)
 	obs.name = "observer"
 	time.Sleep(time.Second + time.Duration(rng.Int64N(int64(time.Second))))
 	srv.SetCallRate(0)
@@ -149,4 +152,33 @@ func bridgeMidCall(t *testing.T, seed uint64) {
 		t.Errorf("%d calls begun, %d ended", len(begun), len(ended))
 	}
 	t.Logf("%d calls in progress at the open, %d calls seen, %d call events", active, begins, events)
+}
+
+// TestStandbyBridgePromotedGetsCallsInProgress: a v24 bridge session waiting on the standby side
+// of a duplex pair is told, once its side becomes active, what an open on an active side tells:
+// SYSTEM_EVENT and a BEGIN_CALL_EVENT for the call that began while it was standby.
+func TestStandbyBridgePromotedGetsCallsInProgress(t *testing.T) {
+	d := newDuplex(t, sim.Config{Seed: 1})
+	desk, _ := openAgent(t, d.A, cti.V24, "desk", "1000", "")
+	desk.loginReady("5000")
+	bridge := connect(t, d.B, cti.V24)
+	bridge.name = "standby bridge"
+	req := openReq("recorder", cti.CTIServiceAllEvents|cti.CTIServiceActiveStandby)
+	req.PeripheralID = 0xFFFFFFFF
+	bridge.send(req)
+	check(t, "SessionType", bridge.expect(cti.MsgOpenConf)[0].(*cti.OpenConf).SessionType, cti.SessionTypeStandby)
+
+	id, err := d.OfferCall(sim.CallOptions{ANI: "5550100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk.agentState(cti.AgentStateReserved)
+	desk.expect(cti.MsgBeginCallEvent, cti.MsgCallDeliveredEvent)
+	bridge.expectQuiet()
+
+	d.Failover()
+	ms := bridge.expect(cti.MsgStandbyActiveEventMsg, cti.MsgSystemEvent, cti.MsgBeginCallEvent)
+	bc := ms[2].(*cti.BeginCallEvent)
+	check(t, "BEGIN_CALL_EVENT", []any{bc.ConnectionCallID, bc.CallType, bc.ANI}, []any{id, cti.CallTypeACDIn, "5550100"})
+	bridge.expectQuiet()
 }

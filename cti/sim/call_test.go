@@ -215,7 +215,10 @@ func TestQueueTimeoutAbandon(t *testing.T) {
 	srv := newSim(t, cfg)
 	mon := openAll(t, srv, cti.V24)
 	srv.OfferCall(sim.CallOptions{})
-	mon.expect(cti.MsgBeginCallEvent, cti.MsgCallQueuedEvent, cti.MsgCallDequeuedEvent, cti.MsgCallConnectionClearedEvent, cti.MsgCallClearedEvent, cti.MsgEndCallEvent)
+	ms := mon.expect(cti.MsgBeginCallEvent, cti.MsgCallQueuedEvent, cti.MsgCallDequeuedEvent, cti.MsgCallConnectionClearedEvent, cti.MsgCallClearedEvent, cti.MsgEndCallEvent)
+	// docs/simulator.md "Skill groups", row 3: the caller left, so CEC_CALL_CANCELLED.
+	dq := ms[2].(*cti.CallDequeuedEvent)
+	check(t, "CALL_DEQUEUED_EVENT", []any{dq.SkillGroups[0].SkillGroupNumber, dq.NumQueued, dq.EventCause}, []any{3, 0, cti.CECCallCancelled})
 	check(t, "abandoned", srv.Counters().Calls.Abandoned, 1)
 }
 

@@ -20,6 +20,9 @@
 //     peripheral monitor service (MONITOR_START_REQ / MONITOR_STOP_REQ on a device or a call,
 //     events copied to the monitoring session with their MonitorID).
 //   - Supervisors (supervise.go): SUPERVISE_CALL_REQ barge-in, intercept and clear.
+//   - Teams (team.go): AGENT_TEAM_CONFIG_EVENT to a supervisor's sessions at its login and when
+//     one opens (or is promoted from standby) while it is logged in; SUPERVISOR_ASSIST_REQ and
+//     EMERGENCY_CALL_REQ call the team's supervisor; USER_MESSAGE_REQ by Distribution (requests.go).
 //   - Statistics (statistics.go): QUERY_AGENT_STATISTICS_REQ and QUERY_SKILL_GROUP_STATISTICS_REQ
 //     answered from counters kept on the simulator's clock (Session/Today, To5/ToHalf/Today).
 //   - UCCX configuration (uccxconfig.go): CONFIG_REQUEST_KEY_EVENT, CONFIG_REQUEST_EVENT (the

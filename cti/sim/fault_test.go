@@ -237,14 +237,7 @@ func TestStandbySide(t *testing.T) {
 }
 
 func TestDuplexFailover(t *testing.T) {
-	d, err := sim.NewDuplex(sim.Config{Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Listen("127.0.0.1:0", "127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDuplex(t, sim.Config{Seed: 1})
 	addrA, addrB := d.Addrs()
 
 	// B refuses while A is active.
@@ -272,6 +265,56 @@ func TestDuplexFailover(t *testing.T) {
 	n := d.Counters()
 	check(t, "opened", n.SessionsOpened, 2)
 	check(t, "rejected", n.SessionsRejected, 1)
+}
+
+// TestDuplexFailback follows docs/simulator.md "Duplex pair and fail-over" back: after a
+// fail-over to B, Failback makes B standby (its sessions get FAILURE_EVENT
+// E_CTI_CTI_SERVER_OFFLINE and are closed) and A active again: a v24 standby session waiting on A
+// is promoted, A takes opens again, and the agent kept its state through both switches.
+func TestDuplexFailback(t *testing.T) {
+	d := newDuplex(t, sim.Config{Seed: 1})
+	addrA, addrB := d.Addrs()
+	req := openReq("desk", agentSvc)
+	req.VersionNumber, req.AgentExtension = 20, "1000"
+
+	a := dial(t, addrA, cti.V20)
+	a.send(req)
+	a.expect(cti.MsgOpenConf)
+	a.loginReady("5000")
+	d.Failover()
+	a.expect(cti.MsgFailureEvent)
+	a.expectClosed()
+	b := dial(t, addrB, cti.V20)
+	b.name = "desk on B"
+	b.send(req)
+	b.expect(cti.MsgOpenConf)
+	b.setState(cti.AgentStateNotReady, 3, "")
+	b.expect(cti.MsgSetAgentStateConf)
+	b.agentState(cti.AgentStateNotReady)
+
+	// A v24 desktop that asks for active/standby waits on A, now the standby side.
+	w := dial(t, addrA, cti.V24)
+	w.name = "standby desk on A"
+	wreq := openReq("wallboard desk", agentSvc|cti.CTIServiceActiveStandby)
+	wreq.AgentExtension = "1001"
+	w.send(wreq)
+	check(t, "SessionType on A after the fail-over", w.expect(cti.MsgOpenConf)[0].(*cti.OpenConf).SessionType, cti.SessionTypeStandby)
+
+	d.Failback()
+	ev := b.expect(cti.MsgFailureEvent)[0].(*cti.FailureEvent)
+	check(t, "FAILURE_EVENT on B", ev.Status, cti.ECTICTIServerOffline)
+	b.expectClosed()
+	w.expect(cti.MsgStandbyActiveEventMsg)
+	w.expectQuiet()
+
+	// B refuses again; A serves, and the agent is as B left it.
+	b2 := dial(t, addrB, cti.V20)
+	b2.failure(b2.send(req), cti.ECTIServerNotMaster)
+	a2 := dial(t, addrA, cti.V20)
+	a2.send(req)
+	conf := a2.expect(cti.MsgOpenConf)[0].(*cti.OpenConf)
+	check(t, "AgentState back on A", conf.AgentState, cti.AgentStateNotReady)
+	check(t, "offline failures", d.Counters().Failures["E_CTI_CTI_SERVER_OFFLINE"], 2)
 }
 
 // TestMalformedFrames sends garbage, impossible lengths and truncated frames: each gets a
@@ -362,14 +405,7 @@ func TestUCCXBasics(t *testing.T) {
 // switch warns side A's v24+ sessions with ACTIVE_MAINTENANCE_EVENT_MSG, then switches as a
 // fail-over does; a v20 session gets no warning, a v24 standby session on B is promoted.
 func TestDuplexMaintenance(t *testing.T) {
-	d, err := sim.NewDuplex(sim.Config{Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Listen("127.0.0.1:0", "127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := newDuplex(t, sim.Config{Seed: 1})
 	addrA, addrB := d.Addrs()
 
 	open := func(addr string, v cti.Version, ext string, svc cti.ServiceMask) *client {

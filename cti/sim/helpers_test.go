@@ -53,6 +53,24 @@ func newPipeSim(t testing.TB, cfg sim.Config) *sim.Server {
 	return srv
 }
 
+// newDuplex starts a duplex pair (side A active, B standby) on two loopback ports for one test.
+func newDuplex(t testing.TB, cfg sim.Config) *sim.Duplex {
+	t.Helper()
+	if cfg.Seed == 0 {
+		cfg.Seed = 1
+	}
+	d, err := sim.NewDuplex(cfg)
+	if err != nil {
+		t.Fatalf("sim.NewDuplex: %v", err)
+	}
+	if err := d.Listen("127.0.0.1:0", "127.0.0.1:0"); err != nil {
+		d.Close()
+		t.Fatalf("Listen: %v", err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
 // connect opens a client connection to srv: over TCP when srv listens, else over net.Pipe.
 // A pipe has no buffer: a client must read each answer before it sends the next request.
 func connect(t testing.TB, srv *sim.Server, v cti.Version) *client {

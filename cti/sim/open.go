@@ -121,6 +121,9 @@ func (s *session) handleOpen(f cti.Frame) {
 		t.send(s, c.systemEvent(t.now))
 		c.beginCallsInProgress(&t, s)
 	}
+	if !s.standby.Load() {
+		c.sendTeamConfig(&t, s, s.servedAgent())
+	}
 	s.srv.side.opened.Add(1)
 	s.srv.side.active.Add(1)
 	s.srv.logOpen(s)

@@ -275,7 +275,8 @@ func (s *Server) Faults() Faults { return s.c.faults.Load().Faults }
 // (FAILURE_EVENT E_CTI_CTI_SERVER_OFFLINE, then the connection closes), as a side that loses
 // mastership does; later opens are answered as a standby side answers them. Going active
 // promotes the v24+ standby sessions (STANDBY_ACTIVE_EVENT_MSG, whose layout is not captured, is
-// sent with an empty body).
+// sent with an empty body), then tells them what an open on an active side tells: a bridge its
+// SYSTEM_EVENT and the calls in progress, a supervisor its teams.
 func (s *Server) SetStandby(standby bool) {
 	if s.stdby.Swap(standby) == standby {
 		return
@@ -312,7 +313,9 @@ func (s *Server) SetStandby(standby bool) {
 		t.send(sess, &cti.RawMessage{Type: cti.MsgStandbyActiveEventMsg})
 		if sess.mode == modeAll {
 			t.send(sess, c.systemEvent(t.now))
+			c.beginCallsInProgress(&t, sess) // as at an open: the calls it was not told of began
 		}
+		c.sendTeamConfig(&t, sess, sess.servedAgent())
 	}
 }
 

@@ -339,3 +339,34 @@ func TestMasksHonoured(t *testing.T) {
 	c.expectQuiet()
 	mon.expectQuiet()
 }
+
+// TestUnsupportedRequestsListed: the requests docs/simulator.md lists under "What it does not
+// emulate" are answered FAILURE_CONF E_CTI_FUNCTION_NOT_AVAILABLE with their InvokeID, the session
+// stays open, and the counters name each one under unsupported. Raw layouts go as a bare InvokeID.
+func TestUnsupportedRequestsListed(t *testing.T) {
+	srv := newSim(t, teamCfg())
+	c := connect(t, srv, cti.V24)
+	req := openReq("supervisor console", agentSvc|cti.CTIServiceSupervisor|cti.CTIServicePeripheralMonitor)
+	req.AgentExtension, req.AgentInstrument = "1009", "1009"
+	c.send(req)
+	c.expect(cti.MsgOpenConf)
+	raw := []cti.MsgType{cti.MsgChangeMonitorMaskReq, cti.MsgSessionMonitorStartReq, cti.MsgSessionMonitorStopReq,
+		cti.MsgAgentTeamConfigReq, cti.MsgMonitorAgentTeamStartReq, cti.MsgMonitorAgentTeamStopReq, cti.MsgListAgentTeamReq,
+		cti.MsgMakePredictiveCallReq}
+	want := map[string]int64{}
+	for i, typ := range raw {
+		inv := uint32(100 + i)
+		if _, err := c.fw.WriteFrame(cti.AppendFrame(nil, typ, binary.BigEndian.AppendUint32(nil, inv))); err != nil {
+			t.Fatal(err)
+		}
+		c.failure(inv, cti.ECTIFunctionNotAvailable)
+		want[typ.String()] = 1
+	}
+	inv := c.send(&cti.DeflectCallReq{PeripheralID: c.pid, ConnectionCallID: 1, ConnectionDeviceIDType: cti.ConnectionIDDynamic,
+		ConnectionDeviceID: "1009", CalledDeviceID: "1001"})
+	c.failure(inv, cti.ECTIFunctionNotAvailable)
+	want[cti.MsgDeflectCallReq.String()] = 1
+	c.send(&cti.HeartbeatReq{})
+	c.expect(cti.MsgHeartbeatConf) // still open
+	check(t, "unsupported", srv.Counters().Unsupported, want)
+}

@@ -112,7 +112,9 @@ func (c *center) buildTeams() {
 // sendTeamConfig sends a supervisor's session one AGENT_TEAM_CONFIG_EVENT per team the agent
 // supervises (ConfigOperation ADD_AGENT, the supervisor first with PRIMARY_SUPERVISOR|SUPERVISOR,
 // then the members with their states), if the session has CTI_SERVICE_SUPERVISOR and asks for
-// AGENT_TEAM_CONFIG_MASK.
+// AGENT_TEAM_CONFIG_MASK. It is sent at the supervisor's login to its sessions, and to a session
+// that opens (or, on a standby side, becomes active) for a supervisor already logged in: a
+// supervisor desktop that reconnects after a fail-over learns its team as at its login.
 func (c *center) sendTeamConfig(t *tx, s *session, a *agent) {
 	if s == nil || a == nil || !s.has(cti.CTIServiceSupervisor) || s.callMask&cti.AgentTeamConfigMask == 0 {
 		return
@@ -141,6 +143,18 @@ func (c *center) teamConfigEvent(tm *team) *cti.AgentTeamConfigEvent {
 	}
 	ev.NumberOfAgents = uint16(len(ev.TeamAgents))
 	return ev
+}
+
+// servedAgent is the logged-in agent whose events the session receives (the converse of
+// sessionsOf): the agent at its device, or the agent it was opened for; nil if none is logged in.
+func (s *session) servedAgent() *agent {
+	if s.dev != nil {
+		return s.dev.agent
+	}
+	if s.agent != nil && s.agent.dev != nil && s.agent.sess == s {
+		return s.agent
+	}
+	return nil
 }
 
 // sessionsOf are the sessions an agent's events go to: the one at its device and the one bound

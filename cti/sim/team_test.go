@@ -22,19 +22,39 @@ func teamCfg() sim.Config {
 // the call mask with AGENT_TEAM_CONFIG_MASK when teamMask.
 func openSupervisor(t *testing.T, srv *sim.Server, v cti.Version, teamMask bool) *client {
 	t.Helper()
+	return openSupervisorWith(t, srv, v, func(r *cti.OpenReq) {
+		if !teamMask {
+			r.CallMsgMask &^= cti.AgentTeamConfigMask
+		}
+	})
+}
+
+// openSupervisorWith opens the supervisor's desktop at extension 1009 with CTI_SERVICE_SUPERVISOR
+// and AGENT_TEAM_CONFIG_MASK, after edit, and reads OPEN_CONF.
+func openSupervisorWith(t *testing.T, srv *sim.Server, v cti.Version, edit func(*cti.OpenReq)) *client {
+	t.Helper()
 	c := connect(t, srv, v)
 	c.name = "supervisor 1009"
 	req := openReq("supervisor", agentSvc|cti.CTIServiceSupervisor)
 	req.VersionNumber = v.Number()
 	req.AgentExtension, req.AgentInstrument = "1009", "1009"
-	if teamMask {
-		req.CallMsgMask |= cti.AgentTeamConfigMask
-	} else {
-		req.CallMsgMask &^= cti.AgentTeamConfigMask
-	}
+	req.CallMsgMask |= cti.AgentTeamConfigMask
+	edit(req)
 	c.send(req)
 	c.expect(cti.MsgOpenConf)
 	return c
+}
+
+// supervisorLoggedIn has agent 5000 log in and make itself ready, then the supervisor 5009 log
+// in on a desktop that asks for its team: it returns that desktop and its AGENT_TEAM_CONFIG_EVENT.
+func supervisorLoggedIn(t *testing.T, srv *sim.Server, v cti.Version) (*client, *cti.AgentTeamConfigEvent) {
+	t.Helper()
+	a, _ := openAgent(t, srv, v, "desk", "1000", "")
+	a.loginReady("5000")
+	sup := openSupervisor(t, srv, v, true)
+	sup.setState(cti.AgentStateLogin, 0, "5009")
+	ms := sup.expect(cti.MsgSetAgentStateConf, cti.MsgAgentStateEvent, cti.MsgAgentTeamConfigEvent)
+	return sup, ms[2].(*cti.AgentTeamConfigEvent)
 }
 
 // TestTeamConfigOnSupervisorLogin follows docs/simulator.md "Teams": the supervisor's login is
@@ -43,24 +63,8 @@ func openSupervisor(t *testing.T, srv *sim.Server, v cti.Version, teamMask bool)
 func TestTeamConfigOnSupervisorLogin(t *testing.T) {
 	for _, v := range []cti.Version{cti.V14, cti.V24} {
 		t.Run(v.String(), func(t *testing.T) {
-			srv := newSim(t, teamCfg())
-			a, _ := openAgent(t, srv, v, "desk", "1000", "")
-			a.loginReady("5000")
-			sup := openSupervisor(t, srv, v, true)
-			sup.setState(cti.AgentStateLogin, 0, "5009")
-			ms := sup.expect(cti.MsgSetAgentStateConf, cti.MsgAgentStateEvent, cti.MsgAgentTeamConfigEvent)
-			ev := ms[2].(*cti.AgentTeamConfigEvent)
-			check(t, "team", []any{ev.PeripheralID, ev.TeamID, ev.AgentTeamName, ev.ConfigOperation, ev.NumberOfAgents},
-				[]any{uint32(sim.DefaultPeripheralID), uint32(7), "Billing", cti.ConfigOperationAddAgent, uint16(3)})
-			var got [][]any
-			for _, m := range ev.TeamAgents {
-				got = append(got, []any{m.ATCAgentID, m.AgentFlags, m.ATCAgentState})
-			}
-			check(t, "members", got, [][]any{
-				{"5009", cti.AgentFlagPrimarySupervisor | cti.AgentFlagSupervisor, cti.AgentStateNotReady},
-				{"5000", cti.AgentFlags(0), cti.AgentStateAvailable},
-				{"5001", cti.AgentFlags(0), cti.AgentStateLogout},
-			})
+			sup, ev := supervisorLoggedIn(t, newSim(t, teamCfg()), v)
+			checkTeam(t, ev, cti.AgentStateNotReady, cti.AgentStateAvailable, cti.AgentStateLogout)
 			sup.expectQuiet()
 		})
 	}
@@ -70,6 +74,89 @@ func TestTeamConfigOnSupervisorLogin(t *testing.T) {
 		sup.setState(cti.AgentStateLogin, 0, "5009")
 		sup.expect(cti.MsgSetAgentStateConf, cti.MsgAgentStateEvent)
 		sup.expectQuiet()
+	})
+}
+
+// TestTeamConfigWhenSupervisorSessionOpens follows docs/simulator.md "Teams": a session that opens
+// for a supervisor already logged in — a desktop reconnecting after a fail-over or a restart — gets
+// AGENT_TEAM_CONFIG_EVENT right after OPEN_CONF, with the states of now; the same rules as at the
+// login decide which sessions get it.
+func TestTeamConfigWhenSupervisorSessionOpens(t *testing.T) {
+	for _, v := range []cti.Version{cti.V14, cti.V24} {
+		t.Run(v.String(), func(t *testing.T) {
+			srv := newSim(t, teamCfg())
+			first, _ := supervisorLoggedIn(t, srv, v)
+			first.conn.Close() // the desktop goes away; the supervisor stays logged in
+
+			sup := openSupervisorWith(t, srv, v, func(r *cti.OpenReq) {})
+			ev := sup.expect(cti.MsgAgentTeamConfigEvent)[0].(*cti.AgentTeamConfigEvent)
+			checkTeam(t, ev, cti.AgentStateNotReady, cti.AgentStateAvailable, cti.AgentStateLogout)
+			sup.expectQuiet()
+
+			// Opened by agent ID alone: the same.
+			byID := openSupervisorWith(t, srv, v, func(r *cti.OpenReq) {
+				r.ClientID, r.AgentExtension, r.AgentInstrument, r.AgentID = "console", "", "", "5009"
+			})
+			byID.expect(cti.MsgAgentTeamConfigEvent)
+			byID.expectQuiet()
+
+			// Without CTI_SERVICE_SUPERVISOR, without AGENT_TEAM_CONFIG_MASK (each replacing the
+			// supervisor's session), or for an agent who supervises no team: OPEN_CONF alone.
+			for name, edit := range map[string]func(*cti.OpenReq){
+				"no supervisor service": func(r *cti.OpenReq) { r.ServicesRequested &^= cti.CTIServiceSupervisor },
+				"no team mask":          func(r *cti.OpenReq) { r.CallMsgMask &^= cti.AgentTeamConfigMask },
+				"a member": func(r *cti.OpenReq) {
+					r.ClientID, r.AgentExtension, r.AgentInstrument, r.AgentID = "member", "", "", "5000"
+				},
+			} {
+				c := openSupervisorWith(t, srv, v, edit)
+				c.name = name
+				c.expectQuiet()
+			}
+		})
+	}
+}
+
+// TestTeamConfigAfterFailover: a supervisor logged in on side A of a duplex pair reconnects to
+// side B after A fails; a v24 supervisor desktop already on B as a standby session is promoted.
+// Both learn the team, with the states side A left.
+func TestTeamConfigAfterFailover(t *testing.T) {
+	d := newDuplex(t, teamCfg())
+	a, b := d.A, d.B
+	onA, _ := supervisorLoggedIn(t, a, cti.V24)
+	standby := openSupervisorWith(t, b, cti.V24, func(r *cti.OpenReq) {
+		r.ClientID = "standby console"
+		r.ServicesRequested |= cti.CTIServiceActiveStandby
+		r.AgentExtension, r.AgentInstrument, r.AgentID = "", "", "5009"
+	})
+	standby.expectQuiet() // a standby session is told nothing yet
+
+	d.FailA()
+	onA.expectClosed()
+	ev := standby.expect(cti.MsgStandbyActiveEventMsg, cti.MsgAgentTeamConfigEvent)[1].(*cti.AgentTeamConfigEvent)
+	checkTeam(t, ev, cti.AgentStateNotReady, cti.AgentStateAvailable, cti.AgentStateLogout)
+	standby.expectQuiet()
+
+	again := openSupervisorWith(t, b, cti.V20, func(r *cti.OpenReq) {})
+	ev = again.expect(cti.MsgAgentTeamConfigEvent)[0].(*cti.AgentTeamConfigEvent)
+	checkTeam(t, ev, cti.AgentStateNotReady, cti.AgentStateAvailable, cti.AgentStateLogout)
+	again.expectQuiet()
+}
+
+// checkTeam checks team 7's AGENT_TEAM_CONFIG_EVENT: the supervisor 5009, then 5000 and 5001, in
+// the states given.
+func checkTeam(t *testing.T, ev *cti.AgentTeamConfigEvent, sup, a5000, a5001 cti.AgentState) {
+	t.Helper()
+	check(t, "team", []any{ev.PeripheralID, ev.TeamID, ev.AgentTeamName, ev.ConfigOperation, ev.NumberOfAgents},
+		[]any{uint32(sim.DefaultPeripheralID), uint32(7), "Billing", cti.ConfigOperationAddAgent, uint16(3)})
+	var got [][]any
+	for _, m := range ev.TeamAgents {
+		got = append(got, []any{m.ATCAgentID, m.AgentFlags, m.ATCAgentState})
+	}
+	check(t, "members", got, [][]any{
+		{"5009", cti.AgentFlagPrimarySupervisor | cti.AgentFlagSupervisor, sup},
+		{"5000", cti.AgentFlags(0), a5000},
+		{"5001", cti.AgentFlags(0), a5001},
 	})
 }
 
