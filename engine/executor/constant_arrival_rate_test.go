@@ -161,3 +161,69 @@ func TestIterationStartLateness(t *testing.T) {
 		})
 	}
 }
+
+// TestArrivalRateCatchesUpAfterDuration checks, at exact instants, what becomes of iterations
+// due before the end of the duration that the scheduler reaches only after it (here, having
+// started iteration 7 at 0.7 s, it loses its CPU for 350 ms before it looks at iteration 8, due
+// at 0.8 s of a 1 s duration, and comes back at 1.05 s): they start late, as they would have earlier in the run, unless maxStartLateness
+// says they are too late, gracefulStop has run out (both: dropped, counted) or a stop was
+// asked for (not needed: neither run nor dropped). They used to be dropped at the end of the
+// duration: the last agents of a login ramp were lost whenever the scheduler was behind.
+func TestArrivalRateCatchesUpAfterDuration(t *testing.T) {
+	const ms = time.Millisecond
+	tests := []struct {
+		name        string
+		extra       string        // configuration besides rate 10/s for 1s
+		stopAt      time.Duration // a graceful stop asked for at this offset; 0: none
+		wantStarts  map[uint64]time.Duration
+		wantDropped int64
+	}{
+		{"started late", `"gracefulStop":"30s"`, 0, map[uint64]time.Duration{8: 1050 * ms, 9: 1050 * ms}, 0},
+		// 8 is 250 ms late, 9 150 ms.
+		{"beyond maxStartLateness", `"gracefulStop":"30s","maxStartLateness":"200ms"`, 0, map[uint64]time.Duration{9: 1050 * ms}, 1},
+		{"gracefulStop ran out", `"gracefulStop":"30ms"`, 0, nil, 2},
+		{"stop asked for", `"gracefulStop":"30s"`, 950 * ms, nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				rec := newRecorder(fixed(50 * ms))
+				h := newHarness(t, mustConfig(t, "a", `{"executor":"constant-arrival-rate","rate":10,"duration":"1s","preAllocatedVUs":2,`+tt.extra+`}`), rec)
+				executor.SetSchedulerStall(h.sc, func(i int64) {
+					if i == 8 {
+						time.Sleep(350 * ms)
+					}
+				})
+				t0 := time.Now()
+				var during func()
+				if tt.stopAt > 0 {
+					during = func() {
+						sleepUntil(t0, tt.stopAt)
+						close(h.stop)
+					}
+				}
+				counts := h.run(context.Background(), during)
+				for _, it := range rec.iterations() {
+					due := time.Duration(it.ScenarioIter) * 100 * ms
+					want, late := tt.wantStarts[it.ScenarioIter]
+					if !late {
+						want = due
+					}
+					if it.ScenarioIter >= 8 && !late {
+						t.Errorf("iteration %d started at %v; want it not started", it.ScenarioIter, it.Start.Sub(t0))
+						continue
+					}
+					if got := it.Start.Sub(t0); got != want || it.Scheduled.Sub(t0) != due {
+						t.Errorf("iteration %d scheduled at %v, started at %v; want %v, %v", it.ScenarioIter, it.Scheduled.Sub(t0), got, due, want)
+					}
+				}
+				if want := int64(8 + len(tt.wantStarts)); counts.Iterations != want || counts.Dropped != tt.wantDropped {
+					t.Errorf("counts = %+v; want %d iterations, %d dropped", counts, want, tt.wantDropped)
+				}
+				if got := h.metricCount("dropped_iterations"); got != float64(tt.wantDropped) {
+					t.Errorf("dropped_iterations = %v; want %d", got, tt.wantDropped)
+				}
+			})
+		})
+	}
+}

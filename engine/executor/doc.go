@@ -24,7 +24,8 @@
 //
 // Every scenario has k6's two nested deadlines. When its regular duration ends (duration, the
 // sum of stages, or maxDuration for iteration-based executors), or when the engine asks for a
-// graceful stop, no iteration starts any more; iterations still running get gracefulStop to end,
+// graceful stop, no iteration starts any more (an arrival-rate scheduler that fell behind still
+// starts, late, the iterations due before the end, within gracefulStop: pacing.go); iterations still running get gracefulStop to end,
 // then their context is cancelled. An iteration that returns an error after its context was
 // cancelled is interrupted: it is counted in interrupted_iterations, not in iterations. A VU
 // removed by a ramp-down is treated the same way with gracefulRampDown. Cancelling the context

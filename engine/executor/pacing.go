@@ -182,6 +182,10 @@ type arrivalRunner struct {
 	sched *Schedule
 	start time.Time     // zero until run
 	wake  chan struct{} // a new schedule to follow
+
+	// stall, if set, runs before the scheduler looks at the clock for iteration i: a test's
+	// stand-in for the scheduler goroutine losing its CPU (export_test.go).
+	stall func(i int64)
 }
 
 func newArrivalRunner(s *Scenario, sched *Schedule, timeUnit, maxLate time.Duration) *arrivalRunner {
@@ -197,15 +201,25 @@ func (r *arrivalRunner) schedule() *Schedule {
 // run starts the segment's iterations at their due times. An iteration that finds no idle VU
 // is dropped (counted, never queued) and one more VU is initialised in the background, up to
 // the pool's maximum.
+//
+// The end of the duration stops the schedule, not a scheduler that fell behind it: iterations
+// due before the end that the scheduler had not reached yet (a stalled process, a starved CPU,
+// a long collection) still start, late, as they would have earlier in the run, and their
+// lateness is recorded; only a stop (graceful or hard) or the end of gracefulStop ends the
+// catching up. Dropping them at the end instead lost the last agents of a login ramp whenever
+// the scheduler was behind when the ramp ended (342 of 19,000 in `make bench-scale`).
 func (r *arrivalRunner) run(ctx context.Context) error {
-	regCtx, iterCtx, done := r.s.stopContexts(ctx, r.schedule().Duration())
+	// The duration's own end (regCtx) is the schedule's: Schedule.Due stops the loop there.
+	_, iterCtx, done := r.s.stopContexts(ctx, r.schedule().Duration())
 	defer done()
+	schedCtx, cancelSched := r.s.untilStopped(iterCtx)
+	defer cancelSched()
 	start := time.Now()
 	r.mu.Lock()
 	r.start = start
 	r.mu.Unlock()
 
-	grow, stopGrowing := r.startGrowing(regCtx)
+	grow, stopGrowing := r.startGrowing(schedCtx)
 	buf := r.s.opts.NewBuffer()
 	timer := newDueTimer()
 	defer timer.stop()
@@ -213,7 +227,10 @@ func (r *arrivalRunner) run(ctx context.Context) error {
 	var m int64
 	for ; ; m++ {
 		i := r.s.part.Index(m)
-		due, act := r.waitDue(regCtx, timer, start, i)
+		if r.stall != nil {
+			r.stall(i)
+		}
+		due, act := r.waitDue(schedCtx, timer, start, i)
 		if act == scheduleEnded {
 			break
 		}
@@ -236,9 +253,9 @@ func (r *arrivalRunner) run(ctx context.Context) error {
 			r.s.pool.put(h)
 		})
 	}
-	// At the natural end, iterations still due (the scheduler fell behind and the duration ran
-	// out before it could start them) were not run for lack of time: they count as dropped.
-	// After a stop they were merely not needed.
+	// gracefulStop ran out while the scheduler was still catching up: the iterations still due
+	// were not run for lack of time, and count as dropped. After a stop they were merely not
+	// needed.
 	if ctx.Err() == nil && !r.s.stopRequested() {
 		sched := r.schedule()
 		for ; ; m++ {
@@ -261,16 +278,16 @@ func (r *arrivalRunner) drop(buf *metrics.SampleBuffer) {
 }
 
 // waitDue waits until iteration i is due and says what to do with it: startNow, dropLate, or
-// scheduleEnded (also when the run is stopping). A new schedule (setTarget) wakes the wait to
-// recompute the due time.
-func (r *arrivalRunner) waitDue(regCtx context.Context, timer *dueTimer, start time.Time, i int64) (time.Duration, startAction) {
+// scheduleEnded (also when schedCtx, which ends at a stop, is done). A new schedule (setTarget)
+// wakes the wait to recompute the due time.
+func (r *arrivalRunner) waitDue(schedCtx context.Context, timer *dueTimer, start time.Time, i int64) (time.Duration, startAction) {
 	for {
 		act, due := r.schedule().decide(i, time.Since(start), r.maxLate)
 		switch act {
 		case scheduleEnded:
 			return due, scheduleEnded
 		case dropLate, startNow:
-			if over(regCtx) {
+			if schedCtx.Err() != nil || r.s.stopRequested() {
 				return due, scheduleEnded
 			}
 			return due, act
@@ -280,7 +297,7 @@ func (r *arrivalRunner) waitDue(regCtx context.Context, timer *dueTimer, start t
 		case <-timer.timer.C:
 		case <-timer.preciseC():
 		case <-r.wake: // the schedule changed: recompute this iteration's due time
-		case <-regCtx.Done():
+		case <-schedCtx.Done():
 			return due, scheduleEnded
 		}
 	}
@@ -288,8 +305,8 @@ func (r *arrivalRunner) waitDue(regCtx context.Context, timer *dueTimer, start t
 
 // startGrowing starts the goroutine that initialises one more VU (up to the pool's maximum)
 // for each signal on grow; stop ends it and waits for a VU being initialised.
-func (r *arrivalRunner) startGrowing(regCtx context.Context) (grow chan<- struct{}, stop func()) {
-	growCtx, cancel := context.WithCancel(regCtx)
+func (r *arrivalRunner) startGrowing(schedCtx context.Context) (grow chan<- struct{}, stop func()) {
+	growCtx, cancel := context.WithCancel(schedCtx)
 	ch := make(chan struct{}, 1)
 	var bg sync.WaitGroup
 	bg.Go(func() {

@@ -353,6 +353,21 @@ func (s *Scenario) stopContexts(parent context.Context, regular time.Duration) (
 	}
 }
 
+// untilStopped returns a context that ends with parent or when a graceful stop is asked for,
+// but not at the end of the regular duration: an arrival-rate scheduler catching up on the
+// iterations due before the end runs under it.
+func (s *Scenario) untilStopped(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(parent)
+	go func() {
+		select {
+		case <-s.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
 // stopRequested reports whether a graceful stop was asked for.
 func (s *Scenario) stopRequested() bool {
 	select {
