@@ -7,5 +7,6 @@ import (
 )
 
 func main() {
+	applyMemoryPolicy()
 	os.Exit(execute(os.Args[1:], os.Stdout, os.Stderr))
 }
