@@ -22,8 +22,43 @@ import (
 // The `ctiload/cti` module: cti.connect(target, options) returns a session object whose methods
 // block the VU until the reply (or event) comes, so that scripts read top to bottom.
 var ctiModule = newLazyProps(map[string]func(v *vu) any{
-	"connect": func(v *vu) any { return v.connect },
+	"connect":   func(v *vu) any { return v.connect },
+	"simulator": func(v *vu) any { return v.simulatorInfo() },
 })
+
+// SimulatorInfo is what a script learns of the run's built-in simulator (cti.simulator): the
+// numbers it answers to, which a script would otherwise have to repeat from the flags (the
+// dialed number, for one, changes when the agents' extensions reach 8000).
+type SimulatorInfo struct {
+	Product        string // "UCCE" or "UCCX"
+	Target         string // "host:port", or "A,B" for a duplex pair
+	Agents         int
+	FirstAgentID   int
+	FirstExtension int
+	DialedNumber   string // what callers dial to reach the first skill group's queue
+	PeripheralID   uint32
+}
+
+// simulatorInfo is cti.simulator: null while the options are read (the simulator starts once
+// they are known) and in a run with a --target.
+func (v *vu) simulatorInfo() any {
+	if v.r == nil || v.r.cfg.Simulator == nil {
+		return nil
+	}
+	si := v.r.cfg.Simulator
+	o := v.rt.NewObject()
+	for _, kv := range []struct {
+		k string
+		v any
+	}{
+		{"product", si.Product}, {"target", si.Target}, {"agents", si.Agents},
+		{"firstAgentId", si.FirstAgentID}, {"firstExtension", si.FirstExtension},
+		{"dialedNumber", si.DialedNumber}, {"peripheralId", si.PeripheralID},
+	} {
+		_ = o.Set(kv.k, kv.v)
+	}
+	return o
+}
 
 // DefaultAgentServices are the services an agent-mode session requests unless the script's
 // `services` option says otherwise: the desktop's events and control, plus call data updates so

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -545,5 +546,38 @@ export default function () {
 `, "")
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSimulatorInfo: cti.simulator is the run's built-in simulator as the host describes it —
+// null in the runtime that reads the options (the simulator is not started yet) and in a run
+// with a --target — so scripts read the dialed number instead of assuming 8000.
+func TestSimulatorInfo(t *testing.T) {
+	script := map[string]string{"script.js": `
+import cti from 'ctiload/cti';
+import { simulator } from 'ctiload/cti';
+const s = cti.simulator;
+const fields = s && [s.product, s.target, s.agents, s.firstAgentId, s.firstExtension, s.dialedNumber, s.peripheralId].join(' ');
+console.log(__VU + ' ' + fields + ' ' + (JSON.stringify(simulator) === JSON.stringify(s)));
+export default function () {}
+`}
+	info := &jsapi.SimulatorInfo{Product: "UCCE", Target: "127.0.0.1:42027", Agents: 10000, FirstAgentID: 5000,
+		FirstExtension: 1000, DialedNumber: "80000", PeripheralID: 5000}
+	withSim := func(_ *jsapi.LoadOptions, rc *jsapi.RunnerConfig) { rc.Simulator = info }
+
+	e := newEnv(t, "script.js", script, withSim)
+	e.newVU(1)
+	want := []string{
+		"0 null true", // the options pass: no simulator yet
+		"1 UCCE 127.0.0.1:42027 10000 5000 1000 80000 5000 true",
+	}
+	if got := e.log.messages(); !slices.Equal(got, want) {
+		t.Errorf("with a simulator, the init code logged\n%q\nwant\n%q", got, want)
+	}
+
+	e = newEnv(t, "script.js", script, withTarget("127.0.0.1:42027"))
+	e.newVU(1)
+	if got, want := e.log.messages(), []string{"0 null true", "1 null true"}; !slices.Equal(got, want) {
+		t.Errorf("against a --target, the init code logged %q, want %q", got, want)
 	}
 }

@@ -24,6 +24,9 @@ type RunnerConfig struct {
 	// simulator (or the --target of the command line). Empty means such scripts fail with a
 	// clear error.
 	Target string
+	// Simulator describes the run's built-in simulator to scripts (cti.simulator); nil when the
+	// run has a --target.
+	Simulator *SimulatorInfo
 	// PeripheralID is the peripheral of sessions whose script gives no peripheralId (the host
 	// sets the built-in simulator's). 0 leaves it to the script; a UCCE server refuses an agent
 	// session without the right one (E_CTI_INVALID_PERIPHERAL_ID).

@@ -524,7 +524,24 @@ declare module 'ctiload/cti' {
    */
   export function connect(target: string, options: ConnectOptions): Session;
 
-  const cti: { connect: typeof connect };
+  /** The numbers the run's built-in simulator answers to (its flags and options.simulator, defaults filled in). */
+  export interface SimulatorInfo {
+    /** 'UCCE' or 'UCCX'. */
+    readonly product: string;
+    /** host:port, or 'A,B' for a duplex pair. */
+    readonly target: string;
+    readonly agents: number;
+    readonly firstAgentId: number;
+    readonly firstExtension: number;
+    /** What callers dial to reach the first skill group's queue: 8000, or a longer number when the extensions reach 8000. */
+    readonly dialedNumber: string;
+    readonly peripheralId: number;
+  }
+
+  /** The run's built-in simulator; null against --target and while the options are read (it starts once they are known). */
+  export const simulator: SimulatorInfo | null;
+
+  const cti: { connect: typeof connect; readonly simulator: SimulatorInfo | null };
   export default cti;
 
   /** Events a server sends (cti/catalog/messages.txt). */

@@ -397,6 +397,9 @@ func (s *runSession) execute(parent context.Context) (res *engine.Result, runErr
 func (s *runSession) newRun() (*engine.Run, error) {
 	rc := jsapi.RunnerConfig{Target: s.target, PeripheralID: s.periph, Registry: s.reg, Seed: s.plan.seed, Logger: s.logger,
 		Safety: &s.plan.safety, RequirePeripheralID: s.sim == nil, TextSummary: s.textSummary}
+	if s.sim != nil {
+		rc.Simulator = s.sim.scriptInfo()
+	}
 	if s.trace != nil {
 		rc.Observer = s.trace
 	}

@@ -262,7 +262,9 @@ func runSim(ctx context.Context, stdout, stderr io.Writer, f simFlags, cfg sim.C
 			return &exitError{code: exitInvalidOptions, err: err}
 		}
 		a, b := d.Addrs()
-		fmt.Fprintf(stderr, "ctiload sim: %s side A (active) on %s, side B (standby) on %s\n", cfg.Product, a, b)
+		c := d.A.Config()
+		fmt.Fprintf(stderr, "ctiload sim: %s side A (active) on %s, side B (standby) on %s, %d agents (IDs %d…, extensions %d…), callers dial %s, %.3g calls/s\n",
+			c.Product, a, b, c.Agents.Count, c.Agents.FirstID, c.Agents.FirstExtension, c.Calls.DialedNumber, c.Calls.Rate)
 		counters, closeFn = d, d.Close
 	} else {
 		srv, err := sim.New(cfg)
@@ -272,7 +274,9 @@ func runSim(ctx context.Context, stdout, stderr io.Writer, f simFlags, cfg sim.C
 		if err := srv.Listen(f.listen); err != nil {
 			return &exitError{code: exitInvalidOptions, err: err}
 		}
-		fmt.Fprintf(stderr, "ctiload sim: %s on %s, %d agents, %.3g calls/s\n", cfg.Product, srv.Addr(), cfg.Agents.Count, cfg.Calls.Rate)
+		c := srv.Config()
+		fmt.Fprintf(stderr, "ctiload sim: %s on %s, %d agents (IDs %d…, extensions %d…), callers dial %s, %.3g calls/s\n",
+			c.Product, srv.Addr(), c.Agents.Count, c.Agents.FirstID, c.Agents.FirstExtension, c.Calls.DialedNumber, c.Calls.Rate)
 		counters, closeFn = srv, srv.Close
 	}
 

@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/ctiload/ctiload/cti/sim"
+	"github.com/ctiload/ctiload/jsapi"
 	"github.com/ctiload/ctiload/reports"
 	"github.com/spf13/pflag"
 )
@@ -359,15 +360,23 @@ func (sp *simPlan) start() (*embeddedSim, error) {
 // target is the address VUs connect to: "A" or "A,B".
 func (es *embeddedSim) target() string { return strings.Join(es.addrs, ",") }
 
+// config is the running simulator's configuration, defaults filled in.
+func (es *embeddedSim) config() sim.Config {
+	if es.duplex != nil {
+		return es.duplex.A.Config()
+	}
+	return es.srv.Config()
+}
+
 // peripheralID is the simulated peripheral, for sessions whose script gives none.
-func (es *embeddedSim) peripheralID() uint32 {
-	if es.plan.cfg.Product == sim.UCCX {
-		return 1
-	}
-	if es.plan.cfg.PeripheralID != 0 {
-		return es.plan.cfg.PeripheralID
-	}
-	return sim.DefaultPeripheralID
+func (es *embeddedSim) peripheralID() uint32 { return es.config().PeripheralID }
+
+// scriptInfo is cti.simulator: the numbers the simulator answers to, for the script.
+func (es *embeddedSim) scriptInfo() *jsapi.SimulatorInfo {
+	cfg := es.config()
+	return &jsapi.SimulatorInfo{Product: cfg.Product.String(), Target: es.target(), Agents: cfg.Agents.Count,
+		FirstAgentID: cfg.Agents.FirstID, FirstExtension: cfg.Agents.FirstExtension,
+		DialedNumber: cfg.Calls.DialedNumber, PeripheralID: cfg.PeripheralID}
 }
 
 func (es *embeddedSim) info() *reports.SimulatorInfo {

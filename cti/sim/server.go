@@ -170,6 +170,10 @@ func (s *Server) Addr() string {
 	return s.addr
 }
 
+// Config is the server's configuration with every default filled in (the dialed number, the
+// versions, the peripheral ID…): what a host tells its users the simulator answers to.
+func (s *Server) Config() Config { return s.c.cfg }
+
 // Close stops listening, closes every connection at once and stops the generator and timers.
 func (s *Server) Close() error {
 	s.stop()

@@ -6,7 +6,8 @@
 //   AGENTS_CSV      the agent list, relative to the scenario's folder (default agents.csv)
 //   AGENT_PASSWORD  the agents' login password (never write a password into a script)
 //   PERIPHERAL_ID   overrides the CSV's peripheralId column (your PG's peripheral)
-//   DIALED_NUMBER   the number that queues a call for an agent (simulator: 8000)
+//   DIALED_NUMBER   the number that queues a call for an agent (the built-in simulator's own:
+//                   cti.simulator.dialedNumber, 8000 unless the extensions reach it)
 //   CTI_CLIENT_ID, CTI_CLIENT_PASSWORD  OPEN_REQ ClientID / ClientPassword (default "ctiload", none)
 //   SCALE           shrinks VU counts, rates, iterations and durations (default 1 = full size)
 import { check } from 'ctiload';
@@ -18,7 +19,8 @@ import { SharedArray, csv } from 'ctiload/data';
 // your lab's test agents here (AGENTS_CSV=lab-agents.csv) so a script can never pick a real one.
 export const AGENTS = new SharedArray('agents', () => csv(open(__ENV.AGENTS_CSV || 'agents.csv'), { header: true }));
 
-export const DIALED_NUMBER = __ENV.DIALED_NUMBER || '8000';
+// cti.simulator is null while the options are read and against --target.
+export const DIALED_NUMBER = __ENV.DIALED_NUMBER || (cti.simulator && cti.simulator.dialedNumber) || '8000';
 
 // SCALE multiplies every size of a scenario: `-e SCALE=0.05` runs a 5 % version (the end-to-end
 // test runs each scenario this way); the default, 1, is the size the scenario's header states.
