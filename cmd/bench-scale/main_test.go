@@ -146,3 +146,25 @@ func TestRowFromSummary(t *testing.T) {
 		})
 	}
 }
+
+// TestFailedRowFailsTheBench: a row that could not be measured is named in the table and makes
+// run return an error (bench-scale exits 1), so a script or CI step cannot take it for a pass.
+func TestFailedRowFailsTheBench(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "idle-agents.js")
+	if err := os.WriteFile(script, []byte("export default function () {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A "ctiload" that exits at once: its simulator never says where it listens.
+	fake := filepath.Join(t.TempDir(), "ctiload")
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	err := run(context.Background(), options{ctiload: fake, script: script, rows: []int{10}, loginRate: 250}, &out)
+	if err == nil || !strings.Contains(err.Error(), "rows that failed (see their notes): 10 agents") {
+		t.Errorf("run: %v; want the failed row named\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "[1] 10 agents: the simulator exited before listening") {
+		t.Errorf("table lacks the row's note:\n%s", out.String())
+	}
+}
