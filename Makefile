@@ -39,7 +39,7 @@ bench:
 # docs/performance.md). Not part of `make test`: the largest row takes a small machine for minutes.
 BENCH_SCALE_ROWS ?= 1000,5000,10000,19000
 BENCH_SCALE_HOLD ?= 60s
-BENCH_SCALE_LOGIN_RATE ?= 500
+BENCH_SCALE_LOGIN_RATE ?= 250
 bench-scale: build
 	$(GO) run ./cmd/bench-scale -ctiload bin/ctiload -rows $(BENCH_SCALE_ROWS) -hold $(BENCH_SCALE_HOLD) -login-rate $(BENCH_SCALE_LOGIN_RATE)
 

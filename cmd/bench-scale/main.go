@@ -61,7 +61,7 @@ func main() {
 	flag.StringVar(&rows, "rows", "1000,5000,10000,19000", "agent counts, one row each")
 	flag.DurationVar(&o.hold, "hold", 60*time.Second, "how long every agent holds, logged in, after its login")
 	flag.DurationVar(&o.heartbeat, "heartbeat", 5*time.Second, "heartbeat interval of the sessions")
-	flag.Float64Var(&o.loginRate, "login-rate", 500, "agents that start logging in each second (the script's LOGIN_RATE)")
+	flag.Float64Var(&o.loginRate, "login-rate", 250, "agents that start logging in each second (the script's LOGIN_RATE)")
 	flag.StringVar(&o.keep, "out", "", "keep each row's logs and JSON summary in this `DIR`")
 	flag.Parse()
 	for _, f := range strings.Split(rows, ",") {
@@ -92,6 +92,7 @@ type row struct {
 	hbSent, hbMissed   float64
 	failures           float64
 	note               string
+	failed             bool // agents left out, a failure, or ctiload run failed: the row does not count
 }
 
 func run(ctx context.Context, o options, out io.Writer) error {
@@ -127,7 +128,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		fmt.Fprintf(out, "%6d agents: running (log in, hold %v)…\n", n, o.hold)
 		r, err := measure(ctx, o, n, dir)
 		if err != nil {
-			r = row{agents: n, note: err.Error()}
+			r = row{agents: n, note: err.Error(), failed: true}
 		}
 		rows = append(rows, r)
 		if ctx.Err() != nil {
@@ -135,6 +136,15 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		}
 	}
 	printTable(out, rows)
+	var failed []string
+	for _, r := range rows {
+		if r.failed {
+			failed = append(failed, strconv.Itoa(r.agents))
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("rows that failed (see their notes): %s agents", strings.Join(failed, ", "))
+	}
 	return nil
 }
 
@@ -239,7 +249,8 @@ func measure(ctx context.Context, o options, n int, dir string) (row, error) {
 		return r, err
 	}
 	if runErr != nil {
-		r.note = fmt.Sprintf("ctiload run: %v", runErr)
+		r.addNote(fmt.Sprintf("ctiload run: %v", runErr))
+		r.failed = true
 	}
 	return r, nil
 }
@@ -274,8 +285,16 @@ func (r *row) read(path string) error {
 	if err != nil {
 		return err
 	}
+	r.fill(in.Result.Metrics)
+	return nil
+}
+
+// fill sets the row's figures from the run's metrics. An agent that never reached READY (its
+// iteration dropped by the executor, or its open, login or READY failed) is a failure even
+// when no request failed: a run that left agents out did not measure the row it names.
+func (r *row) fill(ms []metrics.Summary) {
 	byKey := map[string]metrics.Summary{}
-	for _, m := range in.Result.Metrics {
+	for _, m := range ms {
 		byKey[m.Key] = m
 	}
 	count := func(key string) float64 { return byKey[key].Values["count"] }
@@ -300,15 +319,46 @@ func (r *row) read(path string) error {
 	r.hbP50, r.hbP99, r.hbMx = pct(hold, 50), pct(hold, 99), pct(hold, 100)
 	r.hbLateMax = pct("bench_heartbeat_late_max", 100)
 	r.hbSent, r.hbMissed = count("bench_heartbeats_sent"), count("bench_heartbeats_missed")
-	r.failures = count(metricnames.CTIFailures) + count("bench_sessions_lost") + byKey[metricnames.Checks].Values["fails"] + count(metricnames.FailedIterations)
-	if opened := count(metricnames.CTISessions + "{result:opened}"); opened < float64(r.agents) && r.note == "" {
-		r.note = fmt.Sprintf("only %.0f of %d sessions opened", opened, r.agents)
-		if d := count(metricnames.DroppedIterations); d > 0 {
-			// Each agent is one arrival-rate iteration: a dropped one is an agent never started.
-			r.note += fmt.Sprintf(" (%.0f agents' iterations dropped: dropped_iterations)", d)
+
+	// bench_logged_in_at has one sample per agent whose READY was confirmed.
+	notReady := max(float64(r.agents)-count("bench_logged_in_at"), 0)
+	// Each agent is one arrival-rate iteration: a dropped one is an agent never started, and
+	// one of the agents not READY.
+	dropped := count(metricnames.DroppedIterations)
+	parts := []struct {
+		n    float64
+		what string
+	}{
+		{notReady, "agents never READY"},
+		{count(metricnames.CTIFailures), "failed requests and opens"},
+		{byKey[metricnames.Checks].Values["fails"], "failed checks"},
+		{count(metricnames.FailedIterations), "failed iterations"},
+		{count("bench_sessions_lost"), "sessions lost"},
+	}
+	r.failures = 0
+	var said []string
+	for _, p := range parts {
+		r.failures += p.n
+		if p.n > 0 {
+			s := fmt.Sprintf("%.0f %s", p.n, p.what)
+			if p.what == "agents never READY" && dropped > 0 {
+				s += fmt.Sprintf(" (%.0f never started: dropped_iterations)", dropped)
+			}
+			said = append(said, s)
 		}
 	}
-	return nil
+	if len(said) > 0 {
+		r.addNote("failures: " + strings.Join(said, ", "))
+		r.failed = true
+	}
+}
+
+// addNote appends to the row's note.
+func (r *row) addNote(s string) {
+	if r.note != "" {
+		r.note += "; "
+	}
+	r.note += s
 }
 
 func printTable(out io.Writer, rows []row) {
@@ -351,8 +401,9 @@ func printTable(out io.Writer, rows []row) {
 	fmt.Fprintln(out, "the last agent's READY confirmed. hb: HEARTBEAT_REQ → HEARTBEAT_CONF round trip, while the")
 	fmt.Fprintln(out, "agents log in (until the last login was due, plus one interval) and during the hold; late:")
 	fmt.Fprintln(out, "the most a HEARTBEAT_REQ was sent behind its schedule; missed: unanswered within one")
-	fmt.Fprintln(out, "interval. failures: failed requests and opens, failed checks and iterations,")
-	fmt.Fprintln(out, "sessions lost during the hold.")
+	fmt.Fprintln(out, "interval. failures: agents that never reached READY (iterations the executor dropped")
+	fmt.Fprintln(out, "included), failed requests and opens, failed checks and iterations, sessions lost during")
+	fmt.Fprintln(out, "the hold; a row with any is named in its note and makes bench-scale exit 1.")
 }
 
 func mib(kib int64) string { return fmt.Sprintf("%.0f MiB", float64(kib)/1024) }

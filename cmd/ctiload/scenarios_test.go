@@ -119,7 +119,7 @@ func runScenario(t *testing.T, path string, env []string) {
 
 // runScenarioArgs runs ctiload run with extra flags on path and checks the exit code and the
 // exported summary.
-func runScenarioArgs(t *testing.T, path string, extra []string) {
+func runScenarioArgs(t *testing.T, path string, extra []string) []byte {
 	export := filepath.Join(t.TempDir(), "summary.json")
 	args := []string{"run", "--quiet", "--no-color", "--include-system-env-vars=false", "--summary-export", export}
 	args = append(append(args, extra...), path)
@@ -172,6 +172,7 @@ func runScenarioArgs(t *testing.T, path string, extra []string) {
 		t.Errorf("no check ran (seed %d)\nstdout:\n%s", s.Run.Seed, stdout.String())
 	}
 	t.Logf("%s: %d iterations, %d checks, %v", filepath.Base(path), ex.Iterations, checks, took.Round(100*time.Millisecond))
+	return b
 }
 
 // TestREADMEExample runs the scenario README.md shows (its first ```js block), shortened by the
@@ -219,7 +220,33 @@ func TestBenchScripts(t *testing.T) {
 	dir := filepath.Join("..", "..", "scripts", "bench")
 	t.Run("idle-agents", func(t *testing.T) {
 		t.Parallel()
-		runScenarioArgs(t, filepath.Join(dir, "idle-agents.js"), []string{"-e", "AGENTS=3", "-e", "HOLD=1s", "-e", "HEARTBEAT=0.2s"})
+		b := runScenarioArgs(t, filepath.Join(dir, "idle-agents.js"), []string{"-e", "AGENTS=3", "-e", "HOLD=1s", "-e", "HEARTBEAT=0.2s"})
+		// An agent never started or never READY fails the run's own verdict, not only
+		// bench-scale's table: the script guards both, and a run where every agent logged in
+		// passes them.
+		var s struct {
+			Thresholds []struct {
+				Metric, Source string
+				Passed         bool
+			}
+		}
+		if err := json.Unmarshal(b, &s); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"dropped_iterations count==0", "checks rate==1"} {
+			found := false
+			for _, th := range s.Thresholds {
+				if th.Metric+" "+th.Source == want {
+					found = true
+					if !th.Passed {
+						t.Errorf("threshold %s failed on a run where every agent logged in", want)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("idle-agents.js lacks the threshold %s: %+v", want, s.Thresholds)
+			}
+		}
 	})
 	for _, name := range []string{"empty-iteration.js", "bare-vu.js"} {
 		t.Run(strings.TrimSuffix(name, ".js"), func(t *testing.T) {

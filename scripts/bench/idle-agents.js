@@ -4,7 +4,7 @@
 // its own process.
 //
 // Logins are paced by the executor, as a contact center's shift start would be: agent i starts
-// at i / LOGIN_RATE seconds (default 500 a second; constant-arrival-rate, so a slow login does
+// at i / LOGIN_RATE seconds (default 250 a second; constant-arrival-rate, so a slow login does
 // not delay the next one), and the time to log in N agents grows linearly with N. Each agent's
 // shift has two phases, told apart by the group tag of every metric its session records:
 //
@@ -43,7 +43,7 @@ import { Counter, Trend } from 'ctiload/metrics';
 const AGENTS = Number(__ENV.AGENTS || 1000);
 const HOLD = parseDuration(__ENV.HOLD || '60s');
 const HEARTBEAT = __ENV.HEARTBEAT || '5s';
-const LOGIN_RATE = Number(__ENV.LOGIN_RATE || 500);
+const LOGIN_RATE = Number(__ENV.LOGIN_RATE || 250);
 const FIRST_AGENT = Number(__ENV.FIRST_AGENT || 5000);
 const FIRST_EXTENSION = Number(__ENV.FIRST_EXTENSION || 1000);
 const PERIPHERAL_ID = Number(__ENV.PERIPHERAL_ID || 5000);
@@ -73,6 +73,11 @@ export const options = {
     },
   },
   thresholds: {
+    // Every agent starts: an iteration the executor could not start (no idle VU in time, or
+    // past gracefulStop) is an agent that never logged in, and fails the run.
+    dropped_iterations: ['count==0'],
+    // Every login and READY accepted.
+    checks: ['rate==1'],
     // The phases' own heartbeat figures in the summary export (bench-scale reads them).
     'cti_heartbeat_rtt{group:::login}': ['max>=0'],
     'cti_heartbeat_rtt{group:::hold}': ['max>=0'],
