@@ -297,16 +297,9 @@ func BenchmarkDo(b *testing.B) {
 // heartbeats): the case where the frame writer on each end coalesces the frames queued during
 // a write into the next one.
 func BenchmarkDoParallel(b *testing.B) {
-	srv, err := sim.New(sim.Config{Seed: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.Listen("127.0.0.1:0"); err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
+	addr := startBenchSim(b, 0)
 	ctx := context.Background()
-	s, err := client.Dial(ctx, srv.Addr(), client.WithAgent(client.Agent{ID: "5000", Extension: "1000", Instrument: "1000", PeripheralID: sim.DefaultPeripheralID}), client.WithHeartbeat(0))
+	s, err := client.Dial(ctx, addr, client.WithAgent(client.Agent{ID: "5000", Extension: "1000", Instrument: "1000", PeripheralID: sim.DefaultPeripheralID}), client.WithHeartbeat(0))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -341,19 +334,12 @@ func BenchmarkRoundTrips(b *testing.B) {
 
 func benchSessionRoundTrips(b *testing.B, conns int) {
 	raiseFileLimit(b, uint64(2*conns+64))
-	srv, err := sim.New(sim.Config{Seed: 1, Agents: sim.AgentsConfig{Count: conns}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.Listen("127.0.0.1:0"); err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
+	addr := startBenchSim(b, conns)
 	ctx := context.Background()
 	sessions := make([]*client.Session, conns)
 	for i := range sessions {
 		ext := strconv.Itoa(sim.DefaultFirstExtension + i)
-		s, err := client.Dial(ctx, srv.Addr(), client.WithAgent(client.Agent{ID: strconv.Itoa(sim.DefaultFirstAgentID + i), Extension: ext, Instrument: ext, PeripheralID: sim.DefaultPeripheralID}), client.WithHeartbeat(0))
+		s, err := client.Dial(ctx, addr, client.WithAgent(client.Agent{ID: strconv.Itoa(sim.DefaultFirstAgentID + i), Extension: ext, Instrument: ext, PeripheralID: sim.DefaultPeripheralID}), client.WithHeartbeat(0))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -454,4 +440,18 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// startBenchSim starts the simulator in this process on 127.0.0.1 with agents agents (0: its
+// default) until the benchmark ends, and returns its address.
+func startBenchSim(b *testing.B, agents int) string {
+	srv, err := sim.New(sim.Config{Seed: 1, Agents: sim.AgentsConfig{Count: agents}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := srv.Listen("127.0.0.1:0"); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = srv.Close() })
+	return srv.Addr()
 }
