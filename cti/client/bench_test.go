@@ -5,12 +5,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -295,16 +297,9 @@ func BenchmarkDo(b *testing.B) {
 // heartbeats): the case where the frame writer on each end coalesces the frames queued during
 // a write into the next one.
 func BenchmarkDoParallel(b *testing.B) {
-	srv, err := sim.New(sim.Config{Seed: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.Listen("127.0.0.1:0"); err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
+	addr := startBenchSim(b, 0)
 	ctx := context.Background()
-	s, err := client.Dial(ctx, srv.Addr(), client.WithAgent(client.Agent{ID: "5000", Extension: "1000", Instrument: "1000", PeripheralID: sim.DefaultPeripheralID}), client.WithHeartbeat(0))
+	s, err := client.Dial(ctx, addr, client.WithAgent(client.Agent{ID: "5000", Extension: "1000", Instrument: "1000", PeripheralID: sim.DefaultPeripheralID}), client.WithHeartbeat(0))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -321,4 +316,142 @@ func BenchmarkDoParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkRoundTrips compares a session's request round trip with the bare TCP round trip under
+// it, in one run: conns goroutines, each with its own connection on 127.0.0.1, one request in
+// flight each. "session" is Session.Do of QUERY_AGENT_STATE_REQ against the simulator; "tcp" is a
+// 24-byte write answered by a 40-byte write from an echo goroutine, the same syscalls and
+// wake-ups without the protocol, its framing or its bookkeeping: the ceiling of the session's
+// figure on this machine. Both report round-trips/s and cpu-µs/op (user + system CPU of the
+// process per round trip, both ends included), the figure a busy machine disturbs least.
+func BenchmarkRoundTrips(b *testing.B) {
+	for _, conns := range []int{10, 100} {
+		b.Run(fmt.Sprintf("tcp/conns=%d", conns), func(b *testing.B) { benchTCPRoundTrips(b, conns) })
+		b.Run(fmt.Sprintf("session/conns=%d", conns), func(b *testing.B) { benchSessionRoundTrips(b, conns) })
+	}
+}
+
+func benchSessionRoundTrips(b *testing.B, conns int) {
+	raiseFileLimit(b, uint64(2*conns+64))
+	addr := startBenchSim(b, conns)
+	ctx := context.Background()
+	sessions := make([]*client.Session, conns)
+	for i := range sessions {
+		ext := strconv.Itoa(sim.DefaultFirstExtension + i)
+		s, err := client.Dial(ctx, addr, client.WithAgent(client.Agent{ID: strconv.Itoa(sim.DefaultFirstAgentID + i), Extension: ext, Instrument: ext, PeripheralID: sim.DefaultPeripheralID}), client.WithHeartbeat(0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		sessions[i] = s
+	}
+	defer closeAll(sessions)
+	runRoundTrips(b, conns, func(i int) func() error {
+		req := &cti.QueryAgentStateReq{PeripheralID: sim.DefaultPeripheralID}
+		return func() error { _, err := sessions[i].Do(ctx, req); return err }
+	})
+}
+
+func benchTCPRoundTrips(b *testing.B, conns int) {
+	raiseFileLimit(b, uint64(2*conns+64))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				buf := make([]byte, 40)
+				for {
+					if _, err := io.ReadFull(c, buf[:24]); err != nil {
+						return
+					}
+					if _, err := c.Write(buf); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	cs := make([]net.Conn, conns)
+	for i := range cs {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		cs[i] = c
+	}
+	runRoundTrips(b, conns, func(i int) func() error {
+		buf := make([]byte, 40)
+		return func() error {
+			if _, err := cs[i].Write(buf[:24]); err != nil {
+				return err
+			}
+			_, err := io.ReadFull(cs[i], buf)
+			return err
+		}
+	})
+}
+
+// runRoundTrips shares b.N round trips among conns goroutines, each calling its own roundTrip,
+// and reports the rate and the process's CPU per round trip.
+func runRoundTrips(b *testing.B, conns int, newRoundTrip func(i int) func() error) {
+	var left atomic.Int64
+	left.Store(int64(b.N))
+	errs := make(chan error, conns)
+	var wg sync.WaitGroup
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := processCPU()
+	start := time.Now()
+	for i := 0; i < conns; i++ {
+		roundTrip := newRoundTrip(i)
+		wg.Go(func() {
+			for left.Add(-1) >= 0 {
+				if err := roundTrip(); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed, cpu := time.Since(start), processCPU()-cpu0
+	b.StopTimer()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "round-trips/s")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/op")
+}
+
+// processCPU is the user + system CPU time the process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// startBenchSim starts the simulator in this process on 127.0.0.1 with agents agents (0: its
+// default) until the benchmark ends, and returns its address.
+func startBenchSim(b *testing.B, agents int) string {
+	srv, err := sim.New(sim.Config{Seed: 1, Agents: sim.AgentsConfig{Count: agents}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := srv.Listen("127.0.0.1:0"); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = srv.Close() })
+	return srv.Addr()
 }

@@ -59,6 +59,7 @@ type Session struct {
 	err     error
 	hb      heartbeats
 	hbTimer *time.Timer
+	spare   spares // see newCallLocked
 
 	ev eventState
 
@@ -97,10 +98,59 @@ type call struct {
 	req  cti.MsgType
 	id   uint32
 	addr string
-	done chan struct{} // closed once msg/recv/err are set
+	done chan struct{} // receives one value once msg/recv/err are set (capacity 1: never blocks)
 	msg  cti.Message
 	recv time.Time
 	err  error
+}
+
+// A session keeps the call and the timer of its last finished request for the next one: a
+// tight loop of requests otherwise allocates both (and the call's channel) for every round
+// trip. They are kept per session, not in a global pool, because a session's channels and
+// timers belong to its goroutines (a testing/synctest bubble refuses foreign ones). A call goes
+// back only once its completion was received, or once forget proved that none will come, so a
+// recycled call never sees a late one; since Go 1.23 a stopped timer delivers nothing stale.
+type spares struct {
+	call  *call
+	timer *time.Timer
+}
+
+func (s *Session) newCallLocked(t cti.MsgType, id uint32, addr string) *call {
+	c := s.spare.call
+	if c == nil {
+		c = &call{done: make(chan struct{}, 1)}
+	}
+	s.spare.call = nil
+	c.req, c.id, c.addr = t, id, addr
+	return c
+}
+
+func (s *Session) newRequestTimer(d time.Duration) *time.Timer {
+	s.mu.Lock()
+	t := s.spare.timer
+	s.spare.timer = nil
+	s.mu.Unlock()
+	if t == nil {
+		return time.NewTimer(d)
+	}
+	t.Reset(d)
+	return t
+}
+
+// recycle keeps a finished request's call (nil: none to keep) and timer for the next request.
+func (s *Session) recycle(c *call, t *time.Timer) {
+	t.Stop()
+	if c != nil {
+		*c = call{done: c.done}
+	}
+	s.mu.Lock()
+	if c != nil && s.spare.call == nil {
+		s.spare.call = c
+	}
+	if s.spare.timer == nil {
+		s.spare.timer = t
+	}
+	s.mu.Unlock()
 }
 
 type counters struct {
@@ -383,8 +433,9 @@ func (s *Session) do(ctx context.Context, req cti.Invoker, closing bool) (Reply,
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
-	timer := time.NewTimer(time.Until(deadline))
-	defer timer.Stop()
+	timer := s.newRequestTimer(time.Until(deadline))
+	var done *call // recycled with the timer when the request is over
+	defer func() { s.recycle(done, timer) }()
 
 	// Wait for a usable link: immediate while open, the new link while reconnecting.
 	var l *link
@@ -431,7 +482,7 @@ func (s *Session) do(ctx context.Context, req cti.Invoker, closing bool) (Reply,
 	}
 	id := s.newInvokeIDLocked()
 	req.SetInvokeID(id)
-	c := &call{req: t, id: id, addr: l.addr, done: make(chan struct{})}
+	c := s.newCallLocked(t, id, l.addr)
 	if s.pending == nil {
 		s.pending = make(map[uint32]*call)
 	}
@@ -443,7 +494,9 @@ func (s *Session) do(ctx context.Context, req cti.Invoker, closing bool) (Reply,
 	sent, encErr, ioErr := s.writeMsg(l, req, deadline, laterOf(deadline, time.Now().Add(minWriteTime)))
 	if encErr != nil || ioErr != nil {
 		// Nothing (or not the whole frame) was written: the server has not seen this request.
-		s.forget(id)
+		if s.forget(id) {
+			done = c
+		} // else the end of the link completes it: the collector takes it
 		if encErr != nil { // the link is intact
 			return Reply{}, &RequestError{Request: t, InvokeID: id, Addr: l.addr, Err: encErr}
 		}
@@ -458,21 +511,24 @@ func (s *Session) do(ctx context.Context, req cti.Invoker, closing bool) (Reply,
 
 	select {
 	case <-c.done:
-		return Reply{Msg: c.msg, Sent: sent, Received: c.recv}, c.err
 	case <-timer.C:
 		if s.forget(id) {
+			done = c
 			s.n.timeouts.Add(1)
 			return Reply{Sent: sent}, &RequestError{Request: t, InvokeID: id, Addr: l.addr, Err: timeoutError(time.Since(start), nil)}
 		}
+		<-c.done // completed while we were giving up: the reply wins
 	case <-ctx.Done():
 		if s.forget(id) {
+			done = c
 			if ctx.Err() == context.DeadlineExceeded {
 				s.n.timeouts.Add(1)
 			}
 			return Reply{Sent: sent}, &RequestError{Request: t, InvokeID: id, Addr: l.addr, Err: ctxError(ctx, start)}
 		}
+		<-c.done
 	}
-	<-c.done // completed while we were giving up: the reply wins
+	done = c
 	return Reply{Msg: c.msg, Sent: sent, Received: c.recv}, c.err
 }
 
@@ -668,13 +724,13 @@ func (c *call) complete(m cti.Message, now time.Time, derr error) {
 			c.err = &RequestError{Request: c.req, InvokeID: c.id, Addr: c.addr, Err: derr}
 		}
 	}
-	close(c.done)
+	c.done <- struct{}{}
 }
 
 func failCalls(pend map[uint32]*call, err error) {
 	for _, c := range pend {
 		c.err = &RequestError{Request: c.req, InvokeID: c.id, Addr: c.addr, Err: err}
-		close(c.done)
+		c.done <- struct{}{}
 	}
 }
 
