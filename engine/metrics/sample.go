@@ -128,7 +128,7 @@ func (b *SampleBuffer) Add(m *Metric, value float64, tags Tags) {
 	if b == nil {
 		return
 	}
-	b.AddAt(m, time.Now(), value, tags)
+	b.AddAt(m, Now(), value, tags)
 }
 
 // AddAt records value for m at time t.
