@@ -49,9 +49,10 @@ type AggregatorOptions struct {
 	// EvalInterval is the period of threshold evaluation during the run (default
 	// DefaultEvalInterval).
 	EvalInterval time.Duration
-	// SampleHook, if set, sees every batch in the aggregator goroutine, after the sinks: an
-	// output such as an NDJSON stream. It must not keep the slice and should be fast, as the
-	// whole pipeline waits for it.
+	// SampleHook, if set, sees every batch after the sinks, one batch at a time under the
+	// aggregator's mutex, in the order they were aggregated, from the aggregator's goroutine or
+	// from a flushing VU's: an output such as an NDJSON stream. It must not keep the slice, must
+	// not call the Aggregator, and should be fast, as the whole pipeline waits for it.
 	SampleHook func([]Sample)
 	// OnAbort is called once, from the aggregator goroutine, when a threshold with AbortOnFail
 	// fails at an evaluation at least DelayAbortEval after SetStart.
