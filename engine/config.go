@@ -59,8 +59,8 @@ type Config struct {
 	Registry *metrics.Registry
 	// Logger receives iteration errors and warnings; nil discards them.
 	Logger *slog.Logger
-	// SampleHook sees every batch of samples, in the aggregator goroutine (an NDJSON output):
-	// see metrics.AggregatorOptions.SampleHook.
+	// SampleHook sees every batch of samples, one at a time, in aggregation order (an NDJSON
+	// output): see metrics.AggregatorOptions.SampleHook.
 	SampleHook func([]metrics.Sample)
 	// InitConcurrency is how many VUs are initialised at once; 0 means GOMAXPROCS.
 	InitConcurrency int

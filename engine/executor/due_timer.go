@@ -16,6 +16,13 @@ import "time"
 //
 // A spurious or stale wake-up is harmless: the scheduler looks at the clock again and waits
 // once more if the iteration is not due.
+//
+// Even the precise timer wakes the scheduler some tens of microseconds after its instant (the
+// kernel's wake-up of a thread, the runtime's poller, the reader goroutine, then the scheduler
+// goroutine), and more when the thread waits for a CPU. So, with a precise timer, the scheduler
+// arms it spinLead before the due time and spends the rest watching the clock, running: at the
+// due instant it is already on a CPU. The lead is bounded (see spinLead), and so is the CPU it
+// costs. Inside a synctest bubble there is no lead: spinning on a fake clock would never end.
 type dueTimer struct {
 	timer   *time.Timer
 	precise *preciseTimer // nil where there is none (see newPreciseTimer)
@@ -32,6 +39,27 @@ func (t *dueTimer) reset(d time.Duration) {
 	t.timer.Reset(d)
 	t.precise.reset(d)
 }
+
+// spinLead returns how long before a due time the scheduler stops sleeping and watches the
+// clock, for an iteration due interval after the previous one: 0 without a precise timer.
+func (t *dueTimer) spinLead(interval time.Duration) time.Duration {
+	if t.precise == nil {
+		return 0
+	}
+	return spinLead(interval)
+}
+
+// spinLead is at most maxSpinLead and at most 1/spinShare of the interval between due times, so
+// that spinning costs at most 1/spinShare of one core whatever the rate (about 12 % of a core at
+// 1,000 iterations/s and above, 2 % at 100/s).
+func spinLead(interval time.Duration) time.Duration {
+	return min(maxSpinLead, max(interval, 0)/spinShare)
+}
+
+const (
+	maxSpinLead = 200 * time.Microsecond
+	spinShare   = 8
+)
 
 // preciseC returns the precise timer's channel: nil, which never fires, without one.
 func (t *dueTimer) preciseC() <-chan struct{} { return t.precise.c() }

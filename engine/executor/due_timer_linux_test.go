@@ -47,6 +47,9 @@ func TestDueTimerInSynctestBubble(t *testing.T) {
 		if dt.preciseC() != nil {
 			t.Fatal("preciseC() of a missing precise timer must be nil (never fires)")
 		}
+		if lead := dt.spinLead(time.Second); lead != 0 {
+			t.Fatalf("spin lead %v inside a synctest bubble; want 0 (spinning on a fake clock never ends)", lead)
+		}
 		start := time.Now()
 		dt.reset(3 * time.Second)
 		<-dt.timer.C
@@ -54,4 +57,31 @@ func TestDueTimerInSynctestBubble(t *testing.T) {
 			t.Fatalf("the Go timer fired after %v of fake time; want exactly 3s", got)
 		}
 	})
+}
+
+// TestSpinLead: the scheduler spins at most maxSpinLead before a due time, and at most an
+// eighth of the interval between due times, so that spinning never costs more than an eighth of
+// a core.
+func TestSpinLead(t *testing.T) {
+	const us = time.Microsecond
+	for _, tc := range []struct{ interval, want time.Duration }{
+		{time.Minute, 200 * us},      // slow schedules: the bound
+		{1600 * us, 200 * us},        // 625/s: exactly the bound
+		{time.Millisecond, 125 * us}, // 1,000/s
+		{200 * us, 25 * us},          // 5,000/s
+		{7, 0},                       // faster than the clock's step: no spin
+		{0, 0},                       // iterations due together
+		{-time.Millisecond, 0},       // a schedule changed under the scheduler
+	} {
+		if got := spinLead(tc.interval); got != tc.want {
+			t.Errorf("spinLead(%v) = %v; want %v", tc.interval, got, tc.want)
+		}
+	}
+	if p := newPreciseTimer(); p != nil {
+		p.close()
+		dt := &dueTimer{precise: p}
+		if got := dt.spinLead(time.Millisecond); got != 125*us {
+			t.Errorf("dueTimer.spinLead(1ms) with a precise timer = %v; want 125µs", got)
+		}
+	}
 }

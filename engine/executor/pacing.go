@@ -225,15 +225,17 @@ func (r *arrivalRunner) run(ctx context.Context) error {
 	defer timer.stop()
 	var wg sync.WaitGroup
 	var m int64
+	var prevDue time.Duration
 	for ; ; m++ {
 		i := r.s.part.Index(m)
 		if r.stall != nil {
 			r.stall(i)
 		}
-		due, act := r.waitDue(schedCtx, timer, start, i)
+		due, act := r.waitDue(schedCtx, timer, start, i, prevDue)
 		if act == scheduleEnded {
 			break
 		}
+		prevDue = due
 		if act == dropLate {
 			r.drop(buf)
 			continue
@@ -279,8 +281,9 @@ func (r *arrivalRunner) drop(buf *metrics.SampleBuffer) {
 
 // waitDue waits until iteration i is due and says what to do with it: startNow, dropLate, or
 // scheduleEnded (also when schedCtx, which ends at a stop, is done). A new schedule (setTarget)
-// wakes the wait to recompute the due time.
-func (r *arrivalRunner) waitDue(schedCtx context.Context, timer *dueTimer, start time.Time, i int64) (time.Duration, startAction) {
+// wakes the wait to recompute the due time. prevDue is the previous iteration's due time, which
+// bounds how long before the due time the wait spins (dueTimer.spinLead).
+func (r *arrivalRunner) waitDue(schedCtx context.Context, timer *dueTimer, start time.Time, i int64, prevDue time.Duration) (time.Duration, startAction) {
 	for {
 		act, due := r.schedule().decide(i, time.Since(start), r.maxLate)
 		switch act {
@@ -292,7 +295,17 @@ func (r *arrivalRunner) waitDue(schedCtx context.Context, timer *dueTimer, start
 			}
 			return due, act
 		}
-		timer.reset(time.Until(start.Add(due)))
+		at := start.Add(due)
+		lead := timer.spinLead(due - prevDue)
+		wait := time.Until(at)
+		if wait <= lead {
+			// Due within the lead: watch the clock, running, until the due instant. A new
+			// schedule or a stop waits for the end of the lead, a fraction of a millisecond.
+			for time.Now().Before(at) {
+			}
+			continue
+		}
+		timer.reset(wait - lead)
 		select {
 		case <-timer.timer.C:
 		case <-timer.preciseC():

@@ -82,16 +82,23 @@ type Scenario struct {
 	log    *slog.Logger
 	errLog *errorLog
 
-	stop    <-chan struct{} // graceful stop; set by Run before the executor runs
-	iterSeq atomic.Int64    // local iteration numbers for VU-based executors
+	stop <-chan struct{} // graceful stop; set by Run before the executor runs
+	// start is startedAt as a time, for Iteration.ScenarioStart: set by Run before the executor
+	// starts any VU goroutine, read-only afterwards.
+	start time.Time
 
-	state       atomic.Int32
-	startedAt   atomic.Int64 // Unix ns; 0 before
-	endedAt     atomic.Int64
-	iterations  atomic.Int64
-	failed      atomic.Int64
-	interrupted atomic.Int64
-	dropped     atomic.Int64
+	state     atomic.Int32
+	startedAt atomic.Int64 // Unix ns; 0 before
+	endedAt   atomic.Int64
+	dropped   atomic.Int64 // written by the arrival-rate scheduler only
+
+	// iterSeq hands out local iteration numbers for VU-based executors: the one counter every
+	// VU of such a scenario writes, so it has a cache line to itself rather than making the
+	// fields above (read per iteration) bounce between cores with it. The iteration counts are
+	// per VU (vuHandle.counts) for the same reason.
+	_       [64]byte
+	iterSeq atomic.Int64
+	_       [56]byte
 }
 
 // NewScenario prepares a scenario for cfg, which must be valid.
@@ -190,7 +197,8 @@ func (s *Scenario) Run(ctx context.Context, t0 time.Time, stop <-chan struct{}) 
 	if ctx.Err() != nil {
 		return nil
 	}
-	s.startedAt.Store(time.Now().UnixNano())
+	s.start = time.Now()
+	s.startedAt.Store(s.start.UnixNano())
 	s.state.Store(int32(Running))
 	if err := s.exec.Run(ctx); err != nil {
 		return fmt.Errorf("scenario %q: %w", s.base.Name, err)
@@ -243,14 +251,18 @@ type Counts struct {
 	Dropped     int64 // arrival-rate iterations that found no free VU
 }
 
-// Counts returns the scenario's counts so far.
+// Counts returns the scenario's counts so far: the sum of its VUs' counts, exact once Run
+// returned.
 func (s *Scenario) Counts() Counts {
-	return Counts{
-		Iterations:  s.iterations.Load(),
-		Failed:      s.failed.Load(),
-		Interrupted: s.interrupted.Load(),
-		Dropped:     s.dropped.Load(),
+	c := Counts{Dropped: s.dropped.Load()}
+	s.pool.mu.Lock()
+	for _, h := range s.pool.all {
+		c.Iterations += h.counts.iterations.Load()
+		c.Failed += h.counts.failed.Load()
+		c.Interrupted += h.counts.interrupted.Load()
 	}
+	s.pool.mu.Unlock()
+	return c
 }
 
 // Progress is a snapshot of a scenario, for a live view.
@@ -396,11 +408,22 @@ func overAt(regCtx context.Context, now time.Time) bool {
 
 // vuHandle is an initialised VU and what the engine keeps with it.
 type vuHandle struct {
-	id    uint64
-	vu    VU
-	buf   *metrics.SampleBuffer
-	iters uint64
-	it    Iteration // reused for every iteration of this VU
+	id     uint64
+	vu     VU
+	buf    *metrics.SampleBuffer
+	iters  uint64
+	it     Iteration // reused for every iteration of this VU
+	counts vuCounts
+}
+
+// vuCounts are one VU's iteration counts, written only by the goroutine that runs it and summed
+// by Scenario.Counts. Scenario-wide atomics written by every VU after every iteration kept their
+// cache line moving between cores: on two cores an empty iteration cost more CPU than on one.
+type vuCounts struct {
+	iterations  atomic.Int64
+	failed      atomic.Int64
+	interrupted atomic.Int64
+	_           [64 - 3*8]byte // the next handle's fields start on another cache line
 }
 
 // runIteration runs one iteration of h and does its bookkeeping. scheduled is the intended
@@ -411,7 +434,7 @@ type vuHandle struct {
 func (s *Scenario) runIteration(ctx context.Context, h *vuHandle, scheduled, now time.Time, scenarioIter int64) time.Time {
 	start := now
 	if start.IsZero() {
-		start = time.Now()
+		start = metrics.Now()
 	}
 	if scheduled.IsZero() {
 		scheduled = start
@@ -427,7 +450,7 @@ func (s *Scenario) runIteration(ctx context.Context, h *vuHandle, scheduled, now
 		VUID:          h.id,
 		VUIter:        h.iters,
 		ScenarioIter:  uint64(scenarioIter),
-		ScenarioStart: time.Unix(0, s.startedAt.Load()),
+		ScenarioStart: s.start,
 		Scheduled:     scheduled,
 		Start:         start,
 		Env:           s.env,
@@ -440,15 +463,15 @@ func (s *Scenario) runIteration(ctx context.Context, h *vuHandle, scheduled, now
 		defer recoverInto(&err)
 		return h.vu.RunIteration(ctx, &h.it)
 	}()
-	end := time.Now()
+	end := metrics.Now()
 	m := s.opts.Metrics
 	switch {
 	case err != nil && ctx.Err() != nil:
-		s.interrupted.Add(1)
+		h.counts.interrupted.Add(1)
 		h.buf.AddAt(m.InterruptedIterations, end, 1, s.tags)
 	default:
 		if err != nil {
-			s.failed.Add(1)
+			h.counts.failed.Add(1)
 			h.buf.AddAt(m.FailedIterations, end, 1, s.tags)
 			if IsAbort(err) {
 				s.log.Error("iteration aborted the test", "vu", h.id, "iteration", h.it.VUIter, "error", err)
@@ -459,7 +482,7 @@ func (s *Scenario) runIteration(ctx context.Context, h *vuHandle, scheduled, now
 				s.errLog.Warn(end, "iteration failed", "vu", h.id, "iteration", h.it.VUIter, "error", err)
 			}
 		}
-		s.iterations.Add(1)
+		h.counts.iterations.Add(1)
 		h.buf.AddAt(m.Iterations, end, 1, s.tags)
 		h.buf.AddAt(m.IterationDuration, end, ms(end.Sub(start)), s.tags)
 	}

@@ -92,7 +92,7 @@ func (e *SharedIterations) Run(ctx context.Context) error {
 	vus, _ := e.cfg.VUsFor(e.s.part)
 	regCtx, iterCtx, done := e.s.stopContexts(ctx, e.cfg.RegularDuration())
 	defer done()
-	var next atomic.Int64
+	var next, unused atomic.Int64
 	var wg sync.WaitGroup
 	for range vus {
 		h := e.s.pool.tryGet()
@@ -101,18 +101,44 @@ func (e *SharedIterations) Run(ctx context.Context) error {
 		}
 		wg.Go(func() {
 			defer e.s.pool.put(h)
-			for now := time.Now(); !overAt(regCtx, now); {
-				m := next.Add(1) - 1
-				if m >= total {
-					return
+			var m, end int64 // this VU's claimed iterations m … end−1
+			defer func() { unused.Add(end - m) }()
+			for now := time.Now(); !overAt(regCtx, now); m++ {
+				if m == end {
+					if m, end = claimIterations(&next, total, vus); m == end {
+						return
+					}
 				}
 				now = e.s.runIteration(iterCtx, h, time.Time{}, now, e.s.part.Index(m))
 			}
 		})
 	}
 	wg.Wait()
-	if left := total - min(next.Load(), total); left > 0 && ctx.Err() == nil {
+	if left := total - min(next.Load(), total) + unused.Load(); left > 0 && ctx.Err() == nil {
 		e.s.log.Warn("maxDuration reached before every iteration ran", "maxDuration", e.cfg.MaxDuration, "not_started", left)
 	}
 	return nil
 }
+
+// claimIterations claims the next iterations for one VU from next, the count claimed so far of
+// total: [first, end), empty once every iteration is claimed. A VU claims several at once while
+// every VU has more than sharedClaimSpread iterations left, so that short iterations do not
+// all write the one shared counter (on two cores its cache line moving between them cost more
+// than an empty iteration itself); towards the end it claims one at a time, as k6 does, so the
+// last iterations spread over the VUs.
+func claimIterations(next *atomic.Int64, total, vus int64) (first, end int64) {
+	n := int64(1)
+	if left := total - next.Load(); left > 0 {
+		n = min(max(left/(vus*sharedClaimSpread), 1), sharedClaimMax)
+	}
+	end = next.Add(n)
+	first = min(end-n, total)
+	return first, min(end, total)
+}
+
+// sharedClaimSpread and sharedClaimMax bound a shared-iterations claim: at most 1/spread of a
+// VU's fair share of what is left, at most max iterations.
+const (
+	sharedClaimSpread = 64
+	sharedClaimMax    = 64
+)

@@ -9,12 +9,16 @@
 // hands its samples as one batch to the aggregator when it holds [DefaultBatchSize] samples,
 // when its oldest sample is older than [DefaultFlushInterval], or when the engine flushes it: at
 // the end of an iteration whose buffer holds a sample older than a few tens of milliseconds
-// ([SampleBuffer.FlushOlder]), and when the VU goes idle. The hand-over is sharded, one shard per CPU (sample.go): a flush
-// appends the batch to its shard's list under that shard's mutex and wakes the aggregator only
-// if the list was empty. One goroutine, the [Aggregator], takes every waiting batch of every
-// shard at once and is the only writer of the sinks; it takes its mutex once per hand-over (not
-// per sample) so that readers such as [Aggregator.Snapshot] see a consistent state, and routes a
-// sample by its metric and tag set through a cache of the series it feeds (aggregator.go).
+// ([SampleBuffer.FlushOlder]), and when the VU goes idle. A flushing buffer aggregates its batch
+// itself when the [Aggregator]'s mutex is free (after every batch queued before it, so a
+// buffer's batches keep their order): the work is done on the core that filled the batch, by
+// whichever VU flushes. When the mutex is held, the batch goes to a sharded hand-over, one shard
+// per CPU (sample.go): the flush appends it to its shard's list under that shard's mutex and
+// wakes the aggregator's goroutine only if the list was empty; that goroutine takes every
+// waiting batch of every shard at once. Sinks are written only under the aggregator's mutex,
+// taken once per batch list (not per sample) so that readers such as [Aggregator.Snapshot] see
+// a consistent state; a sample is routed by its metric and tag set through a cache of the
+// series it feeds (aggregator.go).
 //
 // Back-pressure: when the aggregator falls behind and a shard holds [DefaultQueueSize] batches,
 // Flush blocks the VU until there is room. Nothing is buffered without bound and no sample is

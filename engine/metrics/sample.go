@@ -47,6 +47,8 @@ type pipe struct {
 	batch  int           // flush threshold in samples
 	maxAge time.Duration // flush threshold in age of the oldest sample
 	lost   atomic.Int64  // samples flushed after the aggregator stopped
+	// agg, when set, lets a flushing buffer aggregate its batch itself (Aggregator.tryDirect).
+	agg *Aggregator
 }
 
 type pipeShard struct {
@@ -128,7 +130,7 @@ func (b *SampleBuffer) Add(m *Metric, value float64, tags Tags) {
 	if b == nil {
 		return
 	}
-	b.AddAt(m, time.Now(), value, tags)
+	b.AddAt(m, Now(), value, tags)
 }
 
 // AddAt records value for m at time t.
@@ -185,6 +187,10 @@ func (b *SampleBuffer) Len() int {
 // On an unconnected buffer it does nothing.
 func (b *SampleBuffer) Flush() {
 	if b == nil || b.p == nil || len(b.s) == 0 {
+		return
+	}
+	if a := b.p.agg; a != nil && a.tryDirect(b.s) {
+		b.s = nil
 		return
 	}
 	sh := b.sh

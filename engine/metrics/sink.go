@@ -7,7 +7,7 @@ import (
 )
 
 // Sink aggregates the values of one metric or sub-metric. Sinks are not safe for concurrent use:
-// the aggregator goroutine owns them.
+// the aggregator writes them under its mutex.
 type Sink interface {
 	// Add adds one value.
 	Add(v float64)
