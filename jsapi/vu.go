@@ -36,8 +36,9 @@ type vu struct {
 	env     map[string]string // __ENV's backing map: the script's, or the iteration's
 	envObj  *envObject
 
-	modules map[string]goja.Value   // built-in modules, created on first require
-	files   map[string]*goja.Object // user files' module objects by absolute path
+	modules map[string]goja.Value         // built-in modules, created on first require
+	files   map[string]*goja.Object       // user files' module objects by absolute path
+	interop [numInteropHelpers]goja.Value // native module interop helpers (interop.go), made on first use
 
 	// watched is the context whose cancellation currently interrupts the runtime.
 	watched *ctxWatch
@@ -184,7 +185,12 @@ func (v *vu) runModule(m *compiledModule) (goja.Value, error) {
 	}
 	v.files[m.abs] = mod
 	dir := filepath.Dir(m.abs)
-	if _, err := fn(goja.Undefined(), exports, v.rt.ToValue(v.requireFunc(dir)), mod, v.rt.ToValue(m.display), v.rt.ToValue(filepath.Dir(m.display))); err != nil {
+	args := make([]goja.Value, 5, 5+len(m.helpers))
+	args[0], args[1], args[2], args[3], args[4] = exports, v.rt.ToValue(v.requireFunc(dir)), mod, v.rt.ToValue(m.display), v.rt.ToValue(filepath.Dir(m.display))
+	for _, h := range m.helpers {
+		args = append(args, v.interopFn(h))
+	}
+	if _, err := fn(goja.Undefined(), args...); err != nil {
 		delete(v.files, m.abs)
 		return nil, err
 	}
