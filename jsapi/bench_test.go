@@ -125,6 +125,13 @@ func memNow() uint64 {
 	return ms.HeapInuse + ms.StackInuse
 }
 
+// stackNow is the memory of goroutine stacks.
+func stackNow() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.StackInuse
+}
+
 // rssNow is the process's resident set size from /proc (0 where there is none).
 func rssNow() uint64 {
 	b, err := os.ReadFile("/proc/self/statm")
@@ -152,7 +159,7 @@ export default function () { sleep(1); }
 
 // BenchmarkVUMemory starts N VUs, each holding an open CTI session (heartbeats on) to a
 // simulator in a child process, and reports the memory per idle VU (Go heap in use + stacks,
-// and RSS growth).
+// and RSS growth). CTILOAD_BENCH_HEAPPROFILE=file writes a heap profile of the idle VUs.
 func BenchmarkVUMemory(b *testing.B) {
 	b.Run("session", func(b *testing.B) { benchVUMemory(b, memScript) })
 	// The same script without the session: what the goja runtime and the modules cost.
@@ -193,6 +200,7 @@ func BenchmarkAgentMemory(b *testing.B) {
 	defer cancel()
 	debug.FreeOSMemory()
 	before, rssBefore := memNow(), rssNow()
+	stackBefore := stackNow()
 	t0 := time.Now()
 	tags := map[string]string{"scenario": "agents"}
 	done := make(chan error, n)
@@ -217,17 +225,9 @@ func BenchmarkAgentMemory(b *testing.B) {
 		}
 	}
 	after, rssAfter := memNow(), rssNow()
-	if p := os.Getenv("CTILOAD_BENCH_HEAPPROFILE"); p != "" {
-		f, err := os.Create(p)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
-			b.Fatal(err)
-		}
-		f.Close()
-	}
+	writeHeapProfile(b)
 	b.ReportMetric(float64(after-before)/float64(n), "heap+stack-B/agent")
+	b.ReportMetric(float64(stackNow()-stackBefore)/float64(n), "stack-B/agent")
 	if rssAfter > rssBefore {
 		b.ReportMetric(float64(rssAfter-rssBefore)/float64(n), "rss-B/agent")
 	}
@@ -236,6 +236,22 @@ func BenchmarkAgentMemory(b *testing.B) {
 	cancel()
 	for i := 0; i < n; i++ {
 		<-done
+	}
+}
+
+// writeHeapProfile writes a heap profile to the file CTILOAD_BENCH_HEAPPROFILE names, if any.
+func writeHeapProfile(b *testing.B) {
+	p := os.Getenv("CTILOAD_BENCH_HEAPPROFILE")
+	if p == "" {
+		return
+	}
+	f, err := os.Create(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		b.Fatal(err)
 	}
 }
 
@@ -287,6 +303,9 @@ func benchVUMemory(b *testing.B, script string) {
 		vus = append(vus, vu)
 		bufs = append(bufs, buf)
 	}
+	if os.Getenv("CTILOAD_BENCH_HEAPPROFILE") != "" {
+		runtime.MemProfileRate = 512
+	}
 	start()
 	debug.FreeOSMemory()
 	before, rssBefore := memNow(), rssNow()
@@ -294,6 +313,7 @@ func benchVUMemory(b *testing.B, script string) {
 		start()
 	}
 	after, rssAfter := memNow(), rssNow()
+	writeHeapProfile(b)
 	b.ReportMetric(float64(after-before)/float64(n), "heap+stack-B/VU")
 	if rssAfter > rssBefore {
 		b.ReportMetric(float64(rssAfter-rssBefore)/float64(n), "rss-B/VU")
