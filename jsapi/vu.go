@@ -124,31 +124,38 @@ func newVU(ctx context.Context, s *Script, r *Runner, id int, samples *metrics.S
 	return v, nil
 }
 
+// globalProps are ctiload's globals. They are not properties of the global object: setting one
+// there makes goja build the global object's table of names (≈ 1 KB per runtime), and open, require
+// and __ITER's getter would be goja functions (600–800 bytes each) whether the script uses them
+// or not. They live in a lazy object inserted between the global object and Object.prototype,
+// where a name the script uses is found, and made, on its first read.
+var globalProps = func() *lazyProps {
+	p := newLazyProps(map[string]func(v *vu) any{
+		"__VU": func(v *vu) any { return v.id },
+		"__ITER": func(v *vu) any {
+			if v.iter < 0 {
+				return 0
+			}
+			return v.iter
+		},
+		"__ENV":   func(v *vu) any { return v.rt.NewDynamicObject(v.envObj) },
+		"open":    func(v *vu) any { return v.open },
+		"console": func(v *vu) any { return v.newConsole() },
+		// A global require too, for scripts written as CommonJS.
+		"require": func(v *vu) any { return v.requireIn(v.s.root) },
+	})
+	p.live = map[string]bool{"__ITER": true}
+	return p
+}()
+
 func (v *vu) installGlobals() error {
-	g := v.rt.GlobalObject()
-	if err := g.Set("__VU", v.id); err != nil {
-		return err
-	}
-	if err := g.DefineAccessorProperty("__ITER", v.rt.ToValue(func() int64 {
-		if v.iter < 0 {
-			return 0
-		}
-		return v.iter
-	}), nil, goja.FLAG_FALSE, goja.FLAG_TRUE); err != nil {
-		return err
-	}
 	v.envObj = &envObject{v: v}
-	if err := g.Set("__ENV", v.rt.NewDynamicObject(v.envObj)); err != nil {
+	g := v.rt.GlobalObject()
+	globals := globalProps.object(v, true)
+	if err := globals.SetPrototype(g.Prototype()); err != nil {
 		return err
 	}
-	if err := g.Set("open", v.open); err != nil {
-		return err
-	}
-	if err := g.Set("console", v.newConsole()); err != nil {
-		return err
-	}
-	// A global require too, for scripts written as CommonJS.
-	return g.Set("require", v.requireIn(v.s.root))
+	return g.SetPrototype(globals)
 }
 
 // requireIn returns the require function of the modules in folder dir. The script's own
