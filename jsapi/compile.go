@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -25,6 +26,7 @@ type compiledModule struct {
 	display string // the path as errors show it (relative to the working directory when possible)
 	prg     *goja.Program
 	helpers []interopHelper // passed after __dirname, in this order
+	exports []string        // names of an exports block rewriteExports replaced: a moduleExports
 }
 
 // wrapperHead is put on its own line before the transformed code, so that the code's lines move
@@ -82,6 +84,12 @@ func compileModule(abs, display string, src []byte) (*compiledModule, error) {
 	}
 	// The interop helpers' definitions become empty lines: the source map needs no change.
 	code, helpers := stripInterop(string(res.Code))
+	var exportNames []string
+	if !slices.Contains(helpers, helperReExport) {
+		if code, exportNames = rewriteExports(code); exportNames != nil {
+			helpers = slices.DeleteFunc(helpers, func(h interopHelper) bool { return !refersTo(code, interopHelperNames[h]) })
+		}
+	}
 	head := wrapperHead(helpers)
 	var b strings.Builder
 	b.Grow(len(head) + len(code) + 64)
@@ -102,7 +110,7 @@ func compileModule(abs, display string, src []byte) (*compiledModule, error) {
 	if err != nil {
 		return nil, compileError(display, err)
 	}
-	return &compiledModule{abs: abs, display: display, prg: prg, helpers: helpers}, nil
+	return &compiledModule{abs: abs, display: display, prg: prg, helpers: helpers, exports: exportNames}, nil
 }
 
 // transform runs esbuild on one file: ES module or TypeScript in, CommonJS and an external source

@@ -1,7 +1,9 @@
 package jsapi
 
 import (
+	"errors"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -321,4 +323,163 @@ func (v *vu) reExport(targetVal, modVal goja.Value) {
 			panic(err)
 		}
 	}
+}
+
+// esbuild's exports block follows the helpers:
+//
+//	var stdin_exports = {};
+//	__export(stdin_exports, {
+//	  default: () => stdin_default,
+//	  options: () => options
+//	});
+//	module.exports = __toCommonJS(stdin_exports);
+//
+// Even with native helpers, that is one getter closure per export and two native functions per
+// VU (≈ 1 KB each). rewriteExports replaces it, line for line, with one reader function,
+//
+//	var stdin_exports = module.exports;
+//	function __ctiload_exports(name) { switch (name) {
+//	case "default": return stdin_default;
+//	case "options": return options;
+//	} }
+//	module.exports["\0ctiload.exports"] = __ctiload_exports;
+//
+// and the module's exports object is a moduleExports that calls it on each read: the same live
+// bindings (and the same ReferenceError before a `const` is set), one closure in all. A block of
+// any other shape, or a file that re-exports with `export *`, keeps the helpers.
+
+const exportsReaderKey = "\x00ctiload.exports"
+
+var (
+	exportsVarLine   = regexp.MustCompile(`^var ([A-Za-z_$][A-Za-z0-9_$]*) = \{\};\n$`)
+	exportsEntryLine = regexp.MustCompile(`^  ([A-Za-z_$][A-Za-z0-9_$]*|"[^"\\\n]*"): \(\) => ([A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)?),?\n$`)
+)
+
+// rewriteExports rewrites the exports block of code (stripInterop's output) and returns the
+// export names in esbuild's order, or code unchanged and nil names.
+func rewriteExports(code string) (string, []string) {
+	if refersTo(code, "__ctiload_exports") {
+		return code, nil
+	}
+	lines := strings.SplitAfter(code, "\n")
+	i := 0
+	for i < len(lines) && lines[i] == "\n" {
+		i++
+	}
+	if i+3 >= len(lines) {
+		return code, nil
+	}
+	m := exportsVarLine.FindStringSubmatch(lines[i])
+	if m == nil || lines[i+1] != "__export("+m[1]+", {\n" {
+		return code, nil
+	}
+	obj := m[1]
+	var names, cases []string
+	j := i + 2
+	for ; j < len(lines) && lines[j] != "});\n"; j++ {
+		e := exportsEntryLine.FindStringSubmatch(lines[j])
+		if e == nil {
+			return code, nil
+		}
+		name, label := e[1], e[1]
+		if strings.HasPrefix(name, `"`) {
+			name = name[1 : len(name)-1] // no escapes: the pattern allows none
+		} else {
+			label = `"` + name + `"`
+		}
+		names = append(names, name)
+		cases = append(cases, "case "+label+": return "+e[2]+";\n")
+	}
+	if j+1 >= len(lines) || lines[j+1] != "module.exports = __toCommonJS("+obj+");\n" || len(names) == 0 {
+		return code, nil
+	}
+	var b strings.Builder
+	b.Grow(len(code))
+	for _, l := range lines[:i] {
+		b.WriteString(l)
+	}
+	b.WriteString("var " + obj + " = module.exports;\n")
+	b.WriteString("function __ctiload_exports(name) { switch (name) {\n")
+	for _, c := range cases {
+		b.WriteString(c)
+	}
+	b.WriteString("} }\n")
+	b.WriteString(`module.exports["\0ctiload.exports"] = __ctiload_exports;` + "\n")
+	for _, l := range lines[j+2:] {
+		b.WriteString(l)
+	}
+	return b.String(), names
+}
+
+// moduleExports is the exports object of a file whose exports block rewriteExports replaced.
+type moduleExports struct {
+	v     *vu
+	names []string      // the exports, in esbuild's order
+	read  goja.Callable // the file's reader, set by its first statement
+	extra map[string]goja.Value
+	keys  []string // extra's keys, in assignment order
+}
+
+func (e *moduleExports) exported(key string) bool { return slices.Contains(e.names, key) }
+
+func (e *moduleExports) Get(key string) goja.Value {
+	switch {
+	case e.exported(key):
+		if e.read == nil {
+			return nil
+		}
+		val, err := e.read(goja.Undefined(), e.v.rt.ToValue(key))
+		if err != nil {
+			var ex *goja.Exception
+			if errors.As(err, &ex) {
+				panic(ex)
+			}
+			e.v.throw(err)
+		}
+		return val
+	case key == "__esModule":
+		return e.v.rt.ToValue(true)
+	}
+	return e.extra[key]
+}
+
+func (e *moduleExports) Has(key string) bool {
+	_, ok := e.extra[key]
+	return ok || e.exported(key) || key == "__esModule"
+}
+
+func (e *moduleExports) Set(key string, val goja.Value) bool {
+	if key == exportsReaderKey && e.read == nil {
+		e.read, _ = goja.AssertFunction(val)
+		return e.read != nil
+	}
+	if e.exported(key) || key == "__esModule" {
+		return false // an export is read-only, as esbuild's getter without a setter
+	}
+	if e.extra == nil {
+		e.extra = make(map[string]goja.Value)
+	}
+	if _, ok := e.extra[key]; !ok {
+		e.keys = append(e.keys, key)
+	}
+	e.extra[key] = val
+	return true
+}
+
+func (e *moduleExports) Delete(key string) bool {
+	if e.exported(key) || key == "__esModule" {
+		return false
+	}
+	if _, ok := e.extra[key]; ok {
+		delete(e.extra, key)
+		e.keys = slices.DeleteFunc(e.keys, func(k string) bool { return k == key })
+	}
+	return true
+}
+
+func (e *moduleExports) Keys() []string {
+	if len(e.keys) == 0 {
+		return e.names
+	}
+	return append(slices.Clip(e.names), e.keys...)
 }

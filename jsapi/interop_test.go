@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/evanw/esbuild/pkg/api"
 )
 
 // esbuild's JavaScript interop helpers cost a bare VU most of its runtime (interop.go): the code a
@@ -76,5 +78,38 @@ func TestInteropUnknownDefinitionsStay(t *testing.T) {
 	}
 	if !slices.Equal(helpers, []interopHelper{helperToCommonJS}) {
 		t.Errorf("native helpers = %v; want only __toCommonJS (the file defines its own __export)", helpers)
+	}
+}
+
+// A plain script's exports block becomes one reader function: no getter per export, no native
+// helper (rewriteExports).
+func TestExportsBlockRewritten(t *testing.T) {
+	src := "import { sleep } from 'k6';\nexport const options = { vus: 1 };\nexport { options as \"the options\" };\nexport default function () { sleep(1); }\n"
+	res := transform("bare.js", api.LoaderJS, []byte(src))
+	if len(res.Errors) > 0 {
+		t.Fatal(res.Errors)
+	}
+	stripped, _ := stripInterop(string(res.Code))
+	code, names := rewriteExports(stripped)
+	if want := []string{"default", "options", "the options"}; !slices.Equal(names, want) {
+		t.Fatalf("names = %v; want %v\n%s", names, want, code)
+	}
+	for _, gone := range []string{"__export(", "__toCommonJS(", "=> options", "=> stdin_default"} {
+		if strings.Contains(code, gone) {
+			t.Errorf("the code still holds %q:\n%s", gone, code)
+		}
+	}
+	for _, want := range []string{"case \"default\": return bare_default;\n", "case \"the options\": return options;\n"} {
+		if !strings.Contains(code, want) {
+			t.Errorf("the code lacks %q:\n%s", want, code)
+		}
+	}
+	if got, want := strings.Count(code, "\n"), strings.Count(string(res.Code), "\n"); got != want {
+		t.Errorf("%d lines; want esbuild's %d (the source map counts on them)", got, want)
+	}
+	// A block it does not know stays as it is.
+	odd := strings.Replace(stripped, "() => options", "() => options + 1", 1)
+	if got, names := rewriteExports(odd); got != odd || names != nil {
+		t.Errorf("an unknown export expression was rewritten:\n%s", got)
 	}
 }

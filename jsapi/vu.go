@@ -199,7 +199,12 @@ func (v *vu) runModule(m *compiledModule) (goja.Value, error) {
 		return nil, fmt.Errorf("%s: module wrapper is not a function", m.display)
 	}
 	mod := v.rt.NewObject()
-	exports := v.rt.NewObject()
+	var exports *goja.Object
+	if m.exports != nil {
+		exports = v.rt.NewDynamicObject(&moduleExports{v: v, names: m.exports})
+	} else {
+		exports = v.rt.NewObject()
+	}
 	_ = mod.Set("exports", exports)
 	if v.files == nil {
 		v.files = make(map[string]*goja.Object)
