@@ -13,13 +13,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -48,7 +51,11 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		fmt.Println(srv.Addr())
-		_, _ = bufio.NewReader(os.Stdin).ReadString('\n') // until the parent closes stdin
+		// Until the parent closes stdin; each line asks how many agents are available.
+		in := bufio.NewScanner(os.Stdin)
+		for in.Scan() {
+			fmt.Println(srv.Counters().Agents.Available)
+		}
 		srv.Close()
 		os.Exit(0)
 	}
@@ -57,6 +64,14 @@ func TestMain(m *testing.M) {
 
 // childSim starts a simulator with agents agents in a child process and returns its address.
 func childSim(b *testing.B, agents int) string {
+	b.Helper()
+	addr, _ := childSimAvailable(b, agents)
+	return addr
+}
+
+// childSimAvailable is childSim that also returns a function asking the simulator how many of
+// its agents are available (logged in and READY).
+func childSimAvailable(b *testing.B, agents int) (string, func() int) {
 	b.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), simChildEnv+"="+strconv.Itoa(agents))
@@ -75,11 +90,23 @@ func childSim(b *testing.B, agents int) string {
 		stdin.Close()
 		_ = cmd.Wait()
 	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	out := bufio.NewReader(stdout)
+	line, err := out.ReadString('\n')
 	if err != nil || strings.HasPrefix(line, "error") {
 		b.Fatalf("child simulator: %q %v", line, err)
 	}
-	return strings.TrimSpace(line)
+	available := func() int {
+		if _, err := io.WriteString(stdin, "available?\n"); err != nil {
+			b.Fatal(err)
+		}
+		line, err := out.ReadString('\n')
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, _ := strconv.Atoi(strings.TrimSpace(line))
+		return n
+	}
+	return strings.TrimSpace(line), available
 }
 
 func envInt(name string, def int) int {
@@ -96,6 +123,13 @@ func memNow() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapInuse + ms.StackInuse
+}
+
+// stackNow is the memory of goroutine stacks.
+func stackNow() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.StackInuse
 }
 
 // rssNow is the process's resident set size from /proc (0 where there is none).
@@ -125,13 +159,115 @@ export default function () { sleep(1); }
 
 // BenchmarkVUMemory starts N VUs, each holding an open CTI session (heartbeats on) to a
 // simulator in a child process, and reports the memory per idle VU (Go heap in use + stacks,
-// and RSS growth).
+// and RSS growth). CTILOAD_BENCH_HEAPPROFILE=file writes a heap profile of the idle VUs.
 func BenchmarkVUMemory(b *testing.B) {
 	b.Run("session", func(b *testing.B) { benchVUMemory(b, memScript) })
 	// The same script without the session: what the goja runtime and the modules cost.
 	b.Run("bare", func(b *testing.B) {
 		benchVUMemory(b, strings.Replace(memScript, "agent = cti.connect", "agent = cti.connect.length && ", 1))
 	})
+}
+
+// BenchmarkAgentMemory runs scripts/bench/idle-agents.js (the script of make bench-scale) on N
+// VUs, as the engine would (one goroutine per VU, samples to an aggregator), waits until every
+// agent is logged in and READY, and reports what each idle agent costs: Go heap in use + stacks
+// after a collection, and RSS growth. CTILOAD_BENCH_HEAPPROFILE=file writes a heap profile of
+// the idle agents (go tool pprof -sample_index=inuse_space).
+func BenchmarkAgentMemory(b *testing.B) {
+	n := envInt("CTILOAD_BENCH_VUS", 1000)
+	raiseNoFile(b, uint64(2*n+256))
+	addr, available := childSimAvailable(b, n+10)
+	if os.Getenv("CTILOAD_BENCH_HEAPPROFILE") != "" {
+		runtime.MemProfileRate = 512
+	}
+	env := map[string]string{"AGENTS": strconv.Itoa(n), "HOLD": "1h", "LOGIN_RATE": "1000000", "HEARTBEAT": "5s"}
+	s, err := jsapi.Load(filepath.Join("..", "scripts", "bench", "idle-agents.js"), jsapi.LoadOptions{Env: env})
+	if err != nil {
+		b.Fatal(err)
+	}
+	reg := metrics.NewRegistry()
+	agg, err := metrics.NewAggregator(reg, metrics.AggregatorOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	agg.Start()
+	defer agg.Stop()
+	r, err := s.NewRunner(jsapi.RunnerConfig{Target: addr, PeripheralID: sim.DefaultPeripheralID, Registry: reg})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	debug.FreeOSMemory()
+	before, rssBefore := memNow(), rssNow()
+	stackBefore := stackNow()
+	t0 := time.Now()
+	tags := map[string]string{"scenario": "agents"}
+	done := make(chan error, n)
+	for i := 0; i < n; i++ {
+		buf := agg.NewBuffer()
+		vu, err := r.NewVU(ctx, uint64(i+1), buf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		now := time.Now()
+		it := &executor.Iteration{Scenario: "agents", Exec: "default", VUID: uint64(i + 1), ScenarioIter: uint64(i), ScenarioStart: t0,
+			Scheduled: now, Start: now, Env: env, Tags: tags, TagSet: metrics.NewTags("scenario", "agents"), Samples: buf}
+		go func() {
+			err := vu.RunIteration(ctx, it)
+			_ = vu.(executor.VUCloser).Close(context.Background())
+			done <- err
+		}()
+	}
+	for deadline := time.Now().Add(2 * time.Minute); available() < n; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			b.Fatalf("%d of %d agents READY after 2 minutes", available(), n)
+		}
+	}
+	after, rssAfter := memNow(), rssNow()
+	writeHeapProfile(b)
+	b.ReportMetric(float64(after-before)/float64(n), "heap+stack-B/agent")
+	b.ReportMetric(float64(stackNow()-stackBefore)/float64(n), "stack-B/agent")
+	if rssAfter > rssBefore {
+		b.ReportMetric(float64(rssAfter-rssBefore)/float64(n), "rss-B/agent")
+	}
+	b.ReportMetric(float64(runtime.NumGoroutine())/float64(n), "goroutines/agent")
+	b.ReportMetric(float64(n), "agents")
+	cancel()
+	for i := 0; i < n; i++ {
+		<-done
+	}
+}
+
+// writeHeapProfile writes a heap profile to the file CTILOAD_BENCH_HEAPPROFILE names, if any.
+func writeHeapProfile(b *testing.B) {
+	p := os.Getenv("CTILOAD_BENCH_HEAPPROFILE")
+	if p == "" {
+		return
+	}
+	f, err := os.Create(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// raiseNoFile raises the soft limit of open files to at least want (up to the hard limit).
+func raiseNoFile(b *testing.B, want uint64) {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		return
+	}
+	if l.Cur >= want {
+		return
+	}
+	l.Cur = min(want, l.Max)
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l); err != nil || l.Cur < want {
+		b.Skipf("open files limit %d, want %d", l.Cur, want)
+	}
 }
 
 func benchVUMemory(b *testing.B, script string) {
@@ -167,6 +303,9 @@ func benchVUMemory(b *testing.B, script string) {
 		vus = append(vus, vu)
 		bufs = append(bufs, buf)
 	}
+	if os.Getenv("CTILOAD_BENCH_HEAPPROFILE") != "" {
+		runtime.MemProfileRate = 512
+	}
 	start()
 	debug.FreeOSMemory()
 	before, rssBefore := memNow(), rssNow()
@@ -174,6 +313,7 @@ func benchVUMemory(b *testing.B, script string) {
 		start()
 	}
 	after, rssAfter := memNow(), rssNow()
+	writeHeapProfile(b)
 	b.ReportMetric(float64(after-before)/float64(n), "heap+stack-B/VU")
 	if rssAfter > rssBefore {
 		b.ReportMetric(float64(rssAfter-rssBefore)/float64(n), "rss-B/VU")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -15,19 +16,30 @@ import (
 // compiledModule is one user file, transformed to CommonJS and compiled once. Its program, run in
 // a VU's runtime, evaluates to the module wrapper function
 //
-//	function (exports, require, module, __filename, __dirname) { … }
+//	function (exports, require, module, __filename, __dirname, …helpers) { … }
 //
+// where helpers are the native versions of esbuild's interop helpers the file uses (interop.go).
 // A *goja.Program is immutable and shared by every VU runtime: compiling once is what keeps VU
 // creation cheap.
 type compiledModule struct {
 	abs     string // absolute path, the key of the module cache
 	display string // the path as errors show it (relative to the working directory when possible)
 	prg     *goja.Program
+	helpers []interopHelper // passed after __dirname, in this order
+	exports []string        // names of an exports block rewriteExports replaced: a moduleExports
 }
 
 // wrapperHead is put on its own line before the transformed code, so that the code's lines move
 // down by exactly one, which the source map is told about (one more ";" in its mappings).
-const wrapperHead = "(function (exports, require, module, __filename, __dirname) {\n"
+func wrapperHead(helpers []interopHelper) string {
+	var b strings.Builder
+	b.WriteString("(function (exports, require, module, __filename, __dirname")
+	for _, h := range helpers {
+		b.WriteString(", " + interopHelperNames[h])
+	}
+	b.WriteString(") {\n")
+	return b.String()
+}
 
 // loaderFor picks esbuild's loader from the file extension.
 func loaderFor(name string) (api.Loader, error) {
@@ -51,17 +63,7 @@ func compileModule(abs, display string, src []byte) (*compiledModule, error) {
 		return nil, &ScriptError{File: display, Phase: PhaseCompile, Iteration: -1, Message: err.Error()}
 	}
 	base := path.Base(filepath.ToSlash(display))
-	res := api.Transform(string(src), api.TransformOptions{
-		Loader:         loader,
-		Format:         api.FormatCommonJS,
-		Target:         api.ES2020,
-		Platform:       api.PlatformNeutral,
-		Sourcemap:      api.SourceMapExternal,
-		SourcesContent: api.SourcesContentExclude,
-		Sourcefile:     base,
-		LogLevel:       api.LogLevelSilent,
-		// ES modules are strict; the wrapper is compiled as strict code below.
-	})
+	res := transform(base, loader, src)
 	if len(res.Errors) > 0 {
 		m := res.Errors[0]
 		se := &ScriptError{File: display, Phase: PhaseCompile, Iteration: -1, Message: "SyntaxError: " + m.Text}
@@ -80,10 +82,19 @@ func compileModule(abs, display string, src []byte) (*compiledModule, error) {
 	if err != nil {
 		return nil, &ScriptError{File: display, Phase: PhaseCompile, Iteration: -1, Message: "source map: " + err.Error()}
 	}
+	// The interop helpers' definitions become empty lines: the source map needs no change.
+	code, helpers := stripInterop(string(res.Code))
+	var exportNames []string
+	if !slices.Contains(helpers, helperReExport) {
+		if code, exportNames = rewriteExports(code); exportNames != nil {
+			helpers = slices.DeleteFunc(helpers, func(h interopHelper) bool { return !refersTo(code, interopHelperNames[h]) })
+		}
+	}
+	head := wrapperHead(helpers)
 	var b strings.Builder
-	b.Grow(len(wrapperHead) + len(res.Code) + 64)
-	b.WriteString(wrapperHead)
-	b.Write(res.Code)
+	b.Grow(len(head) + len(code) + 64)
+	b.WriteString(head)
+	b.WriteString(code)
 	// goja's parser reads the last "//# sourceMappingURL=" line, skipping a closing "})" line, and
 	// asks the loader below for it: the map never goes through base64.
 	b.WriteString("\n//# sourceMappingURL=" + base + ".map\n})")
@@ -99,7 +110,23 @@ func compileModule(abs, display string, src []byte) (*compiledModule, error) {
 	if err != nil {
 		return nil, compileError(display, err)
 	}
-	return &compiledModule{abs: abs, display: display, prg: prg}, nil
+	return &compiledModule{abs: abs, display: display, prg: prg, helpers: helpers, exports: exportNames}, nil
+}
+
+// transform runs esbuild on one file: ES module or TypeScript in, CommonJS and an external source
+// map out.
+func transform(base string, loader api.Loader, src []byte) api.TransformResult {
+	return api.Transform(string(src), api.TransformOptions{
+		Loader:         loader,
+		Format:         api.FormatCommonJS,
+		Target:         api.ES2020,
+		Platform:       api.PlatformNeutral,
+		Sourcemap:      api.SourceMapExternal,
+		SourcesContent: api.SourcesContentExclude,
+		Sourcefile:     base,
+		LogLevel:       api.LogLevelSilent,
+		// ES modules are strict; the wrapper is compiled as strict code below.
+	})
 }
 
 // compileError converts a goja parse or compile error (rare: esbuild parsed the code first).

@@ -87,16 +87,35 @@ var executionModule = newLazyProps(map[string]func(v *vu) any{
 	},
 })
 
-// accessors makes an object of enumerable read-only accessors, in sorted order.
+// accessors makes an object of enumerable read-only properties, in sorted order, each read
+// from its Go function when the script reads it. It is a dynamic object, not accessor
+// properties: a getter is a goja function (600–800 bytes per runtime each) and every agent of
+// scripts/bench/idle-agents.js reads exec.scenario.
 func (v *vu) accessors(getters map[string]func() any) *goja.Object {
-	o := v.rt.NewObject()
-	for _, name := range slices.Sorted(maps.Keys(getters)) {
-		get := getters[name]
-		_ = o.DefineAccessorProperty(name, v.rt.ToValue(func(goja.FunctionCall) goja.Value { return v.rt.ToValue(get()) }),
-			nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	}
-	return o
+	return v.rt.NewDynamicObject(&accessorObject{v: v, names: slices.Sorted(maps.Keys(getters)), get: getters})
 }
+
+type accessorObject struct {
+	v     *vu
+	names []string
+	get   map[string]func() any
+}
+
+func (o *accessorObject) Get(key string) goja.Value {
+	if get, ok := o.get[key]; ok {
+		return o.v.rt.ToValue(get())
+	}
+	return nil
+}
+
+func (o *accessorObject) Has(key string) bool {
+	_, ok := o.get[key]
+	return ok
+}
+
+func (o *accessorObject) Set(string, goja.Value) bool { return false } // read-only
+func (o *accessorObject) Delete(key string) bool      { return !o.Has(key) }
+func (o *accessorObject) Keys() []string              { return o.names }
 
 func (v *vu) inIteration(what string) {
 	if v.it == nil {

@@ -13,12 +13,13 @@ import (
 // process-wide table says how to make each property, and each VU's object (a goja.DynamicObject)
 // makes a property on its first read and keeps it. This is the one home of that pattern: the
 // built-in modules (modules.go), console, the session method table (cti_session.go) and the
-// module interop helpers (interop.go) all use it.
+// script's globals (vu.go: an object between the global object and Object.prototype) all use it.
 
 // lazyProps is the process-wide table of a lazy object: what each property is made from.
 type lazyProps struct {
 	names []string // sorted: what Object.keys and for…in list
 	make  map[string]func(v *vu) any
+	live  map[string]bool // made on every read, never kept (a value that changes: __ITER)
 }
 
 func newLazyProps(make map[string]func(v *vu) any) *lazyProps {
@@ -51,6 +52,9 @@ func (o *lazyObject) Get(key string) goja.Value {
 		return nil
 	}
 	val := o.v.rt.ToValue(mk(o.v))
+	if o.p.live[key] {
+		return val
+	}
 	if o.vals == nil {
 		o.vals = make(map[string]goja.Value, 4)
 	}

@@ -36,8 +36,10 @@ type vu struct {
 	env     map[string]string // __ENV's backing map: the script's, or the iteration's
 	envObj  *envObject
 
-	modules map[string]goja.Value   // built-in modules, created on first require
-	files   map[string]*goja.Object // user files' module objects by absolute path
+	modules     map[string]goja.Value         // built-in modules, created on first require
+	files       map[string]*goja.Object       // user files' module objects by absolute path
+	interop     [numInteropHelpers]goja.Value // native module interop helpers (interop.go), made on first use
+	rootRequire goja.Value                    // require of the script's folder (requireIn)
 
 	// watched is the context whose cancellation currently interrupts the runtime.
 	watched *ctxWatch
@@ -122,31 +124,51 @@ func newVU(ctx context.Context, s *Script, r *Runner, id int, samples *metrics.S
 	return v, nil
 }
 
+// globalProps are ctiload's globals. They are not properties of the global object: setting one
+// there makes goja build the global object's table of names (≈ 1 KB per runtime), and open, require
+// and __ITER's getter would be goja functions (600–800 bytes each) whether the script uses them
+// or not. They live in a lazy object inserted between the global object and Object.prototype,
+// where a name the script uses is found, and made, on its first read.
+var globalProps = func() *lazyProps {
+	p := newLazyProps(map[string]func(v *vu) any{
+		"__VU": func(v *vu) any { return v.id },
+		"__ITER": func(v *vu) any {
+			if v.iter < 0 {
+				return 0
+			}
+			return v.iter
+		},
+		"__ENV":   func(v *vu) any { return v.rt.NewDynamicObject(v.envObj) },
+		"open":    func(v *vu) any { return v.open },
+		"console": func(v *vu) any { return v.newConsole() },
+		// A global require too, for scripts written as CommonJS.
+		"require": func(v *vu) any { return v.requireIn(v.s.root) },
+	})
+	p.live = map[string]bool{"__ITER": true}
+	return p
+}()
+
 func (v *vu) installGlobals() error {
-	g := v.rt.GlobalObject()
-	if err := g.Set("__VU", v.id); err != nil {
-		return err
-	}
-	if err := g.DefineAccessorProperty("__ITER", v.rt.ToValue(func() int64 {
-		if v.iter < 0 {
-			return 0
-		}
-		return v.iter
-	}), nil, goja.FLAG_FALSE, goja.FLAG_TRUE); err != nil {
-		return err
-	}
 	v.envObj = &envObject{v: v}
-	if err := g.Set("__ENV", v.rt.NewDynamicObject(v.envObj)); err != nil {
+	g := v.rt.GlobalObject()
+	globals := globalProps.object(v, true)
+	if err := globals.SetPrototype(g.Prototype()); err != nil {
 		return err
 	}
-	if err := g.Set("open", v.open); err != nil {
-		return err
+	return g.SetPrototype(globals)
+}
+
+// requireIn returns the require function of the modules in folder dir. The script's own
+// folder's is made once per VU: the global require and the main module's are the same function
+// (a goja function costs 600–800 bytes per runtime).
+func (v *vu) requireIn(dir string) goja.Value {
+	if dir != v.s.root {
+		return v.rt.ToValue(v.requireFunc(dir))
 	}
-	if err := g.Set("console", v.newConsole()); err != nil {
-		return err
+	if v.rootRequire == nil {
+		v.rootRequire = v.rt.ToValue(v.requireFunc(dir))
 	}
-	// A global require too, for scripts written as CommonJS.
-	return g.Set("require", v.requireFunc(v.s.root))
+	return v.rootRequire
 }
 
 // runMain runs the main module's wrapper and returns its exports.
@@ -177,14 +199,24 @@ func (v *vu) runModule(m *compiledModule) (goja.Value, error) {
 		return nil, fmt.Errorf("%s: module wrapper is not a function", m.display)
 	}
 	mod := v.rt.NewObject()
-	exports := v.rt.NewObject()
+	var exports *goja.Object
+	if m.exports != nil {
+		exports = v.rt.NewDynamicObject(&moduleExports{v: v, names: m.exports})
+	} else {
+		exports = v.rt.NewObject()
+	}
 	_ = mod.Set("exports", exports)
 	if v.files == nil {
 		v.files = make(map[string]*goja.Object)
 	}
 	v.files[m.abs] = mod
 	dir := filepath.Dir(m.abs)
-	if _, err := fn(goja.Undefined(), exports, v.rt.ToValue(v.requireFunc(dir)), mod, v.rt.ToValue(m.display), v.rt.ToValue(filepath.Dir(m.display))); err != nil {
+	args := make([]goja.Value, 5, 5+len(m.helpers))
+	args[0], args[1], args[2], args[3], args[4] = exports, v.requireIn(dir), mod, v.rt.ToValue(m.display), v.rt.ToValue(filepath.Dir(m.display))
+	for _, h := range m.helpers {
+		args = append(args, v.interopFn(h))
+	}
+	if _, err := fn(goja.Undefined(), args...); err != nil {
 		delete(v.files, m.abs)
 		return nil, err
 	}
