@@ -1,12 +1,8 @@
 package jsapi
 
 import (
-	"maps"
-	"slices"
 	"sync/atomic"
 	"time"
-
-	"github.com/dop251/goja"
 )
 
 // ExecutionInfo is what the engine tells ctiload/execution about the whole run; *engine.Run
@@ -44,42 +40,14 @@ type executionSlot = atomic.Pointer[ExecutionInfo]
 // The scenario and vu.iterationInScenario values exist only inside iterations (and vuSetup):
 // reading them elsewhere throws, as in k6.
 //
-// Each of the four objects is made on its first read (lazy.go).
+// Each of the four objects is made on its first read (lazy.go); the values of the first three
+// are read from the VU on every read of a property (live properties: no getter functions, which
+// cost 600–800 bytes each per runtime, and every agent of scripts/bench/idle-agents.js reads
+// exec.scenario).
 var executionModule = newLazyProps(map[string]func(v *vu) any{
-	"scenario": func(v *vu) any {
-		return v.accessors(map[string]func() any{
-			"name":            func() any { v.inIteration("scenario.name"); return v.it.Scenario },
-			"iterationInTest": func() any { v.inIteration("scenario.iterationInTest"); return v.it.ScenarioIter },
-			"startTime":       func() any { v.inIteration("scenario.startTime"); return v.it.ScenarioStart.UnixMilli() },
-		})
-	},
-	"vu": func(v *vu) any {
-		return v.accessors(map[string]func() any{
-			"idInTest": func() any {
-				if v.it != nil {
-					return v.it.VUID
-				}
-				return v.id
-			},
-			"iterationInScenario": func() any { v.inIteration("vu.iterationInScenario"); return v.it.VUIter },
-		})
-	},
-	"instance": func(v *vu) any {
-		return v.accessors(map[string]func() any{
-			"vusActive": func() any {
-				if e := v.r.execution(); e != nil {
-					return e.ActiveVUs()
-				}
-				return 0
-			},
-			"currentTestRunDuration": func() any {
-				if e := v.r.execution(); e != nil {
-					return float64(e.Elapsed()) / float64(time.Millisecond)
-				}
-				return 0
-			},
-		})
-	},
+	"scenario": func(v *vu) any { return executionScenario.object(v, false) },
+	"vu":       func(v *vu) any { return executionVU.object(v, false) },
+	"instance": func(v *vu) any { return executionInstance.object(v, false) },
 	"test": func(v *vu) any {
 		test := v.rt.NewObject()
 		_ = test.Set("abort", v.abort)
@@ -87,35 +55,36 @@ var executionModule = newLazyProps(map[string]func(v *vu) any{
 	},
 })
 
-// accessors makes an object of enumerable read-only properties, in sorted order, each read
-// from its Go function when the script reads it. It is a dynamic object, not accessor
-// properties: a getter is a goja function (600–800 bytes per runtime each) and every agent of
-// scripts/bench/idle-agents.js reads exec.scenario.
-func (v *vu) accessors(getters map[string]func() any) *goja.Object {
-	return v.rt.NewDynamicObject(&accessorObject{v: v, names: slices.Sorted(maps.Keys(getters)), get: getters})
-}
+var executionScenario = newLiveProps(map[string]func(v *vu) any{
+	"name":            func(v *vu) any { v.inIteration("scenario.name"); return v.it.Scenario },
+	"iterationInTest": func(v *vu) any { v.inIteration("scenario.iterationInTest"); return v.it.ScenarioIter },
+	"startTime":       func(v *vu) any { v.inIteration("scenario.startTime"); return v.it.ScenarioStart.UnixMilli() },
+})
 
-type accessorObject struct {
-	v     *vu
-	names []string
-	get   map[string]func() any
-}
+var executionVU = newLiveProps(map[string]func(v *vu) any{
+	"idInTest": func(v *vu) any {
+		if v.it != nil {
+			return v.it.VUID
+		}
+		return v.id
+	},
+	"iterationInScenario": func(v *vu) any { v.inIteration("vu.iterationInScenario"); return v.it.VUIter },
+})
 
-func (o *accessorObject) Get(key string) goja.Value {
-	if get, ok := o.get[key]; ok {
-		return o.v.rt.ToValue(get())
-	}
-	return nil
-}
-
-func (o *accessorObject) Has(key string) bool {
-	_, ok := o.get[key]
-	return ok
-}
-
-func (o *accessorObject) Set(string, goja.Value) bool { return false } // read-only
-func (o *accessorObject) Delete(key string) bool      { return !o.Has(key) }
-func (o *accessorObject) Keys() []string              { return o.names }
+var executionInstance = newLiveProps(map[string]func(v *vu) any{
+	"vusActive": func(v *vu) any {
+		if e := v.r.execution(); e != nil {
+			return e.ActiveVUs()
+		}
+		return 0
+	},
+	"currentTestRunDuration": func(v *vu) any {
+		if e := v.r.execution(); e != nil {
+			return float64(e.Elapsed()) / float64(time.Millisecond)
+		}
+		return 0
+	},
+})
 
 func (v *vu) inIteration(what string) {
 	if v.it == nil {

@@ -13,7 +13,8 @@ import (
 // process-wide table says how to make each property, and each VU's object (a goja.DynamicObject)
 // makes a property on its first read and keeps it. This is the one home of that pattern: the
 // built-in modules (modules.go), console, the session method table (cti_session.go) and the
-// script's globals (vu.go: an object between the global object and Object.prototype) all use it.
+// script's globals (vu.go: an object between the global object and Object.prototype) all use it,
+// and ctiload/execution's read-only views (execution.go) use its live form.
 
 // lazyProps is the process-wide table of a lazy object: what each property is made from.
 type lazyProps struct {
@@ -24,6 +25,17 @@ type lazyProps struct {
 
 func newLazyProps(make map[string]func(v *vu) any) *lazyProps {
 	return &lazyProps{names: slices.Sorted(maps.Keys(make)), make: make}
+}
+
+// newLiveProps is a table whose every property is live: made from the VU on each read, for an
+// object (read-only, object(v, false)) that shows values that change.
+func newLiveProps(props map[string]func(v *vu) any) *lazyProps {
+	p := newLazyProps(props)
+	p.live = make(map[string]bool, len(props))
+	for name := range props {
+		p.live[name] = true
+	}
+	return p
 }
 
 // object returns a new lazy object of v over the table. A writable object behaves as an
