@@ -97,7 +97,7 @@ func TestScenarios(t *testing.T) {
 }
 
 // TestScenarioAtTenThousandAgents runs the smoke scenario against a simulator of 10,000 agents,
-// whose extensions (1000…10999) take 8000, so its callers dial 80000: the example scripts read
+// whose extensions (1000…10999) take 8000, so its callers dial 800000: the example scripts read
 // the number from cti.simulator instead of assuming 8000, and their calls still reach the queue.
 func TestScenarioAtTenThousandAgents(t *testing.T) {
 	t.Parallel()

@@ -226,6 +226,13 @@ func (f *simFlags) config() (sim.Config, error) {
 // simCounters is what runSim needs from a Server or a Duplex.
 type simCounters interface{ Counters() sim.Counters }
 
+// simNumbers is what the start line says of a running simulator's configuration (defaults filled
+// in): the numbers a script against it must use.
+func simNumbers(c sim.Config) string {
+	return fmt.Sprintf("%d agents (IDs %d…, extensions %d…), callers dial %s, %.3g calls/s",
+		c.Agents.Count, c.Agents.FirstID, c.Agents.FirstExtension, c.Calls.DialedNumber, c.Calls.Rate)
+}
+
 func runSim(ctx context.Context, stdout, stderr io.Writer, f simFlags, cfg sim.Config) error {
 	if !f.quiet {
 		cfg.Logger = slog.New(slog.NewTextHandler(stderr, nil))
@@ -262,9 +269,7 @@ func runSim(ctx context.Context, stdout, stderr io.Writer, f simFlags, cfg sim.C
 			return &exitError{code: exitInvalidOptions, err: err}
 		}
 		a, b := d.Addrs()
-		c := d.A.Config()
-		fmt.Fprintf(stderr, "ctiload sim: %s side A (active) on %s, side B (standby) on %s, %d agents (IDs %d…, extensions %d…), callers dial %s, %.3g calls/s\n",
-			c.Product, a, b, c.Agents.Count, c.Agents.FirstID, c.Agents.FirstExtension, c.Calls.DialedNumber, c.Calls.Rate)
+		fmt.Fprintf(stderr, "ctiload sim: %s side A (active) on %s, side B (standby) on %s, %s\n", cfg.Product, a, b, simNumbers(d.A.Config()))
 		counters, closeFn = d, d.Close
 	} else {
 		srv, err := sim.New(cfg)
@@ -274,9 +279,7 @@ func runSim(ctx context.Context, stdout, stderr io.Writer, f simFlags, cfg sim.C
 		if err := srv.Listen(f.listen); err != nil {
 			return &exitError{code: exitInvalidOptions, err: err}
 		}
-		c := srv.Config()
-		fmt.Fprintf(stderr, "ctiload sim: %s on %s, %d agents (IDs %d…, extensions %d…), callers dial %s, %.3g calls/s\n",
-			c.Product, srv.Addr(), c.Agents.Count, c.Agents.FirstID, c.Agents.FirstExtension, c.Calls.DialedNumber, c.Calls.Rate)
+		fmt.Fprintf(stderr, "ctiload sim: %s on %s, %s\n", cfg.Product, srv.Addr(), simNumbers(srv.Config()))
 		counters, closeFn = srv, srv.Close
 	}
 

@@ -380,16 +380,12 @@ func (es *embeddedSim) scriptInfo() *jsapi.SimulatorInfo {
 }
 
 func (es *embeddedSim) info() *reports.SimulatorInfo {
-	cfg := es.plan.cfg
-	agents := cfg.Agents.Count
-	if agents == 0 {
-		agents = sim.DefaultAgentCount
-	}
+	cfg := es.config()
 	product := cfg.Product.String()
 	if es.duplex != nil {
 		product += " duplex"
 	}
-	return &reports.SimulatorInfo{Addrs: es.addrs, Product: product, Agents: agents, CallRate: cfg.Calls.Rate, Faults: es.plan.faults}
+	return &reports.SimulatorInfo{Addrs: es.addrs, Product: product, Agents: cfg.Agents.Count, CallRate: cfg.Calls.Rate, Faults: es.plan.faults}
 }
 
 // watch triggers the timed fail-overs, fail-back and peripheral outage once the scenarios have
