@@ -2,9 +2,9 @@
 // 5,000, 10,000, 19,000 agents by default) it starts `ctiload sim` as its own process, runs
 // scripts/bench/idle-agents.js against it with --target on loopback (logins paced at -login-rate,
 // READY, heartbeats, hold), and prints one table: peak RSS of each process, client KiB per agent,
-// time to log everyone in, open p99, login request p99, heartbeat round trip p99 while the agents log in and
-// p50/p99/max during the hold, how late the latest heartbeat was sent, missed heartbeats,
-// failures.
+// time to log everyone in, open p99, login request p99, heartbeat round trip p99 while the
+// agents log in and p50/p99/max during the hold, how late the latest heartbeat was sent, missed
+// heartbeats, failures.
 //
 //	make bench-scale                                   # every row, hold 60s
 //	go run ./cmd/bench-scale -ctiload bin/ctiload -rows 1000,5000 -hold 20s
@@ -328,27 +328,26 @@ func (r *row) fill(ms []metrics.Summary) {
 	notReady := max(float64(r.agents)-count("bench_logged_in_at"), 0)
 	// Each agent is one arrival-rate iteration: a dropped one is an agent never started, and
 	// one of the agents not READY.
-	dropped := count(metricnames.DroppedIterations)
+	var neverStarted string
+	if d := count(metricnames.DroppedIterations); d > 0 {
+		neverStarted = fmt.Sprintf(" (%.0f never started: dropped_iterations)", d)
+	}
 	parts := []struct {
-		n    float64
-		what string
+		n          float64
+		what, more string
 	}{
-		{notReady, "agents never READY"},
-		{count(metricnames.CTIFailures), "failed requests and opens"},
-		{byKey[metricnames.Checks].Values["fails"], "failed checks"},
-		{count(metricnames.FailedIterations), "failed iterations"},
-		{count("bench_sessions_lost"), "sessions lost"},
+		{notReady, "agents never READY", neverStarted},
+		{count(metricnames.CTIFailures), "failed requests and opens", ""},
+		{byKey[metricnames.Checks].Values["fails"], "failed checks", ""},
+		{count(metricnames.FailedIterations), "failed iterations", ""},
+		{count("bench_sessions_lost"), "sessions lost", ""},
 	}
 	r.failures = 0
 	var said []string
 	for _, p := range parts {
 		r.failures += p.n
 		if p.n > 0 {
-			s := fmt.Sprintf("%.0f %s", p.n, p.what)
-			if p.what == "agents never READY" && dropped > 0 {
-				s += fmt.Sprintf(" (%.0f never started: dropped_iterations)", dropped)
-			}
-			said = append(said, s)
+			said = append(said, fmt.Sprintf("%.0f %s%s", p.n, p.what, p.more))
 		}
 	}
 	if len(said) > 0 {
@@ -402,10 +401,10 @@ func printTable(out io.Writer, rows []row) {
 	fmt.Fprintln(out, "\nRSS: peak resident set of each process. KiB/agent: client RSS / agents, the runtime's fixed")
 	fmt.Fprintln(out, "cost included; marginal: client KiB per agent added since the row above. CPU: user +")
 	fmt.Fprintln(out, "system seconds of each process over the whole row (log in, hold, log out). log in all: start →")
-	fmt.Fprintln(out, "the last agent's READY confirmed. login req: SET_AGENT_STATE_REQ LOGIN and READY → CONF.")
-	fmt.Fprintln(out, "hb: HEARTBEAT_REQ → HEARTBEAT_CONF round trip, while the")
-	fmt.Fprintln(out, "agents log in (until the last login was due, plus one interval) and during the hold; late:")
-	fmt.Fprintln(out, "the most a HEARTBEAT_REQ was sent behind its schedule; missed: unanswered within one")
+	fmt.Fprintln(out, "the last agent's READY confirmed. login req: SET_AGENT_STATE_REQ LOGIN and READY → CONF. hb:")
+	fmt.Fprintln(out, "HEARTBEAT_REQ → HEARTBEAT_CONF round trip, while the agents log in (until the last login was")
+	fmt.Fprintln(out, "due, plus one interval) and during the hold; late: the most a HEARTBEAT_REQ was sent behind")
+	fmt.Fprintln(out, "its schedule; missed: unanswered within one")
 	fmt.Fprintln(out, "interval. failures: agents that never reached READY (iterations the executor dropped")
 	fmt.Fprintln(out, "included), failed requests and opens, failed checks and iterations, sessions lost during")
 	fmt.Fprintln(out, "the hold; a row with any is named in its note and makes bench-scale exit 1.")
