@@ -47,16 +47,13 @@ func (v *vu) simulatorInfo() any {
 	}
 	si := v.r.cfg.Simulator
 	o := v.rt.NewObject()
-	for _, kv := range []struct {
-		k string
-		v any
-	}{
-		{"product", si.Product}, {"target", si.Target}, {"agents", si.Agents},
-		{"firstAgentId", si.FirstAgentID}, {"firstExtension", si.FirstExtension},
-		{"dialedNumber", si.DialedNumber}, {"peripheralId", si.PeripheralID},
-	} {
-		_ = o.Set(kv.k, kv.v)
-	}
+	_ = o.Set("product", si.Product)
+	_ = o.Set("target", si.Target)
+	_ = o.Set("agents", si.Agents)
+	_ = o.Set("firstAgentId", si.FirstAgentID)
+	_ = o.Set("firstExtension", si.FirstExtension)
+	_ = o.Set("dialedNumber", si.DialedNumber)
+	_ = o.Set("peripheralId", si.PeripheralID)
 	return o
 }
 

@@ -134,12 +134,8 @@ func stripInterop(code string) (string, []interopHelper) {
 	// refer to (to a fixed point: a kept __copyProps needs its aliases). The native helpers go
 	// in any case; the wrapper passes those still referred to.
 	native := func(name string) (interopHelper, bool) {
-		for h, n := range interopHelperNames {
-			if n == name {
-				return interopHelper(h), true
-			}
-		}
-		return 0, false
+		h := slices.Index(interopHelperNames[:], name)
+		return interopHelper(h), h >= 0
 	}
 	remove := make([]bool, len(defs))
 	for i, d := range defs {
