@@ -74,8 +74,18 @@ func TestIdleSessionGoroutines(t *testing.T) {
 	})
 }
 
-// goroutinesIn counts the live goroutines running code of the client and of the simulator.
+// goroutinesIn counts the live goroutines of the caller's synctest bubble running code of the
+// client and of the simulator. Goroutines outside the bubble (a session of an earlier test, or
+// of an earlier -count run, still ending) are not this test's and are left out.
 func goroutinesIn() (clientN, simN int) {
+	self := make([]byte, 256)
+	self = self[:runtime.Stack(self, false)]
+	header, _, _ := strings.Cut(string(self), "\n")
+	_, bubble, ok := strings.Cut(header, ", synctest bubble ")
+	if !ok {
+		panic("goroutinesIn: not called in a synctest bubble: " + header)
+	}
+	bubble = ", synctest bubble " + bubble // "…, synctest bubble N]:"
 	buf := make([]byte, 1<<20)
 	for {
 		n := runtime.Stack(buf, true)
@@ -86,6 +96,9 @@ func goroutinesIn() (clientN, simN int) {
 		buf = make([]byte, 2*len(buf))
 	}
 	for _, g := range strings.Split(string(buf), "\n\n") {
+		if first, _, _ := strings.Cut(g, "\n"); !strings.HasSuffix(first, bubble) {
+			continue
+		}
 		switch {
 		case strings.Contains(g, "ctiload/cti/client.") && !strings.Contains(g, "ctiload/cti/client_test."):
 			clientN++
