@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"time"
-
-	"github.com/google/gopacket/layers"
-	"github.com/google/gopacket/pcapgo"
 )
 
 // Format is a capture file format.
@@ -39,13 +37,22 @@ func Sniff(head []byte) Format {
 		return FormatUnknown
 	}
 	switch binary.LittleEndian.Uint32(head) {
-	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
+	case pcapMicro, pcapMicroSwapped, pcapNano, pcapNanoSwapped:
 		return FormatPcap
-	case 0x0a0d0d0a:
+	case ngSectionHeader:
 		return FormatPcapNG
 	}
 	return FormatUnknown
 }
+
+// The pcap magic numbers as a little-endian read sees them: the writer's byte order and the
+// timestamps' precision.
+const (
+	pcapMicro        = 0xa1b2c3d4
+	pcapMicroSwapped = 0xd4c3b2a1
+	pcapNano         = 0xa1b23c4d
+	pcapNanoSwapped  = 0x4d3cb2a1
+)
 
 // maxPacket bounds one captured packet: tcpdump's default snap length. A larger length in a
 // packet record is corruption (or a hostile file) and is refused before anything is allocated.
@@ -54,36 +61,9 @@ const maxPacket = 262144
 // maxBlock bounds one pcapng block: a packet plus generous room for options.
 const maxBlock = maxPacket + 65536
 
-// packetSource is what pcapgo's two readers have in common.
+// packetSource reads a capture's packets one at a time; data is valid until the next call.
 type packetSource interface {
-	readPacket() (data []byte, ts time.Time, caplen, length int, link layers.LinkType, err error)
-}
-
-type pcapSource struct{ r *pcapgo.Reader }
-
-func (s pcapSource) readPacket() ([]byte, time.Time, int, int, layers.LinkType, error) {
-	data, ci, err := s.r.ZeroCopyReadPacketData()
-	return data, ci.Timestamp, ci.CaptureLength, ci.Length, s.r.LinkType(), err
-}
-
-type ngSource struct{ r *pcapgo.NgReader }
-
-func (s ngSource) readPacket() (data []byte, ts time.Time, caplen, length int, link layers.LinkType, err error) {
-	// pcapgo's pcapng reader trusts some fields it should check (an interface's timestamp
-	// resolution, an option's length) and panics on them; such a file is malformed, not a crash.
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("malformed pcapng block: %v", p)
-		}
-	}()
-	data, ci, err := s.r.ZeroCopyReadPacketData()
-	link = s.r.LinkType()
-	if err == nil && len(ci.AncillaryData) > 0 {
-		if l, ok := ci.AncillaryData[0].(layers.LinkType); ok {
-			link = l
-		}
-	}
-	return data, ci.Timestamp, ci.CaptureLength, ci.Length, link, err
+	readPacket() (data []byte, ts time.Time, link linkType, err error)
 }
 
 // openSource reads the file header and returns a packet source for the file's format.
@@ -95,186 +75,330 @@ func openSource(r io.Reader) (packetSource, Format, error) {
 	}
 	switch Sniff(head) {
 	case FormatPcap:
-		pr, err := pcapgo.NewReader(br)
+		s, err := newPcapSource(br)
 		if err != nil {
 			return nil, FormatPcap, fmt.Errorf("pcap file header: %w", err)
 		}
-		if s := pr.Snaplen(); s == 0 || s > maxPacket {
-			pr.SetSnaplen(maxPacket)
-		}
-		return pcapSource{pr}, FormatPcap, nil
+		return s, FormatPcap, nil
 	case FormatPcapNG:
-		nr, err := newNgReader(br)
+		s, err := newNgSource(br)
 		if err != nil {
 			return nil, FormatPcapNG, fmt.Errorf("pcapng section header: %w", err)
 		}
-		return ngSource{nr}, FormatPcapNG, nil
+		return s, FormatPcapNG, nil
 	}
 	return nil, FormatUnknown, fmt.Errorf("not a pcap or pcapng file (starts with %x)", head)
 }
 
-// ngBlocks passes a pcapng stream through block by block, refusing a block longer than maxBlock
-// or a packet block whose captured length exceeds its block: pcapgo allocates a packet's
-// captured length before reading it, so without this a 20-byte file could ask for 4 GiB.
-type ngBlocks struct {
-	r         *bufio.Reader
-	order     binary.ByteOrder
-	block     []byte
-	off       int
-	err       error
-	blockSeen int
+// readFull reads len(p) bytes: io.EOF if there were none left (the end of the capture),
+// io.ErrUnexpectedEOF if the file ends inside them (a truncated capture).
+func readFull(r io.Reader, p []byte) error {
+	_, err := io.ReadFull(r, p)
+	return err
 }
 
-var errBlockTooLarge = errors.New("pcapng block larger than any packet a capture holds")
-
-func (b *ngBlocks) Read(p []byte) (int, error) {
-	for b.off >= len(b.block) {
-		if b.err != nil {
-			return 0, b.err
-		}
-		b.err = b.fill()
-		if b.err != nil && len(b.block) == 0 {
-			return 0, b.err
-		}
-	}
-	n := copy(p, b.block[b.off:])
-	b.off += n
-	return n, nil
+// pcapSource reads libpcap files: a 24-byte file header, then a 16-byte record header before
+// each packet.
+type pcapSource struct {
+	r       *bufio.Reader
+	order   binary.ByteOrder
+	nanos   bool // the record's second fraction is in nanoseconds, not microseconds
+	snaplen uint32
+	link    linkType
+	hdr     [16]byte
+	buf     []byte
 }
 
-// fill reads the next whole block. A short final block is passed on as it is, for pcapgo to
-// report as truncated.
-func (b *ngBlocks) fill() error {
-	b.block, b.off = b.block[:0], 0
-	hdr, err := b.r.Peek(12)
-	if len(hdr) < 8 {
-		if len(hdr) > 0 {
-			b.block = append(b.block, hdr...)
-			_, _ = b.r.Discard(len(hdr))
-			return io.ErrUnexpectedEOF
+func newPcapSource(r *bufio.Reader) (*pcapSource, error) {
+	var h [24]byte
+	if err := readFull(r, h[:]); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
 		}
-		return err
+		return nil, err
 	}
-	typ := binary.LittleEndian.Uint32(hdr[0:4]) // 0x0A0D0D0A reads the same either way
-	if typ == 0x0a0d0d0a && len(hdr) >= 12 {
-		switch binary.LittleEndian.Uint32(hdr[8:12]) {
-		case 0x1a2b3c4d:
-			b.order = binary.LittleEndian
-		case 0x4d3c2b1a:
-			b.order = binary.BigEndian
+	s := &pcapSource{r: r}
+	switch binary.LittleEndian.Uint32(h[0:4]) {
+	case pcapMicro:
+		s.order = binary.LittleEndian
+	case pcapNano:
+		s.order, s.nanos = binary.LittleEndian, true
+	case pcapMicroSwapped:
+		s.order = binary.BigEndian
+	case pcapNanoSwapped:
+		s.order, s.nanos = binary.BigEndian, true
+	}
+	if major := s.order.Uint16(h[4:6]); major != 2 {
+		return nil, fmt.Errorf("unknown pcap major version %d", major)
+	}
+	s.snaplen = s.order.Uint32(h[16:20])
+	if s.snaplen == 0 || s.snaplen > maxPacket {
+		s.snaplen = maxPacket // a claim larger than any packet we accept is lowered to it
+	}
+	// The upper bits of the link-type field carry the FCS length, not the link type.
+	s.link = linkType(s.order.Uint32(h[20:24]) & 0xffff)
+	return s, nil
+}
+
+func (s *pcapSource) readPacket() ([]byte, time.Time, linkType, error) {
+	if err := readFull(s.r, s.hdr[:]); err != nil {
+		return nil, time.Time{}, 0, err
+	}
+	sec, frac := s.order.Uint32(s.hdr[0:4]), s.order.Uint32(s.hdr[4:8])
+	caplen, length := s.order.Uint32(s.hdr[8:12]), s.order.Uint32(s.hdr[12:16])
+	if caplen > s.snaplen {
+		return nil, time.Time{}, 0, fmt.Errorf("capture length exceeds snap length: %d > %d", caplen, s.snaplen)
+	}
+	if caplen > length {
+		return nil, time.Time{}, 0, fmt.Errorf("capture length exceeds original packet length: %d > %d", caplen, length)
+	}
+	if cap(s.buf) < int(caplen) {
+		s.buf = make([]byte, s.snaplen)
+	}
+	data := s.buf[:caplen]
+	if err := readFull(s.r, data); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
 		}
+		return nil, time.Time{}, 0, err
 	}
-	if b.order == nil {
-		b.order = binary.LittleEndian // pcapgo refuses the section header itself
+	nsec := int64(frac)
+	if !s.nanos {
+		nsec *= 1000
 	}
-	if typ != 0x0a0d0d0a {
-		typ = b.order.Uint32(hdr[0:4])
-	}
-	length := b.order.Uint32(hdr[4:8])
-	b.blockSeen++
-	if length > maxBlock {
-		return fmt.Errorf("block %d: %w (%d bytes)", b.blockSeen, errBlockTooLarge, length)
-	}
-	if length < 12 || length%4 != 0 {
-		return fmt.Errorf("block %d: malformed pcapng block length %d", b.blockSeen, length)
-	}
-	if cap(b.block) < int(length) {
-		b.block = make([]byte, 0, length)
-	}
-	b.block = b.block[:length]
-	n, err := io.ReadFull(b.r, b.block)
-	b.block = b.block[:n]
+	return data, time.Unix(int64(sec), nsec).UTC(), s.link, nil
+}
+
+// pcapng block types.
+const (
+	ngSectionHeader        = 0x0a0d0d0a // reads the same in either byte order
+	ngInterfaceDescription = 1
+	ngObsoletePacket       = 2
+	ngSimplePacket         = 3
+	ngEnhancedPacket       = 6
+)
+
+// ngSource reads pcapng files block by block. Each block is read whole, its length bounded by
+// maxBlock before anything is allocated, and parsed in memory with every offset checked
+// against the block, so a hostile file can neither make it allocate by its claims nor read
+// outside what it holds.
+type ngSource struct {
+	r      *bufio.Reader
+	order  binary.ByteOrder
+	ifaces []ngInterface // of the current section
+	block  []byte
+	blocks int
+}
+
+// ngInterface is what an Interface Description Block says about the packets captured on it.
+type ngInterface struct {
+	link      linkType
+	snaplen   uint32
+	perSecond uint64 // timestamp units per second (if_tsresol; microseconds by default)
+	offset    int64  // seconds added to every timestamp (if_tsoffset)
+}
+
+func newNgSource(r *bufio.Reader) (*ngSource, error) {
+	s := &ngSource{r: r}
+	typ, err := s.next()
 	if err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
-		// The short block is passed on, for pcapgo to report as truncated, once the lengths
-		// it would allocate by are checked.
-		if (typ == 6 || typ == 2) && n >= 24 && b.order.Uint32(b.block[20:24]) > length-32 {
-			b.block = b.block[:0]
-		}
-		if typ == 1 && n >= 16 && b.order.Uint32(b.block[12:16]) > maxPacket {
-			b.order.PutUint32(b.block[12:16], maxPacket)
-		}
-		if typ == 3 && n >= 12 && b.order.Uint32(b.block[8:12]) > length-16 {
-			b.order.PutUint32(b.block[8:12], length-16)
-		}
-		return err
+		return nil, err
 	}
-	if err := b.check(typ, length); err != nil {
-		b.block = b.block[:0]
-		return fmt.Errorf("block %d: %w", b.blockSeen, err)
+	if typ != ngSectionHeader {
+		return nil, fmt.Errorf("first block is of type %#x, not a section header", typ)
 	}
+	if err := s.section(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// next reads the next whole block into s.block and returns its type.
+func (s *ngSource) next() (uint32, error) {
+	hdr, err := s.r.Peek(12)
+	if len(hdr) == 0 && err == io.EOF {
+		return 0, io.EOF
+	}
+	if len(hdr) < 8 {
+		return 0, io.ErrUnexpectedEOF
+	}
+	s.blocks++
+	typ := binary.LittleEndian.Uint32(hdr[0:4])
+	if typ == ngSectionHeader {
+		if len(hdr) < 12 {
+			return 0, io.ErrUnexpectedEOF
+		}
+		switch binary.LittleEndian.Uint32(hdr[8:12]) {
+		case 0x1a2b3c4d:
+			s.order = binary.LittleEndian
+		case 0x4d3c2b1a:
+			s.order = binary.BigEndian
+		default:
+			return 0, fmt.Errorf("block %d: wrong byte-order magic in the section header", s.blocks)
+		}
+	} else if s.order == nil {
+		return 0, fmt.Errorf("block %d: not a section header, and no section has begun", s.blocks)
+	} else {
+		typ = s.order.Uint32(hdr[0:4])
+	}
+	length := s.order.Uint32(hdr[4:8])
+	if length > maxBlock {
+		return 0, fmt.Errorf("block %d: pcapng block larger than any packet a capture holds (%d bytes)", s.blocks, length)
+	}
+	if length < 12 || length%4 != 0 {
+		return 0, fmt.Errorf("block %d: malformed pcapng block length %d", s.blocks, length)
+	}
+	if cap(s.block) < int(length) {
+		s.block = make([]byte, length)
+	}
+	s.block = s.block[:length]
+	if err := readFull(s.r, s.block); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return 0, fmt.Errorf("block %d: %w", s.blocks, err)
+	}
+	return typ, nil
+}
+
+// section starts a new section from the Section Header Block in s.block.
+func (s *ngSource) section() error {
+	if len(s.block) < 28 {
+		return fmt.Errorf("block %d: section header block too short", s.blocks)
+	}
+	if major := s.order.Uint16(s.block[12:14]); major != 1 {
+		return fmt.Errorf("block %d: unknown pcapng major version %d", s.blocks, major)
+	}
+	s.ifaces = s.ifaces[:0]
 	return nil
 }
 
-// check validates a whole block so that pcapgo, which trusts what it reads, stays inside it:
-// the fixed part long enough for its type, the lengths pcapgo allocates by bounded, and the
-// options it walks (section header, interface description and statistics) inside the block.
-func (b *ngBlocks) check(typ, length uint32) error {
-	blk := b.block
-	opts := 0 // where the options pcapgo walks start; 0 for blocks whose options it skips
-	switch typ {
-	case 0x0a0d0d0a: // Section Header Block
-		if length < 28 {
-			return errors.New("section header block too short")
-		}
-		opts = 24
-	case 1: // Interface Description Block
-		if length < 20 {
-			return errors.New("interface description block too short")
-		}
-		// Its snap length sizes pcapgo's packet buffer: a claim larger than any packet we
-		// accept is lowered to it.
-		if b.order.Uint32(blk[12:16]) > maxPacket {
-			b.order.PutUint32(blk[12:16], maxPacket)
-		}
-		opts = 16
-	case 5: // Interface Statistics Block
-		if length < 24 {
-			return errors.New("interface statistics block too short")
-		}
-		opts = 20
-	case 6, 2: // Enhanced Packet Block, obsolete Packet Block: captured length at 20
-		if length < 32 {
-			return errors.New("packet block too short")
-		}
-		if caplen := b.order.Uint32(blk[20:24]); caplen > length-32 {
-			return fmt.Errorf("packet's captured length %d exceeds its block (%d bytes)", caplen, length)
-		}
-	case 3: // Simple Packet Block: pcapgo takes the original length as the captured one
-		if length < 16 {
-			return errors.New("simple packet block too short")
-		}
-		if b.order.Uint32(blk[8:12]) > length-16 {
-			b.order.PutUint32(blk[8:12], length-16)
-		}
-	}
-	if opts == 0 {
-		return nil
-	}
-	end := int(length) - 4
-	for off := opts; off < end; {
+// options calls f with each option of the block from offset off; it stops at opt_endofopt.
+func (s *ngSource) options(off int, f func(code uint16, value []byte) error) error {
+	end := len(s.block) - 4 // the trailing copy of the block length
+	for off < end {
 		if off+4 > end {
-			return errors.New("option header crosses the end of its block")
+			return fmt.Errorf("block %d: option header crosses the end of its block", s.blocks)
 		}
-		code, n := b.order.Uint16(blk[off:off+2]), int(b.order.Uint16(blk[off+2:off+4]))
+		code, n := s.order.Uint16(s.block[off:off+2]), int(s.order.Uint16(s.block[off+2:off+4]))
 		if code == 0 {
-			return nil // opt_endofopt
+			return nil
+		}
+		if off+4+n > end {
+			return fmt.Errorf("block %d: option crosses the end of its block", s.blocks)
+		}
+		if err := f(code, s.block[off+4:off+4+n]); err != nil {
+			return fmt.Errorf("block %d: %w", s.blocks, err)
 		}
 		off += 4 + (n+3)&^3
-		if off > end {
-			return errors.New("option crosses the end of its block")
-		}
 	}
 	return nil
 }
 
-func newNgReader(br *bufio.Reader) (nr *pcapgo.NgReader, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("malformed pcapng block: %v", p)
+// iface adds the interface of the Interface Description Block in s.block.
+func (s *ngSource) iface() error {
+	if len(s.block) < 20 {
+		return fmt.Errorf("block %d: interface description block too short", s.blocks)
+	}
+	in := ngInterface{
+		link:      linkType(s.order.Uint16(s.block[8:10])),
+		snaplen:   s.order.Uint32(s.block[12:16]),
+		perSecond: 1e6,
+	}
+	if in.snaplen == 0 || in.snaplen > maxPacket {
+		in.snaplen = maxPacket
+	}
+	err := s.options(16, func(code uint16, v []byte) error {
+		switch code {
+		case 9: // if_tsresol: a negative power of 10, or of 2 with the top bit set
+			if len(v) < 1 {
+				return errors.New("empty if_tsresol option")
+			}
+			exp, base := uint64(v[0]&0x7f), uint64(10)
+			if v[0]&0x80 != 0 {
+				base = 2
+			}
+			in.perSecond = 1
+			for range exp {
+				hi, lo := bits.Mul64(in.perSecond, base)
+				if hi != 0 {
+					return fmt.Errorf("timestamp resolution %#x out of range", v[0])
+				}
+				in.perSecond = lo
+			}
+		case 14: // if_tsoffset
+			if len(v) < 8 {
+				return errors.New("short if_tsoffset option")
+			}
+			in.offset = int64(s.order.Uint64(v))
 		}
-	}()
-	return pcapgo.NewNgReader(&ngBlocks{r: br}, pcapgo.NgReaderOptions{WantMixedLinkType: true})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.ifaces = append(s.ifaces, in)
+	return nil
+}
+
+// time converts a packet's timestamp in its interface's units.
+func (in *ngInterface) time(ts uint64) time.Time {
+	sec, frac := ts/in.perSecond, ts%in.perSecond
+	// frac < perSecond, so frac·10⁹ / perSecond neither overflows nor divides by less.
+	hi, lo := bits.Mul64(frac, 1e9)
+	nsec, _ := bits.Div64(hi, lo, in.perSecond)
+	return time.Unix(int64(sec)+in.offset, int64(nsec)).UTC()
+}
+
+func (s *ngSource) readPacket() ([]byte, time.Time, linkType, error) {
+	for {
+		typ, err := s.next()
+		if err != nil {
+			return nil, time.Time{}, 0, err
+		}
+		b := s.block
+		switch typ {
+		case ngSectionHeader:
+			if err := s.section(); err != nil {
+				return nil, time.Time{}, 0, err
+			}
+		case ngInterfaceDescription:
+			if err := s.iface(); err != nil {
+				return nil, time.Time{}, 0, err
+			}
+		case ngEnhancedPacket, ngObsoletePacket:
+			if len(b) < 32 {
+				return nil, time.Time{}, 0, fmt.Errorf("block %d: packet block too short", s.blocks)
+			}
+			id := s.order.Uint32(b[8:12])
+			if typ == ngObsoletePacket {
+				id = uint32(s.order.Uint16(b[8:10]))
+			}
+			if uint64(id) >= uint64(len(s.ifaces)) {
+				return nil, time.Time{}, 0, fmt.Errorf("block %d: interface %d not described in its section (%d are)", s.blocks, id, len(s.ifaces))
+			}
+			in := &s.ifaces[id]
+			caplen := s.order.Uint32(b[20:24])
+			if caplen > uint32(len(b)-32) {
+				return nil, time.Time{}, 0, fmt.Errorf("block %d: packet's captured length %d exceeds its block (%d bytes)", s.blocks, caplen, len(b))
+			}
+			ts := uint64(s.order.Uint32(b[12:16]))<<32 | uint64(s.order.Uint32(b[16:20]))
+			return b[28 : 28+caplen], in.time(ts), in.link, nil
+		case ngSimplePacket:
+			if len(b) < 16 {
+				return nil, time.Time{}, 0, fmt.Errorf("block %d: simple packet block too short", s.blocks)
+			}
+			if len(s.ifaces) == 0 {
+				return nil, time.Time{}, 0, fmt.Errorf("block %d: a simple packet before any interface description", s.blocks)
+			}
+			// No captured length: the original one, cut to the interface's snap length and
+			// to the block.
+			n := min(s.order.Uint32(b[8:12]), s.ifaces[0].snaplen, uint32(len(b)-16))
+			return b[12 : 12+n], time.Time{}, s.ifaces[0].link, nil
+		}
+		// Statistics, name resolution, custom blocks: nothing the reader needs.
+	}
 }

@@ -106,7 +106,11 @@ func buildCapture(t testing.TB, spec captureSpec) []byte {
 			t.Fatal(err)
 		}
 	}
-	return buf.Bytes()
+	file := buf.Bytes()
+	if spec.link == testLinkSLL2 {
+		binary.LittleEndian.PutUint32(file[20:24], uint32(linkLinuxSLL2)) // pcapgo writes little-endian
+	}
+	return file
 }
 
 // buildNg is buildCapture for pcapng (whose writer buffers until Flush).
@@ -134,6 +138,10 @@ func buildNg(t testing.TB, spec captureSpec) []byte {
 	}
 	return buf.Bytes()
 }
+
+// testLinkSLL2 stands for LINKTYPE_LINUX_SLL2 (276) in a captureSpec: gopacket keeps link types
+// in a byte, so buildCapture writes 276 into the file header itself.
+const testLinkSLL2 layers.LinkType = 276 & 0xff
 
 func linkOr(l layers.LinkType) layers.LinkType {
 	if l == 0 {
@@ -187,7 +195,7 @@ func packetBytes(t testing.TB, spec captureSpec, s seg) []byte {
 		binary.BigEndian.PutUint16(prefix[2:4], 1) // ARPHRD_ETHER
 		binary.BigEndian.PutUint16(prefix[4:6], 6)
 		binary.BigEndian.PutUint16(prefix[14:16], uint16(ethType))
-	case linkTypeLinuxSLL2:
+	case testLinkSLL2:
 		prefix = make([]byte, 20)
 		binary.BigEndian.PutUint16(prefix[0:2], uint16(ethType))
 		binary.BigEndian.PutUint32(prefix[4:8], 1) // interface index

@@ -160,7 +160,6 @@ type Reader struct {
 	format  Format
 	o       Options
 	ports   map[uint16]bool
-	dec     packetDecoder
 	conns   map[connKey]*Conn
 	order   []*Conn
 	packet  int
@@ -229,7 +228,7 @@ func (r *Reader) Next() (Frame, error) {
 // readPacket reads one packet and feeds its segment to its connection; at the end of the file
 // (or at a bad packet) every stream is flushed.
 func (r *Reader) readPacket() {
-	data, ts, _, _, link, err := r.src.readPacket()
+	data, ts, link, err := r.src.readPacket()
 	if err != nil {
 		r.ended = true
 		if err == io.EOF {
@@ -246,7 +245,7 @@ func (r *Reader) readPacket() {
 	}
 	r.packet++
 	r.pktTime = ts
-	seg, err := r.dec.decode(data, link)
+	seg, err := decodePacket(data, link)
 	if err != nil {
 		var nt errNotTCP
 		if errors.As(err, &nt) {

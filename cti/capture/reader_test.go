@@ -205,7 +205,7 @@ func TestReaderLinkTypesAndIPv6(t *testing.T) {
 		{"pcap ethernet ipv6", captureSpec{ipv6: true}},
 		{"pcapng ethernet ipv4", captureSpec{ng: true}},
 		{"pcapng linux cooked ipv6", captureSpec{ng: true, link: layers.LinkTypeLinuxSLL, ipv6: true}},
-		{"pcap linux cooked v2 (tcpdump -i any)", captureSpec{link: linkTypeLinuxSLL2}},
+		{"pcap linux cooked v2 (tcpdump -i any)", captureSpec{link: testLinkSLL2}},
 		{"pcap BSD loopback", captureSpec{link: layers.LinkTypeLoop}},
 		{"pcap raw IP, other port", captureSpec{link: layers.LinkTypeRaw, port: 43027}},
 	} {
