@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ctiload/ctiload/web"
@@ -22,37 +23,41 @@ var htmlTemplateText string
 //go:embed report.js
 var pageScript string
 
-var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"dur":     FormatDuration,
-	"count":   func(v any) string { return FormatCount(toFloat(v)) },
-	"rate":    FormatRate,
-	"percent": FormatPercent,
-	"bytes":   FormatBytes,
-	"label":   StatLabel,
-	"names":   nameCounts,
-	"failed":  failedRequests,
-	"stat": func(r any, k string) string {
-		var values map[string]float64
-		switch x := r.(type) {
-		case LatencyRow:
-			values = x.Values
-		case *LatencyRow:
-			if x != nil {
+// htmlTemplate is the report's template, parsed on first use: parsing it at package init cost
+// every ctiload process, whatever its command, 180 KB of heap and the parser's pages.
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"dur":     FormatDuration,
+		"count":   func(v any) string { return FormatCount(toFloat(v)) },
+		"rate":    FormatRate,
+		"percent": FormatPercent,
+		"bytes":   FormatBytes,
+		"label":   StatLabel,
+		"names":   nameCounts,
+		"failed":  failedRequests,
+		"stat": func(r any, k string) string {
+			var values map[string]float64
+			switch x := r.(type) {
+			case LatencyRow:
 				values = x.Values
+			case *LatencyRow:
+				if x != nil {
+					values = x.Values
+				}
 			}
-		}
-		return statText(&LatencyRow{Values: values}, k)
-	},
-	"pct": func(frac float64) string { return fmt.Sprintf("%.1f", math.Max(0, math.Min(100, frac*100))) },
-	"checkRate": func(c CheckRow) float64 {
-		if n := c.Passes + c.Fails; n > 0 {
-			return float64(c.Passes) / float64(n)
-		}
-		return 0
-	},
-	"describe": func(m MetricRow, stats []string) string { return m.Describe(stats) },
-	"wrap":     wrapPoints,
-}).Parse(htmlTemplateText))
+			return statText(&LatencyRow{Values: values}, k)
+		},
+		"pct": func(frac float64) string { return fmt.Sprintf("%.1f", math.Max(0, math.Min(100, frac*100))) },
+		"checkRate": func(c CheckRow) float64 {
+			if n := c.Passes + c.Fails; n > 0 {
+				return float64(c.Passes) / float64(n)
+			}
+			return 0
+		},
+		"describe": func(m MetricRow, stats []string) string { return m.Describe(stats) },
+		"wrap":     wrapPoints,
+	}).Parse(htmlTemplateText))
+})
 
 func toFloat(v any) float64 {
 	switch x := v.(type) {
@@ -96,7 +101,7 @@ func NewHTMLReporter(s *Summary, o HTMLOptions) Reporter {
 			UPlotJS: template.JS(web.UPlotJS), UPlotCSS: template.CSS(web.UPlotCSS), AppJS: template.JS(pageScript),
 			UPlotVersion: strings.TrimSpace(web.UPlotVersion)}
 		var b strings.Builder
-		if err := htmlTemplate.Execute(&b, data); err != nil {
+		if err := htmlTemplate().Execute(&b, data); err != nil {
 			return fmt.Errorf("rendering the HTML report: %w", err)
 		}
 		_, err = io.WriteString(w, b.String())
@@ -115,7 +120,7 @@ func LiveUpdate(s *Summary, since int64, done bool) ([]byte, error) {
 	parts := map[string]string{}
 	for _, name := range liveParts {
 		var b strings.Builder
-		if err := htmlTemplate.ExecuteTemplate(&b, name, data); err != nil {
+		if err := htmlTemplate().ExecuteTemplate(&b, name, data); err != nil {
 			return nil, fmt.Errorf("rendering the dashboard's %s: %w", name, err)
 		}
 		parts[name] = b.String()
