@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/ctiload/ctiload/jsapi"
@@ -265,6 +266,37 @@ export default function () { sleep(30); }
 	if err := vu2.run(ctxTimeout(t, 50*time.Millisecond), ""); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("second loop err = %v", err)
 	}
+}
+
+// TestSleepAfterAnInterruptedSleep checks the VU's sleep timer, which every sleep() resets: a
+// sleep cut short by the iteration's end leaves nothing behind that would end the next one early,
+// and each later sleep lasts its own duration.
+func TestSleepAfterAnInterruptedSleep(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, "script.js", map[string]string{"script.js": `import { sleep } from 'ctiload';
+export function long() { sleep(30); }
+export function short() { sleep(5); }
+export default function () {}
+`})
+		vu := e.newVU(1)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		if err := vu.run(ctx, "long"); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("interrupted sleep: err = %v; want context.DeadlineExceeded", err)
+		}
+		cancel()
+		for i := range 3 {
+			start := time.Now()
+			if err := vu.run(context.Background(), "short"); err != nil {
+				t.Fatal(err)
+			}
+			if d := time.Since(start); d != 5*time.Second {
+				t.Errorf("sleep(5) number %d after the interrupted one lasted %v", i+1, d)
+			}
+		}
+		if err := vu.close(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
 }
 
 func TestChecksGroupsAndCustomMetrics(t *testing.T) {

@@ -56,8 +56,9 @@ type vu struct {
 	sessProto   *goja.Object
 	gen         uint64 // counts RunIteration calls: sessions remember the one that opened them
 	backoff     vuBackoff
-	setupRetry  vuBackoff // vuSetup failures in a row: the wait before vuSetup runs again
-	aborting    bool      // abortRun interrupted the runtime
+	setupRetry  vuBackoff   // vuSetup failures in a row: the wait before vuSetup runs again
+	aborting    bool        // abortRun interrupted the runtime
+	sleepTimer  *time.Timer // sleep()'s, made on its first call and reset by the next ones
 }
 
 func (v *vu) genCount() uint64 { return v.gen }
