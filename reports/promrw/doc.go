@@ -1,6 +1,6 @@
 // Package promrw is the --out prometheus-rw output: a reports.Output that ships a run's metrics
-// to a Prometheus remote-write receiver (protocol 1.0: protobuf from prometheus/prompb, snappy
-// from klauspost/compress) every push interval and once more at Close. User documentation:
+// to a Prometheus remote-write receiver (protocol 1.0: prometheus/prompb's messages, encoded
+// here, snappy from klauspost/compress) every push interval and once more at Close. User documentation:
 // docs/outputs.md.
 //
 // Where things are:
@@ -11,5 +11,6 @@
 //	              snapshots into write requests, the push loop, Status for the summary
 //	histogram.go  trends as sparse exponential histograms: native histogram encoding, quantiles
 //	sender.go     the bounded queue and its goroutine: retries, timeouts, failure accounting
+//	wire.go       the remote-write messages and their protobuf encoding (prompb's, without prompb)
 //	promtest/     a real Prometheus for tests
 package promrw

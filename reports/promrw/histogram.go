@@ -3,8 +3,6 @@ package promrw
 import (
 	"math"
 	"slices"
-
-	"github.com/prometheus/prometheus/prompb"
 )
 
 // Trends are kept as sparse exponential histograms, the bucket layout of Prometheus's native
@@ -231,15 +229,15 @@ func (h *histogram) middle(i int32) float64 {
 }
 
 // native renders the histogram as a Prometheus native histogram at most at nativeSchema.
-func (h *histogram) native(ts int64) prompb.Histogram {
+func (h *histogram) native(ts int64) nativeHistogram {
 	schema := min(h.schema, nativeSchema)
 	pos, neg := h.pos.downscaled(h.schema-schema), h.neg.downscaled(h.schema-schema)
-	out := prompb.Histogram{
-		Count:         &prompb.Histogram_CountInt{CountInt: h.count},
+	out := nativeHistogram{
+		Count:         h.count,
 		Sum:           h.sum,
 		Schema:        schema,
 		ZeroThreshold: zeroThreshold,
-		ZeroCount:     &prompb.Histogram_ZeroCountInt{ZeroCountInt: h.zero},
+		ZeroCount:     h.zero,
 		Timestamp:     ts,
 	}
 	out.PositiveSpans, out.PositiveDeltas = pos.spans()
@@ -250,8 +248,8 @@ func (h *histogram) native(ts int64) prompb.Histogram {
 // spans encodes the non-empty buckets as Prometheus does: spans of consecutive buckets (the
 // first span's offset is its first index, later ones the gap since the previous span) and
 // each bucket's count as the difference from the previous bucket's.
-func (b buckets) spans() ([]prompb.BucketSpan, []int64) {
-	var spans []prompb.BucketSpan
+func (b buckets) spans() ([]bucketSpan, []int64) {
+	var spans []bucketSpan
 	var deltas []int64
 	var prev int64
 	next := b.first // the index after the last span's end
@@ -267,7 +265,7 @@ func (b buckets) spans() ([]prompb.BucketSpan, []int64) {
 			if n > 0 {
 				off = i - next
 			}
-			spans = append(spans, prompb.BucketSpan{Offset: off, Length: 1})
+			spans = append(spans, bucketSpan{Offset: off, Length: 1})
 		}
 		next = i + 1
 		deltas = append(deltas, int64(c)-prev)

@@ -6,8 +6,6 @@ import (
 	"reflect"
 	"slices"
 	"testing"
-
-	"github.com/prometheus/prometheus/prompb"
 )
 
 // TestBucketIndex: bucket i holds (2^((i-1)/2^s), 2^(i/2^s)]; powers of two sit exactly on
@@ -37,17 +35,17 @@ func TestNativeEncoding(t *testing.T) {
 	}
 	// schema 0 buckets: 1 → 0 (×2), 2 → 1, 3 and 4 → 2 (×2), 20 and 30 → 5 (×2); -1 → neg 0.
 	got := h.native(1234)
-	want := prompb.Histogram{
-		Count: &prompb.Histogram_CountInt{CountInt: 9}, Sum: 60, Schema: 0, ZeroThreshold: zeroThreshold,
-		ZeroCount:      &prompb.Histogram_ZeroCountInt{ZeroCountInt: 1},
-		PositiveSpans:  []prompb.BucketSpan{{Offset: 0, Length: 3}, {Offset: 2, Length: 1}},
+	want := nativeHistogram{
+		Count: 9, Sum: 60, Schema: 0, ZeroThreshold: zeroThreshold,
+		ZeroCount:      1,
+		PositiveSpans:  []bucketSpan{{Offset: 0, Length: 3}, {Offset: 2, Length: 1}},
 		PositiveDeltas: []int64{2, -1, 1, 0},
-		NegativeSpans:  []prompb.BucketSpan{{Offset: 0, Length: 1}},
+		NegativeSpans:  []bucketSpan{{Offset: 0, Length: 1}},
 		NegativeDeltas: []int64{1},
 		Timestamp:      1234,
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("native histogram\n got %v\nwant %v", got.String(), want.String())
+		t.Errorf("native histogram\n got %+v\nwant %+v", got, want)
 	}
 }
 
@@ -64,7 +62,7 @@ func TestDownscaleToNative(t *testing.T) {
 	}
 	a, b := h5.native(0), h3.native(0)
 	if !reflect.DeepEqual(a, b) {
-		t.Errorf("schema 5 downscaled differs from schema 3 recorded:\n%v\n%v", a.String(), b.String())
+		t.Errorf("schema 5 downscaled differs from schema 3 recorded:\n%+v\n%+v", a, b)
 	}
 }
 

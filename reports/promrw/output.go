@@ -14,7 +14,6 @@ import (
 
 	"github.com/ctiload/ctiload/engine/metrics"
 	"github.com/ctiload/ctiload/reports"
-	"github.com/prometheus/prometheus/prompb"
 )
 
 // Output ships a run's metrics to a Prometheus remote-write receiver: a reports.Output.
@@ -68,8 +67,8 @@ type seriesKey struct {
 // series is the state of one metric and tag set.
 type series struct {
 	m       *metrics.Metric
-	name    string         // MetricName(m)
-	labels  []prompb.Label // __name__, testid, segment and the tags, sorted
+	name    string      // MetricName(m)
+	labels  []labelPair // __name__, testid, segment and the tags, sorted
 	scale   float64
 	created int64 // ms, of the first sample
 
@@ -234,9 +233,9 @@ func (o *Output) newSeries(s *metrics.Sample) *series {
 	se := &series{m: s.Metric, name: MetricName(s.Metric), scale: scale(s.Metric), created: s.Time.UnixMilli()}
 	se.cum.schema = keepSchema
 	se.labels = append(se.labels,
-		prompb.Label{Name: "__name__", Value: se.name},
-		prompb.Label{Name: TestIDLabel, Value: o.cfg.TestID},
-		prompb.Label{Name: SegmentLabel, Value: o.cfg.Segment})
+		labelPair{Name: "__name__", Value: se.name},
+		labelPair{Name: TestIDLabel, Value: o.cfg.TestID},
+		labelPair{Name: SegmentLabel, Value: o.cfg.Segment})
 	for i := 0; i < tags.Len(); i++ {
 		t := tags.At(i)
 		if t.Value == "" {
@@ -246,7 +245,7 @@ func (o *Output) newSeries(s *metrics.Sample) *series {
 		if name == ResultLabel && s.Metric.Type == metrics.Rate {
 			name = "tag_" + name
 		}
-		se.labels = append(se.labels, prompb.Label{Name: name, Value: t.Value})
+		se.labels = append(se.labels, labelPair{Name: name, Value: t.Value})
 	}
 	sortLabels(se.labels)
 	o.series[key] = se
@@ -279,13 +278,13 @@ func (o *Output) allowTag(key, value string) bool {
 	return true
 }
 
-func sortLabels(l []prompb.Label) {
+func sortLabels(l []labelPair) {
 	sort.Slice(l, func(i, j int) bool { return l[i].Name < l[j].Name })
 }
 
 // withLabel returns a copy of labels with __name__ set to name and, if k is not empty, k=v.
-func withLabel(labels []prompb.Label, name, k, v string) []prompb.Label {
-	out := make([]prompb.Label, len(labels), len(labels)+1)
+func withLabel(labels []labelPair, name, k, v string) []labelPair {
+	out := make([]labelPair, len(labels), len(labels)+1)
 	copy(out, labels)
 	for i := range out {
 		if out[i].Name == "__name__" {
@@ -293,7 +292,7 @@ func withLabel(labels []prompb.Label, name, k, v string) []prompb.Label {
 		}
 	}
 	if k != "" {
-		out = append(out, prompb.Label{Name: k, Value: v})
+		out = append(out, labelPair{Name: k, Value: v})
 		sortLabels(out)
 	}
 	return out
@@ -301,19 +300,19 @@ func withLabel(labels []prompb.Label, name, k, v string) []prompb.Label {
 
 // snapshot renders every series at time now (ms) as one write request and resets the
 // interval histograms. o.mu is held.
-func (o *Output) snapshot(now int64) *prompb.WriteRequest {
+func (o *Output) snapshot(now int64) *writeRequest {
 	// Two pushes in one millisecond (the last tick and Close) would give a series two values
 	// at one timestamp, which a receiver refuses.
 	now = max(now, o.lastPush+1)
 	o.lastPush = now
-	req := &prompb.WriteRequest{Timeseries: make([]prompb.TimeSeries, 0, len(o.order))}
-	counter := func(se *series, labels []prompb.Label, v float64) {
-		ts := prompb.TimeSeries{Labels: labels}
+	req := &writeRequest{Timeseries: make([]timeSeries, 0, len(o.order))}
+	counter := func(se *series, labels []labelPair, v float64) {
+		ts := timeSeries{Labels: labels}
 		if !se.sent && se.created < now {
 			// A leading zero, so that increase() and rate() count the first interval too.
-			ts.Samples = append(ts.Samples, prompb.Sample{Value: 0, Timestamp: min(se.created, now) - 1})
+			ts.Samples = append(ts.Samples, floatSample{Value: 0, Timestamp: min(se.created, now) - 1})
 		}
-		ts.Samples = append(ts.Samples, prompb.Sample{Value: v, Timestamp: now})
+		ts.Samples = append(ts.Samples, floatSample{Value: v, Timestamp: now})
 		req.Timeseries = append(req.Timeseries, ts)
 	}
 	for _, se := range o.order {
@@ -322,14 +321,14 @@ func (o *Output) snapshot(now int64) *prompb.WriteRequest {
 		case metrics.Counter:
 			counter(se, se.labels, se.value)
 		case metrics.Gauge:
-			req.Timeseries = append(req.Timeseries, prompb.TimeSeries{Labels: se.labels, Samples: []prompb.Sample{{Value: se.value, Timestamp: now}}})
+			req.Timeseries = append(req.Timeseries, timeSeries{Labels: se.labels, Samples: []floatSample{{Value: se.value, Timestamp: now}}})
 		case metrics.Rate:
 			counter(se, withLabel(se.labels, name, ResultLabel, "pass"), se.pass)
 			counter(se, withLabel(se.labels, name, ResultLabel, "fail"), se.fail)
 		case metrics.Trend:
 			if o.native != NativeOff {
 				if se.cum.count > 0 {
-					req.Timeseries = append(req.Timeseries, prompb.TimeSeries{Labels: se.labels, Histograms: []prompb.Histogram{se.cum.native(now)}})
+					req.Timeseries = append(req.Timeseries, timeSeries{Labels: se.labels, Histograms: []nativeHistogram{se.cum.native(now)}})
 				}
 				break
 			}
@@ -338,7 +337,7 @@ func (o *Output) snapshot(now int64) *prompb.WriteRequest {
 				for _, st := range o.stats {
 					v := iv.quantile(st.q)
 					if !math.IsNaN(v) {
-						req.Timeseries = append(req.Timeseries, prompb.TimeSeries{Labels: withLabel(se.labels, name, QuantileLabel, st.label), Samples: []prompb.Sample{{Value: v, Timestamp: now}}})
+						req.Timeseries = append(req.Timeseries, timeSeries{Labels: withLabel(se.labels, name, QuantileLabel, st.label), Samples: []floatSample{{Value: v, Timestamp: now}}})
 					}
 				}
 			}
@@ -359,7 +358,7 @@ func (o *Output) snapshot(now int64) *prompb.WriteRequest {
 // refusedNative is the sender's news that the receiver refused native histograms: in auto
 // mode, trends go as quantile gauges from now on, and the sender gets a snapshot to send
 // instead of the refused one.
-func (o *Output) refusedNative() *prompb.WriteRequest {
+func (o *Output) refusedNative() *writeRequest {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.native != NativeAuto {

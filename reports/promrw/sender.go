@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/snappy"
-	"github.com/prometheus/prometheus/prompb"
 )
 
 // Retry policy of one push: server errors (5xx, 429), timeouts and connection failures are
@@ -37,7 +36,7 @@ type sender struct {
 	logger *slog.Logger
 	// onRefusal is told that the receiver refused native histograms: if the output switches
 	// to quantile gauges, it returns a fresh snapshot to send instead.
-	onRefusal func() *prompb.WriteRequest
+	onRefusal func() *writeRequest
 	// onAccepted is told that the receiver stored a request with native histograms.
 	onAccepted func()
 	queue      chan *pending
@@ -64,7 +63,7 @@ type deliveryStats struct {
 	reasons                       map[string]int64
 }
 
-func newSender(cfg Config, client *http.Client, logger *slog.Logger, onRefusal func() *prompb.WriteRequest, onAccepted func()) *sender {
+func newSender(cfg Config, client *http.Client, logger *slog.Logger, onRefusal func() *writeRequest, onAccepted func()) *sender {
 	s := &sender{cfg: cfg, client: client, logger: logger, onRefusal: onRefusal, onAccepted: onAccepted,
 		queue: make(chan *pending, cfg.QueueSize), done: make(chan struct{}), logged: map[string]bool{}}
 	s.st.reasons = map[string]int64{}
@@ -75,12 +74,8 @@ func newSender(cfg Config, client *http.Client, logger *slog.Logger, onRefusal f
 
 // enqueue encodes req and queues it; when the queue is full, its oldest request is dropped
 // (counted): a newer snapshot carries the same totals.
-func (s *sender) enqueue(req *prompb.WriteRequest) {
-	p, err := encode(req)
-	if err != nil {
-		s.fail(p, err.Error())
-		return
-	}
+func (s *sender) enqueue(req *writeRequest) {
+	p := encode(req)
 	s.mu.Lock()
 	s.st.pushes++
 	s.mu.Unlock()
@@ -100,17 +95,13 @@ func (s *sender) enqueue(req *prompb.WriteRequest) {
 
 // encode renders a write request as the remote-write protocol's body: protobuf, then snappy
 // (block format).
-func encode(req *prompb.WriteRequest) (*pending, error) {
+func encode(req *writeRequest) *pending {
 	p := &pending{series: len(req.Timeseries)}
 	for i := range req.Timeseries {
 		p.native = p.native || len(req.Timeseries[i].Histograms) > 0
 	}
-	raw, err := req.Marshal()
-	if err != nil {
-		return p, fmt.Errorf("encoding: %v", err)
-	}
-	p.body = snappy.Encode(nil, raw)
-	return p, nil
+	p.body = snappy.Encode(nil, req.Marshal())
+	return p
 }
 
 func (s *sender) run() {
@@ -138,10 +129,8 @@ func (s *sender) deliver(p *pending) {
 		if p.native && status >= 400 && strings.Contains(strings.ToLower(reason), "histogram") {
 			if req := s.onRefusal(); req != nil {
 				// Not lost: the same totals go again at once, trends as quantile gauges.
-				if q, err := encode(req); err == nil {
-					p, attempt, backoff = q, 0, firstBackoff
-					continue
-				}
+				p, attempt, backoff = encode(req), 0, firstBackoff
+				continue
 			}
 		}
 		if !retry || attempt >= maxAttempts || s.ctx.Err() != nil || (s.closing.Load() && attempt >= 2) ||
