@@ -382,6 +382,42 @@ export function noFunction() { group('a'); }
 	}
 }
 
+// TestMetricObjects pins what a custom metric's object is (jsMetric, a dynamic object sharing
+// one add per VU): an instance of its constructor with read-only name and add, whose add knows
+// its metric from this.
+func TestMetricObjects(t *testing.T) {
+	e := newEnv(t, "script.js", map[string]string{"script.js": `
+import { Counter, Trend } from 'ctiload/metrics';
+const calls = new Counter('calls');
+const wait = new Trend('wait', true);
+export default function () {
+  if (!(calls instanceof Counter) || wait instanceof Counter || !(wait instanceof Trend)) throw new Error('instanceof');
+  if (calls.name !== 'calls' || wait.name !== 'wait') throw new Error('names ' + calls.name + ' ' + wait.name);
+  if (calls.add !== wait.add) throw new Error('add is not shared');
+  if (Object.keys(calls).join() !== 'name,add') throw new Error('keys ' + Object.keys(calls));
+  let threw = false;
+  try { calls.name = 'other'; } catch (err) { threw = err instanceof TypeError; }
+  if (!threw || calls.name !== 'calls') throw new Error('name is writable');
+  calls.add(2, { site: 'paris' });
+  wait.add(true);
+}
+export function detached() { const add = calls.add; add(1); }
+`})
+	vu := e.newVU(1)
+	if err := vu.run(ctxTimeout(t, 5*time.Second), ""); err != nil {
+		t.Fatal(err)
+	}
+	if s := find(vu.all, "calls", "site", "paris"); len(s) != 1 || s[0].Value != 2 {
+		t.Errorf("calls = %v", s)
+	}
+	if s := find(vu.all, "wait"); len(s) != 1 || s[0].Value != 1 {
+		t.Errorf("wait = %v", s)
+	}
+	if err := vu.run(ctxTimeout(t, 5*time.Second), "detached"); err == nil || !strings.Contains(err.Error(), "call it on its metric") {
+		t.Errorf("detached add: err = %v", err)
+	}
+}
+
 func TestMetricOutsideInitRefused(t *testing.T) {
 	e := newEnv(t, "script.js", map[string]string{"script.js": `
 import { Counter } from 'ctiload/metrics';

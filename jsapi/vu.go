@@ -55,7 +55,8 @@ type vu struct {
 	sessions    []*jsSession // sessions opened by this VU and not closed yet
 	sessByObj   map[*goja.Object]*jsSession
 	sessProto   *goja.Object
-	gen         uint64 // counts RunIteration calls: sessions remember the one that opened them
+	metricAdd   goja.Value // the add of every custom metric (metricAddFunc)
+	gen         uint64     // counts RunIteration calls: sessions remember the one that opened them
 	backoff     vuBackoff
 	setupRetry  vuBackoff // vuSetup failures in a row: the wait before vuSetup runs again
 	aborting    bool      // abortRun interrupted the runtime
