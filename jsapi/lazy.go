@@ -11,10 +11,11 @@ import (
 // front are paid by every VU whether its script calls them or not: the ctiload module's seven,
 // console's five, a session's 26 methods. Objects made of such functions are lazy instead: a
 // process-wide table says how to make each property, and each VU's object (a goja.DynamicObject)
-// makes a property on its first read and keeps it. This is the one home of that pattern: the
-// built-in modules (modules.go), console, the session method table (cti_session.go) and the
-// script's globals (vu.go: an object between the global object and Object.prototype) all use it,
-// and ctiload/execution's read-only views (execution.go) use its live form.
+// makes a property on its first read and keeps it (or keeps it from its second read:
+// keepFromSecondRead). This is the one home of that pattern: the built-in modules (modules.go),
+// console, the session method table (cti_session.go) and the script's globals (vu.go: an object
+// between the global object and Object.prototype) all use it, and ctiload/execution's read-only
+// views (execution.go) use its live form.
 
 // lazyProps is the process-wide table of a lazy object: what each property is made from.
 type lazyProps struct {
