@@ -59,14 +59,19 @@ var sessionMethods = map[string]sessionMethod{
 }
 
 // sessionMethodProps is the table of the lazy method object behind every session prototype.
-// It is read-only: assigning to a method's name on a session shadows it on that session, as
-// with an ordinary prototype.
+// A method is kept from its second read (keepFromSecondRead): an idle agent calls login,
+// setState, stats and close once each, and each kept method is ≈ 700 B per VU for nothing
+// (the price: the first read of a method is not the same function as the later ones). It is
+// read-only: assigning to a method's name on a session shadows it on that session, as with an
+// ordinary prototype.
 var sessionMethodProps = func() *lazyProps {
 	m := make(map[string]func(v *vu) any, len(sessionMethods))
 	for name, f := range sessionMethods {
 		m[name] = func(v *vu) any { return v.sessionMethod(name, f) }
 	}
-	return newLazyProps(m)
+	p := newLazyProps(m)
+	p.keepFromSecondRead = true
+	return p
 }()
 
 // sessionMethod returns the function of session method name: it finds the session from this.

@@ -495,15 +495,16 @@ export default function () {
 	}
 }
 
-// TestSessionMethodsSharedPerVU: the session methods are made once per VU, on first use, and
-// behave as methods of an ordinary prototype: the same function for every session of the VU,
-// listed by for…in and `in`, shadowed by an assignment on one session only, and refusing a
-// receiver that is not a session.
+// TestSessionMethodsSharedPerVU: the session methods are made per VU, on use, and behave as
+// methods of an ordinary prototype: the same function for every session of the VU (from a
+// method's second read on: TestSessionMethodKeptFromSecondRead), listed by for…in and `in`,
+// shadowed by an assignment on one session only, and refusing a receiver that is not a session.
 func TestSessionMethodsSharedPerVU(t *testing.T) {
 	srv := newSim(t, sim.Config{})
 	_, err := runScript(t, srv, prelude+`
 export default function () {
   const a = agent(0), b = agent(1);
+  void a.login, a.queryState; // first reads: not kept
   if (typeof a.login !== 'function' || a.login !== b.login || a.queryState !== b.queryState) fail('methods differ between sessions');
   if (!('waitFor' in a) || ('nosuchMethod' in a) || a.nosuchMethod !== undefined) fail('in / lookup of a missing method');
   const keys = [];
@@ -579,5 +580,27 @@ export default function () {}
 	e.newVU(1)
 	if got, want := e.log.messages(), []string{"0 null true", "1 null true"}; !slices.Equal(got, want) {
 		t.Errorf("against a --target, the init code logged %q, want %q", got, want)
+	}
+}
+
+// TestSessionMethodKeptFromSecondRead pins keepFromSecondRead on session methods: a method read
+// once is made for that read, one read again is kept and is then the same function on every
+// read, and both work.
+func TestSessionMethodKeptFromSecondRead(t *testing.T) {
+	srv := newSim(t, sim.Config{})
+	e := newEnv(t, "script.js", map[string]string{"script.js": `
+import cti from 'ctiload/cti';
+export default function () {
+  const desk = cti.connect('sim', { agentId: '5000', extension: '1000', heartbeat: 0 });
+  const first = desk.stats, second = desk.stats, third = desk.stats;
+  if (first === second) throw new Error('the first read was kept');
+  if (second !== third) throw new Error('the second read was not kept');
+  if (!first.call(desk) || !third.call(desk)) throw new Error('stats() returned nothing');
+  desk.close();
+}
+`}, withSim(srv))
+	vu := e.newVU(1)
+	if err := vu.run(ctxTimeout(t, 10*time.Second), ""); err != nil {
+		t.Fatal(err)
 	}
 }

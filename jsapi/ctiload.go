@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ctiload/ctiload/engine/executor"
@@ -14,7 +15,7 @@ import (
 // The `ctiload` module: check, group, sleep, fail, abort, randomBetween, uuid.
 var coreModule = newLazyProps(map[string]func(v *vu) any{
 	"check":         func(v *vu) any { return v.check },
-	"group":         func(v *vu) any { return v.groupFn },
+	"group":         func(v *vu) any { return v.groupFunc() },
 	"sleep":         func(v *vu) any { return v.sleep },
 	"fail":          func(v *vu) any { return v.fail },
 	"abort":         func(v *vu) any { return v.abort },
@@ -60,42 +61,91 @@ func (v *vu) check(call goja.FunctionCall) goja.Value {
 	return v.rt.ToValue(all)
 }
 
-// groupFn(name, fn) runs fn with the tag group=::name (nested groups: ::outer::inner) on every
+// group(name, fn) runs fn with the tag group=::name (nested groups: ::outer::inner) on every
 // sample recorded inside, and returns fn's result.
 //
-// It takes a goja.FunctionCall rather than typed arguments: goja calls a typed Go function
-// through reflect.Value.Call, whose 1.4 KB frame stays on the VU's stack under everything the
-// group runs, and an idle agent waits inside groups (scripts/bench/idle-agents.js): that frame
-// was what kept its stack from shrinking from 16 KB to 8 KB.
-func (v *vu) groupFn(call goja.FunctionCall) goja.Value {
+// Its body is JavaScript (groupSource) around one native function, groupEdge: goja runs a
+// JavaScript call from JavaScript in the interpreter's own loop, but a Go function that calls
+// back into JavaScript puts a whole interpreter (≈ 1.7 KB of frames: the native call, goja's
+// try and run loop) on the Go stack under everything the callback does. An idle agent waits
+// inside groups (scripts/bench/idle-agents.js): with those frames its login went deeper than
+// 8 KB and left the VU's goroutine a 16 KB stack for the rest of its life, and its idle wait
+// used too much of it for the collector to shrink it back.
+func (v *vu) groupFunc() goja.Value {
+	mk, err := v.rt.RunProgram(groupProgram())
+	if err != nil {
+		panic(fmt.Errorf("group: %w", err)) // a compiled constant: cannot fail
+	}
+	factory, _ := goja.AssertFunction(mk)
+	fn, err := factory(goja.Undefined(), v.rt.ToValue(v.groupEdge))
+	if err != nil {
+		panic(fmt.Errorf("group: %w", err))
+	}
+	return fn
+}
+
+// groupSource is group's JavaScript: a function of groupEdge returning group. The finally
+// leaves the group also when fn throws; an interrupt skips finally blocks, and callExport
+// leaves the groups the interrupted call was in (leaveGroups).
+const groupSource = `(edge) => {
+	const group = (name, fn) => {
+		edge(name, fn);
+		try {
+			return fn();
+		} finally {
+			edge();
+		}
+	};
+	return group;
+}`
+
+// groupProgram is groupSource compiled, once per process.
+var groupProgram = sync.OnceValue(func() *goja.Program {
+	return goja.MustCompile("ctiload/group", groupSource, true)
+})
+
+// groupFrame is what leaving a group restores, and when it was entered.
+type groupFrame struct {
+	group string
+	tags  metrics.Tags
+	start time.Time
+}
+
+// groupEdge(name, fn) enters group name (fn must be the function group runs); groupEdge()
+// leaves the innermost group.
+func (v *vu) groupEdge(call goja.FunctionCall) goja.Value {
+	if len(call.Arguments) == 0 {
+		v.leaveGroups(len(v.groups) - 1)
+		return goja.Undefined()
+	}
 	var name string
 	if a := call.Argument(0); !goja.IsUndefined(a) && !goja.IsNull(a) {
 		name = a.String()
 	}
-	fn, ok := goja.AssertFunction(call.Argument(1))
-	if !ok {
+	if _, ok := goja.AssertFunction(call.Argument(1)); !ok {
 		v.throwType("group: argument 2: want a function")
 	}
 	if strings.Contains(name, "::") {
 		v.throwType("group: name %q must not contain \"::\"", name)
 	}
-	prevGroup, prevTags := v.group, v.baseTags
-	v.group = prevGroup + "::" + name
-	v.baseTags = v.tags("", "", "", "", prevTags.With("group", v.group))
-	start := time.Now()
-	defer func() {
-		// Recorded when the group ends, also by an exception (k6 does the same), with the
-		// group's own tags; nested groups are counted in their parents' durations.
+	v.groups = append(v.groups, groupFrame{group: v.group, tags: v.baseTags, start: time.Now()})
+	v.group = v.group + "::" + name
+	v.baseTags = v.tags("", "", "", "", v.groups[len(v.groups)-1].tags.With("group", v.group))
+	return goja.Undefined()
+}
+
+// leaveGroups leaves the innermost groups until depth are left, recording each one's
+// duration with its own tags (also when it ends by an exception or an interrupt, as in k6);
+// nested groups are counted in their parents' durations.
+func (v *vu) leaveGroups(depth int) {
+	for len(v.groups) > max(depth, 0) {
+		f := v.groups[len(v.groups)-1]
+		v.groups = v.groups[:len(v.groups)-1]
 		if m := v.r.groupMetric(); m != nil && v.phase != PhaseInit {
-			v.currentSamples().Add(m, float64(time.Since(start))/float64(time.Millisecond), v.baseTags)
+			v.currentSamples().Add(m, float64(time.Since(f.start))/float64(time.Millisecond), v.baseTags)
 		}
-		v.group, v.baseTags = prevGroup, prevTags
-	}()
-	res, err := fn(goja.Undefined())
-	if err != nil {
-		panic(err)
+		v.group, v.baseTags = f.group, f.tags
 	}
-	return res
 }
 
 // sleep(seconds) blocks the VU; the iteration's end (graceful stop, ramp-down) interrupts it.

@@ -109,7 +109,7 @@
 // The compiled program is shared; a VU pays for its runtime, the module functions it reads (module
 // objects, console, the globals and session methods are lazy: lazy.go; esbuild's module interop
 // helpers are native: interop.go) and its sessions: about 30 KB of Go heap and stack per idle VU
-// holding an open CTI session with heartbeats, 12 KB without (BenchmarkVUMemory), 88 KB per
+// holding an open CTI session with heartbeats, 12 KB without (BenchmarkVUMemory), 74 KB per
 // agent of scripts/bench/idle-agents.js (BenchmarkAgentMemory; where it goes:
 // docs/performance.md). SharedArray data lives once in Go memory and each VU reads it
 // through a read-only view.

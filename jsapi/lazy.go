@@ -11,16 +11,23 @@ import (
 // front are paid by every VU whether its script calls them or not: the ctiload module's seven,
 // console's five, a session's 26 methods. Objects made of such functions are lazy instead: a
 // process-wide table says how to make each property, and each VU's object (a goja.DynamicObject)
-// makes a property on its first read and keeps it. This is the one home of that pattern: the
-// built-in modules (modules.go), console, the session method table (cti_session.go) and the
-// script's globals (vu.go: an object between the global object and Object.prototype) all use it,
-// and ctiload/execution's read-only views (execution.go) use its live form.
+// makes a property on its first read and keeps it (or keeps it from its second read:
+// keepFromSecondRead). This is the one home of that pattern: the built-in modules (modules.go),
+// console, the session method table (cti_session.go) and the script's globals (vu.go: an object
+// between the global object and Object.prototype) all use it, and ctiload/execution's read-only
+// views (execution.go) use its live form.
 
 // lazyProps is the process-wide table of a lazy object: what each property is made from.
 type lazyProps struct {
 	names []string // sorted: what Object.keys and for…in list
 	make  map[string]func(v *vu) any
 	live  map[string]bool // made on every read, never kept (a value that changes: __ITER)
+	// keepFromSecondRead: a property is kept from its second read on; its first read gets
+	// one made for that read only. For a table of functions a script often reads once per
+	// VU (a session's login, setState, stats, close: an idle agent calls each once), which
+	// would otherwise stay made for the VU's life; a function read again is read in a loop,
+	// and is kept.
+	keepFromSecondRead bool
 }
 
 func newLazyProps(make map[string]func(v *vu) any) *lazyProps {
@@ -52,6 +59,7 @@ type lazyObject struct {
 	vals     map[string]goja.Value // made, or assigned by the script
 	gone     map[string]bool       // table names the script deleted
 	extra    []string              // names the script added, in assignment order
+	readOnce uint64                // keepFromSecondRead: bit i, p.names[i] was read once
 	writable bool
 }
 
@@ -64,7 +72,7 @@ func (o *lazyObject) Get(key string) goja.Value {
 		return nil
 	}
 	val := o.v.rt.ToValue(mk(o.v))
-	if o.p.live[key] {
+	if o.p.live[key] || o.firstRead(key) {
 		return val
 	}
 	if o.vals == nil {
@@ -72,6 +80,20 @@ func (o *lazyObject) Get(key string) goja.Value {
 	}
 	o.vals[key] = val
 	return val
+}
+
+// firstRead reports whether this is the first read of table name key of a keepFromSecondRead
+// table, and remembers it (only the first 64 names are told apart; the others are kept at once).
+func (o *lazyObject) firstRead(key string) bool {
+	if !o.p.keepFromSecondRead {
+		return false
+	}
+	i, _ := slices.BinarySearch(o.p.names, key)
+	if i >= 64 || o.readOnce&(1<<i) != 0 {
+		return false
+	}
+	o.readOnce |= 1 << i
+	return true
 }
 
 func (o *lazyObject) Has(key string) bool {

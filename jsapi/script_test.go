@@ -346,6 +346,110 @@ export default function () {
 	}
 }
 
+// TestGroupLeftOnReturnThrowAndInterrupt pins group()'s bookkeeping, whose leaving is done by
+// a finally block in JavaScript (ctiload.go, groupSource) and, for an interrupt, which skips
+// finally blocks, by callExport: every group entered is left once, with its duration recorded
+// under its own tags, and no group tag outlives its group.
+func TestGroupLeftOnReturnThrowAndInterrupt(t *testing.T) {
+	e := newEnv(t, "script.js", map[string]string{"script.js": `
+import { group, sleep } from 'ctiload';
+import { Counter } from 'ctiload/metrics';
+const marks = new Counter('marks');
+export function nested() {
+  const r = group('a', () => group('b', () => { marks.add(1); return 7; }));
+  if (r !== 7) throw new Error('group returned ' + r);
+  marks.add(2);
+}
+export function throws() { group('x', () => { throw new Error('boom'); }); }
+export function held() { group('held', () => sleep(30)); }
+export function plain() { marks.add(3); }
+export function badName() { group('a::b', () => {}); }
+export function noFunction() { group('a'); }
+`})
+	vu := e.newVU(1)
+	if err := vu.run(ctxTimeout(t, 5*time.Second), "nested"); err != nil {
+		t.Fatal(err)
+	}
+	if s := find(vu.all, "marks", "group", "::a::b"); len(s) != 1 || s[0].Value != 1 {
+		t.Errorf("marks in ::a::b = %v", s)
+	}
+	if s := find(vu.all, "marks"); len(s) != 2 || s[1].Value != 2 || s[1].Tags.Len() != 1 {
+		t.Errorf("marks = %v; want the second one outside any group", s)
+	}
+	if s := find(vu.all, "group_duration", "group", "::a"); len(s) != 1 {
+		t.Errorf("group_duration{::a} = %v", s)
+	}
+	if s := find(vu.all, "group_duration", "group", "::a::b"); len(s) != 1 {
+		t.Errorf("group_duration{::a::b} = %v", s)
+	}
+	if err := vu.run(ctxTimeout(t, 5*time.Second), "throws"); err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("throws: err = %v; want boom", err)
+	}
+	if s := find(vu.all, "group_duration", "group", "::x"); len(s) != 1 {
+		t.Errorf("group_duration{::x} after a throw = %v", s)
+	}
+	// The context ends while the VU sleeps inside the group: the interrupt skips the finally.
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := vu.run(ctx, "held"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("held: err = %v; want context.DeadlineExceeded", err)
+	}
+	if s := find(vu.all, "group_duration", "group", "::held"); len(s) != 1 {
+		t.Errorf("group_duration{::held} after an interrupt = %v", s)
+	}
+	if err := vu.run(ctxTimeout(t, 5*time.Second), "plain"); err != nil {
+		t.Fatal(err)
+	}
+	if s := find(vu.all, "marks"); len(s) != 3 || s[2].Value != 3 || s[2].Tags.Len() != 1 {
+		t.Errorf("marks = %v; want the last one outside any group", s)
+	}
+	if err := vu.run(ctxTimeout(t, 5*time.Second), "badName"); err == nil || !strings.Contains(err.Error(), "must not contain") {
+		t.Errorf("badName: err = %v", err)
+	}
+	if err := vu.run(ctxTimeout(t, 5*time.Second), "noFunction"); err == nil || !strings.Contains(err.Error(), "want a function") {
+		t.Errorf("noFunction: err = %v", err)
+	}
+	if n := len(find(vu.all, "group_duration")); n != 4 {
+		t.Errorf("%d group_duration samples; want 4 (a, a::b, x, held)", n)
+	}
+}
+
+// TestMetricObjects pins what a custom metric's object is (jsMetric, a dynamic object sharing
+// one add per VU): an instance of its constructor with read-only name and add, whose add knows
+// its metric from this.
+func TestMetricObjects(t *testing.T) {
+	e := newEnv(t, "script.js", map[string]string{"script.js": `
+import { Counter, Trend } from 'ctiload/metrics';
+const calls = new Counter('calls');
+const wait = new Trend('wait', true);
+export default function () {
+  if (!(calls instanceof Counter) || wait instanceof Counter || !(wait instanceof Trend)) throw new Error('instanceof');
+  if (calls.name !== 'calls' || wait.name !== 'wait') throw new Error('names ' + calls.name + ' ' + wait.name);
+  if (calls.add !== wait.add) throw new Error('add is not shared');
+  if (Object.keys(calls).join() !== 'name,add') throw new Error('keys ' + Object.keys(calls));
+  let threw = false;
+  try { calls.name = 'other'; } catch (err) { threw = err instanceof TypeError; }
+  if (!threw || calls.name !== 'calls') throw new Error('name is writable');
+  calls.add(2, { site: 'paris' });
+  wait.add(true);
+}
+export function detached() { const add = calls.add; add(1); }
+`})
+	vu := e.newVU(1)
+	if err := vu.run(ctxTimeout(t, 5*time.Second), ""); err != nil {
+		t.Fatal(err)
+	}
+	if s := find(vu.all, "calls", "site", "paris"); len(s) != 1 || s[0].Value != 2 {
+		t.Errorf("calls = %v", s)
+	}
+	if s := find(vu.all, "wait"); len(s) != 1 || s[0].Value != 1 {
+		t.Errorf("wait = %v", s)
+	}
+	if err := vu.run(ctxTimeout(t, 5*time.Second), "detached"); err == nil || !strings.Contains(err.Error(), "call it on its metric") {
+		t.Errorf("detached add: err = %v", err)
+	}
+}
+
 func TestMetricOutsideInitRefused(t *testing.T) {
 	e := newEnv(t, "script.js", map[string]string{"script.js": `
 import { Counter } from 'ctiload/metrics';

@@ -45,6 +45,7 @@ type vu struct {
 	watched *ctxWatch
 
 	group    string                       // current group path ("::a::b"), "" at the top
+	groups   []groupFrame                 // the groups entered, outermost first
 	baseTags metrics.Tags                 // tags of every sample: the iteration's TagSet (+group)
 	tagCache map[tagCacheKey]metrics.Tags // built tag sets, per base set and extra tags
 
@@ -54,7 +55,8 @@ type vu struct {
 	sessions    []*jsSession // sessions opened by this VU and not closed yet
 	sessByObj   map[*goja.Object]*jsSession
 	sessProto   *goja.Object
-	gen         uint64 // counts RunIteration calls: sessions remember the one that opened them
+	metricAdd   goja.Value // the add of every custom metric (metricAddFunc)
+	gen         uint64     // counts RunIteration calls: sessions remember the one that opened them
 	backoff     vuBackoff
 	setupRetry  vuBackoff   // vuSetup failures in a row: the wait before vuSetup runs again
 	aborting    bool        // abortRun interrupted the runtime
@@ -328,9 +330,10 @@ func (v *vu) callExport(ctx context.Context, phase Phase, name string, args ...g
 		}
 		v.fnCache[name] = fn
 	}
-	prevPhase, prevCtx := v.phase, v.ctx
+	prevPhase, prevCtx, groups := v.phase, v.ctx, len(v.groups)
 	v.phase, v.ctx = phase, ctx
 	res, err := fn(goja.Undefined(), args...)
+	v.leaveGroups(groups) // the groups an interrupt left open
 	v.phase, v.ctx = prevPhase, prevCtx
 	if v.aborting {
 		v.rt.ClearInterrupt() // the abort ended this call; vuTeardown and teardown still run
