@@ -17,7 +17,10 @@ import (
 // misses would make the load tool kill healthy sessions.
 //
 // There is no heartbeat goroutine: one time.AfterFunc timer per session re-arms itself for the
-// next instant something may be due, so an idle session costs a timer, not a stack.
+// next instant something may be due, so an idle session costs a timer, not a stack. The timers
+// of all the sessions of a process fire on a common grid (armHeartbeat): thousands of idle
+// sessions then wake the process a few dozen times a second, each time for a batch of
+// heartbeats, instead of once per heartbeat.
 //
 // Heartbeats are not in the pending-request map: the last few are kept in a small ring, which
 // is enough to recognise their HEARTBEAT_CONF or FAILURE_CONF.
@@ -65,7 +68,7 @@ func (s *Session) heartbeatTick() {
 	}
 	l := s.cur
 	if l == nil || l.cause != nil { // reconnecting, or the reader has not yet seen the break
-		s.hbTimer.Reset(iv)
+		s.armHeartbeat(now, iv)
 		s.mu.Unlock()
 		return
 	}
@@ -147,8 +150,8 @@ func (s *Session) rearmHeartbeat(l *link) {
 		return
 	}
 	next := iv
+	now := time.Now()
 	if s.cur == l && l.cause == nil {
-		now := time.Now()
 		if e := s.hb.newest(); e.outstanding() {
 			next = e.queued.Add(iv).Sub(now)
 		} else {
@@ -158,7 +161,35 @@ func (s *Session) rearmHeartbeat(l *link) {
 			next = time.Millisecond
 		}
 	}
-	s.hbTimer.Reset(next)
+	s.armHeartbeat(now, next)
+}
+
+// heartbeatGrid is the spacing of the instants heartbeat timers fire on: at most this much (and
+// at most a hundredth of the interval) is added to a heartbeat's wait so that the timers of
+// every session falling due within one slot fire together. On a machine where waking a thread
+// costs tens of microseconds (a virtual machine: the wake, the context switch and the poll go
+// through the hypervisor), one wake-up per heartbeat, for the timer and again for its answer,
+// cost more than the heartbeat itself; a slot's heartbeats go out in one burst and their answers
+// come back in one.
+const heartbeatGrid = 50 * time.Millisecond
+
+// armHeartbeat sets the heartbeat timer to fire d after now, or a little later: see gridDelay.
+// s.mu is held, or the session is not shared yet.
+func (s *Session) armHeartbeat(now time.Time, d time.Duration) {
+	s.hbTimer.Reset(gridDelay(now, d, s.cfg.heartbeat))
+}
+
+// gridDelay lengthens a wait of d from now so that it ends on the first instant of the common
+// grid at or after now+d: multiples of the slot (heartbeatGrid, at most a hundredth of the
+// interval iv) since the Unix epoch, the same for every session of every process.
+func gridDelay(now time.Time, d, iv time.Duration) time.Duration {
+	slot := min(heartbeatGrid, iv/100)
+	if slot > 0 {
+		if r := (now.UnixNano() + int64(d)) % int64(slot); r > 0 {
+			d += slot - time.Duration(r)
+		}
+	}
+	return d
 }
 
 // noteHeartbeatLate keeps the largest lateness of a HEARTBEAT_REQ against its schedule.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"net"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -148,6 +150,72 @@ func TestHeartbeatLateness(t *testing.T) {
 		}
 		if st.HeartbeatLateMax != stall {
 			t.Errorf("HeartbeatLateMax = %v; want %v", st.HeartbeatLateMax, stall)
+		}
+	})
+}
+
+// Heartbeats go out on a grid common to all sessions (50 ms apart, at most a hundredth of the
+// interval), so that idle sessions opened at scattered instants wake the process once per slot,
+// not once each. Sessions opened 7 ms and 31 ms into a slot send their first HEARTBEAT_REQ
+// together, on the first grid instant at least an interval after their last frame, and report
+// the wait as lateness; traffic a session sends itself moves its next heartbeat as before.
+func TestHeartbeatGrid(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const iv = 5 * time.Second
+		const slot = 50 * time.Millisecond
+		srv, err := sim.New(sim.Config{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		start := time.Now() // the bubble's clock starts on a whole second: on the grid
+		var mu sync.Mutex
+		var sent []time.Duration
+		sentSoFar := func() []time.Duration {
+			mu.Lock()
+			defer mu.Unlock()
+			got := sent
+			sent = nil
+			return got
+		}
+		observer := client.WithObserver(client.ObserverFunc(func(f client.TraceFrame) {
+			if _, ok := f.Msg.(*cti.HeartbeatReq); ok && f.Dir == client.TraceOut {
+				mu.Lock()
+				sent = append(sent, f.Time.Sub(start))
+				mu.Unlock()
+			}
+		}))
+		var sessions []*client.Session
+		for i, at := range []time.Duration{7 * time.Millisecond, 31 * time.Millisecond} {
+			time.Sleep(at - time.Since(start))
+			s, err := client.Dial(t.Context(), "sim:42027", pipeDialer(srv), client.WithAgent(simAgent(i)),
+				client.WithHeartbeat(iv), observer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close(context.Background())
+			sessions = append(sessions, s)
+		}
+		time.Sleep(iv + slot)
+		synctest.Wait()
+		if got, want := sentSoFar(), []time.Duration{iv + slot, iv + slot}; !slices.Equal(got, want) {
+			t.Fatalf("heartbeats sent at %v; want %v", got, want)
+		}
+		for i, want := range []time.Duration{slot - 7*time.Millisecond, slot - 31*time.Millisecond} {
+			if got := sessions[i].Stats().HeartbeatLateMax; got != want {
+				t.Errorf("session %d: HeartbeatLateMax = %v; want %v (the wait for the grid)", i, got, want)
+			}
+		}
+		// A request 12 ms into the next interval: that session's next heartbeat is due an interval
+		// later, and waits for the grid instant after that.
+		time.Sleep(12 * time.Millisecond)
+		if _, err := sessions[0].Do(t.Context(), &cti.QueryAgentStateReq{PeripheralID: sim.DefaultPeripheralID}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(iv + slot)
+		synctest.Wait()
+		if got, want := sentSoFar(), []time.Duration{2*iv + slot, 2*iv + 2*slot}; !slices.Equal(got, want) {
+			t.Errorf("second heartbeats sent at %v; want %v", got, want)
 		}
 	})
 }

@@ -22,9 +22,9 @@ import (
 // Concurrency: one reader goroutine per session owns the connection's [cti.FrameReader] and routes
 // every frame: replies to the request waiting for their InvokeID (a map entry and a channel, no
 // goroutine per request), unsolicited messages to the event backlog, handler and waits.
-// Writes are serialised, one frame per Write. Heartbeats run on a [time.AfterFunc] timer. All
-// methods are safe for concurrent use; an idle session costs a few KiB of heap plus the reader's
-// stack (see BenchmarkIdleSessionMemory).
+// Writes are serialised, one frame per Write. Heartbeats run on a [time.AfterFunc] timer, on a
+// grid common to all sessions (heartbeat.go). All methods are safe for concurrent use; an idle
+// session costs a few KiB of heap plus the reader's stack (see BenchmarkIdleSessionMemory).
 //
 // Lifecycle:
 //
@@ -176,7 +176,7 @@ type SessionStats struct {
 	HeartbeatsSent                 uint64        // HEARTBEAT_REQs written
 	HeartbeatsMissed               uint64        // intervals a heartbeat went unanswered in silence
 	LastHeartbeatRTT               time.Duration // round trip of the last answered heartbeat
-	HeartbeatLateMax               time.Duration // the most a HEARTBEAT_REQ was written behind its schedule (an interval after the last frame sent)
+	HeartbeatLateMax               time.Duration // the most a HEARTBEAT_REQ was written behind its schedule (an interval after the last frame sent), the wait for the heartbeat grid (at most 50 ms) included
 	Reconnects                     uint64        // successful reconnections after a lost link
 	ConnectAttempts                uint64        // TCP connection attempts, Dial's included
 }
@@ -278,7 +278,7 @@ func Dial(ctx context.Context, target string, opts ...Option) (*Session, error) 
 	s.mu.Lock()
 	s.install(l, res)
 	if cfg.heartbeat > 0 {
-		s.hbTimer = time.AfterFunc(cfg.heartbeat, s.heartbeatTick)
+		s.hbTimer = time.AfterFunc(gridDelay(time.Now(), cfg.heartbeat, cfg.heartbeat), s.heartbeatTick)
 	}
 	s.mu.Unlock()
 	go s.run(l)
@@ -333,7 +333,7 @@ func (s *Session) install(l *link, res OpenResult) {
 		s.ready = nil
 	}
 	if s.hbTimer != nil {
-		s.hbTimer.Reset(s.cfg.heartbeat)
+		s.armHeartbeat(time.Now(), s.cfg.heartbeat)
 	}
 }
 

@@ -9,8 +9,8 @@
 # on one machine need several. Not part of `make test`: `make bench-cluster` (about five minutes: START_DELAY, the ramp, the hold).
 #
 #   AGENTS=19990 SEGMENTS=2 LOGIN_RAMP=60s DURATION=60s HEARTBEAT=5s deploy/bench/cluster-agents.sh
-#   AGENTS=50000 SEGMENTS=4 SIMS=4 LOGIN_RAMP=200s HEARTBEAT=15s START_DELAY=75 deploy/bench/cluster-agents.sh
-#     (docs/cluster.md; with 5 s heartbeats 50,000 agents need more than two cores)
+#   AGENTS=50000 SEGMENTS=4 SIMS=4 LOGIN_RAMP=200s HEARTBEAT=5s START_DELAY=75 deploy/bench/cluster-agents.sh
+#     (docs/cluster.md: the eight processes on two cores, about 0.9 core once all are in)
 #
 # Needs: each process holds one socket per session, so the soft file limit is raised to the
 # hard one; a simulator holds every session of its segments, so AGENTS/SIMS must stay below the
